@@ -32,7 +32,8 @@ public record Shape(List<Integer> dims) {
     return new Shape(list.build());
   }
 
-  @JsonCreator
+  // DELEGATING: JSON holds the bare list [28, 28, 1], mirroring @JsonValue; spelled out so Jackson never guesses.
+  @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
   public static Shape copyOf(List<Integer> dims) {
     return new Shape(dims);
   }

@@ -24,6 +24,11 @@ public record FactorOut() implements StepSpec {
   }
 
   @Override
+  public boolean preservesShape() {
+    return false;
+  }
+
+  @Override
   public List<String> problems(Shape input) {
     if (input.features() < 2) {
       return List.of("factorOut needs at least 2 " + (input.isImage() ? "channels" : "features")

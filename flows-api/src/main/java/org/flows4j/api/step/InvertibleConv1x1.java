@@ -21,7 +21,7 @@ public record InvertibleConv1x1(Conv1x1 parameterization) implements StepSpec {
   @Override
   public List<String> problems(Shape input) {
     if (input.rank() != 1 && input.rank() != 3) {
-      return List.of("needs a vector or an image input, but the input is " + input + ".");
+      return List.of("invertibleConv1x1 needs a vector or an image input, but the input is " + input + ".");
     }
     return List.of();
   }

@@ -21,6 +21,11 @@ public record Squeeze(int factor) implements StepSpec {
   }
 
   @Override
+  public boolean preservesShape() {
+    return false;
+  }
+
+  @Override
   public List<String> problems(Shape input) {
     if (!input.isImage()) {
       return List.of("squeeze needs an image input [height, width, channels], but the input is " + input + ".");

@@ -32,6 +32,14 @@ public sealed interface StepSpec
   }
 
   /**
+   * Whether {@link #outputShape} always returns its input. Validation uses it to keep checking the steps after a
+   * broken one only when the broken step could not have changed the shape they see.
+   */
+  default boolean preservesShape() {
+    return true;
+  }
+
+  /**
    * The rules this step breaks for the given input shape, each a sentence saying what rule, what it got and how
    * to fix it. Empty when the step accepts the input.
    */

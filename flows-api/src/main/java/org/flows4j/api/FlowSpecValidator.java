@@ -1,0 +1,95 @@
+package org.flows4j.api;
+
+import com.google.common.collect.ImmutableList;
+import java.util.List;
+import org.flows4j.api.step.StepSpec;
+
+/**
+ * The one place that walks a spec and infers shapes: {@code build()}, {@link FlowSpecJson#fromJson} and
+ * {@link Flows#shapes} all go through {@link #walk}, so the compiler sees exactly the shapes validation checked.
+ */
+final class FlowSpecValidator {
+  private FlowSpecValidator() {}
+
+  /**
+   * The outcome of walking a spec.
+   *
+   * @param problems every broken rule; empty when the spec is valid
+   * @param shapes the input shape of each step (flattened order) followed by the final shape; only complete when
+   *     {@code problems} is empty
+   */
+  record Walk(ImmutableList<Problem> problems, ImmutableList<Shape> shapes) {}
+
+  static Walk walk(FlowSpec spec) {
+    ImmutableList.Builder<Problem> problems = ImmutableList.builder();
+    ImmutableList.Builder<Shape> shapes = ImmutableList.builder();
+    boolean multiscale = spec.layout() == Layout.MULTISCALE;
+    List<LevelSpec> levels = spec.levels();
+
+    if (spec.steps().isEmpty() && (!multiscale || levels.isEmpty())) {
+      problems.add(Problem.ofFlow(multiscale
+          ? "the flow has no steps. Add levels(n, level -> ...)."
+          : "the flow has no steps. Add steps(n, step -> ...)."));
+    }
+    if (!multiscale && levels.size() > 1) {
+      problems.add(Problem.ofFlow("a sequential flow has exactly one level, but this one has " + levels.size()
+          + ". Use Layout.MULTISCALE to group steps into levels."));
+    }
+    if (multiscale) {
+      for (int l = 0; l < levels.size(); l++) {
+        if (levels.get(l).steps().isEmpty()) {
+          problems.add(Problem.ofFlow("levels[" + l + "] has no steps. Give every level at least one step, or use "
+              + "fewer levels."));
+        }
+      }
+      if (!spec.inputShape().isImage()) {
+        // Every step would then complain about the same thing; the one flow-level message says it once.
+        problems.add(Problem.ofFlow("a multiscale flow needs an image input [height, width, channels], but the input is "
+            + spec.inputShape() + ". Use Flows.sequential(shape) for vectors."));
+        return new Walk(problems.build(), ImmutableList.of());
+      }
+    }
+
+    Shape shape = spec.inputShape();
+    int flatIndex = 0;
+    walk:
+    for (int l = 0; l < levels.size(); l++) {
+      List<StepSpec> steps = levels.get(l).steps();
+      for (int i = 0; i < steps.size(); i++, flatIndex++) {
+        StepSpec step = steps.get(i);
+        shapes.add(shape);
+        List<String> broken = step.problems(shape);
+        if (broken.isEmpty()) {
+          shape = step.outputShape(shape);
+          continue;
+        }
+        String location = multiscale ? "levels[" + l + "].steps[" + i + "]" : "steps[" + flatIndex + "]";
+        broken.forEach(message -> problems.add(new Problem(location, step.kind(), message)));
+        if (!step.preservesShape()) {
+          // Later steps would be checked against a shape nobody can know: their complaints would be noise.
+          break walk;
+        }
+      }
+    }
+    shapes.add(shape);
+    return new Walk(problems.build(), shapes.build());
+  }
+
+  /** Throws {@link InvalidFlowSpecException} listing every problem, or returns the spec. */
+  static FlowSpec check(FlowSpec spec) {
+    checkWalk(spec);
+    return spec;
+  }
+
+  static ImmutableList<Shape> shapes(FlowSpec spec) {
+    return checkWalk(spec).shapes();
+  }
+
+  private static Walk checkWalk(FlowSpec spec) {
+    Walk walk = walk(spec);
+    if (!walk.problems().isEmpty()) {
+      throw new InvalidFlowSpecException(walk.problems());
+    }
+    return walk;
+  }
+}

@@ -1,0 +1,110 @@
+package org.flows4j.api;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamReadException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.flows4j.api.base.BaseSpec;
+import org.flows4j.api.conditioner.ConditionerSpec;
+import org.flows4j.api.step.StepSpec;
+
+/**
+ * Turns Jackson's exceptions into messages about flow specs: where in the spec (as a path like
+ * {@code levels[0].steps[1]}, or a line and column for syntax errors), and what is wrong in the DSL's words.
+ */
+final class JsonErrors {
+  private JsonErrors() {}
+
+  /** Jackson names the redacted source in nested locations, "[Source: REDACTED (…); line: 1, column: 1]". */
+  private static final Pattern SOURCE = Pattern.compile("\\[Source: [^;]*; (line: \\d+, column: \\d+)]");
+
+  static String describe(JsonProcessingException e) {
+    if (e instanceof StreamReadException syntax && syntax.getLocation() != null) {
+      return "Malformed flow spec JSON at line " + syntax.getLocation().getLineNr() + ", column "
+          + syntax.getLocation().getColumnNr() + ": " + SOURCE.matcher(e.getOriginalMessage()).replaceAll("$1");
+    }
+    if (e instanceof JsonMappingException mapping) {
+      return "Invalid flow spec JSON" + path(mapping) + ": " + what(mapping);
+    }
+    return "Invalid flow spec JSON: " + e.getOriginalMessage();
+  }
+
+  /** The path of the failure, as {@code " at levels[0].steps[1]"}; empty at the top level. */
+  private static String path(JsonMappingException e) {
+    List<JsonMappingException.Reference> references = e.getPath();
+    // When a property is unknown or missing, the last reference is that property, which the message names.
+    int end = e instanceof UnrecognizedPropertyException || isMissingProperty(e)
+        ? references.size() - 1
+        : references.size();
+    StringBuilder path = new StringBuilder();
+    for (JsonMappingException.Reference reference : references.subList(0, Math.max(end, 0))) {
+      if (reference.getFieldName() != null) {
+        path.append(path.length() == 0 ? "" : ".").append(reference.getFieldName());
+      } else if (reference.getIndex() >= 0) {
+        path.append('[').append(reference.getIndex()).append(']');
+      }
+    }
+    return path.length() == 0 ? "" : " at " + path;
+  }
+
+  private static String what(JsonMappingException e) {
+    if (e instanceof InvalidTypeIdException typeId) {
+      Class<?> baseType = typeId.getBaseType().getRawClass();
+      String noun = noun(baseType);
+      String known = "Known " + noun + " types: " + knownTypes(baseType) + ".";
+      return typeId.getTypeId() == null
+          ? "missing the \"type\" of a " + noun + ". " + known
+          : "unknown " + noun + " type \"" + typeId.getTypeId() + "\". " + known;
+    }
+    if (e instanceof UnrecognizedPropertyException property) {
+      return "unknown property \"" + property.getPropertyName() + "\". Known properties: "
+          + property.getKnownPropertyIds() + ".";
+    }
+    if (isMissingProperty(e)) {
+      // Jackson's own text names its feature flag, which means nothing to someone editing a spec.
+      List<JsonMappingException.Reference> references = e.getPath();
+      return "missing property \"" + references.get(references.size() - 1).getFieldName() + "\".";
+    }
+    if (e instanceof ValueInstantiationException && e.getCause() != null && e.getCause().getMessage() != null) {
+      // A record's own check, e.g. "squeeze factor must be at least 2, but was 1".
+      return e.getCause().getMessage();
+    }
+    return e.getOriginalMessage();
+  }
+
+  private static boolean isMissingProperty(JsonMappingException e) {
+    return e instanceof MismatchedInputException
+        && !e.getPath().isEmpty()
+        && e.getOriginalMessage() != null
+        && e.getOriginalMessage().startsWith("Missing creator property");
+  }
+
+  private static String noun(Class<?> baseType) {
+    if (baseType == StepSpec.class) {
+      return "step";
+    }
+    if (baseType == ConditionerSpec.class) {
+      return "conditioner";
+    }
+    if (baseType == BaseSpec.class) {
+      return "base";
+    }
+    return baseType.getSimpleName();
+  }
+
+  /** Read from @JsonSubTypes, so the message cannot disagree with what is accepted. */
+  private static String knownTypes(Class<?> baseType) {
+    JsonSubTypes subTypes = baseType.getAnnotation(JsonSubTypes.class);
+    return subTypes == null
+        ? "(none)"
+        : Arrays.stream(subTypes.value()).map(JsonSubTypes.Type::name).collect(Collectors.joining(", "));
+  }
+}

@@ -1,0 +1,112 @@
+package org.flows4j.api;
+
+import static org.flows4j.api.Flows.multiscale;
+import static org.flows4j.api.Flows.sequential;
+import static org.flows4j.api.conditioner.Conditioners.convNet;
+import static org.flows4j.api.conditioner.Conditioners.mlp;
+
+import com.google.common.base.Preconditions;
+import org.flows4j.api.base.Bases;
+import org.flows4j.api.step.ActNorm;
+import org.flows4j.api.step.AffineScale;
+import org.flows4j.api.step.Conv1x1;
+import org.flows4j.api.step.Mask;
+
+/**
+ * Published architectures, written with the DSL only: each is an ordinary {@link FlowSpec}, and reading one is a
+ * way to learn the DSL. Where a preset departs from its paper, its javadoc says so.
+ */
+public final class Presets {
+  private Presets() {}
+
+  /**
+   * RealNVP: Dinh, Sohl-Dickstein and Bengio, "Density estimation using Real NVP", ICLR 2017
+   * (arXiv:1605.08803).
+   *
+   * <p>For a vector {@code [d]}: {@code couplings} × (actNorm, affine coupling with an {@code mlp(width, width)}
+   * conditioner), masks alternating {@code HALF} / {@code HALF_FLIPPED}.
+   *
+   * <p>For an image: the paper's multi-scale architecture with {@code couplings} levels. Each level but the last:
+   * 3 checkerboard couplings (alternating), squeeze, 3 channel-wise couplings (alternating), then a factor-out
+   * added by the multiscale builder; the last level: 4 checkerboard couplings (alternating). Conditioners are
+   * {@code convNet(width)} rather than the paper's ResNets.
+   *
+   * <p>Every coupling is preceded by actNorm, which stands in for the paper's batch normalisation: it does the same
+   * per-feature normalisation without batch statistics at sampling time.
+   */
+  public static FlowSpec realNvp(Shape shape, int couplings, int width) {
+    checkShapeAndSizes("realNvp", shape, couplings, width);
+    if (shape.isVector()) {
+      return sequential(shape)
+          .stepsIndexed(couplings, (i, step) -> step.actNorm()
+              .affineCoupling(Mask.HALF.flippedIf(i % 2 == 1), mlp(width, width)))
+          .build();
+    }
+    IndexedSteps checkerboard = (i, step) -> step.actNorm()
+        .affineCoupling(Mask.CHECKERBOARD.flippedIf(i % 2 == 1), convNet(width));
+    IndexedSteps channelWise = (i, step) -> step.actNorm()
+        .affineCoupling(Mask.CHANNELS.flippedIf(i % 2 == 1), convNet(width));
+    return multiscale(shape)
+        .levelsIndexed(couplings, (l, level) -> {
+          if (l < couplings - 1) {
+            level.stepsIndexed(3, checkerboard).squeeze().stepsIndexed(3, channelWise);
+          } else {
+            level.stepsIndexed(4, checkerboard);
+          }
+        })
+        .build();
+  }
+
+  /**
+   * Glow: Kingma and Dhariwal, "Glow: Generative Flow with Invertible 1x1 Convolutions", NeurIPS 2018
+   * (arXiv:1807.03039).
+   *
+   * <p>{@code levels} levels on an image; each level: squeeze, then {@code stepsPerLevel} × (actNorm, LU-decomposed
+   * invertible 1x1 convolution, affine coupling on the channels with a {@code convNet(width)} conditioner and
+   * Glow's {@code sigmoid(h + 2)} scale), then a factor-out (all levels but the last). The 1x1 convolutions mix
+   * the channels, so the coupling mask does not alternate.
+   */
+  public static FlowSpec glow(Shape imageShape, int levels, int stepsPerLevel, int width) {
+    Preconditions.checkNotNull(imageShape, "imageShape");
+    Preconditions.checkArgument(imageShape.isImage(),
+        "glow needs an image shape [height, width, channels], but the shape was %s", imageShape);
+    Preconditions.checkArgument(levels >= 1, "levels must be at least 1, but was %s", levels);
+    Preconditions.checkArgument(stepsPerLevel >= 1, "stepsPerLevel must be at least 1, but was %s", stepsPerLevel);
+    Preconditions.checkArgument(width > 0, "width must be positive, but was %s", width);
+    return multiscale(imageShape)
+        .levels(levels, level -> level.squeeze()
+            .steps(stepsPerLevel, step -> step.actNorm()
+                .invertibleConv1x1(Conv1x1.LU_DECOMPOSED)
+                .affineCoupling(Mask.CHANNELS, convNet(width), AffineScale.sigmoid())))
+        .build();
+  }
+
+  /**
+   * NICE: Dinh, Krueger and Bengio, "NICE: Non-linear Independent Components Estimation", ICLR 2015 workshop
+   * (arXiv:1410.8516).
+   *
+   * <p>For a vector: {@code couplings} additive couplings with {@code mlp(width, width, width, width)}
+   * conditioners, masks alternating {@code HALF} / {@code HALF_FLIPPED}. For an image: {@code couplings} additive
+   * couplings with {@code convNet(width)} conditioners, masks alternating {@code CHECKERBOARD} /
+   * {@code CHECKERBOARD_FLIPPED}. Both end with actNorm, which stands in for NICE's final diagonal scaling layer
+   * (it adds a data-dependent initial shift), and use the paper's standard logistic prior.
+   */
+  public static FlowSpec nice(Shape shape, int couplings, int width) {
+    checkShapeAndSizes("nice", shape, couplings, width);
+    Mask first = shape.isVector() ? Mask.HALF : Mask.CHECKERBOARD;
+    return sequential(shape)
+        .stepsIndexed(couplings, (i, step) -> step.additiveCoupling(
+            first.flippedIf(i % 2 == 1), shape.isVector() ? mlp(width, width, width, width) : convNet(width)))
+        .add(new ActNorm())
+        .base(Bases.standardLogistic())
+        .build();
+  }
+
+  private static void checkShapeAndSizes(String preset, Shape shape, int couplings, int width) {
+    Preconditions.checkNotNull(shape, "shape");
+    Preconditions.checkArgument(shape.isVector() || shape.isImage(),
+        "%s needs a vector [d] or an image [height, width, channels], but the shape was %s", preset, shape);
+    Preconditions.checkArgument(couplings >= 1, "couplings must be at least 1, but was %s", couplings);
+    Preconditions.checkArgument(width > 0, "width must be positive, but was %s", width);
+  }
+}

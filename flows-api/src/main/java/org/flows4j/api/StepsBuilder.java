@@ -1,0 +1,62 @@
+package org.flows4j.api;
+
+import java.util.function.Consumer;
+import org.flows4j.api.conditioner.ConditionerSpec;
+import org.flows4j.api.step.AffineScale;
+import org.flows4j.api.step.Conv1x1;
+import org.flows4j.api.step.Mask;
+import org.flows4j.api.step.StepSpec;
+
+/**
+ * Appends steps, in application order (data → latent), inside a {@code steps}, {@code levels} or {@code level}
+ * body. Every method returns this builder. Arguments are checked at the call; rules that depend on the shape a
+ * step receives are checked by {@code build()}, which lists them all at once.
+ */
+public interface StepsBuilder {
+  /** Glow's per-feature affine normalisation, initialised from the first batch. */
+  StepsBuilder actNorm();
+
+  /** NICE's volume-preserving coupling {@code y_b = x_b + t(x_a)}. */
+  StepsBuilder additiveCoupling(Mask mask, ConditionerSpec conditioner);
+
+  /** {@link #additiveCoupling(Mask, ConditionerSpec)} with the default mask: see {@link #affineCoupling(ConditionerSpec)}. */
+  StepsBuilder additiveCoupling(ConditionerSpec conditioner);
+
+  /** RealNVP's affine coupling with the scale {@code AffineScale.expSoftClamp(2.0)}. */
+  StepsBuilder affineCoupling(Mask mask, ConditionerSpec conditioner);
+
+  StepsBuilder affineCoupling(Mask mask, ConditionerSpec conditioner, AffineScale scale);
+
+  /**
+   * An affine coupling with the default mask, {@link Mask#CHANNELS} when the flow's input is an image and
+   * {@link Mask#HALF} otherwise, and the scale {@code AffineScale.expSoftClamp(2.0)}. The mask does not
+   * alternate by itself: use {@link #stepsIndexed} and {@link Mask#flippedIf} for that, or a 1x1 convolution.
+   */
+  StepsBuilder affineCoupling(ConditionerSpec conditioner);
+
+  StepsBuilder invertibleConv1x1(Conv1x1 parameterization);
+
+  /** Reverses the order of the features (channels for images). */
+  StepsBuilder reverse();
+
+  /** A fixed permutation of the features (channels for images), drawn from {@code seed}. */
+  StepsBuilder shuffle(long seed);
+
+  /** Space-to-depth with factor 2: {@code [h, w, c] → [h/2, w/2, 4c]}. */
+  StepsBuilder squeeze();
+
+  /** Space-to-depth: {@code [h, w, c] → [h/f, w/f, c·f²]}; {@code factor} must be at least 2. */
+  StepsBuilder squeeze(int factor);
+
+  /** Sends the last {@code floor(c/2)} features straight to the base distribution. */
+  StepsBuilder factorOut();
+
+  /** Runs {@code body} {@code n} times (n ≥ 1), appending what each run adds, in order. */
+  StepsBuilder steps(int n, Consumer<StepsBuilder> body);
+
+  /** Like {@link #steps(int, Consumer)}, passing the repetition index 0, 1, …, n-1. */
+  StepsBuilder stepsIndexed(int n, IndexedSteps body);
+
+  /** Appends a step record as is: the escape hatch for steps built elsewhere. */
+  StepsBuilder add(StepSpec step);
+}

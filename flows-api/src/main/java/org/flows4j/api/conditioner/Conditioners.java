@@ -1,0 +1,24 @@
+package org.flows4j.api.conditioner;
+
+import com.google.common.base.Preconditions;
+import com.google.common.collect.ImmutableList;
+import com.google.common.primitives.Ints;
+
+/** Factories for conditioner specs with the usual defaults: ReLU, last layer initialised at zero. */
+public final class Conditioners {
+  private Conditioners() {}
+
+  /**
+   * A fully connected network for vector inputs with the given hidden widths, ReLU, and a zero-initialised last
+   * layer (so each coupling starts as the identity).
+   */
+  public static MlpConditioner mlp(int... hiddenWidths) {
+    Preconditions.checkNotNull(hiddenWidths, "hiddenWidths");
+    return new MlpConditioner(ImmutableList.copyOf(Ints.asList(hiddenWidths)), Activation.RELU, true);
+  }
+
+  /** Glow's convolutional network for images: 3x3 kernels, ReLU, zero-initialised last layer. */
+  public static ConvNetConditioner convNet(int width) {
+    return new ConvNetConditioner(width, 3, Activation.RELU, true);
+  }
+}

@@ -1,0 +1,127 @@
+package org.flows4j.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.flows4j.api.conditioner.Conditioners.convNet;
+import static org.flows4j.api.conditioner.Conditioners.mlp;
+
+import java.util.List;
+import org.flows4j.api.base.Bases;
+import org.flows4j.api.step.ActNorm;
+import org.flows4j.api.step.AdditiveCoupling;
+import org.flows4j.api.step.AffineCoupling;
+import org.flows4j.api.step.AffineScale;
+import org.flows4j.api.step.Conv1x1;
+import org.flows4j.api.step.FactorOut;
+import org.flows4j.api.step.InvertibleConv1x1;
+import org.flows4j.api.step.Mask;
+import org.flows4j.api.step.Reverse;
+import org.flows4j.api.step.Shuffle;
+import org.flows4j.api.step.Squeeze;
+import org.junit.jupiter.api.Test;
+
+/** Each DSL call appends exactly the record it names, in order. */
+class DslStructureTest {
+
+  @Test
+  void sequentialFlowIsOneLevelWithStandardNormalBase() {
+    FlowSpec spec = Flows.sequential(Shape.of(4)).steps(2, step -> step.actNorm().reverse()).build();
+    assertThat(spec.layout()).isEqualTo(Layout.SEQUENTIAL);
+    assertThat(spec.levels()).hasSize(1);
+    assertThat(spec.base()).isEqualTo(Bases.standardNormal());
+    assertThat(spec.steps()).containsExactly(new ActNorm(), new Reverse(), new ActNorm(), new Reverse());
+  }
+
+  @Test
+  void everyStepsBuilderMethodAppendsItsRecord() {
+    FlowSpec spec = Flows.sequential(Shape.of(8, 8, 2))
+        .steps(1, step -> step
+            .actNorm()
+            .additiveCoupling(Mask.CHECKERBOARD, convNet(4))
+            .additiveCoupling(convNet(5))
+            .affineCoupling(Mask.CHANNELS_FLIPPED, convNet(6))
+            .affineCoupling(Mask.CHECKERBOARD_FLIPPED, convNet(7), AffineScale.sigmoid())
+            .affineCoupling(convNet(8))
+            .invertibleConv1x1(Conv1x1.PLAIN)
+            .reverse()
+            .shuffle(42L)
+            .squeeze()
+            .squeeze(2)
+            .factorOut()
+            .add(new ActNorm()))
+        .build();
+    AffineScale defaultScale = AffineScale.expSoftClamp(2.0);
+    assertThat(spec.steps()).containsExactly(
+        new ActNorm(),
+        new AdditiveCoupling(Mask.CHECKERBOARD, convNet(4)),
+        new AdditiveCoupling(Mask.CHANNELS, convNet(5)),
+        new AffineCoupling(Mask.CHANNELS_FLIPPED, convNet(6), defaultScale),
+        new AffineCoupling(Mask.CHECKERBOARD_FLIPPED, convNet(7), AffineScale.sigmoid()),
+        new AffineCoupling(Mask.CHANNELS, convNet(8), defaultScale),
+        new InvertibleConv1x1(Conv1x1.PLAIN),
+        new Reverse(),
+        new Shuffle(42L),
+        new Squeeze(2),
+        new Squeeze(2),
+        new FactorOut(),
+        new ActNorm());
+  }
+
+  @Test
+  void defaultMaskIsHalfForVectors() {
+    FlowSpec spec = Flows.sequential(Shape.of(4))
+        .steps(1, step -> step.affineCoupling(mlp(8)).additiveCoupling(mlp(8)))
+        .build();
+    assertThat(spec.steps()).containsExactly(
+        new AffineCoupling(Mask.HALF, mlp(8), AffineScale.expSoftClamp(2.0)),
+        new AdditiveCoupling(Mask.HALF, mlp(8)));
+  }
+
+  @Test
+  void stepsIndexedPassesIndicesInOrderAndNestedStepsAppendInPlace() {
+    FlowSpec spec = Flows.sequential(Shape.of(4))
+        .stepsIndexed(3, (i, step) -> step.shuffle(i).steps(2, inner -> inner.actNorm()))
+        .add(new Reverse())
+        .steps(1, step -> step.stepsIndexed(2, (i, inner) -> inner.additiveCoupling(Mask.HALF.flippedIf(i % 2 == 1), mlp(2))))
+        .build();
+    assertThat(spec.steps()).containsExactly(
+        new Shuffle(0), new ActNorm(), new ActNorm(),
+        new Shuffle(1), new ActNorm(), new ActNorm(),
+        new Shuffle(2), new ActNorm(), new ActNorm(),
+        new Reverse(),
+        new AdditiveCoupling(Mask.HALF, mlp(2)),
+        new AdditiveCoupling(Mask.HALF_FLIPPED, mlp(2)));
+  }
+
+  @Test
+  void multiscaleAppendsFactorOutToEveryLevelButTheLast() {
+    FlowSpec spec = Flows.multiscale(Shape.of(16, 16, 1))
+        .levels(2, level -> level.squeeze().actNorm())
+        .level(level -> level.squeeze().reverse())
+        .base(Bases.diagonalGaussian())
+        .build();
+    assertThat(spec.layout()).isEqualTo(Layout.MULTISCALE);
+    assertThat(spec.base()).isEqualTo(Bases.diagonalGaussian());
+    assertThat(spec.levels()).containsExactly(
+        new LevelSpec(List.of(new Squeeze(2), new ActNorm(), new FactorOut())),
+        new LevelSpec(List.of(new Squeeze(2), new ActNorm(), new FactorOut())),
+        new LevelSpec(List.of(new Squeeze(2), new Reverse())));
+  }
+
+  @Test
+  void levelsIndexedCountsWithinTheCall() {
+    FlowSpec spec = Flows.multiscale(Shape.of(8, 8, 2))
+        .level(level -> level.actNorm())
+        .levelsIndexed(2, (i, level) -> level.shuffle(i))
+        .build();
+    assertThat(spec.levels()).containsExactly(
+        new LevelSpec(List.of(new ActNorm(), new FactorOut())),
+        new LevelSpec(List.of(new Shuffle(0), new FactorOut())),
+        new LevelSpec(List.of(new Shuffle(1))));
+  }
+
+  @Test
+  void singleLevelMultiscaleHasNoFactorOut() {
+    FlowSpec spec = Flows.multiscale(Shape.of(4, 4, 2)).level(level -> level.actNorm()).build();
+    assertThat(spec.levels()).containsExactly(new LevelSpec(List.of(new ActNorm())));
+  }
+}

@@ -1,0 +1,117 @@
+package org.flows4j.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.common.collect.ImmutableList;
+import org.flows4j.api.base.Bases;
+import org.flows4j.api.step.FactorOut;
+import org.flows4j.api.step.Mask;
+import org.flows4j.api.step.Squeeze;
+import org.junit.jupiter.api.Test;
+
+/** {@link Flows#shapes}: the input shape of every step, then the final shape. */
+class ShapeInferenceTest {
+
+  @Test
+  void glowOnMnistWithTwoLevelsEndsAtSevenBySevenByEight() {
+    FlowSpec glow = Presets.glow(Shape.of(28, 28, 1), 2, 3, 64);
+    ImmutableList<Shape> shapes = Flows.shapes(glow);
+
+    // Per level: squeeze + 3 × (actNorm, 1x1 conv, coupling); a factor-out after the first level only.
+    assertThat(glow.levels()).hasSize(2);
+    assertThat(glow.levels().get(0).steps()).hasSize(11).endsWith(new FactorOut());
+    assertThat(glow.levels().get(1).steps()).hasSize(10).doesNotContain(new FactorOut());
+    assertThat(shapes).hasSize(glow.steps().size() + 1);
+    assertThat(shapes.get(0)).isEqualTo(Shape.of(28, 28, 1));
+    assertThat(shapes.get(1)).isEqualTo(Shape.of(14, 14, 4));
+    assertThat(shapes.get(10)).isEqualTo(Shape.of(14, 14, 4)); // into the factor-out
+    assertThat(shapes.get(11)).isEqualTo(Shape.of(14, 14, 2)); // into the second squeeze
+    assertThat(shapes.get(12)).isEqualTo(Shape.of(7, 7, 8));
+    assertThat(shapes.get(shapes.size() - 1)).isEqualTo(Shape.of(7, 7, 8));
+  }
+
+  @Test
+  void glowOnCifarWithThreeLevels() {
+    ImmutableList<Shape> shapes = Flows.shapes(Presets.glow(Shape.of(32, 32, 3), 3, 2, 64));
+    assertThat(shapes).contains(Shape.of(16, 16, 12), Shape.of(16, 16, 6), Shape.of(8, 8, 24), Shape.of(8, 8, 12));
+    assertThat(shapes.get(shapes.size() - 1)).isEqualTo(Shape.of(4, 4, 48));
+  }
+
+  @Test
+  void realNvpOnImagesFollowsThePaperLevels() {
+    FlowSpec realNvp = Presets.realNvp(Shape.of(32, 32, 3), 3, 64);
+    ImmutableList<Shape> shapes = Flows.shapes(realNvp);
+
+    // Levels 0 and 1: 3 × (actNorm, checkerboard), squeeze, 3 × (actNorm, channels), factor-out; level 2: 4 × 2.
+    assertThat(realNvp.levels()).extracting(level -> level.steps().size()).containsExactly(14, 14, 8);
+    assertThat(realNvp.steps()).filteredOn(Squeeze.class::isInstance).hasSize(2);
+    assertThat(shapes).hasSize(37);
+    assertThat(shapes.get(6)).isEqualTo(Shape.of(32, 32, 3)); // into the first squeeze
+    assertThat(shapes.get(7)).isEqualTo(Shape.of(16, 16, 12));
+    assertThat(shapes.get(14)).isEqualTo(Shape.of(16, 16, 6));
+    assertThat(shapes.get(21)).isEqualTo(Shape.of(8, 8, 24));
+    assertThat(shapes.get(28)).isEqualTo(Shape.of(8, 8, 12));
+    assertThat(shapes.get(36)).isEqualTo(Shape.of(8, 8, 12));
+  }
+
+  @Test
+  void realNvpOnMnistWithTwoLevels() {
+    ImmutableList<Shape> shapes = Flows.shapes(Presets.realNvp(Shape.of(28, 28, 1), 2, 32));
+    assertThat(shapes.get(shapes.size() - 1)).isEqualTo(Shape.of(14, 14, 2));
+  }
+
+  @Test
+  void realNvpOnVectorsKeepsTheShapeAndAlternatesMasks() {
+    FlowSpec realNvp = Presets.realNvp(Shape.of(2), 4, 64);
+    assertThat(Flows.shapes(realNvp)).hasSize(9).containsOnly(Shape.of(2));
+    assertThat(realNvp.layout()).isEqualTo(Layout.SEQUENTIAL);
+    assertThat(realNvp.steps()).extracting(step -> step.kind())
+        .containsExactly("actNorm", "affineCoupling", "actNorm", "affineCoupling",
+            "actNorm", "affineCoupling", "actNorm", "affineCoupling");
+    assertThat(realNvp.steps().toString()).contains("HALF_FLIPPED");
+  }
+
+  @Test
+  void niceOnVectorsAndImages() {
+    FlowSpec vector = Presets.nice(Shape.of(784), 4, 1000);
+    assertThat(Flows.shapes(vector)).hasSize(6).containsOnly(Shape.of(784));
+    assertThat(vector.base()).isEqualTo(Bases.standardLogistic());
+    assertThat(vector.steps()).extracting(step -> step.kind())
+        .containsExactly("additiveCoupling", "additiveCoupling", "additiveCoupling", "additiveCoupling", "actNorm");
+
+    FlowSpec image = Presets.nice(Shape.of(28, 28, 1), 3, 32);
+    assertThat(Flows.shapes(image)).hasSize(5).containsOnly(Shape.of(28, 28, 1));
+    assertThat(image.steps().toString()).contains("CHECKERBOARD_FLIPPED");
+    assertThat(image.base()).isEqualTo(Bases.standardLogistic());
+  }
+
+  @Test
+  void factorOutKeepsTheCeilingOfHalfTheFeatures() {
+    FlowSpec spec = Flows.sequential(Shape.of(5)).steps(2, step -> step.factorOut()).build();
+    assertThat(Flows.shapes(spec)).containsExactly(Shape.of(5), Shape.of(3), Shape.of(2));
+  }
+
+  @Test
+  void squeezeByThree() {
+    FlowSpec spec = Flows.sequential(Shape.of(9, 6, 2)).steps(1, step -> step.squeeze(3)).build();
+    assertThat(Flows.shapes(spec)).containsExactly(Shape.of(9, 6, 2), Shape.of(3, 2, 18));
+  }
+
+  @Test
+  void shapesOfAnInvalidSpecThrowWithTheProblems() {
+    FlowSpec invalid = new FlowSpec(Shape.of(3), Layout.SEQUENTIAL,
+        ImmutableList.of(new LevelSpec(ImmutableList.of(new Squeeze(2)))), Bases.standardNormal());
+    assertThatThrownBy(() -> Flows.shapes(invalid))
+        .isInstanceOf(InvalidFlowSpecException.class)
+        .hasMessage("Invalid flow spec (1 problem):\n"
+            + "  steps[0] (squeeze): squeeze needs an image input [height, width, channels], but the input is [3].");
+  }
+
+  @Test
+  void maskFlippingAlternates() {
+    assertThat(Mask.CHANNELS.flippedIf(false)).isEqualTo(Mask.CHANNELS);
+    assertThat(Mask.CHANNELS.flippedIf(true)).isEqualTo(Mask.CHANNELS_FLIPPED);
+    assertThat(Mask.CHANNELS_FLIPPED.flipped()).isEqualTo(Mask.CHANNELS);
+  }
+}

@@ -1,0 +1,60 @@
+package org.flows4j.tf;
+
+import java.util.List;
+import org.flows4j.api.FlowSpec;
+import org.flows4j.tf.layers.Layer;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TInt64;
+import org.tensorflow.types.family.TFloating;
+
+/**
+ * A flow compiled into a TensorFlow graph. Its variables live in that graph; every method emits new ops (so the
+ * same flow serves the training graph, evaluation and export signatures) and takes the {@link Ops} to emit them
+ * with, as TensorFlow Java's own ops do.
+ *
+ * <p>Latents are flat: {@code [batch, D]} with D the size of one example. Parts factored out by multi-scale
+ * levels come first, in the order they leave the flow, then the output of the last step.
+ */
+public interface CompiledFlow<T extends TFloating> {
+  FlowSpec spec();
+
+  Class<T> type();
+
+  /** D: the number of scalars in one example, and in its latent. */
+  int latentDimension();
+
+  /** The compiled steps in application order, without the factor-outs (which are routing, not bijections). */
+  List<Layer<T>> layers();
+
+  /** Data → latent: {@code z [batch, D]} and {@code log|det ∂z/∂x|} per example. */
+  Transformed<T> forwardAndLogDet(Ops tf, Operand<T> x);
+
+  /** Latent → data: {@code x [batch, ...shape]} and {@code log|det ∂x/∂z|} per example. */
+  Transformed<T> inverse(Ops tf, Operand<T> z);
+
+  /** {@code log p(x) = log p_base(z) + log|det ∂z/∂x|} per example, in nats. */
+  Operand<T> logProb(Ops tf, Operand<T> x);
+
+  /** {@code n} samples with the base's spread scaled by {@code temperature}; the same seed gives the same samples. */
+  Operand<T> sample(Ops tf, int n, double temperature, Operand<TInt64> seed);
+
+  /**
+   * The data-dependent initialisation (ActNorm) on the batch {@code x}: one op that sets every such layer from the
+   * statistics of its own input and marks it initialised. Run it once, before training, while
+   * {@link #initialized} is false.
+   */
+  Op dataInitialization(Ops tf, Operand<T> x);
+
+  /** True when every data-initialised layer has been initialised (or there is none). */
+  Operand<TBool> initialized(Ops tf);
+
+  /** The variables the optimizer trains, in a stable order. */
+  List<Variable<T>> trainableVariables();
+
+  /** Non-trainable state saved with the weights (ActNorm's flags). */
+  List<Variable<?>> stateVariables();
+}

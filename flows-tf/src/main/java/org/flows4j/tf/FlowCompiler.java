@@ -1,0 +1,63 @@
+package org.flows4j.tf;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.flows4j.api.FlowSpec;
+import org.flows4j.api.LevelSpec;
+import org.flows4j.api.Shape;
+import org.flows4j.api.step.FactorOut;
+import org.flows4j.api.step.StepSpec;
+import org.flows4j.tf.distributions.BaseDistribution;
+import org.flows4j.tf.gradients.GradientRegistry;
+import org.flows4j.tf.layers.Layers;
+import org.flows4j.tf.layers.Parameters;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TFloat64;
+import org.tensorflow.types.family.TFloating;
+
+/**
+ * Lowers a {@link FlowSpec} to a TensorFlow graph. Variables are created under the {@code flow/} name scope with
+ * initialisers derived from {@code seed}: the same spec and seed give the same initial weights.
+ */
+public final class FlowCompiler {
+  private FlowCompiler() {}
+
+  /** Compiles in float32, the training precision. */
+  public static CompiledFlow<TFloat32> compile(Ops tf, FlowSpec spec, long seed) {
+    return compile(tf, spec, TFloat32.class, seed);
+  }
+
+  /** Compiles in float64, for numerical checks. */
+  public static CompiledFlow<TFloat64> compileFloat64(Ops tf, FlowSpec spec, long seed) {
+    return compile(tf, spec, TFloat64.class, seed);
+  }
+
+  public static <T extends TFloating> CompiledFlow<T> compile(Ops tf, FlowSpec spec, Class<T> type, long seed) {
+    // Gradients for ops the C++ registry lacks must exist before anyone calls tf.gradients on this graph.
+    GradientRegistry.ensureRegistered();
+    org.flows4j.api.Flows.validate(spec);
+    Parameters<T> parameters = new Parameters<>(type, seed);
+    Ops flowScope = tf.withSubScope("flow");
+    List<GraphFlow.Stage<T>> stages = new ArrayList<>();
+    Shape shape = spec.inputShape();
+    for (int l = 0; l < spec.levels().size(); l++) {
+      LevelSpec level = spec.levels().get(l);
+      for (int s = 0; s < level.steps().size(); s++) {
+        StepSpec step = level.steps().get(s);
+        if (step instanceof FactorOut) {
+          GraphFlow.FactorOutStage<T> factorOut = GraphFlow.factorOut(shape);
+          stages.add(factorOut);
+          shape = factorOut.keptShape();
+          continue;
+        }
+        Ops stepScope = flowScope.withSubScope("level_" + l).withSubScope("step_" + s + "_" + step.kind());
+        stages.add(new GraphFlow.LayerStage<>(Layers.create(stepScope, step, shape, parameters)));
+        shape = step.outputShape(shape);
+      }
+    }
+    BaseDistribution<T> base =
+        BaseDistribution.create(flowScope, spec.base(), spec.inputShape().size(), parameters);
+    return new GraphFlow<>(spec, stages, shape, base, parameters);
+  }
+}

@@ -1,0 +1,40 @@
+package org.flows4j.tf.distributions;
+
+import java.util.List;
+import org.flows4j.api.base.BaseSpec;
+import org.flows4j.api.base.DiagonalGaussian;
+import org.flows4j.api.base.StandardLogistic;
+import org.flows4j.api.base.StandardNormal;
+import org.flows4j.tf.layers.Parameters;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TInt64;
+import org.tensorflow.types.family.TFloating;
+
+/** A factorised distribution over flat latents {@code [batch, dimension]}. */
+public interface BaseDistribution<T extends TFloating> {
+  /** {@code log p(z)} per example, {@code [batch]}. */
+  Operand<T> logProb(Ops tf, Operand<T> z);
+
+  /**
+   * {@code n} draws, {@code [n, dimension]}, from the distribution with its spread scaled by {@code temperature}
+   * (Glow's reduced-temperature sampling). Stateless: the same {@code seed} ({@code [2]} int64) gives the same
+   * draws.
+   */
+  Operand<T> sample(Ops tf, int n, double temperature, Operand<TInt64> seed);
+
+  List<Variable<T>> variables();
+
+  static <T extends TFloating> BaseDistribution<T> create(
+      Ops tf, BaseSpec spec, int dimension, Parameters<T> parameters) {
+    if (spec instanceof DiagonalGaussian) {
+      return new DiagonalGaussianDistribution<>(tf.withSubScope("base"), dimension, parameters);
+    } else if (spec instanceof StandardLogistic) {
+      return new StandardLogisticDistribution<>(dimension, parameters.type());
+    } else if (spec instanceof StandardNormal) {
+      return new StandardNormalDistribution<>(dimension, parameters.type());
+    }
+    throw new IllegalArgumentException("no distribution for base " + spec);
+  }
+}

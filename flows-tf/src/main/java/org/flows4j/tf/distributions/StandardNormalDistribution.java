@@ -1,0 +1,40 @@
+package org.flows4j.tf.distributions;
+
+import java.util.List;
+import org.flows4j.tf.layers.Tensors;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TInt64;
+import org.tensorflow.types.family.TFloating;
+
+/** {@code log p(z) = -½ Σ (z² + log 2π)}. */
+final class StandardNormalDistribution<T extends TFloating> implements BaseDistribution<T> {
+  static final double LOG_TWO_PI = Math.log(2 * Math.PI);
+
+  private final int dimension;
+  private final Class<T> type;
+
+  StandardNormalDistribution(int dimension, Class<T> type) {
+    this.dimension = dimension;
+    this.type = type;
+  }
+
+  @Override
+  public Operand<T> logProb(Ops tf, Operand<T> z) {
+    Operand<T> squares = tf.reduceSum(tf.math.square(z), tf.constant(1));
+    return tf.math.mul(Tensors.scalar(tf, -0.5, type),
+        tf.math.add(squares, Tensors.scalar(tf, dimension * LOG_TWO_PI, type)));
+  }
+
+  @Override
+  public Operand<T> sample(Ops tf, int n, double temperature, Operand<TInt64> seed) {
+    Operand<T> eps = tf.random.statelessRandomNormal(tf.constant(new int[] {n, dimension}), seed, type);
+    return tf.math.mul(eps, Tensors.scalar(tf, temperature, type));
+  }
+
+  @Override
+  public List<Variable<T>> variables() {
+    return List.of();
+  }
+}

@@ -1,0 +1,102 @@
+package org.flows4j.tf.layers;
+
+import java.util.List;
+import org.flows4j.api.Shape;
+import org.flows4j.api.step.ActNorm;
+import org.flows4j.tf.Transformed;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.family.TFloating;
+
+/**
+ * Glow's ActNorm: {@code y = (x + bias) · exp(logScale)} per feature, log-det {@code positions · Σ logScale}
+ * where positions is {@code height · width} for images and 1 for vectors.
+ *
+ * <p>The data-dependent initialisation sets {@code bias = -mean} and {@code logScale = -log(std + ε)} from one
+ * batch and flips {@code initialized}. The flag is a variable, so it is saved with the weights and a restored model
+ * is never re-initialised from data (a bug peers shipped).
+ */
+final class ActNormLayer<T extends TFloating> implements Layer<T> {
+  private static final double EPSILON = 1e-6;
+
+  private final ActNorm spec;
+  private final Shape shape;
+  private final Class<T> type;
+  private final Variable<T> bias;
+  private final Variable<T> logScale;
+  private final Variable<TBool> initialized;
+
+  ActNormLayer(Ops tf, ActNorm spec, Shape shape, Parameters<T> parameters) {
+    this.spec = spec;
+    this.shape = shape;
+    this.type = parameters.type();
+    long[] featureShape = {shape.features()};
+    this.bias = parameters.filled(tf, "bias", featureShape, 0.0);
+    this.logScale = parameters.filled(tf, "log_scale", featureShape, 0.0);
+    this.initialized = parameters.flag(tf, "initialized");
+  }
+
+  @Override
+  public ActNorm spec() {
+    return spec;
+  }
+
+  @Override
+  public Shape inputShape() {
+    return shape;
+  }
+
+  @Override
+  public Shape outputShape() {
+    return shape;
+  }
+
+  @Override
+  public Transformed<T> forward(Ops tf, Operand<T> x) {
+    Operand<T> y = tf.math.mul(tf.math.add(x, bias), tf.math.exp(logScale));
+    return new Transformed<>(y, logDet(tf, x, logScale, 1.0));
+  }
+
+  @Override
+  public Transformed<T> inverse(Ops tf, Operand<T> y) {
+    Operand<T> x = tf.math.sub(tf.math.mul(y, tf.math.exp(tf.math.neg(logScale))), bias);
+    return new Transformed<>(x, logDet(tf, y, logScale, -1.0));
+  }
+
+  @Override
+  public List<Variable<T>> variables() {
+    return List.of(bias, logScale);
+  }
+
+  @Override
+  public Operand<T> initializingForward(Ops tf, Operand<T> x, List<Op> initOps) {
+    int[] reduceAxes = new int[shape.rank()];
+    for (int i = 0; i < reduceAxes.length; i++) {
+      reduceAxes[i] = i; // batch and spatial axes: every axis but the feature axis
+    }
+    Operand<T> mean = tf.math.mean(x, tf.constant(reduceAxes));
+    Operand<T> variance = tf.math.mean(tf.math.square(tf.math.sub(x, mean)), tf.constant(reduceAxes));
+    Operand<T> newBias = tf.math.neg(mean);
+    Operand<T> newLogScale = tf.math.neg(
+        tf.math.log(tf.math.add(tf.math.sqrt(variance), Tensors.scalar(tf, EPSILON, type))));
+    initOps.add(tf.assign(bias, newBias));
+    initOps.add(tf.assign(logScale, newLogScale));
+    initOps.add(tf.assign(initialized, tf.constant(true)));
+    return tf.math.mul(tf.math.add(x, newBias), tf.math.exp(newLogScale));
+  }
+
+  /** The "initialised" flag: the trainer runs data init only while it is false. */
+  Variable<TBool> initializedFlag() {
+    return initialized;
+  }
+
+  private Operand<T> logDet(Ops tf, Operand<T> x, Operand<T> logScaleValue, double sign) {
+    double positions = shape.size() / (double) shape.features();
+    Operand<T> total = tf.math.mul(tf.reduceSum(logScaleValue, tf.constant(0)),
+        Tensors.scalar(tf, sign * positions, type));
+    return Tensors.perExample(tf, total, x);
+  }
+}

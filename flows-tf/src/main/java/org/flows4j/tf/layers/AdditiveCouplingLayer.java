@@ -1,0 +1,64 @@
+package org.flows4j.tf.layers;
+
+import java.util.List;
+import org.flows4j.api.Shape;
+import org.flows4j.api.step.AdditiveCoupling;
+import org.flows4j.tf.Transformed;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.family.TFloating;
+
+/** NICE's additive coupling: {@code y = x + t(x_pass)} on the transformed part; volume preserving. */
+final class AdditiveCouplingLayer<T extends TFloating> implements Layer<T> {
+  private final AdditiveCoupling spec;
+  private final Shape shape;
+  private final Class<T> type;
+  private final CouplingMask<T> mask;
+  private final ConditionerNet<T> net;
+
+  AdditiveCouplingLayer(Ops tf, AdditiveCoupling spec, Shape shape, Parameters<T> parameters) {
+    this.spec = spec;
+    this.shape = shape;
+    this.type = parameters.type();
+    this.mask = CouplingMask.create(tf, spec.mask(), shape, type);
+    this.net = ConditionerNet.create(
+        tf, spec.conditioner(), mask.conditionerInFeatures(), mask.transformedFeatures(), parameters);
+  }
+
+  @Override
+  public AdditiveCoupling spec() {
+    return spec;
+  }
+
+  @Override
+  public Shape inputShape() {
+    return shape;
+  }
+
+  @Override
+  public Shape outputShape() {
+    return shape;
+  }
+
+  private Operand<T> shift(Ops tf, Operand<T> x) {
+    return mask.maskParameters(tf, net.apply(tf, mask.conditionerInput(tf, x)));
+  }
+
+  @Override
+  public Transformed<T> forward(Ops tf, Operand<T> x) {
+    Operand<T> newPart = tf.math.add(mask.transformedPart(tf, x), shift(tf, x));
+    return new Transformed<>(mask.merge(tf, x, newPart), Tensors.zerosPerExample(tf, x, type));
+  }
+
+  @Override
+  public Transformed<T> inverse(Ops tf, Operand<T> y) {
+    Operand<T> oldPart = tf.math.sub(mask.transformedPart(tf, y), shift(tf, y));
+    return new Transformed<>(mask.merge(tf, y, oldPart), Tensors.zerosPerExample(tf, y, type));
+  }
+
+  @Override
+  public List<Variable<T>> variables() {
+    return net.variables();
+  }
+}

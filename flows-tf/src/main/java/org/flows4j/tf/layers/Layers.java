@@ -1,0 +1,48 @@
+package org.flows4j.tf.layers;
+
+import org.flows4j.api.Shape;
+import org.flows4j.api.step.ActNorm;
+import org.flows4j.api.step.AdditiveCoupling;
+import org.flows4j.api.step.AffineCoupling;
+import org.flows4j.api.step.Conv1x1;
+import org.flows4j.api.step.FactorOut;
+import org.flows4j.api.step.InvertibleConv1x1;
+import org.flows4j.api.step.Reverse;
+import org.flows4j.api.step.Shuffle;
+import org.flows4j.api.step.Squeeze;
+import org.flows4j.api.step.StepSpec;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.family.TFloating;
+
+/** Builds the layer for a step spec. {@link FactorOut} is not a layer: the compiled flow routes it. */
+public final class Layers {
+  private Layers() {}
+
+  /**
+   * Compiles one step whose input has shape {@code input}; variables are created under {@code tf}'s scope.
+   *
+   * @throws IllegalArgumentException for {@link FactorOut}, which the flow handles itself
+   */
+  public static <T extends TFloating> Layer<T> create(
+      Ops tf, StepSpec step, Shape input, Parameters<T> parameters) {
+    // Java 17 has no pattern switch; keep this chain in the order of StepSpec's permits clause.
+    if (step instanceof ActNorm actNorm) {
+      return new ActNormLayer<>(tf, actNorm, input, parameters);
+    } else if (step instanceof AdditiveCoupling coupling) {
+      return new AdditiveCouplingLayer<>(tf, coupling, input, parameters);
+    } else if (step instanceof AffineCoupling coupling) {
+      return new AffineCouplingLayer<>(tf, coupling, input, parameters);
+    } else if (step instanceof InvertibleConv1x1 conv) {
+      return conv.parameterization() == Conv1x1.PLAIN
+          ? new PlainConv1x1Layer<>(tf, conv, input, parameters)
+          : new LuConv1x1Layer<>(tf, conv, input, parameters);
+    } else if (step instanceof Reverse || step instanceof Shuffle) {
+      return new PermutationLayer<>(step, input, parameters.type());
+    } else if (step instanceof Squeeze squeeze) {
+      return new SqueezeLayer<>(squeeze, input, parameters.type());
+    } else if (step instanceof FactorOut) {
+      throw new IllegalArgumentException("factorOut is routed by the compiled flow, not compiled as a layer");
+    }
+    throw new IllegalArgumentException("no layer for step " + step);
+  }
+}

@@ -1,0 +1,98 @@
+package org.flows4j.tf.layers;
+
+import com.google.common.collect.ImmutableList;
+import java.util.ArrayList;
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TInt64;
+import org.tensorflow.types.family.TFloating;
+
+/**
+ * Creates the variables of one compiled flow with seeded, deterministic initialisers. Each variable gets its own
+ * seed derived from the flow's seed and the variable's creation index, so the same spec and seed always give the
+ * same initial weights, whatever else runs in the JVM. Initial values are built in the init scope, so
+ * {@code Session.initialize()} runs them and a restored checkpoint replaces them.
+ */
+public final class Parameters<T extends TFloating> {
+  private final Class<T> type;
+  private final long seed;
+  private final List<Variable<T>> trainable = new ArrayList<>();
+  private final List<Variable<?>> state = new ArrayList<>();
+  private long counter;
+
+  public Parameters(Class<T> type, long seed) {
+    this.type = type;
+    this.seed = seed;
+  }
+
+  public Class<T> type() {
+    return type;
+  }
+
+  /** Variables the optimizer updates, in creation order. */
+  public ImmutableList<Variable<T>> trainable() {
+    return ImmutableList.copyOf(trainable);
+  }
+
+  /** Non-trainable state that must be checkpointed (e.g. ActNorm's "initialised" flags). */
+  public ImmutableList<Variable<?>> state() {
+    return ImmutableList.copyOf(state);
+  }
+
+  /** Glorot/Xavier uniform: U(-a, a) with a = sqrt(6 / (fanIn + fanOut)). */
+  public Variable<T> glorotUniform(Ops tf, String name, long[] shape, long fanIn, long fanOut) {
+    double limit = Math.sqrt(6.0 / (fanIn + fanOut));
+    Ops init = tf.withInitScope();
+    Operand<T> unit = init.random.statelessRandomUniform(init.constant(shape), nextSeed(init), type);
+    Operand<T> value = init.math.mul(init.math.sub(unit, Tensors.scalar(init, 0.5, type)),
+        Tensors.scalar(init, 2 * limit, type));
+    return register(tf.withName(name).variable(value));
+  }
+
+  /** A trainable variable filled with {@code value}. */
+  public Variable<T> filled(Ops tf, String name, long[] shape, double value) {
+    Ops init = tf.withInitScope();
+    Operand<T> filled = init.fill(init.constant(shape), Tensors.scalar(init, value, type));
+    return register(tf.withName(name).variable(filled));
+  }
+
+  /** A trainable variable with the given row-major initial values (computed on the host, e.g. a rotation). */
+  public Variable<T> fromValues(Ops tf, String name, long[] shape, double[] values) {
+    Ops init = tf.withInitScope();
+    return register(tf.withName(name).variable(Tensors.constant(init, values, shape, type)));
+  }
+
+  /** A non-trainable boolean flag starting false. */
+  public Variable<TBool> flag(Ops tf, String name) {
+    Ops init = tf.withInitScope();
+    Variable<TBool> flag = tf.withName(name).variable(init.constant(false));
+    state.add(flag);
+    return flag;
+  }
+
+  /** A seed for host-side initialisers (rotations, permutations) that follows the same derivation. */
+  public long nextHostSeed() {
+    return mix(seed, counter++);
+  }
+
+  private Variable<T> register(Variable<T> variable) {
+    trainable.add(variable);
+    return variable;
+  }
+
+  private Operand<TInt64> nextSeed(Ops init) {
+    long s = nextHostSeed();
+    return init.constant(new long[] {s, mix(s, 0x9E3779B97F4A7C15L)});
+  }
+
+  /** SplitMix64 finaliser: decorrelates nearby seeds. */
+  static long mix(long a, long b) {
+    long z = a + b * 0x9E3779B97F4A7C15L;
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
+  }
+}

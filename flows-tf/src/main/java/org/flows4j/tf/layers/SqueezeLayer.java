@@ -1,0 +1,58 @@
+package org.flows4j.tf.layers;
+
+import java.util.List;
+import org.flows4j.api.Shape;
+import org.flows4j.api.step.Squeeze;
+import org.flows4j.tf.Transformed;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.family.TFloating;
+
+/**
+ * Space-to-depth, {@code [h, w, c] → [h/f, w/f, c·f²]} (TensorFlow's channel order), inverted by depth-to-space.
+ * A permutation of scalars: log-det zero.
+ */
+final class SqueezeLayer<T extends TFloating> implements Layer<T> {
+  private final Squeeze spec;
+  private final Shape inputShape;
+  private final Class<T> type;
+
+  SqueezeLayer(Squeeze spec, Shape inputShape, Class<T> type) {
+    this.spec = spec;
+    this.inputShape = inputShape;
+    this.type = type;
+  }
+
+  @Override
+  public Squeeze spec() {
+    return spec;
+  }
+
+  @Override
+  public Shape inputShape() {
+    return inputShape;
+  }
+
+  @Override
+  public Shape outputShape() {
+    return spec.outputShape(inputShape);
+  }
+
+  @Override
+  public Transformed<T> forward(Ops tf, Operand<T> x) {
+    return new Transformed<>(
+        tf.nn.spaceToDepth(x, (long) spec.factor()), Tensors.zerosPerExample(tf, x, type));
+  }
+
+  @Override
+  public Transformed<T> inverse(Ops tf, Operand<T> y) {
+    return new Transformed<>(
+        tf.nn.depthToSpace(y, (long) spec.factor()), Tensors.zerosPerExample(tf, y, type));
+  }
+
+  @Override
+  public List<Variable<T>> variables() {
+    return List.of();
+  }
+}

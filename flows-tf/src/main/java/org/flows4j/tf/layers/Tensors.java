@@ -1,0 +1,54 @@
+package org.flows4j.tf.layers;
+
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.family.TFloating;
+
+/** Small op-building helpers shared by the layers, generic over the float type. */
+public final class Tensors {
+  private Tensors() {}
+
+  /** A scalar constant of the given float type. */
+  public static <T extends TFloating> Operand<T> scalar(Ops tf, double value, Class<T> type) {
+    return tf.dtypes.cast(tf.constant(value), type);
+  }
+
+  /** A constant tensor of the given float type from row-major doubles. */
+  public static <T extends TFloating> Operand<T> constant(Ops tf, double[] values, long[] shape, Class<T> type) {
+    return tf.dtypes.cast(
+        tf.constant(org.tensorflow.ndarray.Shape.of(shape), org.tensorflow.ndarray.buffer.DataBuffers.of(values)),
+        type);
+  }
+
+  /** Sums every axis but the batch axis: {@code [batch, ...] → [batch]}. */
+  public static <T extends TFloating> Operand<T> sumPerExample(Ops tf, Operand<T> x, int rank) {
+    if (rank == 0) {
+      return x;
+    }
+    int[] axes = new int[rank];
+    for (int i = 0; i < rank; i++) {
+      axes[i] = i + 1;
+    }
+    return tf.reduceSum(x, tf.constant(axes));
+  }
+
+  /** A per-example vector {@code [batch]} filled with a scalar, sized like {@code x}'s batch. */
+  public static <T extends TFloating> Operand<T> perExample(Ops tf, Operand<T> scalar, Operand<T> x) {
+    Operand<TInt32> batch = tf.slice(tf.shape(x), tf.constant(new int[] {0}), tf.constant(new int[] {1}));
+    return tf.fill(batch, scalar);
+  }
+
+  /** Zeros of shape {@code [batch]}. */
+  public static <T extends TFloating> Operand<T> zerosPerExample(Ops tf, Operand<T> x, Class<T> type) {
+    return perExample(tf, scalar(tf, 0.0, type), x);
+  }
+
+  /** The shape {@code [-1, dims...]}, for reshaping a batch to a known per-example shape. */
+  public static Operand<TInt32> batchShape(Ops tf, int[] dims) {
+    int[] shape = new int[dims.length + 1];
+    shape[0] = -1;
+    System.arraycopy(dims, 0, shape, 1, dims.length);
+    return tf.constant(shape);
+  }
+}

@@ -1,0 +1,100 @@
+package org.flows4j.tf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.flows4j.api.FlowSpec;
+import org.flows4j.api.Presets;
+import org.flows4j.api.Shape;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TFloat64;
+import org.tensorflow.types.TInt64;
+
+/** The conformance suite over whole flows built with the DSL presets (Glow, RealNVP, NICE), small sizes. */
+class PresetConformanceTest {
+
+  static Stream<Arguments> presets() {
+    return Stream.of(
+        Arguments.of("glow", Presets.glow(Shape.of(4, 4, 1), 2, 2, 8)),
+        Arguments.of("realnvp-image", Presets.realNvp(Shape.of(4, 4, 1), 2, 8)),
+        Arguments.of("realnvp-2d", Presets.realNvp(Shape.of(2), 4, 16)),
+        Arguments.of("nice-vector", Presets.nice(Shape.of(6), 4, 16)),
+        Arguments.of("nice-image", Presets.nice(Shape.of(4, 4, 2), 2, 8)));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("presets")
+  void wholeFlowConformsInFloat64(String name, FlowSpec spec) {
+    Shape shape = spec.inputShape();
+    try (GraphFixture g = new GraphFixture()) {
+      CompiledFlow<TFloat64> flow = FlowCompiler.compileFloat64(g.tf, spec, 3);
+      Placeholder<TFloat64> x = FlowChecks.input(g, shape);
+      g.run(flow.dataInitialization(g.tf, x), Map.of(x, FlowChecks.randomBatch(shape, 1, 0.5, 1.5)));
+      g.perturb(flow.trainableVariables(), 0.1, 9);
+      FlowChecks.Report report = FlowChecks.check(g, asBijection(flow), x, shape,
+          FlowChecks.randomBatch(shape, 2, 0.0, 1.0));
+      System.out.printf("conformance preset %-14s %s%n", name, report);
+
+      // The full log-likelihood reaches every variable, the base's included.
+      Operand<TFloat64> nll = g.tf.math.neg(g.tf.math.mean(flow.logProb(g.tf, x), g.tf.constant(0)));
+      List<Operand<?>> gradients = new ArrayList<>();
+      g.tf.gradients(nll, flow.trainableVariables()).forEach(gradients::add);
+      List<double[]> values = g.fetch(gradients, Map.of(x, FlowChecks.randomBatch(shape, 3, 0.0, 1.0)));
+      for (int i = 0; i < values.size(); i++) {
+        assertThat(FlowChecks.maxAbs(values.get(i)))
+            .as("gradient of %s", flow.trainableVariables().get(i).op().name()).isGreaterThan(0.0);
+      }
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("presets")
+  void samplesAreFiniteAndSeededInFloat32(String name, FlowSpec spec) {
+    try (GraphFixture g = new GraphFixture()) {
+      CompiledFlow<TFloat32> flow = FlowCompiler.compile(g.tf, spec, 3);
+      Placeholder<TInt64> seed = g.tf.placeholder(TInt64.class);
+      Operand<TFloat32> samples = flow.sample(g.tf, 5, 0.7, seed);
+      Operand<TFloat32> logProb = flow.logProb(g.tf, samples);
+      try (TInt64 s1 = HostTensors.seed(1); TInt64 s2 = HostTensors.seed(1); TInt64 s3 = HostTensors.seed(2)) {
+        List<double[]> first = g.fetch(List.of(samples, logProb), Map.of(seed, s1));
+        double[] again = g.fetch(samples, Map.of(seed, s2));
+        double[] other = g.fetch(samples, Map.of(seed, s3));
+        assertThat(first.get(0)).hasSize(5 * spec.inputShape().size());
+        assertThat(first.get(1)).hasSize(5);
+        assertThat(FlowChecks.allFinite(first.get(0))).as("samples").isTrue();
+        assertThat(FlowChecks.allFinite(first.get(1))).as("log-prob of samples").isTrue();
+        assertThat(again).containsExactly(first.get(0));
+        assertThat(other).isNotEqualTo(first.get(0));
+      }
+    }
+  }
+
+  static FlowChecks.Bijection asBijection(CompiledFlow<TFloat64> flow) {
+    return new FlowChecks.Bijection() {
+      @Override
+      public Transformed<TFloat64> forward(Ops tf, Operand<TFloat64> x) {
+        return flow.forwardAndLogDet(tf, x);
+      }
+
+      @Override
+      public Transformed<TFloat64> inverse(Ops tf, Operand<TFloat64> y) {
+        return flow.inverse(tf, y);
+      }
+
+      @Override
+      public List<Variable<TFloat64>> variables() {
+        return flow.trainableVariables();
+      }
+    };
+  }
+}

@@ -1,0 +1,96 @@
+package org.flows4j.tf;
+
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.flows4j.api.FlowSpec;
+import org.flows4j.api.Flows;
+import org.flows4j.api.Shape;
+import org.flows4j.api.conditioner.Conditioners;
+import org.flows4j.api.step.ActNorm;
+import org.flows4j.api.step.AdditiveCoupling;
+import org.flows4j.api.step.AffineCoupling;
+import org.flows4j.api.step.AffineScale;
+import org.flows4j.api.step.Conv1x1;
+import org.flows4j.api.step.InvertibleConv1x1;
+import org.flows4j.api.step.Mask;
+import org.flows4j.api.step.Reverse;
+import org.flows4j.api.step.Shuffle;
+import org.flows4j.api.step.Squeeze;
+import org.flows4j.api.step.StepSpec;
+import org.flows4j.tf.layers.Layer;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat64;
+
+/** The conformance suite over every step type, each mask and parameterisation, vectors and images. */
+class StepConformanceTest {
+
+  static Stream<Arguments> steps() {
+    AffineScale exp = AffineScale.expSoftClamp(2.0);
+    AffineScale sigmoid = AffineScale.sigmoid();
+    return Stream.of(
+        Arguments.of(Shape.of(3), new ActNorm()),
+        Arguments.of(Shape.of(4, 4, 2), new ActNorm()),
+        Arguments.of(Shape.of(4), new AdditiveCoupling(Mask.HALF, Conditioners.mlp(8, 8))),
+        Arguments.of(Shape.of(5), new AdditiveCoupling(Mask.HALF_FLIPPED, Conditioners.mlp(8))),
+        Arguments.of(Shape.of(4, 4, 2), new AdditiveCoupling(Mask.CHECKERBOARD, Conditioners.convNet(4))),
+        Arguments.of(Shape.of(3, 3, 4), new AdditiveCoupling(Mask.CHANNELS, Conditioners.convNet(4))),
+        Arguments.of(Shape.of(4), new AffineCoupling(Mask.HALF, Conditioners.mlp(8, 8), exp)),
+        Arguments.of(Shape.of(3), new AffineCoupling(Mask.HALF_FLIPPED, Conditioners.mlp(8), sigmoid)),
+        Arguments.of(Shape.of(4, 4, 1), new AffineCoupling(Mask.CHECKERBOARD, Conditioners.convNet(4), exp)),
+        Arguments.of(Shape.of(4, 4, 2),
+            new AffineCoupling(Mask.CHECKERBOARD_FLIPPED, Conditioners.convNet(4), sigmoid)),
+        Arguments.of(Shape.of(3, 3, 3), new AffineCoupling(Mask.CHANNELS, Conditioners.convNet(4), sigmoid)),
+        Arguments.of(Shape.of(2, 2, 3), new AffineCoupling(Mask.CHANNELS_FLIPPED, Conditioners.convNet(4), exp)),
+        Arguments.of(Shape.of(3), new InvertibleConv1x1(Conv1x1.PLAIN)),
+        Arguments.of(Shape.of(3, 3, 3), new InvertibleConv1x1(Conv1x1.PLAIN)),
+        Arguments.of(Shape.of(4), new InvertibleConv1x1(Conv1x1.LU_DECOMPOSED)),
+        Arguments.of(Shape.of(2, 2, 4), new InvertibleConv1x1(Conv1x1.LU_DECOMPOSED)),
+        Arguments.of(Shape.of(5), new Reverse()),
+        Arguments.of(Shape.of(2, 2, 3), new Reverse()),
+        Arguments.of(Shape.of(5), new Shuffle(7)),
+        Arguments.of(Shape.of(4, 4, 2), new Squeeze(2)));
+  }
+
+  @ParameterizedTest(name = "{1} on {0}")
+  @MethodSource("steps")
+  void conformsOnRandomInput(Shape shape, StepSpec step) {
+    FlowSpec spec = Flows.sequential(shape).add(step).build();
+    try (GraphFixture g = new GraphFixture()) {
+      CompiledFlow<TFloat64> flow = FlowCompiler.compileFloat64(g.tf, spec, 11);
+      Layer<TFloat64> layer = flow.layers().get(0);
+      Placeholder<TFloat64> x = FlowChecks.input(g, shape);
+      // ActNorm initialises on data with another mean and spread, so its parameters are not trivial.
+      g.run(flow.dataInitialization(g.tf, x), Map.of(x, FlowChecks.randomBatch(shape, 1, 0.7, 2.0)));
+      g.perturb(flow.trainableVariables(), 0.3, 5);
+      FlowChecks.Report report = FlowChecks.check(g, asBijection(layer), x, shape,
+          FlowChecks.randomBatch(shape, 2, 0.0, 1.0));
+      System.out.printf("conformance %-70s %s%n", step + " on " + shape, report);
+    }
+  }
+
+  static FlowChecks.Bijection asBijection(Layer<TFloat64> layer) {
+    return new FlowChecks.Bijection() {
+      @Override
+      public Transformed<TFloat64> forward(Ops tf, Operand<TFloat64> x) {
+        return layer.forward(tf, x);
+      }
+
+      @Override
+      public Transformed<TFloat64> inverse(Ops tf, Operand<TFloat64> y) {
+        return layer.inverse(tf, y);
+      }
+
+      @Override
+      public List<Variable<TFloat64>> variables() {
+        return layer.variables();
+      }
+    };
+  }
+}
