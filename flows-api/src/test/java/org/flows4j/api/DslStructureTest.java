@@ -109,7 +109,7 @@ class DslStructureTest {
 
   @Test
   void levelsIndexedCountsWithinTheCall() {
-    FlowSpec spec = Flows.multiscale(Shape.of(8, 8, 2))
+    FlowSpec spec = Flows.multiscale(Shape.of(8, 8, 4))
         .level(level -> level.actNorm())
         .levelsIndexed(2, (i, level) -> level.shuffle(i))
         .build();

@@ -8,6 +8,7 @@ import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TBool;
+import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 import org.tensorflow.types.family.TFloating;
 
@@ -39,8 +40,11 @@ public interface CompiledFlow<T extends TFloating> {
   /** {@code log p(x) = log p_base(z) + log|det ∂z/∂x|} per example, in nats. */
   Operand<T> logProb(Ops tf, Operand<T> x);
 
-  /** {@code n} samples with the base's spread scaled by {@code temperature}; the same seed gives the same samples. */
-  Operand<T> sample(Ops tf, int n, double temperature, Operand<TInt64> seed);
+  /**
+   * {@code n} samples with the base's spread scaled by {@code temperature} (a scalar); the same seed
+   * ({@code [2]} int64) gives the same samples.
+   */
+  Operand<T> sample(Ops tf, Operand<TInt32> n, Operand<T> temperature, Operand<TInt64> seed);
 
   /**
    * The data-dependent initialisation (ActNorm) on the batch {@code x}: one op that sets every such layer from the

@@ -16,6 +16,7 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.SplitV;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TBool;
+import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 import org.tensorflow.types.family.TFloating;
 
@@ -150,7 +151,7 @@ final class GraphFlow<T extends TFloating> implements CompiledFlow<T> {
   }
 
   @Override
-  public Operand<T> sample(Ops tf, int n, double temperature, Operand<TInt64> seed) {
+  public Operand<T> sample(Ops tf, Operand<TInt32> n, Operand<T> temperature, Operand<TInt64> seed) {
     return inverse(tf, base.sample(tf, n, temperature, seed)).value();
   }
 

@@ -63,7 +63,7 @@ class PresetConformanceTest {
     try (GraphFixture g = new GraphFixture()) {
       CompiledFlow<TFloat32> flow = FlowCompiler.compile(g.tf, spec, 3);
       Placeholder<TInt64> seed = g.tf.placeholder(TInt64.class);
-      Operand<TFloat32> samples = flow.sample(g.tf, 5, 0.7, seed);
+      Operand<TFloat32> samples = flow.sample(g.tf, g.tf.constant(5), g.tf.constant(0.7f), seed);
       Operand<TFloat32> logProb = flow.logProb(g.tf, samples);
       try (TInt64 s1 = HostTensors.seed(1); TInt64 s2 = HostTensors.seed(1); TInt64 s3 = HostTensors.seed(2)) {
         List<double[]> first = g.fetch(List.of(samples, logProb), Map.of(seed, s1));

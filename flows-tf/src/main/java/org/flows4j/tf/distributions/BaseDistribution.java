@@ -9,6 +9,7 @@ import org.flows4j.tf.layers.Parameters;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 import org.tensorflow.types.family.TFloating;
 
@@ -22,9 +23,14 @@ public interface BaseDistribution<T extends TFloating> {
    * (Glow's reduced-temperature sampling). Stateless: the same {@code seed} ({@code [2]} int64) gives the same
    * draws.
    */
-  Operand<T> sample(Ops tf, int n, double temperature, Operand<TInt64> seed);
+  Operand<T> sample(Ops tf, Operand<TInt32> n, Operand<T> temperature, Operand<TInt64> seed);
 
   List<Variable<T>> variables();
+
+  /** The shape {@code [n, dimension]} as an op, for the random ops. */
+  static Operand<TInt32> sampleShape(Ops tf, Operand<TInt32> n, int dimension) {
+    return tf.stack(List.of(n, tf.constant(dimension)));
+  }
 
   static <T extends TFloating> BaseDistribution<T> create(
       Ops tf, BaseSpec spec, int dimension, Parameters<T> parameters) {

@@ -6,6 +6,7 @@ import org.flows4j.tf.layers.Tensors;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 import org.tensorflow.types.family.TFloating;
 
@@ -36,9 +37,9 @@ final class DiagonalGaussianDistribution<T extends TFloating> implements BaseDis
   }
 
   @Override
-  public Operand<T> sample(Ops tf, int n, double temperature, Operand<TInt64> seed) {
-    Operand<T> eps = tf.random.statelessRandomNormal(tf.constant(new int[] {n, dimension}), seed, type);
-    Operand<T> scaled = tf.math.mul(eps, tf.math.mul(tf.math.exp(logScale), Tensors.scalar(tf, temperature, type)));
+  public Operand<T> sample(Ops tf, Operand<TInt32> n, Operand<T> temperature, Operand<TInt64> seed) {
+    Operand<T> eps = tf.random.statelessRandomNormal(BaseDistribution.sampleShape(tf, n, dimension), seed, type);
+    Operand<T> scaled = tf.math.mul(eps, tf.math.mul(tf.math.exp(logScale), temperature));
     return tf.math.add(scaled, mean);
   }
 

@@ -5,6 +5,7 @@ import org.flows4j.tf.layers.Tensors;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 import org.tensorflow.types.family.TFloating;
 
@@ -28,13 +29,13 @@ final class StandardLogisticDistribution<T extends TFloating> implements BaseDis
   }
 
   @Override
-  public Operand<T> sample(Ops tf, int n, double temperature, Operand<TInt64> seed) {
-    Operand<T> u = tf.random.statelessRandomUniform(tf.constant(new int[] {n, dimension}), seed, type);
+  public Operand<T> sample(Ops tf, Operand<TInt32> n, Operand<T> temperature, Operand<TInt64> seed) {
+    Operand<T> u = tf.random.statelessRandomUniform(BaseDistribution.sampleShape(tf, n, dimension), seed, type);
     // Keep u away from 0 and 1 so the logit stays finite in float32.
     Operand<T> tiny = Tensors.scalar(tf, 1e-7, type);
     Operand<T> clipped = tf.math.maximum(tf.math.minimum(u, Tensors.scalar(tf, 1 - 1e-7, type)), tiny);
     Operand<T> logit = tf.math.sub(tf.math.log(clipped), tf.math.log1p(tf.math.neg(clipped)));
-    return tf.math.mul(logit, Tensors.scalar(tf, temperature, type));
+    return tf.math.mul(logit, temperature);
   }
 
   @Override

@@ -1,0 +1,196 @@
+package org.flows4j.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.flows4j.api.conditioner.Conditioners.convNet;
+import static org.flows4j.api.conditioner.Conditioners.mlp;
+
+import java.util.stream.Stream;
+import org.flows4j.api.base.Bases;
+import org.flows4j.api.conditioner.Activation;
+import org.flows4j.api.step.AffineScale;
+import org.flows4j.api.step.Conv1x1;
+import org.flows4j.api.step.Mask;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class FlowSpecJsonTest {
+
+  /** One spec per step type, conditioner setting and base, each in a context where it is valid. */
+  static Stream<Arguments> everyStepType() {
+    return Stream.of(
+        Arguments.of("actNorm", Flows.sequential(Shape.of(2)).steps(1, s -> s.actNorm()).build()),
+        Arguments.of("additiveCoupling", Flows.sequential(Shape.of(4))
+            .steps(1, s -> s.additiveCoupling(Mask.HALF_FLIPPED, mlp(8, 16).activation(Activation.TANH))).build()),
+        Arguments.of("affineCoupling", Flows.sequential(Shape.of(4, 4, 2))
+            .steps(1, s -> s.affineCoupling(Mask.CHECKERBOARD,
+                convNet(8).kernelSize(5).activation(Activation.ELU).zeroInitLast(false),
+                AffineScale.expSoftClamp(1.5)))
+            .build()),
+        Arguments.of("affineCoupling sigmoid", Flows.sequential(Shape.of(4, 4, 2))
+            .steps(1, s -> s.affineCoupling(Mask.CHANNELS_FLIPPED, convNet(3).activation(Activation.SOFTPLUS),
+                AffineScale.sigmoid()))
+            .build()),
+        Arguments.of("invertibleConv1x1", Flows.sequential(Shape.of(3))
+            .steps(1, s -> s.invertibleConv1x1(Conv1x1.PLAIN).invertibleConv1x1(Conv1x1.LU_DECOMPOSED)).build()),
+        Arguments.of("reverse", Flows.sequential(Shape.of(3)).steps(1, s -> s.reverse()).build()),
+        Arguments.of("shuffle", Flows.sequential(Shape.of(3)).steps(1, s -> s.shuffle(-1234567890123456789L)).build()),
+        Arguments.of("squeeze", Flows.sequential(Shape.of(6, 6, 1)).steps(1, s -> s.squeeze(3)).build()),
+        Arguments.of("factorOut", Flows.sequential(Shape.of(4)).steps(1, s -> s.factorOut()).build()),
+        Arguments.of("diagonalGaussian base", Flows.sequential(Shape.of(2))
+            .steps(1, s -> s.actNorm()).base(Bases.diagonalGaussian()).build()),
+        Arguments.of("standardLogistic base", Flows.sequential(Shape.of(2))
+            .steps(1, s -> s.actNorm()).base(Bases.standardLogistic()).build()));
+  }
+
+  static Stream<Arguments> everyPreset() {
+    return Stream.of(
+        Arguments.of("glow", Presets.glow(Shape.of(32, 32, 3), 3, 4, 128)),
+        Arguments.of("realNvp vector", Presets.realNvp(Shape.of(2), 8, 64)),
+        Arguments.of("realNvp image", Presets.realNvp(Shape.of(32, 32, 3), 3, 64)),
+        Arguments.of("nice vector", Presets.nice(Shape.of(784), 4, 1000)),
+        Arguments.of("nice image", Presets.nice(Shape.of(28, 28, 1), 4, 32)));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource({"everyStepType", "everyPreset"})
+  void roundTripGivesAnEqualSpec(String name, FlowSpec spec) {
+    String json = FlowSpecJson.toJson(spec);
+    assertThat(FlowSpecJson.fromJson(json)).isEqualTo(spec);
+    assertThat(FlowSpecJson.toJson(FlowSpecJson.fromJson(json))).isEqualTo(json);
+  }
+
+  @Test
+  void formatIsStable() {
+    FlowSpec spec = Flows.sequential(Shape.of(4))
+        .steps(1, s -> s.actNorm().affineCoupling(mlp(8)).shuffle(7))
+        .base(Bases.standardLogistic())
+        .build();
+    assertThat(FlowSpecJson.toJson(spec)).isEqualTo("""
+        {
+          "inputShape": [ 4 ],
+          "layout": "SEQUENTIAL",
+          "levels": [ {
+            "steps": [ {
+              "type": "actNorm"
+            }, {
+              "type": "affineCoupling",
+              "mask": "HALF",
+              "conditioner": {
+                "type": "mlp",
+                "hiddenWidths": [ 8 ],
+                "activation": "RELU",
+                "zeroInitLastLayer": true
+              },
+              "scale": {
+                "kind": "EXP_SOFT_CLAMP",
+                "bound": 2.0
+              }
+            }, {
+              "type": "shuffle",
+              "seed": 7
+            } ]
+          } ],
+          "base": {
+            "type": "standardLogistic"
+          }
+        }""");
+  }
+
+  /** A valid spec's JSON with {@code steps} as the only level's steps. */
+  private static String sequential(String inputShape, String steps) {
+    return "{\"inputShape\": " + inputShape + ", \"layout\": \"SEQUENTIAL\", \"levels\": [{\"steps\": [" + steps
+        + "]}], \"base\": {\"type\": \"standardNormal\"}}";
+  }
+
+  @Test
+  void validJsonIsChecked() {
+    assertThatThrownBy(() -> FlowSpecJson.fromJson(sequential("[4]", "{\"type\": \"actNorm\"}, {\"type\": \"squeeze\", \"factor\": 2}")))
+        .isInstanceOf(InvalidFlowSpecException.class)
+        .hasMessage("Invalid flow spec (1 problem):\n"
+            + "  steps[1] (squeeze): squeeze needs an image input [height, width, channels], but the input is [4].");
+    assertThatThrownBy(() -> FlowSpecJson.fromJson(sequential("[4]", "")))
+        .isInstanceOf(InvalidFlowSpecException.class)
+        .hasMessage("Invalid flow spec (1 problem):\n  flow (flow): the flow has no steps. Add steps(n, step -> ...).");
+  }
+
+  @Test
+  void malformedJsonSaysWhere() {
+    assertThatThrownBy(() -> FlowSpecJson.fromJson("{\n  \"inputShape\": [4],\n  \"layout\" \"SEQUENTIAL\"\n}"))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Malformed flow spec JSON at line 3, column 12: Unexpected character "
+            + "('\"' (code 34)): was expecting a colon to separate field name and value");
+    assertThatThrownBy(() -> FlowSpecJson.fromJson("{"))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Malformed flow spec JSON at line 1, column 2: Unexpected end-of-input: "
+            + "expected close marker for Object (start marker at line: 1, column: 1)");
+    assertThatThrownBy(() -> FlowSpecJson.fromJson(sequential("[4]", "{\"type\": \"actNorm\"}") + " x"))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("Malformed flow spec JSON at line 1, column 128: Unrecognized token 'x'");
+    assertThatThrownBy(() -> FlowSpecJson.fromJson("{\"inputShape\": [4], \"inputShape\": [2]}"))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Malformed flow spec JSON at line 1, column 33: Duplicate field 'inputShape'");
+  }
+
+  @Test
+  void unknownOrMissingTypesListTheKnownOnes() {
+    assertThatThrownBy(() -> FlowSpecJson.fromJson(sequential("[4]", "{\"type\": \"actNorm\"}, {\"type\": \"batchNorm\"}")))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Invalid flow spec JSON at levels[0].steps[1]: unknown step type \"batchNorm\". Known step types: "
+            + "actNorm, additiveCoupling, affineCoupling, invertibleConv1x1, reverse, shuffle, squeeze, factorOut.");
+    assertThatThrownBy(() -> FlowSpecJson.fromJson(sequential("[4]", "{\"factor\": 2}")))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Invalid flow spec JSON at levels[0].steps[0]: missing the \"type\" of a step. Known step types: "
+            + "actNorm, additiveCoupling, affineCoupling, invertibleConv1x1, reverse, shuffle, squeeze, factorOut.");
+    assertThatThrownBy(() -> FlowSpecJson.fromJson(sequential("[4]",
+            "{\"type\": \"additiveCoupling\", \"mask\": \"HALF\", \"conditioner\": {\"type\": \"resNet\"}}")))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Invalid flow spec JSON at levels[0].steps[0].conditioner: unknown conditioner type \"resNet\". "
+            + "Known conditioner types: mlp, convNet.");
+    assertThatThrownBy(() -> FlowSpecJson.fromJson(
+            sequential("[4]", "{\"type\": \"actNorm\"}").replace("standardNormal", "gaussianMixture")))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Invalid flow spec JSON at base: unknown base type \"gaussianMixture\". "
+            + "Known base types: standardNormal, diagonalGaussian, standardLogistic.");
+  }
+
+  @Test
+  void propertiesMustBeKnownAndPresent() {
+    assertThatThrownBy(() -> FlowSpecJson.fromJson(sequential("[4]", "{\"type\": \"shuffle\", \"seed\": 1, \"sed\": 2}")))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Invalid flow spec JSON at levels[0].steps[0]: unknown property \"sed\". Known properties: [seed].");
+    assertThatThrownBy(() -> FlowSpecJson.fromJson(sequential("[4]", "{\"type\": \"shuffle\"}")))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Invalid flow spec JSON at levels[0].steps[0]: missing property \"seed\".");
+    assertThatThrownBy(() -> FlowSpecJson.fromJson("{\"inputShape\": [4], \"layout\": \"SEQUENTIAL\", \"levels\": []}"))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Invalid flow spec JSON: missing property \"base\".");
+  }
+
+  @Test
+  void valuesMustBeValid() {
+    assertThatThrownBy(() -> FlowSpecJson.fromJson(sequential("[4, 4, 1]", "{\"type\": \"squeeze\", \"factor\": 1}")))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Invalid flow spec JSON at levels[0].steps[0]: squeeze factor must be at least 2, but was 1");
+    assertThatThrownBy(() -> FlowSpecJson.fromJson(sequential("[4, 0]", "{\"type\": \"actNorm\"}")))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Invalid flow spec JSON at inputShape: Shape dimensions must be positive, but dims[1] was 0 in [4, 0]");
+    assertThatThrownBy(() -> FlowSpecJson.fromJson(sequential("[4]", "null")))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("Invalid flow spec JSON at levels[0]");
+    assertThatThrownBy(() -> FlowSpecJson.fromJson(sequential("[4]", "{\"type\": \"shuffle\", \"seed\": 1.5}")))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("Invalid flow spec JSON at levels[0].steps[0].seed: ");
+    assertThatThrownBy(() -> FlowSpecJson.fromJson(sequential("[4]",
+            "{\"type\": \"additiveCoupling\", \"mask\": \"HALVES\", \"conditioner\": "
+                + "{\"type\": \"mlp\", \"hiddenWidths\": [8], \"activation\": \"RELU\", \"zeroInitLastLayer\": true}}")))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("Invalid flow spec JSON at levels[0].steps[0].mask: ")
+        .hasMessageContaining("\"HALVES\"");
+    assertThatThrownBy(() -> FlowSpecJson.fromJson("null"))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Invalid flow spec JSON: expected an object, but got null");
+  }
+}

@@ -1,0 +1,54 @@
+package org.flows4j.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.common.collect.ImmutableList;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.flows4j.api.step.FactorOut;
+import org.flows4j.api.step.StepSpec;
+
+/** Properties over random valid specs (jqwik). */
+class FlowSpecProperties {
+
+  @Provide
+  Arbitrary<FlowSpec> validSpecs() {
+    return Arbitraries.randomValue(ValidSpecs::generate);
+  }
+
+  @Property(tries = 200)
+  void generatedSpecsAreValid(@ForAll("validSpecs") FlowSpec spec) {
+    assertThat(Flows.problems(spec)).isEmpty();
+  }
+
+  @Property(tries = 200)
+  void jsonRoundTripGivesAnEqualSpec(@ForAll("validSpecs") FlowSpec spec) {
+    String json = FlowSpecJson.toJson(spec);
+    FlowSpec read = FlowSpecJson.fromJson(json);
+    assertThat(read).isEqualTo(spec).hasSameHashCodeAs(spec);
+    assertThat(FlowSpecJson.toJson(read)).isEqualTo(json);
+  }
+
+  @Property(tries = 200)
+  void theDslBuildsExactlyTheRecordsItNames(@ForAll("validSpecs") FlowSpec spec) {
+    assertThat(ValidSpecs.rebuildWithDsl(spec)).isEqualTo(spec);
+  }
+
+  @Property(tries = 200)
+  void onlyFactorOutsLeaveScalarsOut(@ForAll("validSpecs") FlowSpec spec) {
+    ImmutableList<Shape> shapes = Flows.shapes(spec);
+    ImmutableList<StepSpec> steps = spec.steps();
+    assertThat(shapes).hasSize(steps.size() + 1).startsWith(spec.inputShape());
+    for (int i = 0; i < steps.size(); i++) {
+      Shape in = shapes.get(i);
+      int factored = steps.get(i) instanceof FactorOut
+          ? in.size() / in.features() * FactorOut.factoredFeatures(in.features())
+          : 0;
+      assertThat(shapes.get(i + 1).size()).as("scalars after %s", steps.get(i)).isEqualTo(in.size() - factored);
+      assertThat(shapes.get(i + 1).rank()).isEqualTo(in.rank());
+    }
+  }
+}

@@ -1,0 +1,213 @@
+package org.flows4j.api;
+
+import com.google.common.collect.ImmutableList;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.flows4j.api.base.BaseSpec;
+import org.flows4j.api.base.Bases;
+import org.flows4j.api.conditioner.Activation;
+import org.flows4j.api.conditioner.ConditionerSpec;
+import org.flows4j.api.conditioner.Conditioners;
+import org.flows4j.api.step.ActNorm;
+import org.flows4j.api.step.AdditiveCoupling;
+import org.flows4j.api.step.AffineCoupling;
+import org.flows4j.api.step.AffineScale;
+import org.flows4j.api.step.Conv1x1;
+import org.flows4j.api.step.FactorOut;
+import org.flows4j.api.step.InvertibleConv1x1;
+import org.flows4j.api.step.Mask;
+import org.flows4j.api.step.Reverse;
+import org.flows4j.api.step.Shuffle;
+import org.flows4j.api.step.Squeeze;
+import org.flows4j.api.step.StepSpec;
+
+/**
+ * Random valid specs, built from records with the shape rules written out here independently of the steps'
+ * {@code problems()}, so a property can check that the validator agrees.
+ */
+final class ValidSpecs {
+  private ValidSpecs() {}
+
+  static FlowSpec generate(Random random) {
+    boolean image = random.nextBoolean();
+    if (!image) {
+      Shape input = Shape.of(1 + random.nextInt(12));
+      return sequential(input, steps(random, input, 1 + random.nextInt(10)), base(random));
+    }
+    Shape input = Shape.of(
+        (1 + random.nextInt(3)) * (1 << random.nextInt(4)),
+        (1 + random.nextInt(3)) * (1 << random.nextInt(4)),
+        1 + random.nextInt(4));
+    if (random.nextBoolean()) {
+      return sequential(input, steps(random, input, 1 + random.nextInt(10)), base(random));
+    }
+    return multiscale(random, input);
+  }
+
+  private static FlowSpec sequential(Shape input, List<StepSpec> steps, BaseSpec base) {
+    return new FlowSpec(input, Layout.SEQUENTIAL, ImmutableList.of(new LevelSpec(steps)), base);
+  }
+
+  private static FlowSpec multiscale(Random random, Shape input) {
+    int levelCount = 1 + random.nextInt(3);
+    List<LevelSpec> levels = new ArrayList<>();
+    Shape shape = input;
+    for (int l = 0; l < levelCount; l++) {
+      List<StepSpec> steps = new ArrayList<>(steps(random, shape, 1 + random.nextInt(6)));
+      shape = outputShape(steps, shape);
+      boolean last = l == levelCount - 1;
+      if (!last && shape.features() < 2 && divisible(shape, 2)) {
+        steps.add(new Squeeze(2));
+        shape = new Squeeze(2).outputShape(shape);
+      }
+      if (last || shape.features() < 2) {
+        levels.add(new LevelSpec(steps));
+        break;
+      }
+      steps.add(new FactorOut());
+      shape = shape.withFeatures(shape.features() - shape.features() / 2);
+      levels.add(new LevelSpec(steps));
+    }
+    return new FlowSpec(input, Layout.MULTISCALE, levels, base(random));
+  }
+
+  private static Shape outputShape(List<StepSpec> steps, Shape input) {
+    Shape shape = input;
+    for (StepSpec step : steps) {
+      shape = step.outputShape(shape);
+    }
+    return shape;
+  }
+
+  /** {@code n} steps, each valid for the shape it receives. */
+  private static List<StepSpec> steps(Random random, Shape input, int n) {
+    List<StepSpec> steps = new ArrayList<>();
+    Shape shape = input;
+    while (steps.size() < n) {
+      StepSpec step = candidate(random, shape);
+      if (step != null) {
+        steps.add(step);
+        shape = step.outputShape(shape);
+      }
+    }
+    return steps;
+  }
+
+  /** A random step valid for {@code shape}, or null when the kind drawn does not fit it. */
+  private static StepSpec candidate(Random random, Shape shape) {
+    boolean image = shape.isImage();
+    int features = shape.features();
+    switch (random.nextInt(8)) {
+      case 0:
+        return new ActNorm();
+      case 1:
+        return new Reverse();
+      case 2:
+        return new Shuffle(random.nextLong());
+      case 3:
+        return new InvertibleConv1x1(random.nextBoolean() ? Conv1x1.PLAIN : Conv1x1.LU_DECOMPOSED);
+      case 4:
+      case 5: {
+        Mask mask = mask(random, shape);
+        if (mask == null) {
+          return null;
+        }
+        ConditionerSpec conditioner = conditioner(random, image);
+        return random.nextBoolean()
+            ? new AdditiveCoupling(mask, conditioner)
+            : new AffineCoupling(mask, conditioner, random.nextBoolean()
+                ? AffineScale.sigmoid()
+                : AffineScale.expSoftClamp(0.25 + 4 * random.nextDouble()));
+      }
+      case 6: {
+        int factor = 2 + random.nextInt(2);
+        return image && divisible(shape, factor) ? new Squeeze(factor) : null;
+      }
+      default:
+        return features >= 2 ? new FactorOut() : null;
+    }
+  }
+
+  private static boolean divisible(Shape shape, int factor) {
+    return shape.dim(0) % factor == 0 && shape.dim(1) % factor == 0;
+  }
+
+  private static Mask mask(Random random, Shape shape) {
+    List<Mask> fits = new ArrayList<>();
+    if (shape.isVector() && shape.dim(0) >= 2) {
+      fits.add(Mask.HALF);
+    }
+    if (shape.isImage() && shape.dim(2) >= 2) {
+      fits.add(Mask.CHANNELS);
+    }
+    if (shape.isImage() && shape.dim(0) * shape.dim(1) >= 2) {
+      fits.add(Mask.CHECKERBOARD);
+    }
+    return fits.isEmpty() ? null : fits.get(random.nextInt(fits.size())).flippedIf(random.nextBoolean());
+  }
+
+  private static ConditionerSpec conditioner(Random random, boolean image) {
+    Activation activation = Activation.values()[random.nextInt(Activation.values().length)];
+    if (image) {
+      return Conditioners.convNet(1 + random.nextInt(64))
+          .kernelSize(1 + 2 * random.nextInt(3))
+          .activation(activation)
+          .zeroInitLast(random.nextBoolean());
+    }
+    int[] widths = new int[1 + random.nextInt(3)];
+    for (int i = 0; i < widths.length; i++) {
+      widths[i] = 1 + random.nextInt(128);
+    }
+    return Conditioners.mlp(widths).activation(activation).zeroInitLast(random.nextBoolean());
+  }
+
+  private static BaseSpec base(Random random) {
+    return switch (random.nextInt(3)) {
+      case 0 -> Bases.standardNormal();
+      case 1 -> Bases.diagonalGaussian();
+      default -> Bases.standardLogistic();
+    };
+  }
+
+  /** The same spec rebuilt through the DSL, one named builder method per step. */
+  static FlowSpec rebuildWithDsl(FlowSpec spec) {
+    if (spec.layout() == Layout.SEQUENTIAL) {
+      return Flows.sequential(spec.inputShape())
+          .steps(1, builder -> spec.steps().forEach(step -> append(builder, step)))
+          .base(spec.base())
+          .build();
+    }
+    MultiscaleFlowBuilder builder = Flows.multiscale(spec.inputShape()).base(spec.base());
+    List<LevelSpec> levels = spec.levels();
+    for (int l = 0; l < levels.size(); l++) {
+      List<StepSpec> steps = levels.get(l).steps();
+      // The builder adds the factor-out that ends each level but the last.
+      List<StepSpec> written = l < levels.size() - 1 ? steps.subList(0, steps.size() - 1) : steps;
+      builder.level(level -> written.forEach(step -> append(level, step)));
+    }
+    return builder.build();
+  }
+
+  private static void append(StepsBuilder builder, StepSpec step) {
+    if (step instanceof ActNorm) {
+      builder.actNorm();
+    } else if (step instanceof AdditiveCoupling coupling) {
+      builder.additiveCoupling(coupling.mask(), coupling.conditioner());
+    } else if (step instanceof AffineCoupling coupling) {
+      builder.affineCoupling(coupling.mask(), coupling.conditioner(), coupling.scale());
+    } else if (step instanceof InvertibleConv1x1 conv) {
+      builder.invertibleConv1x1(conv.parameterization());
+    } else if (step instanceof Reverse) {
+      builder.reverse();
+    } else if (step instanceof Shuffle shuffle) {
+      builder.shuffle(shuffle.seed());
+    } else if (step instanceof Squeeze squeeze) {
+      builder.squeeze(squeeze.factor());
+    } else if (step instanceof FactorOut) {
+      builder.factorOut();
+    } else {
+      throw new AssertionError("a step type the generator does not know: " + step);
+    }
+  }
+}
