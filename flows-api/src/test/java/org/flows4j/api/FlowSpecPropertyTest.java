@@ -12,7 +12,7 @@ import org.flows4j.api.step.FactorOut;
 import org.flows4j.api.step.StepSpec;
 
 /** Properties over random valid specs (jqwik). */
-class FlowSpecProperties {
+class FlowSpecPropertyTest {
 
   @Provide
   Arbitrary<FlowSpec> validSpecs() {

@@ -1,0 +1,167 @@
+package org.flows4j.api
+
+import org.assertj.core.api.Assertions.assertThat
+import org.assertj.core.api.Assertions.assertThatThrownBy
+import org.flows4j.api.base.Bases
+import org.flows4j.api.base.DiagonalGaussian
+import org.flows4j.api.base.StandardLogistic
+import org.flows4j.api.base.StandardNormal
+import org.flows4j.api.conditioner.Activation
+import org.flows4j.api.conditioner.Conditioners
+import org.flows4j.api.conditioner.ConvNetConditioner
+import org.flows4j.api.conditioner.MlpConditioner
+import org.flows4j.api.step.ActNorm
+import org.flows4j.api.step.AdditiveCoupling
+import org.flows4j.api.step.AffineCoupling
+import org.flows4j.api.step.AffineScale
+import org.flows4j.api.step.Conv1x1
+import org.flows4j.api.step.FactorOut
+import org.flows4j.api.step.InverseKind
+import org.flows4j.api.step.InvertibleConv1x1
+import org.flows4j.api.step.LogDetKind
+import org.flows4j.api.step.Mask
+import org.flows4j.api.step.Reverse
+import org.flows4j.api.step.Shuffle
+import org.flows4j.api.step.Squeeze
+import org.flows4j.api.step.StepSpec
+import org.junit.jupiter.api.Test
+
+/**
+ * Touches every public DSL entry point from Kotlin with trailing-lambda syntax: if a Java signature reads badly
+ * from Kotlin (lambda not last, a keyword as a name, a platform type where nullness should be known), this file
+ * stops compiling or reads wrong.
+ */
+class KotlinDslTest {
+
+  @Test
+  fun glowWrittenByHandEqualsThePreset() {
+    val glow = Flows.multiscale(Shape.of(28, 28, 1))
+      .levels(2) { level ->
+        level.squeeze().steps(4) { step ->
+          step.actNorm()
+            .invertibleConv1x1(Conv1x1.LU_DECOMPOSED)
+            .affineCoupling(Mask.CHANNELS, Conditioners.convNet(64).zeroInitLast(), AffineScale.sigmoid())
+        }
+      }
+      .base(Bases.standardNormal())
+      .build()
+
+    assertThat(glow).isEqualTo(Presets.glow(Shape.of(28, 28, 1), 2, 4, 64))
+    assertThat(Flows.shapes(glow).last()).isEqualTo(Shape.of(7, 7, 8))
+    assertThat(glow.levels()[0].steps().last()).isEqualTo(FactorOut())
+  }
+
+  @Test
+  fun everyStepsBuilderMethodFromKotlin() {
+    val spec = Flows.sequential(Shape.of(8, 8, 2))
+      .steps(1) {
+        it.actNorm()
+          .additiveCoupling(Mask.CHECKERBOARD, Conditioners.convNet(4))
+          .additiveCoupling(Conditioners.convNet(4))
+          .affineCoupling(Mask.CHANNELS_FLIPPED, Conditioners.convNet(4))
+          .affineCoupling(Mask.CHECKERBOARD_FLIPPED, Conditioners.convNet(4), AffineScale.expSoftClamp(3.0))
+          .affineCoupling(Conditioners.convNet(4).kernelSize(5).activation(Activation.ELU))
+          .invertibleConv1x1(Conv1x1.PLAIN)
+          .reverse()
+          .shuffle(7L)
+          .squeeze()
+          .squeeze(2)
+          .factorOut()
+          .steps(2) { inner -> inner.actNorm() }
+          .stepsIndexed(2) { i, inner -> inner.shuffle(i.toLong()) }
+          .add(ActNorm())
+      }
+      .stepsIndexed(2) { i, step -> step.affineCoupling(Mask.CHANNELS.flippedIf(i % 2 == 1), Conditioners.convNet(4)) }
+      .add(Reverse())
+      .base(Bases.diagonalGaussian())
+      .build()
+
+    assertThat(spec.layout()).isEqualTo(Layout.SEQUENTIAL)
+    assertThat(spec.steps().map(StepSpec::kind)).containsExactly(
+      "actNorm", "additiveCoupling", "additiveCoupling", "affineCoupling", "affineCoupling", "affineCoupling",
+      "invertibleConv1x1", "reverse", "shuffle", "squeeze", "squeeze", "factorOut",
+      "actNorm", "actNorm", "shuffle", "shuffle", "actNorm", "affineCoupling", "affineCoupling", "reverse",
+    )
+    assertThat(spec.steps()[2]).isEqualTo(AdditiveCoupling(Mask.CHANNELS, Conditioners.convNet(4)))
+    assertThat(Flows.shapes(spec).last()).isEqualTo(Shape.of(2, 2, 16))
+    assertThat(spec.base()).isInstanceOf(DiagonalGaussian::class.java)
+  }
+
+  @Test
+  fun multiscaleLevelsFromKotlin() {
+    val spec = Flows.multiscale(Shape.of(16, 16, 1))
+      .level { it.squeeze().actNorm() }
+      .levelsIndexed(2) { i, level -> level.squeeze().shuffle(i.toLong()) }
+      .levels(1) { it.actNorm() }
+      .base(Bases.standardLogistic())
+      .build()
+
+    assertThat(spec.layout()).isEqualTo(Layout.MULTISCALE)
+    assertThat(spec.levels()).hasSize(4)
+    assertThat(spec.steps().count { it is FactorOut }).isEqualTo(3)
+    assertThat(Flows.shapes(spec).last()).isEqualTo(Shape.of(2, 2, 8))
+  }
+
+  @Test
+  fun presetsConditionersAndBases() {
+    val presets = listOf(
+      Presets.realNvp(Shape.of(2), 4, 32),
+      Presets.realNvp(Shape.of(32, 32, 3), 2, 16),
+      Presets.glow(Shape.of(32, 32, 3), 3, 2, 16),
+      Presets.nice(Shape.of(784), 4, 64),
+      Presets.nice(Shape.of(28, 28, 1), 4, 16),
+    )
+    presets.forEach { assertThat(Flows.validate(it)).isSameAs(it) }
+
+    val mlp: MlpConditioner = Conditioners.mlp(64, 64).activation(Activation.TANH).zeroInitLast(false)
+    val conv: ConvNetConditioner = Conditioners.convNet(32).kernelSize(1).zeroInitLast()
+    assertThat(mlp.hiddenWidths()).containsExactly(64, 64)
+    assertThat(mlp.zeroInitLastLayer()).isFalse()
+    assertThat(conv.kernelSize()).isEqualTo(1)
+    assertThat(Bases.standardNormal()).isEqualTo(StandardNormal())
+    assertThat(Bases.diagonalGaussian()).isEqualTo(DiagonalGaussian())
+    assertThat(Bases.standardLogistic()).isEqualTo(StandardLogistic())
+  }
+
+  @Test
+  fun jsonRoundTripFromKotlin() {
+    val spec = Presets.realNvp(Shape.of(28, 28, 1), 2, 8)
+    val json = FlowSpecJson.toJson(spec)
+    assertThat(FlowSpecJson.fromJson(json)).isEqualTo(spec)
+    assertThatThrownBy { FlowSpecJson.fromJson("{") }
+      .isInstanceOf(IllegalArgumentException::class.java)
+      .hasMessageStartingWith("Malformed flow spec JSON at line 1, column 2")
+  }
+
+  @Test
+  fun recordsAndFactoriesFromKotlin() {
+    val steps: List<StepSpec> = listOf(
+      ActNorm(),
+      AdditiveCoupling(Mask.HALF, MlpConditioner(listOf(8), Activation.RELU, true)),
+      AffineCoupling(Mask.HALF_FLIPPED, Conditioners.mlp(8), AffineScale(AffineScale.Kind.EXP_SOFT_CLAMP, 2.0)),
+      InvertibleConv1x1(Conv1x1.LU_DECOMPOSED),
+      Reverse(),
+      Shuffle(3L),
+      FactorOut(),
+    )
+    val spec = Flows.validate(FlowSpec(Shape.copyOf(listOf(4)), Layout.SEQUENTIAL, listOf(LevelSpec(steps)), StandardNormal()))
+    assertThat(Flows.shapes(spec).map(Shape::toList)).endsWith(listOf(4), listOf(2))
+    assertThat(Flows.problems(spec)).isEmpty()
+    assertThat(ConvNetConditioner(8, 3, Activation.RELU, true)).isEqualTo(Conditioners.convNet(8))
+    assertThat(Squeeze(2).logDetKind()).isEqualTo(LogDetKind.ZERO)
+    assertThat(Squeeze(2).inverseKind()).isEqualTo(InverseKind.ANALYTIC)
+    assertThat(Mask.CHANNELS.flipped().isFlipped()).isTrue()
+    assertThat(Shape.of(28, 28, 1).rank()).isEqualTo(3)
+
+    val invalid = FlowSpec(Shape.of(4), Layout.SEQUENTIAL, listOf(LevelSpec(listOf(Squeeze(2)))), StandardNormal())
+    assertThatThrownBy { Flows.validate(invalid) }
+      .isInstanceOf(InvalidFlowSpecException::class.java)
+      .hasMessage(
+        "Invalid flow spec (1 problem):\n" +
+          "  steps[0] (squeeze): squeeze needs an image input [height, width, channels], but the input is [4].",
+      )
+    val problem: Problem = InvalidFlowSpecException(Flows.problems(invalid)).problems().single()
+    assertThat(problem).isEqualTo(Problem("steps[0]", "squeeze", problem.message()))
+    assertThat(problem.describe()).startsWith("steps[0] (squeeze): ")
+  }
+}
