@@ -22,10 +22,18 @@ final class FlowSpecValidator {
 
   static Walk walk(FlowSpec spec) {
     ImmutableList.Builder<Problem> problems = ImmutableList.builder();
-    ImmutableList.Builder<Shape> shapes = ImmutableList.builder();
+    boolean stepsCanBeChecked = checkFlowRules(spec, problems);
+    if (!stepsCanBeChecked) {
+      return new Walk(problems.build(), ImmutableList.of());
+    }
+    ImmutableList<Shape> shapes = walkSteps(spec, problems);
+    return new Walk(problems.build(), shapes);
+  }
+
+  /** Rules about the whole flow; false when checking the steps would only repeat the same complaint. */
+  private static boolean checkFlowRules(FlowSpec spec, ImmutableList.Builder<Problem> problems) {
     boolean multiscale = spec.layout() == Layout.MULTISCALE;
     List<LevelSpec> levels = spec.levels();
-
     if (spec.steps().isEmpty() && (!multiscale || levels.isEmpty())) {
       problems.add(Problem.ofFlow(multiscale
           ? "the flow has no steps. Add levels(n, level -> ...)."
@@ -35,24 +43,31 @@ final class FlowSpecValidator {
       problems.add(Problem.ofFlow("a sequential flow has exactly one level, but this one has " + levels.size()
           + ". Use Layout.MULTISCALE to group steps into levels."));
     }
-    if (multiscale) {
-      for (int l = 0; l < levels.size(); l++) {
-        if (levels.get(l).steps().isEmpty()) {
-          problems.add(Problem.ofFlow("levels[" + l + "] has no steps. Give every level at least one step, or use "
-              + "fewer levels."));
-        }
-      }
-      if (!spec.inputShape().isImage()) {
-        // Every step would then complain about the same thing; the one flow-level message says it once.
-        problems.add(Problem.ofFlow("a multiscale flow needs an image input [height, width, channels], but the input is "
-            + spec.inputShape() + ". Use Flows.sequential(shape) for vectors."));
-        return new Walk(problems.build(), ImmutableList.of());
+    if (!multiscale) {
+      return true;
+    }
+    for (int l = 0; l < levels.size(); l++) {
+      if (levels.get(l).steps().isEmpty()) {
+        problems.add(Problem.ofFlow("levels[" + l + "] has no steps. Give every level at least one step, or use "
+            + "fewer levels."));
       }
     }
+    if (!spec.inputShape().isImage()) {
+      // Every step would then complain about the same thing; the one flow-level message says it once.
+      problems.add(Problem.ofFlow("a multiscale flow needs an image input [height, width, channels], but the input "
+          + "is " + spec.inputShape() + ". Use Flows.sequential(shape) for vectors."));
+      return false;
+    }
+    return true;
+  }
 
+  /** Checks each step against the shape it receives; returns the shapes seen (complete only if all is well). */
+  private static ImmutableList<Shape> walkSteps(FlowSpec spec, ImmutableList.Builder<Problem> problems) {
+    ImmutableList.Builder<Shape> shapes = ImmutableList.builder();
+    boolean multiscale = spec.layout() == Layout.MULTISCALE;
+    List<LevelSpec> levels = spec.levels();
     Shape shape = spec.inputShape();
     int flatIndex = 0;
-    walk:
     for (int l = 0; l < levels.size(); l++) {
       List<StepSpec> steps = levels.get(l).steps();
       for (int i = 0; i < steps.size(); i++, flatIndex++) {
@@ -67,12 +82,11 @@ final class FlowSpecValidator {
         broken.forEach(message -> problems.add(new Problem(location, step.kind(), message)));
         if (!step.preservesShape()) {
           // Later steps would be checked against a shape nobody can know: their complaints would be noise.
-          break walk;
+          return shapes.build();
         }
       }
     }
-    shapes.add(shape);
-    return new Walk(problems.build(), shapes.build());
+    return shapes.add(shape).build();
   }
 
   /** Throws {@link InvalidFlowSpecException} listing every problem, or returns the spec. */

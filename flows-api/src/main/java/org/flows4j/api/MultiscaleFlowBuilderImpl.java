@@ -33,8 +33,9 @@ final class MultiscaleFlowBuilderImpl implements MultiscaleFlowBuilder {
     BuilderChecks.checkCount(n);
     checkNotNull(body, "body");
     for (int i = 0; i < n; i++) {
-      int index = i;
-      levels.add(StepsBuilderImpl.repeat(inputShape, 1, (ignored, level) -> body.accept(index, level)));
+      StepsBuilderImpl level = new StepsBuilderImpl(inputShape);
+      body.accept(i, level);
+      levels.add(level.steps());
     }
     return this;
   }

@@ -19,7 +19,7 @@ public interface StepsBuilder {
   /** NICE's volume-preserving coupling {@code y_b = x_b + t(x_a)}. */
   StepsBuilder additiveCoupling(Mask mask, ConditionerSpec conditioner);
 
-  /** {@link #additiveCoupling(Mask, ConditionerSpec)} with the default mask: see {@link #affineCoupling(ConditionerSpec)}. */
+  /** An additive coupling with the default mask: see {@link #affineCoupling(ConditionerSpec)}. */
   StepsBuilder additiveCoupling(ConditionerSpec conditioner);
 
   /** RealNVP's affine coupling with the scale {@code AffineScale.expSoftClamp(2.0)}. */

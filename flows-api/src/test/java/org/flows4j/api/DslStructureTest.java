@@ -81,7 +81,8 @@ class DslStructureTest {
     FlowSpec spec = Flows.sequential(Shape.of(4))
         .stepsIndexed(3, (i, step) -> step.shuffle(i).steps(2, inner -> inner.actNorm()))
         .add(new Reverse())
-        .steps(1, step -> step.stepsIndexed(2, (i, inner) -> inner.additiveCoupling(Mask.HALF.flippedIf(i % 2 == 1), mlp(2))))
+        .steps(1, step -> step.stepsIndexed(2,
+            (i, inner) -> inner.additiveCoupling(Mask.HALF.flippedIf(i % 2 == 1), mlp(2))))
         .build();
     assertThat(spec.steps()).containsExactly(
         new Shuffle(0), new ActNorm(), new ActNorm(),

@@ -107,7 +107,8 @@ class FlowSpecJsonTest {
 
   @Test
   void validJsonIsChecked() {
-    assertThatThrownBy(() -> FlowSpecJson.fromJson(sequential("[4]", "{\"type\": \"actNorm\"}, {\"type\": \"squeeze\", \"factor\": 2}")))
+    assertThatThrownBy(() -> FlowSpecJson.fromJson(
+            sequential("[4]", "{\"type\": \"actNorm\"}, {\"type\": \"squeeze\", \"factor\": 2}")))
         .isInstanceOf(InvalidFlowSpecException.class)
         .hasMessage("Invalid flow spec (1 problem):\n"
             + "  steps[1] (squeeze): squeeze needs an image input [height, width, channels], but the input is [4].");
@@ -136,7 +137,8 @@ class FlowSpecJsonTest {
 
   @Test
   void unknownOrMissingTypesListTheKnownOnes() {
-    assertThatThrownBy(() -> FlowSpecJson.fromJson(sequential("[4]", "{\"type\": \"actNorm\"}, {\"type\": \"batchNorm\"}")))
+    assertThatThrownBy(() -> FlowSpecJson.fromJson(
+            sequential("[4]", "{\"type\": \"actNorm\"}, {\"type\": \"batchNorm\"}")))
         .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage("Invalid flow spec JSON at levels[0].steps[1]: unknown step type \"batchNorm\". Known step types: "
             + "actNorm, additiveCoupling, affineCoupling, invertibleConv1x1, reverse, shuffle, squeeze, factorOut.");
@@ -158,9 +160,11 @@ class FlowSpecJsonTest {
 
   @Test
   void propertiesMustBeKnownAndPresent() {
-    assertThatThrownBy(() -> FlowSpecJson.fromJson(sequential("[4]", "{\"type\": \"shuffle\", \"seed\": 1, \"sed\": 2}")))
+    assertThatThrownBy(() -> FlowSpecJson.fromJson(
+            sequential("[4]", "{\"type\": \"shuffle\", \"seed\": 1, \"sed\": 2}")))
         .isExactlyInstanceOf(IllegalArgumentException.class)
-        .hasMessage("Invalid flow spec JSON at levels[0].steps[0]: unknown property \"sed\". Known properties: [seed].");
+        .hasMessage(
+            "Invalid flow spec JSON at levels[0].steps[0]: unknown property \"sed\". Known properties: [seed].");
     assertThatThrownBy(() -> FlowSpecJson.fromJson(sequential("[4]", "{\"type\": \"shuffle\"}")))
         .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage("Invalid flow spec JSON at levels[0].steps[0]: missing property \"seed\".");
@@ -176,7 +180,8 @@ class FlowSpecJsonTest {
         .hasMessage("Invalid flow spec JSON at levels[0].steps[0]: squeeze factor must be at least 2, but was 1");
     assertThatThrownBy(() -> FlowSpecJson.fromJson(sequential("[4, 0]", "{\"type\": \"actNorm\"}")))
         .isExactlyInstanceOf(IllegalArgumentException.class)
-        .hasMessage("Invalid flow spec JSON at inputShape: Shape dimensions must be positive, but dims[1] was 0 in [4, 0]");
+        .hasMessage("Invalid flow spec JSON at inputShape: "
+            + "Shape dimensions must be positive, but dims[1] was 0 in [4, 0]");
     assertThatThrownBy(() -> FlowSpecJson.fromJson(sequential("[4]", "null")))
         .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("Invalid flow spec JSON at levels[0]");
@@ -185,7 +190,8 @@ class FlowSpecJsonTest {
         .hasMessageStartingWith("Invalid flow spec JSON at levels[0].steps[0].seed: ");
     assertThatThrownBy(() -> FlowSpecJson.fromJson(sequential("[4]",
             "{\"type\": \"additiveCoupling\", \"mask\": \"HALVES\", \"conditioner\": "
-                + "{\"type\": \"mlp\", \"hiddenWidths\": [8], \"activation\": \"RELU\", \"zeroInitLastLayer\": true}}")))
+                + "{\"type\": \"mlp\", \"hiddenWidths\": [8], \"activation\": \"RELU\", "
+                + "\"zeroInitLastLayer\": true}}")))
         .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("Invalid flow spec JSON at levels[0].steps[0].mask: ")
         .hasMessageContaining("\"HALVES\"");

@@ -9,6 +9,7 @@ import static org.flows4j.api.conditioner.Conditioners.mlp;
 import com.google.common.collect.ImmutableList;
 import java.util.List;
 import org.flows4j.api.base.Bases;
+import org.flows4j.api.conditioner.ConditionerSpec;
 import org.flows4j.api.step.ActNorm;
 import org.flows4j.api.step.AdditiveCoupling;
 import org.flows4j.api.step.AffineCoupling;
@@ -26,7 +27,8 @@ class ValidationRulesTest {
 
   /** The one problem a single step reports on a sequential flow with the given input. */
   private static Problem onlyProblem(Shape input, StepSpec step) {
-    FlowSpec spec = new FlowSpec(input, Layout.SEQUENTIAL, List.of(new LevelSpec(List.of(step))), Bases.standardNormal());
+    FlowSpec spec =
+        new FlowSpec(input, Layout.SEQUENTIAL, List.of(new LevelSpec(List.of(step))), Bases.standardNormal());
     List<Problem> problems = Flows.problems(spec);
     assertThat(problems).hasSize(1);
     assertThat(problems.get(0).location()).isEqualTo("steps[0]");
@@ -34,7 +36,7 @@ class ValidationRulesTest {
     return problems.get(0);
   }
 
-  private static AffineCoupling affine(Mask mask, org.flows4j.api.conditioner.ConditionerSpec conditioner) {
+  private static AffineCoupling affine(Mask mask, ConditionerSpec conditioner) {
     return new AffineCoupling(mask, conditioner, AffineScale.expSoftClamp(2.0));
   }
 
@@ -43,7 +45,8 @@ class ValidationRulesTest {
   @Test
   void halfMaskNeedsAVector() {
     assertThat(onlyProblem(Shape.of(4, 4, 2), affine(Mask.HALF, convNet(8))).message()).isEqualTo(
-        "mask HALF needs a vector input, but the input is [4, 4, 2]. Use Mask.CHANNELS or Mask.CHECKERBOARD for images.");
+        "mask HALF needs a vector input, but the input is [4, 4, 2]. "
+            + "Use Mask.CHANNELS or Mask.CHECKERBOARD for images.");
     assertThat(onlyProblem(Shape.of(4, 4, 2), new AdditiveCoupling(Mask.HALF_FLIPPED, convNet(8))).message())
         .isEqualTo("mask HALF_FLIPPED needs a vector input, but the input is [4, 4, 2]. "
             + "Use Mask.CHANNELS or Mask.CHECKERBOARD for images.");
@@ -59,7 +62,8 @@ class ValidationRulesTest {
   @Test
   void channelMaskNeedsAnImage() {
     assertThat(onlyProblem(Shape.of(4), new AdditiveCoupling(Mask.CHANNELS, mlp(8))).message()).isEqualTo(
-        "mask CHANNELS needs an image input [height, width, channels], but the input is [4]. Use Mask.HALF for vectors.");
+        "mask CHANNELS needs an image input [height, width, channels], but the input is [4]. "
+            + "Use Mask.HALF for vectors.");
   }
 
   @Test
@@ -103,8 +107,10 @@ class ValidationRulesTest {
     FlowSpec spec = new FlowSpec(Shape.of(4, 4, 2), Layout.SEQUENTIAL,
         List.of(new LevelSpec(List.of(affine(Mask.HALF, mlp(8))))), Bases.standardNormal());
     assertThat(Flows.problems(spec)).extracting(Problem::message).containsExactly(
-        "mask HALF needs a vector input, but the input is [4, 4, 2]. Use Mask.CHANNELS or Mask.CHECKERBOARD for images.",
-        "an mlp conditioner needs a vector input, but the input is [4, 4, 2]. Use Conditioners.convNet(width) for images.");
+        "mask HALF needs a vector input, but the input is [4, 4, 2]. "
+            + "Use Mask.CHANNELS or Mask.CHECKERBOARD for images.",
+        "an mlp conditioner needs a vector input, but the input is [4, 4, 2]. "
+            + "Use Conditioners.convNet(width) for images.");
   }
 
   // ---- shape-changing and linear steps
@@ -157,7 +163,8 @@ class ValidationRulesTest {
   void multiscaleFlowWithNoLevels() {
     assertThatThrownBy(() -> Flows.multiscale(Shape.of(4, 4, 1)).build())
         .isInstanceOf(InvalidFlowSpecException.class)
-        .hasMessage("Invalid flow spec (1 problem):\n  flow (flow): the flow has no steps. Add levels(n, level -> ...).");
+        .hasMessage("Invalid flow spec (1 problem):\n"
+            + "  flow (flow): the flow has no steps. Add levels(n, level -> ...).");
   }
 
   @Test

@@ -144,7 +144,9 @@ class KotlinDslTest {
       Shuffle(3L),
       FactorOut(),
     )
-    val spec = Flows.validate(FlowSpec(Shape.copyOf(listOf(4)), Layout.SEQUENTIAL, listOf(LevelSpec(steps)), StandardNormal()))
+    val spec = Flows.validate(
+      FlowSpec(Shape.copyOf(listOf(4)), Layout.SEQUENTIAL, listOf(LevelSpec(steps)), StandardNormal()),
+    )
     assertThat(Flows.shapes(spec).map(Shape::toList)).endsWith(listOf(4), listOf(2))
     assertThat(Flows.problems(spec)).isEmpty()
     assertThat(ConvNetConditioner(8, 3, Activation.RELU, true)).isEqualTo(Conditioners.convNet(8))
