@@ -2,6 +2,8 @@ package org.flows4j.api;
 
 import com.google.common.collect.ImmutableList;
 import java.util.List;
+import org.flows4j.api.data.Logit;
+import org.flows4j.api.data.NoDequantization;
 import org.flows4j.api.step.StepSpec;
 
 /**
@@ -42,6 +44,10 @@ final class FlowSpecValidator {
     if (!multiscale && levels.size() > 1) {
       problems.add(Problem.ofFlow("a sequential flow has exactly one level, but this one has " + levels.size()
           + ". Use Layout.MULTISCALE to group steps into levels."));
+    }
+    if (spec.logit() instanceof Logit && spec.dequantization() instanceof NoDequantization) {
+      problems.add(Problem.ofFlow("the logit transform needs data in [0, 1], which only dequantization provides, "
+          + "but the flow has Dequantization.none(). Add dequantize(Dequantization.uniform(256)) or remove logit."));
     }
     if (!multiscale) {
       return true;

@@ -14,6 +14,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.flows4j.api.base.BaseSpec;
 import org.flows4j.api.conditioner.ConditionerSpec;
+import org.flows4j.api.data.Dequantization;
+import org.flows4j.api.data.LogitTransform;
 import org.flows4j.api.step.StepSpec;
 
 /**
@@ -96,6 +98,12 @@ final class JsonErrors {
     }
     if (baseType == BaseSpec.class) {
       return "base";
+    }
+    if (baseType == Dequantization.class) {
+      return "dequantization";
+    }
+    if (baseType == LogitTransform.class) {
+      return "logit transform";
     }
     return baseType.getSimpleName();
   }

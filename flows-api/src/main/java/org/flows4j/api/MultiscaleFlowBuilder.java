@@ -2,6 +2,7 @@ package org.flows4j.api;
 
 import java.util.function.Consumer;
 import org.flows4j.api.base.BaseSpec;
+import org.flows4j.api.data.Dequantization;
 
 /**
  * Builds a multi-scale flow ({@link Layout#MULTISCALE}, RealNVP and Glow): levels of steps on an image input.
@@ -25,6 +26,12 @@ public interface MultiscaleFlowBuilder {
 
   /** The base distribution; {@code Bases.standardNormal()} unless set. */
   MultiscaleFlowBuilder base(BaseSpec base);
+
+  /** How discrete data become continuous (default {@code Dequantization.none()}). */
+  MultiscaleFlowBuilder dequantize(Dequantization dequantization);
+
+  /** Applies the logit transform with boundary {@code alpha} to the dequantized data (RealNVP, Glow). */
+  MultiscaleFlowBuilder logit(double alpha);
 
   /** Checks the whole flow and returns it, or throws {@link InvalidFlowSpecException} listing every problem. */
   FlowSpec build();

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.function.Consumer;
 import org.flows4j.api.base.BaseSpec;
 import org.flows4j.api.base.Bases;
+import org.flows4j.api.data.Dequantization;
+import org.flows4j.api.data.LogitTransform;
 import org.flows4j.api.step.FactorOut;
 import org.flows4j.api.step.StepSpec;
 
@@ -16,6 +18,8 @@ final class MultiscaleFlowBuilderImpl implements MultiscaleFlowBuilder {
   /** The steps each level's body added, without the factor-outs: those depend on which level ends up last. */
   private final List<ImmutableList<StepSpec>> levels = new ArrayList<>();
   private BaseSpec base = Bases.standardNormal();
+  private Dequantization dequantization = Dequantization.none();
+  private LogitTransform logit = LogitTransform.none();
 
   MultiscaleFlowBuilderImpl(Shape inputShape) {
     this.inputShape = checkNotNull(inputShape, "inputShape");
@@ -52,6 +56,18 @@ final class MultiscaleFlowBuilderImpl implements MultiscaleFlowBuilder {
   }
 
   @Override
+  public MultiscaleFlowBuilder dequantize(Dequantization dequantization) {
+    this.dequantization = checkNotNull(dequantization, "dequantization");
+    return this;
+  }
+
+  @Override
+  public MultiscaleFlowBuilder logit(double alpha) {
+    this.logit = LogitTransform.of(alpha);
+    return this;
+  }
+
+  @Override
   public FlowSpec build() {
     ImmutableList.Builder<LevelSpec> built = ImmutableList.builder();
     for (int l = 0; l < levels.size(); l++) {
@@ -64,6 +80,6 @@ final class MultiscaleFlowBuilderImpl implements MultiscaleFlowBuilder {
         built.add(new LevelSpec(ImmutableList.<StepSpec>builder().addAll(steps).add(new FactorOut()).build()));
       }
     }
-    return FlowSpecValidator.check(new FlowSpec(inputShape, Layout.MULTISCALE, built.build(), base));
+    return FlowSpecValidator.check(new FlowSpec(inputShape, Layout.MULTISCALE, built.build(), base, dequantization, logit));
   }
 }

@@ -7,6 +7,7 @@ import static org.flows4j.api.conditioner.Conditioners.mlp;
 
 import com.google.common.base.Preconditions;
 import org.flows4j.api.base.Bases;
+import org.flows4j.api.data.Dequantization;
 import org.flows4j.api.step.ActNorm;
 import org.flows4j.api.step.AffineScale;
 import org.flows4j.api.step.Conv1x1;
@@ -31,6 +32,9 @@ public final class Presets {
    * added by the multiscale builder; the last level: 4 checkerboard couplings (alternating). Conditioners are
    * {@code convNet(width)} rather than the paper's ResNets.
    *
+   * <p>Images are 8-bit pixels, uniformly dequantized and passed through the logit transform with α = 0.05 (the
+   * paper's CIFAR-10 setting).
+   *
    * <p>Every coupling is preceded by actNorm, which stands in for the paper's batch normalisation: it does the same
    * per-feature normalisation without batch statistics at sampling time.
    */
@@ -47,6 +51,8 @@ public final class Presets {
     IndexedSteps channelWise = (i, step) -> step.actNorm()
         .affineCoupling(Mask.CHANNELS.flippedIf(i % 2 == 1), convNet(width));
     return multiscale(shape)
+        .dequantize(Dequantization.uniform(256))
+        .logit(0.05)
         .levelsIndexed(couplings, (l, level) -> {
           if (l < couplings - 1) {
             level.stepsIndexed(3, checkerboard).squeeze().stepsIndexed(3, channelWise);
@@ -64,7 +70,8 @@ public final class Presets {
    * <p>{@code levels} levels on an image; each level: squeeze, then {@code stepsPerLevel} × (actNorm, LU-decomposed
    * invertible 1x1 convolution, affine coupling on the channels with a {@code convNet(width)} conditioner and
    * Glow's {@code sigmoid(h + 2)} scale), then a factor-out (all levels but the last). The 1x1 convolutions mix
-   * the channels, so the coupling mask does not alternate.
+   * the channels, so the coupling mask does not alternate. Input: 8-bit pixels, uniformly dequantized to [0, 1]
+   * (the first ActNorm does the paper's centring).
    */
   public static FlowSpec glow(Shape imageShape, int levels, int stepsPerLevel, int width) {
     Preconditions.checkNotNull(imageShape, "imageShape");
@@ -74,6 +81,7 @@ public final class Presets {
     Preconditions.checkArgument(stepsPerLevel >= 1, "stepsPerLevel must be at least 1, but was %s", stepsPerLevel);
     Preconditions.checkArgument(width > 0, "width must be positive, but was %s", width);
     return multiscale(imageShape)
+        .dequantize(Dequantization.uniform(256))
         .levels(levels, level -> level.squeeze()
             .steps(stepsPerLevel, step -> step.actNorm()
                 .invertibleConv1x1(Conv1x1.LU_DECOMPOSED)
@@ -89,12 +97,17 @@ public final class Presets {
    * conditioners, masks alternating {@code HALF} / {@code HALF_FLIPPED}. For an image: {@code couplings} additive
    * couplings with {@code convNet(width)} conditioners, masks alternating {@code CHECKERBOARD} /
    * {@code CHECKERBOARD_FLIPPED}. Both end with actNorm, which stands in for NICE's final diagonal scaling layer
-   * (it adds a data-dependent initial shift), and use the paper's standard logistic prior.
+   * (it adds a data-dependent initial shift), and use the paper's standard logistic prior. Images are 8-bit pixels,
+   * uniformly dequantized to [0, 1] as in the paper.
    */
   public static FlowSpec nice(Shape shape, int couplings, int width) {
     checkShapeAndSizes("nice", shape, couplings, width);
     Mask first = shape.isVector() ? Mask.HALF : Mask.CHECKERBOARD;
-    return sequential(shape)
+    SequentialFlowBuilder builder = sequential(shape);
+    if (shape.isImage()) {
+      builder.dequantize(Dequantization.uniform(256));
+    }
+    return builder
         .stepsIndexed(couplings, (i, step) -> step.additiveCoupling(
             first.flippedIf(i % 2 == 1), shape.isVector() ? mlp(width, width, width, width) : convNet(width)))
         .add(new ActNorm())

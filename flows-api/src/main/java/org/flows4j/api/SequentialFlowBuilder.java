@@ -2,6 +2,7 @@ package org.flows4j.api;
 
 import java.util.function.Consumer;
 import org.flows4j.api.base.BaseSpec;
+import org.flows4j.api.data.Dequantization;
 import org.flows4j.api.step.StepSpec;
 
 /**
@@ -20,6 +21,12 @@ public interface SequentialFlowBuilder {
 
   /** The base distribution; {@code Bases.standardNormal()} unless set. */
   SequentialFlowBuilder base(BaseSpec base);
+
+  /** How discrete data become continuous (default {@code Dequantization.none()}). */
+  SequentialFlowBuilder dequantize(Dequantization dequantization);
+
+  /** Applies the logit transform with boundary {@code alpha} to the dequantized data (RealNVP, Glow). */
+  SequentialFlowBuilder logit(double alpha);
 
   /** Checks the whole flow and returns it, or throws {@link InvalidFlowSpecException} listing every problem. */
   FlowSpec build();

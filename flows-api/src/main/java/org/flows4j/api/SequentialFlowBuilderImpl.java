@@ -6,12 +6,16 @@ import com.google.common.collect.ImmutableList;
 import java.util.function.Consumer;
 import org.flows4j.api.base.BaseSpec;
 import org.flows4j.api.base.Bases;
+import org.flows4j.api.data.Dequantization;
+import org.flows4j.api.data.LogitTransform;
 import org.flows4j.api.step.StepSpec;
 
 final class SequentialFlowBuilderImpl implements SequentialFlowBuilder {
   private final Shape inputShape;
   private final StepsBuilderImpl steps;
   private BaseSpec base = Bases.standardNormal();
+  private Dequantization dequantization = Dequantization.none();
+  private LogitTransform logit = LogitTransform.none();
 
   SequentialFlowBuilderImpl(Shape inputShape) {
     this.inputShape = checkNotNull(inputShape, "inputShape");
@@ -43,9 +47,22 @@ final class SequentialFlowBuilderImpl implements SequentialFlowBuilder {
   }
 
   @Override
+  public SequentialFlowBuilder dequantize(Dequantization dequantization) {
+    this.dequantization = checkNotNull(dequantization, "dequantization");
+    return this;
+  }
+
+  @Override
+  public SequentialFlowBuilder logit(double alpha) {
+    this.logit = LogitTransform.of(alpha);
+    return this;
+  }
+
+  @Override
   public FlowSpec build() {
     FlowSpec spec = new FlowSpec(
-        inputShape, Layout.SEQUENTIAL, ImmutableList.of(new LevelSpec(steps.steps())), base);
+        inputShape, Layout.SEQUENTIAL, ImmutableList.of(new LevelSpec(steps.steps())), base, dequantization,
+        logit);
     return FlowSpecValidator.check(spec);
   }
 }

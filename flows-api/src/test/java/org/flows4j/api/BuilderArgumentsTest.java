@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.flows4j.api.conditioner.Conditioners.convNet;
 import static org.flows4j.api.conditioner.Conditioners.mlp;
 
+import org.flows4j.api.data.Dequantization;
+import org.flows4j.api.data.Logit;
+import org.flows4j.api.data.LogitTransform;
+import org.flows4j.api.data.UniformDequantization;
 import org.flows4j.api.step.AffineScale;
 import org.flows4j.api.step.Mask;
 import org.junit.jupiter.api.Test;
@@ -47,6 +51,10 @@ class BuilderArgumentsTest {
         .isInstanceOf(NullPointerException.class).hasMessage("base");
     assertThatThrownBy(() -> Flows.multiscale(Shape.of(4, 4, 1)).base(null))
         .isInstanceOf(NullPointerException.class).hasMessage("base");
+    assertThatThrownBy(() -> Flows.sequential(Shape.of(2)).dequantize(null))
+        .isInstanceOf(NullPointerException.class).hasMessage("dequantization");
+    assertThatThrownBy(() -> Flows.multiscale(Shape.of(4, 4, 1)).dequantize(null))
+        .isInstanceOf(NullPointerException.class).hasMessage("dequantization");
     assertThatThrownBy(() -> Flows.sequential(Shape.of(2)).add(null))
         .isInstanceOf(NullPointerException.class).hasMessage("step");
     assertThatThrownBy(() -> Flows.sequential(Shape.of(2)).steps(1, step -> step.affineCoupling(null, mlp(4))))
@@ -92,6 +100,41 @@ class BuilderArgumentsTest {
     assertThatThrownBy(() -> AffineScale.expSoftClamp(Double.POSITIVE_INFINITY))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("bound must be positive and finite, but was Infinity");
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {0, 3, 512, 1, -256, 255, 257})
+  void dequantizationLevelsMustBeAPowerOfTwoUpTo256(int levels) {
+    String message = "levels must be a power of two from 2 to 256 (the n of n-bit data), but was " + levels;
+    assertThatThrownBy(() -> Dequantization.uniform(levels))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage(message);
+    assertThatThrownBy(() -> new UniformDequantization(levels))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage(message);
+  }
+
+  @ParameterizedTest
+  @ValueSource(doubles = {-0.1, 0.0, 0.5, 1.0, Double.NaN, Double.NEGATIVE_INFINITY})
+  void logitAlphaMustBeInZeroToOneHalf(double alpha) {
+    String message = "logit alpha must be in (0, 0.5) so that α + (1 - 2α)·x stays inside (0, 1), but was " + alpha;
+    assertThatThrownBy(() -> LogitTransform.of(alpha))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage(message);
+    assertThatThrownBy(() -> new Logit(alpha))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage(message);
+    // The builders check at the call, not at build().
+    assertThatThrownBy(() -> Flows.sequential(Shape.of(2)).logit(alpha))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage(message);
+    assertThatThrownBy(() -> Flows.multiscale(Shape.of(4, 4, 1)).logit(alpha))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage(message);
+  }
+
+  @Test
+  void preprocessingMessagesAreExact() {
+    assertThatThrownBy(() -> Dequantization.uniform(3))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("levels must be a power of two from 2 to 256 (the n of n-bit data), but was 3");
+    assertThatThrownBy(() -> LogitTransform.of(-0.1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("logit alpha must be in (0, 0.5) so that α + (1 - 2α)·x stays inside (0, 1), but was -0.1");
   }
 
   @Test

@@ -6,6 +6,12 @@ import static org.flows4j.api.conditioner.Conditioners.mlp;
 
 import java.util.List;
 import org.flows4j.api.base.Bases;
+import org.flows4j.api.data.Dequantization;
+import org.flows4j.api.data.Logit;
+import org.flows4j.api.data.LogitTransform;
+import org.flows4j.api.data.NoDequantization;
+import org.flows4j.api.data.NoLogit;
+import org.flows4j.api.data.UniformDequantization;
 import org.flows4j.api.step.ActNorm;
 import org.flows4j.api.step.AdditiveCoupling;
 import org.flows4j.api.step.AffineCoupling;
@@ -118,6 +124,62 @@ class DslStructureTest {
         new LevelSpec(List.of(new ActNorm(), new FactorOut())),
         new LevelSpec(List.of(new Shuffle(0), new FactorOut())),
         new LevelSpec(List.of(new Shuffle(1))));
+  }
+
+  @Test
+  void preprocessingDefaultsToNone() {
+    FlowSpec sequential = Flows.sequential(Shape.of(2)).steps(1, step -> step.actNorm()).build();
+    FlowSpec multiscale = Flows.multiscale(Shape.of(4, 4, 1)).levels(2, level -> level.squeeze()).build();
+    for (FlowSpec spec : List.of(sequential, multiscale)) {
+      assertThat(spec.dequantization()).isEqualTo(new NoDequantization()).isEqualTo(Dequantization.none());
+      assertThat(spec.logit()).isEqualTo(new NoLogit()).isEqualTo(LogitTransform.none());
+    }
+  }
+
+  @Test
+  void dequantizeAndLogitSetTheRecordsTheyName() {
+    FlowSpec sequential = Flows.sequential(Shape.of(2))
+        .dequantize(Dequantization.uniform(256)).logit(0.05)
+        .steps(1, step -> step.actNorm())
+        .build();
+    assertThat(sequential.dequantization()).isEqualTo(new UniformDequantization(256));
+    assertThat(sequential.logit()).isEqualTo(new Logit(0.05));
+    assertThat(sequential.steps()).containsExactly(new ActNorm());
+
+    FlowSpec multiscale = Flows.multiscale(Shape.of(8, 8, 1))
+        .levels(2, level -> level.squeeze().actNorm())
+        .dequantize(Dequantization.uniform(32))
+        .build();
+    assertThat(multiscale.dequantization()).isEqualTo(new UniformDequantization(32));
+    assertThat(multiscale.logit()).isEqualTo(new NoLogit());
+    assertThat(multiscale.levels()).containsExactly(
+        new LevelSpec(List.of(new Squeeze(2), new ActNorm(), new FactorOut())),
+        new LevelSpec(List.of(new Squeeze(2), new ActNorm())));
+  }
+
+  @Test
+  void theLastDequantizeAndLogitWin() {
+    FlowSpec spec = Flows.multiscale(Shape.of(4, 4, 1))
+        .dequantize(Dequantization.uniform(256)).logit(0.05)
+        .level(level -> level.squeeze())
+        .dequantize(Dequantization.uniform(16)).logit(1e-6)
+        .build();
+    assertThat(spec.dequantization()).isEqualTo(Dequantization.uniform(16));
+    assertThat(spec.logit()).isEqualTo(LogitTransform.of(1e-6));
+  }
+
+  @Test
+  void preprocessingLeavesTheShapesAlone() {
+    FlowSpec plain = Presets.glow(Shape.of(16, 16, 3), 2, 1, 8);
+    FlowSpec preprocessed = plain.withPreprocessing(Dequantization.uniform(256), LogitTransform.of(0.05));
+    assertThat(Flows.shapes(preprocessed)).isEqualTo(Flows.shapes(plain));
+  }
+
+  @Test
+  void uniformDequantizationKnowsItsBits() {
+    assertThat(new UniformDequantization(2).bits()).isEqualTo(1);
+    assertThat(new UniformDequantization(32).bits()).isEqualTo(5);
+    assertThat(new UniformDequantization(256).bits()).isEqualTo(8);
   }
 
   @Test

@@ -8,6 +8,8 @@ import static org.flows4j.api.conditioner.Conditioners.mlp;
 import java.util.stream.Stream;
 import org.flows4j.api.base.Bases;
 import org.flows4j.api.conditioner.Activation;
+import org.flows4j.api.data.Dequantization;
+import org.flows4j.api.data.LogitTransform;
 import org.flows4j.api.step.AffineScale;
 import org.flows4j.api.step.Conv1x1;
 import org.flows4j.api.step.Mask;
@@ -54,8 +56,27 @@ class FlowSpecJsonTest {
         Arguments.of("nice image", Presets.nice(Shape.of(28, 28, 1), 4, 32)));
   }
 
+  /** Every kind of dequantization and logit transform, on both layouts. */
+  static Stream<Arguments> everyPreprocessing() {
+    return Stream.of(
+        Arguments.of("uniform(256) + logit(0.05)", Flows.sequential(Shape.of(4, 4, 2))
+            .dequantize(Dequantization.uniform(256)).logit(0.05)
+            .steps(1, s -> s.actNorm().affineCoupling(convNet(4)))
+            .build()),
+        Arguments.of("uniform(32), no logit", Flows.multiscale(Shape.of(8, 8, 1))
+            .dequantize(Dequantization.uniform(32))
+            .levels(2, level -> level.squeeze().actNorm())
+            .build()),
+        Arguments.of("uniform(2) + logit(1e-6)", Flows.sequential(Shape.of(2))
+            .dequantize(Dequantization.uniform(2)).logit(1e-6)
+            .steps(1, s -> s.actNorm())
+            .build()),
+        Arguments.of("glow uniform(256) + logit(0.05)", Presets.glow(Shape.of(32, 32, 3), 3, 4, 128)
+            .withPreprocessing(Dequantization.uniform(256), LogitTransform.of(0.05))));
+  }
+
   @ParameterizedTest(name = "{0}")
-  @MethodSource({"everyStepType", "everyPreset"})
+  @MethodSource({"everyStepType", "everyPreset", "everyPreprocessing"})
   void roundTripGivesAnEqualSpec(String name, FlowSpec spec) {
     String json = FlowSpecJson.toJson(spec);
     assertThat(FlowSpecJson.fromJson(json)).isEqualTo(spec);
@@ -95,14 +116,57 @@ class FlowSpecJsonTest {
           } ],
           "base": {
             "type": "standardLogistic"
+          },
+          "dequantization": {
+            "type": "none"
+          },
+          "logit": {
+            "type": "none"
           }
         }""");
   }
 
-  /** A valid spec's JSON with {@code steps} as the only level's steps. */
+  @Test
+  void formatOfPreprocessingIsStable() {
+    FlowSpec spec = Flows.sequential(Shape.of(2))
+        .dequantize(Dequantization.uniform(32)).logit(0.05)
+        .steps(1, s -> s.actNorm())
+        .build();
+    assertThat(FlowSpecJson.toJson(spec)).isEqualTo("""
+        {
+          "inputShape": [ 2 ],
+          "layout": "SEQUENTIAL",
+          "levels": [ {
+            "steps": [ {
+              "type": "actNorm"
+            } ]
+          } ],
+          "base": {
+            "type": "standardNormal"
+          },
+          "dequantization": {
+            "type": "uniform",
+            "levels": 32
+          },
+          "logit": {
+            "type": "logit",
+            "alpha": 0.05
+          }
+        }""");
+  }
+
+  private static final String NONE = "{\"type\": \"none\"}";
+
+  /** A valid spec's JSON with {@code steps} as the only level's steps, and no dequantization or logit. */
   private static String sequential(String inputShape, String steps) {
+    return sequential(inputShape, steps, NONE, NONE);
+  }
+
+  /** As {@link #sequential(String, String)}, with the given dequantization and logit objects. */
+  private static String sequential(String inputShape, String steps, String dequantization, String logit) {
     return "{\"inputShape\": " + inputShape + ", \"layout\": \"SEQUENTIAL\", \"levels\": [{\"steps\": [" + steps
-        + "]}], \"base\": {\"type\": \"standardNormal\"}}";
+        + "]}], \"base\": {\"type\": \"standardNormal\"}, \"dequantization\": " + dequantization
+        + ", \"logit\": " + logit + "}";
   }
 
   @Test
@@ -115,6 +179,12 @@ class FlowSpecJsonTest {
     assertThatThrownBy(() -> FlowSpecJson.fromJson(sequential("[4]", "")))
         .isInstanceOf(InvalidFlowSpecException.class)
         .hasMessage("Invalid flow spec (1 problem):\n  flow (flow): the flow has no steps. Add steps(n, step -> ...).");
+    assertThatThrownBy(() -> FlowSpecJson.fromJson(
+            sequential("[4]", "{\"type\": \"actNorm\"}", NONE, "{\"type\": \"logit\", \"alpha\": 0.05}")))
+        .isInstanceOf(InvalidFlowSpecException.class)
+        .hasMessage("Invalid flow spec (1 problem):\n  flow (flow): the logit transform needs data in [0, 1], which "
+            + "only dequantization provides, but the flow has Dequantization.none(). "
+            + "Add dequantize(Dequantization.uniform(256)) or remove logit.");
   }
 
   @Test
@@ -129,7 +199,7 @@ class FlowSpecJsonTest {
             + "expected close marker for Object (start marker at line: 1, column: 1)");
     assertThatThrownBy(() -> FlowSpecJson.fromJson(sequential("[4]", "{\"type\": \"actNorm\"}") + " x"))
         .isExactlyInstanceOf(IllegalArgumentException.class)
-        .hasMessageStartingWith("Malformed flow spec JSON at line 1, column 128: Unrecognized token 'x'");
+        .hasMessageStartingWith("Malformed flow spec JSON at line 1, column 191: Unrecognized token 'x'");
     assertThatThrownBy(() -> FlowSpecJson.fromJson("{\"inputShape\": [4], \"inputShape\": [2]}"))
         .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage("Malformed flow spec JSON at line 1, column 33: Duplicate field 'inputShape'");
@@ -159,6 +229,25 @@ class FlowSpecJsonTest {
   }
 
   @Test
+  void unknownPreprocessingTypesListTheKnownOnes() {
+    assertThatThrownBy(() -> FlowSpecJson.fromJson(
+            sequential("[4]", "{\"type\": \"actNorm\"}", "{\"type\": \"variational\"}", NONE)))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Invalid flow spec JSON at dequantization: unknown dequantization type \"variational\". "
+            + "Known dequantization types: none, uniform.");
+    assertThatThrownBy(() -> FlowSpecJson.fromJson(
+            sequential("[4]", "{\"type\": \"actNorm\"}", "{\"levels\": 256}", NONE)))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Invalid flow spec JSON at dequantization: missing the \"type\" of a dequantization. "
+            + "Known dequantization types: none, uniform.");
+    assertThatThrownBy(() -> FlowSpecJson.fromJson(
+            sequential("[4]", "{\"type\": \"actNorm\"}", NONE, "{\"type\": \"sigmoid\"}")))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Invalid flow spec JSON at logit: unknown logit transform type \"sigmoid\". "
+            + "Known logit transform types: none, logit.");
+  }
+
+  @Test
   void propertiesMustBeKnownAndPresent() {
     assertThatThrownBy(() -> FlowSpecJson.fromJson(
             sequential("[4]", "{\"type\": \"shuffle\", \"seed\": 1, \"sed\": 2}")))
@@ -171,6 +260,27 @@ class FlowSpecJsonTest {
     assertThatThrownBy(() -> FlowSpecJson.fromJson("{\"inputShape\": [4], \"layout\": \"SEQUENTIAL\", \"levels\": []}"))
         .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage("Invalid flow spec JSON: missing property \"base\".");
+  }
+
+  @Test
+  void preprocessingPropertiesMustBeKnownAndPresent() {
+    // JSON written before dequantization and logit existed does not load: the reader never fills in defaults.
+    assertThatThrownBy(() -> FlowSpecJson.fromJson("{\"inputShape\": [4], \"layout\": \"SEQUENTIAL\", "
+            + "\"levels\": [{\"steps\": [{\"type\": \"actNorm\"}]}], \"base\": {\"type\": \"standardNormal\"}}"))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Invalid flow spec JSON: missing property \"dequantization\".");
+    assertThatThrownBy(() -> FlowSpecJson.fromJson(
+            sequential("[4]", "{\"type\": \"actNorm\"}", "{\"type\": \"uniform\"}", NONE)))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Invalid flow spec JSON at dequantization: missing property \"levels\".");
+    assertThatThrownBy(() -> FlowSpecJson.fromJson(sequential("[4]", "{\"type\": \"actNorm\"}",
+            "{\"type\": \"uniform\", \"levels\": 256, \"bits\": 8}", NONE)))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Invalid flow spec JSON at dequantization: unknown property \"bits\". Known properties: [levels].");
+    assertThatThrownBy(() -> FlowSpecJson.fromJson(sequential("[4]", "{\"type\": \"actNorm\"}",
+            "{\"type\": \"uniform\", \"levels\": 256}", "{\"type\": \"logit\"}")))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Invalid flow spec JSON at logit: missing property \"alpha\".");
   }
 
   @Test
@@ -195,6 +305,20 @@ class FlowSpecJsonTest {
         .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("Invalid flow spec JSON at levels[0].steps[0].mask: ")
         .hasMessageContaining("\"HALVES\"");
+    assertThatThrownBy(() -> FlowSpecJson.fromJson(sequential("[4]", "{\"type\": \"actNorm\"}",
+            "{\"type\": \"uniform\", \"levels\": 3}", NONE)))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Invalid flow spec JSON at dequantization: "
+            + "levels must be a power of two from 2 to 256 (the n of n-bit data), but was 3");
+    assertThatThrownBy(() -> FlowSpecJson.fromJson(sequential("[4]", "{\"type\": \"actNorm\"}",
+            "{\"type\": \"uniform\", \"levels\": 256}", "{\"type\": \"logit\", \"alpha\": 0.5}")))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Invalid flow spec JSON at logit: "
+            + "logit alpha must be in (0, 0.5) so that α + (1 - 2α)·x stays inside (0, 1), but was 0.5");
+    assertThatThrownBy(() -> FlowSpecJson.fromJson(sequential("[4]", "{\"type\": \"actNorm\"}",
+            "{\"type\": \"uniform\", \"levels\": 256.0}", NONE)))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("Invalid flow spec JSON at dequantization.levels: ");
     assertThatThrownBy(() -> FlowSpecJson.fromJson("null"))
         .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage("Invalid flow spec JSON: expected an object, but got null");

@@ -8,6 +8,12 @@ import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.statistics.Statistics;
+import net.jqwik.api.statistics.StatisticsReport;
+import org.flows4j.api.data.Dequantization;
+import org.flows4j.api.data.LogitTransform;
+import org.flows4j.api.data.NoDequantization;
+import org.flows4j.api.data.NoLogit;
 import org.flows4j.api.step.FactorOut;
 import org.flows4j.api.step.StepSpec;
 
@@ -35,6 +41,23 @@ class FlowSpecPropertyTest {
   @Property(tries = 200)
   void theDslBuildsExactlyTheRecordsItNames(@ForAll("validSpecs") FlowSpec spec) {
     assertThat(ValidSpecs.rebuildWithDsl(spec)).isEqualTo(spec);
+  }
+
+  @Property(tries = 200)
+  @StatisticsReport(StatisticsReport.StatisticsReportMode.OFF)
+  void preprocessingNeverChangesTheShapes(@ForAll("validSpecs") FlowSpec spec) {
+    Statistics.label("preprocessing").collect(
+        spec.dequantization() instanceof NoDequantization ? "none" : "uniform",
+        spec.logit() instanceof NoLogit ? "none" : "logit");
+    // Every allowed combination is generated; logit without dequantization never is.
+    Statistics.label("preprocessing").coverage(coverage -> {
+      coverage.check("none", "none").count(n -> n > 0);
+      coverage.check("uniform", "none").count(n -> n > 0);
+      coverage.check("uniform", "logit").count(n -> n > 0);
+      coverage.check("none", "logit").count(n -> n == 0);
+    });
+    assertThat(Flows.shapes(spec))
+        .isEqualTo(Flows.shapes(spec.withPreprocessing(Dequantization.none(), LogitTransform.none())));
   }
 
   @Property(tries = 200)

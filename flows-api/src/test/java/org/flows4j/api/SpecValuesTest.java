@@ -9,6 +9,12 @@ import java.util.ArrayList;
 import java.util.List;
 import org.flows4j.api.base.Bases;
 import org.flows4j.api.base.StandardNormal;
+import org.flows4j.api.data.Dequantization;
+import org.flows4j.api.data.Logit;
+import org.flows4j.api.data.LogitTransform;
+import org.flows4j.api.data.NoDequantization;
+import org.flows4j.api.data.NoLogit;
+import org.flows4j.api.data.UniformDequantization;
 import org.flows4j.api.step.ActNorm;
 import org.flows4j.api.step.AdditiveCoupling;
 import org.flows4j.api.step.AffineCoupling;
@@ -47,6 +53,57 @@ class SpecValuesTest {
         .base(Bases.standardLogistic())
         .build();
     assertThat(smallFlow()).isNotEqualTo(otherWidth).isNotEqualTo(otherBase);
+  }
+
+  @Test
+  void specsThatDifferOnlyInPreprocessingAreNotEqual() {
+    FlowSpec plain = smallFlow();
+    FlowSpec uniform256 = plain.withPreprocessing(Dequantization.uniform(256), LogitTransform.none());
+    FlowSpec uniform32 = plain.withPreprocessing(Dequantization.uniform(32), LogitTransform.none());
+    FlowSpec logit = plain.withPreprocessing(Dequantization.uniform(256), LogitTransform.of(0.05));
+    FlowSpec otherAlpha = plain.withPreprocessing(Dequantization.uniform(256), LogitTransform.of(1e-6));
+    assertThat(List.of(plain, uniform256, uniform32, logit, otherAlpha)).doesNotHaveDuplicates();
+    assertThat(logit)
+        .isEqualTo(plain.withPreprocessing(Dequantization.uniform(256), LogitTransform.of(0.05)))
+        .hasSameHashCodeAs(plain.withPreprocessing(Dequantization.uniform(256), LogitTransform.of(0.05)));
+    assertThat(Flows.sequential(Shape.of(4))
+            .stepsIndexed(2, (i, step) -> step.actNorm().affineCoupling(Mask.HALF.flippedIf(i % 2 == 1), mlp(8, 8)))
+            .dequantize(Dequantization.uniform(256)).logit(0.05)
+            .build())
+        .isEqualTo(logit);
+  }
+
+  @Test
+  void theShortConstructorMeansNoPreprocessing() {
+    FlowSpec plain = smallFlow();
+    FlowSpec full = new FlowSpec(plain.inputShape(), plain.layout(), plain.levels(), plain.base(),
+        Dequantization.none(), LogitTransform.none());
+    assertThat(new FlowSpec(plain.inputShape(), plain.layout(), plain.levels(), plain.base()))
+        .isEqualTo(full).isEqualTo(plain).hasSameHashCodeAs(full);
+  }
+
+  @Test
+  void withPreprocessingReturnsANewSpecAndKeepsTheRest() {
+    FlowSpec plain = smallFlow();
+    FlowSpec preprocessed = plain.withPreprocessing(Dequantization.uniform(256), LogitTransform.of(0.05));
+    assertThat(plain.dequantization()).isEqualTo(Dequantization.none());
+    assertThat(plain.logit()).isEqualTo(LogitTransform.none());
+    assertThat(preprocessed.inputShape()).isEqualTo(plain.inputShape());
+    assertThat(preprocessed.layout()).isEqualTo(plain.layout());
+    assertThat(preprocessed.levels()).isEqualTo(plain.levels());
+    assertThat(preprocessed.base()).isEqualTo(plain.base());
+    assertThat(preprocessed.withPreprocessing(Dequantization.none(), LogitTransform.none())).isEqualTo(plain);
+  }
+
+  @Test
+  void preprocessingValueEquality() {
+    assertThat(Dequantization.uniform(256)).isEqualTo(new UniformDequantization(256))
+        .hasSameHashCodeAs(new UniformDequantization(256)).isNotEqualTo(Dequantization.uniform(128));
+    assertThat(Dequantization.none()).isEqualTo(new NoDequantization()).hasSameHashCodeAs(new NoDequantization());
+    assertThat(LogitTransform.of(0.05)).isEqualTo(new Logit(0.05)).hasSameHashCodeAs(new Logit(0.05))
+        .isNotEqualTo(LogitTransform.of(0.05 + 1e-12));
+    assertThat(LogitTransform.none()).isEqualTo(new NoLogit()).hasSameHashCodeAs(new NoLogit());
+    assertThat(LogitTransform.of(1e-6)).isNotEqualTo(LogitTransform.none());
   }
 
   @Test
@@ -90,6 +147,16 @@ class SpecValuesTest {
         .isInstanceOf(NullPointerException.class).hasMessage("layout");
     assertThatThrownBy(() -> new FlowSpec(Shape.of(2), Layout.SEQUENTIAL, List.of(), null))
         .isInstanceOf(NullPointerException.class).hasMessage("base");
+    assertThatThrownBy(() -> new FlowSpec(Shape.of(2), Layout.SEQUENTIAL, List.of(), Bases.standardNormal(),
+            null, LogitTransform.none()))
+        .isInstanceOf(NullPointerException.class).hasMessage("dequantization");
+    assertThatThrownBy(() -> new FlowSpec(Shape.of(2), Layout.SEQUENTIAL, List.of(), Bases.standardNormal(),
+            Dequantization.none(), null))
+        .isInstanceOf(NullPointerException.class).hasMessage("logit");
+    assertThatThrownBy(() -> smallFlow().withPreprocessing(null, LogitTransform.none()))
+        .isInstanceOf(NullPointerException.class).hasMessage("dequantization");
+    assertThatThrownBy(() -> smallFlow().withPreprocessing(Dequantization.none(), null))
+        .isInstanceOf(NullPointerException.class).hasMessage("logit");
     assertThatThrownBy(() -> new AdditiveCoupling(null, mlp(4)))
         .isInstanceOf(NullPointerException.class).hasMessage("mask");
     assertThatThrownBy(() -> new AdditiveCoupling(Mask.HALF, null))

@@ -9,6 +9,10 @@ import org.flows4j.api.base.Bases;
 import org.flows4j.api.conditioner.Activation;
 import org.flows4j.api.conditioner.ConditionerSpec;
 import org.flows4j.api.conditioner.Conditioners;
+import org.flows4j.api.data.Dequantization;
+import org.flows4j.api.data.Logit;
+import org.flows4j.api.data.LogitTransform;
+import org.flows4j.api.data.NoDequantization;
 import org.flows4j.api.step.ActNorm;
 import org.flows4j.api.step.AdditiveCoupling;
 import org.flows4j.api.step.AffineCoupling;
@@ -30,6 +34,19 @@ final class ValidSpecs {
   private ValidSpecs() {}
 
   static FlowSpec generate(Random random) {
+    FlowSpec spec = structure(random);
+    Dequantization dequantization = random.nextBoolean()
+        ? Dequantization.none()
+        : Dequantization.uniform(1 << (1 + random.nextInt(8)));
+    // The logit transform needs the [0, 1] data that only dequantization gives.
+    LogitTransform logit = dequantization instanceof NoDequantization || random.nextBoolean()
+        ? LogitTransform.none()
+        : LogitTransform.of(1e-6 + 0.49 * random.nextDouble());
+    return spec.withPreprocessing(dequantization, logit);
+  }
+
+  /** Shape, layout, levels and base; no preprocessing. */
+  private static FlowSpec structure(Random random) {
     boolean image = random.nextBoolean();
     if (!image) {
       Shape input = Shape.of(1 + random.nextInt(12));
@@ -173,12 +190,21 @@ final class ValidSpecs {
   /** The same spec rebuilt through the DSL, one named builder method per step. */
   static FlowSpec rebuildWithDsl(FlowSpec spec) {
     if (spec.layout() == Layout.SEQUENTIAL) {
-      return Flows.sequential(spec.inputShape())
-          .steps(1, builder -> spec.steps().forEach(step -> append(builder, step)))
+      SequentialFlowBuilder builder = Flows.sequential(spec.inputShape())
+          .steps(1, steps -> spec.steps().forEach(step -> append(steps, step)))
           .base(spec.base())
-          .build();
+          .dequantize(spec.dequantization());
+      if (spec.logit() instanceof Logit logit) {
+        builder.logit(logit.alpha());
+      }
+      return builder.build();
     }
-    MultiscaleFlowBuilder builder = Flows.multiscale(spec.inputShape()).base(spec.base());
+    MultiscaleFlowBuilder builder = Flows.multiscale(spec.inputShape())
+        .base(spec.base())
+        .dequantize(spec.dequantization());
+    if (spec.logit() instanceof Logit logit) {
+      builder.logit(logit.alpha());
+    }
     List<LevelSpec> levels = spec.levels();
     for (int l = 0; l < levels.size(); l++) {
       List<StepSpec> steps = levels.get(l).steps();

@@ -10,6 +10,8 @@ import com.google.common.collect.ImmutableList;
 import java.util.List;
 import org.flows4j.api.base.Bases;
 import org.flows4j.api.conditioner.ConditionerSpec;
+import org.flows4j.api.data.Dequantization;
+import org.flows4j.api.data.LogitTransform;
 import org.flows4j.api.step.ActNorm;
 import org.flows4j.api.step.AdditiveCoupling;
 import org.flows4j.api.step.AffineCoupling;
@@ -196,6 +198,45 @@ class ValidationRulesTest {
         .isInstanceOf(InvalidFlowSpecException.class)
         .hasMessage("Invalid flow spec (1 problem):\n  flow (flow): a sequential flow has exactly one level, but this "
             + "one has 2. Use Layout.MULTISCALE to group steps into levels.");
+  }
+
+  private static final String LOGIT_NEEDS_DEQUANTIZATION = "the logit transform needs data in [0, 1], which only "
+      + "dequantization provides, but the flow has Dequantization.none(). "
+      + "Add dequantize(Dequantization.uniform(256)) or remove logit.";
+
+  @Test
+  void logitNeedsDequantization() {
+    assertThatThrownBy(() -> Flows.sequential(Shape.of(2)).logit(0.05).steps(1, step -> step.actNorm()).build())
+        .isInstanceOf(InvalidFlowSpecException.class)
+        .hasMessage("Invalid flow spec (1 problem):\n  flow (flow): " + LOGIT_NEEDS_DEQUANTIZATION);
+    assertThatThrownBy(() -> Flows.multiscale(Shape.of(4, 4, 1))
+            .dequantize(Dequantization.none()).logit(1e-6)
+            .levels(2, level -> level.squeeze())
+            .build())
+        .isInstanceOf(InvalidFlowSpecException.class)
+        .hasMessage("Invalid flow spec (1 problem):\n  flow (flow): " + LOGIT_NEEDS_DEQUANTIZATION);
+    FlowSpec spec = new FlowSpec(Shape.of(2), Layout.SEQUENTIAL, List.of(new LevelSpec(List.of(new ActNorm()))),
+        Bases.standardNormal(), Dequantization.none(), LogitTransform.of(0.05));
+    assertThat(Flows.problems(spec)).containsExactly(new Problem("flow", "flow", LOGIT_NEEDS_DEQUANTIZATION));
+  }
+
+  @Test
+  void dequantizationWithOrWithoutLogitIsValid() {
+    FlowSpec plain = Flows.sequential(Shape.of(2)).steps(1, step -> step.actNorm()).build();
+    assertThat(Flows.problems(plain.withPreprocessing(Dequantization.uniform(256), LogitTransform.of(0.05))))
+        .isEmpty();
+    assertThat(Flows.problems(plain.withPreprocessing(Dequantization.uniform(32), LogitTransform.none()))).isEmpty();
+    assertThat(Flows.problems(plain.withPreprocessing(Dequantization.none(), LogitTransform.none()))).isEmpty();
+  }
+
+  @Test
+  void logitProblemIsListedWithTheOtherFlowProblems() {
+    InvalidFlowSpecException e = catchThrowableOfType(InvalidFlowSpecException.class,
+        () -> Flows.multiscale(Shape.of(4)).logit(0.05).level(level -> level.squeeze()).build());
+    assertThat(e.problems()).extracting(Problem::message).containsExactly(
+        LOGIT_NEEDS_DEQUANTIZATION,
+        "a multiscale flow needs an image input [height, width, channels], but the input is [4]. "
+            + "Use Flows.sequential(shape) for vectors.");
   }
 
   // ---- aggregation and walking

@@ -10,6 +10,12 @@ import org.flows4j.api.conditioner.Activation
 import org.flows4j.api.conditioner.Conditioners
 import org.flows4j.api.conditioner.ConvNetConditioner
 import org.flows4j.api.conditioner.MlpConditioner
+import org.flows4j.api.data.Dequantization
+import org.flows4j.api.data.Logit
+import org.flows4j.api.data.LogitTransform
+import org.flows4j.api.data.NoDequantization
+import org.flows4j.api.data.NoLogit
+import org.flows4j.api.data.UniformDequantization
 import org.flows4j.api.step.ActNorm
 import org.flows4j.api.step.AdditiveCoupling
 import org.flows4j.api.step.AffineCoupling
@@ -36,6 +42,7 @@ class KotlinDslTest {
   @Test
   fun glowWrittenByHandEqualsThePreset() {
     val glow = Flows.multiscale(Shape.of(28, 28, 1))
+      .dequantize(Dequantization.uniform(256))
       .levels(2) { level ->
         level.squeeze().steps(4) { step ->
           step.actNorm()
@@ -100,6 +107,46 @@ class KotlinDslTest {
     assertThat(spec.levels()).hasSize(4)
     assertThat(spec.steps().count { it is FactorOut }).isEqualTo(3)
     assertThat(Flows.shapes(spec).last()).isEqualTo(Shape.of(2, 2, 8))
+  }
+
+  @Test
+  fun preprocessingFromKotlin() {
+    val glow = Flows.multiscale(Shape.of(28, 28, 1))
+      .dequantize(Dequantization.uniform(256)).logit(0.05)
+      .levels(2) { it.squeeze().steps(2) { s -> s.actNorm().affineCoupling(Conditioners.convNet(8)) } }
+      .build()
+    val dequantization: Dequantization = glow.dequantization()
+    val logit: LogitTransform = glow.logit()
+    assertThat(dequantization).isEqualTo(UniformDequantization(256))
+    assertThat((dequantization as UniformDequantization).bits()).isEqualTo(8)
+    assertThat(logit).isEqualTo(LogitTransform.of(0.05)).isEqualTo(Logit(0.05))
+    assertThat((logit as Logit).alpha()).isEqualTo(0.05)
+
+    val density = Flows.sequential(Shape.of(2))
+      .dequantize(Dequantization.none())
+      .steps(2) { it.actNorm().affineCoupling(Conditioners.mlp(16)) }
+      .build()
+    assertThat(density.dequantization()).isEqualTo(NoDequantization())
+    assertThat(density.logit()).isEqualTo(LogitTransform.none()).isEqualTo(NoLogit())
+
+    val fiveBit = Flows.sequential(Shape.of(4, 4, 3))
+      .dequantize(Dequantization.uniform(32))
+      .logit(1e-6)
+      .steps(1) { it.actNorm() }
+      .build()
+    assertThat(fiveBit.withPreprocessing(Dequantization.uniform(32), LogitTransform.of(1e-6))).isEqualTo(fiveBit)
+    assertThat(FlowSpecJson.fromJson(FlowSpecJson.toJson(fiveBit))).isEqualTo(fiveBit)
+
+    val preprocessed = FlowSpec(
+      Shape.of(2), Layout.SEQUENTIAL, listOf(LevelSpec(listOf(ActNorm()))), StandardNormal(),
+      Dequantization.uniform(2), LogitTransform.none(),
+    )
+    assertThat(Flows.problems(preprocessed)).isEmpty()
+    assertThatThrownBy { Flows.multiscale(Shape.of(4, 4, 1)).logit(0.5) }
+      .isInstanceOf(IllegalArgumentException::class.java)
+    assertThatThrownBy { Flows.sequential(Shape.of(2)).logit(0.05).steps(1) { it.actNorm() }.build() }
+      .isInstanceOf(InvalidFlowSpecException::class.java)
+      .hasMessageContaining("Dequantization.none()")
   }
 
   @Test

@@ -31,6 +31,12 @@ public interface CompiledFlow<T extends TFloating> {
   /** The compiled steps in application order, without the factor-outs (which are routing, not bijections). */
   List<Layer<T>> layers();
 
+  /**
+   * Where each of {@link #layers()} sits in the spec, in the DSL's words: {@code steps[3] (affineCoupling)} or
+   * {@code levels[0].steps[2] (actNorm)}.
+   */
+  List<String> layerLocations();
+
   /** Data → latent: {@code z [batch, D]} and {@code log|det ∂z/∂x|} per example. */
   Transformed<T> forwardAndLogDet(Ops tf, Operand<T> x);
 

@@ -3,6 +3,7 @@ package org.flows4j.tf;
 import java.util.ArrayList;
 import java.util.List;
 import org.flows4j.api.FlowSpec;
+import org.flows4j.api.Layout;
 import org.flows4j.api.LevelSpec;
 import org.flows4j.api.Shape;
 import org.flows4j.api.step.FactorOut;
@@ -52,7 +53,9 @@ public final class FlowCompiler {
           continue;
         }
         Ops stepScope = flowScope.withSubScope("level_" + l).withSubScope("step_" + s + "_" + step.kind());
-        stages.add(new GraphFlow.LayerStage<>(Layers.create(stepScope, step, shape, parameters)));
+        String location = (spec.layout() == Layout.MULTISCALE ? "levels[" + l + "].steps[" + s + "]"
+            : "steps[" + s + "]") + " (" + step.kind() + ")";
+        stages.add(new GraphFlow.LayerStage<>(Layers.create(stepScope, step, shape, parameters), location));
         shape = step.outputShape(shape);
       }
     }

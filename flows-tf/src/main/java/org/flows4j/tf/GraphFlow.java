@@ -26,7 +26,7 @@ final class GraphFlow<T extends TFloating> implements CompiledFlow<T> {
   /** A step of the compiled flow: a bijection, or a factor-out that sends part of its input to the latent. */
   sealed interface Stage<T extends TFloating> {}
 
-  record LayerStage<T extends TFloating>(Layer<T> layer) implements Stage<T> {}
+  record LayerStage<T extends TFloating>(Layer<T> layer, String location) implements Stage<T> {}
 
   /** Keeps the first {@code kept} features, factors out the other {@code factored}. */
   record FactorOutStage<T extends TFloating>(Shape inputShape, int kept, int factored) implements Stage<T> {
@@ -85,6 +85,17 @@ final class GraphFlow<T extends TFloating> implements CompiledFlow<T> {
       }
     }
     return layers.build();
+  }
+
+  @Override
+  public List<String> layerLocations() {
+    ImmutableList.Builder<String> locations = ImmutableList.builder();
+    for (Stage<T> stage : stages) {
+      if (stage instanceof LayerStage<T> layerStage) {
+        locations.add(layerStage.location());
+      }
+    }
+    return locations.build();
   }
 
   @Override

@@ -51,7 +51,7 @@ public final class TrainCommand implements Callable<Integer> {
       for (int step = 1; step <= steps; step++) {
         trainer.step(density.sampleFlat(batch, seed * 1_000_003L + step), batch);
         if (step == 1 || step % evalEvery == 0 || step == steps) {
-          double nll = trainer.meanNegativeLogLikelihood(test, testSize);
+          double nll = trainer.evaluate(test, testSize).negativeLogLikelihood();
           double seconds = (System.nanoTime() - start) / 1e9;
           out.printf("step %6d  held-out NLL %.4f nats  (%.0f steps/s)%n", step, nll, step / seconds);
         }

@@ -1,148 +1,262 @@
 package org.flows4j.tf.training;
 
 import com.google.common.base.Preconditions;
-import java.util.ArrayList;
-import java.util.List;
+import java.nio.file.Path;
 import org.flows4j.api.FlowSpec;
+import org.flows4j.api.FlowSpecJson;
 import org.flows4j.api.Shape;
-import org.flows4j.tf.CompiledFlow;
-import org.flows4j.tf.FlowCompiler;
 import org.flows4j.tf.HostTensors;
-import org.flows4j.tf.layers.Tensors;
+import org.flows4j.tf.LikelihoodModel;
+import org.flows4j.tf.export.SavedModelWriter;
 import org.tensorflow.Graph;
-import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
-import org.tensorflow.op.Op;
-import org.tensorflow.op.Ops;
-import org.tensorflow.op.core.Placeholder;
-import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Trains a flow by maximum likelihood in float32, entirely in one TensorFlow graph: the loss is the mean negative
- * log-likelihood per example in nats, minimised by Adam. Owns its graph and session; close it.
+ * Trains a flow by maximum likelihood in float32, in one TensorFlow graph: mean negative log-likelihood per example
+ * (nats; bits/dim for images), Adam or Adamax, warm-up and schedule, global-norm clipping, gradient accumulation,
+ * an EMA of the weights for evaluation/sampling/export, a guard against non-finite steps, and atomic checkpoints
+ * from which {@link #resume} continues exactly. Owns its graph and session: close it.
  *
- * <p>Data is passed as row-major floats, {@code n} examples of the spec's input shape. The first training step
- * runs the data-dependent initialisation (ActNorm) on its batch if the flow is not yet initialised.
+ * <p>Data are row-major floats, {@code n} examples of the spec's input shape, in data units (8-bit pixel values for
+ * dequantized images). The first step runs ActNorm's data-dependent initialisation on its batch.
  */
 public final class Trainer implements AutoCloseable {
   private final FlowSpec spec;
-  private final Graph graph;
+  private final TrainingOptions options;
+  private final TrainingGraph g;
   private final Session session;
-  private final CompiledFlow<TFloat32> flow;
-  private final Placeholder<TFloat32> data;
-  private final Operand<TFloat32> meanNll;
-  private final Op dataInit;
-  private final Operand<TBool> initialized;
-  private final Op update;
-  private final Placeholder<TInt32> sampleCount;
-  private final Placeholder<TFloat32> sampleTemperature;
-  private final Placeholder<TInt64> sampleSeed;
-  private final Operand<TFloat32> samples;
   private long steps;
+  private long batches;
+  private int pendingBatches;
+  private double pendingLoss;
+  private int consecutiveBad;
 
-  private Trainer(FlowSpec spec, TrainingOptions options) {
+  private Trainer(
+      FlowSpec spec, TrainingOptions options, @Nullable Path checkpoint, @Nullable TrainerState state) {
     this.spec = spec;
-    this.graph = new Graph();
+    this.options = options;
+    this.g = new TrainingGraph(spec, options);
+    this.session = new Session(g.graph);
     try {
-      Ops tf = Ops.create(graph);
-      this.flow = FlowCompiler.compile(tf, spec, options.seed());
-      this.data = tf.withName("data").placeholder(TFloat32.class,
-          Placeholder.shape(org.tensorflow.ndarray.Shape.of(batchDims(spec.inputShape()))));
-      this.meanNll = tf.withName("mean_nll").math.neg(tf.math.mean(flow.logProb(tf, data), tf.constant(0)));
-      this.dataInit = flow.dataInitialization(tf, data);
-      this.initialized = flow.initialized(tf);
-      List<Operand<TFloat32>> gradients = new ArrayList<>();
-      for (Operand<?> g : tf.gradients(meanNll, flow.trainableVariables())) {
-        @SuppressWarnings("unchecked")
-        Operand<TFloat32> gradient = (Operand<TFloat32>) g;
-        gradients.add(gradient);
+      if (checkpoint == null || state == null) {
+        session.initialize();
+      } else {
+        Checkpoints.restore(checkpoint, session);
+        this.steps = state.steps();
+        this.batches = state.batches();
       }
-      Adam<TFloat32> adam = new Adam<>(tf, TFloat32.class, options.beta1(), options.beta2(), options.epsilon());
-      this.update = adam.minimize(
-          tf, flow.trainableVariables(), gradients, Tensors.scalar(tf, options.learningRate(), TFloat32.class));
-      this.sampleCount = tf.withName("sample_count").placeholder(TInt32.class);
-      this.sampleTemperature = tf.withName("sample_temperature").placeholder(TFloat32.class);
-      this.sampleSeed = tf.withName("sample_seed").placeholder(TInt64.class);
-      this.samples = flow.sample(tf, sampleCount, sampleTemperature, sampleSeed);
-      this.session = new Session(graph);
-      session.initialize();
     } catch (RuntimeException e) {
-      graph.close();
+      close();
       throw e;
     }
   }
 
+  /** A fresh trainer: weights from the options' seed. */
   public static Trainer create(FlowSpec spec, TrainingOptions options) {
-    return new Trainer(spec, options);
+    return new Trainer(spec, options, null, null);
+  }
+
+  /**
+   * Continues from the newest checkpoint in {@code checkpointRoot}: same spec, options, weights, optimizer slots,
+   * EMA, ActNorm state and counters, so training goes on exactly as if it had never stopped.
+   */
+  public static Trainer resume(Path checkpointRoot) {
+    Path checkpoint = Checkpoints.latest(checkpointRoot);
+    TrainerState state = Checkpoints.readState(checkpoint);
+    FlowSpec spec = FlowSpecJson.fromJson(state.specJson());
+    return new Trainer(spec, state.options(), checkpoint, state);
   }
 
   public FlowSpec spec() {
     return spec;
   }
 
+  public TrainingOptions options() {
+    return options;
+  }
+
+  /** Optimizer updates applied so far. */
   public long steps() {
     return steps;
   }
 
-  /** One Adam step on {@code n} examples; returns the batch's mean NLL (nats) before the update. */
-  public double step(float[] batch, int n) {
-    try (TFloat32 x = tensor(batch, n)) {
+  /** Batches consumed so far; the index of the next batch for a deterministic data source. */
+  public long batches() {
+    return batches;
+  }
+
+  /** The likelihood model in this trainer's graph (for export). */
+  LikelihoodModel<TFloat32> model() {
+    return g.model;
+  }
+
+  Graph graph() {
+    return g.graph;
+  }
+
+  Session session() {
+    return session;
+  }
+
+  /**
+   * Feeds one batch. With accumulation over k batches, every k-th call applies an update; others only accumulate.
+   * A batch whose loss or gradient is not finite is skipped without changing the weights (and drops the partial
+   * accumulation); after {@code maxConsecutiveBadSteps} in a row, training stops with
+   * {@link TrainingDivergedException}.
+   */
+  public StepReport step(float[] batch, int n) {
+    try (TFloat32 x = tensor(batch, n); TInt64 noise = HostTensors.seed(noiseSeed(batches))) {
       if (!isInitialized()) {
-        session.runner().feed(data, x).addTarget(dataInit).run().close();
+        session.runner().feed(g.data, x).feed(g.noiseSeed, noise).addTarget(g.dataInit).run().close();
+        if (options.usesEma()) {
+          session.run(g.averageSync);
+        }
       }
-      try (Result result = session.runner().feed(data, x).fetch(meanNll).addTarget(update).run()) {
+      batches++;
+      double loss;
+      @Nullable String offender;
+      try (Result result = session.runner().feed(g.data, x).feed(g.noiseSeed, noise)
+          .fetch(g.meanNll).fetch(g.finite).addTarget(g.accumulate).run()) {
+        loss = HostTensors.toDouble(result.get(0));
+        offender = firstNonFinite(HostTensors.toDoubles(result.get(1)));
+      }
+      if (offender != null) {
+        return skip(offender);
+      }
+      consecutiveBad = 0;
+      pendingLoss += loss;
+      pendingBatches++;
+      if (pendingBatches < options.accumulationSteps()) {
+        return new StepReport(steps, loss, toBitsPerDim(loss), false, Double.NaN, Double.NaN, null);
+      }
+      double meanLoss = pendingLoss / pendingBatches;
+      pendingLoss = 0;
+      pendingBatches = 0;
+      try (Result result = session.runner().fetch(g.gradientNorm).fetch(g.learningRate).addTarget(g.apply).run()) {
         steps++;
-        return HostTensors.toDouble(result.get(0));
+        return new StepReport(steps, meanLoss, toBitsPerDim(meanLoss), true,
+            HostTensors.toDouble(result.get(0)), HostTensors.toDouble(result.get(1)), null);
       }
     }
   }
 
-  /** Mean NLL in nats per example over {@code n} examples, evaluated in chunks of at most 1024. */
-  public double meanNegativeLogLikelihood(float[] values, int n) {
+  private StepReport skip(String offender) {
+    session.run(g.discard);
+    pendingLoss = 0;
+    pendingBatches = 0;
+    consecutiveBad++;
+    if (consecutiveBad >= options.maxConsecutiveBadSteps()) {
+      throw new TrainingDivergedException(consecutiveBad, steps, offender);
+    }
+    return new StepReport(steps, Double.NaN, Double.NaN, false, Double.NaN, Double.NaN, offender);
+  }
+
+  /**
+   * Mean NLL over {@code n} examples, in chunks of at most 512, with the EMA weights when EMA is on. Dequantization
+   * noise is seeded by the examples' position, so the same data always give the same figure.
+   */
+  public Evaluation evaluate(float[] values, int n) {
+    Preconditions.checkArgument(n > 0, "n must be positive, but was %s", n);
     int perExample = spec.inputShape().size();
-    double total = 0;
-    for (int start = 0; start < n; start += 1024) {
-      int count = Math.min(1024, n - start);
-      float[] chunk = new float[count * perExample];
-      System.arraycopy(values, start * perExample, chunk, 0, chunk.length);
-      try (TFloat32 x = tensor(chunk, count);
-          Result result = session.runner().feed(data, x).fetch(meanNll).run()) {
-        total += HostTensors.toDouble(result.get(0)) * count;
+    double[] sum = {0};
+    withAveragedWeights(() -> {
+      for (int start = 0; start < n; start += 512) {
+        int count = Math.min(512, n - start);
+        float[] chunk = new float[count * perExample];
+        System.arraycopy(values, start * perExample, chunk, 0, chunk.length);
+        try (TFloat32 x = tensor(chunk, count);
+            TInt64 noise = HostTensors.seed(0x5EEDL + start);
+            Result result = session.runner().feed(g.data, x).feed(g.noiseSeed, noise).fetch(g.meanNll).run()) {
+          sum[0] += HostTensors.toDouble(result.get(0)) * count;
+        }
       }
-    }
-    return total / n;
+    });
+    double total = sum[0] / n;
+    return new Evaluation(steps, total, toBitsPerDim(total), n, options.usesEma());
   }
 
-  /** {@code n} samples at the given temperature, row-major; the same seed gives the same samples. */
+  /** {@code n} samples at the given temperature, row-major, in data units; the same seed gives the same samples. */
   public float[] sample(int n, double temperature, long seed) {
     Preconditions.checkArgument(n > 0, "n must be positive, but was %s", n);
     Preconditions.checkArgument(temperature > 0, "temperature must be positive, but was %s", temperature);
-    try (TInt32 count = TInt32.scalarOf(n);
-        TFloat32 t = TFloat32.scalarOf((float) temperature);
-        TInt64 s = HostTensors.seed(seed);
-        Result result = session.runner().feed(sampleCount, count).feed(sampleTemperature, t)
-            .feed(sampleSeed, s).fetch(samples).run()) {
-      double[] values = HostTensors.toDoubles(result.get(0));
-      float[] out = new float[values.length];
-      for (int i = 0; i < values.length; i++) {
-        out[i] = (float) values[i];
+    float[][] out = new float[1][];
+    withAveragedWeights(() -> {
+      try (TInt32 count = TInt32.scalarOf(n);
+          TFloat32 t = TFloat32.scalarOf((float) temperature);
+          TInt64 s = HostTensors.seed(seed);
+          Result result = session.runner().feed(g.sampleCount, count).feed(g.sampleTemperature, t)
+              .feed(g.sampleSeed, s).fetch(g.samples).run()) {
+        double[] values = HostTensors.toDoubles(result.get(0));
+        out[0] = new float[values.length];
+        for (int i = 0; i < values.length; i++) {
+          out[0][i] = (float) values[i];
+        }
       }
-      return out;
+    });
+    return out[0];
+  }
+
+  /** Writes a checkpoint under {@code root} (atomically); returns its directory. */
+  public Path saveCheckpoint(Path root) {
+    Preconditions.checkState(pendingBatches == 0,
+        "a checkpoint must be taken between updates, but %s batches are accumulated", pendingBatches);
+    return Checkpoints.save(root, session, new TrainerState(FlowSpecJson.toJson(spec), options, steps, batches));
+  }
+
+  /**
+   * Exports a SavedModel (signatures {@code log_prob}, {@code sample}, {@code encode}, {@code decode}; the spec as
+   * {@code assets/flow_spec.json}) with the EMA weights when EMA is on. Replaces {@code directory} if it exists.
+   */
+  public void exportSavedModel(Path directory) {
+    withAveragedWeights(() -> SavedModelWriter.write(g.graph, session, g.model, directory));
+  }
+
+  /** Runs {@code action} with the EMA weights loaded (when EMA is on), restoring the live weights after. */
+  void withAveragedWeights(Runnable action) {
+    if (!options.usesEma() || steps == 0) {
+      action.run();
+      return;
+    }
+    session.run(g.averageSwapIn);
+    try {
+      action.run();
+    } finally {
+      session.run(g.averageSwapOut);
     }
   }
 
+  private @Nullable String firstNonFinite(double[] flags) {
+    for (int i = 0; i < flags.length - 1; i++) {
+      if (flags[i] == 0) {
+        return g.groupNames.get(i);
+      }
+    }
+    return flags[flags.length - 1] == 0 ? "loss" : null;
+  }
+
+  private double toBitsPerDim(double nats) {
+    return nats / (spec.inputShape().size() * Math.log(2));
+  }
+
+  /** Dequantization noise for batch b: a pure function of the seed and b, so a resumed run draws the same. */
+  private long noiseSeed(long batch) {
+    return options.seed() * 0x9E3779B97F4A7C15L + batch;
+  }
+
   private boolean isInitialized() {
-    try (Result result = session.runner().fetch(initialized).run()) {
+    try (Result result = session.runner().fetch(g.initialized).run()) {
       return HostTensors.toDouble(result.get(0)) == 1.0;
     }
   }
 
   private TFloat32 tensor(float[] values, int n) {
     Shape shape = spec.inputShape();
+    Preconditions.checkArgument(n > 0, "n must be positive, but was %s", n);
     Preconditions.checkArgument(values.length == n * shape.size(),
         "expected %s examples of shape %s (%s floats), but got %s floats", n, shape, n * shape.size(),
         values.length);
@@ -152,23 +266,12 @@ public final class Trainer implements AutoCloseable {
             + i / shape.size() + ", position " + i % shape.size() + "; clean or filter the data first");
       }
     }
-    long[] dims = batchDims(shape);
-    dims[0] = n;
-    return HostTensors.float32(values, dims);
-  }
-
-  private static long[] batchDims(Shape shape) {
-    long[] dims = new long[shape.rank() + 1];
-    dims[0] = -1;
-    for (int i = 0; i < shape.rank(); i++) {
-      dims[i + 1] = shape.dim(i);
-    }
-    return dims;
+    return HostTensors.float32(values, TrainingGraph.batchDims(shape, n));
   }
 
   @Override
   public void close() {
     session.close();
-    graph.close();
+    g.graph.close();
   }
 }

@@ -23,11 +23,11 @@ class TrainerTest {
     float[] test = ToyDensity.MOONS.sampleFlat(2000, 12345);
     try (Trainer trainer = Trainer.create(spec, TrainingOptions.defaults().withLearningRate(3e-3).withSeed(1))) {
       trainer.step(ToyDensity.MOONS.sampleFlat(256, 0), 256); // data-dependent init + first step
-      double before = trainer.meanNegativeLogLikelihood(test, 2000);
+      double before = trainer.evaluate(test, 2000).negativeLogLikelihood();
       for (int step = 1; step < 300; step++) {
         trainer.step(ToyDensity.MOONS.sampleFlat(256, step), 256);
       }
-      double after = trainer.meanNegativeLogLikelihood(test, 2000);
+      double after = trainer.evaluate(test, 2000).negativeLogLikelihood();
       System.out.printf("realnvp moons: held-out NLL %.3f -> %.3f nats after %d steps%n",
           before, after, trainer.steps());
       assertThat(after).isLessThan(before - 0.5).isLessThan(2.75);

@@ -1,0 +1,106 @@
+package org.flows4j.tf.export;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.flows4j.api.FlowSpecJson;
+import org.flows4j.api.Shape;
+import org.flows4j.tf.LikelihoodModel;
+import org.flows4j.tf.Transformed;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.SavedModelBundle;
+import org.tensorflow.Session;
+import org.tensorflow.SessionFunction;
+import org.tensorflow.Signature;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
+
+/**
+ * Writes a SavedModel (tag {@code serve}) with the {@link Signatures}: the signature ops are added to the model's
+ * own graph, and the variables are saved from the given session, so whatever weights it holds (the EMA ones, when
+ * the trainer swapped them in) are what ships.
+ *
+ * <p>{@code log_prob} of dequantized images uses one fixed draw of the dequantization noise (a constant seed), so
+ * the same pixels always get the same figure; it is the single-sample dequantization bound the papers report.
+ */
+public final class SavedModelWriter {
+  private static final long LOG_PROB_NOISE_SEED = 0x5EED;
+
+  private SavedModelWriter() {}
+
+  public static void write(Graph graph, Session session, LikelihoodModel<TFloat32> model, Path directory) {
+    try {
+      if (Files.exists(directory)) {
+        deleteRecursively(directory);
+      }
+      Ops tf = Ops.create(graph).withSubScope("export");
+      Shape shape = model.flow().spec().inputShape();
+      long[] batchShape = new long[shape.rank() + 1];
+      batchShape[0] = -1;
+      for (int i = 0; i < shape.rank(); i++) {
+        batchShape[i + 1] = shape.dim(i);
+      }
+      Placeholder<TFloat32> x = tf.withName("x").placeholder(TFloat32.class,
+          Placeholder.shape(org.tensorflow.ndarray.Shape.of(batchShape)));
+      Operand<TFloat32> logProb = model.logProb(tf, x, tf.constant(new long[] {LOG_PROB_NOISE_SEED, 1}));
+      Signature logProbSignature = Signature.builder(Signatures.LOG_PROB)
+          .input(Signatures.X, x)
+          .output(Signatures.LOG_PROB_OUTPUT, logProb)
+          .output(Signatures.BITS_PER_DIM, model.bitsPerDim(tf, logProb))
+          .build();
+
+      Placeholder<TInt32> n = tf.withName("n").placeholder(TInt32.class);
+      Placeholder<TFloat32> temperature = tf.withName("temperature").placeholder(TFloat32.class);
+      Placeholder<TInt64> seed = tf.withName("seed").placeholder(TInt64.class);
+      Operand<TInt64> seedPair = tf.stack(java.util.List.of(seed, tf.math.add(seed, tf.constant(0x5DEECE66DL))));
+      Signature sampleSignature = Signature.builder(Signatures.SAMPLE)
+          .input(Signatures.N, n)
+          .input(Signatures.TEMPERATURE, temperature)
+          .input(Signatures.SEED, seed)
+          .output(Signatures.X, model.sample(tf, n, temperature, seedPair))
+          .build();
+
+      Placeholder<TFloat32> xToEncode = tf.withName("x_to_encode").placeholder(TFloat32.class,
+          Placeholder.shape(org.tensorflow.ndarray.Shape.of(batchShape)));
+      Transformed<TFloat32> encoded = model.encode(tf, xToEncode);
+      Signature encodeSignature = Signature.builder(Signatures.ENCODE)
+          .input(Signatures.X, xToEncode)
+          .output(Signatures.Z, encoded.value())
+          .output(Signatures.LOG_DET, encoded.logDet())
+          .build();
+
+      Placeholder<TFloat32> z = tf.withName("z").placeholder(TFloat32.class,
+          Placeholder.shape(org.tensorflow.ndarray.Shape.of(-1, shape.size())));
+      Signature decodeSignature = Signature.builder(Signatures.DECODE)
+          .input(Signatures.Z, z)
+          .output(Signatures.X, model.decode(tf, z))
+          .build();
+
+      SavedModelBundle.exporter(directory.toString())
+          .withFunction(SessionFunction.create(logProbSignature, session))
+          .withFunction(SessionFunction.create(sampleSignature, session))
+          .withFunction(SessionFunction.create(encodeSignature, session))
+          .withFunction(SessionFunction.create(decodeSignature, session))
+          .export();
+      Path asset = directory.resolve(Signatures.SPEC_ASSET);
+      Files.createDirectories(asset.getParent());
+      Files.writeString(asset, FlowSpecJson.toJson(model.flow().spec()), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not export the SavedModel to " + directory + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    try (var walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+}

@@ -1,0 +1,27 @@
+package org.flows4j.tf.export;
+
+/** The names of an exported flow's signatures, inputs and outputs: the contract with serving clients. */
+public final class Signatures {
+  private Signatures() {}
+
+  /** {@code x [batch, ...shape] float32 → log_prob [batch], bits_per_dim [batch]}. */
+  public static final String LOG_PROB = "log_prob";
+  /** {@code n int32 scalar, temperature float32 scalar, seed int64 scalar → x [n, ...shape]}. */
+  public static final String SAMPLE = "sample";
+  /** {@code x [batch, ...shape] → z [batch, D], log_det [batch]}. */
+  public static final String ENCODE = "encode";
+  /** {@code z [batch, D] → x [batch, ...shape]}. */
+  public static final String DECODE = "decode";
+
+  public static final String X = "x";
+  public static final String Z = "z";
+  public static final String N = "n";
+  public static final String TEMPERATURE = "temperature";
+  public static final String SEED = "seed";
+  public static final String LOG_PROB_OUTPUT = "log_prob";
+  public static final String BITS_PER_DIM = "bits_per_dim";
+  public static final String LOG_DET = "log_det";
+
+  /** The spec, as JSON, beside the model: {@code assets/flow_spec.json}. */
+  public static final String SPEC_ASSET = "assets/flow_spec.json";
+}

@@ -1,0 +1,10 @@
+/**
+ * Gradients that TensorFlow Java's C++ gradient registry lacks, registered once per JVM through a single native
+ * adapter ({@link org.flows4j.tf.gradients.GradientRegistry}), per-instance custom gradients in the style of
+ * Python's {@code tf.custom_gradient} ({@link org.flows4j.tf.gradients.CustomGradient}) and a wrapper around
+ * {@code tf.gradients} that turns missing gradients into zeros ({@link org.flows4j.tf.gradients.SafeGradients}).
+ */
+@NullMarked
+package org.flows4j.tf.gradients;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,216 @@
+package org.flows4j.tf.training;
+
+import com.google.common.collect.ImmutableList;
+import java.util.ArrayList;
+import java.util.List;
+import org.flows4j.api.FlowSpec;
+import org.flows4j.api.Shape;
+import org.flows4j.tf.CompiledFlow;
+import org.flows4j.tf.FlowCompiler;
+import org.flows4j.tf.LikelihoodModel;
+import org.flows4j.tf.layers.Layer;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
+
+/**
+ * Every op the trainer runs, built once in one graph (float32). A training step is two runs: {@code accumulate}
+ * adds the batch's gradients to accumulators and reports whether they are finite; then the host either runs
+ * {@code apply} (average, clip by global norm, optimizer update, EMA, clear) or {@code discard}. That split is what
+ * lets a non-finite batch be skipped without touching the weights, and makes accumulation over k batches free.
+ */
+final class TrainingGraph {
+  final Graph graph;
+  final Ops tf;
+  final CompiledFlow<TFloat32> flow;
+  final LikelihoodModel<TFloat32> model;
+  final Placeholder<TFloat32> data;
+  final Placeholder<TInt64> noiseSeed;
+  final Operand<TFloat32> meanNll;
+  final Operand<TFloat32> meanBitsPerDim;
+  final Op dataInit;
+  final Operand<TBool> initialized;
+  final Op accumulate;
+  /** Per gradient group (each layer, then the base): all gradients finite. Then the loss. */
+  final Operand<TBool> finite;
+  final List<String> groupNames;
+  final Op apply;
+  final Operand<TFloat32> gradientNorm;
+  final Operand<TFloat32> learningRate;
+  final Op discard;
+  final Variable<TFloat32> optimizerStep;
+  final WeightAverage<TFloat32> average;
+  final Op averageSync;
+  final Op averageSwapIn;
+  final Op averageSwapOut;
+  final Placeholder<TInt32> sampleCount;
+  final Placeholder<TFloat32> sampleTemperature;
+  final Placeholder<TInt64> sampleSeed;
+  final Operand<TFloat32> samples;
+
+  TrainingGraph(FlowSpec spec, TrainingOptions options) {
+    graph = new Graph();
+    try {
+      tf = Ops.create(graph);
+      flow = FlowCompiler.compile(tf, spec, options.seed());
+      model = LikelihoodModel.of(flow);
+      data = tf.withName("data").placeholder(TFloat32.class,
+          Placeholder.shape(org.tensorflow.ndarray.Shape.of(batchDims(spec.inputShape(), -1))));
+      noiseSeed = tf.withName("noise_seed").placeholder(TInt64.class,
+          Placeholder.shape(org.tensorflow.ndarray.Shape.of(2)));
+      Operand<TFloat32> logProb = model.logProb(tf, data, noiseSeed);
+      meanNll = tf.withName("mean_nll").math.neg(tf.math.mean(logProb, tf.constant(0)));
+      meanBitsPerDim = tf.math.mean(model.bitsPerDim(tf, logProb), tf.constant(0));
+      dataInit = model.dataInitialization(tf, data, noiseSeed);
+      initialized = flow.initialized(tf);
+
+      List<Variable<TFloat32>> variables = flow.trainableVariables();
+      List<Operand<TFloat32>> gradients = gradients(meanNll, variables);
+      List<List<Integer>> groups = new ArrayList<>();
+      List<String> names = new ArrayList<>();
+      groupVariables(variables, groups, names);
+      groupNames = ImmutableList.copyOf(names);
+      finite = finiteFlags(gradients, groups);
+
+      Ops init = tf.withInitScope();
+      List<Variable<TFloat32>> accumulators = new ArrayList<>();
+      List<Op> adds = new ArrayList<>();
+      List<Op> clears = new ArrayList<>();
+      for (int i = 0; i < variables.size(); i++) {
+        Operand<TFloat32> zeros = init.zeros(init.constant(variables.get(i).shape().asArray()), TFloat32.class);
+        Variable<TFloat32> accumulator = tf.withSubScope("accumulators").withName("g" + i).variable(zeros);
+        accumulators.add(accumulator);
+        adds.add(tf.assignAdd(accumulator, gradients.get(i)));
+      }
+      accumulate = tf.withControlDependencies(adds).noOp();
+
+      OptimizerUpdate<TFloat32> optimizer = new OptimizerUpdate<>(tf, options, TFloat32.class);
+      optimizerStep = optimizer.step();
+      learningRate = optimizer.learningRate(tf);
+      double inverseCount = 1.0 / options.accumulationSteps();
+      List<Operand<TFloat32>> averaged = new ArrayList<>();
+      for (Variable<TFloat32> accumulator : accumulators) {
+        averaged.add(tf.math.mul(accumulator, tf.constant((float) inverseCount)));
+      }
+      gradientNorm = globalNorm(averaged);
+      List<Operand<TFloat32>> clipped = clip(averaged, gradientNorm, options.clipNorm());
+      Op update = optimizer.apply(tf, variables, clipped);
+      average = new WeightAverage<>(tf, variables, options.emaDecay(), TFloat32.class);
+      List<Op> afterUpdate = new ArrayList<>();
+      Ops updated = tf.withControlDependencies(List.of(update));
+      if (options.usesEma()) {
+        afterUpdate.add(average.update(updated, optimizerStep));
+      }
+      for (Variable<TFloat32> accumulator : accumulators) {
+        afterUpdate.add(updated.assign(accumulator, updated.zerosLike(accumulator)));
+      }
+      apply = tf.withControlDependencies(afterUpdate).noOp();
+      for (Variable<TFloat32> accumulator : accumulators) {
+        clears.add(tf.assign(accumulator, tf.zerosLike(accumulator)));
+      }
+      discard = tf.withControlDependencies(clears).noOp();
+      averageSync = average.sync(tf);
+      averageSwapIn = average.swapIn(tf);
+      averageSwapOut = average.swapOut(tf);
+
+      sampleCount = tf.withName("sample_count").placeholder(TInt32.class);
+      sampleTemperature = tf.withName("sample_temperature").placeholder(TFloat32.class);
+      sampleSeed = tf.withName("sample_seed").placeholder(TInt64.class);
+      samples = model.sample(tf, sampleCount, sampleTemperature, sampleSeed);
+    } catch (RuntimeException e) {
+      graph.close();
+      throw e;
+    }
+  }
+
+  static long[] batchDims(Shape shape, long batch) {
+    long[] dims = new long[shape.rank() + 1];
+    dims[0] = batch;
+    for (int i = 0; i < shape.rank(); i++) {
+      dims[i + 1] = shape.dim(i);
+    }
+    return dims;
+  }
+
+  private List<Operand<TFloat32>> gradients(Operand<TFloat32> loss, List<Variable<TFloat32>> variables) {
+    List<Operand<TFloat32>> result = new ArrayList<>();
+    for (Operand<?> g : tf.gradients(loss, variables)) {
+      @SuppressWarnings("unchecked")
+      Operand<TFloat32> gradient = (Operand<TFloat32>) g;
+      result.add(gradient);
+    }
+    return result;
+  }
+
+  /** Groups variable indices by layer (in application order), then the base distribution's. */
+  private void groupVariables(List<Variable<TFloat32>> variables, List<List<Integer>> groups, List<String> names) {
+    List<Variable<TFloat32>> remaining = new ArrayList<>(variables);
+    List<Layer<TFloat32>> layers = flow.layers();
+    for (int l = 0; l < layers.size(); l++) {
+      List<Integer> group = new ArrayList<>();
+      for (Variable<TFloat32> v : layers.get(l).variables()) {
+        group.add(variables.indexOf(v));
+        remaining.remove(v);
+      }
+      if (!group.isEmpty()) {
+        groups.add(group);
+        names.add(flow.layerLocations().get(l));
+      }
+    }
+    if (!remaining.isEmpty()) {
+      List<Integer> group = new ArrayList<>();
+      remaining.forEach(v -> group.add(variables.indexOf(v)));
+      groups.add(group);
+      names.add("base distribution");
+    }
+  }
+
+  /** One flag per group (all its gradients finite), then one for the loss. */
+  private Operand<TBool> finiteFlags(List<Operand<TFloat32>> gradients, List<List<Integer>> groups) {
+    List<Operand<TBool>> flags = new ArrayList<>();
+    for (List<Integer> group : groups) {
+      Operand<TBool> all = tf.constant(true);
+      for (int index : group) {
+        Operand<TFloat32> g = gradients.get(index);
+        Operand<TBool> finiteHere = tf.reduceAll(tf.math.isFinite(g), allAxes(g));
+        all = tf.math.logicalAnd(all, finiteHere);
+      }
+      flags.add(all);
+    }
+    flags.add(tf.math.isFinite(meanNll));
+    return tf.stack(flags);
+  }
+
+  private Operand<TInt32> allAxes(Operand<TFloat32> x) {
+    return tf.range(tf.constant(0), tf.rank(x), tf.constant(1));
+  }
+
+  private Operand<TFloat32> globalNorm(List<Operand<TFloat32>> gradients) {
+    Operand<TFloat32> total = tf.constant(0f);
+    for (Operand<TFloat32> g : gradients) {
+      total = tf.math.add(total, tf.reduceSum(tf.math.square(g), allAxes(g)));
+    }
+    return tf.math.sqrt(total);
+  }
+
+  /** Global-norm clipping: every gradient times {@code min(1, clip / norm)}. */
+  private List<Operand<TFloat32>> clip(List<Operand<TFloat32>> gradients, Operand<TFloat32> norm, double clipNorm) {
+    if (Double.isInfinite(clipNorm)) {
+      return gradients;
+    }
+    Operand<TFloat32> scale = tf.math.minimum(tf.constant(1f),
+        tf.math.div(tf.constant((float) clipNorm), tf.math.maximum(norm, tf.constant(1e-12f))));
+    List<Operand<TFloat32>> clipped = new ArrayList<>();
+    for (Operand<TFloat32> g : gradients) {
+      clipped.add(tf.math.mul(g, scale));
+    }
+    return clipped;
+  }
+}
