@@ -1,0 +1,131 @@
+package org.flows4j.tf.export;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.flows4j.api.FlowSpec;
+import org.flows4j.api.FlowSpecJson;
+import org.flows4j.api.Presets;
+import org.flows4j.api.Shape;
+import org.flows4j.tf.data.ToyDensity;
+import org.flows4j.tf.training.Trainer;
+import org.flows4j.tf.training.TrainingOptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SavedModelExportTest {
+
+  @Test
+  void twoDimensionalFlowRoundTripsThroughASavedModel(@TempDir Path dir) throws Exception {
+    FlowSpec spec = Presets.realNvp(Shape.of(2), 4, 16);
+    float[] x = ToyDensity.MOONS.sampleFlat(50, 1);
+    Path export = dir.resolve("model");
+    try (Trainer trainer = Trainer.create(spec, TrainingOptions.builder().emaDecay(0.9).seed(1).build())) {
+      for (int i = 0; i < 20; i++) {
+        trainer.step(ToyDensity.MOONS.sampleFlat(64, 100 + i), 64);
+      }
+      trainer.exportSavedModel(export);
+      double expectedMean = trainer.evaluate(x, 50).negativeLogLikelihood();
+      try (FlowModel model = FlowModel.load(export)) {
+        assertThat(model.spec()).isEqualTo(spec);
+        float[] logProb = model.logProb(x, 50);
+        double mean = 0;
+        for (float v : logProb) {
+          mean -= v / 50.0;
+        }
+        // The export carries the EMA weights, which is also what evaluate() uses.
+        assertThat(mean).isCloseTo(expectedMean, within(1e-4));
+        float[] back = model.decode(model.encode(x, 50), 50);
+        for (int i = 0; i < x.length; i++) {
+          assertThat(back[i]).isCloseTo(x[i], within(1e-4f));
+        }
+        float[] samples = model.sample(10, 0.8, 3);
+        assertThat(samples).hasSize(20).containsExactly(model.sample(10, 0.8, 3));
+        assertThat(model.sample(10, 0.8, 4)).isNotEqualTo(samples);
+
+        List<Integer> here = new ArrayList<>();
+        for (float v : logProb) {
+          here.add(Float.floatToIntBits(v));
+        }
+        assertThat(logProbInFreshJvm(export, x, dir)).isEqualTo(here);
+      }
+    }
+    assertThat(Files.readString(export.resolve(Signatures.SPEC_ASSET))).isEqualTo(FlowSpecJson.toJson(spec));
+  }
+
+  @Test
+  void dequantizedImageFlowExportsAllSignatures(@TempDir Path dir) {
+    FlowSpec spec = Presets.glow(Shape.of(4, 4, 1), 2, 1, 8);
+    float[] pixels = new float[6 * 16];
+    SplittableRandom random = new SplittableRandom(2);
+    for (int i = 0; i < pixels.length; i++) {
+      pixels[i] = random.nextInt(256);
+    }
+    Path export = dir.resolve("glow");
+    try (Trainer trainer = Trainer.create(spec, TrainingOptions.builder().seed(2).build())) {
+      trainer.step(pixels, 6);
+      trainer.exportSavedModel(export);
+    }
+    try (FlowModel model = FlowModel.load(export)) {
+      float[] bitsPerDim = model.bitsPerDim(pixels, 6);
+      float[] logProb = model.logProb(pixels, 6);
+      for (int i = 0; i < 6; i++) {
+        assertThat((double) bitsPerDim[i]).isCloseTo(-logProb[i] / (16 * Math.log(2)), within(1e-4));
+        assertThat(bitsPerDim[i]).isBetween(1f, 20f);
+      }
+      assertThat(model.logProb(pixels, 6)).containsExactly(logProb);
+      float[] decoded = model.decode(model.encode(pixels, 6), 6);
+      for (int i = 0; i < pixels.length; i++) {
+        assertThat(decoded[i]).isCloseTo(pixels[i], within(0.05f));
+      }
+      float[] samples = model.sample(4, 1.0, 9);
+      assertThat(samples).hasSize(64);
+      for (float v : samples) {
+        assertThat(v).isBetween(0f, 255f);
+        assertThat(v).isEqualTo((float) Math.floor(v));
+      }
+    }
+  }
+
+  @Test
+  void loadingSomethingElseSaysWhatIsMissing(@TempDir Path dir) throws Exception {
+    assertThatThrownBy(() -> FlowModel.load(dir))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("no SavedModel in " + dir + " (saved_model.pb is missing). Export one with `flows export` or "
+            + "Trainer.exportSavedModel.");
+  }
+
+  private static List<Integer> logProbInFreshJvm(Path export, float[] x, Path dir) throws Exception {
+    StringBuilder csv = new StringBuilder();
+    for (int i = 0; i < x.length; i++) {
+      csv.append(i == 0 ? "" : ",").append(x[i]);
+    }
+    Path input = dir.resolve("x.csv");
+    Files.writeString(input, csv);
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+        PrintLogProb.class.getName(), export.toString(), input.toString())
+        .redirectError(ProcessBuilder.Redirect.DISCARD)
+        .start();
+    String output = new String(process.getInputStream().readAllBytes());
+    assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    assertThat(process.exitValue()).as("child JVM output: %s", output).isZero();
+    List<Integer> bits = new ArrayList<>();
+    for (String line : output.split("\n")) {
+      if (line.startsWith("LOGPROB")) {
+        for (String token : line.substring("LOGPROB".length()).trim().split(" ")) {
+          bits.add(Integer.parseInt(token));
+        }
+      }
+    }
+    return bits;
+  }
+
+}
