@@ -5,6 +5,7 @@ import org.flows4j.api.conditioner.ConditionerSpec;
 import org.flows4j.api.step.AffineScale;
 import org.flows4j.api.step.Conv1x1;
 import org.flows4j.api.step.Mask;
+import org.flows4j.api.residual.ResidualBlockBuilder;
 import org.flows4j.api.step.StepSpec;
 
 /**
@@ -59,4 +60,10 @@ public interface StepsBuilder {
 
   /** Appends a step record as is: the escape hatch for steps built elsewhere. */
   StepsBuilder add(StepSpec step);
+
+  /**
+   * An invertible residual block {@code x + g(x)} (Residual Flows), configured by {@code body}: e.g.
+   * {@code b -> b.lipschitzMlp(128, 128).lipschitzCoeff(0.98).logDet(LogDet.russianRoulette(0.5))}.
+   */
+  StepsBuilder residualBlock(Consumer<ResidualBlockBuilder> body);
 }

@@ -18,6 +18,7 @@ import org.flows4j.api.step.Mask;
 import org.flows4j.api.step.Reverse;
 import org.flows4j.api.step.Shuffle;
 import org.flows4j.api.step.Squeeze;
+import org.flows4j.api.residual.ResidualBlockBuilder;
 import org.flows4j.api.step.StepSpec;
 
 final class StepsBuilderImpl implements StepsBuilder {
@@ -114,6 +115,14 @@ final class StepsBuilderImpl implements StepsBuilder {
     checkNotNull(body, "body");
     steps.addAll(repeat(flowInput, n, body));
     return this;
+  }
+
+  @Override
+  public StepsBuilder residualBlock(Consumer<ResidualBlockBuilder> body) {
+    checkNotNull(body, "body");
+    ResidualBlockBuilder builder = new ResidualBlockBuilder();
+    body.accept(builder);
+    return add(builder.build());
   }
 
   @Override

@@ -37,14 +37,33 @@ public interface CompiledFlow<T extends TFloating> {
    */
   List<String> layerLocations();
 
-  /** Data → latent: {@code z [batch, D]} and {@code log|det ∂z/∂x|} per example. */
-  Transformed<T> forwardAndLogDet(Ops tf, Operand<T> x);
+  /** Data → latent: {@code z [batch, D]} and {@code log|det ∂z/∂x|} per example (training estimators). */
+  default Transformed<T> forwardAndLogDet(Ops tf, Operand<T> x) {
+    return forwardAndLogDet(tf, x, FlowMode.TRAINING);
+  }
+
+  /** Data → latent with the estimators of {@code mode}. */
+  Transformed<T> forwardAndLogDet(Ops tf, Operand<T> x, FlowMode mode);
 
   /** Latent → data: {@code x [batch, ...shape]} and {@code log|det ∂x/∂z|} per example. */
   Transformed<T> inverse(Ops tf, Operand<T> z);
 
-  /** {@code log p(x) = log p_base(z) + log|det ∂z/∂x|} per example, in nats. */
-  Operand<T> logProb(Ops tf, Operand<T> x);
+  /** {@code log p(x) = log p_base(z) + log|det ∂z/∂x|} per example, in nats (training estimators). */
+  default Operand<T> logProb(Ops tf, Operand<T> x) {
+    return logProb(tf, x, FlowMode.TRAINING);
+  }
+
+  /** {@code log p(x)} per example with the estimators of {@code mode}. */
+  Operand<T> logProb(Ops tf, Operand<T> x, FlowMode mode);
+
+  /**
+   * The flow's random seed, {@code [2]} int64: a placeholder with a default. Feed a new value per batch so
+   * stochastic estimators draw fresh noise; leave it unfed for reproducible figures.
+   */
+  Operand<TInt64> randomSeed();
+
+  /** One op refreshing every layer's normalisation state (spectral norms); a no-op when there is none. */
+  Op normalizationUpdate(Ops tf);
 
   /**
    * {@code n} samples with the base's spread scaled by {@code temperature} (a scalar); the same seed

@@ -40,6 +40,7 @@ public final class FlowCompiler {
     org.flows4j.api.Flows.validate(spec);
     Parameters<T> parameters = new Parameters<>(type, seed);
     Ops flowScope = tf.withSubScope("flow");
+    parameters.createRandomSeed(flowScope);
     List<GraphFlow.Stage<T>> stages = new ArrayList<>();
     Shape shape = spec.inputShape();
     for (int l = 0; l < spec.levels().size(); l++) {

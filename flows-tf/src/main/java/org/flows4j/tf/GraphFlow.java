@@ -99,13 +99,13 @@ final class GraphFlow<T extends TFloating> implements CompiledFlow<T> {
   }
 
   @Override
-  public Transformed<T> forwardAndLogDet(Ops tf, Operand<T> x) {
+  public Transformed<T> forwardAndLogDet(Ops tf, Operand<T> x, FlowMode mode) {
     Operand<T> h = x;
     Operand<T> logDet = Tensors.zerosPerExample(tf, x, type);
     List<Operand<T>> latents = new ArrayList<>();
     for (Stage<T> stage : stages) {
       if (stage instanceof LayerStage<T> layerStage) {
-        Transformed<T> out = layerStage.layer().forward(tf, h);
+        Transformed<T> out = layerStage.layer().forward(tf, h, mode);
         h = out.value();
         logDet = tf.math.add(logDet, out.logDet());
       } else if (stage instanceof FactorOutStage<T> factorOut) {
@@ -156,8 +156,8 @@ final class GraphFlow<T extends TFloating> implements CompiledFlow<T> {
   }
 
   @Override
-  public Operand<T> logProb(Ops tf, Operand<T> x) {
-    Transformed<T> forward = forwardAndLogDet(tf, x);
+  public Operand<T> logProb(Ops tf, Operand<T> x, FlowMode mode) {
+    Transformed<T> forward = forwardAndLogDet(tf, x, mode);
     return tf.math.add(base.logProb(tf, forward.value()), forward.logDet());
   }
 
@@ -196,6 +196,20 @@ final class GraphFlow<T extends TFloating> implements CompiledFlow<T> {
       return tf.constant(true);
     }
     return tf.reduceAll(tf.stack(flags), tf.constant(0));
+  }
+
+  @Override
+  public Operand<TInt64> randomSeed() {
+    return parameters.randomSeed();
+  }
+
+  @Override
+  public Op normalizationUpdate(Ops tf) {
+    List<Op> updates = new ArrayList<>();
+    for (Layer<T> layer : layers()) {
+      updates.addAll(layer.normalizationUpdates(tf));
+    }
+    return updates.isEmpty() ? tf.noOp() : tf.withControlDependencies(updates).noOp();
   }
 
   @Override

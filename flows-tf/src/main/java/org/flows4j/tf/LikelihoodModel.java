@@ -65,8 +65,13 @@ public final class LikelihoodModel<T extends TFloating> {
    * {@code noiseSeed}, {@code [2]} int64).
    */
   public Operand<T> logProb(Ops tf, Operand<T> x, Operand<TInt64> noiseSeed) {
+    return logProb(tf, x, noiseSeed, FlowMode.TRAINING);
+  }
+
+  /** {@code log P(x)} with the flow's estimators for {@code mode} (evaluation: the ones for reported figures). */
+  public Operand<T> logProb(Ops tf, Operand<T> x, Operand<TInt64> noiseSeed, FlowMode mode) {
     Preprocessed<T> in = preprocess(tf, x, noiseSeed);
-    return tf.math.add(flow.logProb(tf, in.value()), in.logDet());
+    return tf.math.add(flow.logProb(tf, in.value(), mode), in.logDet());
   }
 
   /** {@code -logProb / (D·ln 2)}. */
@@ -82,7 +87,7 @@ public final class LikelihoodModel<T extends TFloating> {
   /** Data → latent, deterministic: discrete data are placed at the centres of their bins. */
   public Transformed<T> encode(Ops tf, Operand<T> x) {
     Preprocessed<T> in = preprocess(tf, x, null);
-    Transformed<T> z = flow.forwardAndLogDet(tf, in.value());
+    Transformed<T> z = flow.forwardAndLogDet(tf, in.value(), FlowMode.EVALUATION);
     return new Transformed<>(z.value(), tf.math.add(z.logDet(), in.logDet()));
   }
 

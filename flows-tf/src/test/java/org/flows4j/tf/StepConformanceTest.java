@@ -6,7 +6,14 @@ import java.util.stream.Stream;
 import org.flows4j.api.FlowSpec;
 import org.flows4j.api.Flows;
 import org.flows4j.api.Shape;
+import org.flows4j.api.conditioner.Activation;
 import org.flows4j.api.conditioner.Conditioners;
+import org.flows4j.api.residual.FixedPointInverse;
+import org.flows4j.api.residual.LipschitzConvNet;
+import org.flows4j.api.residual.LipschitzMlp;
+import org.flows4j.api.residual.LogDet;
+import org.flows4j.api.residual.ResidualBranch;
+import org.flows4j.api.residual.SpectralNormalization;
 import org.flows4j.api.step.ActNorm;
 import org.flows4j.api.step.AdditiveCoupling;
 import org.flows4j.api.step.AffineCoupling;
@@ -14,6 +21,7 @@ import org.flows4j.api.step.AffineScale;
 import org.flows4j.api.step.Conv1x1;
 import org.flows4j.api.step.InvertibleConv1x1;
 import org.flows4j.api.step.Mask;
+import org.flows4j.api.step.ResidualBlock;
 import org.flows4j.api.step.Reverse;
 import org.flows4j.api.step.Shuffle;
 import org.flows4j.api.step.Squeeze;
@@ -55,7 +63,22 @@ class StepConformanceTest {
         Arguments.of(Shape.of(5), new Reverse()),
         Arguments.of(Shape.of(2, 2, 3), new Reverse()),
         Arguments.of(Shape.of(5), new Shuffle(7)),
-        Arguments.of(Shape.of(4, 4, 2), new Squeeze(2)));
+        Arguments.of(Shape.of(4, 4, 2), new Squeeze(2)),
+        Arguments.of(Shape.of(3), exactResidual(new LipschitzMlp(List.of(8, 8)), Activation.LIPSWISH)),
+        Arguments.of(Shape.of(2), exactResidual(new LipschitzMlp(List.of(6)), Activation.ELU)),
+        Arguments.of(Shape.of(4), exactResidual(new LipschitzMlp(List.of(5, 7)), Activation.TANH)),
+        Arguments.of(Shape.of(3), exactResidual(new LipschitzMlp(List.of(4)), Activation.SOFTPLUS)),
+        Arguments.of(Shape.of(2, 2, 2), exactResidual(new LipschitzConvNet(4, true), Activation.LIPSWISH)),
+        Arguments.of(Shape.of(3, 2, 1), exactResidual(new LipschitzConvNet(3, false), Activation.ELU)));
+  }
+
+  /**
+   * A residual block checked like every other step: exact log-det in training and evaluation, and an inverse
+   * tolerance tight enough for the 1e-10 round trip.
+   */
+  static ResidualBlock exactResidual(ResidualBranch branch, Activation activation) {
+    return new ResidualBlock(branch, activation, new SpectralNormalization(0.9, 1e-6, 50), LogDet.exact(),
+        LogDet.exact(), new FixedPointInverse(1e-13, 0, 1000));
   }
 
   @ParameterizedTest(name = "{1} on {0}")
@@ -69,6 +92,7 @@ class StepConformanceTest {
       // ActNorm initialises on data with another mean and spread, so its parameters are not trivial.
       g.run(flow.dataInitialization(g.tf, x), Map.of(x, FlowChecks.randomBatch(shape, 1, 0.7, 2.0)));
       g.perturb(flow.trainableVariables(), 0.3, 5);
+      g.run(flow.normalizationUpdate(g.tf), Map.of());
       FlowChecks.Report report = FlowChecks.check(g, asBijection(layer), x, shape,
           FlowChecks.randomBatch(shape, 2, 0.0, 1.0));
       System.out.printf("conformance %-70s %s%n", step + " on " + shape, report);

@@ -37,6 +37,10 @@ public record ConvNetConditioner(int width, int kernelSize, Activation activatio
 
   @Override
   public List<String> problems(Shape input) {
+    if (activation == Activation.LIPSWISH) {
+      return List.of("LIPSWISH is for residual blocks (it carries a learned β); use RELU, TANH, ELU or SOFTPLUS in "
+          + "a convNet conditioner.");
+    }
     if (!input.isImage()) {
       return List.of("a convNet conditioner needs an image input [height, width, channels], but the input is "
           + input + ". Use Conditioners.mlp(widths...) for vectors.");

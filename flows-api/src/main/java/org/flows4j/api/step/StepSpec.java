@@ -19,9 +19,11 @@ import org.flows4j.api.Shape;
   @JsonSubTypes.Type(value = Shuffle.class, name = "shuffle"),
   @JsonSubTypes.Type(value = Squeeze.class, name = "squeeze"),
   @JsonSubTypes.Type(value = FactorOut.class, name = "factorOut"),
+  @JsonSubTypes.Type(value = ResidualBlock.class, name = "residualBlock"),
 })
 public sealed interface StepSpec
-    permits ActNorm, AdditiveCoupling, AffineCoupling, InvertibleConv1x1, Reverse, Shuffle, Squeeze, FactorOut {
+    permits ActNorm, AdditiveCoupling, AffineCoupling, InvertibleConv1x1, Reverse, Shuffle, Squeeze, FactorOut,
+        ResidualBlock {
 
   /** The DSL name of the step, as used in error messages ({@code affineCoupling}). */
   String kind();

@@ -31,6 +31,8 @@ interface ConditionerNet<T extends TFloating> {
       case TANH -> tf.math.tanh(x);
       case ELU -> tf.nn.elu(x);
       case SOFTPLUS -> tf.math.softplus(x);
+      // Rejected by the spec's validation: LipSwish carries a learned slope, which conditioners do not create.
+      case LIPSWISH -> throw new IllegalArgumentException("LIPSWISH is for residual blocks only");
     };
   }
 }

@@ -3,6 +3,7 @@ package org.flows4j.tf.layers;
 import java.util.List;
 import org.flows4j.api.Shape;
 import org.flows4j.api.step.StepSpec;
+import org.flows4j.tf.FlowMode;
 import org.flows4j.tf.Transformed;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Op;
@@ -24,6 +25,19 @@ public interface Layer<T extends TFloating> {
 
   /** {@code x ↦ (y, log|det ∂y/∂x|)} per example. */
   Transformed<T> forward(Ops tf, Operand<T> x);
+
+  /**
+   * The forward pass in a mode: layers with a stochastic log-det (residual blocks) use their evaluation estimator in
+   * {@link FlowMode#EVALUATION}; the others ignore the mode.
+   */
+  default Transformed<T> forward(Ops tf, Operand<T> x, FlowMode mode) {
+    return forward(tf, x);
+  }
+
+  /** Ops that refresh normalisation state (power iteration of spectral norms) after an optimizer step. */
+  default List<Op> normalizationUpdates(Ops tf) {
+    return List.of();
+  }
 
   /** {@code y ↦ (x, log|det ∂x/∂y|)} per example; the log-det is minus the forward one at the same point. */
   Transformed<T> inverse(Ops tf, Operand<T> y);

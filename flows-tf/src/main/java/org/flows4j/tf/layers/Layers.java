@@ -7,10 +7,12 @@ import org.flows4j.api.step.AffineCoupling;
 import org.flows4j.api.step.Conv1x1;
 import org.flows4j.api.step.FactorOut;
 import org.flows4j.api.step.InvertibleConv1x1;
+import org.flows4j.api.step.ResidualBlock;
 import org.flows4j.api.step.Reverse;
 import org.flows4j.api.step.Shuffle;
 import org.flows4j.api.step.Squeeze;
 import org.flows4j.api.step.StepSpec;
+import org.flows4j.tf.residual.ResidualLayer;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.family.TFloating;
 
@@ -40,6 +42,8 @@ public final class Layers {
       return new PermutationLayer<>(step, input, parameters.type());
     } else if (step instanceof Squeeze squeeze) {
       return new SqueezeLayer<>(squeeze, input, parameters.type());
+    } else if (step instanceof ResidualBlock block) {
+      return new ResidualLayer<>(tf, block, input, parameters);
     } else if (step instanceof FactorOut) {
       throw new IllegalArgumentException("factorOut is routed by the compiled flow, not compiled as a layer");
     }

@@ -3,6 +3,7 @@ package org.flows4j.tf.layers;
 import com.google.common.collect.ImmutableList;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
@@ -22,6 +23,7 @@ public final class Parameters<T extends TFloating> {
   private final List<Variable<T>> trainable = new ArrayList<>();
   private final List<Variable<?>> state = new ArrayList<>();
   private long counter;
+  private @Nullable Operand<TInt64> randomSeed;
 
   public Parameters(Class<T> type, long seed) {
     this.type = type;
@@ -71,6 +73,45 @@ public final class Parameters<T extends TFloating> {
     Variable<TBool> flag = tf.withName(name).variable(init.constant(false));
     state.add(flag);
     return flag;
+  }
+
+  /**
+   * A non-trainable unit vector of the given shape, seeded (the persistent vectors of power iteration). Saved with
+   * the weights, never touched by the optimizer.
+   */
+  public Variable<T> unitVector(Ops tf, String name, long[] shape) {
+    Ops init = tf.withInitScope();
+    Operand<T> gaussian = init.random.statelessRandomNormal(init.constant(shape), nextSeed(init), type);
+    int[] axes = new int[shape.length];
+    for (int i = 0; i < axes.length; i++) {
+      axes[i] = i;
+    }
+    Operand<T> norm = init.math.sqrt(init.reduceSum(init.math.square(gaussian), init.constant(axes)));
+    Variable<T> vector = tf.withName(name).variable(init.math.div(gaussian, norm));
+    state.add(vector);
+    return vector;
+  }
+
+  /**
+   * The flow's random seed ({@code [2]} int64): a placeholder with a default, fed per batch by the trainer so
+   * stochastic layers (residual blocks' estimators) draw fresh noise each step, reproducibly.
+   */
+  public Operand<TInt64> randomSeed() {
+    if (randomSeed == null) {
+      throw new IllegalStateException("the random seed was not set up by the compiler");
+    }
+    return randomSeed;
+  }
+
+  /** A seed for stream {@code stream} of this flow's randomness, derived from {@link #randomSeed()}. */
+  public Operand<TInt64> derivedSeed(Ops tf, long stream) {
+    return tf.math.add(randomSeed(), tf.constant(new long[] {0, mix(seed, stream)}));
+  }
+
+  /** Sets up {@link #randomSeed()}; called once by the compiler. */
+  public void createRandomSeed(Ops tf) {
+    randomSeed = tf.withName("random_seed").placeholderWithDefault(
+        tf.constant(new long[] {seed, 0}), org.tensorflow.ndarray.Shape.of(2));
   }
 
   /** A seed for host-side initialisers (rotations, permutations) that follows the same derivation. */

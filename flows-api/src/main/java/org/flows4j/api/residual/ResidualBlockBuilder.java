@@ -1,0 +1,91 @@
+package org.flows4j.api.residual;
+
+import com.google.common.base.Preconditions;
+import org.flows4j.api.conditioner.Activation;
+import org.flows4j.api.step.ResidualBlock;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Builds one {@link ResidualBlock} inside {@code step.residualBlock(b -> …)}. Defaults are the Residual Flows
+ * paper's: LipSwish, coeff 0.98, Russian roulette with p = 0.5, 2 exact terms and the Neumann gradient for
+ * training, 20 exact terms for evaluation, fixed-point inverse with atol = rtol = 1e-5 and 100 iterations.
+ */
+public final class ResidualBlockBuilder {
+  private @Nullable ResidualBranch branch;
+  private Activation activation = Activation.LIPSWISH;
+  private SpectralNormalization lipschitz = SpectralNormalization.defaults();
+  private LogDetEstimator logDet = LogDet.russianRoulette(0.5);
+  private @Nullable LogDetEstimator evaluationLogDet;
+  private FixedPointInverse inverse = FixedPointInverse.defaults();
+
+  /** An MLP branch with these hidden widths (vectors). */
+  public ResidualBlockBuilder lipschitzMlp(int... hiddenWidths) {
+    Preconditions.checkArgument(hiddenWidths.length > 0, "lipschitzMlp needs at least one hidden width");
+    java.util.List<Integer> widths = new java.util.ArrayList<>();
+    for (int w : hiddenWidths) {
+      widths.add(w);
+    }
+    this.branch = new LipschitzMlp(widths);
+    return this;
+  }
+
+  /** The paper's 3×3 → 1×1 → 3×3 convolutional branch (images), with pre-activation. */
+  public ResidualBlockBuilder lipschitzConvNet(int width) {
+    this.branch = new LipschitzConvNet(width, true);
+    return this;
+  }
+
+  /** Any branch, e.g. {@code new LipschitzConvNet(512, false)}. */
+  public ResidualBlockBuilder branch(ResidualBranch value) {
+    this.branch = Preconditions.checkNotNull(value, "branch");
+    return this;
+  }
+
+  public ResidualBlockBuilder activation(Activation value) {
+    this.activation = Preconditions.checkNotNull(value, "activation");
+    return this;
+  }
+
+  /** The bound on each layer's spectral norm; must be in (0, 1) (checked with the whole flow). */
+  public ResidualBlockBuilder lipschitzCoeff(double coeff) {
+    this.lipschitz = lipschitz.withCoeff(coeff);
+    return this;
+  }
+
+  public ResidualBlockBuilder spectralNormalization(SpectralNormalization value) {
+    this.lipschitz = Preconditions.checkNotNull(value, "spectralNormalization");
+    return this;
+  }
+
+  /** The training estimator. */
+  public ResidualBlockBuilder logDet(LogDetEstimator value) {
+    this.logDet = Preconditions.checkNotNull(value, "logDet");
+    return this;
+  }
+
+  /**
+   * The estimator for reported likelihoods. By default: the training estimator with 20 exact terms if it is a
+   * Russian roulette, otherwise the training estimator itself.
+   */
+  public ResidualBlockBuilder evaluationLogDet(LogDetEstimator value) {
+    this.evaluationLogDet = Preconditions.checkNotNull(value, "evaluationLogDet");
+    return this;
+  }
+
+  public ResidualBlockBuilder inverse(FixedPointInverse value) {
+    this.inverse = Preconditions.checkNotNull(value, "inverse");
+    return this;
+  }
+
+  /** The block; throws when no branch was chosen. */
+  public ResidualBlock build() {
+    if (branch == null) {
+      throw new IllegalStateException(
+          "a residual block needs a branch: call lipschitzMlp(widths...) or lipschitzConvNet(width)");
+    }
+    LogDetEstimator evaluation = evaluationLogDet != null
+        ? evaluationLogDet
+        : logDet instanceof RussianRoulette roulette ? roulette.exactTerms(20) : logDet;
+    return new ResidualBlock(branch, activation, lipschitz, logDet, evaluation, inverse);
+  }
+}

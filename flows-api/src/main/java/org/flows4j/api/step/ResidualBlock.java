@@ -1,0 +1,89 @@
+package org.flows4j.api.step;
+
+import com.google.common.collect.ImmutableList;
+import java.util.List;
+import java.util.Objects;
+import org.flows4j.api.Shape;
+import org.flows4j.api.conditioner.Activation;
+import org.flows4j.api.residual.ExactLogDet;
+import org.flows4j.api.residual.FixedPointInverse;
+import org.flows4j.api.residual.GradientMode;
+import org.flows4j.api.residual.LipschitzConvNet;
+import org.flows4j.api.residual.LipschitzMlp;
+import org.flows4j.api.residual.LogDetEstimator;
+import org.flows4j.api.residual.ResidualBranch;
+import org.flows4j.api.residual.RussianRoulette;
+import org.flows4j.api.residual.SpectralNormalization;
+
+/**
+ * An invertible residual block {@code y = x + g(x)} with {@code Lip(g) < 1} (i-ResNet, Residual Flows).
+ *
+ * @param logDet the estimator used for training
+ * @param evaluationLogDet the estimator used for reported likelihoods (more terms, or exact for small vectors)
+ */
+public record ResidualBlock(
+    ResidualBranch branch,
+    Activation activation,
+    SpectralNormalization lipschitz,
+    LogDetEstimator logDet,
+    LogDetEstimator evaluationLogDet,
+    FixedPointInverse inverse) implements StepSpec {
+
+  public ResidualBlock {
+    Objects.requireNonNull(branch, "branch");
+    Objects.requireNonNull(activation, "activation");
+    Objects.requireNonNull(lipschitz, "lipschitz");
+    Objects.requireNonNull(logDet, "logDet");
+    Objects.requireNonNull(evaluationLogDet, "evaluationLogDet");
+    Objects.requireNonNull(inverse, "inverse");
+  }
+
+  @Override
+  public String kind() {
+    return "residualBlock";
+  }
+
+  @Override
+  public List<String> problems(Shape input) {
+    ImmutableList.Builder<String> problems = ImmutableList.builder();
+    if (branch instanceof LipschitzMlp && !input.isVector()) {
+      problems.add("a lipschitzMlp branch needs a vector input, but the input is " + input
+          + ". Use lipschitzConvNet(width) for images.");
+    }
+    if (branch instanceof LipschitzConvNet && !input.isImage()) {
+      problems.add("a lipschitzConvNet branch needs an image input [height, width, channels], but the input is "
+          + input + ". Use lipschitzMlp(widths...) for vectors.");
+    }
+    double coeff = lipschitz.coeff();
+    if (!(coeff > 0 && coeff < 1)) {
+      problems.add("lipschitzCoeff must be in (0, 1) for x + g(x) to be invertible, but was " + coeff + ".");
+    }
+    if (activation == Activation.RELU) {
+      problems.add("activation RELU has no continuous derivative, which the log-determinant's gradient needs. "
+          + "Use LIPSWISH, ELU, SOFTPLUS or TANH.");
+    }
+    for (LogDetEstimator estimator : List.of(logDet, evaluationLogDet)) {
+      String which = estimator == logDet ? "logDet" : "evaluationLogDet";
+      if (estimator instanceof ExactLogDet && input.size() > ExactLogDet.MAX_FEATURES) {
+        problems.add(which + " exact() builds the full Jacobian, so it needs at most " + ExactLogDet.MAX_FEATURES
+            + " values per example, but the input " + input + " has " + input.size()
+            + ". Use LogDet.russianRoulette(p).");
+      }
+      if (estimator instanceof RussianRoulette roulette && roulette.gradient() == GradientMode.BACKPROP) {
+        problems.add(which + " russianRoulette has a random number of terms, which graph-mode backpropagation "
+            + "cannot follow. Use neumannGradient(), or LogDet.truncatedSeries(n) to backpropagate.");
+      }
+    }
+    return problems.build();
+  }
+
+  @Override
+  public LogDetKind logDetKind() {
+    return logDet instanceof ExactLogDet ? LogDetKind.EXACT : LogDetKind.ESTIMATED;
+  }
+
+  @Override
+  public InverseKind inverseKind() {
+    return InverseKind.ITERATIVE;
+  }
+}

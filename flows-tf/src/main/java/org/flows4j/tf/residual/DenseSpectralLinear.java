@@ -1,0 +1,28 @@
+package org.flows4j.tf.residual;
+
+import org.flows4j.api.residual.SpectralNormalization;
+import org.flows4j.tf.layers.Parameters;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.linalg.MatMul;
+import org.tensorflow.types.family.TFloating;
+
+/** A dense layer {@code z = x Wᵀ + b}, W of shape {@code [out, in]}; u is {@code [1, out]}, v {@code [1, in]}. */
+final class DenseSpectralLinear<T extends TFloating> extends SpectralLinear<T> {
+  DenseSpectralLinear(Ops tf, SpectralNormalization normalization, Parameters<T> parameters, int in, int out) {
+    super(tf, normalization, parameters, new long[] {out, in}, in, out, out, new long[] {1, out},
+        new long[] {1, in});
+  }
+
+  /** Rows of x times Wᵀ. */
+  @Override
+  Operand<T> apply(Ops tf, Operand<T> w, Operand<T> x) {
+    return tf.linalg.matMul(x, w, MatMul.transposeB(true));
+  }
+
+  /** Rows of y times W. */
+  @Override
+  Operand<T> applyTransposed(Ops tf, Operand<T> w, Operand<T> y) {
+    return tf.linalg.matMul(y, w);
+  }
+}

@@ -1,0 +1,283 @@
+package org.flows4j.tf.residual;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.flows4j.api.Shape;
+import org.flows4j.api.residual.ExactLogDet;
+import org.flows4j.api.residual.FixedPointInverse;
+import org.flows4j.api.residual.GradientMode;
+import org.flows4j.api.residual.LogDetEstimator;
+import org.flows4j.api.residual.RussianRoulette;
+import org.flows4j.api.residual.TruncatedSeries;
+import org.flows4j.api.step.ResidualBlock;
+import org.flows4j.tf.FlowMode;
+import org.flows4j.tf.Transformed;
+import org.flows4j.tf.gradients.CustomGradient;
+import org.flows4j.tf.layers.Layer;
+import org.flows4j.tf.layers.Parameters;
+import org.flows4j.tf.layers.Tensors;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TInt32;
+
+import org.tensorflow.types.family.TFloating;
+
+/**
+ * An invertible residual block {@code y = x + g(x)}, {@code Lip(g) < 1} (Behrmann et al. 2019; Chen et al. 2019).
+ *
+ * <p>Log-det {@code log det(I + J_g(x))} by the spec's estimator: the brute-force Jacobian; the truncated series
+ * {@code Σ_{k≤n} (-1)^(k+1)/k · vᵀJ^k v}; or the Russian roulette, whose term k is weighted by
+ * {@code 1/P(N ≥ k - n_exact)}. Series run in a while loop over explicit vector–Jacobian products; with the Neumann
+ * gradient the loss reads the estimate while the optimizer receives the gradient of the surrogate
+ * {@code wᵀ J v}, {@code w = Σ_k (-1)^k vᵀJ^k / P(N ≥ k)} held fixed — constant memory in the number of terms.
+ */
+public final class ResidualLayer<T extends TFloating> implements Layer<T> {
+  /** Random streams per block: probe vectors and term counts. */
+  private static final long PROBE_STREAM = 1;
+  private static final long COUNT_STREAM = 2;
+
+  private final ResidualBlock spec;
+  private final Shape shape;
+  private final Class<T> type;
+  private final SequentialBranch<T> branch;
+  private final Parameters<T> parameters;
+  private final long streamBase;
+
+  public ResidualLayer(Ops tf, ResidualBlock spec, Shape shape, Parameters<T> parameters) {
+    this.spec = spec;
+    this.shape = shape;
+    this.type = parameters.type();
+    this.parameters = parameters;
+    this.streamBase = parameters.nextHostSeed();
+    this.branch = SequentialBranch.create(
+        tf.withSubScope("branch"), spec.branch(), spec.activation(), spec.lipschitz(), shape, parameters);
+  }
+
+  @Override
+  public ResidualBlock spec() {
+    return spec;
+  }
+
+  @Override
+  public Shape inputShape() {
+    return shape;
+  }
+
+  @Override
+  public Shape outputShape() {
+    return shape;
+  }
+
+  @Override
+  public List<Variable<T>> variables() {
+    return branch.variables();
+  }
+
+  /** The branch's linear maps, for Lipschitz checks. */
+  public List<Operand<T>> normalizedWeights(Ops tf) {
+    List<Operand<T>> weights = new ArrayList<>();
+    for (SpectralLinear<T> linear : branch.linears()) {
+      weights.add(linear.normalizedWeight(tf));
+    }
+    return weights;
+  }
+
+  @Override
+  public List<Op> normalizationUpdates(Ops tf) {
+    return branch.powerIterations(tf, spec.lipschitz().maxIterations());
+  }
+
+  @Override
+  public Transformed<T> forward(Ops tf, Operand<T> x) {
+    return forward(tf, x, FlowMode.TRAINING);
+  }
+
+  @Override
+  public Transformed<T> forward(Ops tf, Operand<T> x, FlowMode mode) {
+    List<Operand<T>> weights = branch.weights(tf);
+    Operand<T> y = tf.math.add(x, branch.forward(tf, x, weights));
+    LogDetEstimator estimator = mode == FlowMode.TRAINING ? spec.logDet() : spec.evaluationLogDet();
+    return new Transformed<>(y, logDet(tf, x, weights, estimator));
+  }
+
+  /** {@code log det(I + J_g(x))} per example with the given estimator. */
+  public Operand<T> logDet(Ops tf, Operand<T> x, List<Operand<T>> weights, LogDetEstimator estimator) {
+    if (estimator instanceof ExactLogDet) {
+      return exactLogDet(tf, x, weights);
+    }
+    SeriesTerms terms = estimator instanceof RussianRoulette roulette
+        ? SeriesTerms.of(roulette)
+        : SeriesTerms.of((TruncatedSeries) estimator);
+    GradientMode gradient = estimator instanceof RussianRoulette roulette
+        ? roulette.gradient()
+        : ((TruncatedSeries) estimator).gradient();
+    Operand<T> probe = tf.random.statelessRandomNormal(
+        tf.shape(x), parameters.derivedSeed(tf, streamBase + PROBE_STREAM), type);
+    if (gradient == GradientMode.BACKPROP) {
+      return unrolledSeries(tf, x, weights, probe, ((TruncatedSeries) estimator).terms());
+    }
+    Operand<TInt32> batch = tf.slice(tf.shape(x), tf.constant(new int[] {0}), tf.constant(new int[] {1}));
+    Operand<TInt32> counts = terms.count(tf, tf.reshape(batch, tf.constant(new int[0])),
+        parameters.derivedSeed(tf, streamBase + COUNT_STREAM));
+    return neumannSeries(tf, x, weights, probe, counts, terms);
+  }
+
+  /** The brute-force Jacobian: one vector–Jacobian product per dimension, then {@code log|det(I + J)|}. */
+  private Operand<T> exactLogDet(Ops tf, Operand<T> x, List<Operand<T>> weights) {
+    int d = shape.size();
+    long[] basisShape = new long[shape.rank() + 1];
+    basisShape[0] = 1;
+    for (int i = 0; i < shape.rank(); i++) {
+      basisShape[i + 1] = shape.dim(i);
+    }
+    List<Operand<T>> rows = new ArrayList<>();
+    for (int j = 0; j < d; j++) {
+      double[] basis = new double[d];
+      basis[j] = 1;
+      Operand<T> e = tf.math.mul(tf.onesLike(x), Tensors.constant(tf, basis, basisShape, type));
+      // Row j of J_g per example, flattened: [batch, d].
+      rows.add(tf.reshape(branch.vjp(tf, x, weights, e), tf.constant(new int[] {-1, d})));
+    }
+    Operand<T> jacobian = tf.stack(rows, org.tensorflow.op.core.Stack.axis(1L)); // [batch, d, d]
+    double[] eye = new double[d * d];
+    for (int i = 0; i < d; i++) {
+      eye[i * d + i] = 1;
+    }
+    Operand<T> matrix = tf.math.add(jacobian, Tensors.constant(tf, eye, new long[] {1, d, d}, type));
+    return tf.linalg.logMatrixDeterminant(matrix).logAbsDeterminant();
+  }
+
+  /** i-ResNet: the series unrolled in the graph, differentiated by backpropagation (memory grows with n). */
+  private Operand<T> unrolledSeries(Ops tf, Operand<T> x, List<Operand<T>> weights, Operand<T> probe, int n) {
+    Operand<T> w = probe;
+    Operand<T> total = Tensors.zerosPerExample(tf, x, type);
+    for (int k = 1; k <= n; k++) {
+      w = branch.vjp(tf, x, weights, w);
+      double coefficient = (k % 2 == 1 ? 1.0 : -1.0) / k;
+      total = tf.math.add(total,
+          tf.math.mul(Tensors.scalar(tf, coefficient, type), perExampleDot(tf, w, probe)));
+    }
+    return total;
+  }
+
+  /**
+   * The series in a while loop (any number of terms, per example), returning the estimate whose gradient is that
+   * of the Neumann surrogate {@code Σ_i w_i·(J v)_i}.
+   */
+  private Operand<T> neumannSeries(Ops tf, Operand<T> x, List<Operand<T>> weights, Operand<T> probe,
+      Operand<TInt32> counts, SeriesTerms terms) {
+    int rank = shape.rank();
+    // Loop variables: 0 k, 1 counts, 2 w = vᵀJ^k, 3 probe v, 4 x, 5 estimate [batch], 6 Neumann vector, 7.. weights.
+    List<Operand<?>> initial = new ArrayList<>(List.of(tf.constant(0), counts, probe, probe, x,
+        Tensors.zerosPerExample(tf, x, type), probe));
+    initial.addAll(weights);
+    int fixed = 7;
+    List<Operand<?>> out = WhileLoop.run(tf, "logdet_series", initial,
+        (c, vars) -> c.math.less(WhileLoop.<TInt32>get(vars, 0), c.max(WhileLoop.<TInt32>get(vars, 1),
+            c.constant(0))),
+        (b, vars) -> {
+          Operand<TInt32> k = b.math.add(WhileLoop.<TInt32>get(vars, 0), b.constant(1));
+          Operand<TInt32> count = WhileLoop.get(vars, 1);
+          Operand<T> v = WhileLoop.get(vars, 3);
+          Operand<T> xs = WhileLoop.get(vars, 4);
+          List<Operand<T>> ws = new ArrayList<>();
+          for (int i = fixed; i < vars.size(); i++) {
+            ws.add(WhileLoop.get(vars, i));
+          }
+          Operand<T> w = branch.vjp(b, xs, ws, WhileLoop.get(vars, 2));
+          Operand<T> weight = terms.weight(b, k, count, type); // [batch]
+          Operand<T> kT = b.dtypes.cast(k, type);
+          Operand<T> sign = b.math.sub(Tensors.scalar(b, 1.0, type),
+              b.math.mul(Tensors.scalar(b, 2.0, type), b.math.floorMod(b.math.add(kT, Tensors.scalar(b, 1.0, type)),
+                  Tensors.scalar(b, 2.0, type)))); // (-1)^(k+1)
+          Operand<T> term = b.math.mul(b.math.div(b.math.mul(sign, weight), kT), perExampleDot(b, w, v));
+          Operand<T> estimate = b.math.add(WhileLoop.<T>get(vars, 5), term);
+          Operand<T> neumannWeight = b.math.neg(b.math.mul(sign, weight)); // (-1)^k · weight
+          Operand<T> neumann = b.math.add(WhileLoop.<T>get(vars, 6),
+              b.math.mul(perExampleBroadcast(b, neumannWeight, rank), w));
+          List<Operand<?>> next = new ArrayList<>(List.of(k, count, w, v, xs, estimate, neumann));
+          next.addAll(ws);
+          return next;
+        });
+    Operand<T> estimate = WhileLoop.get(out, 5);
+    Operand<T> neumann = WhileLoop.get(out, 6);
+    Operand<T> jv = branch.jvp(tf, x, weights, probe);
+    Operand<T> surrogate = perExampleDot(tf, tf.stopGradient(neumann), jv);
+    return CustomGradient.valueWithGradientOf(tf, estimate, surrogate);
+  }
+
+  /** The fixed-point inverse with its diagnostics. */
+  public record FixedPointResult<T extends TFloating>(
+      Operand<T> x, Operand<TInt32> iterations, Operand<T> change, Operand<TBool> converged) {}
+
+  /** Solves {@code x + g(x) = y} by {@code x ← y - g(x)}, starting from {@code y - g(y)}. */
+  public FixedPointResult<T> solve(Ops tf, Operand<T> y) {
+    FixedPointInverse inverse = spec.inverse();
+    List<Operand<T>> weights = branch.weights(tf);
+    Operand<T> start = tf.math.sub(y, branch.forward(tf, y, weights));
+    // Loop variables: 0 iteration, 1 x, 2 y, 3 last change, 4 converged, 5.. weights.
+    List<Operand<?>> initial = new ArrayList<>(List.of(tf.constant(0), start, y,
+        Tensors.scalar(tf, Double.POSITIVE_INFINITY, type), tf.constant(false)));
+    initial.addAll(weights);
+    int fixed = 5;
+    List<Operand<?>> out = WhileLoop.run(tf, "fixed_point", initial,
+        (c, vars) -> c.math.logicalAnd(
+            c.math.less(WhileLoop.<TInt32>get(vars, 0), c.constant(inverse.maxIterations())),
+            c.math.logicalNot(WhileLoop.<TBool>get(vars, 4))),
+        (b, vars) -> {
+          Operand<T> x = WhileLoop.get(vars, 1);
+          Operand<T> target = WhileLoop.get(vars, 2);
+          List<Operand<T>> ws = new ArrayList<>();
+          for (int i = fixed; i < vars.size(); i++) {
+            ws.add(WhileLoop.get(vars, i));
+          }
+          Operand<T> next = b.math.sub(target, branch.forward(b, x, ws));
+          Operand<T> change = maxAbs(b, b.math.sub(next, x));
+          Operand<T> tolerance = b.math.add(Tensors.scalar(b, inverse.atol(), type),
+              b.math.mul(Tensors.scalar(b, inverse.rtol(), type), maxAbs(b, next)));
+          List<Operand<?>> result = new ArrayList<>(List.of(
+              b.math.add(WhileLoop.<TInt32>get(vars, 0), b.constant(1)), next, target, change,
+              b.math.lessEqual(change, tolerance)));
+          result.addAll(ws);
+          return result;
+        });
+    return new FixedPointResult<>(
+        WhileLoop.get(out, 1), WhileLoop.get(out, 0), WhileLoop.get(out, 3), WhileLoop.get(out, 4));
+  }
+
+  @Override
+  public Transformed<T> inverse(Ops tf, Operand<T> y) {
+    FixedPointResult<T> result = solve(tf, y);
+    FixedPointInverse inverse = spec.inverse();
+    Op check = tf.assertThat(result.converged(), List.of(
+        tf.constant("residualBlock: the fixed-point inverse did not converge in " + inverse.maxIterations()
+            + " iterations (atol " + inverse.atol() + ", rtol " + inverse.rtol() + "); last change:"),
+        result.change(),
+        tf.constant(". The block's Lipschitz constant is too close to 1: lower lipschitzCoeff or raise "
+            + "maxIterations.")));
+    Operand<T> x = tf.withControlDependencies(List.of(check)).identity(result.x());
+    Operand<T> logDet = tf.math.neg(
+        logDet(tf, x, branch.weights(tf), spec.evaluationLogDet()));
+    return new Transformed<>(x, logDet);
+  }
+
+  private Operand<T> perExampleDot(Ops tf, Operand<T> a, Operand<T> b) {
+    return Tensors.sumPerExample(tf, tf.math.mul(a, b), shape.rank());
+  }
+
+  /** {@code [batch]} reshaped to broadcast over an example. */
+  private static <T extends TFloating> Operand<T> perExampleBroadcast(Ops tf, Operand<T> values, int rank) {
+    int[] dims = new int[rank + 1];
+    java.util.Arrays.fill(dims, 1);
+    dims[0] = -1;
+    return tf.reshape(values, tf.constant(dims));
+  }
+
+  private Operand<T> maxAbs(Ops tf, Operand<T> x) {
+    return tf.max(tf.math.abs(x), tf.range(tf.constant(0), tf.rank(x), tf.constant(1)));
+  }
+
+}

@@ -1,0 +1,181 @@
+package org.flows4j.tf.residual;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.flows4j.api.Shape;
+import org.flows4j.api.conditioner.Activation;
+import org.flows4j.api.residual.LipschitzConvNet;
+import org.flows4j.api.residual.LipschitzMlp;
+import org.flows4j.api.residual.ResidualBranch;
+import org.flows4j.api.residual.SpectralNormalization;
+import org.flows4j.tf.layers.Parameters;
+import org.flows4j.tf.layers.Tensors;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.family.TFloating;
+
+/**
+ * The branch g as {@code [φ →] L₁ → φ → L₂ → … → φ → Lₖ}: spectrally normalised linear maps with the activation
+ * between them (and first, with pre-activation). Its weights travel as a flat list: {@code W̃₁, b₁, …, W̃ₖ, bₖ},
+ * then one β per activation (LipSwish's softplus-ed slope; 1 for the other activations).
+ */
+final class SequentialBranch<T extends TFloating> implements BranchFunction<T> {
+  private final Activation activation;
+  private final boolean preActivation;
+  private final List<SpectralLinear<T>> linears;
+  private final List<Variable<T>> betaParameters = new ArrayList<>();
+  private final Class<T> type;
+
+  private SequentialBranch(Activation activation, boolean preActivation, List<SpectralLinear<T>> linears,
+      Ops tf, Parameters<T> parameters) {
+    this.activation = activation;
+    this.preActivation = preActivation;
+    this.linears = linears;
+    this.type = parameters.type();
+    if (activation == Activation.LIPSWISH) {
+      for (int i = 0; i < activations(); i++) {
+        // softplus(0.5) ≈ 0.97: the reference initialisation of LipSwish's slope.
+        betaParameters.add(parameters.filled(tf.withSubScope("lipswish_" + i), "beta", new long[0], 0.5));
+      }
+    }
+  }
+
+  static <T extends TFloating> SequentialBranch<T> create(Ops tf, ResidualBranch spec, Activation activation,
+      SpectralNormalization normalization, Shape shape, Parameters<T> parameters) {
+    List<SpectralLinear<T>> linears = new ArrayList<>();
+    if (spec instanceof LipschitzMlp mlp) {
+      int in = shape.size();
+      List<Integer> widths = new ArrayList<>(mlp.hiddenWidths());
+      widths.add(shape.size());
+      for (int i = 0; i < widths.size(); i++) {
+        linears.add(new DenseSpectralLinear<>(
+            tf.withSubScope("linear_" + i), normalization, parameters, in, widths.get(i)));
+        in = widths.get(i);
+      }
+      return new SequentialBranch<>(activation, false, linears, tf, parameters);
+    }
+    LipschitzConvNet conv = (LipschitzConvNet) spec;
+    int h = shape.dim(0);
+    int w = shape.dim(1);
+    int c = shape.dim(2);
+    int width = conv.width();
+    linears.add(new ConvSpectralLinear<>(tf.withSubScope("conv_0"), normalization, parameters, 3, c, width, h, w));
+    linears.add(new ConvSpectralLinear<>(tf.withSubScope("conv_1"), normalization, parameters, 1, width, width, h,
+        w));
+    linears.add(new ConvSpectralLinear<>(tf.withSubScope("conv_2"), normalization, parameters, 3, width, c, h, w));
+    return new SequentialBranch<>(activation, conv.preActivation(), linears, tf, parameters);
+  }
+
+  private int activations() {
+    return linears.size() - 1 + (preActivation ? 1 : 0);
+  }
+
+  /** The live, normalised weights in the flat order the functions expect. */
+  List<Operand<T>> weights(Ops tf) {
+    List<Operand<T>> weights = new ArrayList<>();
+    for (SpectralLinear<T> linear : linears) {
+      weights.add(linear.normalizedWeight(tf));
+      weights.add(tf.identity(linear.bias)); // a value, not the ref: loops reject ref-typed variables
+    }
+    for (int i = 0; i < activations(); i++) {
+      weights.add(betaParameters.isEmpty()
+          ? Tensors.scalar(tf, 1.0, type)
+          : tf.math.softplus(betaParameters.get(i)));
+    }
+    return weights;
+  }
+
+  List<SpectralLinear<T>> linears() {
+    return linears;
+  }
+
+  /** Trainable variables: weights and biases, then LipSwish slopes. */
+  List<Variable<T>> variables() {
+    List<Variable<T>> all = new ArrayList<>();
+    for (SpectralLinear<T> linear : linears) {
+      all.add(linear.weight);
+      all.add(linear.bias);
+    }
+    all.addAll(betaParameters);
+    return all;
+  }
+
+  /** Power iteration on every linear map. */
+  List<Op> powerIterations(Ops tf, int iterations) {
+    List<Op> updates = new ArrayList<>();
+    for (SpectralLinear<T> linear : linears) {
+      updates.add(linear.powerIteration(tf, iterations));
+    }
+    return updates;
+  }
+
+  private Operand<T> beta(List<Operand<T>> weights, int activationIndex) {
+    return weights.get(2 * linears.size() + activationIndex);
+  }
+
+  private Operand<T> linear(Ops tf, int i, List<Operand<T>> weights, Operand<T> h) {
+    return tf.math.add(linears.get(i).apply(tf, weights.get(2 * i), h), weights.get(2 * i + 1));
+  }
+
+  /** The pre-activations: index 0 is the input of the pre-activation (if any), then each linear's output. */
+  private List<Operand<T>> preActivations(Ops tf, Operand<T> x, List<Operand<T>> weights) {
+    List<Operand<T>> zs = new ArrayList<>();
+    Operand<T> h = x;
+    int a = 0;
+    if (preActivation) {
+      zs.add(x);
+      h = LipschitzActivation.apply(tf, activation, x, beta(weights, a++));
+    }
+    for (int i = 0; i < linears.size(); i++) {
+      Operand<T> z = linear(tf, i, weights, h);
+      zs.add(z);
+      if (i < linears.size() - 1) {
+        h = LipschitzActivation.apply(tf, activation, z, beta(weights, a++));
+      }
+    }
+    return zs;
+  }
+
+  @Override
+  public Operand<T> forward(Ops tf, Operand<T> x, List<Operand<T>> weights) {
+    List<Operand<T>> zs = preActivations(tf, x, weights);
+    return zs.get(zs.size() - 1);
+  }
+
+  @Override
+  public Operand<T> vjp(Ops tf, Operand<T> x, List<Operand<T>> weights, Operand<T> u) {
+    List<Operand<T>> zs = preActivations(tf, x, weights);
+    int offset = preActivation ? 1 : 0;
+    Operand<T> g = u;
+    for (int i = linears.size() - 1; i >= 0; i--) {
+      g = linears.get(i).applyTransposed(tf, weights.get(2 * i), g);
+      int before = offset + i - 1; // index in zs of the activation input feeding linear i
+      if (i > 0 || preActivation) {
+        Operand<T> z = i > 0 ? zs.get(before) : zs.get(0);
+        int activationIndex = i > 0 ? offset + i - 1 : 0;
+        g = tf.math.mul(g, LipschitzActivation.derivative(tf, activation, z, beta(weights, activationIndex)));
+      }
+    }
+    return g;
+  }
+
+  @Override
+  public Operand<T> jvp(Ops tf, Operand<T> x, List<Operand<T>> weights, Operand<T> v) {
+    List<Operand<T>> zs = preActivations(tf, x, weights);
+    int offset = preActivation ? 1 : 0;
+    Operand<T> t = v;
+    if (preActivation) {
+      t = tf.math.mul(t, LipschitzActivation.derivative(tf, activation, x, beta(weights, 0)));
+    }
+    for (int i = 0; i < linears.size(); i++) {
+      t = linears.get(i).apply(tf, weights.get(2 * i), t);
+      if (i < linears.size() - 1) {
+        t = tf.math.mul(t, LipschitzActivation.derivative(tf, activation, zs.get(offset + i),
+            beta(weights, offset + i)));
+      }
+    }
+    return t;
+  }
+}

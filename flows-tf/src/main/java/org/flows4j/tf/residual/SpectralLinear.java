@@ -1,0 +1,110 @@
+package org.flows4j.tf.residual;
+
+import java.util.List;
+import org.flows4j.api.residual.SpectralNormalization;
+import org.flows4j.tf.layers.Parameters;
+import org.flows4j.tf.layers.Tensors;
+import org.tensorflow.Operand;
+
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.family.TFloating;
+
+/**
+ * A linear map (dense {@code [out, in]} matrix, or a convolution kernel) used as {@code W / max(1, σ/coeff)}. σ is
+ * {@code uᵀ W v} with persistent unit vectors u, v (non-trainable, checkpointed) that power iteration keeps aligned
+ * with the top singular vectors; gradients flow through W in σ with u, v held fixed (as spectral normalisation
+ * does). Subclasses say how the operator and its transpose act.
+ */
+abstract class SpectralLinear<T extends TFloating> {
+  final Class<T> type;
+  final Variable<T> weight;
+  final Variable<T> bias;
+  final Variable<T> u;
+  final Variable<T> v;
+  private final SpectralNormalization normalization;
+
+  SpectralLinear(Ops tf, SpectralNormalization normalization, Parameters<T> parameters, long[] weightShape,
+      long fanIn, long fanOut, long biasSize, long[] uShape, long[] vShape) {
+    this.type = parameters.type();
+    this.normalization = normalization;
+    this.weight = parameters.glorotUniform(tf, "weight", weightShape, fanIn, fanOut);
+    this.bias = parameters.filled(tf, "bias", new long[] {biasSize}, 0.0);
+    this.u = parameters.unitVector(tf, "sn_u", uShape);
+    this.v = parameters.unitVector(tf, "sn_v", vShape);
+  }
+
+  /** The operator W applied to a tensor shaped like v (batch of 1 for the power iteration). */
+  abstract Operand<T> apply(Ops tf, Operand<T> w, Operand<T> x);
+
+  /** Wᵀ applied to a tensor shaped like u. */
+  abstract Operand<T> applyTransposed(Ops tf, Operand<T> w, Operand<T> y);
+
+  /** {@code uᵀ W v}. */
+  private Operand<T> sigma(Ops tf, Operand<T> w, Operand<T> uValue, Operand<T> vValue) {
+    return sumAll(tf, tf.math.mul(uValue, apply(tf, w, vValue)));
+  }
+
+  /** The weight actually used: {@code W / max(1, σ/coeff)}, σ from the current u, v. */
+  Operand<T> normalizedWeight(Ops tf) {
+    Operand<T> sigma = sigma(tf, weight, tf.stopGradient(u), tf.stopGradient(v));
+    Operand<T> factor = tf.math.maximum(scalar(tf, 1.0),
+        tf.math.div(sigma, scalar(tf, normalization.coeff())));
+    return tf.math.div(weight, factor);
+  }
+
+  /** The current σ estimate (for tests and reports). */
+  Operand<T> sigmaEstimate(Ops tf) {
+    return sigma(tf, weight, u, v);
+  }
+
+  /**
+   * Power iteration {@code v ← Wᵀu/|Wᵀu|, u ← Wv/|Wv|} until σ changes by less than the tolerance (relative) or
+   * {@code iterations} steps, then stores u and v. Runs after every optimizer step and before evaluation.
+   */
+  Op powerIteration(Ops tf, int iterations) {
+    // Loop variables: 0 step, 1 u, 2 v, 3 W, 4 σ, 5 relative change.
+    List<Operand<?>> result = WhileLoop.run(tf, "power_iteration",
+        List.of(tf.constant(0), tf.identity(u), tf.identity(v), tf.identity(weight), scalar(tf, 0.0),
+            scalar(tf, Double.POSITIVE_INFINITY)),
+        (c, vars) -> {
+          Operand<TInt32> step = WhileLoop.get(vars, 0);
+          Operand<T> change = WhileLoop.get(vars, 5);
+          Operand<TBool> more = c.math.less(step, c.constant(iterations));
+          return c.math.logicalAnd(more,
+              c.math.greater(change, Tensors.scalar(c, normalization.tolerance(), type)));
+        },
+        (b, vars) -> {
+          Operand<TInt32> step = WhileLoop.get(vars, 0);
+          Operand<T> w = WhileLoop.get(vars, 3);
+          Operand<T> oldSigma = WhileLoop.get(vars, 4);
+          Operand<T> newV = normalize(b, applyTransposed(b, w, WhileLoop.get(vars, 1)));
+          Operand<T> newU = normalize(b, apply(b, w, newV));
+          Operand<T> newSigma = sumAll(b, b.math.mul(newU, apply(b, w, newV)));
+          Operand<T> change = b.math.div(b.math.abs(b.math.sub(newSigma, oldSigma)),
+              b.math.maximum(b.math.abs(newSigma), Tensors.scalar(b, 1e-12, type)));
+          return List.of(b.math.add(step, b.constant(1)), newU, newV, w, newSigma, change);
+        });
+    Operand<T> newU = WhileLoop.get(result, 1);
+    Operand<T> newV = WhileLoop.get(result, 2);
+    return tf.withControlDependencies(List.of(tf.assign(u, newU), tf.assign(v, newV))).noOp();
+  }
+
+  private Operand<T> normalize(Ops tf, Operand<T> x) {
+    Operand<T> norm = tf.math.sqrt(sumAll(tf, tf.math.square(x)));
+    return tf.math.div(x, tf.math.maximum(norm, Tensors.scalar(tf, 1e-12, type)));
+  }
+
+  Operand<T> sumAll(Ops tf, Operand<T> x) {
+    Operand<TInt32> axes = tf.range(tf.constant(0), tf.rank(x), tf.constant(1));
+    return tf.reduceSum(x, axes);
+  }
+
+  Operand<T> scalar(Ops tf, double value) {
+    return Tensors.scalar(tf, value, type);
+  }
+
+}
