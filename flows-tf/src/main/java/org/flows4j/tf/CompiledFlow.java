@@ -62,8 +62,16 @@ public interface CompiledFlow<T extends TFloating> {
    */
   Operand<TInt64> randomSeed();
 
-  /** One op refreshing every layer's normalisation state (spectral norms); a no-op when there is none. */
-  Op normalizationUpdate(Ops tf);
+  /**
+   * One op refreshing every layer's normalisation state (spectral norms); a no-op when there is none. The cheap
+   * version runs after each optimizer step; the {@code thorough} one at start-up and before evaluation.
+   */
+  Op normalizationUpdate(Ops tf, boolean thorough);
+
+  /** The cheap normalisation update. */
+  default Op normalizationUpdate(Ops tf) {
+    return normalizationUpdate(tf, false);
+  }
 
   /**
    * {@code n} samples with the base's spread scaled by {@code temperature} (a scalar); the same seed

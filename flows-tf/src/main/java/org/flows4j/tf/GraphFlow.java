@@ -204,10 +204,10 @@ final class GraphFlow<T extends TFloating> implements CompiledFlow<T> {
   }
 
   @Override
-  public Op normalizationUpdate(Ops tf) {
+  public Op normalizationUpdate(Ops tf, boolean thorough) {
     List<Op> updates = new ArrayList<>();
     for (Layer<T> layer : layers()) {
-      updates.addAll(layer.normalizationUpdates(tf));
+      updates.addAll(layer.normalizationUpdates(tf, thorough));
     }
     return updates.isEmpty() ? tf.noOp() : tf.withControlDependencies(updates).noOp();
   }

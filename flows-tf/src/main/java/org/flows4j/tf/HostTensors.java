@@ -8,6 +8,7 @@ import org.tensorflow.ndarray.buffer.FloatDataBuffer;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TFloat64;
+import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 import org.tensorflow.types.family.TFloating;
 
@@ -43,7 +44,7 @@ public final class HostTensors {
     return TInt64.vectorOf(seed, seed ^ 0x5DEECE66DL);
   }
 
-  /** The tensor's values, row-major, as doubles. Works for float32, float64 and bool (1/0). */
+  /** The tensor's values, row-major, as doubles. Works for float32/64, int32/64 and bool (1/0). */
   public static double[] toDoubles(Tensor tensor) {
     int n = (int) tensor.shape().size();
     double[] out = new double[n];
@@ -58,6 +59,14 @@ public final class HostTensors {
       buffer.read(floats);
       for (int i = 0; i < n; i++) {
         out[i] = floats[i];
+      }
+    } else if (tensor instanceof TInt32 t) {
+      for (int i = 0; i < n; i++) {
+        out[i] = t.getInt(unravel(t.shape(), i));
+      }
+    } else if (tensor instanceof TInt64 t) {
+      for (int i = 0; i < n; i++) {
+        out[i] = t.getLong(unravel(t.shape(), i));
       }
     } else if (tensor instanceof TBool t) {
       for (int i = 0; i < n; i++) {

@@ -5,8 +5,9 @@ import com.google.common.collect.ImmutableList;
 import java.util.List;
 
 /**
- * For vectors: {@code d → h1 → … → hk → d}, the activation between linear maps (none after the last), as in the
- * Residual Flows toy models ("4×128" is {@code [128, 128, 128, 128]}).
+ * {@code d → h1 → … → hk → d}, the activation between linear maps (none after the last), as in the Residual Flows
+ * toy models ("4×128" is {@code [128, 128, 128, 128]}). On an image it acts on the flattened image: the paper's
+ * fully connected blocks at the end of the image models.
  */
 public record LipschitzMlp(List<Integer> hiddenWidths) implements ResidualBranch {
   public LipschitzMlp {

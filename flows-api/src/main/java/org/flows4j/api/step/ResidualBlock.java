@@ -9,7 +9,6 @@ import org.flows4j.api.residual.ExactLogDet;
 import org.flows4j.api.residual.FixedPointInverse;
 import org.flows4j.api.residual.GradientMode;
 import org.flows4j.api.residual.LipschitzConvNet;
-import org.flows4j.api.residual.LipschitzMlp;
 import org.flows4j.api.residual.LogDetEstimator;
 import org.flows4j.api.residual.ResidualBranch;
 import org.flows4j.api.residual.RussianRoulette;
@@ -46,10 +45,6 @@ public record ResidualBlock(
   @Override
   public List<String> problems(Shape input) {
     ImmutableList.Builder<String> problems = ImmutableList.builder();
-    if (branch instanceof LipschitzMlp && !input.isVector()) {
-      problems.add("a lipschitzMlp branch needs a vector input, but the input is " + input
-          + ". Use lipschitzConvNet(width) for images.");
-    }
     if (branch instanceof LipschitzConvNet && !input.isImage()) {
       problems.add("a lipschitzConvNet branch needs an image input [height, width, channels], but the input is "
           + input + ". Use lipschitzMlp(widths...) for vectors.");

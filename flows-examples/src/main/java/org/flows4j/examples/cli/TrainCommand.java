@@ -1,62 +1,339 @@
 package org.flows4j.examples.cli;
 
-import java.io.PrintStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.flows4j.api.FlowSpec;
-import org.flows4j.api.Shape;
-import org.flows4j.tf.data.ToyDensity;
+import org.flows4j.examples.metrics.MetricsCsv;
+import org.flows4j.examples.progress.TrainingProgress;
+import org.flows4j.tf.data.DataSource;
+import org.flows4j.tf.export.FlowModel;
+import org.flows4j.tf.training.Evaluation;
+import org.flows4j.tf.training.LearningRateSchedule;
+import org.flows4j.tf.training.Optimizer;
+import org.flows4j.tf.training.RunOptions;
 import org.flows4j.tf.training.Trainer;
 import org.flows4j.tf.training.TrainingOptions;
+import org.flows4j.tf.training.TrainingRun;
+import org.flows4j.tf.training.TrainingRun.HeldOut;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** {@code flows train}: maximum-likelihood training, reporting the held-out NLL as it falls. */
-@Command(name = "train", mixinStandardHelpOptions = true,
-    description = "Train a flow by maximum likelihood and report the held-out negative log-likelihood.")
+/**
+ * {@code flows train}: trains a flow by maximum likelihood, checkpointing as it goes, then exports the SavedModel
+ * and draws the curves and samples. Options left out take the defaults of the data (see {@link TrainingDefaults}).
+ */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {
+        "Train a flow by maximum likelihood. Writes to --out: checkpoints/, saved_model/ (averaged weights when "
+            + "--ema > 0), spec.json, run.json, metrics.csv, curves.png and samples.png.",
+        "Defaults depend on the data: 2-D densities train 3000 steps of batch 256 at lr 3e-3; fashion-mnist "
+            + "trains 3000 steps of batch 32 at lr 1e-3 with 100 warm-up steps and --ema 0.999."})
 public final class TrainCommand implements Callable<Integer> {
-  @Option(names = "--model", defaultValue = "realnvp", description = "realnvp, nice or glow (default: ${DEFAULT-VALUE})")
-  String model = "realnvp";
+  @Option(names = "--model", paramLabel = "NAME", converter = NameConverters.Model.class,
+      description = "realnvp, nice or glow (default: realnvp)")
+  @Nullable ModelPreset model;
 
-  @Option(names = "--data", defaultValue = "moons",
-      description = "8gaussians, checkerboard, 2spirals, moons, pinwheel, rings or circles (default: ${DEFAULT-VALUE})")
-  String data = "moons";
+  @Option(names = "--data", paramLabel = "NAME", converter = NameConverters.Data.class,
+      description = "8gaussians, checkerboard, 2spirals, moons, pinwheel, rings, circles or fashion-mnist "
+          + "(default: moons)")
+  @Nullable DataChoice data;
 
-  @Option(names = "--steps", defaultValue = "2000", description = "training steps (default: ${DEFAULT-VALUE})")
-  int steps = 2000;
+  @Option(names = "--out", paramLabel = "DIR", description = "output folder (default: out/<model>-<data>)")
+  @Nullable Path out;
 
-  @Option(names = "--batch", defaultValue = "256", description = "batch size (default: ${DEFAULT-VALUE})")
-  int batch = 256;
+  @Option(names = "--resume", description = "continue the run in --out from its newest checkpoint, up to --steps")
+  boolean resume;
 
-  @Option(names = "--lr", defaultValue = "3e-3", description = "Adam learning rate (default: ${DEFAULT-VALUE})")
-  double learningRate = 3e-3;
+  @Option(names = "--overwrite", description = "delete the outputs of an earlier run in --out and start afresh")
+  boolean overwrite;
 
-  @Option(names = "--seed", defaultValue = "0", description = "seed for weights and data (default: ${DEFAULT-VALUE})")
-  long seed;
+  @Option(names = "--steps", paramLabel = "N", description = "train until this many optimizer steps")
+  @Nullable Integer steps;
 
-  @Option(names = "--eval-every", defaultValue = "200", description = "steps between reports (default: ${DEFAULT-VALUE})")
-  int evalEvery = 200;
+  @Option(names = "--batch", paramLabel = "N", description = "examples per batch")
+  @Nullable Integer batch;
+
+  @Option(names = "--lr", paramLabel = "RATE", description = "base learning rate")
+  @Nullable Double learningRate;
+
+  @Option(names = "--optimizer", paramLabel = "NAME", description = "adam or adamax (default: adam)")
+  @Nullable Optimizer optimizer;
+
+  @Option(names = "--warmup", paramLabel = "N", description = "steps of linear learning-rate warm-up")
+  @Nullable Integer warmupSteps;
+
+  @Option(names = "--schedule", paramLabel = "NAME",
+      description = "constant or cosine (decays to 0 at --steps) after warm-up (default: constant)")
+  @Nullable LearningRateSchedule schedule;
+
+  @Option(names = "--clip-norm", paramLabel = "X", description = "clip the global gradient norm to X (default: off)")
+  @Nullable Double clipNorm;
+
+  @Option(names = "--ema", paramLabel = "DECAY",
+      description = "decay of the weight average used to evaluate, sample and export; 0 turns it off")
+  @Nullable Double emaDecay;
+
+  @Option(names = "--seed", paramLabel = "N", description = "seeds the initial weights and the data (default: 0)")
+  @Nullable Long seed;
+
+  @Option(names = "--width", paramLabel = "N",
+      description = "hidden width of the conditioners (default: 64 for 2-D data, 32 for images)")
+  @Nullable Integer width;
+
+  @Option(names = "--depth", paramLabel = "N",
+      description = "couplings (realnvp/nice on 2-D, nice on images; default 8, 4), levels (realnvp on images; "
+          + "default 2) or steps per level (glow; default 4)")
+  @Nullable Integer depth;
+
+  @Option(names = "--eval-every", paramLabel = "N",
+      description = "steps between held-out evaluations; 0: only at the end")
+  @Nullable Integer evaluateEvery;
+
+  @Option(names = "--checkpoint-every", paramLabel = "N",
+      description = "steps between checkpoints; 0: only at the end")
+  @Nullable Integer checkpointEvery;
+
+  @Option(names = "--train-limit", paramLabel = "N",
+      description = "fashion-mnist: train on the first N training images only")
+  @Nullable Integer trainLimit;
+
+  @Mixin DataDirectoryOption dataDirectory = new DataDirectoryOption();
+
+  @Option(names = "--quiet", description = "no progress, only the summary at the end (for scripts)")
+  boolean quiet;
+
+  @Spec CommandSpec spec;
 
   @Override
-  public Integer call() {
-    PrintStream out = System.out;
-    ToyDensity density = ToyDensity.fromCliName(data);
-    FlowSpec spec = ModelPreset.fromCliName(model).build(Shape.of(2));
-    int testSize = 5000;
-    float[] test = density.sampleFlat(testSize, seed ^ 0x7E57L);
-    TrainingOptions options = TrainingOptions.defaults().withLearningRate(learningRate).withSeed(seed);
-    out.printf("training %s on %s: %d steps, batch %d, lr %g%n", model, density.cliName(), steps, batch,
-        learningRate);
-    long start = System.nanoTime();
-    try (Trainer trainer = Trainer.create(spec, options)) {
-      for (int step = 1; step <= steps; step++) {
-        trainer.step(density.sampleFlat(batch, seed * 1_000_003L + step), batch);
-        if (step == 1 || step % evalEvery == 0 || step == steps) {
-          double nll = trainer.evaluate(test, testSize).negativeLogLikelihood();
-          double seconds = (System.nanoTime() - start) / 1e9;
-          out.printf("step %6d  held-out NLL %.4f nats  (%.0f steps/s)%n", step, nll, step / seconds);
-        }
+  public Integer call() throws IOException {
+    checkOptions();
+    ModelPreset chosenModel = model != null ? model : ModelPreset.REALNVP;
+    DataChoice chosenData = data != null ? data : DataChoice.fromCliName("moons");
+    RunDirectory run = out != null ? new RunDirectory(out) : RunDirectory.defaultFor(chosenModel, chosenData);
+    if (resume) {
+      RunInfo info = checkResumable(run);
+      Trainer trainer = Trainer.resume(run.checkpoints());
+      try (trainer; MetricsCsv metrics = MetricsCsv.continueAfter(run.metricsCsv(), trainer.steps())) {
+        return train(run, info, trainer, metrics);
       }
     }
-    return 0;
+    prepareFreshRun(run);
+    FlowSpec flowSpec = buildSpec(chosenModel, chosenData);
+    RunInfo info = new RunInfo(chosenModel.cliName(), chosenData.cliName(),
+        batch != null ? batch : chosenData.defaults().batch(), trainLimit);
+    run.writeSpec(flowSpec);
+    run.writeInfo(info);
+    Trainer trainer = Trainer.create(flowSpec, trainingOptions(chosenData.defaults()));
+    try (trainer; MetricsCsv metrics = MetricsCsv.create(run.metricsCsv())) {
+      return train(run, info, trainer, metrics);
+    }
+  }
+
+  private int train(RunDirectory run, RunInfo info, Trainer trainer, MetricsCsv metrics) throws IOException {
+    PrintWriter stdout = spec.commandLine().getOut();
+    DataChoice trainingData = DataChoice.fromCliName(info.data());
+    TrainingDefaults defaults = trainingData.defaults();
+    long firstStep = trainer.steps();
+    long lastStep = steps != null ? steps : defaults.steps();
+    if (lastStep <= firstStep) {
+      throw new UsageException("the run in " + run.root() + " has already taken " + firstStep
+          + " steps; pass --steps greater than " + firstStep + " to train it further");
+    }
+    int evalEvery = evaluateEvery != null ? evaluateEvery : defaults.evaluateEvery();
+    int checkpointInterval = checkpointEvery != null ? checkpointEvery : defaults.checkpointEvery();
+    if (info.trainLimit() != null && info.batch() > info.trainLimit()) {
+      throw new UsageException("--batch " + info.batch() + " is larger than --train-limit " + info.trainLimit()
+          + ": a batch cannot hold more images than there are. Lower --batch or raise --train-limit.");
+    }
+    DataSource source = trainingData.trainingSource(trainer.options().seed(), info.trainLimit(),
+        dataDirectory.directory());
+    HeldOut heldOut = trainingData.heldOut(Math.min(defaults.heldOutDuringTraining(), trainingData.maxHeldOut()),
+        dataDirectory.directory());
+    if (!quiet) {
+      stdout.println(firstStep == 0
+          ? String.format(Locale.ROOT, "training %s on %s to step %d: batch %d, %s, writing to %s", info.model(),
+              info.data(), lastStep, info.batch(), describe(trainer.options()), run.root())
+          : String.format(Locale.ROOT, "resuming %s on %s in %s at step %d, training to step %d", info.model(),
+              info.data(), run.root(), firstStep, lastStep));
+      stdout.flush();
+    }
+    long start = System.nanoTime();
+    List<Evaluation> evaluations;
+    int skipped;
+    try (TrainingMonitor monitor = new TrainingMonitor(metrics, TrainingProgress.forOutput(quiet, stdout,
+        spec.commandLine().getErr(), firstStep, lastStep, evalEvery))) {
+      evaluations = TrainingRun.run(trainer, source, heldOut,
+          new RunOptions(lastStep, info.batch(), checkpointInterval, run.checkpoints(), evalEvery), monitor);
+      skipped = monitor.skippedBatches();
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    trainer.exportSavedModel(run.savedModel());
+    String title = info.model() + " on " + info.data();
+    RunPictures.writeCurves(run.curvesPng(), title, MetricsCsv.read(run.metricsCsv()),
+        trainingData.shape().isImage());
+    try (FlowModel exported = FlowModel.load(run.savedModel())) {
+      writeSamples(run, title, exported, trainingData, heldOut);
+    }
+    Evaluation last = evaluations.get(evaluations.size() - 1);
+    stdout.printf(Locale.ROOT, "%s: steps %d to %d in %.1f s (%.1f steps/s)%s%n", title, firstStep, lastStep,
+        seconds, (lastStep - firstStep) / seconds, skipped == 0 ? "" : ", " + skipped + " batches skipped");
+    stdout.printf(Locale.ROOT, "held-out NLL %.4f nats, %.4f bits/dim on %d %s%s%n", last.negativeLogLikelihood(),
+        last.bitsPerDim(), last.examples(), trainingData.shape().isImage() ? "test images" : "points",
+        last.averagedWeights() ? " (averaged weights)" : "");
+    stdout.printf("wrote %s: saved_model/, checkpoints/, spec.json, run.json, metrics.csv, curves.png, "
+        + "samples.png%s%n", run.root(), trainingData.shape().isImage()
+        ? " (rows 1-4 at temperature 0.7, rows 5-8 at 1.0)" : "");
+    stdout.flush();
+    return ExitCodes.OK;
+  }
+
+  private static void writeSamples(RunDirectory run, String title, FlowModel model, DataChoice trainingData,
+      HeldOut heldOut) throws IOException {
+    if (trainingData.shape().isImage()) {
+      RunPictures.writeImageSamples(run.samplesPng(), model, 32, new double[] {0.7, 1.0}, 1,
+          RunPictures.IMAGE_COLUMNS);
+    } else {
+      float[] shown = Arrays.copyOf(heldOut.values(), 2 * Math.min(heldOut.count(), 2000));
+      RunPictures.writeDensity(run.samplesPng(), title, model, shown, 2000, 1.0, 1);
+    }
+  }
+
+  private FlowSpec buildSpec(ModelPreset chosenModel, DataChoice chosenData) {
+    return chosenModel.build(chosenData.shape(), width, depth);
+  }
+
+  private TrainingOptions trainingOptions(TrainingDefaults defaults) {
+    LearningRateSchedule chosenSchedule = schedule != null ? schedule : LearningRateSchedule.CONSTANT;
+    int warmup = warmupSteps != null ? warmupSteps : defaults.warmupSteps();
+    long lastStep = steps != null ? steps : defaults.steps();
+    if (chosenSchedule == LearningRateSchedule.COSINE && lastStep <= warmup) {
+      throw new UsageException("--schedule cosine decays between the end of warm-up and --steps, so --steps ("
+          + lastStep + ") must exceed --warmup (" + warmup + ")");
+    }
+    return TrainingOptions.builder()
+        .optimizer(optimizer != null ? optimizer : Optimizer.ADAM)
+        .learningRate(learningRate != null ? learningRate : defaults.learningRate())
+        .warmupSteps(warmup)
+        .schedule(chosenSchedule)
+        .totalSteps(lastStep)
+        .clipNorm(clipNorm != null ? clipNorm : Double.POSITIVE_INFINITY)
+        .emaDecay(emaDecay != null ? emaDecay : defaults.emaDecay())
+        .seed(seed != null ? seed : 0)
+        .build();
+  }
+
+  private static String describe(TrainingOptions options) {
+    StringBuilder text = new StringBuilder(String.format(Locale.ROOT, "%s lr %s",
+        options.optimizer().name().toLowerCase(Locale.ROOT), options.learningRate()));
+    if (options.warmupSteps() > 0) {
+      text.append(", warm-up ").append(options.warmupSteps());
+    }
+    if (options.schedule() != LearningRateSchedule.CONSTANT) {
+      text.append(", ").append(options.schedule().name().toLowerCase(Locale.ROOT)).append(" schedule");
+    }
+    if (Double.isFinite(options.clipNorm())) {
+      text.append(", clip-norm ").append(options.clipNorm());
+    }
+    if (options.usesEma()) {
+      text.append(", ema ").append(options.emaDecay());
+    }
+    return text.append(", seed ").append(options.seed()).toString();
+  }
+
+  /** A fresh run must not mix its files with an earlier run's: refuse, or clear them with --overwrite. */
+  private void prepareFreshRun(RunDirectory run) throws IOException {
+    if (!run.holdsARun()) {
+      return;
+    }
+    if (!overwrite) {
+      throw new UsageException(run.root() + " already holds a training run. Continue it with --resume, "
+          + "replace it with --overwrite, or choose another --out.");
+    }
+    run.clear();
+  }
+
+  /**
+   * What {@code --resume} continues: the run recorded in the folder. Its model, data and training options are the
+   * checkpoint's, so options that would change them are refused rather than silently ignored.
+   */
+  private RunInfo checkResumable(RunDirectory run) {
+    if (overwrite) {
+      throw new UsageException("--resume continues the run in --out and --overwrite deletes it: give one of them");
+    }
+    if (!run.hasCheckpoint()) {
+      throw new UsageException("--resume: there is no checkpoint in " + run.checkpoints()
+          + ". Train without --resume first (with the same --out), or point --out at an earlier run's folder.");
+    }
+    RunInfo info = run.readInfo();
+    List<String> conflicts = new ArrayList<>();
+    if (model != null && !model.cliName().equals(info.model())) {
+      conflicts.add("--model " + model.cliName() + " (the run is " + info.model() + ")");
+    }
+    if (data != null && !data.cliName().equals(info.data())) {
+      conflicts.add("--data " + data.cliName() + " (the run trains on " + info.data() + ")");
+    }
+    if (batch != null && batch != info.batch()) {
+      conflicts.add("--batch " + batch + " (the run uses " + info.batch() + ")");
+    }
+    if (trainLimit != null && !trainLimit.equals(info.trainLimit())) {
+      conflicts.add("--train-limit " + trainLimit + " (the run uses " + info.trainLimit() + ")");
+    }
+    addIfGiven(conflicts, "--width", width);
+    addIfGiven(conflicts, "--depth", depth);
+    addIfGiven(conflicts, "--lr", learningRate);
+    addIfGiven(conflicts, "--optimizer", optimizer);
+    addIfGiven(conflicts, "--warmup", warmupSteps);
+    addIfGiven(conflicts, "--schedule", schedule);
+    addIfGiven(conflicts, "--clip-norm", clipNorm);
+    addIfGiven(conflicts, "--ema", emaDecay);
+    addIfGiven(conflicts, "--seed", seed);
+    if (!conflicts.isEmpty()) {
+      throw new UsageException("--resume continues the run in " + run.root() + " with the model, data and "
+          + "options saved in its checkpoint, so these cannot change: " + String.join(", ", conflicts)
+          + ". Drop them, or start a new run with another --out.");
+    }
+    return info;
+  }
+
+  private static void addIfGiven(List<String> conflicts, String option, @Nullable Object value) {
+    if (value != null) {
+      conflicts.add(option + " " + value.toString().toLowerCase(Locale.ROOT));
+    }
+  }
+
+  private void checkOptions() {
+    atLeast("--steps", steps, 1);
+    atLeast("--batch", batch, 1);
+    atLeast("--warmup", warmupSteps, 0);
+    atLeast("--width", width, 1);
+    atLeast("--depth", depth, 1);
+    atLeast("--eval-every", evaluateEvery, 0);
+    atLeast("--checkpoint-every", checkpointEvery, 0);
+    atLeast("--train-limit", trainLimit, 1);
+    if (learningRate != null && !(learningRate > 0 && Double.isFinite(learningRate))) {
+      throw new UsageException("--lr must be positive and finite, but was " + learningRate);
+    }
+    if (clipNorm != null && !(clipNorm > 0)) {
+      throw new UsageException("--clip-norm must be positive, but was " + clipNorm);
+    }
+    if (emaDecay != null && !(emaDecay >= 0 && emaDecay < 1)) {
+      throw new UsageException("--ema must be in [0, 1) (0 turns the weight average off), but was " + emaDecay);
+    }
+  }
+
+  static void atLeast(String option, @Nullable Integer value, int minimum) {
+    if (value != null && value < minimum) {
+      throw new UsageException(option + " must be at least " + minimum + ", but was " + value);
+    }
   }
 }

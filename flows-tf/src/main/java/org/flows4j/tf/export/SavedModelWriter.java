@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.flows4j.api.FlowSpecJson;
 import org.flows4j.api.Shape;
+import org.flows4j.tf.FlowMode;
 import org.flows4j.tf.LikelihoodModel;
 import org.flows4j.tf.Transformed;
 import org.tensorflow.Graph;
@@ -48,7 +49,8 @@ public final class SavedModelWriter {
       }
       Placeholder<TFloat32> x = tf.withName("x").placeholder(TFloat32.class,
           Placeholder.shape(org.tensorflow.ndarray.Shape.of(batchShape)));
-      Operand<TFloat32> logProb = model.logProb(tf, x, tf.constant(new long[] {LOG_PROB_NOISE_SEED, 1}));
+      Operand<TFloat32> logProb = model.logProb(
+          tf, x, tf.constant(new long[] {LOG_PROB_NOISE_SEED, 1}), FlowMode.EVALUATION);
       Signature logProbSignature = Signature.builder(Signatures.LOG_PROB)
           .input(Signatures.X, x)
           .output(Signatures.LOG_PROB_OUTPUT, logProb)

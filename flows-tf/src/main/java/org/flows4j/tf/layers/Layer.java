@@ -34,8 +34,11 @@ public interface Layer<T extends TFloating> {
     return forward(tf, x);
   }
 
-  /** Ops that refresh normalisation state (power iteration of spectral norms) after an optimizer step. */
-  default List<Op> normalizationUpdates(Ops tf) {
+  /**
+   * Ops that refresh normalisation state (power iteration of spectral norms): a cheap update after each optimizer
+   * step, or a {@code thorough} one (tighter tolerance, more iterations) at start-up and before evaluation.
+   */
+  default List<Op> normalizationUpdates(Ops tf, boolean thorough) {
     return List.of();
   }
 

@@ -86,8 +86,10 @@ public final class ResidualLayer<T extends TFloating> implements Layer<T> {
   }
 
   @Override
-  public List<Op> normalizationUpdates(Ops tf) {
-    return branch.powerIterations(tf, spec.lipschitz().maxIterations());
+  public List<Op> normalizationUpdates(Ops tf, boolean thorough) {
+    int iterations = spec.lipschitz().maxIterations() * (thorough ? 10 : 1);
+    double tolerance = spec.lipschitz().tolerance() / (thorough ? 100 : 1);
+    return branch.powerIterations(tf, iterations, tolerance);
   }
 
   @Override
@@ -103,8 +105,12 @@ public final class ResidualLayer<T extends TFloating> implements Layer<T> {
     return new Transformed<>(y, logDet(tf, x, weights, estimator));
   }
 
-  /** {@code log det(I + J_g(x))} per example with the given estimator. */
-  public Operand<T> logDet(Ops tf, Operand<T> x, List<Operand<T>> weights, LogDetEstimator estimator) {
+  /** {@code log det(I + J_g(x))} per example with the given estimator and the live weights. */
+  public Operand<T> logDet(Ops tf, Operand<T> x, LogDetEstimator estimator) {
+    return logDet(tf, x, branch.weights(tf), estimator);
+  }
+
+  private Operand<T> logDet(Ops tf, Operand<T> x, List<Operand<T>> weights, LogDetEstimator estimator) {
     if (estimator instanceof ExactLogDet) {
       return exactLogDet(tf, x, weights);
     }
@@ -114,8 +120,9 @@ public final class ResidualLayer<T extends TFloating> implements Layer<T> {
     GradientMode gradient = estimator instanceof RussianRoulette roulette
         ? roulette.gradient()
         : ((TruncatedSeries) estimator).gradient();
-    Operand<T> probe = tf.random.statelessRandomNormal(
-        tf.shape(x), parameters.derivedSeed(tf, streamBase + PROBE_STREAM), type);
+    // Behind stopGradient: the probe is a constant of the estimator, and random ops have no gradient.
+    Operand<T> probe = tf.stopGradient(tf.random.statelessRandomNormal(
+        tf.shape(x), parameters.derivedSeed(tf, streamBase + PROBE_STREAM), type));
     if (gradient == GradientMode.BACKPROP) {
       return unrolledSeries(tf, x, weights, probe, ((TruncatedSeries) estimator).terms());
     }
@@ -256,7 +263,8 @@ public final class ResidualLayer<T extends TFloating> implements Layer<T> {
         tf.constant("residualBlock: the fixed-point inverse did not converge in " + inverse.maxIterations()
             + " iterations (atol " + inverse.atol() + ", rtol " + inverse.rtol() + "); last change:"),
         result.change(),
-        tf.constant(". The block's Lipschitz constant is too close to 1: lower lipschitzCoeff or raise "
+        // No apostrophes: TensorFlow escapes them in assertion messages.
+        tf.constant(". The Lipschitz constant of the block is too close to 1: lower lipschitzCoeff or raise "
             + "maxIterations.")));
     Operand<T> x = tf.withControlDependencies(List.of(check)).identity(result.x());
     Operand<T> logDet = tf.math.neg(

@@ -10,6 +10,7 @@ import org.flows4j.api.residual.ResidualBranch;
 import org.flows4j.api.residual.SpectralNormalization;
 import org.flows4j.tf.layers.Parameters;
 import org.flows4j.tf.layers.Tensors;
+import org.jspecify.annotations.Nullable;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
@@ -27,9 +28,12 @@ final class SequentialBranch<T extends TFloating> implements BranchFunction<T> {
   private final List<SpectralLinear<T>> linears;
   private final List<Variable<T>> betaParameters = new ArrayList<>();
   private final Class<T> type;
+  /** Set when an MLP branch acts on an image: it sees the flattened image (Residual Flows' fc blocks). */
+  private final int @Nullable [] imageDims;
 
   private SequentialBranch(Activation activation, boolean preActivation, List<SpectralLinear<T>> linears,
-      Ops tf, Parameters<T> parameters) {
+      Ops tf, Parameters<T> parameters, int @Nullable [] imageDims) {
+    this.imageDims = imageDims;
     this.activation = activation;
     this.preActivation = preActivation;
     this.linears = linears;
@@ -54,7 +58,8 @@ final class SequentialBranch<T extends TFloating> implements BranchFunction<T> {
             tf.withSubScope("linear_" + i), normalization, parameters, in, widths.get(i)));
         in = widths.get(i);
       }
-      return new SequentialBranch<>(activation, false, linears, tf, parameters);
+      return new SequentialBranch<>(
+          activation, false, linears, tf, parameters, shape.isVector() ? null : shape.toArray());
     }
     LipschitzConvNet conv = (LipschitzConvNet) spec;
     int h = shape.dim(0);
@@ -65,7 +70,7 @@ final class SequentialBranch<T extends TFloating> implements BranchFunction<T> {
     linears.add(new ConvSpectralLinear<>(tf.withSubScope("conv_1"), normalization, parameters, 1, width, width, h,
         w));
     linears.add(new ConvSpectralLinear<>(tf.withSubScope("conv_2"), normalization, parameters, 3, width, c, h, w));
-    return new SequentialBranch<>(activation, conv.preActivation(), linears, tf, parameters);
+    return new SequentialBranch<>(activation, conv.preActivation(), linears, tf, parameters, null);
   }
 
   private int activations() {
@@ -103,10 +108,10 @@ final class SequentialBranch<T extends TFloating> implements BranchFunction<T> {
   }
 
   /** Power iteration on every linear map. */
-  List<Op> powerIterations(Ops tf, int iterations) {
+  List<Op> powerIterations(Ops tf, int iterations, double tolerance) {
     List<Op> updates = new ArrayList<>();
     for (SpectralLinear<T> linear : linears) {
-      updates.add(linear.powerIteration(tf, iterations));
+      updates.add(linear.powerIteration(tf, iterations, tolerance));
     }
     return updates;
   }
@@ -140,12 +145,36 @@ final class SequentialBranch<T extends TFloating> implements BranchFunction<T> {
 
   @Override
   public Operand<T> forward(Ops tf, Operand<T> x, List<Operand<T>> weights) {
-    List<Operand<T>> zs = preActivations(tf, x, weights);
-    return zs.get(zs.size() - 1);
+    List<Operand<T>> zs = preActivations(tf, flat(tf, x), weights);
+    return unflat(tf, zs.get(zs.size() - 1));
   }
 
   @Override
   public Operand<T> vjp(Ops tf, Operand<T> x, List<Operand<T>> weights, Operand<T> u) {
+    return unflat(tf, flatVjp(tf, flat(tf, x), weights, flat(tf, u)));
+  }
+
+  @Override
+  public Operand<T> jvp(Ops tf, Operand<T> x, List<Operand<T>> weights, Operand<T> v) {
+    return unflat(tf, flatJvp(tf, flat(tf, x), weights, flat(tf, v)));
+  }
+
+  private Operand<T> flat(Ops tf, Operand<T> x) {
+    if (imageDims == null) {
+      return x;
+    }
+    int size = 1;
+    for (int d : imageDims) {
+      size *= d;
+    }
+    return tf.reshape(x, tf.constant(new int[] {-1, size}));
+  }
+
+  private Operand<T> unflat(Ops tf, Operand<T> x) {
+    return imageDims == null ? x : tf.reshape(x, Tensors.batchShape(tf, imageDims));
+  }
+
+  private Operand<T> flatVjp(Ops tf, Operand<T> x, List<Operand<T>> weights, Operand<T> u) {
     List<Operand<T>> zs = preActivations(tf, x, weights);
     int offset = preActivation ? 1 : 0;
     Operand<T> g = u;
@@ -161,8 +190,7 @@ final class SequentialBranch<T extends TFloating> implements BranchFunction<T> {
     return g;
   }
 
-  @Override
-  public Operand<T> jvp(Ops tf, Operand<T> x, List<Operand<T>> weights, Operand<T> v) {
+  private Operand<T> flatJvp(Ops tf, Operand<T> x, List<Operand<T>> weights, Operand<T> v) {
     List<Operand<T>> zs = preActivations(tf, x, weights);
     int offset = preActivation ? 1 : 0;
     Operand<T> t = v;

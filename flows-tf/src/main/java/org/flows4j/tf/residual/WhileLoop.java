@@ -3,17 +3,24 @@ package org.flows4j.tf.residual;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiFunction;
-import org.tensorflow.Graph;
+import org.tensorflow.ConcreteFunction;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
+import org.tensorflow.Signature;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TBool;
+import org.tensorflow.types.family.TType;
 
 /**
- * A graph while loop ({@code Graph.whileLoop}, TF's v1 control flow, which runs in exported SavedModels too). The
- * condition and body are built in their own subgraphs and cannot capture outer tensors: everything they read
- * must be a loop variable. TensorFlow Java cannot differentiate through the loop (it aborts the JVM), so the
- * outputs always come back behind {@code stopGradient}.
+ * A functional while loop ({@code StatelessWhile} over two {@link ConcreteFunction}s; it runs in exported
+ * SavedModels). Condition and body are traced into their own function graphs and cannot capture outer tensors:
+ * everything they read must be a loop variable.
+ *
+ * <p>Why not {@code Graph.whileLoop}: TensorFlow's C++ gradient builder walks backwards through every ancestor of
+ * the loss, and on reaching a v1 loop's Exit nodes — even behind {@code stopGradient} — it fails with "Missing
+ * gradient into while loop". A functional While op whose outputs only receive "no gradient" is simply passed
+ * over. The outputs still come back behind {@code stopGradient}: there is no gradient through the loop.
  */
 final class WhileLoop {
   private WhileLoop() {}
@@ -21,26 +28,54 @@ final class WhileLoop {
   static List<Operand<?>> run(Ops tf, String name, List<Operand<?>> initial,
       BiFunction<Ops, List<Output<?>>, Operand<TBool>> condition,
       BiFunction<Ops, List<Output<?>>, List<Operand<?>>> body) {
-    Graph graph = (Graph) tf.scope().env();
-    Output<?>[] inputs = new Output<?>[initial.size()];
-    for (int i = 0; i < inputs.length; i++) {
-      inputs[i] = initial.get(i).asOutput();
+    List<Class<? extends TType>> types = new ArrayList<>();
+    for (Operand<?> operand : initial) {
+      types.add(operand.type());
     }
-    Output<?>[] outputs = graph.whileLoop(inputs,
-        (condGraph, condInputs, condOutputs) ->
-            condOutputs[0] = condition.apply(Ops.create(condGraph), List.of(condInputs)).asOutput(),
-        (bodyGraph, bodyInputs, bodyOutputs) -> {
-          List<Operand<?>> next = body.apply(Ops.create(bodyGraph), List.of(bodyInputs));
-          for (int i = 0; i < bodyOutputs.length; i++) {
-            bodyOutputs[i] = next.get(i).asOutput();
-          }
-        },
-        tf.scope().makeOpName(name));
+    ConcreteFunction cond = ConcreteFunction.create(f -> {
+      List<Output<?>> vars = placeholders(f, types);
+      Signature.Builder signature = inputs(Signature.builder().key(name + "_cond"), vars);
+      return signature.output("result", condition.apply(f, vars)).build();
+    });
+    ConcreteFunction step = ConcreteFunction.create(f -> {
+      List<Output<?>> vars = placeholders(f, types);
+      Signature.Builder signature = inputs(Signature.builder().key(name + "_body"), vars);
+      List<Operand<?>> next = body.apply(f, vars);
+      for (int i = 0; i < next.size(); i++) {
+        signature.output(variableName(i), next.get(i));
+      }
+      return signature.build();
+    });
     List<Operand<?>> stopped = new ArrayList<>();
-    for (Output<?> output : outputs) {
+    for (Output<?> output : tf.withName(name).statelessWhile(initial, cond, step).output()) {
       stopped.add(stop(tf, output));
     }
     return stopped;
+  }
+
+  private static List<Output<?>> placeholders(Ops f, List<Class<? extends TType>> types) {
+    List<Output<?>> vars = new ArrayList<>();
+    for (Class<? extends TType> type : types) {
+      vars.add(placeholder(f, type));
+    }
+    return vars;
+  }
+
+  private static <T extends TType> Output<?> placeholder(Ops f, Class<T> type) {
+    Placeholder<T> p = f.placeholder(type);
+    return p.output();
+  }
+
+  private static Signature.Builder inputs(Signature.Builder signature, List<Output<?>> vars) {
+    for (int i = 0; i < vars.size(); i++) {
+      signature.input(variableName(i), vars.get(i));
+    }
+    return signature;
+  }
+
+  /** Zero-padded, so the functions' argument order is the loop-variable order whether names are kept or sorted. */
+  private static String variableName(int i) {
+    return String.format("v%04d", i);
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
@@ -50,7 +85,7 @@ final class WhileLoop {
 
   /** The i-th loop variable with its type. */
   @SuppressWarnings("unchecked")
-  static <T extends org.tensorflow.types.family.TType> Operand<T> get(List<? extends Operand<?>> vars, int i) {
+  static <T extends TType> Operand<T> get(List<? extends Operand<?>> vars, int i) {
     return (Operand<T>) vars.get(i);
   }
 }

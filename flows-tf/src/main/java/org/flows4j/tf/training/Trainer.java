@@ -45,6 +45,8 @@ public final class Trainer implements AutoCloseable {
     try {
       if (checkpoint == null || state == null) {
         session.initialize();
+        // Start from converged spectral-norm estimates.
+        session.run(g.normalize);
       } else {
         Checkpoints.restore(checkpoint, session);
         this.steps = state.steps();
@@ -110,9 +112,11 @@ public final class Trainer implements AutoCloseable {
    * {@link TrainingDivergedException}.
    */
   public StepReport step(float[] batch, int n) {
-    try (TFloat32 x = tensor(batch, n); TInt64 noise = HostTensors.seed(noiseSeed(batches))) {
+    try (TFloat32 x = tensor(batch, n); TInt64 noise = HostTensors.seed(noiseSeed(batches));
+        TInt64 flowSeed = HostTensors.seed(~noiseSeed(batches))) {
       if (!isInitialized()) {
-        session.runner().feed(g.data, x).feed(g.noiseSeed, noise).addTarget(g.dataInit).run().close();
+        session.runner().feed(g.data, x).feed(g.noiseSeed, noise).feed(g.flow.randomSeed(), flowSeed)
+            .addTarget(g.dataInit).run().close();
         if (options.usesEma()) {
           session.run(g.averageSync);
         }
@@ -121,7 +125,7 @@ public final class Trainer implements AutoCloseable {
       double loss;
       @Nullable String offender;
       try (Result result = session.runner().feed(g.data, x).feed(g.noiseSeed, noise)
-          .fetch(g.meanNll).fetch(g.finite).addTarget(g.accumulate).run()) {
+          .feed(g.flow.randomSeed(), flowSeed).fetch(g.meanNll).fetch(g.finite).addTarget(g.accumulate).run()) {
         loss = HostTensors.toDouble(result.get(0));
         offender = firstNonFinite(HostTensors.toDoubles(result.get(1)));
       }
@@ -157,11 +161,13 @@ public final class Trainer implements AutoCloseable {
   }
 
   /**
-   * Mean NLL over {@code n} examples, in chunks of at most 512, with the EMA weights when EMA is on. Dequantization
-   * noise is seeded by the examples' position, so the same data always give the same figure.
+   * Mean NLL over {@code n} examples, in chunks of at most 512, with the EMA weights when EMA is on and the flow's
+   * evaluation estimators (residual blocks: more exact terms, or the exact log-det). Dequantization noise and the
+   * estimators' randomness are seeded by the examples' position, so the same data always give the same figure.
    */
   public Evaluation evaluate(float[] values, int n) {
     Preconditions.checkArgument(n > 0, "n must be positive, but was %s", n);
+    session.run(g.normalize);
     int perExample = spec.inputShape().size();
     double[] sum = {0};
     withAveragedWeights(() -> {
@@ -171,7 +177,8 @@ public final class Trainer implements AutoCloseable {
         System.arraycopy(values, start * perExample, chunk, 0, chunk.length);
         try (TFloat32 x = tensor(chunk, count);
             TInt64 noise = HostTensors.seed(0x5EEDL + start);
-            Result result = session.runner().feed(g.data, x).feed(g.noiseSeed, noise).fetch(g.meanNll).run()) {
+            Result result = session.runner().feed(g.data, x).feed(g.noiseSeed, noise)
+                .fetch(g.evaluationMeanNll).run()) {
           sum[0] += HostTensors.toDouble(result.get(0)) * count;
         }
       }
@@ -223,10 +230,12 @@ public final class Trainer implements AutoCloseable {
       return;
     }
     session.run(g.averageSwapIn);
+    session.run(g.normalize);
     try {
       action.run();
     } finally {
       session.run(g.averageSwapOut);
+      session.run(g.normalize);
     }
   }
 

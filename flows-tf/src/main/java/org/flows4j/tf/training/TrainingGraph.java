@@ -7,7 +7,9 @@ import org.flows4j.api.FlowSpec;
 import org.flows4j.api.Shape;
 import org.flows4j.tf.CompiledFlow;
 import org.flows4j.tf.FlowCompiler;
+import org.flows4j.tf.FlowMode;
 import org.flows4j.tf.LikelihoodModel;
+import org.flows4j.tf.gradients.SafeGradients;
 import org.flows4j.tf.layers.Layer;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
@@ -35,6 +37,10 @@ final class TrainingGraph {
   final Placeholder<TInt64> noiseSeed;
   final Operand<TFloat32> meanNll;
   final Operand<TFloat32> meanBitsPerDim;
+  /** The mean NLL with the evaluation estimators (what reported figures use). */
+  final Operand<TFloat32> evaluationMeanNll;
+  /** Refreshes spectral norms thoroughly (residual blocks): at start-up and before evaluation. */
+  final Op normalize;
   final Op dataInit;
   final Operand<TBool> initialized;
   final Op accumulate;
@@ -68,6 +74,9 @@ final class TrainingGraph {
       Operand<TFloat32> logProb = model.logProb(tf, data, noiseSeed);
       meanNll = tf.withName("mean_nll").math.neg(tf.math.mean(logProb, tf.constant(0)));
       meanBitsPerDim = tf.math.mean(model.bitsPerDim(tf, logProb), tf.constant(0));
+      evaluationMeanNll = tf.withName("evaluation_mean_nll").math.neg(tf.math.mean(
+          model.logProb(tf, data, noiseSeed, FlowMode.EVALUATION), tf.constant(0)));
+      normalize = flow.normalizationUpdate(tf, true);
       dataInit = model.dataInitialization(tf, data, noiseSeed);
       initialized = flow.initialized(tf);
 
@@ -111,6 +120,8 @@ final class TrainingGraph {
       for (Variable<TFloat32> accumulator : accumulators) {
         afterUpdate.add(updated.assign(accumulator, updated.zerosLike(accumulator)));
       }
+      // Spectral norms follow the weights they normalise: power iteration after every update.
+      afterUpdate.add(flow.normalizationUpdate(updated));
       apply = tf.withControlDependencies(afterUpdate).noOp();
       for (Variable<TFloat32> accumulator : accumulators) {
         clears.add(tf.assign(accumulator, tf.zerosLike(accumulator)));
@@ -141,7 +152,8 @@ final class TrainingGraph {
 
   private List<Operand<TFloat32>> gradients(Operand<TFloat32> loss, List<Variable<TFloat32>> variables) {
     List<Operand<TFloat32>> result = new ArrayList<>();
-    for (Operand<?> g : tf.gradients(loss, variables)) {
+    // A variable with no path to the loss (possible in custom specs) gets a zero gradient rather than an error.
+    for (Operand<?> g : SafeGradients.gradientsOrZeros(tf, loss, variables)) {
       @SuppressWarnings("unchecked")
       Operand<TFloat32> gradient = (Operand<TFloat32>) g;
       result.add(gradient);

@@ -1,0 +1,118 @@
+package org.flows4j.examples.cli;
+
+import java.io.PrintWriter;
+import java.util.Locale;
+import java.util.OptionalLong;
+import java.util.concurrent.Callable;
+import org.flows4j.api.FlowSpec;
+import org.flows4j.tf.data.DataSource;
+import org.flows4j.tf.training.Evaluation;
+import org.flows4j.tf.training.Trainer;
+import org.flows4j.tf.training.TrainingOptions;
+import org.flows4j.tf.training.TrainingRun.HeldOut;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code flows benchmark}: how fast a model trains and samples on this machine, how much memory it takes, and
+ * where the held-out loss stands after the timed steps. Writes nothing.
+ */
+@Command(name = "benchmark", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Train a model for a few steps and print training steps/s (after untimed warm-up steps), "
+        + "sampling samples/s, peak memory (resident set and JVM heap) and the held-out bits/dim.")
+public final class BenchmarkCommand implements Callable<Integer> {
+  @Option(names = "--model", paramLabel = "NAME", converter = NameConverters.Model.class, defaultValue = "glow",
+      description = "realnvp, nice or glow (default: ${DEFAULT-VALUE})")
+  ModelPreset model = ModelPreset.GLOW;
+
+  @Option(names = "--data", paramLabel = "NAME", converter = NameConverters.Data.class,
+      defaultValue = "fashion-mnist", description = "as for `flows train` (default: ${DEFAULT-VALUE})")
+  DataChoice data = new FashionMnistChoice();
+
+  @Option(names = "--steps", paramLabel = "N", defaultValue = "200",
+      description = "timed training steps (default: ${DEFAULT-VALUE})")
+  int steps = 200;
+
+  @Option(names = "--warmup-steps", paramLabel = "N", defaultValue = "10",
+      description = "untimed steps first: the first runs pay for graph optimisation and ActNorm's "
+          + "initialisation (default: ${DEFAULT-VALUE})")
+  int untimedSteps = 10;
+
+  @Option(names = "--batch", paramLabel = "N", description = "examples per batch (default: as for `flows train`)")
+  @Nullable Integer batch;
+
+  @Option(names = "--samples", paramLabel = "N", defaultValue = "256",
+      description = "samples per sampling call (default: ${DEFAULT-VALUE})")
+  int samplesPerCall = 256;
+
+  @Option(names = "--width", paramLabel = "N", description = "as for `flows train`")
+  @Nullable Integer width;
+
+  @Option(names = "--depth", paramLabel = "N", description = "as for `flows train`")
+  @Nullable Integer depth;
+
+  @Option(names = "--train-limit", paramLabel = "N", description = "as for `flows train`")
+  @Nullable Integer trainLimit;
+
+  @Mixin DataDirectoryOption dataDirectory = new DataDirectoryOption();
+
+  @Spec CommandSpec spec;
+
+  /** Sampling calls timed; enough to average out scheduling noise on a busy machine. */
+  private static final int SAMPLING_CALLS = 5;
+
+  @Override
+  public Integer call() {
+    TrainCommand.atLeast("--steps", steps, 1);
+    TrainCommand.atLeast("--warmup-steps", untimedSteps, 0);
+    TrainCommand.atLeast("--batch", batch, 1);
+    TrainCommand.atLeast("--samples", samplesPerCall, 1);
+    PrintWriter out = spec.commandLine().getOut();
+    TrainingDefaults defaults = data.defaults();
+    int batchSize = batch != null ? batch : defaults.batch();
+    FlowSpec flow = model.build(data.shape(), width, depth);
+    DataSource source = data.trainingSource(0, trainLimit, dataDirectory.directory());
+    HeldOut heldOut = data.heldOut(Math.min(defaults.heldOutDuringTraining(), data.maxHeldOut()),
+        dataDirectory.directory());
+    TrainingOptions options = TrainingOptions.builder().learningRate(defaults.learningRate())
+        .warmupSteps(defaults.warmupSteps()).emaDecay(defaults.emaDecay()).build();
+    out.printf(Locale.ROOT, "benchmark: %s on %s, batch %d, %d timed steps after %d untimed, %d CPU cores "
+        + "visible to the JVM%n", model.cliName(), data.cliName(), batchSize, steps, untimedSteps,
+        Runtime.getRuntime().availableProcessors());
+    out.flush();
+    try (Trainer trainer = Trainer.create(flow, options)) {
+      for (int i = 0; i < untimedSteps; i++) {
+        trainer.step(source.batch(trainer.batches(), batchSize), batchSize);
+      }
+      long start = System.nanoTime();
+      for (int i = 0; i < steps; i++) {
+        trainer.step(source.batch(trainer.batches(), batchSize), batchSize);
+      }
+      double trainSeconds = (System.nanoTime() - start) / 1e9;
+      trainer.sample(samplesPerCall, 1.0, 0); // untimed: the first call optimises the sampling graph
+      start = System.nanoTime();
+      for (int i = 1; i <= SAMPLING_CALLS; i++) {
+        trainer.sample(samplesPerCall, 1.0, i);
+      }
+      double sampleSeconds = (System.nanoTime() - start) / 1e9;
+      Evaluation evaluation = trainer.evaluate(heldOut.values(), heldOut.count());
+      out.printf(Locale.ROOT, "training:  %.2f steps/s (%.0f examples/s)%n", steps / trainSeconds,
+          steps * batchSize / trainSeconds);
+      out.printf(Locale.ROOT, "sampling:  %.0f samples/s (%d calls of %d)%n",
+          SAMPLING_CALLS * samplesPerCall / sampleSeconds, SAMPLING_CALLS, samplesPerCall);
+      OptionalLong peakResident = MemoryUsage.peakResidentBytes();
+      out.printf(Locale.ROOT, "memory:    peak resident set (VmHWM) %s, JVM heap peak %s of %s max%n",
+          peakResident.isPresent() ? MemoryUsage.mebibytes(peakResident.getAsLong()) : "unknown (no /proc)",
+          MemoryUsage.mebibytes(MemoryUsage.peakHeapBytes()), MemoryUsage.mebibytes(MemoryUsage.maxHeapBytes()));
+      out.printf(Locale.ROOT, "held-out:  %.4f bits/dim (%.2f nats) on %d %s after %d steps%s%n",
+          evaluation.bitsPerDim(), evaluation.negativeLogLikelihood(), evaluation.examples(),
+          data.shape().isImage() ? "test images" : "points", trainer.steps(),
+          evaluation.averagedWeights() ? " (averaged weights)" : "");
+    }
+    return ExitCodes.OK;
+  }
+}

@@ -1,0 +1,52 @@
+package org.flows4j.examples.cli;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.flows4j.tf.export.FlowModel;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code flows eval}: the exported model's mean negative log-likelihood on held-out data. */
+@Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Load OUT/saved_model and print its mean negative log-likelihood (nats and bits/dim) on "
+        + "held-out data: the Fashion-MNIST test split, or a fixed seeded sample of a 2-D density.")
+public final class EvalCommand implements Callable<Integer> {
+  @Option(names = "--out", paramLabel = "DIR", required = true, description = "output folder of `flows train`")
+  Path out = Path.of("");
+
+  @Mixin RunDataOptions dataOption = new RunDataOptions();
+
+  @Option(names = "--limit", paramLabel = "N",
+      description = "evaluate the first N held-out examples (default: 5000 points; all 10000 test images)")
+  @Nullable Integer limit;
+
+  @Mixin DataDirectoryOption dataDirectory = new DataDirectoryOption();
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    TrainCommand.atLeast("--limit", limit, 1);
+    RunDirectory run = new RunDirectory(out);
+    try (FlowModel model = run.loadModel()) {
+      DataChoice data = dataOption.resolve(run, model.spec().inputShape());
+      int count = limit != null ? limit : data.defaults().heldOutForEval();
+      if (count > data.maxHeldOut()) {
+        throw new UsageException("--limit must be at most " + data.maxHeldOut() + " for " + data.cliName()
+            + " (its held-out examples), but was " + count);
+      }
+      HeldOutStatistics statistics = HeldOutStatistics.measure(model,
+          data.heldOut(count, dataDirectory.directory()));
+      spec.commandLine().getOut().printf(Locale.ROOT,
+          "%s on %s: held-out NLL %.4f nats, %.4f bits/dim (mean over %d %s)%n", run.savedModel(),
+          data.cliName(), statistics.nats(), statistics.bitsPerDim(), statistics.examples(),
+          data.shape().isImage() ? "test images" : "points");
+    }
+    return ExitCodes.OK;
+  }
+}

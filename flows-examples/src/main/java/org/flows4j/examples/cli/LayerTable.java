@@ -1,0 +1,127 @@
+package org.flows4j.examples.cli;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.flows4j.api.FlowSpec;
+import org.flows4j.api.Flows;
+import org.flows4j.api.step.InverseKind;
+import org.flows4j.api.step.LogDetKind;
+import org.flows4j.tf.CompiledFlow;
+import org.flows4j.tf.FlowCompiler;
+import org.flows4j.tf.layers.Layer;
+import org.tensorflow.Graph;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * A compiled flow step by step: where each step sits in the spec, what it is, the shapes it maps between, its
+ * parameter count and what kind of log-det and inverse it has; then the totals.
+ */
+final class LayerTable {
+  private static final String[] HEADER = {"#", "location", "step", "input -> output", "params", "log-det",
+      "inverse"};
+  /** Right-aligned columns: the numbers. */
+  private static final boolean[] RIGHT = {true, false, false, false, true, false, false};
+
+  private LayerTable() {}
+
+  /**
+   * Compiles {@code spec} in a graph of its own (thrown away afterwards: only the variables' static shapes are
+   * needed, so nothing runs) and renders the table.
+   */
+  static String render(FlowSpec spec) {
+    List<String[]> rows = new ArrayList<>();
+    long stepParameters = 0;
+    long allParameters;
+    Map<LogDetKind, Integer> logDets = new EnumMap<>(LogDetKind.class);
+    Map<InverseKind, Integer> inverses = new EnumMap<>(InverseKind.class);
+    try (Graph graph = new Graph()) {
+      CompiledFlow<TFloat32> flow = FlowCompiler.compile(Ops.create(graph), spec, 0);
+      List<Layer<TFloat32>> layers = flow.layers();
+      for (int i = 0; i < layers.size(); i++) {
+        Layer<TFloat32> layer = layers.get(i);
+        long parameters = count(layer.variables());
+        stepParameters += parameters;
+        String kind = layer.spec().kind();
+        logDets.merge(layer.spec().logDetKind(), 1, Integer::sum);
+        inverses.merge(layer.spec().inverseKind(), 1, Integer::sum);
+        rows.add(new String[] {
+          Integer.toString(i),
+          withoutKind(flow.layerLocations().get(i), kind),
+          kind,
+          layer.inputShape() + " -> " + layer.outputShape(),
+          String.format(Locale.ROOT, "%,d", parameters),
+          lowerCase(layer.spec().logDetKind()),
+          lowerCase(layer.spec().inverseKind())});
+      }
+      allParameters = count(flow.trainableVariables());
+    }
+    StringBuilder text = new StringBuilder(table(rows));
+    text.append(String.format(Locale.ROOT, "total: %d steps, %,d trainable parameters", rows.size(),
+        allParameters));
+    if (allParameters != stepParameters) {
+      // The steps' variables do not cover everything the optimizer trains: the rest is the learned base.
+      text.append(String.format(Locale.ROOT, " (%,d in the steps, %,d in the base distribution)", stepParameters,
+          allParameters - stepParameters));
+    }
+    text.append('\n');
+    text.append("log-det: ").append(summary(logDets)).append("; inverse: ").append(summary(inverses))
+        .append('\n');
+    text.append("latent: ").append(Flows.shapes(spec).get(Flows.shapes(spec).size() - 1))
+        .append(" reaches the base ").append(spec.base().getClass().getSimpleName())
+        .append(spec.levels().size() > 1 ? " after the factor-outs (routing only, not listed)" : "")
+        .append('\n');
+    return text.toString();
+  }
+
+  private static long count(List<? extends Variable<?>> variables) {
+    long total = 0;
+    for (Variable<?> variable : variables) {
+      total += variable.shape().size();
+    }
+    return total;
+  }
+
+  /** "levels[0].steps[2] (actNorm)" → "levels[0].steps[2]": the kind has its own column. */
+  private static String withoutKind(String location, String kind) {
+    String suffix = " (" + kind + ")";
+    return location.endsWith(suffix) ? location.substring(0, location.length() - suffix.length()) : location;
+  }
+
+  private static String lowerCase(Enum<?> value) {
+    return value.name().toLowerCase(Locale.ROOT);
+  }
+
+  private static <E extends Enum<E>> String summary(Map<E, Integer> counts) {
+    return counts.entrySet().stream()
+        .map(entry -> entry.getValue() + " " + lowerCase(entry.getKey()))
+        .collect(Collectors.joining(", "));
+  }
+
+  private static String table(List<String[]> rows) {
+    int[] widths = new int[HEADER.length];
+    List<String[]> all = new ArrayList<>();
+    all.add(HEADER);
+    all.addAll(rows);
+    for (String[] row : all) {
+      for (int c = 0; c < row.length; c++) {
+        widths[c] = Math.max(widths[c], row[c].length());
+      }
+    }
+    StringBuilder text = new StringBuilder();
+    for (String[] row : all) {
+      StringBuilder line = new StringBuilder();
+      for (int c = 0; c < row.length; c++) {
+        String format = "%" + (RIGHT[c] ? "" : "-") + widths[c] + "s";
+        line.append(String.format(format, row[c])).append(c < row.length - 1 ? "  " : "");
+      }
+      text.append(line.toString().stripTrailing()).append('\n');
+    }
+    return text.toString();
+  }
+}

@@ -1,0 +1,96 @@
+package org.flows4j.examples.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.flows4j.api.Shape;
+import org.flows4j.examples.metrics.MetricsRow;
+import org.flows4j.examples.plots.CurvePlot;
+import org.flows4j.examples.plots.DensityPlot;
+import org.flows4j.examples.plots.SampleGrid;
+import org.flows4j.tf.export.FlowModel;
+
+/** The PNGs of a run: training curves, and samples (with the density, for 2-D data) from the exported model. */
+final class RunPictures {
+  /** The toy densities put nearly all their mass in [-4, 4]²; a margin shows where the model leaks beyond. */
+  static final double TWO_D_MIN = -4.5;
+  static final double TWO_D_MAX = 4.5;
+  static final int DENSITY_GRID = 120;
+  static final int IMAGE_COLUMNS = 8;
+  private static final double PIXEL_LEVELS = 255.0;
+
+  private RunPictures() {}
+
+  /**
+   * Training loss and held-out loss against the step: in bits/dim for images (the papers' figure), in nats for
+   * 2-D data (where bits/dim is merely nats / (2 ln 2)).
+   */
+  static void writeCurves(Path png, String title, List<MetricsRow> rows, boolean images) throws IOException {
+    List<double[]> train = new ArrayList<>();
+    List<double[]> heldOut = new ArrayList<>();
+    for (MetricsRow row : rows) {
+      double value = images ? row.bitsPerDim() : row.lossNats();
+      (row.kind() == MetricsRow.Kind.TRAIN ? train : heldOut).add(new double[] {row.step(), value});
+    }
+    List<CurvePlot.Series> series = new ArrayList<>();
+    series.add(series("training batch", train));
+    if (!heldOut.isEmpty()) {
+      series.add(series("held-out", heldOut));
+    }
+    CurvePlot.write(png, title, images ? "negative log-likelihood (bits/dim)" : "negative log-likelihood (nats)",
+        series);
+  }
+
+  private static CurvePlot.Series series(String name, List<double[]> points) {
+    double[] x = new double[points.size()];
+    double[] y = new double[points.size()];
+    for (int i = 0; i < points.size(); i++) {
+      x[i] = points.get(i)[0];
+      y[i] = points.get(i)[1];
+    }
+    return new CurvePlot.Series(name, x, y);
+  }
+
+  /**
+   * The model's density on a grid beside {@code n} of its samples drawn over the data.
+   *
+   * @param data2d data points as (x, y) pairs
+   */
+  static void writeDensity(Path png, String title, FlowModel model, float[] data2d, int n, double temperature,
+      long seed) throws IOException {
+    double[][] grid = DensityPlot.grid(DENSITY_GRID, TWO_D_MIN, TWO_D_MAX);
+    float[] points = new float[grid.length * 2];
+    for (int i = 0; i < grid.length; i++) {
+      points[2 * i] = (float) grid[i][0];
+      points[2 * i + 1] = (float) grid[i][1];
+    }
+    float[] logProb = model.logProb(points, grid.length);
+    double[] gridLogDensity = new double[logProb.length];
+    for (int i = 0; i < logProb.length; i++) {
+      gridLogDensity[i] = logProb[i];
+    }
+    float[] samples = model.sample(n, temperature, seed);
+    DensityPlot.write(png, title, gridLogDensity, DENSITY_GRID, TWO_D_MIN, TWO_D_MAX, samples, data2d);
+  }
+
+  /**
+   * {@code perTemperature} samples at each temperature, one block of rows after another (so with 32 per
+   * temperature and 8 columns, the first 4 rows are the first temperature).
+   */
+  static void writeImageSamples(Path png, FlowModel model, int perTemperature, double[] temperatures, long seed,
+      int columns) throws IOException {
+    Shape shape = model.spec().inputShape();
+    int size = shape.size();
+    float[] all = new float[perTemperature * temperatures.length * size];
+    for (int t = 0; t < temperatures.length; t++) {
+      float[] samples = model.sample(perTemperature, temperatures[t], seed);
+      for (int i = 0; i < samples.length; i++) {
+        // Samples are in data units, 8-bit pixel values; the grid wants [0, 1] and clamps what overshoots.
+        all[t * perTemperature * size + i] = (float) (samples[i] / PIXEL_LEVELS);
+      }
+    }
+    SampleGrid.write(png, all, perTemperature * temperatures.length, shape.dim(0), shape.dim(1), shape.dim(2),
+        columns);
+  }
+}

@@ -1,0 +1,63 @@
+package org.flows4j.examples.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import org.flows4j.examples.metrics.MetricsCsv;
+import org.flows4j.examples.metrics.MetricsRow;
+import org.flows4j.examples.progress.TrainingProgress;
+import org.flows4j.tf.training.Evaluation;
+import org.flows4j.tf.training.StepReport;
+import org.flows4j.tf.training.TrainingListener;
+
+/** Records every step and evaluation in {@code metrics.csv} and shows them on the progress display. */
+final class TrainingMonitor implements TrainingListener, AutoCloseable {
+  private final MetricsCsv metrics;
+  private final TrainingProgress progress;
+  private int skipped;
+
+  TrainingMonitor(MetricsCsv metrics, TrainingProgress progress) {
+    this.metrics = metrics;
+    this.progress = progress;
+  }
+
+  @Override
+  public void onStep(StepReport report) {
+    metrics.add(MetricsRow.train(report.step(), report.loss(), report.bitsPerDim(), report.gradientNorm(),
+        report.learningRate()));
+    progress.step(report.step(), report.loss(), report.bitsPerDim());
+  }
+
+  @Override
+  public void onSkippedStep(StepReport report) {
+    skipped++;
+    progress.warning("warning: a batch after step " + report.step() + " was skipped: its loss or gradient was "
+        + "not finite, first in " + report.skippedBecause() + ". The weights are unchanged.");
+  }
+
+  @Override
+  public void onEvaluation(Evaluation evaluation) {
+    metrics.add(MetricsRow.heldOut(evaluation.step(), evaluation.negativeLogLikelihood(),
+        evaluation.bitsPerDim()));
+    progress.evaluation(evaluation.step(), evaluation.negativeLogLikelihood(), evaluation.bitsPerDim());
+  }
+
+  @Override
+  public void onCheckpoint(long step, Path checkpoint) {
+    // The metrics on disk should reach at least as far as the newest checkpoint a resumed run starts from.
+    metrics.flush();
+  }
+
+  /** Batches skipped because their loss or gradient was not finite. */
+  int skippedBatches() {
+    return skipped;
+  }
+
+  @Override
+  public void close() throws IOException {
+    try {
+      progress.close();
+    } finally {
+      metrics.close();
+    }
+  }
+}

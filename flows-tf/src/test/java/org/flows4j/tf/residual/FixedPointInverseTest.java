@@ -1,0 +1,103 @@
+package org.flows4j.tf.residual;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.flows4j.api.FlowSpec;
+import org.flows4j.api.Flows;
+import org.flows4j.api.Shape;
+import org.flows4j.api.residual.Inverse;
+import org.flows4j.tf.CompiledFlow;
+import org.flows4j.tf.FlowCompiler;
+import org.flows4j.tf.HostTensors;
+import org.junit.jupiter.api.Test;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat32;
+
+class FixedPointInverseTest {
+
+  /** A float32 block with weights scaled up (so the constraint is active, as after training) and normalised. */
+  private static double[] roundTrip(FlowSpec spec, Shape shape, int n, List<double[]> diagnostics) {
+    try (Graph graph = new Graph()) {
+      Ops tf = Ops.create(graph);
+      CompiledFlow<TFloat32> flow = FlowCompiler.compile(tf, spec, 9);
+      @SuppressWarnings("unchecked")
+      ResidualLayer<TFloat32> layer = (ResidualLayer<TFloat32>) flow.layers().get(0);
+      Placeholder<TFloat32> x = tf.placeholder(TFloat32.class);
+      Operand<TFloat32> y = layer.forward(tf, x).value();
+      ResidualLayer.FixedPointResult<TFloat32> solved = layer.solve(tf, y);
+      Operand<TFloat32> back = layer.inverse(tf, y).value();
+      try (Session session = new Session(graph)) {
+        session.initialize();
+        List<org.tensorflow.op.Op> grow = new java.util.ArrayList<>();
+        for (Variable<TFloat32> v : flow.trainableVariables()) {
+          grow.add(tf.assign(v, tf.math.mul(v, tf.constant(4f))));
+        }
+        session.run(tf.withControlDependencies(grow).noOp());
+        session.run(flow.normalizationUpdate(tf, true));
+        SplittableRandom random = new SplittableRandom(1);
+        float[] values = new float[n * shape.size()];
+        for (int i = 0; i < values.length; i++) {
+          values[i] = (float) (2 * random.nextGaussian());
+        }
+        long[] dims = new long[shape.rank() + 1];
+        dims[0] = n;
+        for (int i = 0; i < shape.rank(); i++) {
+          dims[i + 1] = shape.dim(i);
+        }
+        try (TFloat32 input = HostTensors.float32(values, dims);
+            Result result = session.runner().feed(x, input).fetch(back).fetch(solved.iterations())
+                .fetch(solved.change()).run()) {
+          double[] recovered = HostTensors.toDoubles(result.get(0));
+          diagnostics.add(HostTensors.toDoubles(result.get(1)));
+          diagnostics.add(HostTensors.toDoubles(result.get(2)));
+          double max = 0;
+          for (int i = 0; i < values.length; i++) {
+            max = Math.max(max, Math.abs(recovered[i] - values[i]));
+          }
+          return new double[] {max};
+        }
+      }
+    }
+  }
+
+  @Test
+  void defaultInverseRecoversTheInputWithin1e5AndReportsItsIterations() {
+    FlowSpec mlp = Flows.sequential(Shape.of(6))
+        .steps(1, s -> s.residualBlock(b -> b.lipschitzMlp(64, 64))).build();
+    List<double[]> diagnostics = new java.util.ArrayList<>();
+    double error = roundTrip(mlp, Shape.of(6), 256, diagnostics)[0];
+    System.out.printf("MLP block inverse: max error %.2e after %.0f iterations (last change %.2e)%n", error,
+        diagnostics.get(0)[0], diagnostics.get(1)[0]);
+    assertThat(error).isLessThanOrEqualTo(1e-5);
+    assertThat(diagnostics.get(0)[0]).isBetween(2.0, 100.0);
+
+    FlowSpec conv = Flows.sequential(Shape.of(6, 6, 2))
+        .steps(1, s -> s.residualBlock(b -> b.lipschitzConvNet(16))).build();
+    diagnostics.clear();
+    error = roundTrip(conv, Shape.of(6, 6, 2), 16, diagnostics)[0];
+    System.out.printf("conv block inverse: max error %.2e after %.0f iterations%n", error, diagnostics.get(0)[0]);
+    assertThat(error).isLessThanOrEqualTo(1e-5);
+  }
+
+  @Test
+  void nonConvergenceIsAnErrorNamingTheFix() {
+    FlowSpec nearOne = Flows.sequential(Shape.of(6))
+        .steps(1, s -> s.residualBlock(b -> b.lipschitzMlp(64, 64).lipschitzCoeff(0.9999)
+            .inverse(Inverse.fixedPoint().atol(1e-7).rtol(0).maxIterations(3)))).build();
+    assertThatThrownBy(() -> roundTrip(nearOne, Shape.of(6), 64, new java.util.ArrayList<>()))
+        .hasMessageContaining("residualBlock: the fixed-point inverse did not converge in 3 iterations "
+            + "(atol 1.0E-7, rtol 0.0); last change:")
+        .hasMessageContaining("The Lipschitz constant of the block is too close to 1: lower lipschitzCoeff or "
+            + "raise maxIterations.");
+  }
+}
