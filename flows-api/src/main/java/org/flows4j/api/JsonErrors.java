@@ -16,6 +16,8 @@ import org.flows4j.api.base.BaseSpec;
 import org.flows4j.api.conditioner.ConditionerSpec;
 import org.flows4j.api.data.Dequantization;
 import org.flows4j.api.data.LogitTransform;
+import org.flows4j.api.residual.LogDetEstimator;
+import org.flows4j.api.residual.ResidualBranch;
 import org.flows4j.api.step.StepSpec;
 
 /**
@@ -104,6 +106,12 @@ final class JsonErrors {
     }
     if (baseType == LogitTransform.class) {
       return "logit transform";
+    }
+    if (baseType == ResidualBranch.class) {
+      return "residual branch";
+    }
+    if (baseType == LogDetEstimator.class) {
+      return "log-det estimator";
     }
     return baseType.getSimpleName();
   }

@@ -42,7 +42,7 @@ public final class Presets {
    * per-feature normalisation without batch statistics at sampling time.
    */
   public static FlowSpec realNvp(Shape shape, int couplings, int width) {
-    checkShapeAndSizes("realNvp", shape, couplings, width);
+    checkShapeAndSizes("realNvp", shape, "couplings", couplings, width);
     if (shape.isVector()) {
       return sequential(shape)
           .stepsIndexed(couplings, (i, step) -> step.actNorm()
@@ -104,7 +104,7 @@ public final class Presets {
    * uniformly dequantized to [0, 1] as in the paper.
    */
   public static FlowSpec nice(Shape shape, int couplings, int width) {
-    checkShapeAndSizes("nice", shape, couplings, width);
+    checkShapeAndSizes("nice", shape, "couplings", couplings, width);
     Mask first = shape.isVector() ? Mask.HALF : Mask.CHECKERBOARD;
     SequentialFlowBuilder builder = sequential(shape);
     if (shape.isImage()) {
@@ -133,7 +133,7 @@ public final class Presets {
    * Russian roulette with 20 exact terms.
    */
   public static FlowSpec residualFlow(Shape shape, int blocks, int width) {
-    checkShapeAndSizes("residualFlow", shape, blocks, width);
+    checkShapeAndSizes("residualFlow", shape, "blocks", blocks, width);
     if (shape.isVector()) {
       LogDetEstimator evaluation = shape.size() <= ExactLogDet.MAX_FEATURES
           ? LogDet.exact()
@@ -157,11 +157,11 @@ public final class Presets {
         .build();
   }
 
-  private static void checkShapeAndSizes(String preset, Shape shape, int couplings, int width) {
+  private static void checkShapeAndSizes(String preset, Shape shape, String countName, int count, int width) {
     Preconditions.checkNotNull(shape, "shape");
     Preconditions.checkArgument(shape.isVector() || shape.isImage(),
         "%s needs a vector [d] or an image [height, width, channels], but the shape was %s", preset, shape);
-    Preconditions.checkArgument(couplings >= 1, "couplings must be at least 1, but was %s", couplings);
+    Preconditions.checkArgument(count >= 1, "%s must be at least 1, but was %s", countName, count);
     Preconditions.checkArgument(width > 0, "width must be positive, but was %s", width);
   }
 }

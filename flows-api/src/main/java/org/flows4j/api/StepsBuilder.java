@@ -2,10 +2,10 @@ package org.flows4j.api;
 
 import java.util.function.Consumer;
 import org.flows4j.api.conditioner.ConditionerSpec;
+import org.flows4j.api.residual.ResidualBlockBuilder;
 import org.flows4j.api.step.AffineScale;
 import org.flows4j.api.step.Conv1x1;
 import org.flows4j.api.step.Mask;
-import org.flows4j.api.residual.ResidualBlockBuilder;
 import org.flows4j.api.step.StepSpec;
 
 /**

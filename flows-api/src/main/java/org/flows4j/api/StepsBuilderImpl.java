@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import org.flows4j.api.conditioner.ConditionerSpec;
+import org.flows4j.api.residual.ResidualBlockBuilder;
 import org.flows4j.api.step.ActNorm;
 import org.flows4j.api.step.AdditiveCoupling;
 import org.flows4j.api.step.AffineCoupling;
@@ -18,7 +19,6 @@ import org.flows4j.api.step.Mask;
 import org.flows4j.api.step.Reverse;
 import org.flows4j.api.step.Shuffle;
 import org.flows4j.api.step.Squeeze;
-import org.flows4j.api.residual.ResidualBlockBuilder;
 import org.flows4j.api.step.StepSpec;
 
 final class StepsBuilderImpl implements StepsBuilder {

@@ -8,8 +8,20 @@ import org.flows4j.api.data.Dequantization;
 import org.flows4j.api.data.Logit;
 import org.flows4j.api.data.LogitTransform;
 import org.flows4j.api.data.UniformDequantization;
+import org.flows4j.api.residual.FixedPointInverse;
+import org.flows4j.api.residual.GradientMode;
+import org.flows4j.api.residual.Inverse;
+import org.flows4j.api.residual.LipschitzConvNet;
+import org.flows4j.api.residual.LipschitzMlp;
+import org.flows4j.api.residual.LogDet;
+import org.flows4j.api.residual.ResidualBlockBuilder;
+import org.flows4j.api.residual.RussianRoulette;
+import org.flows4j.api.residual.SpectralNormalization;
+import org.flows4j.api.residual.TermDistribution;
+import org.flows4j.api.residual.TruncatedSeries;
 import org.flows4j.api.step.AffineScale;
 import org.flows4j.api.step.Mask;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -159,5 +171,160 @@ class BuilderArgumentsTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessage("width must be positive, but was 0");
     assertThatThrownBy(() -> Presets.nice(null, 4, 8))
         .isInstanceOf(NullPointerException.class).hasMessage("shape");
+  }
+
+  @Test
+  void residualFlowArgumentsAreCheckedAtTheCall() {
+    assertThatThrownBy(() -> Presets.residualFlow(Shape.of(2, 3), 4, 64))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("residualFlow needs a vector [d] or an image [height, width, channels], but the shape was [2, 3]");
+    assertThatThrownBy(() -> Presets.residualFlow(Shape.of(2), 0, 64))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("blocks must be at least 1, but was 0");
+    assertThatThrownBy(() -> Presets.residualFlow(Shape.of(28, 28, 1), -1, 64))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("blocks must be at least 1, but was -1");
+    assertThatThrownBy(() -> Presets.residualFlow(Shape.of(2), 4, 0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("width must be positive, but was 0");
+    assertThatThrownBy(() -> Presets.residualFlow(null, 4, 8))
+        .isInstanceOf(NullPointerException.class).hasMessage("shape");
+    // An image the three levels cannot squeeze is a flow problem, reported as build() reports it.
+    assertThatThrownBy(() -> Presets.residualFlow(Shape.of(6, 6, 1), 1, 8))
+        .isInstanceOf(InvalidFlowSpecException.class)
+        .hasMessage("Invalid flow spec (1 problem):\n  levels[1].steps[2] (squeeze): height and width must be "
+            + "divisible by the factor 2, but the input is [3, 3, 2]. Crop or pad the data, or use fewer squeezes.");
+  }
+
+  @ParameterizedTest
+  @ValueSource(doubles = {0.0, 1.0, -0.5, 1.5, Double.NaN})
+  void geometricParameterMustBeInZeroToOne(double p) {
+    String message = "the geometric parameter p must be in (0, 1), but was " + p;
+    assertThatThrownBy(() -> LogDet.russianRoulette(p))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage(message);
+    assertThatThrownBy(() -> new RussianRoulette(TermDistribution.GEOMETRIC, p, 2, GradientMode.NEUMANN))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage(message);
+  }
+
+  @ParameterizedTest
+  @ValueSource(doubles = {0.0, -1.0, Double.NaN, Double.POSITIVE_INFINITY})
+  void poissonParameterMustBePositiveAndFinite(double lambda) {
+    String message = "the Poisson parameter λ must be positive and finite, but was " + lambda;
+    assertThatThrownBy(() -> LogDet.russianRoulettePoisson(lambda))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage(message);
+    assertThatThrownBy(() -> new RussianRoulette(TermDistribution.POISSON, lambda, 2, GradientMode.NEUMANN))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage(message);
+  }
+
+  @Test
+  void logDetEstimatorArgumentsAreChecked() {
+    assertThatThrownBy(() -> LogDet.russianRoulette(0.5).exactTerms(-1))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("exactTerms must be >= 0, but was -1");
+    assertThatThrownBy(() -> LogDet.russianRoulettePoisson(2.0).exactTerms(-3))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("exactTerms must be >= 0, but was -3");
+    assertThatThrownBy(() -> LogDet.truncatedSeries(0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("terms must be at least 1, but was 0");
+    assertThatThrownBy(() -> new TruncatedSeries(-2, GradientMode.NEUMANN))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("terms must be at least 1, but was -2");
+    // The Poisson parameter may exceed 1; geometric p = 0.999 is allowed.
+    LogDet.russianRoulettePoisson(40.0);
+    LogDet.russianRoulette(0.999).exactTerms(0);
+  }
+
+  @Test
+  void fixedPointInverseArgumentsAreChecked() {
+    assertThatThrownBy(() -> Inverse.fixedPoint().atol(0).rtol(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("atol and rtol must be finite, >= 0 and not both 0, but were 0.0 and 0.0");
+    assertThatThrownBy(() -> Inverse.fixedPoint().atol(-1e-5))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("atol and rtol must be finite, >= 0 and not both 0, but were -1.0E-5 and 1.0E-5");
+    assertThatThrownBy(() -> Inverse.fixedPoint().rtol(Double.NaN))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("atol and rtol must be finite, >= 0 and not both 0, but were 1.0E-5 and NaN");
+    assertThatThrownBy(() -> Inverse.fixedPoint().atol(Double.POSITIVE_INFINITY))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("atol and rtol must be finite, >= 0 and not both 0, but were Infinity and 1.0E-5");
+    assertThatThrownBy(() -> Inverse.fixedPoint().maxIterations(0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("maxIterations must be at least 1, but was 0");
+    assertThatThrownBy(() -> new FixedPointInverse(1e-5, 0, -4))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("maxIterations must be at least 1, but was -4");
+    // One of the two tolerances may be 0.
+    Inverse.fixedPoint().atol(0);
+    Inverse.fixedPoint().rtol(0);
+  }
+
+  @Test
+  void spectralNormalizationArgumentsAreChecked() {
+    assertThatThrownBy(() -> new SpectralNormalization(0, 1e-3, 20))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("lipschitzCoeff must be positive and finite, but was 0.0");
+    assertThatThrownBy(() -> SpectralNormalization.defaults().withCoeff(Double.POSITIVE_INFINITY))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("lipschitzCoeff must be positive and finite, but was Infinity");
+    assertThatThrownBy(() -> new SpectralNormalization(0.9, 0, 20))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("tolerance must be positive, but was 0.0");
+    assertThatThrownBy(() -> new SpectralNormalization(0.9, -1e-3, 20))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("tolerance must be positive, but was -0.001");
+    assertThatThrownBy(() -> new SpectralNormalization(0.9, 1e-3, 0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("maxIterations must be at least 1, but was 0");
+  }
+
+  @ParameterizedTest
+  @ValueSource(doubles = {0.0, -0.5, Double.NaN, Double.NEGATIVE_INFINITY})
+  void lipschitzCoeffIsCheckedAtTheCallWhenNotPositive(double coeff) {
+    // (0, 1) is a flow rule checked with the others; a coefficient that is not even positive fails at once.
+    assertThatThrownBy(() -> new ResidualBlockBuilder().lipschitzCoeff(coeff))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("lipschitzCoeff must be positive and finite, but was " + coeff);
+  }
+
+  @Test
+  void residualBranchArgumentsAreChecked() {
+    assertThatThrownBy(() -> new LipschitzMlp(List.of()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("a Lipschitz MLP needs at least one hidden width");
+    assertThatThrownBy(() -> new LipschitzMlp(List.of(8, -2)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("hidden widths must be positive, but hiddenWidths[1] was -2");
+    assertThatThrownBy(() -> new ResidualBlockBuilder().lipschitzMlp())
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("lipschitzMlp needs at least one hidden width");
+    assertThatThrownBy(() -> new ResidualBlockBuilder().lipschitzMlp(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("hidden widths must be positive, but hiddenWidths[0] was 0");
+    assertThatThrownBy(() -> new LipschitzConvNet(0, true))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("width must be positive, but was 0");
+    assertThatThrownBy(() -> new ResidualBlockBuilder().lipschitzConvNet(-8))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("width must be positive, but was -8");
+  }
+
+  @Test
+  void aResidualBlockNeedsABranch() {
+    String message = "a residual block needs a branch: call lipschitzMlp(widths...) or lipschitzConvNet(width)";
+    assertThatThrownBy(() -> new ResidualBlockBuilder().build())
+        .isInstanceOf(IllegalStateException.class).hasMessage(message);
+    assertThatThrownBy(() -> Flows.sequential(Shape.of(2))
+            .steps(1, step -> step.residualBlock(b -> b.lipschitzCoeff(0.9).logDet(LogDet.exact()))))
+        .isInstanceOf(IllegalStateException.class).hasMessage(message);
+  }
+
+  @Test
+  void residualNullsAreRejectedNamingTheArgument() {
+    ResidualBlockBuilder b = new ResidualBlockBuilder();
+    assertThatThrownBy(() -> Flows.sequential(Shape.of(2)).steps(1, step -> step.residualBlock(null)))
+        .isInstanceOf(NullPointerException.class).hasMessage("body");
+    assertThatThrownBy(() -> b.lipschitzMlp((int[]) null))
+        .isInstanceOf(NullPointerException.class).hasMessage("hiddenWidths");
+    assertThatThrownBy(() -> b.branch(null)).isInstanceOf(NullPointerException.class).hasMessage("branch");
+    assertThatThrownBy(() -> b.activation(null)).isInstanceOf(NullPointerException.class).hasMessage("activation");
+    assertThatThrownBy(() -> b.spectralNormalization(null))
+        .isInstanceOf(NullPointerException.class).hasMessage("spectralNormalization");
+    assertThatThrownBy(() -> b.logDet(null)).isInstanceOf(NullPointerException.class).hasMessage("logDet");
+    assertThatThrownBy(() -> b.evaluationLogDet(null))
+        .isInstanceOf(NullPointerException.class).hasMessage("evaluationLogDet");
+    assertThatThrownBy(() -> b.inverse(null)).isInstanceOf(NullPointerException.class).hasMessage("inverse");
+    assertThatThrownBy(() -> new RussianRoulette(null, 0.5, 2, GradientMode.NEUMANN))
+        .isInstanceOf(NullPointerException.class).hasMessage("distribution");
+    assertThatThrownBy(() -> new RussianRoulette(TermDistribution.GEOMETRIC, 0.5, 2, null))
+        .isInstanceOf(NullPointerException.class).hasMessage("gradient");
+    assertThatThrownBy(() -> new TruncatedSeries(3, null))
+        .isInstanceOf(NullPointerException.class).hasMessage("gradient");
+    assertThatThrownBy(() -> new LipschitzMlp(null)).isInstanceOf(NullPointerException.class);
   }
 }

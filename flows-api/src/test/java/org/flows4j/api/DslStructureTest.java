@@ -6,12 +6,25 @@ import static org.flows4j.api.conditioner.Conditioners.mlp;
 
 import java.util.List;
 import org.flows4j.api.base.Bases;
+import org.flows4j.api.conditioner.Activation;
 import org.flows4j.api.data.Dequantization;
 import org.flows4j.api.data.Logit;
 import org.flows4j.api.data.LogitTransform;
 import org.flows4j.api.data.NoDequantization;
 import org.flows4j.api.data.NoLogit;
 import org.flows4j.api.data.UniformDequantization;
+import org.flows4j.api.residual.ExactLogDet;
+import org.flows4j.api.residual.FixedPointInverse;
+import org.flows4j.api.residual.GradientMode;
+import org.flows4j.api.residual.Inverse;
+import org.flows4j.api.residual.LipschitzConvNet;
+import org.flows4j.api.residual.LipschitzMlp;
+import org.flows4j.api.residual.LogDet;
+import org.flows4j.api.residual.ResidualBlockBuilder;
+import org.flows4j.api.residual.RussianRoulette;
+import org.flows4j.api.residual.SpectralNormalization;
+import org.flows4j.api.residual.TermDistribution;
+import org.flows4j.api.residual.TruncatedSeries;
 import org.flows4j.api.step.ActNorm;
 import org.flows4j.api.step.AdditiveCoupling;
 import org.flows4j.api.step.AffineCoupling;
@@ -20,6 +33,7 @@ import org.flows4j.api.step.Conv1x1;
 import org.flows4j.api.step.FactorOut;
 import org.flows4j.api.step.InvertibleConv1x1;
 import org.flows4j.api.step.Mask;
+import org.flows4j.api.step.ResidualBlock;
 import org.flows4j.api.step.Reverse;
 import org.flows4j.api.step.Shuffle;
 import org.flows4j.api.step.Squeeze;
@@ -186,5 +200,103 @@ class DslStructureTest {
   void singleLevelMultiscaleHasNoFactorOut() {
     FlowSpec spec = Flows.multiscale(Shape.of(4, 4, 2)).level(level -> level.actNorm()).build();
     assertThat(spec.levels()).containsExactly(new LevelSpec(List.of(new ActNorm())));
+  }
+
+  // ---- residual blocks
+
+  private static final RussianRoulette PAPER_TRAINING =
+      new RussianRoulette(TermDistribution.GEOMETRIC, 0.5, 2, GradientMode.NEUMANN);
+
+  @Test
+  void residualBlockDefaultsAreThePapers() {
+    ResidualBlock block = new ResidualBlockBuilder().lipschitzMlp(128, 64).build();
+    assertThat(block).isEqualTo(new ResidualBlock(
+        new LipschitzMlp(List.of(128, 64)),
+        Activation.LIPSWISH,
+        new SpectralNormalization(0.98, 1e-3, 20),
+        PAPER_TRAINING,
+        new RussianRoulette(TermDistribution.GEOMETRIC, 0.5, 20, GradientMode.NEUMANN),
+        new FixedPointInverse(1e-5, 1e-5, 100)));
+    assertThat(SpectralNormalization.defaults()).isEqualTo(new SpectralNormalization(0.98, 1e-3, 20));
+    assertThat(FixedPointInverse.defaults()).isEqualTo(new FixedPointInverse(1e-5, 1e-5, 100))
+        .isEqualTo(Inverse.fixedPoint());
+    assertThat(new ResidualBlockBuilder().lipschitzConvNet(32).build().branch())
+        .isEqualTo(new LipschitzConvNet(32, true));
+  }
+
+  @Test
+  void theDefaultEvaluationEstimatorFollowsTheTrainingOne() {
+    // A Russian roulette: the same one with 20 exact terms.
+    assertThat(new ResidualBlockBuilder().lipschitzMlp(8)
+            .logDet(LogDet.russianRoulettePoisson(2.0).exactTerms(3)).build().evaluationLogDet())
+        .isEqualTo(new RussianRoulette(TermDistribution.POISSON, 2.0, 20, GradientMode.NEUMANN));
+    assertThat(new ResidualBlockBuilder().lipschitzMlp(8)
+            .logDet(LogDet.russianRoulette(0.3).exactTerms(25)).build().evaluationLogDet())
+        .isEqualTo(new RussianRoulette(TermDistribution.GEOMETRIC, 0.3, 20, GradientMode.NEUMANN));
+    // Anything else: the training estimator itself.
+    assertThat(new ResidualBlockBuilder().lipschitzMlp(8).logDet(LogDet.truncatedSeries(7)).build()
+            .evaluationLogDet())
+        .isEqualTo(new TruncatedSeries(7, GradientMode.BACKPROP));
+    assertThat(new ResidualBlockBuilder().lipschitzMlp(8).logDet(LogDet.exact()).build().evaluationLogDet())
+        .isEqualTo(new ExactLogDet());
+    // An explicit evaluation estimator wins, whichever is set first.
+    assertThat(new ResidualBlockBuilder().lipschitzMlp(8).evaluationLogDet(LogDet.exact())
+            .logDet(LogDet.russianRoulette(0.5)).build().evaluationLogDet())
+        .isEqualTo(new ExactLogDet());
+  }
+
+  @Test
+  void everyResidualBlockBuilderMethodSetsItsField() {
+    FlowSpec spec = Flows.sequential(Shape.of(4, 4, 2))
+        .steps(1, step -> step
+            .residualBlock(b -> b
+                .lipschitzMlp(16)
+                .branch(new LipschitzConvNet(8, false))
+                .activation(Activation.ELU)
+                .spectralNormalization(new SpectralNormalization(0.9, 1e-4, 5))
+                .lipschitzCoeff(0.8)
+                .logDet(LogDet.truncatedSeries(4).neumannGradient())
+                .evaluationLogDet(LogDet.russianRoulette(0.2).exactTerms(30))
+                .inverse(Inverse.fixedPoint().atol(1e-6).rtol(0).maxIterations(500)))
+            .actNorm())
+        .build();
+    assertThat(spec.steps()).containsExactly(
+        new ResidualBlock(
+            new LipschitzConvNet(8, false),
+            Activation.ELU,
+            // lipschitzCoeff keeps the tolerance and iterations set before it.
+            new SpectralNormalization(0.8, 1e-4, 5),
+            new TruncatedSeries(4, GradientMode.NEUMANN),
+            new RussianRoulette(TermDistribution.GEOMETRIC, 0.2, 30, GradientMode.NEUMANN),
+            new FixedPointInverse(1e-6, 0, 500)),
+        new ActNorm());
+  }
+
+  @Test
+  void logDetAndInverseFactoriesBuildTheRecordsTheyName() {
+    assertThat(LogDet.exact()).isEqualTo(new ExactLogDet());
+    assertThat(ExactLogDet.MAX_FEATURES).isEqualTo(64);
+    assertThat(LogDet.truncatedSeries(5)).isEqualTo(new TruncatedSeries(5, GradientMode.BACKPROP));
+    assertThat(LogDet.truncatedSeries(5).neumannGradient()).isEqualTo(new TruncatedSeries(5, GradientMode.NEUMANN));
+    assertThat(LogDet.truncatedSeries(5).neumannGradient().backpropGradient()).isEqualTo(LogDet.truncatedSeries(5));
+    assertThat(LogDet.russianRoulette(0.5)).isEqualTo(PAPER_TRAINING);
+    assertThat(LogDet.russianRoulettePoisson(3.0))
+        .isEqualTo(new RussianRoulette(TermDistribution.POISSON, 3.0, 2, GradientMode.NEUMANN));
+    assertThat(LogDet.russianRoulette(0.5).exactTerms(0).backpropGradient())
+        .isEqualTo(new RussianRoulette(TermDistribution.GEOMETRIC, 0.5, 0, GradientMode.BACKPROP));
+    assertThat(LogDet.russianRoulette(0.5).backpropGradient().neumannGradient()).isEqualTo(PAPER_TRAINING);
+    assertThat(Inverse.fixedPoint().atol(1e-3)).isEqualTo(new FixedPointInverse(1e-3, 1e-5, 100));
+    assertThat(Inverse.fixedPoint().rtol(1e-3)).isEqualTo(new FixedPointInverse(1e-5, 1e-3, 100));
+    assertThat(Inverse.fixedPoint().maxIterations(7)).isEqualTo(new FixedPointInverse(1e-5, 1e-5, 7));
+    assertThat(SpectralNormalization.defaults().withCoeff(0.5)).isEqualTo(new SpectralNormalization(0.5, 1e-3, 20));
+  }
+
+  @Test
+  void theResidualBlockBuilderCopiesItsWidths() {
+    int[] widths = {8, 16};
+    ResidualBlockBuilder builder = new ResidualBlockBuilder().lipschitzMlp(widths);
+    widths[0] = 99;
+    assertThat(builder.build().branch()).isEqualTo(new LipschitzMlp(List.of(8, 16)));
+    assertThat(builder.build()).isEqualTo(builder.build());
   }
 }

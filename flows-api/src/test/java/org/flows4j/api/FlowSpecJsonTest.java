@@ -10,6 +10,10 @@ import org.flows4j.api.base.Bases;
 import org.flows4j.api.conditioner.Activation;
 import org.flows4j.api.data.Dequantization;
 import org.flows4j.api.data.LogitTransform;
+import org.flows4j.api.residual.Inverse;
+import org.flows4j.api.residual.LipschitzConvNet;
+import org.flows4j.api.residual.LogDet;
+import org.flows4j.api.residual.SpectralNormalization;
 import org.flows4j.api.step.AffineScale;
 import org.flows4j.api.step.Conv1x1;
 import org.flows4j.api.step.Mask;
@@ -44,7 +48,27 @@ class FlowSpecJsonTest {
         Arguments.of("diagonalGaussian base", Flows.sequential(Shape.of(2))
             .steps(1, s -> s.actNorm()).base(Bases.diagonalGaussian()).build()),
         Arguments.of("standardLogistic base", Flows.sequential(Shape.of(2))
-            .steps(1, s -> s.actNorm()).base(Bases.standardLogistic()).build()));
+            .steps(1, s -> s.actNorm()).base(Bases.standardLogistic()).build()),
+        Arguments.of("residualBlock defaults", Flows.sequential(Shape.of(2))
+            .steps(1, s -> s.residualBlock(b -> b.lipschitzMlp(16, 16))).build()),
+        Arguments.of("residualBlock every field", Flows.sequential(Shape.of(4, 4, 2))
+            .steps(1, s -> s.residualBlock(b -> b
+                .branch(new LipschitzConvNet(8, false))
+                .activation(Activation.ELU)
+                .spectralNormalization(new SpectralNormalization(0.9, 1e-4, 7))
+                .logDet(LogDet.russianRoulettePoisson(2.5).exactTerms(1))
+                .evaluationLogDet(LogDet.exact())
+                .inverse(Inverse.fixedPoint().atol(0).rtol(1e-7).maxIterations(250))))
+            .build()),
+        Arguments.of("residualBlock truncated series", Flows.sequential(Shape.of(8, 8, 3))
+            .steps(1, s -> s.residualBlock(b -> b.lipschitzConvNet(4).activation(Activation.SOFTPLUS)
+                .logDet(LogDet.truncatedSeries(5))
+                .evaluationLogDet(LogDet.truncatedSeries(10).neumannGradient())))
+            .build()),
+        Arguments.of("residualBlock mlp on an image", Flows.sequential(Shape.of(2, 2, 3))
+            .steps(1, s -> s.residualBlock(b -> b.lipschitzMlp(5).activation(Activation.TANH).lipschitzCoeff(0.7)
+                .logDet(LogDet.exact())))
+            .build()));
   }
 
   static Stream<Arguments> everyPreset() {
@@ -53,7 +77,9 @@ class FlowSpecJsonTest {
         Arguments.of("realNvp vector", Presets.realNvp(Shape.of(2), 8, 64)),
         Arguments.of("realNvp image", Presets.realNvp(Shape.of(32, 32, 3), 3, 64)),
         Arguments.of("nice vector", Presets.nice(Shape.of(784), 4, 1000)),
-        Arguments.of("nice image", Presets.nice(Shape.of(28, 28, 1), 4, 32)));
+        Arguments.of("nice image", Presets.nice(Shape.of(28, 28, 1), 4, 32)),
+        Arguments.of("residualFlow vector", Presets.residualFlow(Shape.of(2), 10, 128)),
+        Arguments.of("residualFlow image", Presets.residualFlow(Shape.of(28, 28, 1), 4, 64)));
   }
 
   /** Every kind of dequantization and logit transform, on both layouts. */
@@ -155,6 +181,137 @@ class FlowSpecJsonTest {
         }""");
   }
 
+  @Test
+  void formatOfResidualBlockIsStable() {
+    FlowSpec spec = Flows.sequential(Shape.of(2))
+        .steps(1, s -> s.residualBlock(b -> b.lipschitzMlp(32, 32).logDet(LogDet.truncatedSeries(4))
+            .evaluationLogDet(LogDet.exact())))
+        .build();
+    assertThat(FlowSpecJson.toJson(spec)).isEqualTo(RESIDUAL_JSON);
+  }
+
+  private static final String RESIDUAL_JSON = """
+      {
+        "inputShape": [ 2 ],
+        "layout": "SEQUENTIAL",
+        "levels": [ {
+          "steps": [ {
+            "type": "residualBlock",
+            "branch": {
+              "type": "lipschitzMlp",
+              "hiddenWidths": [ 32, 32 ]
+            },
+            "activation": "LIPSWISH",
+            "lipschitz": {
+              "coeff": 0.98,
+              "tolerance": 0.001,
+              "maxIterations": 20
+            },
+            "logDet": {
+              "type": "truncatedSeries",
+              "terms": 4,
+              "gradient": "BACKPROP"
+            },
+            "evaluationLogDet": {
+              "type": "exact"
+            },
+            "inverse": {
+              "atol": 1.0E-5,
+              "rtol": 1.0E-5,
+              "maxIterations": 100
+            }
+          } ]
+        } ],
+        "base": {
+          "type": "standardNormal"
+        },
+        "dequantization": {
+          "type": "none"
+        },
+        "logit": {
+          "type": "none"
+        }
+      }""";
+
+  @Test
+  void formatOfRussianRouletteIsStable() {
+    FlowSpec spec = Flows.sequential(Shape.of(2))
+        .steps(1, s -> s.residualBlock(b -> b.lipschitzMlp(8)))
+        .build();
+    assertThat(FlowSpecJson.toJson(spec))
+        .contains("""
+            "logDet": {
+                    "type": "russianRoulette",
+                    "distribution": "GEOMETRIC",
+                    "parameter": 0.5,
+                    "exactTerms": 2,
+                    "gradient": "NEUMANN"
+                  },
+                  "evaluationLogDet": {
+                    "type": "russianRoulette",
+                    "distribution": "GEOMETRIC",
+                    "parameter": 0.5,
+                    "exactTerms": 20,
+                    "gradient": "NEUMANN"
+                  },""");
+  }
+
+  @Test
+  void unknownResidualTypesListTheKnownOnes() {
+    assertThatThrownBy(() -> FlowSpecJson.fromJson(
+            RESIDUAL_JSON.replace("\"lipschitzMlp\"", "\"resNet\"")))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Invalid flow spec JSON at levels[0].steps[0].branch: unknown residual branch type \"resNet\". "
+            + "Known residual branch types: lipschitzMlp, lipschitzConvNet.");
+    assertThatThrownBy(() -> FlowSpecJson.fromJson(
+            RESIDUAL_JSON.replace("\"type\": \"exact\"", "\"type\": \"hutchinson\"")))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Invalid flow spec JSON at levels[0].steps[0].evaluationLogDet: unknown log-det estimator type "
+            + "\"hutchinson\". Known log-det estimator types: exact, truncatedSeries, russianRoulette.");
+    assertThatThrownBy(() -> FlowSpecJson.fromJson(
+            RESIDUAL_JSON.replace("\"type\": \"truncatedSeries\",", "")))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Invalid flow spec JSON at levels[0].steps[0].logDet: missing the \"type\" of a log-det "
+            + "estimator. Known log-det estimator types: exact, truncatedSeries, russianRoulette.");
+  }
+
+  @Test
+  void residualValuesAreChecked() {
+    assertThat(FlowSpecJson.fromJson(RESIDUAL_JSON)).isEqualTo(Flows.sequential(Shape.of(2))
+        .steps(1, s -> s.residualBlock(b -> b.lipschitzMlp(32, 32).logDet(LogDet.truncatedSeries(4))
+            .evaluationLogDet(LogDet.exact())))
+        .build());
+    assertThatThrownBy(() -> FlowSpecJson.fromJson(RESIDUAL_JSON.replace("\"terms\": 4", "\"terms\": 0")))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Invalid flow spec JSON at levels[0].steps[0].logDet: terms must be at least 1, but was 0");
+    assertThatThrownBy(() -> FlowSpecJson.fromJson(RESIDUAL_JSON.replace("\"atol\": 1.0E-5", "\"atol\": 0")
+            .replace("\"rtol\": 1.0E-5", "\"rtol\": 0")))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Invalid flow spec JSON at levels[0].steps[0].inverse: "
+            + "atol and rtol must be finite, >= 0 and not both 0, but were 0.0 and 0.0");
+    assertThatThrownBy(() -> FlowSpecJson.fromJson(RESIDUAL_JSON.replace("32, 32", "32, 0")))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Invalid flow spec JSON at levels[0].steps[0].branch: "
+            + "hidden widths must be positive, but hiddenWidths[1] was 0");
+    assertThatThrownBy(() -> FlowSpecJson.fromJson(RESIDUAL_JSON.replace("\"LIPSWISH\"", "\"SWISH\"")))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("Invalid flow spec JSON at levels[0].steps[0].activation: ")
+        .hasMessageContaining("\"SWISH\"");
+    assertThatThrownBy(() -> FlowSpecJson.fromJson(
+            RESIDUAL_JSON.replace("\"evaluationLogDet\": {\n        \"type\": \"exact\"\n      },", "")))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Invalid flow spec JSON at levels[0].steps[0]: missing property \"evaluationLogDet\".");
+    // A record that passes its own checks but breaks a flow rule: reported as build() would.
+    assertThatThrownBy(() -> FlowSpecJson.fromJson(RESIDUAL_JSON.replace("\"coeff\": 0.98", "\"coeff\": 1.05")))
+        .isExactlyInstanceOf(InvalidFlowSpecException.class)
+        .hasMessage("Invalid flow spec (1 problem):\n  steps[0] (residualBlock): lipschitzCoeff must be in (0, 1) "
+            + "for x + g(x) to be invertible, but was 1.05.");
+    assertThatThrownBy(() -> FlowSpecJson.fromJson(RESIDUAL_JSON.replace("\"coeff\": 0.98", "\"coeff\": 0")))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Invalid flow spec JSON at levels[0].steps[0].lipschitz: "
+            + "lipschitzCoeff must be positive and finite, but was 0.0");
+  }
+
   private static final String NONE = "{\"type\": \"none\"}";
 
   /** A valid spec's JSON with {@code steps} as the only level's steps, and no dequantization or logit. */
@@ -211,11 +368,13 @@ class FlowSpecJsonTest {
             sequential("[4]", "{\"type\": \"actNorm\"}, {\"type\": \"batchNorm\"}")))
         .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage("Invalid flow spec JSON at levels[0].steps[1]: unknown step type \"batchNorm\". Known step types: "
-            + "actNorm, additiveCoupling, affineCoupling, invertibleConv1x1, reverse, shuffle, squeeze, factorOut.");
+            + "actNorm, additiveCoupling, affineCoupling, invertibleConv1x1, reverse, shuffle, squeeze, factorOut, "
+            + "residualBlock.");
     assertThatThrownBy(() -> FlowSpecJson.fromJson(sequential("[4]", "{\"factor\": 2}")))
         .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage("Invalid flow spec JSON at levels[0].steps[0]: missing the \"type\" of a step. Known step types: "
-            + "actNorm, additiveCoupling, affineCoupling, invertibleConv1x1, reverse, shuffle, squeeze, factorOut.");
+            + "actNorm, additiveCoupling, affineCoupling, invertibleConv1x1, reverse, shuffle, squeeze, factorOut, "
+            + "residualBlock.");
     assertThatThrownBy(() -> FlowSpecJson.fromJson(sequential("[4]",
             "{\"type\": \"additiveCoupling\", \"mask\": \"HALF\", \"conditioner\": {\"type\": \"resNet\"}}")))
         .isExactlyInstanceOf(IllegalArgumentException.class)

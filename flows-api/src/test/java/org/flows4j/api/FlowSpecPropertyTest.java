@@ -3,6 +3,7 @@ package org.flows4j.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.common.collect.ImmutableList;
+import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -14,7 +15,14 @@ import org.flows4j.api.data.Dequantization;
 import org.flows4j.api.data.LogitTransform;
 import org.flows4j.api.data.NoDequantization;
 import org.flows4j.api.data.NoLogit;
+import org.flows4j.api.residual.ExactLogDet;
+import org.flows4j.api.residual.GradientMode;
+import org.flows4j.api.residual.LipschitzConvNet;
+import org.flows4j.api.residual.LogDetEstimator;
+import org.flows4j.api.residual.RussianRoulette;
+import org.flows4j.api.residual.TruncatedSeries;
 import org.flows4j.api.step.FactorOut;
+import org.flows4j.api.step.ResidualBlock;
 import org.flows4j.api.step.StepSpec;
 
 /** Properties over random valid specs (jqwik). */
@@ -73,5 +81,50 @@ class FlowSpecPropertyTest {
       assertThat(shapes.get(i + 1).size()).as("scalars after %s", steps.get(i)).isEqualTo(in.size() - factored);
       assertThat(shapes.get(i + 1).rank()).isEqualTo(in.rank());
     }
+  }
+
+  @Property(tries = 200)
+  @StatisticsReport(StatisticsReport.StatisticsReportMode.OFF)
+  void residualBlocksOfEveryKindAreGenerated(@ForAll("validSpecs") FlowSpec spec) {
+    ImmutableList<Shape> shapes = Flows.shapes(spec);
+    ImmutableList<StepSpec> steps = spec.steps();
+    for (int i = 0; i < steps.size(); i++) {
+      if (steps.get(i) instanceof ResidualBlock block) {
+        Shape in = shapes.get(i);
+        Statistics.label("branch").collect(
+            block.branch() instanceof LipschitzConvNet ? "conv" : "mlp", in.isImage() ? "image" : "vector");
+        Statistics.label("estimator").collect(kind(block.logDet()));
+        Statistics.label("estimator").collect(kind(block.evaluationLogDet()));
+        for (LogDetEstimator estimator : List.of(block.logDet(), block.evaluationLogDet())) {
+          if (estimator instanceof ExactLogDet) {
+            assertThat(in.size()).isLessThanOrEqualTo(64);
+          }
+        }
+        assertThat(block.lipschitz().coeff()).isStrictlyBetween(0.0, 1.0);
+      }
+    }
+    Statistics.label("branch").coverage(coverage -> {
+      coverage.check("mlp", "vector").count(n -> n > 0);
+      coverage.check("mlp", "image").count(n -> n > 0);
+      coverage.check("conv", "image").count(n -> n > 0);
+      coverage.check("conv", "vector").count(n -> n == 0);
+    });
+    Statistics.label("estimator").coverage(coverage -> {
+      for (String kind : List.of("exact", "truncated NEUMANN", "truncated BACKPROP", "roulette GEOMETRIC",
+          "roulette POISSON")) {
+        coverage.check(kind).count(n -> n > 0);
+      }
+    });
+  }
+
+  private static String kind(LogDetEstimator estimator) {
+    if (estimator instanceof RussianRoulette roulette) {
+      assertThat(roulette.gradient()).isEqualTo(GradientMode.NEUMANN);
+      return "roulette " + roulette.distribution();
+    }
+    if (estimator instanceof TruncatedSeries series) {
+      return "truncated " + series.gradient();
+    }
+    return "exact";
   }
 }

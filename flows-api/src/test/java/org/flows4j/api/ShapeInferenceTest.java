@@ -4,9 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.common.collect.ImmutableList;
+import java.util.List;
 import org.flows4j.api.base.Bases;
+import org.flows4j.api.data.Dequantization;
+import org.flows4j.api.data.LogitTransform;
+import org.flows4j.api.residual.ExactLogDet;
+import org.flows4j.api.residual.LipschitzConvNet;
+import org.flows4j.api.residual.LipschitzMlp;
+import org.flows4j.api.residual.LogDet;
 import org.flows4j.api.step.FactorOut;
 import org.flows4j.api.step.Mask;
+import org.flows4j.api.step.ResidualBlock;
 import org.flows4j.api.step.Squeeze;
 import org.junit.jupiter.api.Test;
 
@@ -113,5 +121,58 @@ class ShapeInferenceTest {
     assertThat(Mask.CHANNELS.flippedIf(false)).isEqualTo(Mask.CHANNELS);
     assertThat(Mask.CHANNELS.flippedIf(true)).isEqualTo(Mask.CHANNELS_FLIPPED);
     assertThat(Mask.CHANNELS_FLIPPED.flipped()).isEqualTo(Mask.CHANNELS);
+  }
+
+  @Test
+  void residualFlowOnMnistEndsAtSevenBySevenByFour() {
+    FlowSpec flow = Presets.residualFlow(Shape.of(28, 28, 1), 2, 16);
+    ImmutableList<Shape> shapes = Flows.shapes(flow);
+
+    // Levels 0 and 1: 2 × (actNorm, conv block), squeeze, factor-out; level 2: 2 conv blocks then 4 fc blocks.
+    assertThat(flow.layout()).isEqualTo(Layout.MULTISCALE);
+    assertThat(flow.levels()).hasSize(3);
+    assertThat(flow.levels()).extracting(level -> level.steps().size()).containsExactly(6, 6, 12);
+    assertThat(flow.levels().get(0).steps()).extracting(step -> step.kind()).containsExactly(
+        "actNorm", "residualBlock", "actNorm", "residualBlock", "squeeze", "factorOut");
+    assertThat(shapes).hasSize(25);
+    assertThat(shapes.get(0)).isEqualTo(Shape.of(28, 28, 1));
+    assertThat(shapes.get(4)).isEqualTo(Shape.of(28, 28, 1)); // into the first squeeze
+    assertThat(shapes.get(5)).isEqualTo(Shape.of(14, 14, 4));
+    assertThat(shapes.get(6)).isEqualTo(Shape.of(14, 14, 2));
+    assertThat(shapes.get(11)).isEqualTo(Shape.of(7, 7, 8));
+    assertThat(shapes.get(12)).isEqualTo(Shape.of(7, 7, 4));
+    assertThat(shapes.get(shapes.size() - 1)).isEqualTo(Shape.of(7, 7, 4));
+
+    List<ResidualBlock> blocks = flow.steps().stream()
+        .filter(ResidualBlock.class::isInstance).map(ResidualBlock.class::cast).toList();
+    assertThat(blocks).hasSize(10);
+    assertThat(blocks.subList(0, 6)).extracting(ResidualBlock::branch).containsOnly(new LipschitzConvNet(16, true));
+    assertThat(blocks.subList(6, 10)).extracting(ResidualBlock::branch).containsOnly(new LipschitzMlp(List.of(16)));
+    assertThat(blocks).allSatisfy(block -> {
+      assertThat(block.logDet()).isEqualTo(LogDet.russianRoulette(0.5));
+      assertThat(block.evaluationLogDet()).isEqualTo(LogDet.russianRoulette(0.5).exactTerms(20));
+    });
+    assertThat(flow.dequantization()).isEqualTo(Dequantization.uniform(256));
+    assertThat(flow.logit()).isEqualTo(LogitTransform.of(0.05));
+  }
+
+  @Test
+  void residualFlowOnVectorsKeepsTheShapeAndEvaluatesExactlyWhenSmall() {
+    FlowSpec flow = Presets.residualFlow(Shape.of(2), 3, 32);
+    assertThat(flow.layout()).isEqualTo(Layout.SEQUENTIAL);
+    assertThat(Flows.shapes(flow)).hasSize(7).containsOnly(Shape.of(2));
+    assertThat(flow.steps()).extracting(step -> step.kind()).containsExactly(
+        "actNorm", "residualBlock", "actNorm", "residualBlock", "actNorm", "residualBlock");
+    assertThat(flow.dequantization()).isEqualTo(Dequantization.none());
+    assertThat(flow.logit()).isEqualTo(LogitTransform.none());
+    ResidualBlock block = (ResidualBlock) flow.steps().get(1);
+    assertThat(block.branch()).isEqualTo(new LipschitzMlp(List.of(32, 32, 32, 32)));
+    assertThat(block.logDet()).isEqualTo(LogDet.russianRoulette(0.5));
+    assertThat(block.evaluationLogDet()).isEqualTo(LogDet.exact());
+
+    ResidualBlock at64 = (ResidualBlock) Presets.residualFlow(Shape.of(ExactLogDet.MAX_FEATURES), 1, 8).steps().get(1);
+    assertThat(at64.evaluationLogDet()).isEqualTo(LogDet.exact());
+    ResidualBlock at65 = (ResidualBlock) Presets.residualFlow(Shape.of(65), 1, 8).steps().get(1);
+    assertThat(at65.evaluationLogDet()).isEqualTo(LogDet.russianRoulette(0.5).exactTerms(20));
   }
 }

@@ -8,6 +8,7 @@ import static org.flows4j.api.conditioner.Conditioners.mlp;
 import java.util.ArrayList;
 import java.util.List;
 import org.flows4j.api.base.Bases;
+import org.flows4j.api.conditioner.Activation;
 import org.flows4j.api.base.StandardNormal;
 import org.flows4j.api.data.Dequantization;
 import org.flows4j.api.data.Logit;
@@ -15,14 +16,21 @@ import org.flows4j.api.data.LogitTransform;
 import org.flows4j.api.data.NoDequantization;
 import org.flows4j.api.data.NoLogit;
 import org.flows4j.api.data.UniformDequantization;
+import org.flows4j.api.residual.FixedPointInverse;
+import org.flows4j.api.residual.LipschitzMlp;
+import org.flows4j.api.residual.LogDet;
+import org.flows4j.api.residual.ResidualBlockBuilder;
+import org.flows4j.api.residual.SpectralNormalization;
 import org.flows4j.api.step.ActNorm;
 import org.flows4j.api.step.AdditiveCoupling;
 import org.flows4j.api.step.AffineCoupling;
 import org.flows4j.api.step.AffineScale;
 import org.flows4j.api.step.Conv1x1;
+import org.flows4j.api.step.InverseKind;
 import org.flows4j.api.step.InvertibleConv1x1;
 import org.flows4j.api.step.LogDetKind;
 import org.flows4j.api.step.Mask;
+import org.flows4j.api.step.ResidualBlock;
 import org.flows4j.api.step.StepSpec;
 import org.junit.jupiter.api.Test;
 
@@ -178,5 +186,72 @@ class SpecValuesTest {
     assertThat(new InvertibleConv1x1(Conv1x1.PLAIN).kind()).isEqualTo("invertibleConv1x1");
     assertThat(new AdditiveCoupling(Mask.HALF, mlp(4)).logDetKind()).isEqualTo(LogDetKind.ZERO);
     assertThat(smallFlow().steps()).allSatisfy(step -> assertThat(step.preservesShape()).isTrue());
+  }
+
+  @Test
+  void residualBlocksDeclareWhatTheyAre() {
+    ResidualBlockBuilder builder = new ResidualBlockBuilder().lipschitzMlp(8);
+    ResidualBlock exact = builder.logDet(LogDet.exact()).build();
+    assertThat(exact.kind()).isEqualTo("residualBlock");
+    assertThat(exact.logDetKind()).isEqualTo(LogDetKind.EXACT);
+    assertThat(exact.inverseKind()).isEqualTo(InverseKind.ITERATIVE);
+    assertThat(exact.preservesShape()).isTrue();
+    assertThat(exact.outputShape(Shape.of(8, 8, 3))).isEqualTo(Shape.of(8, 8, 3));
+    assertThat(builder.logDet(LogDet.truncatedSeries(3)).build().logDetKind()).isEqualTo(LogDetKind.ESTIMATED);
+    assertThat(builder.logDet(LogDet.russianRoulette(0.5)).build().logDetKind()).isEqualTo(LogDetKind.ESTIMATED);
+    assertThat(builder.logDet(LogDet.russianRoulettePoisson(2)).build().logDetKind())
+        .isEqualTo(LogDetKind.ESTIMATED);
+    // The kind is the training estimator's: an exact evaluation estimator does not make it exact.
+    ResidualBlock estimated = builder.logDet(LogDet.russianRoulette(0.5)).evaluationLogDet(LogDet.exact()).build();
+    assertThat(estimated.logDetKind()).isEqualTo(LogDetKind.ESTIMATED);
+    assertThat(estimated.inverseKind()).isEqualTo(InverseKind.ITERATIVE);
+  }
+
+  @Test
+  void residualValuesAreValues() {
+    assertThat(new ResidualBlockBuilder().lipschitzMlp(8, 8).build())
+        .isEqualTo(new ResidualBlockBuilder().lipschitzMlp(8, 8).build())
+        .hasSameHashCodeAs(new ResidualBlockBuilder().lipschitzMlp(8, 8).build())
+        .isNotEqualTo(new ResidualBlockBuilder().lipschitzMlp(8, 8).lipschitzCoeff(0.97).build())
+        .isNotEqualTo(new ResidualBlockBuilder().lipschitzMlp(8, 8).activation(Activation.ELU).build())
+        .isNotEqualTo(new ResidualBlockBuilder().lipschitzMlp(8, 8)
+            .evaluationLogDet(LogDet.russianRoulette(0.5).exactTerms(21)).build())
+        .isNotEqualTo(new ResidualBlockBuilder().lipschitzMlp(8, 8).inverse(FixedPointInverse.defaults().rtol(0))
+            .build());
+    assertThat(Presets.residualFlow(Shape.of(28, 28, 1), 2, 16))
+        .isEqualTo(Presets.residualFlow(Shape.of(28, 28, 1), 2, 16))
+        .isNotEqualTo(Presets.residualFlow(Shape.of(28, 28, 1), 2, 17));
+
+    List<Integer> widths = new ArrayList<>(List.of(8, 16));
+    LipschitzMlp mlp = new LipschitzMlp(widths);
+    widths.add(32);
+    assertThat(mlp.hiddenWidths()).containsExactly(8, 16);
+    assertThatThrownBy(() -> mlp.hiddenWidths().add(1)).isInstanceOf(UnsupportedOperationException.class);
+  }
+
+  @Test
+  void residualBlockRejectsNullsNamingTheComponent() {
+    ResidualBlock block = new ResidualBlockBuilder().lipschitzMlp(8).build();
+    assertThatThrownBy(() -> new ResidualBlock(null, block.activation(), block.lipschitz(), block.logDet(),
+            block.evaluationLogDet(), block.inverse()))
+        .isInstanceOf(NullPointerException.class).hasMessage("branch");
+    assertThatThrownBy(() -> new ResidualBlock(block.branch(), null, block.lipschitz(), block.logDet(),
+            block.evaluationLogDet(), block.inverse()))
+        .isInstanceOf(NullPointerException.class).hasMessage("activation");
+    assertThatThrownBy(() -> new ResidualBlock(block.branch(), block.activation(), null, block.logDet(),
+            block.evaluationLogDet(), block.inverse()))
+        .isInstanceOf(NullPointerException.class).hasMessage("lipschitz");
+    assertThatThrownBy(() -> new ResidualBlock(block.branch(), block.activation(), block.lipschitz(), null,
+            block.evaluationLogDet(), block.inverse()))
+        .isInstanceOf(NullPointerException.class).hasMessage("logDet");
+    assertThatThrownBy(() -> new ResidualBlock(block.branch(), block.activation(), block.lipschitz(),
+            block.logDet(), null, block.inverse()))
+        .isInstanceOf(NullPointerException.class).hasMessage("evaluationLogDet");
+    assertThatThrownBy(() -> new ResidualBlock(block.branch(), block.activation(), block.lipschitz(),
+            block.logDet(), block.evaluationLogDet(), null))
+        .isInstanceOf(NullPointerException.class).hasMessage("inverse");
+    assertThat(new ResidualBlock(block.branch(), block.activation(), SpectralNormalization.defaults(),
+            block.logDet(), block.evaluationLogDet(), block.inverse()))
+        .isEqualTo(block);
   }
 }

@@ -1,6 +1,7 @@
 package org.flows4j.api;
 
 import com.google.common.collect.ImmutableList;
+import com.google.common.primitives.Ints;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -13,6 +14,19 @@ import org.flows4j.api.data.Dequantization;
 import org.flows4j.api.data.Logit;
 import org.flows4j.api.data.LogitTransform;
 import org.flows4j.api.data.NoDequantization;
+import org.flows4j.api.residual.ExactLogDet;
+import org.flows4j.api.residual.FixedPointInverse;
+import org.flows4j.api.residual.GradientMode;
+import org.flows4j.api.residual.LipschitzConvNet;
+import org.flows4j.api.residual.LipschitzMlp;
+import org.flows4j.api.residual.LogDet;
+import org.flows4j.api.residual.LogDetEstimator;
+import org.flows4j.api.residual.ResidualBlockBuilder;
+import org.flows4j.api.residual.ResidualBranch;
+import org.flows4j.api.residual.RussianRoulette;
+import org.flows4j.api.residual.SpectralNormalization;
+import org.flows4j.api.residual.TermDistribution;
+import org.flows4j.api.residual.TruncatedSeries;
 import org.flows4j.api.step.ActNorm;
 import org.flows4j.api.step.AdditiveCoupling;
 import org.flows4j.api.step.AffineCoupling;
@@ -21,6 +35,7 @@ import org.flows4j.api.step.Conv1x1;
 import org.flows4j.api.step.FactorOut;
 import org.flows4j.api.step.InvertibleConv1x1;
 import org.flows4j.api.step.Mask;
+import org.flows4j.api.step.ResidualBlock;
 import org.flows4j.api.step.Reverse;
 import org.flows4j.api.step.Shuffle;
 import org.flows4j.api.step.Squeeze;
@@ -115,7 +130,7 @@ final class ValidSpecs {
   private static StepSpec candidate(Random random, Shape shape) {
     boolean image = shape.isImage();
     int features = shape.features();
-    switch (random.nextInt(8)) {
+    switch (random.nextInt(9)) {
       case 0:
         return new ActNorm();
       case 1:
@@ -141,6 +156,8 @@ final class ValidSpecs {
         int factor = 2 + random.nextInt(2);
         return image && divisible(shape, factor) ? new Squeeze(factor) : null;
       }
+      case 7:
+        return residualBlock(random, shape);
       default:
         return features >= 2 ? new FactorOut() : null;
     }
@@ -164,19 +181,79 @@ final class ValidSpecs {
     return fits.isEmpty() ? null : fits.get(random.nextInt(fits.size())).flippedIf(random.nextBoolean());
   }
 
+  /** The activations a conditioner accepts: LIPSWISH is for residual blocks only. */
+  private static final Activation[] CONDITIONER_ACTIVATIONS =
+      {Activation.RELU, Activation.TANH, Activation.ELU, Activation.SOFTPLUS};
+
+  /** The activations a residual block accepts: smooth and 1-Lipschitz, so not RELU. */
+  private static final Activation[] RESIDUAL_ACTIVATIONS =
+      {Activation.LIPSWISH, Activation.ELU, Activation.SOFTPLUS, Activation.TANH};
+
+  /** The largest input, in values per example, for which the exact log-det is allowed. */
+  private static final int EXACT_LOG_DET_MAX_VALUES = 64;
+
   private static ConditionerSpec conditioner(Random random, boolean image) {
-    Activation activation = Activation.values()[random.nextInt(Activation.values().length)];
+    Activation activation = CONDITIONER_ACTIVATIONS[random.nextInt(CONDITIONER_ACTIVATIONS.length)];
     if (image) {
       return Conditioners.convNet(1 + random.nextInt(64))
           .kernelSize(1 + 2 * random.nextInt(3))
           .activation(activation)
           .zeroInitLast(random.nextBoolean());
     }
+    return Conditioners.mlp(widths(random)).activation(activation).zeroInitLast(random.nextBoolean());
+  }
+
+  /**
+   * A residual block valid for {@code shape}: an MLP branch (vectors and images, on the flattened image) or a conv
+   * branch (images), a smooth activation, a coefficient in (0.5, 0.99), and estimators that fit the input size.
+   * About half the fields take the builder's defaults, so the DSL's short forms are rebuilt too.
+   */
+  private static ResidualBlock residualBlock(Random random, Shape shape) {
+    ResidualBranch branch = shape.isImage() && random.nextBoolean()
+        ? new LipschitzConvNet(1 + random.nextInt(64), random.nextBoolean())
+        : new LipschitzMlp(Ints.asList(widths(random)));
+    Activation activation = random.nextBoolean()
+        ? Activation.LIPSWISH
+        : RESIDUAL_ACTIVATIONS[random.nextInt(RESIDUAL_ACTIVATIONS.length)];
+    double coeff = 0.5 + 0.49 * random.nextDouble();
+    SpectralNormalization lipschitz = random.nextBoolean()
+        ? SpectralNormalization.defaults().withCoeff(coeff)
+        : new SpectralNormalization(coeff, Math.pow(10, -1 - 5 * random.nextDouble()), 1 + random.nextInt(50));
+    LogDetEstimator logDet = estimator(random, shape);
+    LogDetEstimator evaluation = switch (random.nextInt(3)) {
+      case 0 -> logDet instanceof RussianRoulette roulette ? roulette.exactTerms(20) : logDet;
+      case 1 -> logDet;
+      default -> estimator(random, shape);
+    };
+    FixedPointInverse inverse = random.nextBoolean()
+        ? FixedPointInverse.defaults()
+        : new FixedPointInverse(
+            random.nextBoolean() ? 0 : Math.pow(10, -2 - 6 * random.nextDouble()),
+            Math.pow(10, -2 - 6 * random.nextDouble()),
+            1 + random.nextInt(500));
+    return new ResidualBlock(branch, activation, lipschitz, logDet, evaluation, inverse);
+  }
+
+  private static LogDetEstimator estimator(Random random, Shape shape) {
+    int kinds = shape.size() <= EXACT_LOG_DET_MAX_VALUES ? 5 : 4;
+    return switch (random.nextInt(kinds)) {
+      case 0 -> new RussianRoulette(TermDistribution.GEOMETRIC, 0.5, 2, GradientMode.NEUMANN);
+      case 1 -> new RussianRoulette(TermDistribution.GEOMETRIC, 0.01 + 0.98 * random.nextDouble(),
+          random.nextInt(5), GradientMode.NEUMANN);
+      case 2 -> new RussianRoulette(TermDistribution.POISSON, 0.1 + 5 * random.nextDouble(), random.nextInt(5),
+          GradientMode.NEUMANN);
+      case 3 -> new TruncatedSeries(1 + random.nextInt(10),
+          random.nextBoolean() ? GradientMode.NEUMANN : GradientMode.BACKPROP);
+      default -> new ExactLogDet();
+    };
+  }
+
+  private static int[] widths(Random random) {
     int[] widths = new int[1 + random.nextInt(3)];
     for (int i = 0; i < widths.length; i++) {
       widths[i] = 1 + random.nextInt(128);
     }
-    return Conditioners.mlp(widths).activation(activation).zeroInitLast(random.nextBoolean());
+    return widths;
   }
 
   private static BaseSpec base(Random random) {
@@ -232,8 +309,46 @@ final class ValidSpecs {
       builder.squeeze(squeeze.factor());
     } else if (step instanceof FactorOut) {
       builder.factorOut();
+    } else if (step instanceof ResidualBlock block) {
+      builder.residualBlock(b -> residualBlock(b, block));
     } else {
       throw new AssertionError("a step type the generator does not know: " + step);
+    }
+  }
+
+  /**
+   * Sets every field of {@code block} on {@code b}: by the short forms where the block allows them
+   * ({@code lipschitzMlp}, {@code lipschitzConvNet}, {@code lipschitzCoeff}) and by the general setters otherwise;
+   * fields equal to the builder's defaults are sometimes left to it.
+   */
+  private static void residualBlock(ResidualBlockBuilder b, ResidualBlock block) {
+    if (block.branch() instanceof LipschitzMlp mlp) {
+      b.lipschitzMlp(mlp.hiddenWidths().stream().mapToInt(Integer::intValue).toArray());
+    } else if (block.branch() instanceof LipschitzConvNet conv && conv.preActivation()) {
+      b.lipschitzConvNet(conv.width());
+    } else {
+      b.branch(block.branch());
+    }
+    if (block.activation() != Activation.LIPSWISH) {
+      b.activation(block.activation());
+    }
+    SpectralNormalization lipschitz = block.lipschitz();
+    if (lipschitz.equals(SpectralNormalization.defaults().withCoeff(lipschitz.coeff()))) {
+      b.lipschitzCoeff(lipschitz.coeff());
+    } else {
+      b.spectralNormalization(lipschitz);
+    }
+    if (!block.logDet().equals(LogDet.russianRoulette(0.5))) {
+      b.logDet(block.logDet());
+    }
+    LogDetEstimator defaultEvaluation = block.logDet() instanceof RussianRoulette roulette
+        ? roulette.exactTerms(20)
+        : block.logDet();
+    if (!block.evaluationLogDet().equals(defaultEvaluation)) {
+      b.evaluationLogDet(block.evaluationLogDet());
+    }
+    if (!block.inverse().equals(FixedPointInverse.defaults())) {
+      b.inverse(block.inverse());
     }
   }
 }

@@ -9,9 +9,13 @@ import static org.flows4j.api.conditioner.Conditioners.mlp;
 import com.google.common.collect.ImmutableList;
 import java.util.List;
 import org.flows4j.api.base.Bases;
+import java.util.function.Consumer;
+import org.flows4j.api.conditioner.Activation;
 import org.flows4j.api.conditioner.ConditionerSpec;
 import org.flows4j.api.data.Dequantization;
 import org.flows4j.api.data.LogitTransform;
+import org.flows4j.api.residual.LogDet;
+import org.flows4j.api.residual.ResidualBlockBuilder;
 import org.flows4j.api.step.ActNorm;
 import org.flows4j.api.step.AdditiveCoupling;
 import org.flows4j.api.step.AffineCoupling;
@@ -113,6 +117,204 @@ class ValidationRulesTest {
             + "Use Mask.CHANNELS or Mask.CHECKERBOARD for images.",
         "an mlp conditioner needs a vector input, but the input is [4, 4, 2]. "
             + "Use Conditioners.convNet(width) for images.");
+  }
+
+  @Test
+  void lipswishIsNotForConditioners() {
+    assertThat(onlyProblem(Shape.of(4), affine(Mask.HALF, mlp(8).activation(Activation.LIPSWISH))).message())
+        .isEqualTo("LIPSWISH is for residual blocks (it carries a learned β); use RELU, TANH, ELU or SOFTPLUS in "
+            + "an mlp conditioner.");
+    assertThat(onlyProblem(Shape.of(4, 4, 2), new AdditiveCoupling(Mask.CHANNELS,
+            convNet(8).activation(Activation.LIPSWISH))).message())
+        .isEqualTo("LIPSWISH is for residual blocks (it carries a learned β); use RELU, TANH, ELU or SOFTPLUS in "
+            + "a convNet conditioner.");
+  }
+
+  @Test
+  void lipswishAndAWrongInputAreBothReported() {
+    InvalidFlowSpecException e = catchThrowableOfType(InvalidFlowSpecException.class,
+        () -> Flows.sequential(Shape.of(4, 4, 2))
+            .steps(1, step -> step.additiveCoupling(Mask.CHANNELS, mlp(8).activation(Activation.LIPSWISH)))
+            .build());
+    assertThat(e).hasMessage("""
+        Invalid flow spec (2 problems):
+          steps[0] (additiveCoupling): LIPSWISH is for residual blocks (it carries a learned β); use RELU, TANH, \
+        ELU or SOFTPLUS in an mlp conditioner.
+          steps[0] (additiveCoupling): an mlp conditioner needs a vector input, but the input is [4, 4, 2]. \
+        Use Conditioners.convNet(width) for images.""");
+    assertThat(Flows.problems(new FlowSpec(Shape.of(4), Layout.SEQUENTIAL,
+            List.of(new LevelSpec(List.of(affine(Mask.HALF, convNet(8).activation(Activation.LIPSWISH))))),
+            Bases.standardNormal())))
+        .extracting(Problem::message).containsExactly(
+            "LIPSWISH is for residual blocks (it carries a learned β); use RELU, TANH, ELU or SOFTPLUS in "
+                + "a convNet conditioner.",
+            "a convNet conditioner needs an image input [height, width, channels], but the input is [4]. "
+                + "Use Conditioners.mlp(widths...) for vectors.");
+  }
+
+  @Test
+  void everyOtherActivationIsFineInConditioners() {
+    for (Activation activation : List.of(Activation.RELU, Activation.TANH, Activation.ELU, Activation.SOFTPLUS)) {
+      assertThat(Flows.problems(Flows.sequential(Shape.of(4, 4, 2))
+              .steps(1, step -> step.affineCoupling(convNet(4).activation(activation))).build()))
+          .isEmpty();
+      assertThat(Flows.problems(Flows.sequential(Shape.of(4))
+              .steps(1, step -> step.additiveCoupling(mlp(4).activation(activation))).build()))
+          .isEmpty();
+    }
+  }
+
+  // ---- residual blocks
+
+  /** The messages of the problems of one residual block, built with the DSL, on a sequential flow. */
+  private static List<String> residualProblems(Shape input, Consumer<ResidualBlockBuilder> block) {
+    ResidualBlockBuilder builder = new ResidualBlockBuilder();
+    block.accept(builder);
+    FlowSpec spec = new FlowSpec(input, Layout.SEQUENTIAL, List.of(new LevelSpec(List.of(builder.build()))),
+        Bases.standardNormal());
+    List<Problem> problems = Flows.problems(spec);
+    assertThat(problems).allSatisfy(problem -> {
+      assertThat(problem.location()).isEqualTo("steps[0]");
+      assertThat(problem.stepKind()).isEqualTo("residualBlock");
+    });
+    return problems.stream().map(Problem::message).toList();
+  }
+
+  @Test
+  void lipschitzConvNetBranchNeedsAnImage() {
+    assertThat(residualProblems(Shape.of(4), b -> b.lipschitzConvNet(8))).containsExactly(
+        "a lipschitzConvNet branch needs an image input [height, width, channels], but the input is [4]. "
+            + "Use lipschitzMlp(widths...) for vectors.");
+    assertThat(residualProblems(Shape.of(4, 4), b -> b.lipschitzConvNet(8))).containsExactly(
+        "a lipschitzConvNet branch needs an image input [height, width, channels], but the input is [4, 4]. "
+            + "Use lipschitzMlp(widths...) for vectors.");
+  }
+
+  @Test
+  void lipschitzMlpBranchTakesVectorsAndImages() {
+    assertThat(residualProblems(Shape.of(4), b -> b.lipschitzMlp(8))).isEmpty();
+    assertThat(residualProblems(Shape.of(8, 8, 3), b -> b.lipschitzMlp(8))).isEmpty();
+    assertThat(residualProblems(Shape.of(8, 8, 3), b -> b.lipschitzConvNet(8))).isEmpty();
+  }
+
+  @Test
+  void lipschitzCoeffMustBeBelowOne() {
+    assertThatThrownBy(() -> Flows.sequential(Shape.of(2))
+            .steps(1, step -> step.residualBlock(b -> b.lipschitzMlp(8).lipschitzCoeff(1.05)))
+            .build())
+        .isInstanceOf(InvalidFlowSpecException.class)
+        .hasMessage("Invalid flow spec (1 problem):\n"
+            + "  steps[0] (residualBlock): lipschitzCoeff must be in (0, 1) for x + g(x) to be invertible, "
+            + "but was 1.05.");
+    assertThat(residualProblems(Shape.of(2), b -> b.lipschitzMlp(8).lipschitzCoeff(1.0))).containsExactly(
+        "lipschitzCoeff must be in (0, 1) for x + g(x) to be invertible, but was 1.0.");
+    assertThat(residualProblems(Shape.of(2), b -> b.lipschitzMlp(8).lipschitzCoeff(0.999))).isEmpty();
+  }
+
+  @Test
+  void reluIsRejectedInResidualBlocks() {
+    assertThat(residualProblems(Shape.of(2), b -> b.lipschitzMlp(8).activation(Activation.RELU))).containsExactly(
+        "activation RELU has no continuous derivative, which the log-determinant's gradient needs. "
+            + "Use LIPSWISH, ELU, SOFTPLUS or TANH.");
+    for (Activation activation : List.of(Activation.LIPSWISH, Activation.ELU, Activation.SOFTPLUS, Activation.TANH)) {
+      assertThat(residualProblems(Shape.of(2), b -> b.lipschitzMlp(8).activation(activation))).isEmpty();
+    }
+  }
+
+  @Test
+  void exactLogDetNeedsAtMost64Values() {
+    assertThat(residualProblems(Shape.of(65),
+            b -> b.lipschitzMlp(8).logDet(LogDet.exact()).evaluationLogDet(LogDet.russianRoulette(0.5))))
+        .containsExactly("logDet exact() builds the full Jacobian, so it needs at most 64 values per example, but "
+            + "the input [65] has 65. Use LogDet.russianRoulette(p).");
+    assertThat(residualProblems(Shape.of(8, 8, 2), b -> b.lipschitzConvNet(8).evaluationLogDet(LogDet.exact())))
+        .containsExactly("evaluationLogDet exact() builds the full Jacobian, so it needs at most 64 values per "
+            + "example, but the input [8, 8, 2] has 128. Use LogDet.russianRoulette(p).");
+    assertThat(residualProblems(Shape.of(64), b -> b.lipschitzMlp(8).logDet(LogDet.exact()))).isEmpty();
+    assertThat(residualProblems(Shape.of(4, 4, 4), b -> b.lipschitzConvNet(8).evaluationLogDet(LogDet.exact())))
+        .isEmpty();
+  }
+
+  @Test
+  void anExactTrainingEstimatorIsAlsoTheDefaultEvaluationOneAndBothAreReported() {
+    // The builder's default evaluation estimator is the training one itself: each field is reported once.
+    assertThat(residualProblems(Shape.of(100), b -> b.lipschitzMlp(8).logDet(LogDet.exact()))).containsExactly(
+        "logDet exact() builds the full Jacobian, so it needs at most 64 values per example, but the input [100] "
+            + "has 100. Use LogDet.russianRoulette(p).",
+        "evaluationLogDet exact() builds the full Jacobian, so it needs at most 64 values per example, but the "
+            + "input [100] has 100. Use LogDet.russianRoulette(p).");
+  }
+
+  @Test
+  void russianRouletteCannotBeBackpropagated() {
+    String message = " russianRoulette has a random number of terms, which graph-mode backpropagation cannot "
+        + "follow. Use neumannGradient(), or LogDet.truncatedSeries(n) to backpropagate.";
+    assertThat(residualProblems(Shape.of(2), b -> b.lipschitzMlp(8)
+            .logDet(LogDet.russianRoulette(0.5).backpropGradient())
+            .evaluationLogDet(LogDet.exact())))
+        .containsExactly("logDet" + message);
+    assertThat(residualProblems(Shape.of(2), b -> b.lipschitzMlp(8)
+            .evaluationLogDet(LogDet.russianRoulettePoisson(3).exactTerms(10).backpropGradient())))
+        .containsExactly("evaluationLogDet" + message);
+    // The default evaluation estimator keeps the training estimator's gradient mode.
+    assertThat(residualProblems(Shape.of(2), b -> b.lipschitzMlp(8)
+            .logDet(LogDet.russianRoulette(0.5).backpropGradient())))
+        .containsExactly("logDet" + message, "evaluationLogDet" + message);
+    assertThat(residualProblems(Shape.of(2), b -> b.lipschitzMlp(8)
+            .logDet(LogDet.russianRoulette(0.5).backpropGradient().neumannGradient())))
+        .isEmpty();
+  }
+
+  @Test
+  void truncatedSeriesTakesEitherGradient() {
+    assertThat(residualProblems(Shape.of(8, 8, 3), b -> b.lipschitzConvNet(8).logDet(LogDet.truncatedSeries(5))))
+        .isEmpty();
+    assertThat(residualProblems(Shape.of(8, 8, 3),
+            b -> b.lipschitzConvNet(8).logDet(LogDet.truncatedSeries(5).neumannGradient())))
+        .isEmpty();
+  }
+
+  @Test
+  void everyResidualProblemIsListed() {
+    InvalidFlowSpecException e = catchThrowableOfType(InvalidFlowSpecException.class,
+        () -> Flows.sequential(Shape.of(100))
+            .steps(2, step -> step.actNorm())
+            .steps(1, step -> step.residualBlock(b -> b
+                .lipschitzConvNet(16)
+                .activation(Activation.RELU)
+                .lipschitzCoeff(1.5)
+                .logDet(LogDet.russianRoulette(0.5).backpropGradient())
+                .evaluationLogDet(LogDet.exact())))
+            .build());
+    assertThat(e).hasMessage("""
+        Invalid flow spec (5 problems):
+          steps[2] (residualBlock): a lipschitzConvNet branch needs an image input [height, width, channels], \
+        but the input is [100]. Use lipschitzMlp(widths...) for vectors.
+          steps[2] (residualBlock): lipschitzCoeff must be in (0, 1) for x + g(x) to be invertible, but was 1.5.
+          steps[2] (residualBlock): activation RELU has no continuous derivative, which the log-determinant's \
+        gradient needs. Use LIPSWISH, ELU, SOFTPLUS or TANH.
+          steps[2] (residualBlock): logDet russianRoulette has a random number of terms, which graph-mode \
+        backpropagation cannot follow. Use neumannGradient(), or LogDet.truncatedSeries(n) to backpropagate.
+          steps[2] (residualBlock): evaluationLogDet exact() builds the full Jacobian, so it needs at most 64 \
+        values per example, but the input [100] has 100. Use LogDet.russianRoulette(p).""");
+  }
+
+  @Test
+  void residualBlocksInsideLevelsAreLocatedThere() {
+    // The exact log-det is checked against the block's own input: level 1 sees [4, 4, 2], 32 values.
+    FlowSpec valid = Flows.multiscale(Shape.of(8, 8, 1))
+        .level(level -> level.squeeze().residualBlock(b -> b.lipschitzConvNet(8)))
+        .level(level -> level.residualBlock(b -> b.lipschitzMlp(8).logDet(LogDet.exact())))
+        .build();
+    assertThat(Flows.shapes(valid).get(3)).isEqualTo(Shape.of(4, 4, 2));
+    InvalidFlowSpecException tooBig = catchThrowableOfType(InvalidFlowSpecException.class,
+        () -> Flows.multiscale(Shape.of(16, 16, 1))
+            .level(level -> level.squeeze().residualBlock(b -> b.lipschitzConvNet(8)))
+            .level(level -> level.residualBlock(b -> b.lipschitzMlp(8).lipschitzCoeff(2)))
+            .build());
+    assertThat(tooBig.problems()).extracting(Problem::describe).containsExactly(
+        "levels[1].steps[0] (residualBlock): lipschitzCoeff must be in (0, 1) for x + g(x) to be invertible, "
+            + "but was 2.0.");
   }
 
   // ---- shape-changing and linear steps

@@ -16,6 +16,20 @@ import org.flows4j.api.data.LogitTransform
 import org.flows4j.api.data.NoDequantization
 import org.flows4j.api.data.NoLogit
 import org.flows4j.api.data.UniformDequantization
+import org.flows4j.api.residual.ExactLogDet
+import org.flows4j.api.residual.FixedPointInverse
+import org.flows4j.api.residual.GradientMode
+import org.flows4j.api.residual.Inverse
+import org.flows4j.api.residual.LipschitzConvNet
+import org.flows4j.api.residual.LipschitzMlp
+import org.flows4j.api.residual.LogDet
+import org.flows4j.api.residual.LogDetEstimator
+import org.flows4j.api.residual.ResidualBlockBuilder
+import org.flows4j.api.residual.ResidualBranch
+import org.flows4j.api.residual.RussianRoulette
+import org.flows4j.api.residual.SpectralNormalization
+import org.flows4j.api.residual.TermDistribution
+import org.flows4j.api.residual.TruncatedSeries
 import org.flows4j.api.step.ActNorm
 import org.flows4j.api.step.AdditiveCoupling
 import org.flows4j.api.step.AffineCoupling
@@ -26,6 +40,7 @@ import org.flows4j.api.step.InverseKind
 import org.flows4j.api.step.InvertibleConv1x1
 import org.flows4j.api.step.LogDetKind
 import org.flows4j.api.step.Mask
+import org.flows4j.api.step.ResidualBlock
 import org.flows4j.api.step.Reverse
 import org.flows4j.api.step.Shuffle
 import org.flows4j.api.step.Squeeze
@@ -212,5 +227,75 @@ class KotlinDslTest {
     val problem: Problem = InvalidFlowSpecException(Flows.problems(invalid)).problems().single()
     assertThat(problem).isEqualTo(Problem("steps[0]", "squeeze", problem.message()))
     assertThat(problem.describe()).startsWith("steps[0] (squeeze): ")
+  }
+
+  @Test
+  fun residualFlowFromKotlin() {
+    val resflow = Flows.sequential(Shape.of(2))
+      .steps(10) { step ->
+        step.actNorm().residualBlock { b ->
+          b.lipschitzMlp(128, 128, 128)
+            .activation(Activation.LIPSWISH)
+            .lipschitzCoeff(0.98)
+            .logDet(LogDet.russianRoulette(0.5).exactTerms(2).neumannGradient())
+            .inverse(Inverse.fixedPoint().atol(1e-5).maxIterations(100))
+        }
+      }
+      .build()
+    assertThat(resflow.steps()).hasSize(20)
+    assertThat(Flows.shapes(resflow)).containsOnly(Shape.of(2))
+
+    val everyMethod = Flows.sequential(Shape.of(4, 4, 2))
+      .steps(1) {
+        it.residualBlock { b ->
+          b.lipschitzConvNet(8)
+            .lipschitzMlp(16)
+            .branch(LipschitzConvNet(8, false))
+            .activation(Activation.SOFTPLUS)
+            .spectralNormalization(SpectralNormalization(0.9, 1e-4, 5))
+            .lipschitzCoeff(0.95)
+            .logDet(LogDet.truncatedSeries(4).neumannGradient().backpropGradient())
+            .evaluationLogDet(LogDet.russianRoulettePoisson(2.0).exactTerms(20).backpropGradient().neumannGradient())
+            .inverse(Inverse.fixedPoint().atol(0.0).rtol(1e-6).maxIterations(200))
+        }
+      }
+      .build()
+    val block = everyMethod.steps().single() as ResidualBlock
+    val branch: ResidualBranch = block.branch()
+    val training: LogDetEstimator = block.logDet()
+    assertThat(branch).isEqualTo(LipschitzConvNet(8, false))
+    assertThat(block.activation()).isEqualTo(Activation.SOFTPLUS)
+    assertThat(block.lipschitz()).isEqualTo(SpectralNormalization(0.95, 1e-4, 5))
+    assertThat(training).isEqualTo(TruncatedSeries(4, GradientMode.BACKPROP))
+    assertThat(block.evaluationLogDet())
+      .isEqualTo(RussianRoulette(TermDistribution.POISSON, 2.0, 20, GradientMode.NEUMANN))
+    assertThat(block.inverse()).isEqualTo(FixedPointInverse(0.0, 1e-6, 200))
+    assertThat(block.logDetKind()).isEqualTo(LogDetKind.ESTIMATED)
+    assertThat(block.inverseKind()).isEqualTo(InverseKind.ITERATIVE)
+
+    val standalone: ResidualBlock = ResidualBlockBuilder().lipschitzMlp(8).logDet(LogDet.exact()).build()
+    assertThat(standalone.evaluationLogDet()).isEqualTo(ExactLogDet())
+    assertThat(standalone.logDetKind()).isEqualTo(LogDetKind.EXACT)
+    assertThat(ExactLogDet.MAX_FEATURES).isEqualTo(64)
+    assertThat(FixedPointInverse.defaults()).isEqualTo(Inverse.fixedPoint())
+    assertThat(SpectralNormalization.defaults().withCoeff(0.5).coeff()).isEqualTo(0.5)
+    assertThat((LipschitzMlp(listOf(4, 4)) as ResidualBranch)).isEqualTo(LipschitzMlp(listOf(4, 4)))
+    assertThat(TermDistribution.entries).containsExactly(TermDistribution.GEOMETRIC, TermDistribution.POISSON)
+
+    val presets = listOf(Presets.residualFlow(Shape.of(2), 4, 32), Presets.residualFlow(Shape.of(28, 28, 1), 2, 16))
+    presets.forEach { assertThat(FlowSpecJson.fromJson(FlowSpecJson.toJson(it))).isEqualTo(it) }
+    assertThat(Flows.shapes(presets[1]).last()).isEqualTo(Shape.of(7, 7, 4))
+
+    assertThatThrownBy { Flows.sequential(Shape.of(2)).steps(1) { it.residualBlock { b -> b.lipschitzCoeff(0.9) } } }
+      .isInstanceOf(IllegalStateException::class.java)
+      .hasMessage("a residual block needs a branch: call lipschitzMlp(widths...) or lipschitzConvNet(width)")
+    assertThatThrownBy {
+      Flows.sequential(Shape.of(2)).steps(1) { it.residualBlock { b -> b.lipschitzMlp(8).lipschitzCoeff(1.05) } }.build()
+    }
+      .isInstanceOf(InvalidFlowSpecException::class.java)
+      .hasMessage(
+        "Invalid flow spec (1 problem):\n" +
+          "  steps[0] (residualBlock): lipschitzCoeff must be in (0, 1) for x + g(x) to be invertible, but was 1.05.",
+      )
   }
 }

@@ -26,28 +26,28 @@ public final class TwoMoonsExample {
 
   public static void main(String[] args) {
     Path savedModel = args.length > 0 ? Path.of(args[0]) : Path.of("out", "two-moons-example");
-    double nll = train(savedModel, 1500, 64);
+    double nll = train(savedModel, 1500, 8, 64);
     System.out.printf("held-out NLL %.4f nats (the density's entropy is about 2.35)%n", nll);
     System.out.printf("exported to %s; log p(0, 0.5) = %.4f%n", savedModel, logProbAt(savedModel, 0f, 0.5f));
   }
 
   /**
-   * RealNVP for points in the plane: 8 × (actNorm, then an affine coupling whose MLP conditioner has two hidden
-   * layers of {@code width}); the masks alternate so each coordinate is transformed in turn.
+   * RealNVP for points in the plane: {@code couplings} × (actNorm, then an affine coupling whose MLP conditioner
+   * has two hidden layers of {@code width}); the masks alternate so each coordinate is transformed in turn.
    */
-  public static FlowSpec realNvp(int width) {
+  public static FlowSpec realNvp(int couplings, int width) {
     return sequential(Shape.of(2))
-        .stepsIndexed(8, (i, step) -> step.actNorm()
+        .stepsIndexed(couplings, (i, step) -> step.actNorm()
             .affineCoupling(Mask.HALF.flippedIf(i % 2 == 1), mlp(width, width)))
         .build();
   }
 
   /** Trains for {@code steps} batches, exports to {@code savedModel}, and returns the held-out NLL in nats. */
-  public static double train(Path savedModel, int steps, int width) {
+  public static double train(Path savedModel, int steps, int couplings, int width) {
     ToyDensity moons = ToyDensity.MOONS;
     float[] heldOut = moons.sampleFlat(HELD_OUT, -1);
     TrainingOptions options = TrainingOptions.builder().learningRate(3e-3).seed(1).build();
-    try (Trainer trainer = Trainer.create(realNvp(width), options)) {
+    try (Trainer trainer = Trainer.create(realNvp(couplings, width), options)) {
       for (int step = 0; step < steps; step++) {
         // A fresh batch every step: the toy density is an endless training set.
         trainer.step(moons.sampleFlat(BATCH, step), BATCH);

@@ -24,7 +24,7 @@ object KotlinExample {
   @JvmStatic
   fun main(args: Array<String>) {
     val savedModel = if (args.isNotEmpty()) Path.of(args[0]) else Path.of("out", "kotlin-example")
-    val nll = train(savedModel, steps = 1500, width = 64)
+    val nll = train(savedModel, steps = 1500, couplings = 8, width = 64)
     println("held-out NLL %.4f nats; exported to %s".format(nll, savedModel))
     FlowModel.load(savedModel).use { model ->
       val samples = model.sample(5, 1.0, 7)
@@ -33,13 +33,13 @@ object KotlinExample {
   }
 
   /**
-   * 8 × (actNorm, affine coupling of the second coordinate given the first, swap the two): `reverse()` does the
-   * alternation that RealNVP's flipped masks do.
+   * [couplings] × (actNorm, affine coupling of the second coordinate given the first, swap the two): `reverse()`
+   * does the alternation that RealNVP's flipped masks do.
    */
   @JvmStatic
-  fun flow(width: Int): FlowSpec =
+  fun flow(couplings: Int, width: Int): FlowSpec =
     Flows.sequential(Shape.of(2))
-      .steps(8) { step ->
+      .steps(couplings) { step ->
         step.actNorm()
           .affineCoupling(Mask.HALF, Conditioners.mlp(width, width))
           .reverse()
@@ -48,11 +48,11 @@ object KotlinExample {
 
   /** Trains for [steps] batches, exports to [savedModel], and returns the held-out NLL in nats. */
   @JvmStatic
-  fun train(savedModel: Path, steps: Int, width: Int): Double {
+  fun train(savedModel: Path, steps: Int, couplings: Int, width: Int): Double {
     val density = ToyDensity.EIGHT_GAUSSIANS
     val heldOut = density.sampleFlat(HELD_OUT, -1L)
     val options = TrainingOptions.builder().learningRate(3e-3).seed(1).build()
-    return Trainer.create(flow(width), options).use { trainer ->
+    return Trainer.create(flow(couplings, width), options).use { trainer ->
       for (step in 0 until steps) {
         trainer.step(density.sampleFlat(BATCH, step.toLong()), BATCH)
       }

@@ -53,10 +53,10 @@ public final class FlowCompiler {
           shape = factorOut.keptShape();
           continue;
         }
-        Ops stepScope = flowScope.withSubScope("level_" + l).withSubScope("step_" + s + "_" + step.kind());
+        Parameters<T> stepParameters = parameters.in("level_" + l + ".step_" + s + "_" + step.kind());
         String location = (spec.layout() == Layout.MULTISCALE ? "levels[" + l + "].steps[" + s + "]"
             : "steps[" + s + "]") + " (" + step.kind() + ")";
-        stages.add(new GraphFlow.LayerStage<>(Layers.create(stepScope, step, shape, parameters), location));
+        stages.add(new GraphFlow.LayerStage<>(Layers.create(flowScope, step, shape, stepParameters), location));
         shape = step.outputShape(shape);
       }
     }

@@ -1,6 +1,7 @@
 package org.flows4j.api.conditioner;
 
 import com.google.common.base.Preconditions;
+import com.google.common.collect.ImmutableList;
 import java.util.List;
 import org.flows4j.api.Shape;
 
@@ -37,14 +38,15 @@ public record ConvNetConditioner(int width, int kernelSize, Activation activatio
 
   @Override
   public List<String> problems(Shape input) {
+    ImmutableList.Builder<String> problems = ImmutableList.builder();
     if (activation == Activation.LIPSWISH) {
-      return List.of("LIPSWISH is for residual blocks (it carries a learned β); use RELU, TANH, ELU or SOFTPLUS in "
+      problems.add("LIPSWISH is for residual blocks (it carries a learned β); use RELU, TANH, ELU or SOFTPLUS in "
           + "a convNet conditioner.");
     }
     if (!input.isImage()) {
-      return List.of("a convNet conditioner needs an image input [height, width, channels], but the input is "
+      problems.add("a convNet conditioner needs an image input [height, width, channels], but the input is "
           + input + ". Use Conditioners.mlp(widths...) for vectors.");
     }
-    return List.of();
+    return problems.build();
   }
 }

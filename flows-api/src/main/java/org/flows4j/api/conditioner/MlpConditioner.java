@@ -34,14 +34,15 @@ public record MlpConditioner(List<Integer> hiddenWidths, Activation activation, 
 
   @Override
   public List<String> problems(Shape input) {
+    ImmutableList.Builder<String> problems = ImmutableList.builder();
     if (activation == Activation.LIPSWISH) {
-      return List.of("LIPSWISH is for residual blocks (it carries a learned β); use RELU, TANH, ELU or SOFTPLUS in "
+      problems.add("LIPSWISH is for residual blocks (it carries a learned β); use RELU, TANH, ELU or SOFTPLUS in "
           + "an mlp conditioner.");
     }
     if (!input.isVector()) {
-      return List.of("an mlp conditioner needs a vector input, but the input is " + input
+      problems.add("an mlp conditioner needs a vector input, but the input is " + input
           + ". Use Conditioners.convNet(width) for images.");
     }
-    return List.of();
+    return problems.build();
   }
 }

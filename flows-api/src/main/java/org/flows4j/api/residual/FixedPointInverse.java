@@ -9,8 +9,9 @@ import com.google.common.base.Preconditions;
  */
 public record FixedPointInverse(double atol, double rtol, int maxIterations) {
   public FixedPointInverse {
-    Preconditions.checkArgument(atol >= 0 && rtol >= 0 && atol + rtol > 0,
-        "atol and rtol must be >= 0 and not both 0, but were %s and %s", atol, rtol);
+    // Infinite tolerances would accept the first iterate whatever it is: a silent wrong inverse.
+    Preconditions.checkArgument(atol >= 0 && rtol >= 0 && atol + rtol > 0 && Double.isFinite(atol + rtol),
+        "atol and rtol must be finite, >= 0 and not both 0, but were %s and %s", atol, rtol);
     Preconditions.checkArgument(maxIterations >= 1, "maxIterations must be at least 1, but was %s", maxIterations);
   }
 

@@ -1,6 +1,7 @@
 package org.flows4j.api.residual;
 
 import com.google.common.base.Preconditions;
+import com.google.common.primitives.Ints;
 import org.flows4j.api.conditioner.Activation;
 import org.flows4j.api.step.ResidualBlock;
 import org.jspecify.annotations.Nullable;
@@ -18,14 +19,11 @@ public final class ResidualBlockBuilder {
   private @Nullable LogDetEstimator evaluationLogDet;
   private FixedPointInverse inverse = FixedPointInverse.defaults();
 
-  /** An MLP branch with these hidden widths (vectors). */
+  /** An MLP branch with these hidden widths (vectors; on an image it acts on the flattened image). */
   public ResidualBlockBuilder lipschitzMlp(int... hiddenWidths) {
+    Preconditions.checkNotNull(hiddenWidths, "hiddenWidths");
     Preconditions.checkArgument(hiddenWidths.length > 0, "lipschitzMlp needs at least one hidden width");
-    java.util.List<Integer> widths = new java.util.ArrayList<>();
-    for (int w : hiddenWidths) {
-      widths.add(w);
-    }
-    this.branch = new LipschitzMlp(widths);
+    this.branch = new LipschitzMlp(Ints.asList(hiddenWidths));
     return this;
   }
 

@@ -57,8 +57,9 @@ public record ResidualBlock(
       problems.add("activation RELU has no continuous derivative, which the log-determinant's gradient needs. "
           + "Use LIPSWISH, ELU, SOFTPLUS or TANH.");
     }
-    for (LogDetEstimator estimator : List.of(logDet, evaluationLogDet)) {
-      String which = estimator == logDet ? "logDet" : "evaluationLogDet";
+    // By field name, not by identity: the builder's default evaluation estimator is the training one itself.
+    for (String which : List.of("logDet", "evaluationLogDet")) {
+      LogDetEstimator estimator = which.equals("logDet") ? logDet : evaluationLogDet;
       if (estimator instanceof ExactLogDet && input.size() > ExactLogDet.MAX_FEATURES) {
         problems.add(which + " exact() builds the full Jacobian, so it needs at most " + ExactLogDet.MAX_FEATURES
             + " values per example, but the input " + input + " has " + input.size()

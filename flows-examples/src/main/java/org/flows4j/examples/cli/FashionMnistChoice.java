@@ -36,13 +36,16 @@ record FashionMnistChoice() implements DataChoice {
       throw new UsageException("--train-limit must be between 1 and " + TRAIN_IMAGES
           + " (the Fashion-MNIST training images), but was " + count);
     }
-    Images images = FashionMnist.load(dataDirectory, FashionMnist.Split.TRAIN, count);
+    // The whole split is read through the loader that also checks the file's gzip checksum.
+    Images images = count == TRAIN_IMAGES ? FashionMnist.load(dataDirectory, FashionMnist.Split.TRAIN)
+        : FashionMnist.load(dataDirectory, FashionMnist.Split.TRAIN, count);
     return new ImageDataSource(images, seed);
   }
 
   @Override
   public HeldOut heldOut(int count, Path dataDirectory) {
-    Images images = FashionMnist.load(dataDirectory, FashionMnist.Split.TEST, count);
+    Images images = count == TEST_IMAGES ? FashionMnist.load(dataDirectory, FashionMnist.Split.TEST)
+        : FashionMnist.load(dataDirectory, FashionMnist.Split.TEST, count);
     return new HeldOut(images.pixels(), images.count());
   }
 

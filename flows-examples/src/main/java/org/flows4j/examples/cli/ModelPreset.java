@@ -10,9 +10,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The models {@code --model} names, each built with {@link Presets} for a data shape. The sizes are chosen to
- * train in minutes on two CPU cores: for 2-D data the sizes of the RealNVP that fits two moons to about 2.5 nats,
- * for 28×28 images small multi-scale models (width 32) that reach a few bits/dim in a few thousand steps.
- * {@code --width} and {@code --depth} override them.
+ * train in minutes on two CPU cores (see {@link TrainingDefaults} for what they reach): width 64 for 2-D data,
+ * width 32 and two levels for 28×28 images. {@code --width} and {@code --depth} override them.
  */
 public enum ModelPreset {
   REALNVP("realnvp") {
@@ -66,6 +65,23 @@ public enum ModelPreset {
     String depthMeaning(Shape shape) {
       return "steps per level (" + GLOW_LEVELS + " levels)";
     }
+  },
+  RESFLOW("resflow") {
+    @Override
+    FlowSpec build(Shape shape, int width, int depth) {
+      return Presets.residualFlow(shape, depth, width);
+    }
+
+    @Override
+    int defaultDepth(Shape shape) {
+      // The paper's toy model has 100 blocks and its image models 16 per level: sized down for two CPU cores.
+      return shape.isImage() ? 1 : 10;
+    }
+
+    @Override
+    String depthMeaning(Shape shape) {
+      return shape.isImage() ? "residual blocks per level (3 levels)" : "residual blocks";
+    }
   };
 
   /** Two squeezes take 28×28 to 7×7, as far as a 28×28 image can go. */
@@ -92,7 +108,14 @@ public enum ModelPreset {
 
   /** The spec for data of {@code shape}, with the default sizes where {@code width} or {@code depth} is null. */
   public FlowSpec build(Shape shape, @Nullable Integer width, @Nullable Integer depth) {
-    return build(shape, width == null ? defaultWidth(shape) : width, depth == null ? defaultDepth(shape) : depth);
+    int chosenDepth = depth == null ? defaultDepth(shape) : depth;
+    try {
+      return build(shape, width == null ? defaultWidth(shape) : width, chosenDepth);
+    } catch (IllegalArgumentException e) {
+      // The spec's own message says which step breaks which rule; say which options led there.
+      throw new UsageException("--model " + cliName + " with --depth " + chosenDepth + " (" + depthMeaning(shape)
+          + ") does not fit data of shape " + shape + ": " + e.getMessage(), e);
+    }
   }
 
   public String cliName() {

@@ -40,7 +40,7 @@ import picocli.CommandLine.Spec;
             + "trains 3000 steps of batch 32 at lr 1e-3 with 100 warm-up steps and --ema 0.999."})
 public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--model", paramLabel = "NAME", converter = NameConverters.Model.class,
-      description = "realnvp, nice or glow (default: realnvp)")
+      description = "realnvp, nice, glow or resflow (default: realnvp)")
   @Nullable ModelPreset model;
 
   @Option(names = "--data", paramLabel = "NAME", converter = NameConverters.Data.class,
@@ -123,26 +123,53 @@ public final class TrainCommand implements Callable<Integer> {
     if (resume) {
       RunInfo info = checkResumable(run);
       Trainer trainer = Trainer.resume(run.checkpoints());
-      try (trainer; MetricsCsv metrics = MetricsCsv.continueAfter(run.metricsCsv(), trainer.steps())) {
-        return train(run, info, trainer, metrics);
+      try (trainer) {
+        TrainingData trainingData = loadData(info, trainer.options().seed());
+        try (MetricsCsv metrics = MetricsCsv.continueAfter(run.metricsCsv(), trainer.steps())) {
+          return train(run, info, trainingData, trainer, metrics);
+        }
       }
     }
-    prepareFreshRun(run);
-    FlowSpec flowSpec = buildSpec(chosenModel, chosenData);
+    // Everything that can fail on the user's input (the folder, the spec, the data) is checked before anything
+    // is written, so a failed start leaves no half-made run behind that the next attempt would trip over.
+    checkFolderIsFree(run);
+    FlowSpec flowSpec = chosenModel.build(chosenData.shape(), width, depth);
+    TrainingOptions options = trainingOptions(chosenData.defaults());
     RunInfo info = new RunInfo(chosenModel.cliName(), chosenData.cliName(),
         batch != null ? batch : chosenData.defaults().batch(), trainLimit);
+    TrainingData trainingData = loadData(info, options.seed());
+    if (overwrite) {
+      run.clear();
+    }
     run.writeSpec(flowSpec);
     run.writeInfo(info);
-    Trainer trainer = Trainer.create(flowSpec, trainingOptions(chosenData.defaults()));
+    Trainer trainer = Trainer.create(flowSpec, options);
     try (trainer; MetricsCsv metrics = MetricsCsv.create(run.metricsCsv())) {
-      return train(run, info, trainer, metrics);
+      return train(run, info, trainingData, trainer, metrics);
     }
   }
 
-  private int train(RunDirectory run, RunInfo info, Trainer trainer, MetricsCsv metrics) throws IOException {
+  /** The data a run trains and evaluates on. */
+  private record TrainingData(DataChoice choice, DataSource batches, HeldOut heldOut) {}
+
+  private TrainingData loadData(RunInfo info, long dataSeed) {
+    DataChoice choice = DataChoice.fromCliName(info.data());
+    if (info.trainLimit() != null && info.batch() > info.trainLimit()) {
+      throw new UsageException("--batch " + info.batch() + " is larger than --train-limit " + info.trainLimit()
+          + ": a batch cannot hold more images than there are. Lower --batch or raise --train-limit.");
+    }
+    Path directory = dataDirectory.directory();
+    DataSource batches = choice.trainingSource(dataSeed, info.trainLimit(), directory);
+    HeldOut heldOut = choice.heldOut(Math.min(choice.defaults().heldOutDuringTraining(), choice.maxHeldOut()),
+        directory);
+    return new TrainingData(choice, batches, heldOut);
+  }
+
+  private int train(RunDirectory run, RunInfo info, TrainingData trainingData, Trainer trainer,
+      MetricsCsv metrics) throws IOException {
     PrintWriter stdout = spec.commandLine().getOut();
-    DataChoice trainingData = DataChoice.fromCliName(info.data());
-    TrainingDefaults defaults = trainingData.defaults();
+    TrainingDefaults defaults = trainingData.choice().defaults();
+    boolean images = trainingData.choice().shape().isImage();
     long firstStep = trainer.steps();
     long lastStep = steps != null ? steps : defaults.steps();
     if (lastStep <= firstStep) {
@@ -151,14 +178,6 @@ public final class TrainCommand implements Callable<Integer> {
     }
     int evalEvery = evaluateEvery != null ? evaluateEvery : defaults.evaluateEvery();
     int checkpointInterval = checkpointEvery != null ? checkpointEvery : defaults.checkpointEvery();
-    if (info.trainLimit() != null && info.batch() > info.trainLimit()) {
-      throw new UsageException("--batch " + info.batch() + " is larger than --train-limit " + info.trainLimit()
-          + ": a batch cannot hold more images than there are. Lower --batch or raise --train-limit.");
-    }
-    DataSource source = trainingData.trainingSource(trainer.options().seed(), info.trainLimit(),
-        dataDirectory.directory());
-    HeldOut heldOut = trainingData.heldOut(Math.min(defaults.heldOutDuringTraining(), trainingData.maxHeldOut()),
-        dataDirectory.directory());
     if (!quiet) {
       stdout.println(firstStep == 0
           ? String.format(Locale.ROOT, "training %s on %s to step %d: batch %d, %s, writing to %s", info.model(),
@@ -172,44 +191,38 @@ public final class TrainCommand implements Callable<Integer> {
     int skipped;
     try (TrainingMonitor monitor = new TrainingMonitor(metrics, TrainingProgress.forOutput(quiet, stdout,
         spec.commandLine().getErr(), firstStep, lastStep, evalEvery))) {
-      evaluations = TrainingRun.run(trainer, source, heldOut,
+      evaluations = TrainingRun.run(trainer, trainingData.batches(), trainingData.heldOut(),
           new RunOptions(lastStep, info.batch(), checkpointInterval, run.checkpoints(), evalEvery), monitor);
       skipped = monitor.skippedBatches();
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     trainer.exportSavedModel(run.savedModel());
     String title = info.model() + " on " + info.data();
-    RunPictures.writeCurves(run.curvesPng(), title, MetricsCsv.read(run.metricsCsv()),
-        trainingData.shape().isImage());
+    RunPictures.writeCurves(run.curvesPng(), title, MetricsCsv.read(run.metricsCsv()), images);
     try (FlowModel exported = FlowModel.load(run.savedModel())) {
-      writeSamples(run, title, exported, trainingData, heldOut);
+      writeSamples(run, title, exported, images, trainingData.heldOut());
     }
     Evaluation last = evaluations.get(evaluations.size() - 1);
     stdout.printf(Locale.ROOT, "%s: steps %d to %d in %.1f s (%.1f steps/s)%s%n", title, firstStep, lastStep,
         seconds, (lastStep - firstStep) / seconds, skipped == 0 ? "" : ", " + skipped + " batches skipped");
     stdout.printf(Locale.ROOT, "held-out NLL %.4f nats, %.4f bits/dim on %d %s%s%n", last.negativeLogLikelihood(),
-        last.bitsPerDim(), last.examples(), trainingData.shape().isImage() ? "test images" : "points",
+        last.bitsPerDim(), last.examples(), images ? "test images" : "points",
         last.averagedWeights() ? " (averaged weights)" : "");
     stdout.printf("wrote %s: saved_model/, checkpoints/, spec.json, run.json, metrics.csv, curves.png, "
-        + "samples.png%s%n", run.root(), trainingData.shape().isImage()
-        ? " (rows 1-4 at temperature 0.7, rows 5-8 at 1.0)" : "");
+        + "samples.png%s%n", run.root(), images ? " (rows 1-4 at temperature 0.7, rows 5-8 at 1.0)" : "");
     stdout.flush();
     return ExitCodes.OK;
   }
 
-  private static void writeSamples(RunDirectory run, String title, FlowModel model, DataChoice trainingData,
+  private static void writeSamples(RunDirectory run, String title, FlowModel model, boolean images,
       HeldOut heldOut) throws IOException {
-    if (trainingData.shape().isImage()) {
+    if (images) {
       RunPictures.writeImageSamples(run.samplesPng(), model, 32, new double[] {0.7, 1.0}, 1,
           RunPictures.IMAGE_COLUMNS);
     } else {
       float[] shown = Arrays.copyOf(heldOut.values(), 2 * Math.min(heldOut.count(), 2000));
       RunPictures.writeDensity(run.samplesPng(), title, model, shown, 2000, 1.0, 1);
     }
-  }
-
-  private FlowSpec buildSpec(ModelPreset chosenModel, DataChoice chosenData) {
-    return chosenModel.build(chosenData.shape(), width, depth);
   }
 
   private TrainingOptions trainingOptions(TrainingDefaults defaults) {
@@ -250,16 +263,12 @@ public final class TrainCommand implements Callable<Integer> {
     return text.append(", seed ").append(options.seed()).toString();
   }
 
-  /** A fresh run must not mix its files with an earlier run's: refuse, or clear them with --overwrite. */
-  private void prepareFreshRun(RunDirectory run) throws IOException {
-    if (!run.holdsARun()) {
-      return;
-    }
-    if (!overwrite) {
+  /** A fresh run must not mix its files with an earlier run's: refuse, unless --overwrite clears them. */
+  private void checkFolderIsFree(RunDirectory run) {
+    if (run.holdsARun() && !overwrite) {
       throw new UsageException(run.root() + " already holds a training run. Continue it with --resume, "
           + "replace it with --overwrite, or choose another --out.");
     }
-    run.clear();
   }
 
   /**

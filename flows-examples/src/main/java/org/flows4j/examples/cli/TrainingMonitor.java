@@ -1,6 +1,5 @@
 package org.flows4j.examples.cli;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import org.flows4j.examples.metrics.MetricsCsv;
 import org.flows4j.examples.metrics.MetricsRow;
@@ -9,7 +8,10 @@ import org.flows4j.tf.training.Evaluation;
 import org.flows4j.tf.training.StepReport;
 import org.flows4j.tf.training.TrainingListener;
 
-/** Records every step and evaluation in {@code metrics.csv} and shows them on the progress display. */
+/**
+ * Records every step and evaluation in {@code metrics.csv} and shows them on the progress display; reports batches
+ * skipped for non-finite values as warnings naming the layer.
+ */
 final class TrainingMonitor implements TrainingListener, AutoCloseable {
   private final MetricsCsv metrics;
   private final TrainingProgress progress;
@@ -52,12 +54,13 @@ final class TrainingMonitor implements TrainingListener, AutoCloseable {
     return skipped;
   }
 
+  /** Ends the progress display and flushes the metrics (which stay open: their owner closes them). */
   @Override
-  public void close() throws IOException {
+  public void close() {
     try {
       progress.close();
     } finally {
-      metrics.close();
+      metrics.flush();
     }
   }
 }

@@ -1,6 +1,7 @@
 /**
- * Training data for flows: the 2-D toy densities of the FFJORD / Residual Flows papers,
- * generated in pure Java and deterministic for a seed.
+ * Data for training: the 2-D toy densities generated in code, Fashion-MNIST read from its IDX files (Debian's
+ * {@code dataset-fashion-mnist}), and data sources whose batches are a pure function of their index, so resumed runs
+ * see the same data.
  */
 @NullMarked
 package org.flows4j.tf.data;

@@ -35,7 +35,7 @@ public interface BaseDistribution<T extends TFloating> {
   static <T extends TFloating> BaseDistribution<T> create(
       Ops tf, BaseSpec spec, int dimension, Parameters<T> parameters) {
     if (spec instanceof DiagonalGaussian) {
-      return new DiagonalGaussianDistribution<>(tf.withSubScope("base"), dimension, parameters);
+      return new DiagonalGaussianDistribution<>(tf, dimension, parameters.in("base"));
     } else if (spec instanceof StandardLogistic) {
       return new StandardLogisticDistribution<>(dimension, parameters.type());
     } else if (spec instanceof StandardNormal) {

@@ -20,9 +20,9 @@ interface ConditionerNet<T extends TFloating> {
   static <T extends TFloating> ConditionerNet<T> create(
       Ops tf, ConditionerSpec spec, int inFeatures, int outFeatures, Parameters<T> parameters) {
     if (spec instanceof MlpConditioner mlp) {
-      return new MlpNet<>(tf.withSubScope("mlp"), mlp, inFeatures, outFeatures, parameters);
+      return new MlpNet<>(tf, mlp, inFeatures, outFeatures, parameters.in("mlp"));
     }
-    return new ConvNet<>(tf.withSubScope("convnet"), (ConvNetConditioner) spec, inFeatures, outFeatures, parameters);
+    return new ConvNet<>(tf, (ConvNetConditioner) spec, inFeatures, outFeatures, parameters.in("convnet"));
   }
 
   static <T extends TFloating> Operand<T> activate(Ops tf, Activation activation, Operand<T> x) {

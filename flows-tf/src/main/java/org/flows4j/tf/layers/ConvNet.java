@@ -26,19 +26,19 @@ final class ConvNet<T extends TFloating> implements ConditionerNet<T> {
     this.spec = spec;
     int k = spec.kernelSize();
     int width = spec.width();
-    Ops c1 = tf.withSubScope("conv_0");
-    kernel1 = parameters.glorotUniform(c1, "kernel", new long[] {k, k, inChannels, width},
+    Parameters<T> c1 = parameters.in("conv_0");
+    kernel1 = c1.glorotUniform(tf, "kernel", new long[] {k, k, inChannels, width},
         (long) k * k * inChannels, (long) k * k * width);
-    bias1 = parameters.filled(c1, "bias", new long[] {width}, 0.0);
-    Ops c2 = tf.withSubScope("conv_1");
-    kernel2 = parameters.glorotUniform(c2, "kernel", new long[] {1, 1, width, width}, width, width);
-    bias2 = parameters.filled(c2, "bias", new long[] {width}, 0.0);
-    Ops c3 = tf.withSubScope("conv_out");
+    bias1 = c1.filled(tf, "bias", new long[] {width}, 0.0);
+    Parameters<T> c2 = parameters.in("conv_1");
+    kernel2 = c2.glorotUniform(tf, "kernel", new long[] {1, 1, width, width}, width, width);
+    bias2 = c2.filled(tf, "bias", new long[] {width}, 0.0);
+    Parameters<T> c3 = parameters.in("conv_out");
     long[] lastShape = {k, k, width, outChannels};
     kernel3 = spec.zeroInitLastLayer()
-        ? parameters.filled(c3, "kernel", lastShape, 0.0)
-        : parameters.glorotUniform(c3, "kernel", lastShape, (long) k * k * width, (long) k * k * outChannels);
-    bias3 = parameters.filled(c3, "bias", new long[] {outChannels}, 0.0);
+        ? c3.filled(tf, "kernel", lastShape, 0.0)
+        : c3.glorotUniform(tf, "kernel", lastShape, (long) k * k * width, (long) k * k * outChannels);
+    bias3 = c3.filled(tf, "bias", new long[] {outChannels}, 0.0);
   }
 
   @Override

@@ -20,17 +20,17 @@ final class MlpNet<T extends TFloating> implements ConditionerNet<T> {
     int fanIn = inFeatures;
     for (int i = 0; i < spec.hiddenWidths().size(); i++) {
       int width = spec.hiddenWidths().get(i);
-      Ops layer = tf.withSubScope("dense_" + i);
-      weights.add(parameters.glorotUniform(layer, "kernel", new long[] {fanIn, width}, fanIn, width));
-      biases.add(parameters.filled(layer, "bias", new long[] {width}, 0.0));
+      Parameters<T> layer = parameters.in("dense_" + i);
+      weights.add(layer.glorotUniform(tf, "kernel", new long[] {fanIn, width}, fanIn, width));
+      biases.add(layer.filled(tf, "bias", new long[] {width}, 0.0));
       fanIn = width;
     }
-    Ops out = tf.withSubScope("dense_out");
+    Parameters<T> out = parameters.in("dense_out");
     long[] kernelShape = {fanIn, outFeatures};
     weights.add(spec.zeroInitLastLayer()
-        ? parameters.filled(out, "kernel", kernelShape, 0.0)
-        : parameters.glorotUniform(out, "kernel", kernelShape, fanIn, outFeatures));
-    biases.add(parameters.filled(out, "bias", new long[] {outFeatures}, 0.0));
+        ? out.filled(tf, "kernel", kernelShape, 0.0)
+        : out.glorotUniform(tf, "kernel", kernelShape, fanIn, outFeatures));
+    biases.add(out.filled(tf, "bias", new long[] {outFeatures}, 0.0));
   }
 
   @Override

@@ -16,18 +16,43 @@ import org.tensorflow.types.family.TFloating;
  * seed derived from the flow's seed and the variable's creation index, so the same spec and seed always give the
  * same initial weights, whatever else runs in the JVM. Initial values are built in the init scope, so
  * {@code Session.initialize()} runs them and a restored checkpoint replaces them.
+ *
+ * <p>Variables are named {@code prefix + name}, the prefix growing with {@link #in} ({@code
+ * level_0.step_3_residualBlock.branch.linear_0.weight}). Why not TensorFlow Java's name scopes: every
+ * {@code Ops.withSubScope} scans the whole graph for used names, which made compiling a 100-block flow quadratic.
  */
 public final class Parameters<T extends TFloating> {
+  /** What all views of one flow's parameters share. */
+  private static final class Shared<T extends TFloating> {
+    final List<Variable<T>> trainable = new ArrayList<>();
+    final List<Variable<?>> state = new ArrayList<>();
+    long counter;
+    @Nullable Operand<TInt64> randomSeed;
+  }
+
   private final Class<T> type;
   private final long seed;
-  private final List<Variable<T>> trainable = new ArrayList<>();
-  private final List<Variable<?>> state = new ArrayList<>();
-  private long counter;
-  private @Nullable Operand<TInt64> randomSeed;
+  private final Shared<T> shared;
+  private final String prefix;
 
   public Parameters(Class<T> type, long seed) {
+    this(type, seed, new Shared<>(), "");
+  }
+
+  private Parameters(Class<T> type, long seed, Shared<T> shared, String prefix) {
     this.type = type;
     this.seed = seed;
+    this.shared = shared;
+    this.prefix = prefix;
+  }
+
+  /** The same parameters, naming new variables under {@code component}. */
+  public Parameters<T> in(String component) {
+    return new Parameters<>(type, seed, shared, prefix + component + ".");
+  }
+
+  private String named(String name) {
+    return prefix + name;
   }
 
   public Class<T> type() {
@@ -36,12 +61,12 @@ public final class Parameters<T extends TFloating> {
 
   /** Variables the optimizer updates, in creation order. */
   public ImmutableList<Variable<T>> trainable() {
-    return ImmutableList.copyOf(trainable);
+    return ImmutableList.copyOf(shared.trainable);
   }
 
   /** Non-trainable state that must be checkpointed (e.g. ActNorm's "initialised" flags). */
   public ImmutableList<Variable<?>> state() {
-    return ImmutableList.copyOf(state);
+    return ImmutableList.copyOf(shared.state);
   }
 
   /** Glorot/Xavier uniform: U(-a, a) with a = sqrt(6 / (fanIn + fanOut)). */
@@ -51,27 +76,27 @@ public final class Parameters<T extends TFloating> {
     Operand<T> unit = init.random.statelessRandomUniform(init.constant(shape), nextSeed(init), type);
     Operand<T> value = init.math.mul(init.math.sub(unit, Tensors.scalar(init, 0.5, type)),
         Tensors.scalar(init, 2 * limit, type));
-    return register(tf.withName(name).variable(value));
+    return register(tf.withName(named(name)).variable(value));
   }
 
   /** A trainable variable filled with {@code value}. */
   public Variable<T> filled(Ops tf, String name, long[] shape, double value) {
     Ops init = tf.withInitScope();
     Operand<T> filled = init.fill(init.constant(shape), Tensors.scalar(init, value, type));
-    return register(tf.withName(name).variable(filled));
+    return register(tf.withName(named(name)).variable(filled));
   }
 
   /** A trainable variable with the given row-major initial values (computed on the host, e.g. a rotation). */
   public Variable<T> fromValues(Ops tf, String name, long[] shape, double[] values) {
     Ops init = tf.withInitScope();
-    return register(tf.withName(name).variable(Tensors.constant(init, values, shape, type)));
+    return register(tf.withName(named(name)).variable(Tensors.constant(init, values, shape, type)));
   }
 
   /** A non-trainable boolean flag starting false. */
   public Variable<TBool> flag(Ops tf, String name) {
     Ops init = tf.withInitScope();
-    Variable<TBool> flag = tf.withName(name).variable(init.constant(false));
-    state.add(flag);
+    Variable<TBool> flag = tf.withName(named(name)).variable(init.constant(false));
+    shared.state.add(flag);
     return flag;
   }
 
@@ -87,8 +112,8 @@ public final class Parameters<T extends TFloating> {
       axes[i] = i;
     }
     Operand<T> norm = init.math.sqrt(init.reduceSum(init.math.square(gaussian), init.constant(axes)));
-    Variable<T> vector = tf.withName(name).variable(init.math.div(gaussian, norm));
-    state.add(vector);
+    Variable<T> vector = tf.withName(named(name)).variable(init.math.div(gaussian, norm));
+    shared.state.add(vector);
     return vector;
   }
 
@@ -97,6 +122,7 @@ public final class Parameters<T extends TFloating> {
    * stochastic layers (residual blocks' estimators) draw fresh noise each step, reproducibly.
    */
   public Operand<TInt64> randomSeed() {
+    Operand<TInt64> randomSeed = shared.randomSeed;
     if (randomSeed == null) {
       throw new IllegalStateException("the random seed was not set up by the compiler");
     }
@@ -110,17 +136,17 @@ public final class Parameters<T extends TFloating> {
 
   /** Sets up {@link #randomSeed()}; called once by the compiler. */
   public void createRandomSeed(Ops tf) {
-    randomSeed = tf.withName("random_seed").placeholderWithDefault(
+    shared.randomSeed = tf.withName("random_seed").placeholderWithDefault(
         tf.constant(new long[] {seed, 0}), org.tensorflow.ndarray.Shape.of(2));
   }
 
   /** A seed for host-side initialisers (rotations, permutations) that follows the same derivation. */
   public long nextHostSeed() {
-    return mix(seed, counter++);
+    return mix(seed, shared.counter++);
   }
 
   private Variable<T> register(Variable<T> variable) {
-    trainable.add(variable);
+    shared.trainable.add(variable);
     return variable;
   }
 

@@ -39,6 +39,14 @@ public final class Tensors {
     return tf.fill(batch, scalar);
   }
 
+  /**
+   * Zeros of a static shape. Not {@code tf.zeros}: TensorFlow Java's helper opens a name sub-scope, which scans the
+   * whole graph each time and made building large flows quadratic.
+   */
+  public static <T extends TFloating> Operand<T> zeros(Ops tf, long[] shape, Class<T> type) {
+    return tf.fill(tf.constant(shape), scalar(tf, 0.0, type));
+  }
+
   /** Zeros of shape {@code [batch]}. */
   public static <T extends TFloating> Operand<T> zerosPerExample(Ops tf, Operand<T> x, Class<T> type) {
     return perExample(tf, scalar(tf, 0.0, type), x);

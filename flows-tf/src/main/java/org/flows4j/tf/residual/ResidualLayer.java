@@ -53,7 +53,7 @@ public final class ResidualLayer<T extends TFloating> implements Layer<T> {
     this.parameters = parameters;
     this.streamBase = parameters.nextHostSeed();
     this.branch = SequentialBranch.create(
-        tf.withSubScope("branch"), spec.branch(), spec.activation(), spec.lipschitz(), shape, parameters);
+        tf, spec.branch(), spec.activation(), spec.lipschitz(), shape, parameters.in("branch"));
   }
 
   @Override

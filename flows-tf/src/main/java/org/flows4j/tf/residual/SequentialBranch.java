@@ -41,7 +41,7 @@ final class SequentialBranch<T extends TFloating> implements BranchFunction<T> {
     if (activation == Activation.LIPSWISH) {
       for (int i = 0; i < activations(); i++) {
         // softplus(0.5) ≈ 0.97: the reference initialisation of LipSwish's slope.
-        betaParameters.add(parameters.filled(tf.withSubScope("lipswish_" + i), "beta", new long[0], 0.5));
+        betaParameters.add(parameters.in("lipswish_" + i).filled(tf, "beta", new long[0], 0.5));
       }
     }
   }
@@ -55,7 +55,7 @@ final class SequentialBranch<T extends TFloating> implements BranchFunction<T> {
       widths.add(shape.size());
       for (int i = 0; i < widths.size(); i++) {
         linears.add(new DenseSpectralLinear<>(
-            tf.withSubScope("linear_" + i), normalization, parameters, in, widths.get(i)));
+            tf, normalization, parameters.in("linear_" + i), in, widths.get(i)));
         in = widths.get(i);
       }
       return new SequentialBranch<>(
@@ -66,10 +66,9 @@ final class SequentialBranch<T extends TFloating> implements BranchFunction<T> {
     int w = shape.dim(1);
     int c = shape.dim(2);
     int width = conv.width();
-    linears.add(new ConvSpectralLinear<>(tf.withSubScope("conv_0"), normalization, parameters, 3, c, width, h, w));
-    linears.add(new ConvSpectralLinear<>(tf.withSubScope("conv_1"), normalization, parameters, 1, width, width, h,
-        w));
-    linears.add(new ConvSpectralLinear<>(tf.withSubScope("conv_2"), normalization, parameters, 3, width, c, h, w));
+    linears.add(new ConvSpectralLinear<>(tf, normalization, parameters.in("conv_0"), 3, c, width, h, w));
+    linears.add(new ConvSpectralLinear<>(tf, normalization, parameters.in("conv_1"), 1, width, width, h, w));
+    linears.add(new ConvSpectralLinear<>(tf, normalization, parameters.in("conv_2"), 3, width, c, h, w));
     return new SequentialBranch<>(activation, conv.preActivation(), linears, tf, parameters, null);
   }
 

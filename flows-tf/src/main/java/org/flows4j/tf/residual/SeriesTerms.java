@@ -46,23 +46,28 @@ final class SeriesTerms {
     return distribution != null;
   }
 
-  /** Terms per example, {@code [batch]} int32. */
+  /**
+   * Terms per example, {@code [batch]} int32. One N is drawn per batch, as the reference implementation does: the
+   * estimate stays unbiased, and the loop runs {@code exactTerms + N} times instead of the batch's maximum.
+   */
   Operand<TInt32> count(Ops tf, Operand<TInt32> batch, Operand<TInt64> seed) {
     Operand<TInt32> shape = tf.reshape(batch, tf.constant(new int[] {1}));
     if (distribution == null) {
       return tf.fill(shape, tf.constant(fixedTerms));
     }
+    Operand<TInt32> one = tf.constant(new int[] {1});
     Operand<TFloat64> draws;
     if (distribution == TermDistribution.GEOMETRIC) {
       // N = 1 + floor(log U / log(1 - p)) is Geometric(p) on {1, 2, ...}.
       Operand<TFloat64> u = tf.math.maximum(
-          tf.random.statelessRandomUniform(shape, seed, TFloat64.class), tf.constant(SMALLEST_UNIFORM));
+          tf.random.statelessRandomUniform(one, seed, TFloat64.class), tf.constant(SMALLEST_UNIFORM));
       draws = tf.math.add(tf.constant(1.0),
           tf.math.floor(tf.math.div(tf.math.log(u), tf.constant(Math.log1p(-parameter)))));
     } else {
-      draws = tf.random.statelessRandomPoisson(shape, seed, tf.constant(parameter), TFloat64.class);
+      draws = tf.random.statelessRandomPoisson(one, seed, tf.constant(parameter), TFloat64.class);
     }
-    return tf.math.add(tf.dtypes.cast(draws, TInt32.class), tf.constant(exactTerms));
+    Operand<TInt32> n = tf.math.add(tf.dtypes.cast(draws, TInt32.class), tf.constant(exactTerms));
+    return tf.fill(shape, tf.reshape(n, tf.constant(new int[0])));
   }
 
   /**

@@ -66,11 +66,11 @@ final class OptimizerUpdate<T extends TFloating> {
     List<Op> updates = new ArrayList<>();
     for (int i = 0; i < variables.size(); i++) {
       Variable<T> variable = variables.get(i);
-      Ops slots = tf.withSubScope("optimizer_slots").withSubScope("v" + i);
       // Zeros of the variable's static shape: an initialiser must not read another variable.
-      Operand<T> zeros = init.zeros(init.constant(variable.shape().asArray()), type);
-      Variable<T> m = slots.withName("m").variable(zeros);
-      Variable<T> v = slots.withName("v").variable(zeros);
+      Operand<T> zeros = Tensors.zeros(init, variable.shape().asArray(), type);
+      // withName, not withSubScope: a sub-scope scans the whole graph, once per variable here.
+      Variable<T> m = scope.withName("slot_" + i + "_m").variable(zeros);
+      Variable<T> v = scope.withName("slot_" + i + "_v").variable(zeros);
       updates.add(switch (options.optimizer()) {
         case ADAM -> scope.train.applyAdam(
             variable, m, v, beta1Power, beta2Power, lr, beta1, beta2, epsilon, gradients.get(i));

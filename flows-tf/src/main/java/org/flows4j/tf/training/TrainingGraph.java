@@ -11,6 +11,7 @@ import org.flows4j.tf.FlowMode;
 import org.flows4j.tf.LikelihoodModel;
 import org.flows4j.tf.gradients.SafeGradients;
 import org.flows4j.tf.layers.Layer;
+import org.flows4j.tf.layers.Tensors;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Op;
@@ -93,8 +94,8 @@ final class TrainingGraph {
       List<Op> adds = new ArrayList<>();
       List<Op> clears = new ArrayList<>();
       for (int i = 0; i < variables.size(); i++) {
-        Operand<TFloat32> zeros = init.zeros(init.constant(variables.get(i).shape().asArray()), TFloat32.class);
-        Variable<TFloat32> accumulator = tf.withSubScope("accumulators").withName("g" + i).variable(zeros);
+        Operand<TFloat32> zeros = Tensors.zeros(init, variables.get(i).shape().asArray(), TFloat32.class);
+        Variable<TFloat32> accumulator = tf.withName("accumulated_gradient_" + i).variable(zeros);
         accumulators.add(accumulator);
         adds.add(tf.assignAdd(accumulator, gradients.get(i)));
       }

@@ -27,10 +27,10 @@ final class WeightAverage<T extends TFloating> {
     this.weights = weights;
     Ops init = tf.withInitScope();
     for (int i = 0; i < weights.size(); i++) {
-      Operand<T> zeros = init.zeros(init.constant(weights.get(i).shape().asArray()), type);
-      Ops scope = tf.withSubScope("ema").withSubScope("v" + i);
-      shadows.add(scope.withName("shadow").variable(zeros));
-      backups.add(scope.withName("backup").variable(zeros));
+      Operand<T> zeros = Tensors.zeros(init, weights.get(i).shape().asArray(), type);
+      // withName, not withSubScope: a sub-scope scans the whole graph, once per variable here.
+      shadows.add(tf.withName("ema_" + i + "_shadow").variable(zeros));
+      backups.add(tf.withName("ema_" + i + "_backup").variable(zeros));
     }
   }
 

@@ -127,21 +127,29 @@ class ResidualEstimatorTest {
     try (Block block = new Block(estimator)) {
       Placeholder<TFloat64> x = block.tf.placeholder(TFloat64.class);
       double exact = exactLogDet(block, x);
-      int n = 20_000;
-      Operand<TFloat64> estimates = block.layer.logDet(block.tf, x, estimator);
-      double[] draws;
-      try (TFloat64 points = block.repeatedPoint(n)) {
-        draws = block.fetch(List.of(estimates), Map.of(x, points)).get(0);
+      // N is drawn once per batch, so the independent draws are batches: 400 runs of 50 probes each.
+      int runs = 400;
+      int batch = 50;
+      int n = runs * batch;
+      Operand<TFloat64> estimate = block.tf.math.mean(block.layer.logDet(block.tf, x, estimator),
+          block.tf.constant(0));
+      double[] draws = new double[runs];
+      try (TFloat64 points = block.repeatedPoint(batch)) {
+        for (int run = 0; run < runs; run++) {
+          try (TInt64 seed = HostTensors.seed(31 * run + 7)) {
+            draws[run] = block.fetch(List.of(estimate), Map.of(x, points, block.flow.randomSeed(), seed)).get(0)[0];
+          }
+        }
       }
       double mean = 0;
       for (double d : draws) {
-        mean += d / n;
+        mean += d / runs;
       }
       double variance = 0;
       for (double d : draws) {
-        variance += (d - mean) * (d - mean) / (n - 1);
+        variance += (d - mean) * (d - mean) / (runs - 1);
       }
-      double standardError = Math.sqrt(variance / n);
+      double standardError = Math.sqrt(variance / runs);
       System.out.printf("%s: exact %.6f, mean of %d draws %.6f, standard error %.6f (%.2f SE)%n", estimator,
           exact, n, mean, standardError, Math.abs(mean - exact) / standardError);
       return new Statistics(exact, mean, standardError);

@@ -1,0 +1,79 @@
+package org.flows4j.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.flows4j.api.FlowSpecJson;
+import org.flows4j.api.Shape;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class InspectCommandTest {
+  @TempDir Path dir;
+
+  @Test
+  void listsEveryStepWithShapesParametersAndKinds() {
+    Cli.Result result = Cli.run("inspect", "--model", "realnvp", "--data", "moons", "--width", "8", "--depth",
+        "2");
+
+    assertThat(result.exitCode()).as(result.toString()).isZero();
+    // Per coupling: mlp(8, 8) from the 1 kept coordinate to a scale and a shift for the other: (1·8 + 8) +
+    // (8·8 + 8) + (8·2 + 2) = 106. Per actNorm: a scale and a shift per coordinate = 4.
+    assertThat(result.out()).isEqualTo("""
+        realnvp for moons, input [2]:
+        #  location  step            input -> output  params  log-det   inverse
+        0  steps[0]  actNorm         [2] -> [2]            4  constant  analytic
+        1  steps[1]  affineCoupling  [2] -> [2]          106  exact     analytic
+        2  steps[2]  actNorm         [2] -> [2]            4  constant  analytic
+        3  steps[3]  affineCoupling  [2] -> [2]          106  exact     analytic
+        total: 4 steps, 220 trainable parameters
+        log-det: 2 exact, 2 constant; inverse: 4 analytic
+        latent: [2] reaches the base StandardNormal
+        """);
+  }
+
+  @Test
+  void showsTheLevelsAndShapesOfAMultiscaleImageModel() {
+    Cli.Result result = Cli.run("inspect", "--model", "glow", "--data", "fashion-mnist", "--width", "8",
+        "--depth", "1");
+
+    assertThat(result.exitCode()).as(result.toString()).isZero();
+    assertThat(result.out())
+        .contains("levels[0].steps[0]  squeeze", "[28, 28, 1] -> [14, 14, 4]")
+        .contains("levels[1].steps[0]  squeeze", "[14, 14, 2] -> [7, 7, 8]")
+        .contains("invertibleConv1x1", "zero")
+        .contains("after the factor-outs");
+  }
+
+  @Test
+  void readsASpecFileAsTheSameTable() throws Exception {
+    Path file = dir.resolve("spec.json");
+    Files.writeString(file, FlowSpecJson.toJson(ModelPreset.NICE.build(Shape.of(2), 8, 2)),
+        StandardCharsets.UTF_8);
+
+    Cli.Result fromFile = Cli.run("inspect", "--spec", file.toString());
+    Cli.Result fromPreset = Cli.run("inspect", "--model", "nice", "--width", "8", "--depth", "2");
+
+    assertThat(fromFile.exitCode()).as(fromFile.toString()).isZero();
+    assertThat(fromFile.out()).startsWith(file + ", input [2]:\n");
+    assertThat(body(fromFile.out())).isEqualTo(body(fromPreset.out()));
+    assertThat(fromFile.out()).contains("additiveCoupling", "zero", "StandardLogistic");
+  }
+
+  @Test
+  void aBrokenSpecFileIsReportedWithItsName() throws Exception {
+    Path file = dir.resolve("broken.json");
+    Files.writeString(file, "{\"inputShape\": [2]", StandardCharsets.UTF_8);
+
+    Cli.Result result = Cli.run("inspect", "--spec", file.toString());
+
+    assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(result.err()).startsWith("error: --spec " + file + ": ");
+  }
+
+  private static String body(String output) {
+    return output.substring(output.indexOf('\n') + 1);
+  }
+}

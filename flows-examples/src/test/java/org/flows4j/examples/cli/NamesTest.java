@@ -1,0 +1,32 @@
+package org.flows4j.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.flows4j.api.Shape;
+import org.junit.jupiter.api.Test;
+
+class NamesTest {
+  @Test
+  void dataNamesAreTheToyDensitiesThenFashionMnistIgnoringCase() {
+    assertThat(DataChoice.cliNames())
+        .isEqualTo("8gaussians, checkerboard, 2spirals, moons, pinwheel, rings, circles, fashion-mnist");
+    assertThat(DataChoice.fromCliName(" Fashion-MNIST ").shape()).isEqualTo(Shape.of(28, 28, 1));
+    assertThat(DataChoice.fromCliName("2SPIRALS").cliName()).isEqualTo("2spirals");
+    assertThatThrownBy(() -> DataChoice.fromCliName("cifar10"))
+        .hasMessage("unknown data 'cifar10'; choose one of: " + DataChoice.cliNames());
+  }
+
+  @Test
+  void modelNamesIgnoreCaseAndTheErrorListsThem() {
+    assertThat(ModelPreset.fromCliName("Glow")).isEqualTo(ModelPreset.GLOW);
+    assertThatThrownBy(() -> ModelPreset.fromCliName("ffjord"))
+        .hasMessage("unknown model 'ffjord'; choose one of: realnvp, nice, glow");
+  }
+
+  @Test
+  void theDefaultOutputFolderIsNamedAfterModelAndData() {
+    assertThat(RunDirectory.defaultFor(ModelPreset.GLOW, DataChoice.fromCliName("fashion-mnist")).root())
+        .hasToString("out/glow-fashion-mnist");
+  }
+}

@@ -1,0 +1,247 @@
+package org.flows4j.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.awt.image.BufferedImage;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.flows4j.api.FlowSpecJson;
+import org.flows4j.api.Shape;
+import org.flows4j.examples.metrics.MetricsCsv;
+import org.flows4j.examples.metrics.MetricsRow;
+import org.flows4j.tf.export.FlowModel;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code flows train} on tiny settings: what it writes, resuming, and the errors a user can make. */
+class TrainCommandTest {
+  /** {@code flows train} with a RealNVP of 2 couplings of width 8: compiles and trains in about a second. */
+  private static final String[] TINY_TRAIN = {"train", "--width", "8", "--depth", "2"};
+
+  @TempDir Path dir;
+
+  private static String[] tinyTrain(String... more) {
+    String[] first = TINY_TRAIN;
+    String[] all = new String[first.length + more.length];
+    System.arraycopy(first, 0, all, 0, first.length);
+    System.arraycopy(more, 0, all, first.length, more.length);
+    return all;
+  }
+
+  @Test
+  void trainingOnTwoDimensionalDataWritesEveryOutput() throws Exception {
+    Path out = dir.resolve("run");
+
+    Cli.Result result = Cli.run(tinyTrain("--data", "moons", "--steps", "20", "--eval-every", "10",
+        "--checkpoint-every", "10", "--out", out.toString(), "--quiet"));
+
+    assertThat(result.exitCode()).as(result.toString()).isZero();
+    assertThat(result.out().lines()).as("--quiet prints only the summary").hasSize(3);
+    assertThat(result.out()).contains("realnvp on moons: steps 0 to 20", "held-out NLL", "on 5000 points");
+    assertThat(out.resolve("checkpoints/latest")).exists();
+    assertThat(FlowSpecJson.fromJson(Files.readString(out.resolve("spec.json"), StandardCharsets.UTF_8)))
+        .isEqualTo(ModelPreset.REALNVP.build(Shape.of(2), 8, 2));
+    assertThat(Files.readString(out.resolve("run.json"))).contains("\"model\" : \"realnvp\"",
+        "\"data\" : \"moons\"", "\"batch\" : 256");
+
+    List<MetricsRow> rows = MetricsCsv.read(out.resolve("metrics.csv"));
+    assertThat(rows.stream().filter(r -> r.kind() == MetricsRow.Kind.TRAIN).map(MetricsRow::step))
+        .containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L, 12L, 13L, 14L, 15L, 16L, 17L, 18L, 19L, 20L);
+    assertThat(rows.stream().filter(r -> r.kind() == MetricsRow.Kind.HELD_OUT).map(MetricsRow::step))
+        .containsExactly(10L, 20L);
+    assertThat(rows).allSatisfy(row -> assertThat(row.lossNats()).isFinite());
+    assertThat(rows.get(0).gradientNorm()).isPositive();
+    assertThat(rows.get(0).learningRate()).isEqualTo(3e-3);
+
+    BufferedImage curves = Images.read(out.resolve("curves.png"));
+    assertThat(curves.getWidth()).isEqualTo(800);
+    assertThat(curves.getHeight()).isEqualTo(500);
+    BufferedImage samples = Images.read(out.resolve("samples.png"));
+    assertThat(samples.getWidth()).as("density and samples side by side").isBetween(800, 1100);
+    assertThat(samples.getHeight()).isBetween(400, 600);
+
+    try (FlowModel model = FlowModel.load(out.resolve("saved_model"))) {
+      assertThat(model.spec()).isEqualTo(ModelPreset.REALNVP.build(Shape.of(2), 8, 2));
+      assertThat(model.logProb(new float[] {0f, 0.5f}, 1)[0]).isFinite();
+    }
+  }
+
+  @Test
+  void withoutATerminalProgressIsPrintedAsPlainLinesAtEachEvaluation() {
+    Cli.Result result = Cli.run(tinyTrain("--steps", "6", "--eval-every", "3",
+        "--out", dir.resolve("run").toString()));
+
+    assertThat(result.exitCode()).as(result.toString()).isZero();
+    assertThat(result.out().lines().filter(line -> line.startsWith("step ")))
+        .hasSize(2)
+        .allMatch(line -> line.matches("step [36]/6  loss \\S+ nats \\S+ bits/dim  held-out \\S+ nats \\S+ "
+            + "bits/dim  \\S+ steps/s  ETA \\d+:\\d\\d:\\d\\d"));
+    assertThat(result.out()).startsWith("training realnvp on moons to step 6: batch 256, adam lr 0.003, seed 0");
+  }
+
+  @Test
+  void resumeContinuesFromTheCheckpointAndTheMetricsContinueTheStepCount() throws Exception {
+    Path out = dir.resolve("run");
+    assertThat(Cli.run(tinyTrain("--steps", "10", "--out", out.toString(), "--quiet")).exitCode())
+        .isZero();
+
+    Cli.Result resumed = Cli.run("train", "--resume", "--steps", "16", "--out", out.toString(), "--quiet");
+
+    assertThat(resumed.exitCode()).as(resumed.toString()).isZero();
+    assertThat(resumed.out()).contains("steps 10 to 16");
+    List<Long> trainSteps = MetricsCsv.read(out.resolve("metrics.csv")).stream()
+        .filter(r -> r.kind() == MetricsRow.Kind.TRAIN).map(MetricsRow::step).toList();
+    assertThat(trainSteps).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L, 12L, 13L, 14L, 15L, 16L);
+    assertThat(Files.readString(out.resolve("checkpoints/latest")).trim()).isEqualTo("checkpoint-000000016");
+  }
+
+  @Test
+  void resumeWithoutACheckpointSaysSoAndExitsWithTwo() {
+    Path out = dir.resolve("empty");
+
+    Cli.Result result = Cli.run("train", "--resume", "--out", out.toString());
+
+    assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(result.err()).isEqualTo("error: --resume: there is no checkpoint in " + out.resolve("checkpoints")
+        + ". Train without --resume first (with the same --out), or point --out at an earlier run's folder.\n");
+    assertThat(result.out()).isEmpty();
+  }
+
+  @Test
+  void resumeRefusesOptionsThatTheCheckpointFixes() {
+    Path out = dir.resolve("run");
+    assertThat(Cli.run(tinyTrain("--steps", "4", "--out", out.toString(), "--quiet")).exitCode())
+        .isZero();
+
+    Cli.Result result = Cli.run("train", "--resume", "--steps", "8", "--lr", "0.01", "--data", "rings",
+        "--out", out.toString());
+
+    assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(result.err()).contains("these cannot change: --data rings (the run trains on moons), --lr 0.01.");
+  }
+
+  @Test
+  void aSecondFreshRunIntoTheSameFolderIsRefusedUnlessOverwriting() {
+    Path out = dir.resolve("run");
+    assertThat(Cli.run(tinyTrain("--steps", "3", "--out", out.toString(), "--quiet")).exitCode())
+        .isZero();
+
+    Cli.Result refused = Cli.run(tinyTrain("--steps", "3", "--out", out.toString(), "--quiet"));
+    Cli.Result overwritten = Cli.run(tinyTrain("--steps", "2", "--out", out.toString(), "--quiet",
+        "--overwrite"));
+
+    assertThat(refused.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(refused.err()).isEqualTo("error: " + out + " already holds a training run. Continue it with "
+        + "--resume, replace it with --overwrite, or choose another --out.\n");
+    assertThat(overwritten.exitCode()).as(overwritten.toString()).isZero();
+    assertThat(overwritten.out()).contains("steps 0 to 2");
+  }
+
+  @Test
+  void unknownModelAndDataNamesListTheValidNames() {
+    Cli.Result badModel = Cli.run("train", "--model", "maf");
+    Cli.Result badData = Cli.run("train", "--data", "mnist");
+
+    assertThat(badModel.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(badModel.err()).startsWith("error: Invalid value for option '--model': unknown model 'maf'; "
+        + "choose one of: realnvp, nice, glow\n");
+    assertThat(badData.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(badData.err()).startsWith("error: Invalid value for option '--data': unknown data 'mnist'; "
+        + "choose one of: 8gaussians, checkerboard, 2spirals, moons, pinwheel, rings, circles, fashion-mnist\n");
+    assertThat(badData.err()).contains("See 'flows train --help' for the options.");
+  }
+
+  @Test
+  void glowOnTwoDimensionalDataPointsToTheModelsThatFit() {
+    Cli.Result result = Cli.run("train", "--model", "glow", "--data", "moons", "--out",
+        dir.resolve("run").toString());
+
+    assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(result.err()).contains("--model glow needs image data", "Use --model realnvp or --model nice");
+  }
+
+  @Test
+  void badNumbersAreRefusedNamingTheOption() {
+    Cli.Result result = Cli.run("train", "--ema", "1.5", "--out", dir.resolve("run").toString());
+
+    assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(result.err()).isEqualTo("error: --ema must be in [0, 1) (0 turns the weight average off), but was "
+        + "1.5\n");
+  }
+
+  @Test
+  void trainsOnTheFirstFashionMnistImagesAndDrawsASampleGrid() throws Exception {
+    Path out = dir.resolve("fashion");
+
+    Cli.Result result = Cli.run("train", "--data", "fashion-mnist", "--train-limit", "64", "--steps", "3",
+        "--batch", "16", "--width", "4", "--depth", "1", "--out", out.toString(), "--quiet");
+
+    assertThat(result.exitCode()).as(result.toString()).isZero();
+    assertThat(result.out()).contains("on 1000 test images (averaged weights)");
+    BufferedImage samples = Images.read(out.resolve("samples.png"));
+    // 64 cells of 28×28 enlarged twice, 8 per row, with 2-pixel separators: 8·56 + 9·2 = 466.
+    assertThat(samples.getWidth()).isEqualTo(466);
+    assertThat(samples.getHeight()).isEqualTo(466);
+    List<MetricsRow> rows = MetricsCsv.read(out.resolve("metrics.csv"));
+    assertThat(rows).extracting(MetricsRow::step).containsExactly(1L, 2L, 3L, 3L);
+    assertThat(rows.get(3).bitsPerDim()).as("an untrained model is near 8 bits/dim").isBetween(5.0, 10.0);
+
+    Cli.Result eval = Cli.run("eval", "--out", out.toString(), "--limit", "100");
+    assertThat(eval.exitCode()).as(eval.toString()).isZero();
+    assertThat(eval.out()).contains(" on fashion-mnist: held-out NLL ", "(mean over 100 test images)");
+
+    Path png = dir.resolve("ten.png");
+    Cli.Result sample = Cli.run("sample", "--out", out.toString(), "--n", "10", "--png", png.toString());
+    assertThat(sample.exitCode()).as(sample.toString()).isZero();
+    BufferedImage grid = Images.read(png);
+    // 10 cells, 4 per row (the square root, rounded up), so 3 rows: 4·56 + 5·2 = 234 by 3·56 + 4·2 = 176.
+    assertThat(grid.getWidth()).isEqualTo(234);
+    assertThat(grid.getHeight()).isEqualTo(176);
+  }
+
+  @Test
+  void fashionMnistInAFolderWithoutItsFilesNamesTheFileAndExitsWithTwo() {
+    Path missing = dir.resolve("no-data-here");
+
+    Cli.Result result = Cli.run("train", "--data", "fashion-mnist", "--data-dir", missing.toString(),
+        "--out", dir.resolve("run").toString());
+
+    assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(result.err()).startsWith("error: ").contains(missing.toString(), "apt-get");
+    assertThat(result.err().lines()).as("no stack trace").hasSize(1);
+  }
+
+  @Test
+  void aBatchLargerThanTheTrainLimitIsRefused() {
+    Cli.Result result = Cli.run("train", "--data", "fashion-mnist", "--train-limit", "8", "--batch", "16",
+        "--out", dir.resolve("run").toString());
+
+    assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(result.err()).contains("--batch 16 is larger than --train-limit 8");
+  }
+
+  @Test
+  void aRunThatDivergesEndsWithItsMessageAndExitCodeOne() {
+    Cli.Result result = Cli.run(tinyTrain("--lr", "1e8", "--steps", "50", "--out", dir.resolve("run").toString(),
+        "--quiet"));
+
+    assertThat(result.exitCode()).isEqualTo(ExitCodes.FAILED);
+    assertThat(result.err().lines().filter(line -> line.startsWith("warning: a batch after step ")))
+        .as("each skipped batch is reported, naming the layer").isNotEmpty()
+        .allMatch(line -> line.contains("not finite, first in steps["));
+    assertThat(result.err()).contains("error: training stopped: 10 consecutive steps had a non-finite loss");
+  }
+
+  @Test
+  void aDepthTheDataCannotTakeNamesTheOptionsAndTheBrokenStep() {
+    Cli.Result result = Cli.run("train", "--data", "fashion-mnist", "--depth", "4", "--out",
+        dir.resolve("run").toString());
+
+    assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(result.err()).startsWith("error: --model realnvp with --depth 4 (levels) does not fit data of shape "
+        + "[28, 28, 1]: Invalid flow spec").contains("(squeeze): height and width must be divisible");
+    assertThat(dir.resolve("run")).as("nothing is written before the inputs are checked").doesNotExist();
+  }
+}
