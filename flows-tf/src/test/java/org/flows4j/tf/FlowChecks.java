@@ -32,6 +32,46 @@ final class FlowChecks {
     List<Variable<TFloat64>> variables();
   }
 
+  /** A single compiled step as a bijection. */
+  static Bijection of(org.flows4j.tf.layers.Layer<TFloat64> layer) {
+    return new Bijection() {
+      @Override
+      public Transformed<TFloat64> forward(Ops tf, Operand<TFloat64> x) {
+        return layer.forward(tf, x);
+      }
+
+      @Override
+      public Transformed<TFloat64> inverse(Ops tf, Operand<TFloat64> y) {
+        return layer.inverse(tf, y);
+      }
+
+      @Override
+      public List<Variable<TFloat64>> variables() {
+        return layer.variables();
+      }
+    };
+  }
+
+  /** A whole compiled flow (flat latents) as a bijection. */
+  static Bijection of(CompiledFlow<TFloat64> flow) {
+    return new Bijection() {
+      @Override
+      public Transformed<TFloat64> forward(Ops tf, Operand<TFloat64> x) {
+        return flow.forwardAndLogDet(tf, x);
+      }
+
+      @Override
+      public Transformed<TFloat64> inverse(Ops tf, Operand<TFloat64> y) {
+        return flow.inverse(tf, y);
+      }
+
+      @Override
+      public List<Variable<TFloat64>> variables() {
+        return flow.trainableVariables();
+      }
+    };
+  }
+
   record Report(double roundTripError, double logDetError, double cancellationError, int variables) {}
 
   private FlowChecks() {}

@@ -41,7 +41,7 @@ class PresetConformanceTest {
       Placeholder<TFloat64> x = FlowChecks.input(g, shape);
       g.run(flow.dataInitialization(g.tf, x), Map.of(x, FlowChecks.randomBatch(shape, 1, 0.5, 1.5)));
       g.perturb(flow.trainableVariables(), 0.1, 9);
-      FlowChecks.Report report = FlowChecks.check(g, asBijection(flow), x, shape,
+      FlowChecks.Report report = FlowChecks.check(g, FlowChecks.of(flow), x, shape,
           FlowChecks.randomBatch(shape, 2, 0.0, 1.0));
       System.out.printf("conformance preset %-14s %s%n", name, report);
 
@@ -79,22 +79,4 @@ class PresetConformanceTest {
     }
   }
 
-  static FlowChecks.Bijection asBijection(CompiledFlow<TFloat64> flow) {
-    return new FlowChecks.Bijection() {
-      @Override
-      public Transformed<TFloat64> forward(Ops tf, Operand<TFloat64> x) {
-        return flow.forwardAndLogDet(tf, x);
-      }
-
-      @Override
-      public Transformed<TFloat64> inverse(Ops tf, Operand<TFloat64> y) {
-        return flow.inverse(tf, y);
-      }
-
-      @Override
-      public List<Variable<TFloat64>> variables() {
-        return flow.trainableVariables();
-      }
-    };
-  }
 }

@@ -93,28 +93,10 @@ class StepConformanceTest {
       g.run(flow.dataInitialization(g.tf, x), Map.of(x, FlowChecks.randomBatch(shape, 1, 0.7, 2.0)));
       g.perturb(flow.trainableVariables(), 0.3, 5);
       g.run(flow.normalizationUpdate(g.tf), Map.of());
-      FlowChecks.Report report = FlowChecks.check(g, asBijection(layer), x, shape,
+      FlowChecks.Report report = FlowChecks.check(g, FlowChecks.of(layer), x, shape,
           FlowChecks.randomBatch(shape, 2, 0.0, 1.0));
       System.out.printf("conformance %-70s %s%n", step + " on " + shape, report);
     }
   }
 
-  static FlowChecks.Bijection asBijection(Layer<TFloat64> layer) {
-    return new FlowChecks.Bijection() {
-      @Override
-      public Transformed<TFloat64> forward(Ops tf, Operand<TFloat64> x) {
-        return layer.forward(tf, x);
-      }
-
-      @Override
-      public Transformed<TFloat64> inverse(Ops tf, Operand<TFloat64> y) {
-        return layer.inverse(tf, y);
-      }
-
-      @Override
-      public List<Variable<TFloat64>> variables() {
-        return layer.variables();
-      }
-    };
-  }
 }

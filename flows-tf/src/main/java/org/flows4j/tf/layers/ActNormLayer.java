@@ -19,40 +19,25 @@ import org.tensorflow.types.family.TFloating;
  * batch and flips {@code initialized}. The flag is a variable, so it is saved with the weights and a restored model
  * is never re-initialised from data (a bug peers shipped).
  */
-final class ActNormLayer<T extends TFloating> implements Layer<T> {
+final class ActNormLayer<T extends TFloating> extends AbstractLayer<T, ActNorm> {
   private static final double EPSILON = 1e-6;
 
-  private final ActNorm spec;
   private final Shape shape;
-  private final Class<T> type;
   private final Variable<T> bias;
   private final Variable<T> logScale;
   private final Variable<TBool> initialized;
 
   ActNormLayer(Ops tf, ActNorm spec, Shape shape, Parameters<T> parameters) {
-    this.spec = spec;
+    super(spec, shape, parameters.type());
     this.shape = shape;
-    this.type = parameters.type();
     long[] featureShape = {shape.features()};
     this.bias = parameters.filled(tf, "bias", featureShape, 0.0);
     this.logScale = parameters.filled(tf, "log_scale", featureShape, 0.0);
     this.initialized = parameters.flag(tf, "initialized");
   }
 
-  @Override
-  public ActNorm spec() {
-    return spec;
-  }
 
-  @Override
-  public Shape inputShape() {
-    return shape;
-  }
 
-  @Override
-  public Shape outputShape() {
-    return shape;
-  }
 
   @Override
   public Transformed<T> forward(Ops tf, Operand<T> x) {

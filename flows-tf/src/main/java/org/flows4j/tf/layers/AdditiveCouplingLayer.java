@@ -10,36 +10,19 @@ import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.family.TFloating;
 
 /** NICE's additive coupling: {@code y = x + t(x_pass)} on the transformed part; volume preserving. */
-final class AdditiveCouplingLayer<T extends TFloating> implements Layer<T> {
-  private final AdditiveCoupling spec;
-  private final Shape shape;
-  private final Class<T> type;
+final class AdditiveCouplingLayer<T extends TFloating> extends AbstractLayer<T, AdditiveCoupling> {
   private final CouplingMask<T> mask;
   private final ConditionerNet<T> net;
 
   AdditiveCouplingLayer(Ops tf, AdditiveCoupling spec, Shape shape, Parameters<T> parameters) {
-    this.spec = spec;
-    this.shape = shape;
-    this.type = parameters.type();
+    super(spec, shape, parameters.type());
     this.mask = CouplingMask.create(tf, spec.mask(), shape, type);
     this.net = ConditionerNet.create(
         tf, spec.conditioner(), mask.conditionerInFeatures(), mask.transformedFeatures(), parameters);
   }
 
-  @Override
-  public AdditiveCoupling spec() {
-    return spec;
-  }
 
-  @Override
-  public Shape inputShape() {
-    return shape;
-  }
 
-  @Override
-  public Shape outputShape() {
-    return shape;
-  }
 
   private Operand<T> shift(Ops tf, Operand<T> x) {
     return mask.maskParameters(tf, net.apply(tf, mask.conditionerInput(tf, x)));

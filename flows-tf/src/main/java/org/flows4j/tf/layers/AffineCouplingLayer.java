@@ -21,36 +21,21 @@ import org.tensorflow.types.family.TFloating;
  *
  * Log-det {@code Σ log s} over the transformed part.
  */
-final class AffineCouplingLayer<T extends TFloating> implements Layer<T> {
-  private final AffineCoupling spec;
+final class AffineCouplingLayer<T extends TFloating> extends AbstractLayer<T, AffineCoupling> {
   private final Shape shape;
-  private final Class<T> type;
   private final CouplingMask<T> mask;
   private final ConditionerNet<T> net;
 
   AffineCouplingLayer(Ops tf, AffineCoupling spec, Shape shape, Parameters<T> parameters) {
-    this.spec = spec;
+    super(spec, shape, parameters.type());
     this.shape = shape;
-    this.type = parameters.type();
     this.mask = CouplingMask.create(tf, spec.mask(), shape, type);
     this.net = ConditionerNet.create(
         tf, spec.conditioner(), mask.conditionerInFeatures(), 2 * mask.transformedFeatures(), parameters);
   }
 
-  @Override
-  public AffineCoupling spec() {
-    return spec;
-  }
 
-  @Override
-  public Shape inputShape() {
-    return shape;
-  }
 
-  @Override
-  public Shape outputShape() {
-    return shape;
-  }
 
   /** The shift and log-scale for the transformed part, zero where the mask passes the input through. */
   private List<Operand<T>> shiftAndLogScale(Ops tf, Operand<T> x) {
@@ -59,7 +44,7 @@ final class AffineCouplingLayer<T extends TFloating> implements Layer<T> {
     SplitV<T> split = tf.splitV(raw, tf.constant(new int[] {features, features}), tf.constant(shape.rank()), 2L);
     Operand<T> shift = split.output().get(0);
     Operand<T> preScale = split.output().get(1);
-    AffineScale scale = spec.scale();
+    AffineScale scale = spec().scale();
     Operand<T> logScale = switch (scale.kind()) {
       case EXP_SOFT_CLAMP -> {
         Operand<T> bound = Tensors.scalar(tf, scale.bound(), type);
@@ -78,7 +63,7 @@ final class AffineCouplingLayer<T extends TFloating> implements Layer<T> {
     Operand<T> logScale = params.get(1);
     Operand<T> part = mask.transformedPart(tf, x);
     Operand<T> scale = tf.math.exp(logScale);
-    Operand<T> newPart = switch (spec.scale().kind()) {
+    Operand<T> newPart = switch (spec().scale().kind()) {
       case EXP_SOFT_CLAMP -> tf.math.add(tf.math.mul(part, scale), shift);
       case SIGMOID -> tf.math.mul(tf.math.add(part, shift), scale);
     };
@@ -93,7 +78,7 @@ final class AffineCouplingLayer<T extends TFloating> implements Layer<T> {
     Operand<T> logScale = params.get(1);
     Operand<T> part = mask.transformedPart(tf, y);
     Operand<T> inverseScale = tf.math.exp(tf.math.neg(logScale));
-    Operand<T> oldPart = switch (spec.scale().kind()) {
+    Operand<T> oldPart = switch (spec().scale().kind()) {
       case EXP_SOFT_CLAMP -> tf.math.mul(tf.math.sub(part, shift), inverseScale);
       case SIGMOID -> tf.math.sub(tf.math.mul(part, inverseScale), shift);
     };

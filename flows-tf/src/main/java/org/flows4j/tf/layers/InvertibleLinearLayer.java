@@ -13,16 +13,13 @@ import org.tensorflow.types.family.TFloating;
  * {@code y = x · Wᵀ} on the last axis, with log-det {@code positions · log|det W|}. Subclasses say how W is
  * parameterised; on a vector input this is an invertible linear layer.
  */
-abstract class InvertibleLinearLayer<T extends TFloating> implements Layer<T> {
-  private final InvertibleConv1x1 spec;
+abstract class InvertibleLinearLayer<T extends TFloating> extends AbstractLayer<T, InvertibleConv1x1> {
   private final Shape shape;
-  final Class<T> type;
   final int channels;
 
   InvertibleLinearLayer(InvertibleConv1x1 spec, Shape shape, Class<T> type) {
-    this.spec = spec;
+    super(spec, shape, type);
     this.shape = shape;
-    this.type = type;
     this.channels = shape.features();
   }
 
@@ -32,20 +29,8 @@ abstract class InvertibleLinearLayer<T extends TFloating> implements Layer<T> {
   /** {@code log|det W|}. */
   abstract Operand<T> logAbsDet(Ops tf);
 
-  @Override
-  public InvertibleConv1x1 spec() {
-    return spec;
-  }
 
-  @Override
-  public Shape inputShape() {
-    return shape;
-  }
 
-  @Override
-  public Shape outputShape() {
-    return shape;
-  }
 
   @Override
   public Transformed<T> forward(Ops tf, Operand<T> x) {

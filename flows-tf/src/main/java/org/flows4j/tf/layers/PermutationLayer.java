@@ -13,17 +13,14 @@ import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.family.TFloating;
 
 /** A fixed permutation of the feature axis (reverse, or a seeded shuffle); volume preserving. */
-final class PermutationLayer<T extends TFloating> implements Layer<T> {
-  private final StepSpec spec;
+final class PermutationLayer<T extends TFloating> extends AbstractLayer<T, StepSpec> {
   private final Shape shape;
-  private final Class<T> type;
   private final int[] permutation;
   private final int[] inversePermutation;
 
   PermutationLayer(StepSpec spec, Shape shape, Class<T> type) {
-    this.spec = spec;
+    super(spec, shape, type);
     this.shape = shape;
-    this.type = type;
     int n = shape.features();
     if (spec instanceof Shuffle shuffle) {
       this.permutation = shuffled(n, shuffle.seed());
@@ -62,20 +59,8 @@ final class PermutationLayer<T extends TFloating> implements Layer<T> {
     return p;
   }
 
-  @Override
-  public StepSpec spec() {
-    return spec;
-  }
 
-  @Override
-  public Shape inputShape() {
-    return shape;
-  }
 
-  @Override
-  public Shape outputShape() {
-    return shape;
-  }
 
   @Override
   public Transformed<T> forward(Ops tf, Operand<T> x) {

@@ -13,30 +13,19 @@ import org.tensorflow.types.family.TFloating;
  * Space-to-depth, {@code [h, w, c] → [h/f, w/f, c·f²]} (TensorFlow's channel order), inverted by depth-to-space.
  * A permutation of scalars: log-det zero.
  */
-final class SqueezeLayer<T extends TFloating> implements Layer<T> {
+final class SqueezeLayer<T extends TFloating> extends AbstractLayer<T, Squeeze> {
   private final Squeeze spec;
-  private final Shape inputShape;
-  private final Class<T> type;
 
   SqueezeLayer(Squeeze spec, Shape inputShape, Class<T> type) {
+    super(spec, inputShape, type);
     this.spec = spec;
-    this.inputShape = inputShape;
-    this.type = type;
   }
 
-  @Override
-  public Squeeze spec() {
-    return spec;
-  }
 
-  @Override
-  public Shape inputShape() {
-    return inputShape;
-  }
 
   @Override
   public Shape outputShape() {
-    return spec.outputShape(inputShape);
+    return spec.outputShape(inputShape());
   }
 
   @Override

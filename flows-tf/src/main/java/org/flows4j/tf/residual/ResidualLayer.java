@@ -13,7 +13,7 @@ import org.flows4j.api.step.ResidualBlock;
 import org.flows4j.tf.FlowMode;
 import org.flows4j.tf.Transformed;
 import org.flows4j.tf.gradients.CustomGradient;
-import org.flows4j.tf.layers.Layer;
+import org.flows4j.tf.layers.AbstractLayer;
 import org.flows4j.tf.layers.Parameters;
 import org.flows4j.tf.layers.Tensors;
 import org.tensorflow.Operand;
@@ -34,42 +34,29 @@ import org.tensorflow.types.family.TFloating;
  * gradient the loss reads the estimate while the optimizer receives the gradient of the surrogate
  * {@code wᵀ J v}, {@code w = Σ_k (-1)^k vᵀJ^k / P(N ≥ k)} held fixed — constant memory in the number of terms.
  */
-public final class ResidualLayer<T extends TFloating> implements Layer<T> {
+public final class ResidualLayer<T extends TFloating> extends AbstractLayer<T, ResidualBlock> {
   /** Random streams per block: probe vectors and term counts. */
   private static final long PROBE_STREAM = 1;
   private static final long COUNT_STREAM = 2;
 
   private final ResidualBlock spec;
   private final Shape shape;
-  private final Class<T> type;
   private final SequentialBranch<T> branch;
   private final Parameters<T> parameters;
   private final long streamBase;
 
   public ResidualLayer(Ops tf, ResidualBlock spec, Shape shape, Parameters<T> parameters) {
+    super(spec, shape, parameters.type());
     this.spec = spec;
     this.shape = shape;
-    this.type = parameters.type();
     this.parameters = parameters;
     this.streamBase = parameters.nextHostSeed();
     this.branch = SequentialBranch.create(
         tf, spec.branch(), spec.activation(), spec.lipschitz(), shape, parameters.in("branch"));
   }
 
-  @Override
-  public ResidualBlock spec() {
-    return spec;
-  }
 
-  @Override
-  public Shape inputShape() {
-    return shape;
-  }
 
-  @Override
-  public Shape outputShape() {
-    return shape;
-  }
 
   @Override
   public List<Variable<T>> variables() {
