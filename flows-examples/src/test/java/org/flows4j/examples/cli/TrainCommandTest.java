@@ -31,6 +31,23 @@ class TrainCommandTest {
   }
 
   @Test
+  void residualFlowTrainsAndExportsFromTheCommandLine() throws Exception {
+    Path out = dir.resolve("resflow");
+
+    Cli.Result result = Cli.run("train", "--model", "resflow", "--width", "16", "--depth", "2", "--data", "rings",
+        "--steps", "5", "--eval-every", "5", "--out", out.toString(), "--quiet");
+
+    assertThat(result.exitCode()).as(result.toString()).isZero();
+    assertThat(result.out()).contains("resflow on rings: steps 0 to 5", "held-out NLL");
+    try (FlowModel model = FlowModel.load(out.resolve("saved_model"))) {
+      assertThat(model.spec()).isEqualTo(ModelPreset.RESFLOW.build(Shape.of(2), 16, 2));
+      assertThat(model.logProb(new float[] {0.5f, -1f}, 1)[0]).isFinite();
+      // Sampling runs the fixed-point inverse inside the exported graph.
+      assertThat(model.sample(8, 1.0, 3)).hasSize(16);
+    }
+  }
+
+  @Test
   void trainingOnTwoDimensionalDataWritesEveryOutput() throws Exception {
     Path out = dir.resolve("run");
 
@@ -146,7 +163,7 @@ class TrainCommandTest {
 
     assertThat(badModel.exitCode()).isEqualTo(ExitCodes.USAGE);
     assertThat(badModel.err()).startsWith("error: Invalid value for option '--model': unknown model 'maf'; "
-        + "choose one of: realnvp, nice, glow\n");
+        + "choose one of: realnvp, nice, glow, resflow\n");
     assertThat(badData.exitCode()).isEqualTo(ExitCodes.USAGE);
     assertThat(badData.err()).startsWith("error: Invalid value for option '--data': unknown data 'mnist'; "
         + "choose one of: 8gaussians, checkerboard, 2spirals, moons, pinwheel, rings, circles, fashion-mnist\n");
