@@ -35,6 +35,8 @@ public final class Trainer implements AutoCloseable {
   private int pendingBatches;
   private double pendingLoss;
   private int consecutiveBad;
+  /** Data-dependent initialisation only goes from pending to done, so once seen done it is not asked again. */
+  private boolean dataInitialized;
 
   private Trainer(
       FlowSpec spec, TrainingOptions options, @Nullable Path checkpoint, @Nullable TrainerState state) {
@@ -258,9 +260,12 @@ public final class Trainer implements AutoCloseable {
   }
 
   private boolean isInitialized() {
-    try (Result result = session.runner().fetch(g.initialized).run()) {
-      return HostTensors.toDouble(result.get(0)) == 1.0;
+    if (!dataInitialized) {
+      try (Result result = session.runner().fetch(g.initialized).run()) {
+        dataInitialized = HostTensors.toDouble(result.get(0)) == 1.0;
+      }
     }
+    return dataInitialized;
   }
 
   private TFloat32 tensor(float[] values, int n) {
