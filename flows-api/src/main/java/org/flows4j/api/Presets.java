@@ -157,6 +157,25 @@ public final class Presets {
         .build();
   }
 
+  /**
+   * MAF: Papamakarios, Pavlakou and Murray, "Masked Autoregressive Flow for Density Estimation", NeurIPS 2017
+   * (arXiv:1705.07057).
+   *
+   * <p>For a vector {@code [d]} (d ≥ 2): {@code layers} × (MAF step with a {@code maf(width, width)} MADE network,
+   * reverse), so consecutive steps visit the features in opposite orders. The paper's batch normalisation between
+   * steps is left out. Density evaluation is one network pass per step; sampling runs each network d times.
+   */
+  public static FlowSpec maf(Shape shape, int layers, int width) {
+    Preconditions.checkNotNull(shape, "shape");
+    Preconditions.checkArgument(shape.isVector() && shape.dim(0) >= 2,
+        "maf needs a vector shape [d] with d at least 2, but the shape was %s", shape);
+    Preconditions.checkArgument(layers >= 1, "layers must be at least 1, but was %s", layers);
+    Preconditions.checkArgument(width > 0, "width must be positive, but was %s", width);
+    return sequential(shape)
+        .steps(layers, step -> step.maf(width, width).reverse())
+        .build();
+  }
+
   private static void checkShapeAndSizes(String preset, Shape shape, String countName, int count, int width) {
     Preconditions.checkNotNull(shape, "shape");
     Preconditions.checkArgument(shape.isVector() || shape.isImage(),

@@ -4,6 +4,7 @@ import java.util.function.Consumer;
 import org.flows4j.api.conditioner.ConditionerSpec;
 import org.flows4j.api.residual.ResidualBlockBuilder;
 import org.flows4j.api.step.AffineScale;
+import org.flows4j.api.step.AutoregressiveOrder;
 import org.flows4j.api.step.Conv1x1;
 import org.flows4j.api.step.Mask;
 import org.flows4j.api.step.StepSpec;
@@ -66,4 +67,25 @@ public interface StepsBuilder {
    * {@code b -> b.lipschitzMlp(128, 128).lipschitzCoeff(0.98).logDet(LogDet.russianRoulette(0.5))}.
    */
   StepsBuilder residualBlock(Consumer<ResidualBlockBuilder> body);
+
+  /**
+   * A masked autoregressive flow step (MAF, Papamakarios et al. 2017) on a vector: {@code z_i = x_i·exp(s_i) + t_i}
+   * with {@code (s_i, t_i)} from a MADE network over {@code x_<i} with the given hidden widths, ReLU, features in
+   * natural order and the log-scale bounded by {@code AffineScale.expSoftClamp(2.0)}. Density evaluation is one
+   * pass; sampling runs the network once per feature. Stack with {@link #reverse()} or alternate orderings.
+   */
+  StepsBuilder maf(int... hiddenWidths);
+
+  /** A MAF step visiting the features in {@code order}. */
+  StepsBuilder maf(AutoregressiveOrder order, int... hiddenWidths);
+
+  /**
+   * An inverse autoregressive flow step (IAF, Kingma et al. 2016) on a vector: the MAF map with the network reading
+   * the latent side, {@code x_i = (z_i − t_i(z_<i))·exp(−s_i(z_<i))}. Sampling is one pass; density evaluation runs
+   * the network once per feature. Defaults as {@link #maf(int...)}.
+   */
+  StepsBuilder iaf(int... hiddenWidths);
+
+  /** An IAF step visiting the features in {@code order}. */
+  StepsBuilder iaf(AutoregressiveOrder order, int... hiddenWidths);
 }

@@ -3,19 +3,24 @@ package org.flows4j.api;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.collect.ImmutableList;
+import com.google.common.primitives.Ints;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import org.flows4j.api.conditioner.Activation;
 import org.flows4j.api.conditioner.ConditionerSpec;
 import org.flows4j.api.residual.ResidualBlockBuilder;
 import org.flows4j.api.step.ActNorm;
 import org.flows4j.api.step.AdditiveCoupling;
 import org.flows4j.api.step.AffineCoupling;
 import org.flows4j.api.step.AffineScale;
+import org.flows4j.api.step.AutoregressiveDirection;
+import org.flows4j.api.step.AutoregressiveOrder;
 import org.flows4j.api.step.Conv1x1;
 import org.flows4j.api.step.FactorOut;
 import org.flows4j.api.step.InvertibleConv1x1;
 import org.flows4j.api.step.Mask;
+import org.flows4j.api.step.MaskedAutoregressive;
 import org.flows4j.api.step.Reverse;
 import org.flows4j.api.step.Shuffle;
 import org.flows4j.api.step.Squeeze;
@@ -123,6 +128,34 @@ final class StepsBuilderImpl implements StepsBuilder {
     ResidualBlockBuilder builder = new ResidualBlockBuilder();
     body.accept(builder);
     return add(builder.build());
+  }
+
+  @Override
+  public StepsBuilder maf(int... hiddenWidths) {
+    return maf(AutoregressiveOrder.natural(), hiddenWidths);
+  }
+
+  @Override
+  public StepsBuilder maf(AutoregressiveOrder order, int... hiddenWidths) {
+    return autoregressive(AutoregressiveDirection.MAF, order, hiddenWidths);
+  }
+
+  @Override
+  public StepsBuilder iaf(int... hiddenWidths) {
+    return iaf(AutoregressiveOrder.natural(), hiddenWidths);
+  }
+
+  @Override
+  public StepsBuilder iaf(AutoregressiveOrder order, int... hiddenWidths) {
+    return autoregressive(AutoregressiveDirection.IAF, order, hiddenWidths);
+  }
+
+  private StepsBuilder autoregressive(AutoregressiveDirection direction, AutoregressiveOrder order,
+      int[] hiddenWidths) {
+    checkNotNull(order, "order");
+    checkNotNull(hiddenWidths, "hiddenWidths");
+    return add(new MaskedAutoregressive(
+        Ints.asList(hiddenWidths), Activation.RELU, order, direction, DEFAULT_SCALE));
   }
 
   @Override

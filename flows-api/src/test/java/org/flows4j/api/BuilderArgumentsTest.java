@@ -22,6 +22,9 @@ import org.flows4j.api.residual.TruncatedSeries;
 import org.flows4j.api.step.AffineScale;
 import org.flows4j.api.step.Mask;
 import java.util.List;
+import org.flows4j.api.step.AutoregressiveOrder;
+import org.flows4j.api.step.MaskedAutoregressive;
+import org.flows4j.api.conditioner.Activation;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -171,6 +174,43 @@ class BuilderArgumentsTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessage("width must be positive, but was 0");
     assertThatThrownBy(() -> Presets.nice(null, 4, 8))
         .isInstanceOf(NullPointerException.class).hasMessage("shape");
+  }
+
+  @Test
+  void mafPresetArgumentsAreCheckedAtTheCall() {
+    assertThatThrownBy(() -> Presets.maf(Shape.of(4, 4, 1), 2, 8))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maf needs a vector shape [d] with d at least 2, but the shape was [4, 4, 1]");
+    assertThatThrownBy(() -> Presets.maf(Shape.of(1), 2, 8))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maf needs a vector shape [d] with d at least 2, but the shape was [1]");
+    assertThatThrownBy(() -> Presets.maf(Shape.of(2), 0, 8))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("layers must be at least 1, but was 0");
+    assertThatThrownBy(() -> Presets.maf(Shape.of(2), 2, 0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("width must be positive, but was 0");
+    assertThatThrownBy(() -> Presets.maf(null, 2, 8))
+        .isInstanceOf(NullPointerException.class).hasMessage("shape");
+  }
+
+  @Test
+  void autoregressiveArgumentsAreCheckedAtTheCall() {
+    assertThatThrownBy(() -> Flows.sequential(Shape.of(2)).steps(1, s -> s.maf()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("a MADE network needs at least one hidden width");
+    assertThatThrownBy(() -> Flows.sequential(Shape.of(2)).steps(1, s -> s.iaf(8, 0)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("hidden widths must be positive, but hiddenWidths[1] was 0");
+    assertThatThrownBy(() -> Flows.sequential(Shape.of(2)).steps(1, s -> s.maf((AutoregressiveOrder) null, 8)))
+        .isInstanceOf(NullPointerException.class).hasMessage("order");
+    assertThatThrownBy(() -> Flows.sequential(Shape.of(2)).steps(1, s -> s.iaf((int[]) null)))
+        .isInstanceOf(NullPointerException.class).hasMessage("hiddenWidths");
+    assertThatThrownBy(() -> new AutoregressiveOrder(AutoregressiveOrder.Kind.REVERSED, 5))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("seed is only used by RANDOM, so it must be 0 for REVERSED, but was 5");
+    assertThatThrownBy(() -> new AutoregressiveOrder(null, 0))
+        .isInstanceOf(NullPointerException.class).hasMessage("kind");
+    assertThatThrownBy(() -> new MaskedAutoregressive(List.of(4), Activation.RELU, AutoregressiveOrder.natural(),
+            null, AffineScale.expSoftClamp(2.0)))
+        .isInstanceOf(NullPointerException.class).hasMessage("direction");
   }
 
   @Test

@@ -29,10 +29,13 @@ import org.flows4j.api.step.ActNorm;
 import org.flows4j.api.step.AdditiveCoupling;
 import org.flows4j.api.step.AffineCoupling;
 import org.flows4j.api.step.AffineScale;
+import org.flows4j.api.step.AutoregressiveDirection;
+import org.flows4j.api.step.AutoregressiveOrder;
 import org.flows4j.api.step.Conv1x1;
 import org.flows4j.api.step.FactorOut;
 import org.flows4j.api.step.InvertibleConv1x1;
 import org.flows4j.api.step.Mask;
+import org.flows4j.api.step.MaskedAutoregressive;
 import org.flows4j.api.step.ResidualBlock;
 import org.flows4j.api.step.Reverse;
 import org.flows4j.api.step.Shuffle;
@@ -84,6 +87,37 @@ class DslStructureTest {
         new Squeeze(2),
         new FactorOut(),
         new ActNorm());
+  }
+
+  @Test
+  void everyAutoregressiveMethodAppendsItsRecord() {
+    FlowSpec spec = Flows.sequential(Shape.of(4))
+        .steps(1, step -> step
+            .maf(16, 8)
+            .maf(AutoregressiveOrder.random(5), 32)
+            .iaf(12)
+            .iaf(AutoregressiveOrder.reversed(), 6, 6)
+            .invertibleConv1x1(Conv1x1.QR))
+        .build();
+    AffineScale defaultScale = AffineScale.expSoftClamp(2.0);
+    assertThat(spec.steps()).containsExactly(
+        new MaskedAutoregressive(List.of(16, 8), Activation.RELU, AutoregressiveOrder.natural(),
+            AutoregressiveDirection.MAF, defaultScale),
+        new MaskedAutoregressive(List.of(32), Activation.RELU, AutoregressiveOrder.random(5),
+            AutoregressiveDirection.MAF, defaultScale),
+        new MaskedAutoregressive(List.of(12), Activation.RELU, AutoregressiveOrder.natural(),
+            AutoregressiveDirection.IAF, defaultScale),
+        new MaskedAutoregressive(List.of(6, 6), Activation.RELU, AutoregressiveOrder.reversed(),
+            AutoregressiveDirection.IAF, defaultScale),
+        new InvertibleConv1x1(Conv1x1.QR));
+  }
+
+  @Test
+  void theAutoregressiveBuilderCopiesItsWidths() {
+    int[] widths = {8, 8};
+    FlowSpec spec = Flows.sequential(Shape.of(3)).steps(1, step -> step.maf(widths)).build();
+    widths[0] = 99;
+    assertThat(((MaskedAutoregressive) spec.steps().get(0)).hiddenWidths()).containsExactly(8, 8);
   }
 
   @Test

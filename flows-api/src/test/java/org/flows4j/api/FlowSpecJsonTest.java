@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.flows4j.api.conditioner.Conditioners.convNet;
 import static org.flows4j.api.conditioner.Conditioners.mlp;
 
+import java.util.List;
 import java.util.stream.Stream;
 import org.flows4j.api.base.Bases;
 import org.flows4j.api.conditioner.Activation;
@@ -15,6 +16,9 @@ import org.flows4j.api.residual.LipschitzConvNet;
 import org.flows4j.api.residual.LogDet;
 import org.flows4j.api.residual.SpectralNormalization;
 import org.flows4j.api.step.AffineScale;
+import org.flows4j.api.step.AutoregressiveDirection;
+import org.flows4j.api.step.AutoregressiveOrder;
+import org.flows4j.api.step.MaskedAutoregressive;
 import org.flows4j.api.step.Conv1x1;
 import org.flows4j.api.step.Mask;
 import org.junit.jupiter.api.Test;
@@ -40,7 +44,16 @@ class FlowSpecJsonTest {
                 AffineScale.sigmoid()))
             .build()),
         Arguments.of("invertibleConv1x1", Flows.sequential(Shape.of(3))
-            .steps(1, s -> s.invertibleConv1x1(Conv1x1.PLAIN).invertibleConv1x1(Conv1x1.LU_DECOMPOSED)).build()),
+            .steps(1, s -> s.invertibleConv1x1(Conv1x1.PLAIN).invertibleConv1x1(Conv1x1.LU_DECOMPOSED)
+                .invertibleConv1x1(Conv1x1.QR)).build()),
+        Arguments.of("maf and iaf", Flows.sequential(Shape.of(5))
+            .steps(1, s -> s.maf(16, 16).maf(AutoregressiveOrder.reversed(), 8)
+                .iaf(4).iaf(AutoregressiveOrder.random(-987654321987654321L), 32, 16))
+            .build()),
+        Arguments.of("maskedAutoregressive every field", Flows.sequential(Shape.of(3))
+            .add(new MaskedAutoregressive(List.of(7, 5), Activation.ELU, AutoregressiveOrder.random(42),
+                AutoregressiveDirection.IAF, AffineScale.sigmoid()))
+            .build()),
         Arguments.of("reverse", Flows.sequential(Shape.of(3)).steps(1, s -> s.reverse()).build()),
         Arguments.of("shuffle", Flows.sequential(Shape.of(3)).steps(1, s -> s.shuffle(-1234567890123456789L)).build()),
         Arguments.of("squeeze", Flows.sequential(Shape.of(6, 6, 1)).steps(1, s -> s.squeeze(3)).build()),
@@ -75,6 +88,7 @@ class FlowSpecJsonTest {
     return Stream.of(
         Arguments.of("glow", Presets.glow(Shape.of(32, 32, 3), 3, 4, 128)),
         Arguments.of("realNvp vector", Presets.realNvp(Shape.of(2), 8, 64)),
+        Arguments.of("maf", Presets.maf(Shape.of(4), 5, 64)),
         Arguments.of("realNvp image", Presets.realNvp(Shape.of(32, 32, 3), 3, 64)),
         Arguments.of("nice vector", Presets.nice(Shape.of(784), 4, 1000)),
         Arguments.of("nice image", Presets.nice(Shape.of(28, 28, 1), 4, 32)),
@@ -177,6 +191,46 @@ class FlowSpecJsonTest {
           "logit": {
             "type": "logit",
             "alpha": 0.05
+          }
+        }""");
+  }
+
+  @Test
+  void formatOfMaskedAutoregressiveIsStable() {
+    FlowSpec spec = Flows.sequential(Shape.of(2))
+        .steps(1, s -> s.iaf(AutoregressiveOrder.random(7), 16, 16).invertibleConv1x1(Conv1x1.QR))
+        .build();
+    assertThat(FlowSpecJson.toJson(spec)).isEqualTo("""
+        {
+          "inputShape": [ 2 ],
+          "layout": "SEQUENTIAL",
+          "levels": [ {
+            "steps": [ {
+              "type": "maskedAutoregressive",
+              "hiddenWidths": [ 16, 16 ],
+              "activation": "RELU",
+              "order": {
+                "kind": "RANDOM",
+                "seed": 7
+              },
+              "direction": "IAF",
+              "scale": {
+                "kind": "EXP_SOFT_CLAMP",
+                "bound": 2.0
+              }
+            }, {
+              "type": "invertibleConv1x1",
+              "parameterization": "QR"
+            } ]
+          } ],
+          "base": {
+            "type": "standardNormal"
+          },
+          "dequantization": {
+            "type": "none"
+          },
+          "logit": {
+            "type": "none"
           }
         }""");
   }
@@ -369,12 +423,12 @@ class FlowSpecJsonTest {
         .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage("Invalid flow spec JSON at levels[0].steps[1]: unknown step type \"batchNorm\". Known step types: "
             + "actNorm, additiveCoupling, affineCoupling, invertibleConv1x1, reverse, shuffle, squeeze, factorOut, "
-            + "residualBlock.");
+            + "residualBlock, maskedAutoregressive.");
     assertThatThrownBy(() -> FlowSpecJson.fromJson(sequential("[4]", "{\"factor\": 2}")))
         .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage("Invalid flow spec JSON at levels[0].steps[0]: missing the \"type\" of a step. Known step types: "
             + "actNorm, additiveCoupling, affineCoupling, invertibleConv1x1, reverse, shuffle, squeeze, factorOut, "
-            + "residualBlock.");
+            + "residualBlock, maskedAutoregressive.");
     assertThatThrownBy(() -> FlowSpecJson.fromJson(sequential("[4]",
             "{\"type\": \"additiveCoupling\", \"mask\": \"HALF\", \"conditioner\": {\"type\": \"resNet\"}}")))
         .isExactlyInstanceOf(IllegalArgumentException.class)

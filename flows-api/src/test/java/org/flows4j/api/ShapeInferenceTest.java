@@ -16,6 +16,11 @@ import org.flows4j.api.step.FactorOut;
 import org.flows4j.api.step.Mask;
 import org.flows4j.api.step.ResidualBlock;
 import org.flows4j.api.step.Squeeze;
+import org.flows4j.api.conditioner.Activation;
+import org.flows4j.api.step.AffineScale;
+import org.flows4j.api.step.AutoregressiveDirection;
+import org.flows4j.api.step.AutoregressiveOrder;
+import org.flows4j.api.step.MaskedAutoregressive;
 import org.junit.jupiter.api.Test;
 
 /** {@link Flows#shapes}: the input shape of every step, then the final shape. */
@@ -78,6 +83,17 @@ class ShapeInferenceTest {
         .containsExactly("actNorm", "affineCoupling", "actNorm", "affineCoupling",
             "actNorm", "affineCoupling", "actNorm", "affineCoupling");
     assertThat(realNvp.steps().toString()).contains("HALF_FLIPPED");
+  }
+
+  @Test
+  void mafOnVectorsAlternatesWithReverse() {
+    FlowSpec maf = Presets.maf(Shape.of(3), 3, 16);
+    assertThat(Flows.shapes(maf)).hasSize(7).containsOnly(Shape.of(3));
+    assertThat(maf.layout()).isEqualTo(Layout.SEQUENTIAL);
+    assertThat(maf.steps()).extracting(step -> step.kind())
+        .containsExactly("maf", "reverse", "maf", "reverse", "maf", "reverse");
+    assertThat(maf.steps().get(0)).isEqualTo(new MaskedAutoregressive(List.of(16, 16), Activation.RELU,
+        AutoregressiveOrder.natural(), AutoregressiveDirection.MAF, AffineScale.expSoftClamp(2.0)));
   }
 
   @Test

@@ -32,6 +32,10 @@ import org.flows4j.api.step.LogDetKind;
 import org.flows4j.api.step.Mask;
 import org.flows4j.api.step.ResidualBlock;
 import org.flows4j.api.step.StepSpec;
+import org.flows4j.api.step.AutoregressiveOrder;
+import org.flows4j.api.step.AutoregressiveDirection;
+import org.flows4j.api.step.MaskedAutoregressive;
+import com.google.common.collect.ImmutableList;
 import org.junit.jupiter.api.Test;
 
 /** Specs are values: equal when built the same way, immutable, and they reject nulls. */
@@ -205,6 +209,48 @@ class SpecValuesTest {
     ResidualBlock estimated = builder.logDet(LogDet.russianRoulette(0.5)).evaluationLogDet(LogDet.exact()).build();
     assertThat(estimated.logDetKind()).isEqualTo(LogDetKind.ESTIMATED);
     assertThat(estimated.inverseKind()).isEqualTo(InverseKind.ITERATIVE);
+  }
+
+  @Test
+  void autoregressiveStepsDeclareWhatTheyAreAndAreValues() {
+    MaskedAutoregressive maf = new MaskedAutoregressive(List.of(8, 8), Activation.RELU,
+        AutoregressiveOrder.random(3), AutoregressiveDirection.MAF, AffineScale.expSoftClamp(2.0));
+    MaskedAutoregressive iaf = new MaskedAutoregressive(List.of(8, 8), Activation.RELU,
+        AutoregressiveOrder.random(3), AutoregressiveDirection.IAF, AffineScale.expSoftClamp(2.0));
+    assertThat(maf.kind()).isEqualTo("maf");
+    assertThat(iaf.kind()).isEqualTo("iaf");
+    for (MaskedAutoregressive step : List.of(maf, iaf)) {
+      assertThat(step.logDetKind()).isEqualTo(LogDetKind.EXACT);
+      assertThat(step.inverseKind()).isEqualTo(InverseKind.ANALYTIC);
+      assertThat(step.preservesShape()).isTrue();
+    }
+    assertThat(maf)
+        .isEqualTo(Flows.sequential(Shape.of(3)).steps(1, s -> s.maf(AutoregressiveOrder.random(3), 8, 8))
+            .build().steps().get(0))
+        .hasSameHashCodeAs(new MaskedAutoregressive(ImmutableList.of(8, 8), Activation.RELU,
+            AutoregressiveOrder.random(3), AutoregressiveDirection.MAF, AffineScale.expSoftClamp(2.0)))
+        .isNotEqualTo(iaf)
+        .isNotEqualTo(new MaskedAutoregressive(List.of(8, 8), Activation.RELU, AutoregressiveOrder.random(4),
+            AutoregressiveDirection.MAF, AffineScale.expSoftClamp(2.0)))
+        .isNotEqualTo(new MaskedAutoregressive(List.of(8), Activation.RELU, AutoregressiveOrder.random(3),
+            AutoregressiveDirection.MAF, AffineScale.expSoftClamp(2.0)));
+    assertThat(AutoregressiveOrder.natural()).isNotEqualTo(AutoregressiveOrder.reversed());
+    assertThat(new InvertibleConv1x1(Conv1x1.QR)).isEqualTo(new InvertibleConv1x1(Conv1x1.QR))
+        .isNotEqualTo(new InvertibleConv1x1(Conv1x1.LU_DECOMPOSED));
+    List<Integer> widths = new java.util.ArrayList<>(List.of(4));
+    MaskedAutoregressive copied = new MaskedAutoregressive(widths, Activation.TANH, AutoregressiveOrder.natural(),
+        AutoregressiveDirection.IAF, AffineScale.sigmoid());
+    widths.add(5);
+    assertThat(copied.hiddenWidths()).containsExactly(4);
+  }
+
+  @Test
+  void orderingsVisitEveryFeatureOnce() {
+    assertThat(AutoregressiveOrder.natural().visitingOrder(4)).containsExactly(0, 1, 2, 3);
+    assertThat(AutoregressiveOrder.reversed().visitingOrder(4)).containsExactly(3, 2, 1, 0);
+    int[] random = AutoregressiveOrder.random(11).visitingOrder(6);
+    assertThat(random).containsExactlyInAnyOrder(0, 1, 2, 3, 4, 5);
+    assertThat(AutoregressiveOrder.random(11).visitingOrder(6)).containsExactly(random);
   }
 
   @Test

@@ -31,10 +31,13 @@ import org.flows4j.api.step.ActNorm;
 import org.flows4j.api.step.AdditiveCoupling;
 import org.flows4j.api.step.AffineCoupling;
 import org.flows4j.api.step.AffineScale;
+import org.flows4j.api.step.AutoregressiveDirection;
+import org.flows4j.api.step.AutoregressiveOrder;
 import org.flows4j.api.step.Conv1x1;
 import org.flows4j.api.step.FactorOut;
 import org.flows4j.api.step.InvertibleConv1x1;
 import org.flows4j.api.step.Mask;
+import org.flows4j.api.step.MaskedAutoregressive;
 import org.flows4j.api.step.ResidualBlock;
 import org.flows4j.api.step.Reverse;
 import org.flows4j.api.step.Shuffle;
@@ -130,7 +133,7 @@ final class ValidSpecs {
   private static StepSpec candidate(Random random, Shape shape) {
     boolean image = shape.isImage();
     int features = shape.features();
-    switch (random.nextInt(9)) {
+    switch (random.nextInt(10)) {
       case 0:
         return new ActNorm();
       case 1:
@@ -138,7 +141,7 @@ final class ValidSpecs {
       case 2:
         return new Shuffle(random.nextLong());
       case 3:
-        return new InvertibleConv1x1(random.nextBoolean() ? Conv1x1.PLAIN : Conv1x1.LU_DECOMPOSED);
+        return new InvertibleConv1x1(Conv1x1.values()[random.nextInt(Conv1x1.values().length)]);
       case 4:
       case 5: {
         Mask mask = mask(random, shape);
@@ -158,9 +161,33 @@ final class ValidSpecs {
       }
       case 7:
         return residualBlock(random, shape);
+      case 8:
+        // Autoregressive steps: vectors of at least 2 features only.
+        return shape.isVector() && features >= 2 ? autoregressive(random) : null;
       default:
         return features >= 2 ? new FactorOut() : null;
     }
+  }
+
+  private static MaskedAutoregressive autoregressive(Random random) {
+    List<Integer> widths = new ArrayList<>();
+    for (int i = 0, n = 1 + random.nextInt(3); i < n; i++) {
+      widths.add(1 + random.nextInt(64));
+    }
+    AutoregressiveOrder order = switch (random.nextInt(3)) {
+      case 0 -> AutoregressiveOrder.natural();
+      case 1 -> AutoregressiveOrder.reversed();
+      default -> AutoregressiveOrder.random(random.nextLong());
+    };
+    AutoregressiveDirection direction =
+        random.nextBoolean() ? AutoregressiveDirection.MAF : AutoregressiveDirection.IAF;
+    if (random.nextBoolean()) {
+      // The maf / iaf defaults.
+      return new MaskedAutoregressive(widths, Activation.RELU, order, direction, AffineScale.expSoftClamp(2.0));
+    }
+    return new MaskedAutoregressive(widths,
+        CONDITIONER_ACTIVATIONS[random.nextInt(CONDITIONER_ACTIVATIONS.length)], order, direction,
+        random.nextBoolean() ? AffineScale.sigmoid() : AffineScale.expSoftClamp(0.25 + 4 * random.nextDouble()));
   }
 
   private static boolean divisible(Shape shape, int factor) {
@@ -292,6 +319,27 @@ final class ValidSpecs {
     return builder.build();
   }
 
+  /** maf / iaf when the step has their defaults (ReLU, expSoftClamp(2)); the DSL has no other way, so add(). */
+  private static void appendAutoregressive(StepsBuilder builder, MaskedAutoregressive step) {
+    if (step.activation() != Activation.RELU || !step.scale().equals(AffineScale.expSoftClamp(2.0))) {
+      builder.add(step);
+      return;
+    }
+    int[] widths = Ints.toArray(step.hiddenWidths());
+    boolean natural = step.order().equals(AutoregressiveOrder.natural());
+    if (step.direction() == AutoregressiveDirection.MAF) {
+      if (natural) {
+        builder.maf(widths);
+      } else {
+        builder.maf(step.order(), widths);
+      }
+    } else if (natural) {
+      builder.iaf(widths);
+    } else {
+      builder.iaf(step.order(), widths);
+    }
+  }
+
   private static void append(StepsBuilder builder, StepSpec step) {
     if (step instanceof ActNorm) {
       builder.actNorm();
@@ -311,6 +359,8 @@ final class ValidSpecs {
       builder.factorOut();
     } else if (step instanceof ResidualBlock block) {
       builder.residualBlock(b -> residualBlock(b, block));
+    } else if (step instanceof MaskedAutoregressive autoregressive) {
+      appendAutoregressive(builder, autoregressive);
     } else {
       throw new AssertionError("a step type the generator does not know: " + step);
     }

@@ -20,10 +20,13 @@ import org.flows4j.api.step.ActNorm;
 import org.flows4j.api.step.AdditiveCoupling;
 import org.flows4j.api.step.AffineCoupling;
 import org.flows4j.api.step.AffineScale;
+import org.flows4j.api.step.AutoregressiveDirection;
+import org.flows4j.api.step.AutoregressiveOrder;
 import org.flows4j.api.step.Conv1x1;
 import org.flows4j.api.step.FactorOut;
 import org.flows4j.api.step.InvertibleConv1x1;
 import org.flows4j.api.step.Mask;
+import org.flows4j.api.step.MaskedAutoregressive;
 import org.flows4j.api.step.Squeeze;
 import org.flows4j.api.step.StepSpec;
 import org.junit.jupiter.api.Test;
@@ -351,6 +354,61 @@ class ValidationRulesTest {
   @Test
   void invertibleConv1x1NeedsAVectorOrAnImage() {
     assertThat(onlyProblem(Shape.of(2, 3), new InvertibleConv1x1(Conv1x1.LU_DECOMPOSED)).message())
+        .isEqualTo("invertibleConv1x1 needs a vector or an image input, but the input is [2, 3].");
+  }
+
+  // ---- autoregressive steps
+
+  private static MaskedAutoregressive autoregressive(AutoregressiveDirection direction, Activation activation) {
+    return new MaskedAutoregressive(List.of(8), activation, AutoregressiveOrder.natural(), direction,
+        AffineScale.expSoftClamp(2.0));
+  }
+
+  @Test
+  void autoregressiveStepsNeedAVector() {
+    assertThat(onlyProblem(Shape.of(4, 4, 2), autoregressive(AutoregressiveDirection.MAF, Activation.RELU))
+        .message()).isEqualTo("maf needs a vector input, but the input is [4, 4, 2]. "
+            + "Use affineCoupling with a convNet conditioner for images.");
+    assertThat(onlyProblem(Shape.of(2, 3), autoregressive(AutoregressiveDirection.IAF, Activation.TANH))
+        .message()).isEqualTo("iaf needs a vector input, but the input is [2, 3]. "
+            + "Use affineCoupling with a convNet conditioner for images.");
+  }
+
+  @Test
+  void autoregressiveStepsNeedTwoFeatures() {
+    assertThat(onlyProblem(Shape.of(1), autoregressive(AutoregressiveDirection.MAF, Activation.RELU)).message())
+        .isEqualTo("maf needs at least 2 features to have something to condition on, but the input has 1 feature "
+            + "([1]). Use actNorm for a single feature.");
+  }
+
+  @Test
+  void autoregressiveStepsRejectLipswishAlongWithTheShape() {
+    FlowSpec spec = new FlowSpec(Shape.of(1), Layout.SEQUENTIAL,
+        List.of(new LevelSpec(List.of(autoregressive(AutoregressiveDirection.IAF, Activation.LIPSWISH)))),
+        Bases.standardNormal());
+    assertThat(Flows.problems(spec)).extracting(Problem::message).containsExactly(
+        "iaf needs at least 2 features to have something to condition on, but the input has 1 feature ([1]). "
+            + "Use actNorm for a single feature.",
+        "LIPSWISH is for residual blocks (it carries a learned β); use RELU, TANH, ELU or SOFTPLUS in a MADE "
+            + "network.");
+  }
+
+  @Test
+  void autoregressiveStepsAcceptVectorsOfTwoOrMore() {
+    for (int d : new int[] {2, 3, 100}) {
+      FlowSpec spec = Flows.sequential(Shape.of(d)).steps(2, step -> step.maf(4).iaf(AutoregressiveOrder.random(d), 4))
+          .build();
+      assertThat(spec.steps()).hasSize(4);
+    }
+  }
+
+  @Test
+  void invertibleConv1x1QrTakesVectorsAndImages() {
+    assertThat(Flows.sequential(Shape.of(3)).steps(1, s -> s.invertibleConv1x1(Conv1x1.QR)).build().steps())
+        .containsExactly(new InvertibleConv1x1(Conv1x1.QR));
+    assertThat(Flows.sequential(Shape.of(2, 2, 4)).steps(1, s -> s.invertibleConv1x1(Conv1x1.QR)).build().steps())
+        .containsExactly(new InvertibleConv1x1(Conv1x1.QR));
+    assertThat(onlyProblem(Shape.of(2, 3), new InvertibleConv1x1(Conv1x1.QR)).message())
         .isEqualTo("invertibleConv1x1 needs a vector or an image input, but the input is [2, 3].");
   }
 

@@ -34,12 +34,15 @@ import org.flows4j.api.step.ActNorm
 import org.flows4j.api.step.AdditiveCoupling
 import org.flows4j.api.step.AffineCoupling
 import org.flows4j.api.step.AffineScale
+import org.flows4j.api.step.AutoregressiveDirection
+import org.flows4j.api.step.AutoregressiveOrder
 import org.flows4j.api.step.Conv1x1
 import org.flows4j.api.step.FactorOut
 import org.flows4j.api.step.InverseKind
 import org.flows4j.api.step.InvertibleConv1x1
 import org.flows4j.api.step.LogDetKind
 import org.flows4j.api.step.Mask
+import org.flows4j.api.step.MaskedAutoregressive
 import org.flows4j.api.step.ResidualBlock
 import org.flows4j.api.step.Reverse
 import org.flows4j.api.step.Shuffle
@@ -296,6 +299,40 @@ class KotlinDslTest {
       .hasMessage(
         "Invalid flow spec (1 problem):\n" +
           "  steps[0] (residualBlock): lipschitzCoeff must be in (0, 1) for x + g(x) to be invertible, but was 1.05.",
+      )
+  }
+
+  @Test
+  fun autoregressiveFlowsFromKotlin() {
+    val spec = Flows.sequential(Shape.of(3))
+      .steps(2) { step ->
+        step.maf(16, 16).reverse()
+          .maf(AutoregressiveOrder.random(7L), 8)
+          .iaf(8)
+          .iaf(AutoregressiveOrder.reversed(), 4, 4)
+          .invertibleConv1x1(Conv1x1.QR)
+      }
+      .build()
+    assertThat(spec.steps().map { it.kind() }.take(6))
+      .containsExactly("maf", "reverse", "maf", "iaf", "iaf", "invertibleConv1x1")
+    val iaf = spec.steps()[4] as MaskedAutoregressive
+    assertThat(iaf.direction()).isEqualTo(AutoregressiveDirection.IAF)
+    assertThat(iaf.order()).isEqualTo(AutoregressiveOrder(AutoregressiveOrder.Kind.REVERSED, 0L))
+    assertThat(iaf.hiddenWidths()).containsExactly(4, 4)
+    assertThat(iaf.logDetKind()).isEqualTo(LogDetKind.EXACT)
+    assertThat(iaf.inverseKind()).isEqualTo(InverseKind.ANALYTIC)
+    assertThat(AutoregressiveOrder.natural().visitingOrder(3)).containsExactly(0, 1, 2)
+    assertThat(Conv1x1.entries).contains(Conv1x1.QR)
+
+    val maf = Presets.maf(Shape.of(2), 4, 32)
+    assertThat(FlowSpecJson.fromJson(FlowSpecJson.toJson(maf))).isEqualTo(maf)
+    assertThat(FlowSpecJson.fromJson(FlowSpecJson.toJson(spec))).isEqualTo(spec)
+    assertThatThrownBy { Flows.sequential(Shape.of(4, 4, 1)).steps(1) { it.iaf(8) }.build() }
+      .isInstanceOf(InvalidFlowSpecException::class.java)
+      .hasMessage(
+        "Invalid flow spec (1 problem):\n" +
+          "  steps[0] (iaf): iaf needs a vector input, but the input is [4, 4, 1]. " +
+          "Use affineCoupling with a convNet conditioner for images.",
       )
   }
 }

@@ -18,9 +18,12 @@ import org.flows4j.api.step.ActNorm;
 import org.flows4j.api.step.AdditiveCoupling;
 import org.flows4j.api.step.AffineCoupling;
 import org.flows4j.api.step.AffineScale;
+import org.flows4j.api.step.AutoregressiveDirection;
+import org.flows4j.api.step.AutoregressiveOrder;
 import org.flows4j.api.step.Conv1x1;
 import org.flows4j.api.step.InvertibleConv1x1;
 import org.flows4j.api.step.Mask;
+import org.flows4j.api.step.MaskedAutoregressive;
 import org.flows4j.api.step.ResidualBlock;
 import org.flows4j.api.step.Reverse;
 import org.flows4j.api.step.Shuffle;
@@ -60,6 +63,18 @@ class StepConformanceTest {
         Arguments.of(Shape.of(3, 3, 3), new InvertibleConv1x1(Conv1x1.PLAIN)),
         Arguments.of(Shape.of(4), new InvertibleConv1x1(Conv1x1.LU_DECOMPOSED)),
         Arguments.of(Shape.of(2, 2, 4), new InvertibleConv1x1(Conv1x1.LU_DECOMPOSED)),
+        Arguments.of(Shape.of(3), new InvertibleConv1x1(Conv1x1.QR)),
+        Arguments.of(Shape.of(2, 2, 4), new InvertibleConv1x1(Conv1x1.QR)),
+        Arguments.of(Shape.of(3), autoregressive(AutoregressiveDirection.MAF, AutoregressiveOrder.natural(), exp)),
+        Arguments.of(Shape.of(4), autoregressive(AutoregressiveDirection.MAF, AutoregressiveOrder.reversed(), exp)),
+        Arguments.of(Shape.of(5), autoregressive(AutoregressiveDirection.MAF, AutoregressiveOrder.random(3), exp)),
+        Arguments.of(Shape.of(4),
+            autoregressive(AutoregressiveDirection.MAF, AutoregressiveOrder.random(8), sigmoid)),
+        Arguments.of(Shape.of(3), autoregressive(AutoregressiveDirection.IAF, AutoregressiveOrder.natural(), exp)),
+        Arguments.of(Shape.of(4), autoregressive(AutoregressiveDirection.IAF, AutoregressiveOrder.reversed(), exp)),
+        Arguments.of(Shape.of(5), autoregressive(AutoregressiveDirection.IAF, AutoregressiveOrder.random(3), exp)),
+        Arguments.of(Shape.of(4),
+            autoregressive(AutoregressiveDirection.IAF, AutoregressiveOrder.random(8), sigmoid)),
         Arguments.of(Shape.of(5), new Reverse()),
         Arguments.of(Shape.of(2, 2, 3), new Reverse()),
         Arguments.of(Shape.of(5), new Shuffle(7)),
@@ -70,6 +85,12 @@ class StepConformanceTest {
         Arguments.of(Shape.of(3), exactResidual(new LipschitzMlp(List.of(4)), Activation.SOFTPLUS)),
         Arguments.of(Shape.of(2, 2, 2), exactResidual(new LipschitzConvNet(4, true), Activation.LIPSWISH)),
         Arguments.of(Shape.of(3, 2, 1), exactResidual(new LipschitzConvNet(3, false), Activation.ELU)));
+  }
+
+  /** MADE widths above d − 1, so every feature depends on every earlier one. */
+  static MaskedAutoregressive autoregressive(
+      AutoregressiveDirection direction, AutoregressiveOrder order, AffineScale scale) {
+    return new MaskedAutoregressive(List.of(8, 8), Activation.TANH, order, direction, scale);
   }
 
   /**

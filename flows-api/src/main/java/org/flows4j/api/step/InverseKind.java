@@ -2,7 +2,10 @@ package org.flows4j.api.step;
 
 /** How a step is inverted. */
 public enum InverseKind {
-  /** Closed form. */
+  /**
+   * Closed form and exact. It may still be sequential: MAF's sampling and IAF's density evaluation run one network
+   * pass per feature.
+   */
   ANALYTIC,
   /** By an iterative method with a tolerance (fixed point, bisection). */
   ITERATIVE

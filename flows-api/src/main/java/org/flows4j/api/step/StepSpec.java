@@ -20,10 +20,11 @@ import org.flows4j.api.Shape;
   @JsonSubTypes.Type(value = Squeeze.class, name = "squeeze"),
   @JsonSubTypes.Type(value = FactorOut.class, name = "factorOut"),
   @JsonSubTypes.Type(value = ResidualBlock.class, name = "residualBlock"),
+  @JsonSubTypes.Type(value = MaskedAutoregressive.class, name = "maskedAutoregressive"),
 })
 public sealed interface StepSpec
     permits ActNorm, AdditiveCoupling, AffineCoupling, InvertibleConv1x1, Reverse, Shuffle, Squeeze, FactorOut,
-        ResidualBlock {
+        ResidualBlock, MaskedAutoregressive {
 
   /** The DSL name of the step, as used in error messages ({@code affineCoupling}). */
   String kind();

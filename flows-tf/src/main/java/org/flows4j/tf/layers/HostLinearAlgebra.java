@@ -41,6 +41,18 @@ final class HostLinearAlgebra {
     return q;
   }
 
+  /** A matrix of independent standard normal entries. */
+  static double[][] gaussianMatrix(int n, long seed) {
+    SplittableRandom random = new SplittableRandom(seed);
+    double[][] m = new double[n][n];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < n; j++) {
+        m[i][j] = gaussian(random);
+      }
+    }
+    return m;
+  }
+
   /** {@code a = p · l · u}: p a permutation, l unit lower triangular, u upper triangular (partial pivoting). */
   record Lu(double[][] p, double[][] l, double[][] u) {}
 

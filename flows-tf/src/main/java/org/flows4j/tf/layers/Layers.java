@@ -7,6 +7,7 @@ import org.flows4j.api.step.AffineCoupling;
 import org.flows4j.api.step.Conv1x1;
 import org.flows4j.api.step.FactorOut;
 import org.flows4j.api.step.InvertibleConv1x1;
+import org.flows4j.api.step.MaskedAutoregressive;
 import org.flows4j.api.step.ResidualBlock;
 import org.flows4j.api.step.Reverse;
 import org.flows4j.api.step.Shuffle;
@@ -35,15 +36,21 @@ public final class Layers {
     } else if (step instanceof AffineCoupling coupling) {
       return new AffineCouplingLayer<>(tf, coupling, input, parameters);
     } else if (step instanceof InvertibleConv1x1 conv) {
-      return conv.parameterization() == Conv1x1.PLAIN
-          ? new PlainConv1x1Layer<>(tf, conv, input, parameters)
-          : new LuConv1x1Layer<>(tf, conv, input, parameters);
+      Conv1x1 parameterization = conv.parameterization();
+      if (parameterization == Conv1x1.PLAIN) {
+        return new PlainConv1x1Layer<>(tf, conv, input, parameters);
+      } else if (parameterization == Conv1x1.QR) {
+        return new QrConv1x1Layer<>(tf, conv, input, parameters);
+      }
+      return new LuConv1x1Layer<>(tf, conv, input, parameters);
     } else if (step instanceof Reverse || step instanceof Shuffle) {
       return new PermutationLayer<>(step, input, parameters.type());
     } else if (step instanceof Squeeze squeeze) {
       return new SqueezeLayer<>(squeeze, input, parameters.type());
     } else if (step instanceof ResidualBlock block) {
       return new ResidualLayer<>(tf, block, input, parameters);
+    } else if (step instanceof MaskedAutoregressive autoregressive) {
+      return new MaskedAutoregressiveLayer<>(tf, autoregressive, input, parameters);
     } else if (step instanceof FactorOut) {
       throw new IllegalArgumentException("factorOut is routed by the compiled flow, not compiled as a layer");
     }

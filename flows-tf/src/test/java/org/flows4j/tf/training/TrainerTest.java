@@ -39,6 +39,31 @@ class TrainerTest {
     }
   }
 
+  /**
+   * MAF on two moons: 4 × (MAF with a 32-32 MADE, reverse), no ActNorm, so the first evaluation is the standard
+   * normal on unnormalised data. Asks for a drop of at least 0.5 nats and an NLL under 2.9 after 200 steps
+   * (measured: 3.91 → 2.65).
+   */
+  @Test
+  void mafLowersHeldOutNllOnTwoMoons() {
+    FlowSpec spec = Presets.maf(Shape.of(2), 4, 32);
+    float[] test = ToyDensity.MOONS.sampleFlat(2000, 12345);
+    try (Trainer trainer = Trainer.create(spec, TrainingOptions.defaults().withLearningRate(3e-3).withSeed(1))) {
+      double before = trainer.evaluate(test, 2000).negativeLogLikelihood();
+      for (int step = 0; step < 200; step++) {
+        trainer.step(ToyDensity.MOONS.sampleFlat(256, step), 256);
+      }
+      double after = trainer.evaluate(test, 2000).negativeLogLikelihood();
+      System.out.printf("maf moons: held-out NLL %.3f -> %.3f nats after %d steps%n", before, after, trainer.steps());
+      assertThat(after).isLessThan(before - 0.5).isLessThan(2.9);
+      float[] samples = trainer.sample(200, 1.0, 7);
+      assertThat(samples).hasSize(400);
+      for (float v : samples) {
+        assertThat(Float.isFinite(v)).as("sample value %s", v).isTrue();
+      }
+    }
+  }
+
   @Test
   void nonFiniteDataIsRejectedWithItsPosition() {
     try (Trainer trainer = Trainer.create(Presets.realNvp(Shape.of(2), 2, 8), TrainingOptions.defaults())) {

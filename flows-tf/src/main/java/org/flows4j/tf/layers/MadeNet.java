@@ -1,0 +1,91 @@
+package org.flows4j.tf.layers;
+
+import com.google.common.collect.ImmutableList;
+import java.util.ArrayList;
+import java.util.List;
+import org.flows4j.api.conditioner.Activation;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.family.TFloating;
+
+/**
+ * MADE (Germain et al. 2015): dense layers whose weights are multiplied by constant 0/1 masks so that the outputs
+ * for feature {@code i} depend only on the features visited before {@code i}. Degrees: input feature {@code i} has
+ * the degree {@code 1 + (its position in the visiting order)}; hidden unit {@code k} of every layer has the degree
+ * {@code 1 + k mod (d − 1)}, in {@code [1, d − 1]}; a hidden unit sees a unit of the previous layer when its degree
+ * is at least the other's, an output for feature {@code i} sees a hidden unit when {@code degree(i)} is greater.
+ *
+ * <p>Outputs: {@code [batch, 2d]}, the shifts of the d features then their raw log-scales, in feature order. The
+ * output layer starts at zero, so the step starts as the identity. Masks are constants multiplied into the weights:
+ * every op has a gradient.
+ */
+final class MadeNet<T extends TFloating> {
+  private final Activation activation;
+  private final List<Variable<T>> weights = new ArrayList<>();
+  private final List<Variable<T>> biases = new ArrayList<>();
+  private final List<Operand<T>> masks = new ArrayList<>();
+
+  MadeNet(Ops tf, List<Integer> hiddenWidths, Activation activation, int[] visitingOrder, Parameters<T> parameters) {
+    this.activation = activation;
+    Class<T> type = parameters.type();
+    int d = visitingOrder.length;
+    int[] inputDegrees = new int[d];
+    for (int k = 0; k < d; k++) {
+      inputDegrees[visitingOrder[k]] = k + 1;
+    }
+    int[] previous = inputDegrees;
+    for (int layer = 0; layer < hiddenWidths.size(); layer++) {
+      int width = hiddenWidths.get(layer);
+      int[] degrees = new int[width];
+      for (int k = 0; k < width; k++) {
+        degrees[k] = 1 + k % Math.max(1, d - 1);
+      }
+      double[] mask = new double[previous.length * width];
+      for (int i = 0; i < previous.length; i++) {
+        for (int k = 0; k < width; k++) {
+          mask[i * width + k] = degrees[k] >= previous[i] ? 1 : 0;
+        }
+      }
+      long[] shape = {previous.length, width};
+      Parameters<T> dense = parameters.in("masked_dense_" + layer);
+      weights.add(dense.glorotUniform(tf, "kernel", shape, previous.length, width));
+      biases.add(dense.filled(tf, "bias", new long[] {width}, 0.0));
+      masks.add(Tensors.constant(tf, mask, shape, type));
+      previous = degrees;
+    }
+    double[] mask = new double[previous.length * 2 * d];
+    for (int i = 0; i < previous.length; i++) {
+      for (int j = 0; j < 2 * d; j++) {
+        mask[i * 2 * d + j] = inputDegrees[j % d] > previous[i] ? 1 : 0;
+      }
+    }
+    long[] shape = {previous.length, 2L * d};
+    Parameters<T> out = parameters.in("masked_dense_out");
+    weights.add(out.filled(tf, "kernel", shape, 0.0));
+    biases.add(out.filled(tf, "bias", new long[] {2L * d}, 0.0));
+    masks.add(Tensors.constant(tf, mask, shape, type));
+  }
+
+  /** {@code [batch, d] → [batch, 2d]}: shifts, then raw log-scales. */
+  Operand<T> apply(Ops tf, Operand<T> x) {
+    Operand<T> h = x;
+    int last = weights.size() - 1;
+    for (int i = 0; i <= last; i++) {
+      Operand<T> kernel = tf.math.mul(weights.get(i), masks.get(i));
+      h = tf.math.add(tf.linalg.matMul(h, kernel), biases.get(i));
+      if (i < last) {
+        h = ConditionerNet.activate(tf, activation, h);
+      }
+    }
+    return h;
+  }
+
+  List<Variable<T>> variables() {
+    ImmutableList.Builder<Variable<T>> all = ImmutableList.builder();
+    for (int i = 0; i < weights.size(); i++) {
+      all.add(weights.get(i), biases.get(i));
+    }
+    return all.build();
+  }
+}

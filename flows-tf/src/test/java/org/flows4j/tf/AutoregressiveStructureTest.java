@@ -1,0 +1,64 @@
+package org.flows4j.tf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import org.flows4j.api.FlowSpec;
+import org.flows4j.api.Flows;
+import org.flows4j.api.Shape;
+import org.flows4j.api.conditioner.Activation;
+import org.flows4j.api.step.AffineScale;
+import org.flows4j.api.step.AutoregressiveDirection;
+import org.flows4j.api.step.AutoregressiveOrder;
+import org.flows4j.api.step.MaskedAutoregressive;
+import org.flows4j.tf.layers.Layer;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.tensorflow.Operand;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat64;
+
+/**
+ * The conformance suite cannot tell a MADE that drops dependencies from a correct one (an elementwise affine map is
+ * also invertible with the right log-det). Here the Jacobian must be triangular in visiting order with every
+ * entry below the diagonal non-zero: output j depends on input i exactly when i is visited no later than j.
+ */
+class AutoregressiveStructureTest {
+
+  @ParameterizedTest
+  @EnumSource(AutoregressiveDirection.class)
+  void jacobianIsFullyLowerTriangularInVisitingOrder(AutoregressiveDirection direction) {
+    int d = 5;
+    Shape shape = Shape.of(d);
+    AutoregressiveOrder order = AutoregressiveOrder.random(21);
+    MaskedAutoregressive step = new MaskedAutoregressive(List.of(8, 8), Activation.TANH, order, direction,
+        AffineScale.expSoftClamp(2.0));
+    FlowSpec spec = Flows.sequential(shape).add(step).build();
+    int[] position = new int[d];
+    int[] visiting = order.visitingOrder(d);
+    for (int k = 0; k < d; k++) {
+      position[visiting[k]] = k;
+    }
+    try (GraphFixture g = new GraphFixture()) {
+      CompiledFlow<TFloat64> flow = FlowCompiler.compileFloat64(g.tf, spec, 4);
+      Layer<TFloat64> layer = flow.layers().get(0);
+      Placeholder<TFloat64> x = FlowChecks.input(g, shape);
+      g.run(flow.dataInitialization(g.tf, x), Map.of(x, FlowChecks.randomBatch(shape, 1, 0.0, 1.0)));
+      g.perturb(flow.trainableVariables(), 0.5, 3);
+      Operand<TFloat64> y = layer.forward(g.tf, x).value();
+      List<double[]> rows = g.fetch(BruteForceJacobian.rows(g.tf, y, x, FlowChecks.BATCH, d),
+          Map.of(x, FlowChecks.randomBatch(shape, 2, 0.0, 1.0)));
+      for (int j = 0; j < d; j++) {
+        for (int i = 0; i < d; i++) {
+          double entry = rows.get(j)[i]; // example 0: dy_j / dx_i
+          if (position[i] > position[j]) {
+            assertThat(entry).as("dy_%s/dx_%s", j, i).isEqualTo(0.0);
+          } else {
+            assertThat(Math.abs(entry)).as("dy_%s/dx_%s", j, i).isGreaterThan(1e-6);
+          }
+        }
+      }
+    }
+  }
+}
