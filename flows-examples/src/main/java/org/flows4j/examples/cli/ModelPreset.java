@@ -66,6 +66,26 @@ public enum ModelPreset {
       return "steps per level (" + GLOW_LEVELS + " levels)";
     }
   },
+  MAF("maf") {
+    @Override
+    FlowSpec build(Shape shape, int width, int depth) {
+      if (!shape.isVector()) {
+        throw new UsageException("--model maf needs vector data, but the data are " + shape
+            + " images. Use --model realnvp, glow or resflow for images.");
+      }
+      return Presets.maf(shape, depth, width);
+    }
+
+    @Override
+    int defaultDepth(Shape shape) {
+      return 5;
+    }
+
+    @Override
+    String depthMeaning(Shape shape) {
+      return "autoregressive layers";
+    }
+  },
   RESFLOW("resflow") {
     @Override
     FlowSpec build(Shape shape, int width, int depth) {

@@ -31,6 +31,20 @@ class TrainCommandTest {
   }
 
   @Test
+  void mafTrainsAndSamplesFromTheCommandLine() throws Exception {
+    Path out = dir.resolve("maf");
+
+    Cli.Result result = Cli.run("train", "--model", "maf", "--width", "16", "--depth", "2", "--data", "moons",
+        "--steps", "5", "--eval-every", "5", "--out", out.toString(), "--quiet");
+
+    assertThat(result.exitCode()).as(result.toString()).isZero();
+    try (FlowModel model = FlowModel.load(out.resolve("saved_model"))) {
+      assertThat(model.spec()).isEqualTo(ModelPreset.MAF.build(Shape.of(2), 16, 2));
+      assertThat(model.sample(8, 1.0, 3)).hasSize(16);
+    }
+  }
+
+  @Test
   void residualFlowTrainsAndExportsFromTheCommandLine() throws Exception {
     Path out = dir.resolve("resflow");
 
@@ -158,12 +172,12 @@ class TrainCommandTest {
 
   @Test
   void unknownModelAndDataNamesListTheValidNames() {
-    Cli.Result badModel = Cli.run("train", "--model", "maf");
+    Cli.Result badModel = Cli.run("train", "--model", "ffjord");
     Cli.Result badData = Cli.run("train", "--data", "mnist");
 
     assertThat(badModel.exitCode()).isEqualTo(ExitCodes.USAGE);
-    assertThat(badModel.err()).startsWith("error: Invalid value for option '--model': unknown model 'maf'; "
-        + "choose one of: realnvp, nice, glow, resflow\n");
+    assertThat(badModel.err()).startsWith("error: Invalid value for option '--model': unknown model 'ffjord'; "
+        + "choose one of: realnvp, nice, glow, maf, resflow\n");
     assertThat(badData.exitCode()).isEqualTo(ExitCodes.USAGE);
     assertThat(badData.err()).startsWith("error: Invalid value for option '--data': unknown data 'mnist'; "
         + "choose one of: 8gaussians, checkerboard, 2spirals, moons, pinwheel, rings, circles, fashion-mnist\n");
