@@ -88,4 +88,19 @@ public interface StepsBuilder {
 
   /** An IAF step visiting the features in {@code order}. */
   StepsBuilder iaf(AutoregressiveOrder order, int... hiddenWidths);
+
+  /**
+   * An emerging convolution (Hoogeboom et al. 2019) on an image: two masked autoregressive {@code k×k}
+   * convolutions whose composition sees a full {@code k×k} neighbourhood. Exact log-det; the inverse solves the
+   * triangular systems position by position ({@code h·w·c} convolutions each), so sampling is slow on big images.
+   * {@code kernelSize} must be odd and at least 3.
+   */
+  StepsBuilder emergingConv(int kernelSize);
+
+  /**
+   * A periodic {@code k×k} convolution (Hoogeboom et al. 2019) on an image: circular boundaries, log-det and inverse
+   * per frequency in the Fourier domain. {@code kernelSize} must be at least 1 and at most the image's height and
+   * width.
+   */
+  StepsBuilder periodicConv(int kernelSize);
 }

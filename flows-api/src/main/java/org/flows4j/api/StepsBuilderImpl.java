@@ -17,10 +17,12 @@ import org.flows4j.api.step.AffineScale;
 import org.flows4j.api.step.AutoregressiveDirection;
 import org.flows4j.api.step.AutoregressiveOrder;
 import org.flows4j.api.step.Conv1x1;
+import org.flows4j.api.step.EmergingConv;
 import org.flows4j.api.step.FactorOut;
 import org.flows4j.api.step.InvertibleConv1x1;
 import org.flows4j.api.step.Mask;
 import org.flows4j.api.step.MaskedAutoregressive;
+import org.flows4j.api.step.PeriodicConv;
 import org.flows4j.api.step.Reverse;
 import org.flows4j.api.step.Shuffle;
 import org.flows4j.api.step.Squeeze;
@@ -156,6 +158,16 @@ final class StepsBuilderImpl implements StepsBuilder {
     checkNotNull(hiddenWidths, "hiddenWidths");
     return add(new MaskedAutoregressive(
         Ints.asList(hiddenWidths), Activation.RELU, order, direction, DEFAULT_SCALE));
+  }
+
+  @Override
+  public StepsBuilder emergingConv(int kernelSize) {
+    return add(new EmergingConv(kernelSize));
+  }
+
+  @Override
+  public StepsBuilder periodicConv(int kernelSize) {
+    return add(new PeriodicConv(kernelSize));
   }
 
   @Override

@@ -20,10 +20,12 @@ import org.flows4j.api.residual.SpectralNormalization;
 import org.flows4j.api.residual.TermDistribution;
 import org.flows4j.api.residual.TruncatedSeries;
 import org.flows4j.api.step.AffineScale;
+import org.flows4j.api.step.EmergingConv;
 import org.flows4j.api.step.Mask;
 import java.util.List;
 import org.flows4j.api.step.AutoregressiveOrder;
 import org.flows4j.api.step.MaskedAutoregressive;
+import org.flows4j.api.step.PeriodicConv;
 import org.flows4j.api.conditioner.Activation;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -190,6 +192,18 @@ class BuilderArgumentsTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessage("width must be positive, but was 0");
     assertThatThrownBy(() -> Presets.maf(null, 2, 8))
         .isInstanceOf(NullPointerException.class).hasMessage("shape");
+  }
+
+  @Test
+  void convolutionKernelSizesAreCheckedAtTheCall() {
+    assertThatThrownBy(() -> Flows.sequential(Shape.of(4, 4, 1)).steps(1, s -> s.emergingConv(4)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("kernelSize must be odd and at least 3, but was 4");
+    assertThatThrownBy(() -> Flows.sequential(Shape.of(4, 4, 1)).steps(1, s -> s.emergingConv(1)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("kernelSize must be odd and at least 3, but was 1");
+    assertThatThrownBy(() -> Flows.sequential(Shape.of(4, 4, 1)).steps(1, s -> s.periodicConv(0)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("kernelSize must be at least 1, but was 0");
+    assertThatThrownBy(() -> new PeriodicConv(-2))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("kernelSize must be at least 1, but was -2");
   }
 
   @Test

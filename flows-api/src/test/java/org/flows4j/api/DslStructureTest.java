@@ -32,10 +32,12 @@ import org.flows4j.api.step.AffineScale;
 import org.flows4j.api.step.AutoregressiveDirection;
 import org.flows4j.api.step.AutoregressiveOrder;
 import org.flows4j.api.step.Conv1x1;
+import org.flows4j.api.step.EmergingConv;
 import org.flows4j.api.step.FactorOut;
 import org.flows4j.api.step.InvertibleConv1x1;
 import org.flows4j.api.step.Mask;
 import org.flows4j.api.step.MaskedAutoregressive;
+import org.flows4j.api.step.PeriodicConv;
 import org.flows4j.api.step.ResidualBlock;
 import org.flows4j.api.step.Reverse;
 import org.flows4j.api.step.Shuffle;
@@ -87,6 +89,15 @@ class DslStructureTest {
         new Squeeze(2),
         new FactorOut(),
         new ActNorm());
+  }
+
+  @Test
+  void everyConvolutionMethodAppendsItsRecord() {
+    FlowSpec spec = Flows.sequential(Shape.of(4, 4, 2))
+        .steps(1, step -> step.emergingConv(3).periodicConv(3).emergingConv(5).periodicConv(1))
+        .build();
+    assertThat(spec.steps()).containsExactly(
+        new EmergingConv(3), new PeriodicConv(3), new EmergingConv(5), new PeriodicConv(1));
   }
 
   @Test

@@ -50,6 +50,8 @@ class FlowSpecJsonTest {
             .steps(1, s -> s.maf(16, 16).maf(AutoregressiveOrder.reversed(), 8)
                 .iaf(4).iaf(AutoregressiveOrder.random(-987654321987654321L), 32, 16))
             .build()),
+        Arguments.of("emerging and periodic convolutions", Flows.sequential(Shape.of(6, 6, 2))
+            .steps(2, s -> s.emergingConv(3).periodicConv(5).emergingConv(7).periodicConv(1)).build()),
         Arguments.of("maskedAutoregressive every field", Flows.sequential(Shape.of(3))
             .add(new MaskedAutoregressive(List.of(7, 5), Activation.ELU, AutoregressiveOrder.random(42),
                 AutoregressiveDirection.IAF, AffineScale.sigmoid()))
@@ -193,6 +195,19 @@ class FlowSpecJsonTest {
             "alpha": 0.05
           }
         }""");
+  }
+
+  @Test
+  void formatOfHoogeboomConvolutionsIsStable() {
+    FlowSpec spec = Flows.sequential(Shape.of(4, 4, 1)).steps(1, s -> s.emergingConv(3).periodicConv(2)).build();
+    assertThat(FlowSpecJson.toJson(spec)).contains("""
+              "type": "emergingConv",
+              "kernelSize": 3
+        """).contains("""
+              "type": "periodicConv",
+              "kernelSize": 2
+        """);
+    assertThat(FlowSpecJson.fromJson(FlowSpecJson.toJson(spec))).isEqualTo(spec);
   }
 
   @Test
@@ -423,12 +438,12 @@ class FlowSpecJsonTest {
         .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage("Invalid flow spec JSON at levels[0].steps[1]: unknown step type \"batchNorm\". Known step types: "
             + "actNorm, additiveCoupling, affineCoupling, invertibleConv1x1, reverse, shuffle, squeeze, factorOut, "
-            + "residualBlock, maskedAutoregressive.");
+            + "residualBlock, maskedAutoregressive, emergingConv, periodicConv.");
     assertThatThrownBy(() -> FlowSpecJson.fromJson(sequential("[4]", "{\"factor\": 2}")))
         .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage("Invalid flow spec JSON at levels[0].steps[0]: missing the \"type\" of a step. Known step types: "
             + "actNorm, additiveCoupling, affineCoupling, invertibleConv1x1, reverse, shuffle, squeeze, factorOut, "
-            + "residualBlock, maskedAutoregressive.");
+            + "residualBlock, maskedAutoregressive, emergingConv, periodicConv.");
     assertThatThrownBy(() -> FlowSpecJson.fromJson(sequential("[4]",
             "{\"type\": \"additiveCoupling\", \"mask\": \"HALF\", \"conditioner\": {\"type\": \"resNet\"}}")))
         .isExactlyInstanceOf(IllegalArgumentException.class)

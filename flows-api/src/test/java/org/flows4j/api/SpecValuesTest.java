@@ -26,10 +26,12 @@ import org.flows4j.api.step.AdditiveCoupling;
 import org.flows4j.api.step.AffineCoupling;
 import org.flows4j.api.step.AffineScale;
 import org.flows4j.api.step.Conv1x1;
+import org.flows4j.api.step.EmergingConv;
 import org.flows4j.api.step.InverseKind;
 import org.flows4j.api.step.InvertibleConv1x1;
 import org.flows4j.api.step.LogDetKind;
 import org.flows4j.api.step.Mask;
+import org.flows4j.api.step.PeriodicConv;
 import org.flows4j.api.step.ResidualBlock;
 import org.flows4j.api.step.StepSpec;
 import org.flows4j.api.step.AutoregressiveOrder;
@@ -209,6 +211,23 @@ class SpecValuesTest {
     ResidualBlock estimated = builder.logDet(LogDet.russianRoulette(0.5)).evaluationLogDet(LogDet.exact()).build();
     assertThat(estimated.logDetKind()).isEqualTo(LogDetKind.ESTIMATED);
     assertThat(estimated.inverseKind()).isEqualTo(InverseKind.ITERATIVE);
+  }
+
+  @Test
+  void hoogeboomConvolutionsDeclareWhatTheyAreAndAreValues() {
+    EmergingConv emerging = new EmergingConv(3);
+    PeriodicConv periodic = new PeriodicConv(3);
+    assertThat(emerging.kind()).isEqualTo("emergingConv");
+    assertThat(periodic.kind()).isEqualTo("periodicConv");
+    for (StepSpec step : List.<StepSpec>of(emerging, periodic)) {
+      assertThat(step.logDetKind()).isEqualTo(LogDetKind.CONSTANT);
+      assertThat(step.inverseKind()).isEqualTo(InverseKind.ANALYTIC);
+      assertThat(step.preservesShape()).isTrue();
+      assertThat(step.outputShape(Shape.of(4, 4, 2))).isEqualTo(Shape.of(4, 4, 2));
+    }
+    assertThat(emerging).isEqualTo(new EmergingConv(3)).hasSameHashCodeAs(new EmergingConv(3))
+        .isNotEqualTo(new EmergingConv(5)).isNotEqualTo(periodic);
+    assertThat(periodic).isEqualTo(new PeriodicConv(3)).isNotEqualTo(new PeriodicConv(2));
   }
 
   @Test

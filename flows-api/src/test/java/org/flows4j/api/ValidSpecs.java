@@ -34,10 +34,12 @@ import org.flows4j.api.step.AffineScale;
 import org.flows4j.api.step.AutoregressiveDirection;
 import org.flows4j.api.step.AutoregressiveOrder;
 import org.flows4j.api.step.Conv1x1;
+import org.flows4j.api.step.EmergingConv;
 import org.flows4j.api.step.FactorOut;
 import org.flows4j.api.step.InvertibleConv1x1;
 import org.flows4j.api.step.Mask;
 import org.flows4j.api.step.MaskedAutoregressive;
+import org.flows4j.api.step.PeriodicConv;
 import org.flows4j.api.step.ResidualBlock;
 import org.flows4j.api.step.Reverse;
 import org.flows4j.api.step.Shuffle;
@@ -133,7 +135,7 @@ final class ValidSpecs {
   private static StepSpec candidate(Random random, Shape shape) {
     boolean image = shape.isImage();
     int features = shape.features();
-    switch (random.nextInt(10)) {
+    switch (random.nextInt(11)) {
       case 0:
         return new ActNorm();
       case 1:
@@ -164,6 +166,16 @@ final class ValidSpecs {
       case 8:
         // Autoregressive steps: vectors of at least 2 features only.
         return shape.isVector() && features >= 2 ? autoregressive(random) : null;
+      case 9: {
+        // Hoogeboom et al.'s convolutions: images only; the periodic kernel must fit in the image.
+        if (!image) {
+          return null;
+        }
+        int largest = Math.min(shape.dim(0), shape.dim(1));
+        return random.nextBoolean()
+            ? new EmergingConv(3 + 2 * random.nextInt(3))
+            : new PeriodicConv(1 + random.nextInt(largest));
+      }
       default:
         return features >= 2 ? new FactorOut() : null;
     }
@@ -361,6 +373,10 @@ final class ValidSpecs {
       builder.residualBlock(b -> residualBlock(b, block));
     } else if (step instanceof MaskedAutoregressive autoregressive) {
       appendAutoregressive(builder, autoregressive);
+    } else if (step instanceof EmergingConv emerging) {
+      builder.emergingConv(emerging.kernelSize());
+    } else if (step instanceof PeriodicConv periodic) {
+      builder.periodicConv(periodic.kernelSize());
     } else {
       throw new AssertionError("a step type the generator does not know: " + step);
     }

@@ -23,10 +23,12 @@ import org.flows4j.api.step.AffineScale;
 import org.flows4j.api.step.AutoregressiveDirection;
 import org.flows4j.api.step.AutoregressiveOrder;
 import org.flows4j.api.step.Conv1x1;
+import org.flows4j.api.step.EmergingConv;
 import org.flows4j.api.step.FactorOut;
 import org.flows4j.api.step.InvertibleConv1x1;
 import org.flows4j.api.step.Mask;
 import org.flows4j.api.step.MaskedAutoregressive;
+import org.flows4j.api.step.PeriodicConv;
 import org.flows4j.api.step.Squeeze;
 import org.flows4j.api.step.StepSpec;
 import org.junit.jupiter.api.Test;
@@ -410,6 +412,41 @@ class ValidationRulesTest {
         .containsExactly(new InvertibleConv1x1(Conv1x1.QR));
     assertThat(onlyProblem(Shape.of(2, 3), new InvertibleConv1x1(Conv1x1.QR)).message())
         .isEqualTo("invertibleConv1x1 needs a vector or an image input, but the input is [2, 3].");
+  }
+
+  // ---- emerging and periodic convolutions
+
+  @Test
+  void hoogeboomConvolutionsNeedAnImage() {
+    assertThat(onlyProblem(Shape.of(4), new EmergingConv(3)).message()).isEqualTo(
+        "emergingConv needs an image input [h, w, c], but the input is [4]. Use invertibleConv1x1 or maf for "
+            + "vectors.");
+    assertThat(onlyProblem(Shape.of(2, 3), new PeriodicConv(3)).message()).isEqualTo(
+        "periodicConv needs an image input [h, w, c], but the input is [2, 3]. Use invertibleConv1x1 for vectors.");
+  }
+
+  @Test
+  void periodicKernelMustFitTheImage() {
+    assertThat(onlyProblem(Shape.of(4, 2, 8), new PeriodicConv(3)).message()).isEqualTo(
+        "periodicConv's kernel must fit in the image (kernelSize ≤ min(h, w)), but kernelSize was 3 and the input "
+            + "is [4, 2, 8]. Use a smaller kernel or move the step before squeeze().");
+    assertThat(Flows.sequential(Shape.of(4, 4, 1)).steps(1, s -> s.periodicConv(4)).build().steps())
+        .containsExactly(new PeriodicConv(4));
+  }
+
+  @Test
+  void emergingKernelMayExceedTheImage() {
+    // Zero padding: taps outside the image read zeros, the Jacobian stays triangular.
+    assertThat(Flows.sequential(Shape.of(2, 2, 1)).steps(1, s -> s.emergingConv(5)).build().steps())
+        .containsExactly(new EmergingConv(5));
+  }
+
+  @Test
+  void aPeriodicKernelThatNoLongerFitsAfterSqueezeIsReportedThere() {
+    FlowSpec spec = new FlowSpec(Shape.of(4, 4, 1), Layout.SEQUENTIAL,
+        List.of(new LevelSpec(List.of(new PeriodicConv(3), new Squeeze(2), new PeriodicConv(3)))),
+        Bases.standardNormal());
+    assertThat(Flows.problems(spec)).extracting(Problem::location).containsExactly("steps[2]");
   }
 
   // ---- flow-level rules

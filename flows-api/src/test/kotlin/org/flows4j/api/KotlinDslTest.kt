@@ -37,12 +37,14 @@ import org.flows4j.api.step.AffineScale
 import org.flows4j.api.step.AutoregressiveDirection
 import org.flows4j.api.step.AutoregressiveOrder
 import org.flows4j.api.step.Conv1x1
+import org.flows4j.api.step.EmergingConv
 import org.flows4j.api.step.FactorOut
 import org.flows4j.api.step.InverseKind
 import org.flows4j.api.step.InvertibleConv1x1
 import org.flows4j.api.step.LogDetKind
 import org.flows4j.api.step.Mask
 import org.flows4j.api.step.MaskedAutoregressive
+import org.flows4j.api.step.PeriodicConv
 import org.flows4j.api.step.ResidualBlock
 import org.flows4j.api.step.Reverse
 import org.flows4j.api.step.Shuffle
@@ -333,6 +335,27 @@ class KotlinDslTest {
         "Invalid flow spec (1 problem):\n" +
           "  steps[0] (iaf): iaf needs a vector input, but the input is [4, 4, 1]. " +
           "Use affineCoupling with a convNet conditioner for images.",
+      )
+  }
+
+  @Test
+  fun hoogeboomConvolutionsFromKotlin() {
+    val spec = Flows.sequential(Shape.of(4, 4, 2))
+      .steps(2) { step -> step.actNorm().emergingConv(3).periodicConv(3) }
+      .build()
+    assertThat(spec.steps().map { it.kind() }.take(3)).containsExactly("actNorm", "emergingConv", "periodicConv")
+    val emerging = spec.steps()[1] as EmergingConv
+    val periodic = spec.steps()[2] as PeriodicConv
+    assertThat(emerging.kernelSize()).isEqualTo(3)
+    assertThat(periodic.kernelSize()).isEqualTo(3)
+    assertThat(emerging.logDetKind()).isEqualTo(LogDetKind.CONSTANT)
+    assertThat(FlowSpecJson.fromJson(FlowSpecJson.toJson(spec))).isEqualTo(spec)
+    assertThatThrownBy { Flows.sequential(Shape.of(2, 2, 1)).steps(1) { it.periodicConv(3) }.build() }
+      .isInstanceOf(InvalidFlowSpecException::class.java)
+      .hasMessage(
+        "Invalid flow spec (1 problem):\n" +
+          "  steps[0] (periodicConv): periodicConv's kernel must fit in the image (kernelSize ≤ min(h, w)), " +
+          "but kernelSize was 3 and the input is [2, 2, 1]. Use a smaller kernel or move the step before squeeze().",
       )
   }
 }

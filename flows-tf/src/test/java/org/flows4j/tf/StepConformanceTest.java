@@ -21,9 +21,11 @@ import org.flows4j.api.step.AffineScale;
 import org.flows4j.api.step.AutoregressiveDirection;
 import org.flows4j.api.step.AutoregressiveOrder;
 import org.flows4j.api.step.Conv1x1;
+import org.flows4j.api.step.EmergingConv;
 import org.flows4j.api.step.InvertibleConv1x1;
 import org.flows4j.api.step.Mask;
 import org.flows4j.api.step.MaskedAutoregressive;
+import org.flows4j.api.step.PeriodicConv;
 import org.flows4j.api.step.ResidualBlock;
 import org.flows4j.api.step.Reverse;
 import org.flows4j.api.step.Shuffle;
@@ -75,6 +77,12 @@ class StepConformanceTest {
         Arguments.of(Shape.of(5), autoregressive(AutoregressiveDirection.IAF, AutoregressiveOrder.random(3), exp)),
         Arguments.of(Shape.of(4),
             autoregressive(AutoregressiveDirection.IAF, AutoregressiveOrder.random(8), sigmoid)),
+        Arguments.of(Shape.of(3, 3, 2), new EmergingConv(3)),
+        Arguments.of(Shape.of(4, 4, 1), new EmergingConv(3)),
+        Arguments.of(Shape.of(3, 3, 1), new EmergingConv(5)),
+        Arguments.of(Shape.of(3, 3, 2), new PeriodicConv(3)),
+        Arguments.of(Shape.of(4, 4, 1), new PeriodicConv(3)),
+        Arguments.of(Shape.of(4, 4, 1), new PeriodicConv(2)),
         Arguments.of(Shape.of(5), new Reverse()),
         Arguments.of(Shape.of(2, 2, 3), new Reverse()),
         Arguments.of(Shape.of(5), new Shuffle(7)),

@@ -21,10 +21,12 @@ import org.flows4j.api.Shape;
   @JsonSubTypes.Type(value = FactorOut.class, name = "factorOut"),
   @JsonSubTypes.Type(value = ResidualBlock.class, name = "residualBlock"),
   @JsonSubTypes.Type(value = MaskedAutoregressive.class, name = "maskedAutoregressive"),
+  @JsonSubTypes.Type(value = EmergingConv.class, name = "emergingConv"),
+  @JsonSubTypes.Type(value = PeriodicConv.class, name = "periodicConv"),
 })
 public sealed interface StepSpec
     permits ActNorm, AdditiveCoupling, AffineCoupling, InvertibleConv1x1, Reverse, Shuffle, Squeeze, FactorOut,
-        ResidualBlock, MaskedAutoregressive {
+        ResidualBlock, MaskedAutoregressive, EmergingConv, PeriodicConv {
 
   /** The DSL name of the step, as used in error messages ({@code affineCoupling}). */
   String kind();

@@ -5,9 +5,11 @@ import org.flows4j.api.step.ActNorm;
 import org.flows4j.api.step.AdditiveCoupling;
 import org.flows4j.api.step.AffineCoupling;
 import org.flows4j.api.step.Conv1x1;
+import org.flows4j.api.step.EmergingConv;
 import org.flows4j.api.step.FactorOut;
 import org.flows4j.api.step.InvertibleConv1x1;
 import org.flows4j.api.step.MaskedAutoregressive;
+import org.flows4j.api.step.PeriodicConv;
 import org.flows4j.api.step.ResidualBlock;
 import org.flows4j.api.step.Reverse;
 import org.flows4j.api.step.Shuffle;
@@ -51,6 +53,10 @@ public final class Layers {
       return new ResidualLayer<>(tf, block, input, parameters);
     } else if (step instanceof MaskedAutoregressive autoregressive) {
       return new MaskedAutoregressiveLayer<>(tf, autoregressive, input, parameters);
+    } else if (step instanceof EmergingConv emerging) {
+      return new EmergingConvLayer<>(tf, emerging, input, parameters);
+    } else if (step instanceof PeriodicConv periodic) {
+      return new PeriodicConvLayer<>(tf, periodic, input, parameters);
     } else if (step instanceof FactorOut) {
       throw new IllegalArgumentException("factorOut is routed by the compiled flow, not compiled as a layer");
     }

@@ -13,6 +13,7 @@ import org.flows4j.api.step.ResidualBlock;
 import org.flows4j.tf.FlowMode;
 import org.flows4j.tf.Transformed;
 import org.flows4j.tf.gradients.CustomGradient;
+import org.flows4j.tf.graph.WhileLoop;
 import org.flows4j.tf.layers.AbstractLayer;
 import org.flows4j.tf.layers.Parameters;
 import org.flows4j.tf.layers.Tensors;

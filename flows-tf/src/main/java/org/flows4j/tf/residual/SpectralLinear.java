@@ -2,6 +2,7 @@ package org.flows4j.tf.residual;
 
 import java.util.List;
 import org.flows4j.api.residual.SpectralNormalization;
+import org.flows4j.tf.graph.WhileLoop;
 import org.flows4j.tf.layers.Parameters;
 import org.flows4j.tf.layers.Tensors;
 import org.tensorflow.Operand;

@@ -1,4 +1,4 @@
-package org.flows4j.tf.residual;
+package org.flows4j.tf.graph;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -22,10 +22,10 @@ import org.tensorflow.types.family.TType;
  * gradient into while loop". A functional While op whose outputs only receive "no gradient" is simply passed
  * over. The outputs still come back behind {@code stopGradient}: there is no gradient through the loop.
  */
-final class WhileLoop {
+public final class WhileLoop {
   private WhileLoop() {}
 
-  static List<Operand<?>> run(Ops tf, String name, List<Operand<?>> initial,
+  public static List<Operand<?>> run(Ops tf, String name, List<Operand<?>> initial,
       BiFunction<Ops, List<Output<?>>, Operand<TBool>> condition,
       BiFunction<Ops, List<Output<?>>, List<Operand<?>>> body) {
     List<Class<? extends TType>> types = new ArrayList<>();
@@ -85,7 +85,7 @@ final class WhileLoop {
 
   /** The i-th loop variable with its type. */
   @SuppressWarnings("unchecked")
-  static <T extends TType> Operand<T> get(List<? extends Operand<?>> vars, int i) {
+  public static <T extends TType> Operand<T> get(List<? extends Operand<?>> vars, int i) {
     return (Operand<T>) vars.get(i);
   }
 }
