@@ -21,6 +21,7 @@ import org.flows4j.api.step.EmergingConv;
 import org.flows4j.api.step.FactorOut;
 import org.flows4j.api.step.InvertibleConv1x1;
 import org.flows4j.api.step.Mask;
+import org.flows4j.api.step.MixtureLogisticsCoupling;
 import org.flows4j.api.step.MaskedAutoregressive;
 import org.flows4j.api.step.PeriodicConv;
 import org.flows4j.api.step.Reverse;
@@ -168,6 +169,11 @@ final class StepsBuilderImpl implements StepsBuilder {
   @Override
   public StepsBuilder periodicConv(int kernelSize) {
     return add(new PeriodicConv(kernelSize));
+  }
+
+  @Override
+  public StepsBuilder mixtureLogisticsCoupling(Mask mask, ConditionerSpec conditioner, int components) {
+    return add(new MixtureLogisticsCoupling(mask, conditioner, components));
   }
 
   @Override

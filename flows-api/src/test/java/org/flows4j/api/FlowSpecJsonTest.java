@@ -21,6 +21,7 @@ import org.flows4j.api.step.AutoregressiveOrder;
 import org.flows4j.api.step.MaskedAutoregressive;
 import org.flows4j.api.step.Conv1x1;
 import org.flows4j.api.step.Mask;
+import org.flows4j.api.step.MixtureLogisticsCoupling;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -49,6 +50,11 @@ class FlowSpecJsonTest {
         Arguments.of("maf and iaf", Flows.sequential(Shape.of(5))
             .steps(1, s -> s.maf(16, 16).maf(AutoregressiveOrder.reversed(), 8)
                 .iaf(4).iaf(AutoregressiveOrder.random(-987654321987654321L), 32, 16))
+            .build()),
+        Arguments.of("mixture-of-logistics couplings", Flows.sequential(Shape.of(4, 4, 2))
+            .steps(1, s -> s.mixtureLogisticsCoupling(Mask.CHECKERBOARD, convNet(8), 4)
+                .add(new MixtureLogisticsCoupling(Mask.CHANNELS, convNet(4), 2).logScaleBound(3)
+                    .inverse(1e-9, 64)))
             .build()),
         Arguments.of("emerging and periodic convolutions", Flows.sequential(Shape.of(6, 6, 2))
             .steps(2, s -> s.emergingConv(3).periodicConv(5).emergingConv(7).periodicConv(1)).build()),
@@ -438,12 +444,12 @@ class FlowSpecJsonTest {
         .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage("Invalid flow spec JSON at levels[0].steps[1]: unknown step type \"batchNorm\". Known step types: "
             + "actNorm, additiveCoupling, affineCoupling, invertibleConv1x1, reverse, shuffle, squeeze, factorOut, "
-            + "residualBlock, maskedAutoregressive, emergingConv, periodicConv.");
+            + "residualBlock, maskedAutoregressive, emergingConv, periodicConv, mixtureLogisticsCoupling.");
     assertThatThrownBy(() -> FlowSpecJson.fromJson(sequential("[4]", "{\"factor\": 2}")))
         .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage("Invalid flow spec JSON at levels[0].steps[0]: missing the \"type\" of a step. Known step types: "
             + "actNorm, additiveCoupling, affineCoupling, invertibleConv1x1, reverse, shuffle, squeeze, factorOut, "
-            + "residualBlock, maskedAutoregressive, emergingConv, periodicConv.");
+            + "residualBlock, maskedAutoregressive, emergingConv, periodicConv, mixtureLogisticsCoupling.");
     assertThatThrownBy(() -> FlowSpecJson.fromJson(sequential("[4]",
             "{\"type\": \"additiveCoupling\", \"mask\": \"HALF\", \"conditioner\": {\"type\": \"resNet\"}}")))
         .isExactlyInstanceOf(IllegalArgumentException.class)

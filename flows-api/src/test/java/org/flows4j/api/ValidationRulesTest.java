@@ -29,6 +29,10 @@ import org.flows4j.api.step.InvertibleConv1x1;
 import org.flows4j.api.step.Mask;
 import org.flows4j.api.step.MaskedAutoregressive;
 import org.flows4j.api.step.PeriodicConv;
+import org.flows4j.api.step.InverseKind;
+import org.flows4j.api.step.LogDetKind;
+import org.flows4j.api.conditioner.Conditioners;
+import org.flows4j.api.step.MixtureLogisticsCoupling;
 import org.flows4j.api.step.Squeeze;
 import org.flows4j.api.step.StepSpec;
 import org.junit.jupiter.api.Test;
@@ -423,6 +427,18 @@ class ValidationRulesTest {
             + "vectors.");
     assertThat(onlyProblem(Shape.of(2, 3), new PeriodicConv(3)).message()).isEqualTo(
         "periodicConv needs an image input [h, w, c], but the input is [2, 3]. Use invertibleConv1x1 for vectors.");
+  }
+
+  @Test
+  void mixtureLogisticsCouplingFollowsTheCouplingRules() {
+    assertThat(onlyProblem(Shape.of(28, 28, 1),
+        new MixtureLogisticsCoupling(Mask.CHANNELS, Conditioners.convNet(8), 4)).message()).isEqualTo(
+        "the mask must leave both halves non-empty, but the input has 1 channel ([28, 28, 1]). Add squeeze() "
+            + "before it.");
+    assertThat(new MixtureLogisticsCoupling(Mask.HALF, Conditioners.mlp(8), 4).logDetKind())
+        .isEqualTo(LogDetKind.EXACT);
+    assertThat(new MixtureLogisticsCoupling(Mask.HALF, Conditioners.mlp(8), 4).inverseKind())
+        .isEqualTo(InverseKind.ITERATIVE);
   }
 
   @Test

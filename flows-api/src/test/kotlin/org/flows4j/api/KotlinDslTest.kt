@@ -43,6 +43,7 @@ import org.flows4j.api.step.InverseKind
 import org.flows4j.api.step.InvertibleConv1x1
 import org.flows4j.api.step.LogDetKind
 import org.flows4j.api.step.Mask
+import org.flows4j.api.step.MixtureLogisticsCoupling
 import org.flows4j.api.step.MaskedAutoregressive
 import org.flows4j.api.step.PeriodicConv
 import org.flows4j.api.step.ResidualBlock
@@ -336,6 +337,17 @@ class KotlinDslTest {
           "  steps[0] (iaf): iaf needs a vector input, but the input is [4, 4, 1]. " +
           "Use affineCoupling with a convNet conditioner for images.",
       )
+  }
+
+  @Test
+  fun mixtureLogisticsCouplingFromKotlin() {
+    val spec = Flows.sequential(Shape.of(4, 4, 2))
+      .steps(2) { step -> step.actNorm().mixtureLogisticsCoupling(Mask.CHECKERBOARD, Conditioners.convNet(8), 4) }
+      .build()
+    val coupling = spec.steps()[1] as MixtureLogisticsCoupling
+    assertThat(coupling.components()).isEqualTo(4)
+    assertThat(coupling.logScaleBound(3.0).inverse(1e-9, 50).maxIterations()).isEqualTo(50)
+    assertThat(coupling.parametersPerScalar()).isEqualTo(14)
   }
 
   @Test

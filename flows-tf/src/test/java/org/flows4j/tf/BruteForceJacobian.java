@@ -12,14 +12,14 @@ import org.tensorflow.types.TFloat64;
  * ({@code tf.gradients} with a one-hot upstream gradient), and its {@code log|det|} by LU on the host. Examples
  * must not interact (true for every flow), so one gradient per output covers the whole batch.
  */
-final class BruteForceJacobian {
+public final class BruteForceJacobian {
   private BruteForceJacobian() {}
 
   /**
    * Builds the gradient ops: element j of the result is {@code ∂(y·e_j)/∂x}, shape like x. {@code y} must be
    * {@code [batch, outDim]}.
    */
-  static List<Operand<TFloat64>> rows(Ops tf, Operand<TFloat64> y, Operand<TFloat64> x, int batch, int outDim) {
+  public static List<Operand<TFloat64>> rows(Ops tf, Operand<TFloat64> y, Operand<TFloat64> x, int batch, int outDim) {
     List<Operand<TFloat64>> rows = new ArrayList<>();
     for (int j = 0; j < outDim; j++) {
       double[] oneHot = new double[batch * outDim];
@@ -35,7 +35,7 @@ final class BruteForceJacobian {
   }
 
   /** Assembles fetched rows into per-example matrices and returns {@code log|det J_b|} for each example b. */
-  static double[] logAbsDets(List<double[]> fetchedRows, int batch, int inDim) {
+  public static double[] logAbsDets(List<double[]> fetchedRows, int batch, int inDim) {
     int n = fetchedRows.size();
     if (n != inDim) {
       throw new IllegalArgumentException("Jacobian is " + n + "x" + inDim + ", not square");
@@ -52,7 +52,7 @@ final class BruteForceJacobian {
   }
 
   /** {@code log|det m|} by Gaussian elimination with partial pivoting. */
-  static double logAbsDet(double[][] m) {
+  public static double logAbsDet(double[][] m) {
     int n = m.length;
     double[][] a = new double[n][];
     for (int i = 0; i < n; i++) {

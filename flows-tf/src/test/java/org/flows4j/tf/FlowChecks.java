@@ -18,13 +18,13 @@ import org.tensorflow.types.TFloat64;
  * The conformance checks every bijection must pass (zuko's suite, in float64): round trip, log-det against the
  * brute-force Jacobian, forward and inverse log-dets cancel, finite outputs, a gradient for every variable.
  */
-final class FlowChecks {
-  static final double ROUND_TRIP_TOLERANCE = 1e-10;
-  static final double LOG_DET_TOLERANCE = 1e-8;
-  static final int BATCH = 3;
+public final class FlowChecks {
+  public static final double ROUND_TRIP_TOLERANCE = 1e-10;
+  public static final double LOG_DET_TOLERANCE = 1e-8;
+  public static final int BATCH = 3;
 
   /** A bijection under test: forward and inverse on batches of {@code inputShape}, flat or shaped outputs. */
-  interface Bijection {
+  public interface Bijection {
     Transformed<TFloat64> forward(Ops tf, Operand<TFloat64> x);
 
     Transformed<TFloat64> inverse(Ops tf, Operand<TFloat64> y);
@@ -33,7 +33,7 @@ final class FlowChecks {
   }
 
   /** A single compiled step as a bijection. */
-  static Bijection of(org.flows4j.tf.layers.Layer<TFloat64> layer) {
+  public static Bijection of(org.flows4j.tf.layers.Layer<TFloat64> layer) {
     return new Bijection() {
       @Override
       public Transformed<TFloat64> forward(Ops tf, Operand<TFloat64> x) {
@@ -53,7 +53,7 @@ final class FlowChecks {
   }
 
   /** A whole compiled flow (flat latents) as a bijection. */
-  static Bijection of(CompiledFlow<TFloat64> flow) {
+  public static Bijection of(CompiledFlow<TFloat64> flow) {
     return new Bijection() {
       @Override
       public Transformed<TFloat64> forward(Ops tf, Operand<TFloat64> x) {
@@ -72,11 +72,11 @@ final class FlowChecks {
     };
   }
 
-  record Report(double roundTripError, double logDetError, double cancellationError, int variables) {}
+  public record Report(double roundTripError, double logDetError, double cancellationError, int variables) {}
 
   private FlowChecks() {}
 
-  static Placeholder<TFloat64> input(GraphFixture g, Shape shape) {
+  public static Placeholder<TFloat64> input(GraphFixture g, Shape shape) {
     long[] dims = new long[shape.rank() + 1];
     dims[0] = BATCH;
     for (int i = 0; i < shape.rank(); i++) {
@@ -85,7 +85,7 @@ final class FlowChecks {
     return g.tf.placeholder(TFloat64.class, Placeholder.shape(org.tensorflow.ndarray.Shape.of(dims)));
   }
 
-  static TFloat64 randomBatch(Shape shape, long seed, double mean, double scale) {
+  public static TFloat64 randomBatch(Shape shape, long seed, double mean, double scale) {
     SplittableRandom random = new SplittableRandom(seed);
     double[] values = new double[BATCH * shape.size()];
     for (int i = 0; i < values.length; i++) {
@@ -100,7 +100,7 @@ final class FlowChecks {
   }
 
   /** Runs every check on {@code bijection} at a random batch {@code x0}; the bijection's variables are live. */
-  static Report check(GraphFixture g, Bijection bijection, Placeholder<TFloat64> x, Shape shape, TFloat64 x0) {
+  public static Report check(GraphFixture g, Bijection bijection, Placeholder<TFloat64> x, Shape shape, TFloat64 x0) {
     Ops tf = g.tf;
     int d = shape.size();
     Transformed<TFloat64> forward = bijection.forward(tf, x);
@@ -159,7 +159,7 @@ final class FlowChecks {
     return new Report(roundTripError, logDetError, cancellation, variables.size());
   }
 
-  static double maxAbsDiff(double[] a, double[] b) {
+  public static double maxAbsDiff(double[] a, double[] b) {
     assertThat(a).hasSameSizeAs(b);
     double max = 0;
     for (int i = 0; i < a.length; i++) {
@@ -168,7 +168,7 @@ final class FlowChecks {
     return max;
   }
 
-  static boolean allFinite(double[] a) {
+  public static boolean allFinite(double[] a) {
     for (double v : a) {
       if (!Double.isFinite(v)) {
         return false;
@@ -177,7 +177,7 @@ final class FlowChecks {
     return true;
   }
 
-  static double maxAbs(double[] a) {
+  public static double maxAbs(double[] a) {
     double max = 0;
     for (double v : a) {
       max = Math.max(max, Math.abs(v));

@@ -14,13 +14,13 @@ import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.family.TFloating;
 
 /** A graph and its session for one test, closed together; fetches come back as doubles. */
-final class GraphFixture implements AutoCloseable {
-  final Graph graph = new Graph();
-  final Ops tf = Ops.create(graph);
+public final class GraphFixture implements AutoCloseable {
+  public final Graph graph = new Graph();
+  public final Ops tf = Ops.create(graph);
   private Session session;
 
   /** Opens the session and runs the variable initialisers; call after building the variables. */
-  Session session() {
+  public Session session() {
     if (session == null) {
       session = new Session(graph);
       session.initialize();
@@ -28,13 +28,13 @@ final class GraphFixture implements AutoCloseable {
     return session;
   }
 
-  void run(Op op, Map<Operand<?>, Tensor> feeds) {
+  public void run(Op op, Map<Operand<?>, Tensor> feeds) {
     Session.Runner runner = session().runner();
     feeds.forEach(runner::feed);
     runner.addTarget(op).run().close();
   }
 
-  List<double[]> fetch(List<? extends Operand<?>> fetches, Map<Operand<?>, Tensor> feeds) {
+  public List<double[]> fetch(List<? extends Operand<?>> fetches, Map<Operand<?>, Tensor> feeds) {
     Session.Runner runner = session().runner();
     feeds.forEach(runner::feed);
     fetches.forEach(runner::fetch);
@@ -47,7 +47,7 @@ final class GraphFixture implements AutoCloseable {
     return values;
   }
 
-  double[] fetch(Operand<?> fetch, Map<Operand<?>, Tensor> feeds) {
+  public double[] fetch(Operand<?> fetch, Map<Operand<?>, Tensor> feeds) {
     return fetch(List.of(fetch), feeds).get(0);
   }
 
@@ -55,7 +55,7 @@ final class GraphFixture implements AutoCloseable {
    * Moves every variable away from its initial value by {@code v += scale · N(0, 1)}, seeded. Zero-initialised
    * last layers make fresh couplings the identity, which would let log-det and gradient checks pass trivially.
    */
-  <T extends TFloating> void perturb(List<Variable<T>> variables, double scale, long seed) {
+  public <T extends TFloating> void perturb(List<Variable<T>> variables, double scale, long seed) {
     List<Op> assigns = new ArrayList<>();
     for (int i = 0; i < variables.size(); i++) {
       Variable<T> v = variables.get(i);

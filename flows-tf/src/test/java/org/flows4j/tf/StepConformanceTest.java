@@ -24,6 +24,7 @@ import org.flows4j.api.step.Conv1x1;
 import org.flows4j.api.step.EmergingConv;
 import org.flows4j.api.step.InvertibleConv1x1;
 import org.flows4j.api.step.Mask;
+import org.flows4j.api.step.MixtureLogisticsCoupling;
 import org.flows4j.api.step.MaskedAutoregressive;
 import org.flows4j.api.step.PeriodicConv;
 import org.flows4j.api.step.ResidualBlock;
@@ -91,6 +92,12 @@ class StepConformanceTest {
         Arguments.of(Shape.of(2), exactResidual(new LipschitzMlp(List.of(6)), Activation.ELU)),
         Arguments.of(Shape.of(4), exactResidual(new LipschitzMlp(List.of(5, 7)), Activation.TANH)),
         Arguments.of(Shape.of(3), exactResidual(new LipschitzMlp(List.of(4)), Activation.SOFTPLUS)),
+        Arguments.of(Shape.of(4), new MixtureLogisticsCoupling(Mask.HALF, Conditioners.mlp(8, 8), 4)
+            .inverse(1e-13, 200)),
+        Arguments.of(Shape.of(4, 4, 1), new MixtureLogisticsCoupling(Mask.CHECKERBOARD, Conditioners.convNet(4), 4)
+            .inverse(1e-13, 200)),
+        Arguments.of(Shape.of(4, 4, 2), new MixtureLogisticsCoupling(Mask.CHANNELS_FLIPPED, Conditioners.convNet(4),
+            3).inverse(1e-13, 200)),
         Arguments.of(Shape.of(2, 2, 2), exactResidual(new LipschitzConvNet(4, true), Activation.LIPSWISH)),
         Arguments.of(Shape.of(3, 2, 1), exactResidual(new LipschitzConvNet(3, false), Activation.ELU)));
   }

@@ -23,10 +23,11 @@ import org.flows4j.api.Shape;
   @JsonSubTypes.Type(value = MaskedAutoregressive.class, name = "maskedAutoregressive"),
   @JsonSubTypes.Type(value = EmergingConv.class, name = "emergingConv"),
   @JsonSubTypes.Type(value = PeriodicConv.class, name = "periodicConv"),
+  @JsonSubTypes.Type(value = MixtureLogisticsCoupling.class, name = "mixtureLogisticsCoupling"),
 })
 public sealed interface StepSpec
     permits ActNorm, AdditiveCoupling, AffineCoupling, InvertibleConv1x1, Reverse, Shuffle, Squeeze, FactorOut,
-        ResidualBlock, MaskedAutoregressive, EmergingConv, PeriodicConv {
+        ResidualBlock, MaskedAutoregressive, EmergingConv, PeriodicConv, MixtureLogisticsCoupling {
 
   /** The DSL name of the step, as used in error messages ({@code affineCoupling}). */
   String kind();

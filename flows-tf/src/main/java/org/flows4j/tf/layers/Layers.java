@@ -8,6 +8,7 @@ import org.flows4j.api.step.Conv1x1;
 import org.flows4j.api.step.EmergingConv;
 import org.flows4j.api.step.FactorOut;
 import org.flows4j.api.step.InvertibleConv1x1;
+import org.flows4j.api.step.MixtureLogisticsCoupling;
 import org.flows4j.api.step.MaskedAutoregressive;
 import org.flows4j.api.step.PeriodicConv;
 import org.flows4j.api.step.ResidualBlock;
@@ -57,6 +58,8 @@ public final class Layers {
       return new EmergingConvLayer<>(tf, emerging, input, parameters);
     } else if (step instanceof PeriodicConv periodic) {
       return new PeriodicConvLayer<>(tf, periodic, input, parameters);
+    } else if (step instanceof MixtureLogisticsCoupling coupling) {
+      return new MixtureLogisticsCouplingLayer<>(tf, coupling, input, parameters);
     } else if (step instanceof FactorOut) {
       throw new IllegalArgumentException("factorOut is routed by the compiled flow, not compiled as a layer");
     }
