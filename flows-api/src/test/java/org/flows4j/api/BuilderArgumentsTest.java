@@ -167,6 +167,17 @@ class BuilderArgumentsTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessage("width must be positive, but was -64");
     assertThatThrownBy(() -> Presets.glow(null, 2, 4, 64))
         .isInstanceOf(NullPointerException.class).hasMessage("imageShape");
+    assertThatThrownBy(() -> Presets.emerging(Shape.of(784), 2, 4, 64))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("emerging needs an image shape [height, width, channels], but the shape was [784]");
+    assertThatThrownBy(() -> Presets.emerging(Shape.of(28, 28, 1), 0, 4, 64))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("levels must be at least 1, but was 0");
+    assertThatThrownBy(() -> Presets.emerging(Shape.of(28, 28, 1), 2, 0, 64))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("stepsPerLevel must be at least 1, but was 0");
+    assertThatThrownBy(() -> Presets.emerging(Shape.of(28, 28, 1), 2, 4, 0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("width must be positive, but was 0");
+    assertThatThrownBy(() -> Presets.emerging(null, 2, 4, 64))
+        .isInstanceOf(NullPointerException.class).hasMessage("imageShape");
     assertThatThrownBy(() -> Presets.realNvp(Shape.of(2, 3), 4, 64))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("realNvp needs a vector [d] or an image [height, width, channels], but the shape was [2, 3]");

@@ -95,6 +95,7 @@ class FlowSpecJsonTest {
   static Stream<Arguments> everyPreset() {
     return Stream.of(
         Arguments.of("glow", Presets.glow(Shape.of(32, 32, 3), 3, 4, 128)),
+        Arguments.of("emerging", Presets.emerging(Shape.of(32, 32, 3), 3, 4, 128)),
         Arguments.of("realNvp vector", Presets.realNvp(Shape.of(2), 8, 64)),
         Arguments.of("maf", Presets.maf(Shape.of(4), 5, 64)),
         Arguments.of("realNvp image", Presets.realNvp(Shape.of(32, 32, 3), 3, 64)),

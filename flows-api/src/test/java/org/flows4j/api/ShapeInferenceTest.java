@@ -12,6 +12,7 @@ import org.flows4j.api.residual.ExactLogDet;
 import org.flows4j.api.residual.LipschitzConvNet;
 import org.flows4j.api.residual.LipschitzMlp;
 import org.flows4j.api.residual.LogDet;
+import org.flows4j.api.step.EmergingConv;
 import org.flows4j.api.step.FactorOut;
 import org.flows4j.api.step.Mask;
 import org.flows4j.api.step.ResidualBlock;
@@ -41,6 +42,27 @@ class ShapeInferenceTest {
     assertThat(shapes.get(10)).isEqualTo(Shape.of(14, 14, 4)); // into the factor-out
     assertThat(shapes.get(11)).isEqualTo(Shape.of(14, 14, 2)); // into the second squeeze
     assertThat(shapes.get(12)).isEqualTo(Shape.of(7, 7, 8));
+    assertThat(shapes.get(shapes.size() - 1)).isEqualTo(Shape.of(7, 7, 8));
+  }
+
+  @Test
+  void emergingOnMnistIsGlowWithAnEmergingConvolutionAfterEachOneByOne() {
+    FlowSpec emerging = Presets.emerging(Shape.of(28, 28, 1), 2, 3, 64);
+    ImmutableList<Shape> shapes = Flows.shapes(emerging);
+
+    // Per level: squeeze + 3 × (actNorm, 1x1 conv, emerging 3×3 conv, coupling); a factor-out after the first level.
+    assertThat(emerging.levels()).hasSize(2);
+    assertThat(emerging.levels().get(0).steps()).hasSize(14).endsWith(new FactorOut());
+    assertThat(emerging.levels().get(1).steps()).hasSize(13).doesNotContain(new FactorOut());
+    assertThat(emerging.levels().get(0).steps().subList(1, 5)).extracting(step -> step.kind())
+        .containsExactly("actNorm", "invertibleConv1x1", "emergingConv", "affineCoupling");
+    assertThat(emerging.levels().get(0).steps()).contains(new EmergingConv(3));
+    assertThat(shapes).hasSize(emerging.steps().size() + 1);
+    assertThat(shapes.get(0)).isEqualTo(Shape.of(28, 28, 1));
+    assertThat(shapes.get(1)).isEqualTo(Shape.of(14, 14, 4));
+    assertThat(shapes.get(13)).isEqualTo(Shape.of(14, 14, 4)); // into the factor-out
+    assertThat(shapes.get(14)).isEqualTo(Shape.of(14, 14, 2)); // into the second squeeze
+    assertThat(shapes.get(15)).isEqualTo(Shape.of(7, 7, 8));
     assertThat(shapes.get(shapes.size() - 1)).isEqualTo(Shape.of(7, 7, 8));
   }
 

@@ -80,6 +80,25 @@ class KotlinDslTest {
   }
 
   @Test
+  fun emergingWrittenByHandEqualsThePreset() {
+    val emerging = Flows.multiscale(Shape.of(28, 28, 1))
+      .dequantize(Dequantization.uniform(256))
+      .levels(2) { level ->
+        level.squeeze().steps(2) { step ->
+          step.actNorm()
+            .invertibleConv1x1(Conv1x1.LU_DECOMPOSED)
+            .emergingConv(3)
+            .affineCoupling(Mask.CHANNELS, Conditioners.convNet(16), AffineScale.sigmoid())
+        }
+      }
+      .build()
+
+    assertThat(emerging).isEqualTo(Presets.emerging(Shape.of(28, 28, 1), 2, 2, 16))
+    assertThat(emerging).isNotEqualTo(Presets.glow(Shape.of(28, 28, 1), 2, 2, 16))
+    assertThat(Flows.shapes(emerging).last()).isEqualTo(Shape.of(7, 7, 8))
+  }
+
+  @Test
   fun everyStepsBuilderMethodFromKotlin() {
     val spec = Flows.sequential(Shape.of(8, 8, 2))
       .steps(1) {

@@ -49,10 +49,7 @@ public enum ModelPreset {
   GLOW("glow") {
     @Override
     FlowSpec build(Shape shape, int width, int depth) {
-      if (!shape.isImage()) {
-        throw new UsageException("--model glow needs image data [height, width, channels], but the data are "
-            + shape + " vectors. Use --model realnvp or --model nice for 2-D data, or --data fashion-mnist.");
-      }
+      requireImages(shape);
       return Presets.glow(shape, GLOW_LEVELS, depth, width);
     }
 
@@ -66,12 +63,30 @@ public enum ModelPreset {
       return "steps per level (" + GLOW_LEVELS + " levels)";
     }
   },
+  /** Glow with a 3×3 emerging convolution in every step; the same levels and default sizes as {@link #GLOW}. */
+  EMERGING("emerging") {
+    @Override
+    FlowSpec build(Shape shape, int width, int depth) {
+      requireImages(shape);
+      return Presets.emerging(shape, GLOW_LEVELS, depth, width);
+    }
+
+    @Override
+    int defaultDepth(Shape shape) {
+      return GLOW.defaultDepth(shape);
+    }
+
+    @Override
+    String depthMeaning(Shape shape) {
+      return GLOW.depthMeaning(shape);
+    }
+  },
   MAF("maf") {
     @Override
     FlowSpec build(Shape shape, int width, int depth) {
       if (!shape.isVector()) {
         throw new UsageException("--model maf needs vector data, but the data are " + shape
-            + " images. Use --model realnvp, glow or resflow for images.");
+            + " images. Use --model realnvp, glow, emerging or resflow for images.");
       }
       return Presets.maf(shape, depth, width);
     }
@@ -114,6 +129,14 @@ public enum ModelPreset {
   }
 
   abstract FlowSpec build(Shape shape, int width, int depth);
+
+  /** For the models that only take images (Glow and its variants): a usage error naming the ones that fit. */
+  void requireImages(Shape shape) {
+    if (!shape.isImage()) {
+      throw new UsageException("--model " + cliName + " needs image data [height, width, channels], but the data "
+          + "are " + shape + " vectors. Use --model realnvp or --model nice for 2-D data, or --data fashion-mnist.");
+    }
+  }
 
   /** The conditioners' hidden width when {@code --width} is not given. */
   int defaultWidth(Shape shape) {

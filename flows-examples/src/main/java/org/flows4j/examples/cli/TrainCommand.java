@@ -40,7 +40,7 @@ import picocli.CommandLine.Spec;
             + "trains 3000 steps of batch 32 at lr 1e-3 with 100 warm-up steps and --ema 0.999."})
 public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--model", paramLabel = "NAME", converter = NameConverters.Model.class,
-      description = "realnvp, nice, glow, maf or resflow (default: realnvp)")
+      description = "realnvp, nice, glow, emerging, maf or resflow (default: realnvp)")
   @Nullable ModelPreset model;
 
   @Option(names = "--data", paramLabel = "NAME", converter = NameConverters.Data.class,
@@ -92,7 +92,7 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--depth", paramLabel = "N",
       description = "couplings (realnvp/nice on 2-D, nice on images; default 8, 4), levels (realnvp on images; "
-          + "default 2) or steps per level (glow; default 4)")
+          + "default 2) or steps per level (glow, emerging; default 4)")
   @Nullable Integer depth;
 
   @Option(names = "--eval-every", paramLabel = "N",

@@ -177,7 +177,7 @@ class TrainCommandTest {
 
     assertThat(badModel.exitCode()).isEqualTo(ExitCodes.USAGE);
     assertThat(badModel.err()).startsWith("error: Invalid value for option '--model': unknown model 'ffjord'; "
-        + "choose one of: realnvp, nice, glow, maf, resflow\n");
+        + "choose one of: realnvp, nice, glow, emerging, maf, resflow\n");
     assertThat(badData.exitCode()).isEqualTo(ExitCodes.USAGE);
     assertThat(badData.err()).startsWith("error: Invalid value for option '--data': unknown data 'mnist'; "
         + "choose one of: 8gaussians, checkerboard, 2spirals, moons, pinwheel, rings, circles, fashion-mnist\n");
@@ -230,6 +230,21 @@ class TrainCommandTest {
     // 10 cells, 4 per row (the square root, rounded up), so 3 rows: 4·56 + 5·2 = 234 by 3·56 + 4·2 = 176.
     assertThat(grid.getWidth()).isEqualTo(234);
     assertThat(grid.getHeight()).isEqualTo(176);
+  }
+
+  @Test
+  void emergingTrainsOnFashionMnistAndExports() throws Exception {
+    Path out = dir.resolve("emerging");
+
+    Cli.Result result = Cli.run("train", "--model", "emerging", "--data", "fashion-mnist", "--train-limit", "64",
+        "--steps", "3", "--width", "8", "--depth", "1", "--out", out.toString(), "--quiet");
+
+    assertThat(result.exitCode()).as(result.toString()).isZero();
+    assertThat(result.out()).contains("emerging on fashion-mnist: steps 0 to 3", "held-out NLL");
+    try (FlowModel model = FlowModel.load(out.resolve("saved_model"))) {
+      assertThat(model.spec()).isEqualTo(ModelPreset.EMERGING.build(Shape.of(28, 28, 1), 8, 1));
+      assertThat(model.logProb(new float[28 * 28], 1)[0]).isFinite();
+    }
   }
 
   @Test
