@@ -169,7 +169,6 @@ public final class Trainer implements AutoCloseable {
    */
   public Evaluation evaluate(float[] values, int n) {
     Preconditions.checkArgument(n > 0, "n must be positive, but was %s", n);
-    session.run(g.normalize);
     int perExample = spec.inputShape().size();
     double[] sum = {0};
     withAveragedWeights(() -> {
@@ -225,9 +224,13 @@ public final class Trainer implements AutoCloseable {
     withAveragedWeights(() -> SavedModelWriter.write(g.graph, session, g.model, directory));
   }
 
-  /** Runs {@code action} with the EMA weights loaded (when EMA is on), restoring the live weights after. */
+  /**
+   * Runs {@code action} with the EMA weights loaded (when EMA is on), restoring the live weights after. Spectral
+   * norms are refreshed thoroughly for whichever weights the action sees (a no-op for flows without them).
+   */
   void withAveragedWeights(Runnable action) {
     if (!options.usesEma() || steps == 0) {
+      session.run(g.normalize);
       action.run();
       return;
     }
