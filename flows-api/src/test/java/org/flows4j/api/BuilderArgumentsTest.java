@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.flows4j.api.conditioner.Conditioners.convNet;
 import static org.flows4j.api.conditioner.Conditioners.mlp;
 
+import org.flows4j.api.conditioner.Conditioners;
 import org.flows4j.api.data.Dequantization;
 import org.flows4j.api.data.Logit;
 import org.flows4j.api.data.LogitTransform;
@@ -112,6 +113,20 @@ class BuilderArgumentsTest {
     assertThatThrownBy(() -> convNet(8).kernelSize(4))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("kernelSize must be a positive odd number (for 'same' padding), but was 4");
+    assertThatThrownBy(() -> Conditioners.flowPlusPlus(0, 1, 1))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("width must be positive, but was 0");
+    assertThatThrownBy(() -> Conditioners.flowPlusPlus(8, 0, 2))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("blocks must be positive, but was 0");
+    assertThatThrownBy(() -> Conditioners.flowPlusPlus(8, 1, -2))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("heads must be positive, but was -2");
+    assertThatThrownBy(() -> Conditioners.flowPlusPlus(10, 1, 4))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("width must be divisible by heads (each head gets width / heads channels), but width was 10 "
+            + "and heads 4");
+    assertThatThrownBy(() -> Conditioners.flowPlusPlus(8, 1, 2).dropout(1.0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("dropout must be in [0, 1), but was 1.0");
+    assertThatThrownBy(() -> Conditioners.flowPlusPlus(8, 1, 2).dropout(Double.NaN))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("dropout must be in [0, 1), but was NaN");
     assertThatThrownBy(() -> AffineScale.expSoftClamp(-1.0))
         .isInstanceOf(IllegalArgumentException.class).hasMessage("bound must be positive and finite, but was -1.0");
     assertThatThrownBy(() -> AffineScale.expSoftClamp(Double.POSITIVE_INFINITY))

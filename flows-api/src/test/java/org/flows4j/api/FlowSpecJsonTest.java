@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.flows4j.api.base.Bases;
 import org.flows4j.api.conditioner.Activation;
+import org.flows4j.api.conditioner.Conditioners;
 import org.flows4j.api.data.Dequantization;
 import org.flows4j.api.data.LogitTransform;
 import org.flows4j.api.residual.Inverse;
@@ -55,6 +56,11 @@ class FlowSpecJsonTest {
             .steps(1, s -> s.mixtureLogisticsCoupling(Mask.CHECKERBOARD, convNet(8), 4)
                 .add(new MixtureLogisticsCoupling(Mask.CHANNELS, convNet(4), 2).logScaleBound(3)
                     .inverse(1e-9, 64)))
+            .build()),
+        Arguments.of("flowPlusPlus conditioners", Flows.sequential(Shape.of(4, 4, 2))
+            .steps(1, s -> s.affineCoupling(Mask.CHECKERBOARD, Conditioners.flowPlusPlus(8, 2, 4))
+                .additiveCoupling(Mask.CHANNELS, Conditioners.flowPlusPlus(6, 1, 3).zeroInitLast(false))
+                .mixtureLogisticsCoupling(Mask.CHANNELS_FLIPPED, Conditioners.flowPlusPlus(4, 1, 1), 2))
             .build()),
         Arguments.of("emerging and periodic convolutions", Flows.sequential(Shape.of(6, 6, 2))
             .steps(2, s -> s.emergingConv(3).periodicConv(5).emergingConv(7).periodicConv(1)).build()),
@@ -455,7 +461,7 @@ class FlowSpecJsonTest {
             "{\"type\": \"additiveCoupling\", \"mask\": \"HALF\", \"conditioner\": {\"type\": \"resNet\"}}")))
         .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage("Invalid flow spec JSON at levels[0].steps[0].conditioner: unknown conditioner type \"resNet\". "
-            + "Known conditioner types: mlp, convNet.");
+            + "Known conditioner types: mlp, convNet, flowPlusPlus.");
     assertThatThrownBy(() -> FlowSpecJson.fromJson(
             sequential("[4]", "{\"type\": \"actNorm\"}").replace("standardNormal", "gaussianMixture")))
         .isExactlyInstanceOf(IllegalArgumentException.class)

@@ -111,6 +111,24 @@ class ValidationRulesTest {
   }
 
   @Test
+  void flowPlusPlusConditionerNeedsAnImage() {
+    assertThat(onlyProblem(Shape.of(4), affine(Mask.HALF, Conditioners.flowPlusPlus(8, 1, 2))).message())
+        .isEqualTo("a flowPlusPlus conditioner needs an image input [height, width, channels], but the input is "
+            + "[4]. Use Conditioners.mlp(widths...) for vectors.");
+  }
+
+  @Test
+  void flowPlusPlusDropoutIsNotSupportedYet() {
+    assertThat(onlyProblem(Shape.of(4, 4, 2),
+            affine(Mask.CHECKERBOARD, Conditioners.flowPlusPlus(8, 1, 2).dropout(0.2))).message())
+        .isEqualTo("dropout is not supported yet in a flowPlusPlus conditioner (a coupling's inverse must see the "
+            + "same conditioner output as its forward), but was 0.2. Use dropout(0.0).");
+    assertThat(Flows.problems(Flows.sequential(Shape.of(4, 4, 2))
+            .add(affine(Mask.CHECKERBOARD, Conditioners.flowPlusPlus(8, 1, 2).dropout(0.2).dropout(0.0))).build()))
+        .isEmpty();
+  }
+
+  @Test
   void mlpConditionerNeedsAVector() {
     assertThat(onlyProblem(Shape.of(4, 4, 2), new AdditiveCoupling(Mask.CHANNELS, mlp(8))).message()).isEqualTo(
         "an mlp conditioner needs a vector input, but the input is [4, 4, 2]. "

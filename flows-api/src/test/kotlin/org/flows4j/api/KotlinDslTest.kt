@@ -8,6 +8,7 @@ import org.flows4j.api.base.StandardLogistic
 import org.flows4j.api.base.StandardNormal
 import org.flows4j.api.conditioner.Activation
 import org.flows4j.api.conditioner.Conditioners
+import org.flows4j.api.conditioner.AttentionConvNetConditioner
 import org.flows4j.api.conditioner.ConvNetConditioner
 import org.flows4j.api.conditioner.MlpConditioner
 import org.flows4j.api.data.Dequantization
@@ -205,6 +206,12 @@ class KotlinDslTest {
     assertThat(mlp.hiddenWidths()).containsExactly(64, 64)
     assertThat(mlp.zeroInitLastLayer()).isFalse()
     assertThat(conv.kernelSize()).isEqualTo(1)
+    val flowPlusPlus: AttentionConvNetConditioner = Conditioners.flowPlusPlus(16, 2, 4).dropout(0.0).zeroInitLast(false)
+    assertThat(flowPlusPlus.heads()).isEqualTo(4)
+    assertThat(flowPlusPlus.zeroInitLastLayer()).isFalse()
+    assertThat(AttentionConvNetConditioner(8, 1, 2, 0.0, true)).isEqualTo(Conditioners.flowPlusPlus(8, 1, 2))
+    assertThat(Flows.problems(Flows.sequential(Shape.of(4, 4, 2))
+      .steps(1) { s -> s.affineCoupling(Mask.CHECKERBOARD, Conditioners.flowPlusPlus(8, 1, 2)) }.build())).isEmpty()
     assertThat(Bases.standardNormal()).isEqualTo(StandardNormal())
     assertThat(Bases.diagonalGaussian()).isEqualTo(DiagonalGaussian())
     assertThat(Bases.standardLogistic()).isEqualTo(StandardLogistic())

@@ -13,8 +13,9 @@ import org.flows4j.api.Shape;
 @JsonSubTypes({
   @JsonSubTypes.Type(value = MlpConditioner.class, name = "mlp"),
   @JsonSubTypes.Type(value = ConvNetConditioner.class, name = "convNet"),
+  @JsonSubTypes.Type(value = AttentionConvNetConditioner.class, name = "flowPlusPlus"),
 })
-public sealed interface ConditionerSpec permits MlpConditioner, ConvNetConditioner {
+public sealed interface ConditionerSpec permits MlpConditioner, ConvNetConditioner, AttentionConvNetConditioner {
   /** Whether the last layer starts at zero, so the coupling starts as the identity (Glow). */
   boolean zeroInitLastLayer();
 

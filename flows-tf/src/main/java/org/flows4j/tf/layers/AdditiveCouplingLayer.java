@@ -18,7 +18,7 @@ final class AdditiveCouplingLayer<T extends TFloating> extends AbstractLayer<T, 
     super(spec, shape, parameters.type());
     this.mask = CouplingMask.create(tf, spec.mask(), shape, type);
     this.net = ConditionerNet.create(
-        tf, spec.conditioner(), mask.conditionerInFeatures(), mask.transformedFeatures(), parameters);
+        tf, spec.conditioner(), shape, mask.conditionerInFeatures(), mask.transformedFeatures(), parameters);
   }
 
 

@@ -31,7 +31,7 @@ final class AffineCouplingLayer<T extends TFloating> extends AbstractLayer<T, Af
     this.shape = shape;
     this.mask = CouplingMask.create(tf, spec.mask(), shape, type);
     this.net = ConditionerNet.create(
-        tf, spec.conditioner(), mask.conditionerInFeatures(), 2 * mask.transformedFeatures(), parameters);
+        tf, spec.conditioner(), shape, mask.conditionerInFeatures(), 2 * mask.transformedFeatures(), parameters);
   }
 
 

@@ -1,7 +1,9 @@
 package org.flows4j.tf.layers;
 
 import java.util.List;
+import org.flows4j.api.Shape;
 import org.flows4j.api.conditioner.Activation;
+import org.flows4j.api.conditioner.AttentionConvNetConditioner;
 import org.flows4j.api.conditioner.ConditionerSpec;
 import org.flows4j.api.conditioner.ConvNetConditioner;
 import org.flows4j.api.conditioner.MlpConditioner;
@@ -16,11 +18,17 @@ interface ConditionerNet<T extends TFloating> {
 
   List<Variable<T>> variables();
 
-  /** Builds the network for a spec: {@code inFeatures} features in, {@code outFeatures} out. */
+  /**
+   * Builds the network for a spec: {@code inFeatures} features in, {@code outFeatures} out, for a coupling whose
+   * input has {@code shape} (the conditioner's input keeps the spatial dimensions of an image).
+   */
   static <T extends TFloating> ConditionerNet<T> create(
-      Ops tf, ConditionerSpec spec, int inFeatures, int outFeatures, Parameters<T> parameters) {
+      Ops tf, ConditionerSpec spec, Shape shape, int inFeatures, int outFeatures, Parameters<T> parameters) {
     if (spec instanceof MlpConditioner mlp) {
       return new MlpNet<>(tf, mlp, inFeatures, outFeatures, parameters.in("mlp"));
+    }
+    if (spec instanceof AttentionConvNetConditioner attention) {
+      return new AttentionConvNet<>(tf, attention, shape, inFeatures, outFeatures, parameters.in("flowpp"));
     }
     return new ConvNet<>(tf, (ConvNetConditioner) spec, inFeatures, outFeatures, parameters.in("convnet"));
   }

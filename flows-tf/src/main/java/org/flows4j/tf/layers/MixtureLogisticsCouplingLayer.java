@@ -35,7 +35,7 @@ final class MixtureLogisticsCouplingLayer<T extends TFloating> extends AbstractL
     this.spec = spec;
     this.shape = shape;
     this.mask = CouplingMask.create(tf, spec.mask(), shape, type);
-    this.net = ConditionerNet.create(tf, spec.conditioner(), mask.conditionerInFeatures(),
+    this.net = ConditionerNet.create(tf, spec.conditioner(), shape, mask.conditionerInFeatures(),
         spec.parametersPerScalar() * mask.transformedFeatures(), parameters);
     this.checkerboard = spec.mask() == Mask.CHECKERBOARD || spec.mask() == Mask.CHECKERBOARD_FLIPPED;
     this.partDims = new int[shape.rank()];
