@@ -98,6 +98,37 @@ final class HostLinearAlgebra {
     return new Lu(p, l, u);
   }
 
+  /** The n×n identity, row-major. */
+  static double[] identity(int n) {
+    double[] eye = new double[n * n];
+    for (int i = 0; i < n; i++) {
+      eye[i * n + i] = 1;
+    }
+    return eye;
+  }
+
+  /** 1 strictly above the diagonal (column > row), 0 elsewhere, row-major. */
+  static double[] strictUpperMask(int n) {
+    double[] mask = new double[n * n];
+    for (int i = 0; i < n; i++) {
+      for (int j = i + 1; j < n; j++) {
+        mask[i * n + j] = 1;
+      }
+    }
+    return mask;
+  }
+
+  /** 1 strictly below the diagonal (column < row), 0 elsewhere, row-major. */
+  static double[] strictLowerMask(int n) {
+    double[] mask = new double[n * n];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < i; j++) {
+        mask[i * n + j] = 1;
+      }
+    }
+    return mask;
+  }
+
   static double[] flatten(double[][] m) {
     int n = m.length;
     double[] flat = new double[n * n];

@@ -31,27 +31,21 @@ final class LuConv1x1Layer<T extends TFloating> extends InvertibleLinearLayer<T>
         HostLinearAlgebra.lu(HostLinearAlgebra.randomRotation(c, parameters.nextHostSeed()));
     double[] signs = new double[c];
     double[] logs = new double[c];
-    double[] lowerMaskValues = new double[c * c];
-    double[] upperMaskValues = new double[c * c];
-    double[] eyeValues = new double[c * c];
     double[] strictLower = new double[c * c];
     double[] strictUpper = new double[c * c];
     for (int i = 0; i < c; i++) {
       signs[i] = Math.signum(lu.u()[i][i]);
       logs[i] = Math.log(Math.abs(lu.u()[i][i]));
-      eyeValues[i * c + i] = 1;
       for (int j = 0; j < c; j++) {
-        lowerMaskValues[i * c + j] = j < i ? 1 : 0;
-        upperMaskValues[i * c + j] = j > i ? 1 : 0;
         strictLower[i * c + j] = j < i ? lu.l()[i][j] : 0;
         strictUpper[i * c + j] = j > i ? lu.u()[i][j] : 0;
       }
     }
     permutation = Tensors.constant(tf, HostLinearAlgebra.flatten(lu.p()), matrixShape, type);
     sign = Tensors.constant(tf, signs, new long[] {c}, type);
-    lowerMask = Tensors.constant(tf, lowerMaskValues, matrixShape, type);
-    upperMask = Tensors.constant(tf, upperMaskValues, matrixShape, type);
-    eye = Tensors.constant(tf, eyeValues, matrixShape, type);
+    lowerMask = Tensors.constant(tf, HostLinearAlgebra.strictLowerMask(c), matrixShape, type);
+    upperMask = Tensors.constant(tf, HostLinearAlgebra.strictUpperMask(c), matrixShape, type);
+    eye = Tensors.constant(tf, HostLinearAlgebra.identity(c), matrixShape, type);
     lower = parameters.fromValues(tf, "lower", matrixShape, strictLower);
     upper = parameters.fromValues(tf, "upper", matrixShape, strictUpper);
     logScale = parameters.fromValues(tf, "log_scale", new long[] {c}, logs);

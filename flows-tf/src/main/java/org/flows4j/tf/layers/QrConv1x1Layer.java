@@ -14,7 +14,8 @@ import org.tensorflow.types.family.TFloating;
  * {@code W = Q·R} with {@code Q = H_1·…·H_c}, each {@code H_i = I − 2 v_i v_iᵀ / (v_iᵀ v_i)} a Householder
  * reflection with a learned vector, and {@code R = U ⊙ strictUpperMask + diag(exp(logs))}. Q is orthogonal,
  * so {@code log|det W| = Σ logs}. The diagonal needs no fixed sign: a product of c reflections reaches every
- * orthogonal matrix, including those with determinant −1. Built from matmuls, masks and elementwise ops only: every op has a gradient.
+ * orthogonal matrix, including those with determinant −1. Built from matmuls, masks and elementwise ops only:
+ * every op has a gradient.
  *
  * <p>Starts with random Gaussian {@code v_i} (so Q is a random orthogonal matrix), {@code R = I}: logs 0, strict
  * upper part 0.
@@ -30,19 +31,9 @@ final class QrConv1x1Layer<T extends TFloating> extends InvertibleLinearLayer<T>
     super(spec, shape, parameters.type());
     int c = channels;
     long[] matrixShape = {c, c};
-    double[] eyeValues = new double[c * c];
-    double[] upperMaskValues = new double[c * c];
-    double[] vectors = new double[c * c];
-    double[][] gaussian = HostLinearAlgebra.gaussianMatrix(c, parameters.nextHostSeed());
-    for (int i = 0; i < c; i++) {
-      eyeValues[i * c + i] = 1;
-      for (int j = 0; j < c; j++) {
-        upperMaskValues[i * c + j] = j > i ? 1 : 0;
-        vectors[i * c + j] = gaussian[i][j];
-      }
-    }
-    eye = Tensors.constant(tf, eyeValues, matrixShape, type);
-    upperMask = Tensors.constant(tf, upperMaskValues, matrixShape, type);
+    double[] vectors = HostLinearAlgebra.flatten(HostLinearAlgebra.gaussianMatrix(c, parameters.nextHostSeed()));
+    eye = Tensors.constant(tf, HostLinearAlgebra.identity(c), matrixShape, type);
+    upperMask = Tensors.constant(tf, HostLinearAlgebra.strictUpperMask(c), matrixShape, type);
     reflections = parameters.fromValues(tf, "householder", matrixShape, vectors);
     upper = parameters.fromValues(tf, "upper", matrixShape, new double[c * c]);
     logScale = parameters.fromValues(tf, "log_scale", new long[] {c}, new double[c]);
