@@ -4,6 +4,7 @@ import java.util.List;
 import org.flows4j.api.Shape;
 import org.flows4j.api.step.AffineCoupling;
 import org.flows4j.api.step.AffineScale;
+import org.flows4j.tf.PassContext;
 import org.flows4j.tf.Transformed;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
@@ -21,25 +22,26 @@ import org.tensorflow.types.family.TFloating;
  *
  * Log-det {@code Σ log s} over the transformed part.
  */
-final class AffineCouplingLayer<T extends TFloating> extends AbstractLayer<T, AffineCoupling> {
+final class AffineCouplingLayer<T extends TFloating> extends ConditionedLayer<T, AffineCoupling> {
   private final Shape shape;
   private final CouplingMask<T> mask;
   private final ConditionerNet<T> net;
 
-  AffineCouplingLayer(Ops tf, AffineCoupling spec, Shape shape, Parameters<T> parameters) {
+  AffineCouplingLayer(Ops tf, AffineCoupling spec, Shape shape, int conditionFeatures, Parameters<T> parameters) {
     super(spec, shape, parameters.type());
     this.shape = shape;
     this.mask = CouplingMask.create(tf, spec.mask(), shape, type);
     this.net = ConditionerNet.create(
-        tf, spec.conditioner(), shape, mask.conditionerInFeatures(), 2 * mask.transformedFeatures(), parameters);
+        tf, spec.conditioner(), shape, mask.conditionerInFeatures() + conditionFeatures, 2 * mask.transformedFeatures(),
+        parameters);
   }
 
 
 
 
   /** The shift and log-scale for the transformed part, zero where the mask passes the input through. */
-  private List<Operand<T>> shiftAndLogScale(Ops tf, Operand<T> x) {
-    Operand<T> raw = net.apply(tf, mask.conditionerInput(tf, x));
+  private List<Operand<T>> shiftAndLogScale(Ops tf, Operand<T> x, PassContext<T> context) {
+    Operand<T> raw = net.apply(tf, mask.conditionerInput(tf, x), context);
     int features = mask.transformedFeatures();
     SplitV<T> split = tf.splitV(raw, tf.constant(new int[] {features, features}), tf.constant(shape.rank()), 2L);
     Operand<T> shift = split.output().get(0);
@@ -57,8 +59,8 @@ final class AffineCouplingLayer<T extends TFloating> extends AbstractLayer<T, Af
   }
 
   @Override
-  public Transformed<T> forward(Ops tf, Operand<T> x) {
-    List<Operand<T>> params = shiftAndLogScale(tf, x);
+  public Transformed<T> forward(Ops tf, Operand<T> x, PassContext<T> context) {
+    List<Operand<T>> params = shiftAndLogScale(tf, x, context);
     Operand<T> shift = params.get(0);
     Operand<T> logScale = params.get(1);
     Operand<T> part = mask.transformedPart(tf, x);
@@ -71,9 +73,9 @@ final class AffineCouplingLayer<T extends TFloating> extends AbstractLayer<T, Af
   }
 
   @Override
-  public Transformed<T> inverse(Ops tf, Operand<T> y) {
+  public Transformed<T> inverse(Ops tf, Operand<T> y, PassContext<T> context) {
     // The passing part of y equals that of x, so the conditioner sees the same input as in forward.
-    List<Operand<T>> params = shiftAndLogScale(tf, y);
+    List<Operand<T>> params = shiftAndLogScale(tf, y, context);
     Operand<T> shift = params.get(0);
     Operand<T> logScale = params.get(1);
     Operand<T> part = mask.transformedPart(tf, y);

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.flows4j.api.Shape;
 import org.flows4j.api.conditioner.AttentionConvNetConditioner;
+import org.flows4j.tf.PassContext;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.SplitV;
@@ -97,8 +98,8 @@ final class AttentionConvNet<T extends TFloating> implements ConditionerNet<T> {
   }
 
   @Override
-  public Operand<T> apply(Ops tf, Operand<T> x) {
-    Operand<T> h = apply(tf, input, x);
+  public Operand<T> apply(Ops tf, Operand<T> x, PassContext<T> context) {
+    Operand<T> h = apply(tf, input, ConditionerNet.withCondition(tf, x, context));
     for (Block<T> block : blocks) {
       Operand<T> concatElu = tf.nn.elu(tf.concat(List.of(h, tf.math.neg(h)), tf.constant(3)));
       h = layerNorm(tf, tf.math.add(h, gate(tf, apply(tf, block.gatedConv(), concatElu))),

@@ -7,6 +7,7 @@ import org.flows4j.api.conditioner.AttentionConvNetConditioner;
 import org.flows4j.api.conditioner.ConditionerSpec;
 import org.flows4j.api.conditioner.ConvNetConditioner;
 import org.flows4j.api.conditioner.MlpConditioner;
+import org.flows4j.tf.PassContext;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
@@ -14,7 +15,11 @@ import org.tensorflow.types.family.TFloating;
 
 /** A coupling's conditioner network, its input and output sizes fixed by the coupling. */
 interface ConditionerNet<T extends TFloating> {
-  Operand<T> apply(Ops tf, Operand<T> x);
+  /**
+   * The network's output for {@code x}; in a conditional flow {@code context.condition()} is appended to
+   * {@code x}'s last axis first ({@link #withCondition}), and in training networks with dropout apply it.
+   */
+  Operand<T> apply(Ops tf, Operand<T> x, PassContext<T> context);
 
   List<Variable<T>> variables();
 
@@ -31,6 +36,15 @@ interface ConditionerNet<T extends TFloating> {
       return new AttentionConvNet<>(tf, attention, shape, inFeatures, outFeatures, parameters.in("flowpp"));
     }
     return new ConvNet<>(tf, (ConvNetConditioner) spec, inFeatures, outFeatures, parameters.in("convnet"));
+  }
+
+  /** {@code x} with the context's condition concatenated along the last axis, or {@code x} itself. */
+  static <T extends TFloating> Operand<T> withCondition(Ops tf, Operand<T> x, PassContext<T> context) {
+    Operand<T> condition = context.condition();
+    if (condition == null) {
+      return x;
+    }
+    return tf.concat(List.of(x, condition), tf.constant(-1));
   }
 
   static <T extends TFloating> Operand<T> activate(Ops tf, Activation activation, Operand<T> x) {

@@ -2,6 +2,7 @@ package org.flows4j.tf.layers;
 
 import java.util.List;
 import org.flows4j.api.conditioner.ConvNetConditioner;
+import org.flows4j.tf.PassContext;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
@@ -42,8 +43,9 @@ final class ConvNet<T extends TFloating> implements ConditionerNet<T> {
   }
 
   @Override
-  public Operand<T> apply(Ops tf, Operand<T> x) {
-    Operand<T> h = ConditionerNet.activate(tf, spec.activation(), conv(tf, x, kernel1, bias1));
+  public Operand<T> apply(Ops tf, Operand<T> x, PassContext<T> context) {
+    Operand<T> input = ConditionerNet.withCondition(tf, x, context);
+    Operand<T> h = ConditionerNet.activate(tf, spec.activation(), conv(tf, input, kernel1, bias1));
     h = ConditionerNet.activate(tf, spec.activation(), conv(tf, h, kernel2, bias2));
     return conv(tf, h, kernel3, bias3);
   }

@@ -4,6 +4,7 @@ import java.util.List;
 import org.flows4j.api.Shape;
 import org.flows4j.api.step.StepSpec;
 import org.flows4j.tf.FlowMode;
+import org.flows4j.tf.PassContext;
 import org.flows4j.tf.Transformed;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Op;
@@ -35,6 +36,14 @@ public interface Layer<T extends TFloating> {
   }
 
   /**
+   * The forward pass with a full context: layers with a conditioner (couplings) pass the mode and the condition of
+   * a conditional flow to it; the others use {@link #forward(Ops, Operand, FlowMode)}.
+   */
+  default Transformed<T> forward(Ops tf, Operand<T> x, PassContext<T> context) {
+    return forward(tf, x, context.mode());
+  }
+
+  /**
    * Ops that refresh normalisation state (power iteration of spectral norms): a cheap update after each optimizer
    * step, or a {@code thorough} one (tighter tolerance, more iterations) at start-up and before evaluation.
    */
@@ -44,6 +53,11 @@ public interface Layer<T extends TFloating> {
 
   /** {@code y ↦ (x, log|det ∂x/∂y|)} per example; the log-det is minus the forward one at the same point. */
   Transformed<T> inverse(Ops tf, Operand<T> y);
+
+  /** The inverse with a context; only layers with a conditioner look at it. */
+  default Transformed<T> inverse(Ops tf, Operand<T> y, PassContext<T> context) {
+    return inverse(tf, y);
+  }
 
   /** The layer's trainable variables. */
   List<Variable<T>> variables();
@@ -55,5 +69,10 @@ public interface Layer<T extends TFloating> {
    */
   default Operand<T> initializingForward(Ops tf, Operand<T> x, List<Op> initOps) {
     return forward(tf, x).value();
+  }
+
+  /** {@link #initializingForward(Ops, Operand, List)} in a conditional flow. */
+  default Operand<T> initializingForward(Ops tf, Operand<T> x, List<Op> initOps, PassContext<T> context) {
+    return initializingForward(tf, x, initOps);
   }
 }

@@ -31,13 +31,22 @@ public final class Layers {
    */
   public static <T extends TFloating> Layer<T> create(
       Ops tf, StepSpec step, Shape input, Parameters<T> parameters) {
+    return create(tf, step, input, 0, parameters);
+  }
+
+  /**
+   * Compiles one step of a conditional flow: conditioners of couplings get {@code conditionFeatures} more input
+   * features, the condition of {@link org.flows4j.tf.PassContext}.
+   */
+  public static <T extends TFloating> Layer<T> create(
+      Ops tf, StepSpec step, Shape input, int conditionFeatures, Parameters<T> parameters) {
     // Java 17 has no pattern switch; keep this chain in the order of StepSpec's permits clause.
     if (step instanceof ActNorm actNorm) {
       return new ActNormLayer<>(tf, actNorm, input, parameters);
     } else if (step instanceof AdditiveCoupling coupling) {
-      return new AdditiveCouplingLayer<>(tf, coupling, input, parameters);
+      return new AdditiveCouplingLayer<>(tf, coupling, input, conditionFeatures, parameters);
     } else if (step instanceof AffineCoupling coupling) {
-      return new AffineCouplingLayer<>(tf, coupling, input, parameters);
+      return new AffineCouplingLayer<>(tf, coupling, input, conditionFeatures, parameters);
     } else if (step instanceof InvertibleConv1x1 conv) {
       Conv1x1 parameterization = conv.parameterization();
       if (parameterization == Conv1x1.PLAIN) {
@@ -59,7 +68,7 @@ public final class Layers {
     } else if (step instanceof PeriodicConv periodic) {
       return new PeriodicConvLayer<>(tf, periodic, input, parameters);
     } else if (step instanceof MixtureLogisticsCoupling coupling) {
-      return new MixtureLogisticsCouplingLayer<>(tf, coupling, input, parameters);
+      return new MixtureLogisticsCouplingLayer<>(tf, coupling, input, conditionFeatures, parameters);
     } else if (step instanceof FactorOut) {
       throw new IllegalArgumentException("factorOut is routed by the compiled flow, not compiled as a layer");
     }

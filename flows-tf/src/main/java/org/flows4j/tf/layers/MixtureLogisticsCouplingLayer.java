@@ -4,6 +4,7 @@ import java.util.List;
 import org.flows4j.api.Shape;
 import org.flows4j.api.step.Mask;
 import org.flows4j.api.step.MixtureLogisticsCoupling;
+import org.flows4j.tf.PassContext;
 import org.flows4j.tf.Transformed;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
@@ -21,7 +22,7 @@ import org.tensorflow.types.family.TFloating;
  * the transform is {@code σ⁻¹(σ(x)) = x} analytically; for the checkerboard the passing positions are also blended
  * back exactly ({@code x} itself, log-det 0), so rounding in {@code σ⁻¹(σ(x))} never touches them.
  */
-final class MixtureLogisticsCouplingLayer<T extends TFloating> extends AbstractLayer<T, MixtureLogisticsCoupling> {
+final class MixtureLogisticsCouplingLayer<T extends TFloating> extends ConditionedLayer<T, MixtureLogisticsCoupling> {
   private final MixtureLogisticsCoupling spec;
   private final Shape shape;
   private final CouplingMask<T> mask;
@@ -30,12 +31,13 @@ final class MixtureLogisticsCouplingLayer<T extends TFloating> extends AbstractL
   /** Per-example dims of the transformed part; the conditioner output is reshaped to these plus {@code 3K + 2}. */
   private final int[] partDims;
 
-  MixtureLogisticsCouplingLayer(Ops tf, MixtureLogisticsCoupling spec, Shape shape, Parameters<T> parameters) {
+  MixtureLogisticsCouplingLayer(Ops tf, MixtureLogisticsCoupling spec, Shape shape, int conditionFeatures,
+      Parameters<T> parameters) {
     super(spec, shape, parameters.type());
     this.spec = spec;
     this.shape = shape;
     this.mask = CouplingMask.create(tf, spec.mask(), shape, type);
-    this.net = ConditionerNet.create(tf, spec.conditioner(), shape, mask.conditionerInFeatures(),
+    this.net = ConditionerNet.create(tf, spec.conditioner(), shape, mask.conditionerInFeatures() + conditionFeatures,
         spec.parametersPerScalar() * mask.transformedFeatures(), parameters);
     this.checkerboard = spec.mask() == Mask.CHECKERBOARD || spec.mask() == Mask.CHECKERBOARD_FLIPPED;
     this.partDims = new int[shape.rank()];
@@ -46,8 +48,8 @@ final class MixtureLogisticsCouplingLayer<T extends TFloating> extends AbstractL
   }
 
   /** The mixture parameters for the transformed part, zero where the mask passes the input through. */
-  private MixtureLogisticsTransform.Mixture<T> mixture(Ops tf, Operand<T> x) {
-    Operand<T> raw = mask.maskParameters(tf, net.apply(tf, mask.conditionerInput(tf, x)));
+  private MixtureLogisticsTransform.Mixture<T> mixture(Ops tf, Operand<T> x, PassContext<T> context) {
+    Operand<T> raw = mask.maskParameters(tf, net.apply(tf, mask.conditionerInput(tf, x), context));
     int k = spec.components();
     int[] perScalar = new int[partDims.length + 1];
     System.arraycopy(partDims, 0, perScalar, 0, partDims.length);
@@ -90,8 +92,8 @@ final class MixtureLogisticsCouplingLayer<T extends TFloating> extends AbstractL
   }
 
   @Override
-  public Transformed<T> forward(Ops tf, Operand<T> x) {
-    MixtureLogisticsTransform.Mixture<T> mixture = mixture(tf, x);
+  public Transformed<T> forward(Ops tf, Operand<T> x, PassContext<T> context) {
+    MixtureLogisticsTransform.Mixture<T> mixture = mixture(tf, x, context);
     Operand<T> part = mask.transformedPart(tf, x);
     MixtureLogisticsTransform.Elementwise<T> out = MixtureLogisticsTransform.forward(tf, part, mixture, type);
     MixtureLogisticsTransform.Elementwise<T> kept = blend(tf, part, out.value(), out.logDet());
@@ -99,9 +101,9 @@ final class MixtureLogisticsCouplingLayer<T extends TFloating> extends AbstractL
   }
 
   @Override
-  public Transformed<T> inverse(Ops tf, Operand<T> y) {
+  public Transformed<T> inverse(Ops tf, Operand<T> y, PassContext<T> context) {
     // The passing part of y equals that of x, so the conditioner sees the same input as in forward.
-    MixtureLogisticsTransform.Mixture<T> mixture = mixture(tf, y);
+    MixtureLogisticsTransform.Mixture<T> mixture = mixture(tf, y, context);
     Operand<T> part = mask.transformedPart(tf, y);
     MixtureLogisticsTransform.Inversion<T> out = MixtureLogisticsTransform.inverse(
         tf, part, mixture, type, spec.inverseTolerance(), spec.maxIterations());

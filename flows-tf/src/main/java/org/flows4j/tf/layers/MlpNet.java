@@ -4,6 +4,7 @@ import com.google.common.collect.ImmutableList;
 import java.util.ArrayList;
 import java.util.List;
 import org.flows4j.api.conditioner.MlpConditioner;
+import org.flows4j.tf.PassContext;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
@@ -34,8 +35,8 @@ final class MlpNet<T extends TFloating> implements ConditionerNet<T> {
   }
 
   @Override
-  public Operand<T> apply(Ops tf, Operand<T> x) {
-    Operand<T> h = x;
+  public Operand<T> apply(Ops tf, Operand<T> x, PassContext<T> context) {
+    Operand<T> h = ConditionerNet.withCondition(tf, x, context);
     int last = weights.size() - 1;
     for (int i = 0; i <= last; i++) {
       h = tf.math.add(tf.linalg.matMul(h, weights.get(i)), biases.get(i));

@@ -42,7 +42,7 @@ class MixtureLogisticsCouplingLayerTest {
     MixtureLogisticsCoupling tight = spec.inverse(1e-13, 200);
     try (GraphFixture g = new GraphFixture()) {
       MixtureLogisticsCouplingLayer<TFloat64> layer =
-          new MixtureLogisticsCouplingLayer<>(g.tf, tight, shape, new Parameters<>(TFloat64.class, 11));
+          new MixtureLogisticsCouplingLayer<>(g.tf, tight, shape, 0, new Parameters<>(TFloat64.class, 11));
       Placeholder<TFloat64> x = FlowChecks.input(g, shape);
       g.session();
       // Zero-initialised last layers make a fresh coupling the identity: move every weight.
@@ -68,7 +68,7 @@ class MixtureLogisticsCouplingLayerTest {
         .logScaleBound(bound).inverse(1e-13, 200);
     try (GraphFixture g = new GraphFixture()) {
       MixtureLogisticsCouplingLayer<TFloat64> layer =
-          new MixtureLogisticsCouplingLayer<>(g.tf, spec, shape, new Parameters<>(TFloat64.class, 21));
+          new MixtureLogisticsCouplingLayer<>(g.tf, spec, shape, 0, new Parameters<>(TFloat64.class, 21));
       Placeholder<TFloat64> x = FlowChecks.input(g, shape);
       Transformed<TFloat64> forward = layer.forward(g.tf, x);
       Transformed<TFloat64> inverse = layer.inverse(g.tf, forward.value());
@@ -109,7 +109,7 @@ class MixtureLogisticsCouplingLayerTest {
   void freshCouplingIsTheIdentity(Shape shape, MixtureLogisticsCoupling spec) {
     try (GraphFixture g = new GraphFixture()) {
       MixtureLogisticsCouplingLayer<TFloat64> layer =
-          new MixtureLogisticsCouplingLayer<>(g.tf, spec, shape, new Parameters<>(TFloat64.class, 3));
+          new MixtureLogisticsCouplingLayer<>(g.tf, spec, shape, 0, new Parameters<>(TFloat64.class, 3));
       Placeholder<TFloat64> x = FlowChecks.input(g, shape);
       Transformed<TFloat64> forward = layer.forward(g.tf, x);
       TFloat64 x0 = FlowChecks.randomBatch(shape, 4, 0.0, 2.0);

@@ -1,0 +1,48 @@
+package org.flows4j.tf;
+
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Op;
+import org.tensorflow.types.family.TFloating;
+
+/**
+ * What one pass through a flow needs besides its input.
+ *
+ * @param mode which estimators stochastic layers use, and whether conditioners apply dropout
+ * @param condition for a conditional flow (the dequantization flow {@code q(u | x)}), features of the
+ *     conditioning input that every coupling's conditioner receives next to its own input, concatenated along the
+ *     last axis; {@code null} for an ordinary flow
+ * @param initOps during the data-dependent initialisation pass, the list that layers and conditioners with
+ *     data-dependent initialisation (ActNorm, weight normalisation) add their assignments to; {@code null} in
+ *     every other pass
+ */
+public record PassContext<T extends TFloating>(
+    FlowMode mode, @Nullable Operand<T> condition, @Nullable List<Op> initOps) {
+  public static <T extends TFloating> PassContext<T> of(FlowMode mode) {
+    return new PassContext<>(mode, null, null);
+  }
+
+  public static <T extends TFloating> PassContext<T> training() {
+    return of(FlowMode.TRAINING);
+  }
+
+  /** Inverses and sampling: no dropout, evaluation estimators. */
+  public static <T extends TFloating> PassContext<T> evaluation() {
+    return of(FlowMode.EVALUATION);
+  }
+
+  /** This context with a condition. */
+  public PassContext<T> withCondition(Operand<T> features) {
+    return new PassContext<>(mode, features, initOps);
+  }
+
+  /** This context in the data-dependent initialisation pass, collecting assignments in {@code ops}. */
+  public PassContext<T> initializing(List<Op> ops) {
+    return new PassContext<>(mode, condition, ops);
+  }
+
+  public boolean isTraining() {
+    return mode == FlowMode.TRAINING;
+  }
+}
