@@ -4,6 +4,8 @@ import com.google.common.collect.ImmutableList;
 import java.util.List;
 import org.flows4j.api.data.Logit;
 import org.flows4j.api.data.NoDequantization;
+import org.flows4j.api.data.VariationalDequantization;
+import org.flows4j.api.step.MaskedAutoregressive;
 import org.flows4j.api.step.StepSpec;
 
 /**
@@ -11,6 +13,8 @@ import org.flows4j.api.step.StepSpec;
  * {@link Flows#shapes} all go through {@link #walk}, so the compiler sees exactly the shapes validation checked.
  */
 final class FlowSpecValidator {
+  private static final String DEQUANTIZATION = "dequantization";
+
   private FlowSpecValidator() {}
 
   /**
@@ -49,6 +53,9 @@ final class FlowSpecValidator {
       problems.add(Problem.ofFlow("the logit transform needs data in [0, 1], which only dequantization provides, "
           + "but the flow has Dequantization.none(). Add dequantize(Dequantization.uniform(256)) or remove logit."));
     }
+    if (spec.dequantization() instanceof VariationalDequantization variational) {
+      checkDequantizationFlow(spec.inputShape(), variational, problems);
+    }
     if (!multiscale) {
       return true;
     }
@@ -65,6 +72,50 @@ final class FlowSpecValidator {
       return false;
     }
     return true;
+  }
+
+  /**
+   * Rules for Flow++'s dequantization flow, located under {@code dequantization}: it maps noise of the data's shape
+   * to noise of the same shape, conditioned on the pixels, so it must be a sequential, shape-preserving flow of
+   * steps that can take the condition.
+   */
+  private static void checkDequantizationFlow(
+      Shape data, VariationalDequantization variational, ImmutableList.Builder<Problem> problems) {
+    FlowSpec flow = variational.flow();
+    String kind = "variational";
+    if (!flow.inputShape().equals(data)) {
+      problems.add(new Problem(DEQUANTIZATION, kind, "the dequantization flow must have the data's shape " + data
+          + ", but it has " + flow.inputShape() + ". Declare it with Flows.sequential(" + data + ")."));
+      return;
+    }
+    if (flow.layout() != Layout.SEQUENTIAL) {
+      problems.add(new Problem(DEQUANTIZATION, kind, "the dequantization flow must be sequential (its output is "
+          + "the noise, with the data's shape), but it is multiscale. Declare it with Flows.sequential(shape)."));
+      return;
+    }
+    if (!(flow.dequantization() instanceof NoDequantization) || flow.logit() instanceof Logit) {
+      problems.add(new Problem(DEQUANTIZATION, kind, "the dequantization flow transforms noise, not pixels, so it "
+          + "cannot dequantize or apply the logit itself. Remove dequantize(...) and logit(...) from it."));
+    }
+    variational.context().problems(data).forEach(
+        message -> problems.add(new Problem(DEQUANTIZATION + ".context", kind, message)));
+    List<StepSpec> steps = flow.steps();
+    for (int i = 0; i < steps.size(); i++) {
+      StepSpec step = steps.get(i);
+      String location = DEQUANTIZATION + ".flow.steps[" + i + "]";
+      if (!step.preservesShape()) {
+        problems.add(new Problem(location, step.kind(), "a dequantization flow keeps the data's shape (its output "
+            + "is the noise u), so it cannot use " + step.kind() + "."));
+        return;
+      }
+      if (step instanceof MaskedAutoregressive) {
+        problems.add(new Problem(location, step.kind(), step.kind() + " has no input for the condition (the "
+            + "pixels), so q(u | x) would ignore x. Use couplings, whose conditioners receive it."));
+      }
+    }
+    walk(flow).problems().forEach(p -> problems.add(
+        new Problem(DEQUANTIZATION + ".flow" + (p.location().equals("flow") ? "" : "." + p.location()),
+            p.stepKind(), p.message())));
   }
 
   /** Checks each step against the shape it receives; returns the shapes seen (complete only if all is well). */

@@ -7,6 +7,10 @@ import static org.flows4j.api.conditioner.Conditioners.mlp;
 
 import com.google.common.base.Preconditions;
 import org.flows4j.api.base.Bases;
+import org.flows4j.api.conditioner.Activation;
+import org.flows4j.api.conditioner.ConditionerSpec;
+import org.flows4j.api.conditioner.Conditioners;
+import org.flows4j.api.conditioner.ConvNetConditioner;
 import org.flows4j.api.data.Dequantization;
 import org.flows4j.api.residual.ExactLogDet;
 import org.flows4j.api.residual.LogDet;
@@ -110,6 +114,62 @@ public final class Presets {
                 .invertibleConv1x1(Conv1x1.LU_DECOMPOSED)
                 .emergingConv(3)
                 .affineCoupling(Mask.CHANNELS, convNet(width), AffineScale.sigmoid())))
+        .build();
+  }
+
+  /**
+   * Flow++: Ho, Chen, Srinivas, Duan and Abbeel, "Flow++: Improving Flow-Based Generative Models with Variational
+   * Dequantization and Architecture Design", ICML 2019 (arXiv:1902.00275).
+   *
+   * <p>The paper's CIFAR-10 layout on any image size: mixture-of-logistics couplings ({@code components} logistics)
+   * whose conditioners are {@code flowPlusPlus(width, blocks, heads)} networks, each coupling preceded by actNorm
+   * and, once there are several channels, an LU-decomposed 1x1 convolution:
+   *
+   * <ul>
+   *   <li>4 couplings at full resolution, checkerboard masks alternating;
+   *   <li>squeeze, then 2 couplings on the channels (alternating halves) and 3 checkerboard couplings.
+   * </ul>
+   *
+   * The paper factors nothing out, and neither does this preset. Pixels are dequantized variationally: a
+   * dequantization flow of 4 × (actNorm, mixture-of-logistics coupling with the same conditioner) on the image's
+   * shape, conditioned on 16 features of the pixels from Glow's conv net of width {@code width}; then the logit
+   * transform with α = 0.05. Attention compares every pair of pixels, so memory grows with the square of the
+   * number of pixels at full resolution: on 28×28 images keep {@code width} and the batch small.
+   */
+  public static FlowSpec flowPlusPlus(Shape imageShape, int width, int blocks, int heads, int components) {
+    Preconditions.checkNotNull(imageShape, "imageShape");
+    Preconditions.checkArgument(imageShape.isImage(),
+        "flowPlusPlus needs an image shape [height, width, channels], but the shape was %s", imageShape);
+    Preconditions.checkArgument(width > 0, "width must be positive, but was %s", width);
+    Preconditions.checkArgument(blocks >= 1, "blocks must be at least 1, but was %s", blocks);
+    Preconditions.checkArgument(imageShape.dim(0) % 2 == 0 && imageShape.dim(1) % 2 == 0,
+        "flowPlusPlus squeezes once, so height and width must be even, but the shape was %s", imageShape);
+    Preconditions.checkArgument(components >= 1, "components must be at least 1, but was %s", components);
+    ConditionerSpec conditioner = Conditioners.flowPlusPlus(width, blocks, heads);
+    boolean oneChannel = imageShape.dim(2) == 1;
+    IndexedSteps fullResolution = (i, step) -> {
+      step.actNorm();
+      if (!oneChannel) {
+        step.invertibleConv1x1(Conv1x1.LU_DECOMPOSED);
+      }
+      step.mixtureLogisticsCoupling(Mask.CHECKERBOARD.flippedIf(i % 2 == 1), conditioner, components);
+    };
+    IndexedSteps channelWise = (i, step) -> step.actNorm().invertibleConv1x1(Conv1x1.LU_DECOMPOSED)
+        .mixtureLogisticsCoupling(Mask.CHANNELS.flippedIf(i % 2 == 1), conditioner, components);
+    IndexedSteps squeezedCheckerboard = (i, step) -> step.actNorm().invertibleConv1x1(Conv1x1.LU_DECOMPOSED)
+        .mixtureLogisticsCoupling(Mask.CHECKERBOARD.flippedIf(i % 2 == 1), conditioner, components);
+    FlowSpec dequantizationFlow = sequential(imageShape)
+        .stepsIndexed(4, (i, step) -> step.actNorm()
+            .mixtureLogisticsCoupling(Mask.CHECKERBOARD.flippedIf(i % 2 == 1), conditioner, components))
+        .build();
+    ConditionerSpec context = new ConvNetConditioner(width, 3, Activation.RELU, false);
+    return sequential(imageShape)
+        .dequantize(Dequantization.variational(256, dequantizationFlow, context, 16))
+        .logit(0.05)
+        .stepsIndexed(4, fullResolution)
+        .steps(1, step -> step.squeeze())
+        .stepsIndexed(2, channelWise)
+        .stepsIndexed(3, squeezedCheckerboard)
         .build();
   }
 

@@ -5,7 +5,8 @@ import java.util.Objects;
 /**
  * One broken rule in a flow spec.
  *
- * @param location where: {@code steps[i]}, {@code levels[l].steps[i]}, or {@code flow} for rules about the whole flow
+ * @param location where: {@code steps[i]}, {@code levels[l].steps[i]}, {@code flow} for rules about the whole flow,
+ *     or under {@code dequantization} for the dequantization flow ({@code dequantization.flow.steps[i]})
  * @param stepKind the step's DSL name ({@code affineCoupling}), or {@code flow}
  * @param message the rule, what it got, and how to fix it
  */

@@ -127,7 +127,15 @@ class FlowSpecJsonTest {
             .steps(1, s -> s.actNorm())
             .build()),
         Arguments.of("glow uniform(256) + logit(0.05)", Presets.glow(Shape.of(32, 32, 3), 3, 4, 128)
-            .withPreprocessing(Dequantization.uniform(256), LogitTransform.of(0.05))));
+            .withPreprocessing(Dequantization.uniform(256), LogitTransform.of(0.05))),
+        Arguments.of("variational(256) + logit(0.05)", Flows.sequential(Shape.of(4, 4, 2))
+            .dequantize(Dequantization.variational(256, Flows.sequential(Shape.of(4, 4, 2))
+                .stepsIndexed(2, (i, s) -> s.actNorm().mixtureLogisticsCoupling(
+                    i % 2 == 0 ? Mask.CHECKERBOARD : Mask.CHANNELS, convNet(8), 4))
+                .build()))
+            .logit(0.05)
+            .steps(1, s -> s.actNorm().affineCoupling(convNet(4)))
+            .build()));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -472,15 +480,15 @@ class FlowSpecJsonTest {
   @Test
   void unknownPreprocessingTypesListTheKnownOnes() {
     assertThatThrownBy(() -> FlowSpecJson.fromJson(
-            sequential("[4]", "{\"type\": \"actNorm\"}", "{\"type\": \"variational\"}", NONE)))
+            sequential("[4]", "{\"type\": \"actNorm\"}", "{\"type\": \"learned\"}", NONE)))
         .isExactlyInstanceOf(IllegalArgumentException.class)
-        .hasMessage("Invalid flow spec JSON at dequantization: unknown dequantization type \"variational\". "
-            + "Known dequantization types: none, uniform.");
+        .hasMessage("Invalid flow spec JSON at dequantization: unknown dequantization type \"learned\". "
+            + "Known dequantization types: none, uniform, variational.");
     assertThatThrownBy(() -> FlowSpecJson.fromJson(
             sequential("[4]", "{\"type\": \"actNorm\"}", "{\"levels\": 256}", NONE)))
         .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage("Invalid flow spec JSON at dequantization: missing the \"type\" of a dequantization. "
-            + "Known dequantization types: none, uniform.");
+            + "Known dequantization types: none, uniform, variational.");
     assertThatThrownBy(() -> FlowSpecJson.fromJson(
             sequential("[4]", "{\"type\": \"actNorm\"}", NONE, "{\"type\": \"sigmoid\"}")))
         .isExactlyInstanceOf(IllegalArgumentException.class)

@@ -531,6 +531,74 @@ class ValidationRulesTest {
             + "one has 2. Use Layout.MULTISCALE to group steps into levels.");
   }
 
+  // ---- variational dequantization (Flow++)
+
+  private static final Shape IMAGE = Shape.of(4, 4, 2);
+
+  private static FlowSpec withNoiseFlow(FlowSpec noiseFlow) {
+    return new FlowSpec(IMAGE, Layout.SEQUENTIAL, List.of(new LevelSpec(List.of(new ActNorm()))),
+        Bases.standardNormal(), Dequantization.variational(256, noiseFlow), LogitTransform.none());
+  }
+
+  private static String onlyMessage(FlowSpec spec) {
+    List<Problem> problems = Flows.problems(spec);
+    assertThat(problems).hasSize(1);
+    return problems.get(0).describe();
+  }
+
+  @Test
+  void dequantizationFlowMustMatchTheData() {
+    FlowSpec otherShape = Flows.sequential(Shape.of(4, 4, 1)).steps(1, s -> s.actNorm()).build();
+    assertThat(onlyMessage(withNoiseFlow(otherShape))).isEqualTo("dequantization (variational): the dequantization "
+        + "flow must have the data's shape [4, 4, 2], but it has [4, 4, 1]. Declare it with "
+        + "Flows.sequential([4, 4, 2]).");
+    FlowSpec multiscale = Flows.multiscale(IMAGE).levels(1, level -> level.actNorm()).build();
+    assertThat(onlyMessage(withNoiseFlow(multiscale))).isEqualTo("dequantization (variational): the dequantization "
+        + "flow must be sequential (its output is the noise, with the data's shape), but it is multiscale. Declare "
+        + "it with Flows.sequential(shape).");
+    FlowSpec dequantizing = Flows.sequential(IMAGE).dequantize(Dequantization.uniform(256))
+        .steps(1, s -> s.actNorm()).build();
+    assertThat(onlyMessage(withNoiseFlow(dequantizing))).isEqualTo("dequantization (variational): the "
+        + "dequantization flow transforms noise, not pixels, so it cannot dequantize or apply the logit itself. "
+        + "Remove dequantize(...) and logit(...) from it.");
+  }
+
+  @Test
+  void dequantizationFlowKeepsTheShapeAndTakesTheCondition() {
+    FlowSpec squeezing = Flows.sequential(IMAGE).steps(1, s -> s.actNorm().squeeze().actNorm()).build();
+    assertThat(onlyMessage(withNoiseFlow(squeezing))).isEqualTo("dequantization.flow.steps[1] (squeeze): a "
+        + "dequantization flow keeps the data's shape (its output is the noise u), so it cannot use squeeze.");
+    FlowSpec vector = Flows.sequential(Shape.of(4)).steps(1, s -> s.maf(16)).build();
+    FlowSpec vectorData = new FlowSpec(Shape.of(4), Layout.SEQUENTIAL,
+        List.of(new LevelSpec(List.of(new ActNorm()))), Bases.standardNormal(),
+        Dequantization.variational(256, vector), LogitTransform.none());
+    assertThat(onlyMessage(vectorData)).isEqualTo("dequantization.flow.steps[0] (maf): "
+        + "maf has no input for the condition (the pixels), so q(u | x) would ignore x. Use "
+        + "couplings, whose conditioners receive it.");
+  }
+
+  @Test
+  void dequantizationFlowStepsAndContextAreCheckedWhereTheyAre() {
+    FlowSpec halfMask = new FlowSpec(IMAGE, Layout.SEQUENTIAL,
+        List.of(new LevelSpec(List.of(affine(Mask.HALF, mlp(8))))), Bases.standardNormal());
+    assertThat(Flows.problems(withNoiseFlow(halfMask))).extracting(Problem::location)
+        .containsExactly("dequantization.flow.steps[0]", "dequantization.flow.steps[0]");
+    FlowSpec fine = Flows.sequential(IMAGE).steps(1, s -> s.actNorm()).build();
+    FlowSpec mlpContext = new FlowSpec(IMAGE, Layout.SEQUENTIAL, List.of(new LevelSpec(List.of(new ActNorm()))),
+        Bases.standardNormal(), Dequantization.variational(256, fine, mlp(8), 4), LogitTransform.none());
+    assertThat(Flows.problems(mlpContext)).extracting(Problem::location).containsExactly("dequantization.context");
+    assertThat(Flows.problems(withNoiseFlow(fine))).isEmpty();
+  }
+
+  @Test
+  void variationalDequantizationArgumentsAreChecked() {
+    FlowSpec fine = Flows.sequential(IMAGE).steps(1, s -> s.actNorm()).build();
+    assertThatThrownBy(() -> Dequantization.variational(100, fine))
+        .hasMessage("levels must be a power of two from 2 to 256 (the n of n-bit data), but was 100");
+    assertThatThrownBy(() -> Dequantization.variational(256, fine, convNet(8), 0))
+        .hasMessage("contextFeatures must be at least 1, but was 0");
+  }
+
   private static final String LOGIT_NEEDS_DEQUANTIZATION = "the logit transform needs data in [0, 1], which only "
       + "dequantization provides, but the flow has Dequantization.none(). "
       + "Add dequantize(Dequantization.uniform(256)) or remove logit.";

@@ -1,6 +1,7 @@
 package org.flows4j.tf;
 
 import java.util.List;
+import java.util.Optional;
 import org.flows4j.api.FlowSpec;
 import org.flows4j.tf.layers.Layer;
 import org.tensorflow.Operand;
@@ -36,6 +37,12 @@ public interface CompiledFlow<T extends TFloating> {
    * {@code levels[0].steps[2] (actNorm)}.
    */
   List<String> layerLocations();
+
+  /**
+   * The learned noise {@code q(u | x)} when the spec asks for Flow++'s variational dequantization (its variables
+   * are among {@link #trainableVariables()}; {@link LikelihoodModel} uses it); empty otherwise.
+   */
+  Optional<VariationalDequantizer<T>> dequantizer();
 
   /** Data → latent: {@code z [batch, D]} and {@code log|det ∂z/∂x|} per example (training estimators). */
   default Transformed<T> forwardAndLogDet(Ops tf, Operand<T> x) {

@@ -6,12 +6,16 @@ import org.flows4j.api.FlowSpec;
 import org.flows4j.api.Layout;
 import org.flows4j.api.LevelSpec;
 import org.flows4j.api.Shape;
+import org.flows4j.api.data.VariationalDequantization;
 import org.flows4j.api.step.FactorOut;
 import org.flows4j.api.step.StepSpec;
 import org.flows4j.tf.distributions.BaseDistribution;
 import org.flows4j.tf.gradients.GradientRegistry;
+import org.flows4j.tf.layers.ConditionNetwork;
+import org.flows4j.tf.layers.Layer;
 import org.flows4j.tf.layers.Layers;
 import org.flows4j.tf.layers.Parameters;
+import org.jspecify.annotations.Nullable;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TFloat64;
@@ -41,6 +45,18 @@ public final class FlowCompiler {
     Parameters<T> parameters = new Parameters<>(type, seed);
     Ops flowScope = tf.withSubScope("flow");
     parameters.createRandomSeed(flowScope);
+    VariationalDequantizer<T> dequantizer = spec.dequantization() instanceof VariationalDequantization variational
+        ? dequantizer(flowScope, spec.inputShape(), variational, parameters.in("dequantization"))
+        : null;
+    return flow(flowScope, spec, 0, "", parameters, dequantizer);
+  }
+
+  /**
+   * Compiles the steps of {@code spec} and its base. {@code conditionFeatures} is the width of the condition that
+   * couplings receive in a conditional flow (0 otherwise); {@code locationPrefix} names where the flow sits.
+   */
+  private static <T extends TFloating> GraphFlow<T> flow(Ops flowScope, FlowSpec spec, int conditionFeatures,
+      String locationPrefix, Parameters<T> parameters, @Nullable VariationalDequantizer<T> dequantizer) {
     List<GraphFlow.Stage<T>> stages = new ArrayList<>();
     Shape shape = spec.inputShape();
     for (int l = 0; l < spec.levels().size(); l++) {
@@ -54,14 +70,25 @@ public final class FlowCompiler {
           continue;
         }
         Parameters<T> stepParameters = parameters.in("level_" + l + ".step_" + s + "_" + step.kind());
-        String location = (spec.layout() == Layout.MULTISCALE ? "levels[" + l + "].steps[" + s + "]"
-            : "steps[" + s + "]") + " (" + step.kind() + ")";
-        stages.add(new GraphFlow.LayerStage<>(Layers.create(flowScope, step, shape, stepParameters), location));
+        String location = locationPrefix + (spec.layout() == Layout.MULTISCALE
+            ? "levels[" + l + "].steps[" + s + "]" : "steps[" + s + "]") + " (" + step.kind() + ")";
+        Layer<T> layer = Layers.create(flowScope, step, shape, conditionFeatures, stepParameters);
+        stages.add(new GraphFlow.LayerStage<>(layer, location));
         shape = step.outputShape(shape);
       }
     }
     BaseDistribution<T> base =
         BaseDistribution.create(flowScope, spec.base(), spec.inputShape().size(), parameters);
-    return new GraphFlow<>(spec, stages, shape, base, parameters);
+    return new GraphFlow<>(spec, stages, shape, base, parameters, dequantizer);
+  }
+
+  /** Flow++'s {@code q(u | x)}: the context network and the conditional dequantization flow. */
+  private static <T extends TFloating> VariationalDequantizer<T> dequantizer(
+      Ops flowScope, Shape dataShape, VariationalDequantization spec, Parameters<T> parameters) {
+    ConditionNetwork<T> context = new ConditionNetwork<>(
+        flowScope, spec.context(), dataShape, spec.contextFeatures(), parameters.in("context"));
+    GraphFlow<T> noiseFlow =
+        flow(flowScope, spec.flow(), spec.contextFeatures(), "", parameters.in("flow"), null);
+    return new VariationalDequantizer<>(spec, dataShape, context, noiseFlow);
   }
 }

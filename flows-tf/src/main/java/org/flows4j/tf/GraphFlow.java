@@ -3,6 +3,7 @@ package org.flows4j.tf;
 import com.google.common.collect.ImmutableList;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.flows4j.api.FlowSpec;
 import org.flows4j.api.Shape;
 import org.flows4j.api.step.FactorOut;
@@ -10,6 +11,7 @@ import org.flows4j.tf.distributions.BaseDistribution;
 import org.flows4j.tf.layers.Layer;
 import org.flows4j.tf.layers.Parameters;
 import org.flows4j.tf.layers.Tensors;
+import org.jspecify.annotations.Nullable;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
@@ -45,9 +47,11 @@ final class GraphFlow<T extends TFloating> implements CompiledFlow<T> {
   private final Shape finalShape;
   private final BaseDistribution<T> base;
   private final Parameters<T> parameters;
+  private final @Nullable VariationalDequantizer<T> dequantizer;
 
   GraphFlow(FlowSpec spec, List<Stage<T>> stages, Shape finalShape, BaseDistribution<T> base,
-      Parameters<T> parameters) {
+      Parameters<T> parameters, @Nullable VariationalDequantizer<T> dequantizer) {
+    this.dequantizer = dequantizer;
     this.spec = spec;
     this.type = parameters.type();
     this.stages = ImmutableList.copyOf(stages);
@@ -99,13 +103,27 @@ final class GraphFlow<T extends TFloating> implements CompiledFlow<T> {
   }
 
   @Override
+  public Optional<VariationalDequantizer<T>> dequantizer() {
+    return Optional.ofNullable(dequantizer);
+  }
+
+  BaseDistribution<T> base() {
+    return base;
+  }
+
+  @Override
   public Transformed<T> forwardAndLogDet(Ops tf, Operand<T> x, FlowMode mode) {
+    return forwardAndLogDet(tf, x, PassContext.of(mode));
+  }
+
+  /** The forward pass with a full context (a conditional flow's condition). */
+  Transformed<T> forwardAndLogDet(Ops tf, Operand<T> x, PassContext<T> context) {
     Operand<T> h = x;
     Operand<T> logDet = Tensors.zerosPerExample(tf, x, type);
     List<Operand<T>> latents = new ArrayList<>();
     for (Stage<T> stage : stages) {
       if (stage instanceof LayerStage<T> layerStage) {
-        Transformed<T> out = layerStage.layer().forward(tf, h, mode);
+        Transformed<T> out = layerStage.layer().forward(tf, h, context);
         h = out.value();
         logDet = tf.math.add(logDet, out.logDet());
       } else if (stage instanceof FactorOutStage<T> factorOut) {
@@ -169,17 +187,22 @@ final class GraphFlow<T extends TFloating> implements CompiledFlow<T> {
   @Override
   public Op dataInitialization(Ops tf, Operand<T> x) {
     List<Op> initOps = new ArrayList<>();
+    addDataInitialization(tf, x, PassContext.training(), initOps);
+    return initOps.isEmpty() ? tf.noOp() : tf.withControlDependencies(initOps).noOp();
+  }
+
+  /** Adds the data-dependent initialisation of every layer, run on {@code x}, to {@code initOps}. */
+  void addDataInitialization(Ops tf, Operand<T> x, PassContext<T> context, List<Op> initOps) {
     Operand<T> h = x;
     for (Stage<T> stage : stages) {
       if (stage instanceof LayerStage<T> layerStage) {
         // Each layer initialises on the output of the layers before it, computed with their fresh values.
-        h = layerStage.layer().initializingForward(tf, h, initOps);
+        h = layerStage.layer().initializingForward(tf, h, initOps, context);
       } else if (stage instanceof FactorOutStage<T> factorOut) {
         h = tf.splitV(h, tf.constant(new int[] {factorOut.kept(), factorOut.factored()}),
             tf.constant(factorOut.inputShape().rank()), 2L).output().get(0);
       }
     }
-    return initOps.isEmpty() ? tf.noOp() : tf.withControlDependencies(initOps).noOp();
   }
 
   @Override
@@ -208,6 +231,11 @@ final class GraphFlow<T extends TFloating> implements CompiledFlow<T> {
     List<Op> updates = new ArrayList<>();
     for (Layer<T> layer : layers()) {
       updates.addAll(layer.normalizationUpdates(tf, thorough));
+    }
+    if (dequantizer != null) {
+      for (Layer<T> layer : dequantizer.layers()) {
+        updates.addAll(layer.normalizationUpdates(tf, thorough));
+      }
     }
     return updates.isEmpty() ? tf.noOp() : tf.withControlDependencies(updates).noOp();
   }

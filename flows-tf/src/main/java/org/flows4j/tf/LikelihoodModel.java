@@ -1,8 +1,11 @@
 package org.flows4j.tf;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.flows4j.api.FlowSpec;
 import org.flows4j.api.data.Logit;
 import org.flows4j.api.data.UniformDequantization;
+import org.flows4j.api.data.VariationalDequantization;
 import org.flows4j.tf.layers.Tensors;
 import org.jspecify.annotations.Nullable;
 import org.tensorflow.Operand;
@@ -37,13 +40,21 @@ public final class LikelihoodModel<T extends TFloating> {
   private final int dimension;
   private final int levels; // 0 for continuous data
   private final double alpha; // NaN without logit
+  private final @Nullable VariationalDequantizer<T> dequantizer;
 
   private LikelihoodModel(CompiledFlow<T> flow) {
     this.flow = flow;
     this.type = flow.type();
     FlowSpec spec = flow.spec();
     this.dimension = spec.inputShape().size();
-    this.levels = spec.dequantization() instanceof UniformDequantization uniform ? uniform.levels() : 0;
+    this.dequantizer = flow.dequantizer().orElse(null);
+    if (spec.dequantization() instanceof UniformDequantization uniform) {
+      this.levels = uniform.levels();
+    } else if (spec.dequantization() instanceof VariationalDequantization variational) {
+      this.levels = variational.levels();
+    } else {
+      this.levels = 0;
+    }
     this.alpha = spec.logit() instanceof Logit logit ? logit.alpha() : Double.NaN;
   }
 
@@ -70,8 +81,33 @@ public final class LikelihoodModel<T extends TFloating> {
 
   /** {@code log P(x)} with the flow's estimators for {@code mode} (evaluation: the ones for reported figures). */
   public Operand<T> logProb(Ops tf, Operand<T> x, Operand<TInt64> noiseSeed, FlowMode mode) {
-    Preprocessed<T> in = preprocess(tf, x, noiseSeed);
+    Preprocessed<T> in = preprocess(tf, x, noiseSeed, mode);
     return tf.math.add(flow.logProb(tf, in.value(), mode), in.logDet());
+  }
+
+  /**
+   * The importance-weighted bound {@code log (1/K) Σ_k exp(ELBO_k)} per example, {@code K = samples} (a scalar
+   * int32, so one graph serves every K), with K independent dequantization draws (Burda et al. 2016, as Flow++
+   * reports it). It is at least the one-draw bound in expectation, at most {@code log P(x)}, and tends to it as K
+   * grows; K = 1 is {@link #logProb}. For continuous data the noise-free log-likelihood is returned. Costs K
+   * passes: the batch is tiled K times.
+   */
+  public Operand<T> importanceWeightedLogProb(
+      Ops tf, Operand<T> x, Operand<TInt64> noiseSeed, Operand<TInt32> samples, FlowMode mode) {
+    if (levels == 0) {
+      return logProb(tf, x, noiseSeed, mode);
+    }
+    int rank = flow.spec().inputShape().rank();
+    Operand<TInt32> multiples = tf.concat(List.of(tf.reshape(samples, tf.constant(new int[] {1})),
+        tf.fill(tf.constant(new int[] {rank}), tf.constant(1))), tf.constant(0));
+    Operand<T> tiled = tf.tile(x, multiples);
+    // Row k·batch + i is draw k of example i.
+    Operand<T> bounds = tf.reshape(logProb(tf, tiled, noiseSeed, mode), tf.constant(new int[] {-1}));
+    Operand<T> perDraw = tf.reshape(bounds, tf.stack(List.of(samples, tf.constant(-1))));
+    Operand<T> max = tf.reduceMax(perDraw, tf.constant(0));
+    Operand<T> sum = tf.reduceSum(tf.math.exp(tf.math.sub(perDraw, max)), tf.constant(0));
+    Operand<T> logMean = tf.math.sub(tf.math.log(sum), tf.math.log(tf.dtypes.cast(samples, type)));
+    return tf.math.add(max, logMean);
   }
 
   /** {@code -logProb / (D·ln 2)}. */
@@ -79,14 +115,24 @@ public final class LikelihoodModel<T extends TFloating> {
     return tf.math.mul(logProb, Tensors.scalar(tf, -1.0 / (dimension * Math.log(2)), type));
   }
 
-  /** ActNorm's data-dependent initialisation, run on the preprocessed batch. */
+  /**
+   * The data-dependent initialisation (ActNorm, weight normalisation) on a batch: the dequantization flow's on its
+   * noise, and the flow's on the preprocessed batch. The latter is dequantized with the dequantization flow's
+   * values from before this initialisation; at that point the flow is close to σ(ε) either way, since couplings
+   * start as the identity and ActNorm on standard-normal noise is nearly so.
+   */
   public Op dataInitialization(Ops tf, Operand<T> x, Operand<TInt64> noiseSeed) {
-    return flow.dataInitialization(tf, preprocess(tf, x, noiseSeed).value());
+    List<Op> initOps = new ArrayList<>();
+    if (dequantizer != null) {
+      dequantizer.addDataInitialization(tf, bins(tf, x), noiseSeed, initOps);
+    }
+    initOps.add(flow.dataInitialization(tf, preprocess(tf, x, noiseSeed, FlowMode.TRAINING).value()));
+    return tf.withControlDependencies(initOps).noOp();
   }
 
   /** Data → latent, deterministic: discrete data are placed at the centres of their bins. */
   public Transformed<T> encode(Ops tf, Operand<T> x) {
-    Preprocessed<T> in = preprocess(tf, x, null);
+    Preprocessed<T> in = preprocess(tf, x, null, FlowMode.EVALUATION);
     Transformed<T> z = flow.forwardAndLogDet(tf, in.value(), FlowMode.EVALUATION);
     return new Transformed<>(z.value(), tf.math.add(z.logDet(), in.logDet()));
   }
@@ -117,17 +163,32 @@ public final class LikelihoodModel<T extends TFloating> {
 
   private record Preprocessed<T extends TFloating>(Operand<T> value, Operand<T> logDet) {}
 
-  /** Data units → flow input, with the log-det of every step (and the −D·log n of the bins). */
-  private Preprocessed<T> preprocess(Ops tf, Operand<T> x, @Nullable Operand<TInt64> noiseSeed) {
+  /** 8-bit pixel values to bin indices {@code floor(p·n/256)}. */
+  private Operand<T> bins(Ops tf, Operand<T> x) {
+    return tf.math.floor(tf.math.mul(x, scalar(tf, levels / 256.0)));
+  }
+
+  /**
+   * Data units → flow input, with the log-det of every step: the −D·log n of the bins, and for variational
+   * dequantization −log q(u | x) (so the sum is the ELBO's integrand); without a seed, bin centres.
+   */
+  private Preprocessed<T> preprocess(Ops tf, Operand<T> x, @Nullable Operand<TInt64> noiseSeed, FlowMode mode) {
     if (levels == 0) {
       return new Preprocessed<>(x, Tensors.zerosPerExample(tf, x, type));
     }
-    Operand<T> bin = tf.math.floor(tf.math.mul(x, scalar(tf, levels / 256.0)));
-    Operand<T> offset = noiseSeed == null
-        ? scalar(tf, 0.5)
-        : tf.random.statelessRandomUniform(tf.shape(x), noiseSeed, type);
-    Operand<T> y = tf.math.div(tf.math.add(bin, offset), scalar(tf, levels));
+    Operand<T> bin = bins(tf, x);
+    Operand<T> offset;
     Operand<T> binLogDet = Tensors.perExample(tf, scalar(tf, -dimension * Math.log(levels)), x);
+    if (noiseSeed == null) {
+      offset = scalar(tf, 0.5);
+    } else if (dequantizer != null) {
+      Transformed<T> noise = dequantizer.sample(tf, bin, noiseSeed, mode);
+      offset = noise.value();
+      binLogDet = tf.math.sub(binLogDet, noise.logDet());
+    } else {
+      offset = tf.random.statelessRandomUniform(tf.shape(x), noiseSeed, type);
+    }
+    Operand<T> y = tf.math.div(tf.math.add(bin, offset), scalar(tf, levels));
     if (Double.isNaN(alpha)) {
       return new Preprocessed<>(y, binLogDet);
     }

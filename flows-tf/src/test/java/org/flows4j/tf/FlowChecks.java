@@ -65,9 +65,12 @@ public final class FlowChecks {
         return flow.inverse(tf, y);
       }
 
+      /** The bijection's variables: a variational dequantizer's only reach the dequantization bound. */
       @Override
       public List<Variable<TFloat64>> variables() {
-        return flow.trainableVariables();
+        List<Variable<TFloat64>> variables = new ArrayList<>(flow.trainableVariables());
+        flow.dequantizer().ifPresent(dequantizer -> variables.removeAll(dequantizer.variables()));
+        return variables;
       }
     };
   }

@@ -9,6 +9,10 @@ import com.google.common.base.Preconditions;
  */
 public record UniformDequantization(int levels) implements Dequantization {
   public UniformDequantization {
+    checkLevels(levels);
+  }
+
+  static void checkLevels(int levels) {
     Preconditions.checkArgument(levels >= 2 && levels <= 256 && Integer.bitCount(levels) == 1,
         "levels must be a power of two from 2 to 256 (the n of n-bit data), but was %s", levels);
   }

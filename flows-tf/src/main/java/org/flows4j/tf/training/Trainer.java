@@ -163,29 +163,43 @@ public final class Trainer implements AutoCloseable {
   }
 
   /**
-   * Mean NLL over {@code n} examples, in chunks of at most 512, with the EMA weights when EMA is on and the flow's
+   * Mean NLL over {@code n} examples, in chunks of {@link TrainingOptions#evaluationBatch()} (512 unless set), with the EMA weights when EMA is on and the flow's
    * evaluation estimators (residual blocks: more exact terms, or the exact log-det). Dequantization noise and the
    * estimators' randomness are seeded by the examples' position, so the same data always give the same figure.
    */
   public Evaluation evaluate(float[] values, int n) {
+    return evaluate(values, n, 1);
+  }
+
+  /**
+   * {@link #evaluate(float[], int)} with the importance-weighted bound over {@code importanceSamples} dequantization
+   * draws per example (K = 1 is the plain bound; larger K is tighter, most of all with variational
+   * dequantization). Chunks shrink to {@code evaluationBatch / K} examples, so memory stays that of one plain pass.
+   */
+  public Evaluation evaluate(float[] values, int n, int importanceSamples) {
     Preconditions.checkArgument(n > 0, "n must be positive, but was %s", n);
+    Preconditions.checkArgument(importanceSamples >= 1 && importanceSamples <= options.evaluationBatch(),
+        "importanceSamples must be from 1 to the evaluation batch %s, but was %s", options.evaluationBatch(),
+        importanceSamples);
     int perExample = spec.inputShape().size();
+    int chunkSize = options.evaluationBatch() / importanceSamples;
     double[] sum = {0};
     withAveragedWeights(() -> {
-      for (int start = 0; start < n; start += 512) {
-        int count = Math.min(512, n - start);
+      for (int start = 0; start < n; start += chunkSize) {
+        int count = Math.min(chunkSize, n - start);
         float[] chunk = new float[count * perExample];
         System.arraycopy(values, start * perExample, chunk, 0, chunk.length);
         try (TFloat32 x = tensor(chunk, count);
             TInt64 noise = HostTensors.seed(0x5EEDL + start);
+            TInt32 samples = TInt32.scalarOf(importanceSamples);
             Result result = session.runner().feed(g.data, x).feed(g.noiseSeed, noise)
-                .fetch(g.evaluationMeanNll).run()) {
+                .feed(g.importanceSamples, samples).fetch(g.evaluationMeanNll).run()) {
           sum[0] += HostTensors.toDouble(result.get(0)) * count;
         }
       }
     });
     double total = sum[0] / n;
-    return new Evaluation(steps, total, toBitsPerDim(total), n, options.usesEma());
+    return new Evaluation(steps, total, toBitsPerDim(total), n, options.usesEma(), importanceSamples);
   }
 
   /** {@code n} samples at the given temperature, row-major, in data units; the same seed gives the same samples. */

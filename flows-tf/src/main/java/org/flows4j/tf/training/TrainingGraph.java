@@ -40,6 +40,8 @@ final class TrainingGraph {
   final Operand<TFloat32> meanBitsPerDim;
   /** The mean NLL with the evaluation estimators (what reported figures use). */
   final Operand<TFloat32> evaluationMeanNll;
+  /** K of the importance-weighted evaluation bound; 1 (the default) is the plain dequantization bound. */
+  final Operand<TInt32> importanceSamples;
   /** Refreshes spectral norms thoroughly (residual blocks): at start-up and before evaluation. */
   final Op normalize;
   final Op dataInit;
@@ -75,8 +77,11 @@ final class TrainingGraph {
       Operand<TFloat32> logProb = model.logProb(tf, data, noiseSeed);
       meanNll = tf.withName("mean_nll").math.neg(tf.math.mean(logProb, tf.constant(0)));
       meanBitsPerDim = tf.math.mean(model.bitsPerDim(tf, logProb), tf.constant(0));
+      importanceSamples = tf.withName("importance_samples").placeholderWithDefault(
+          tf.constant(1), org.tensorflow.ndarray.Shape.scalar());
       evaluationMeanNll = tf.withName("evaluation_mean_nll").math.neg(tf.math.mean(
-          model.logProb(tf, data, noiseSeed, FlowMode.EVALUATION), tf.constant(0)));
+          model.importanceWeightedLogProb(tf, data, noiseSeed, importanceSamples, FlowMode.EVALUATION),
+          tf.constant(0)));
       normalize = flow.normalizationUpdate(tf, true);
       dataInit = model.dataInitialization(tf, data, noiseSeed);
       initialized = flow.initialized(tf);
@@ -177,11 +182,32 @@ final class TrainingGraph {
         names.add(flow.layerLocations().get(l));
       }
     }
+    flow.dequantizer().ifPresent(dequantizer -> {
+      List<Layer<TFloat32>> noiseLayers = dequantizer.layers();
+      for (int l = 0; l < noiseLayers.size(); l++) {
+        addGroup(variables, remaining, noiseLayers.get(l).variables(), dequantizer.layerLocations().get(l),
+            groups, names);
+      }
+      addGroup(variables, remaining, dequantizer.contextVariables(), "dequantization.context", groups, names);
+    });
     if (!remaining.isEmpty()) {
       List<Integer> group = new ArrayList<>();
       remaining.forEach(v -> group.add(variables.indexOf(v)));
       groups.add(group);
       names.add("base distribution");
+    }
+  }
+
+  private static void addGroup(List<Variable<TFloat32>> variables, List<Variable<TFloat32>> remaining,
+      List<Variable<TFloat32>> members, String name, List<List<Integer>> groups, List<String> names) {
+    List<Integer> group = new ArrayList<>();
+    for (Variable<TFloat32> v : members) {
+      group.add(variables.indexOf(v));
+      remaining.remove(v);
+    }
+    if (!group.isEmpty()) {
+      groups.add(group);
+      names.add(name);
     }
   }
 

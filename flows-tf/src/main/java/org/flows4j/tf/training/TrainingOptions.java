@@ -14,6 +14,9 @@ import com.google.common.base.Preconditions;
  * @param emaDecay decay of the Polyak average of the weights used for evaluation, sampling and export (0: off)
  * @param maxConsecutiveBadSteps how many non-finite steps in a row stop training
  * @param seed seeds the initial weights and the dequantization noise
+ * @param evaluationBatch rows per evaluation pass (default 512): with K importance samples, {@code
+ *     evaluationBatch / K} examples are tiled K times. Lower it for memory-hungry models, such as Flow++'s
+ *     attention at full resolution, whose memory grows with the batch times the square of the pixel count
  */
 public record TrainingOptions(
     Optimizer optimizer,
@@ -28,7 +31,8 @@ public record TrainingOptions(
     int accumulationSteps,
     double emaDecay,
     int maxConsecutiveBadSteps,
-    long seed) {
+    long seed,
+    int evaluationBatch) {
 
   public TrainingOptions {
     Preconditions.checkNotNull(optimizer, "optimizer");
@@ -50,6 +54,8 @@ public record TrainingOptions(
         emaDecay);
     Preconditions.checkArgument(maxConsecutiveBadSteps >= 1,
         "maxConsecutiveBadSteps must be at least 1, but was %s", maxConsecutiveBadSteps);
+    Preconditions.checkArgument(evaluationBatch >= 1, "evaluationBatch must be at least 1, but was %s",
+        evaluationBatch);
   }
 
   public static TrainingOptions defaults() {
@@ -65,7 +71,7 @@ public record TrainingOptions(
         .optimizer(optimizer).learningRate(learningRate).betas(beta1, beta2).epsilon(epsilon)
         .warmupSteps(warmupSteps).schedule(schedule).totalSteps(totalSteps).clipNorm(clipNorm)
         .accumulationSteps(accumulationSteps).emaDecay(emaDecay).maxConsecutiveBadSteps(maxConsecutiveBadSteps)
-        .seed(seed);
+        .seed(seed).evaluationBatch(evaluationBatch);
   }
 
   public TrainingOptions withLearningRate(double newLearningRate) {
@@ -95,6 +101,7 @@ public record TrainingOptions(
     private double emaDecay;
     private int maxConsecutiveBadSteps = 10;
     private long seed;
+    private int evaluationBatch = 512;
 
     private Builder() {}
 
@@ -159,9 +166,14 @@ public record TrainingOptions(
       return this;
     }
 
+    public Builder evaluationBatch(int value) {
+      this.evaluationBatch = value;
+      return this;
+    }
+
     public TrainingOptions build() {
       return new TrainingOptions(optimizer, learningRate, beta1, beta2, epsilon, warmupSteps, schedule, totalSteps,
-          clipNorm, accumulationSteps, emaDecay, maxConsecutiveBadSteps, seed);
+          clipNorm, accumulationSteps, emaDecay, maxConsecutiveBadSteps, seed, evaluationBatch);
     }
   }
 }

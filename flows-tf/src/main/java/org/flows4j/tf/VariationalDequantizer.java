@@ -1,0 +1,126 @@
+package org.flows4j.tf;
+
+import com.google.common.collect.ImmutableList;
+import java.util.List;
+import org.flows4j.api.Shape;
+import org.flows4j.api.data.VariationalDequantization;
+import org.flows4j.tf.layers.ConditionNetwork;
+import org.flows4j.tf.layers.Layer;
+import org.flows4j.tf.layers.Tensors;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
+import org.tensorflow.types.family.TFloating;
+
+/**
+ * The compiled {@code q(u | x)} of Flow++'s variational dequantization (see {@link VariationalDequantization}):
+ * a context network reading the pixels, and a conditional flow whose steps run forward from Gaussian noise ε to
+ * {@code v}, squashed to {@code u = σ(v) ∈ (0, 1)^D}. Forward, because that direction is one pass with exact
+ * gradients for every step (a mixture-of-logistics coupling's inverse is a bisection without gradient); the
+ * density of {@code u} follows from the change of variables.
+ */
+public final class VariationalDequantizer<T extends TFloating> {
+  private final VariationalDequantization spec;
+  private final Shape shape;
+  private final Class<T> type;
+  private final ConditionNetwork<T> context;
+  private final GraphFlow<T> noiseFlow;
+
+  VariationalDequantizer(VariationalDequantization spec, Shape shape, ConditionNetwork<T> context,
+      GraphFlow<T> noiseFlow) {
+    this.spec = spec;
+    this.shape = shape;
+    this.type = noiseFlow.type();
+    this.context = context;
+    this.noiseFlow = noiseFlow;
+  }
+
+  public VariationalDequantization spec() {
+    return spec;
+  }
+
+  /**
+   * Draws {@code u ~ q(u | x)} for the pixels' bins {@code bins} ({@code [batch, ...shape]}, integers in
+   * {@code [0, levels)} stored as floats), with {@code log q(u | x)} per example. The same {@code seed}
+   * ({@code [2]} int64) gives the same noise.
+   */
+  public Transformed<T> sample(Ops tf, Operand<T> bins, Operand<TInt64> seed, FlowMode mode) {
+    Operand<T> epsilon = tf.reshape(noise(tf, bins, seed), Tensors.batchShape(tf, shape.toArray()));
+    return transform(tf, bins, epsilon, mode);
+  }
+
+  /** {@code ε ↦ (u, log q(u | x))} for given noise {@code epsilon} ({@code [batch, ...shape]}); tests use it. */
+  Transformed<T> transform(Ops tf, Operand<T> bins, Operand<T> epsilon, FlowMode mode) {
+    PassContext<T> pass = PassContext.of(mode);
+    Operand<T> condition = context.apply(tf, centred(tf, bins), pass);
+    return squash(tf, epsilon, noiseFlow.forwardAndLogDet(tf, epsilon, pass.withCondition(condition)));
+  }
+
+  /**
+   * Adds the data-dependent initialisation of the context network and of the flow's layers (ActNorm) to
+   * {@code initOps}, on one noise draw for {@code bins}.
+   */
+  public void addDataInitialization(Ops tf, Operand<T> bins, Operand<TInt64> seed, List<Op> initOps) {
+    PassContext<T> pass = PassContext.<T>training().initializing(initOps);
+    Operand<T> condition = context.apply(tf, centred(tf, bins), pass);
+    Operand<T> epsilon = tf.reshape(noise(tf, bins, seed), Tensors.batchShape(tf, shape.toArray()));
+    noiseFlow.addDataInitialization(tf, epsilon, PassContext.<T>training().withCondition(condition), initOps);
+  }
+
+  /** The dequantization flow's layers, in order. */
+  public List<Layer<T>> layers() {
+    return noiseFlow.layers();
+  }
+
+  /** Where each of {@link #layers()} sits: {@code dequantization.flow.steps[i] (kind)}. */
+  public List<String> layerLocations() {
+    return noiseFlow.layerLocations().stream().map(location -> "dequantization.flow." + location)
+        .collect(ImmutableList.toImmutableList());
+  }
+
+  /** Every variable of {@code q(u | x)}: the context network's and the dequantization flow's. */
+  public List<Variable<T>> variables() {
+    ImmutableList.Builder<Variable<T>> all = ImmutableList.builder();
+    all.addAll(context.variables());
+    layers().forEach(layer -> all.addAll(layer.variables()));
+    return all.build();
+  }
+
+  /** The context network's variables. */
+  public List<Variable<T>> contextVariables() {
+    return context.variables();
+  }
+
+  /** Bins to {@code [-½, ½]}, the range the context network reads. */
+  private Operand<T> centred(Ops tf, Operand<T> bins) {
+    return tf.math.sub(tf.math.div(tf.math.add(bins, scalar(tf, 0.5)), scalar(tf, spec.levels())), scalar(tf, 0.5));
+  }
+
+  /** ε from the flow's base, flat {@code [batch, D]}. */
+  private Operand<T> noise(Ops tf, Operand<T> bins, Operand<TInt64> seed) {
+    Operand<TInt32> batch = tf.reshape(
+        tf.slice(tf.shape(bins), tf.constant(new int[] {0}), tf.constant(new int[] {1})), tf.constant(new int[0]));
+    return noiseFlow.base().sample(tf, batch, scalar(tf, 1.0), seed);
+  }
+
+  /**
+   * {@code u = σ(v)} and {@code log q(u) = log p(ε) − log|det ∂v/∂ε| − Σ log σ'(v)}, with
+   * {@code log σ'(v) = −softplus(−v) − softplus(v)} (stable for any v).
+   */
+  private Transformed<T> squash(Ops tf, Operand<T> epsilon, Transformed<T> flowed) {
+    Operand<T> epsilonFlat = tf.reshape(epsilon, tf.constant(new int[] {-1, shape.size()}));
+    Operand<T> v = flowed.value();
+    Operand<T> logQv = tf.math.sub(noiseFlow.base().logProb(tf, epsilonFlat), flowed.logDet());
+    Operand<T> logSlope = tf.math.neg(tf.math.add(tf.math.softplus(tf.math.neg(v)), tf.math.softplus(v)));
+    Operand<T> logQu = tf.math.sub(logQv, Tensors.sumPerExample(tf, logSlope, 1));
+    Operand<T> u = tf.reshape(tf.math.sigmoid(v), Tensors.batchShape(tf, shape.toArray()));
+    return new Transformed<>(u, logQu);
+  }
+
+  private Operand<T> scalar(Ops tf, double value) {
+    return Tensors.scalar(tf, value, type);
+  }
+}

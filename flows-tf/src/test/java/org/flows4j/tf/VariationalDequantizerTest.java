@@ -1,0 +1,167 @@
+package org.flows4j.tf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.flows4j.api.FlowSpec;
+import org.flows4j.api.Flows;
+import org.flows4j.api.Shape;
+import org.flows4j.api.conditioner.Activation;
+import org.flows4j.api.conditioner.ConvNetConditioner;
+import org.flows4j.api.data.Dequantization;
+import org.flows4j.api.step.Mask;
+import org.flows4j.tf.layers.Layer;
+import org.junit.jupiter.api.Test;
+import org.tensorflow.Operand;
+import org.tensorflow.Tensor;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat64;
+import org.tensorflow.types.TInt64;
+
+/**
+ * Flow++'s {@code q(u | x)} in float64 on 2×2×2 images: the density it reports is the change of variables of the
+ * map it applies, checked against the brute-force Jacobian of {@code ε ↦ u}; the noise lies in the bins; every
+ * variable of the dequantizer gets a gradient from the ELBO.
+ */
+class VariationalDequantizerTest {
+  private static final Shape IMAGE = Shape.of(2, 2, 2);
+  private static final int D = IMAGE.size();
+  private static final int BATCH = FlowChecks.BATCH;
+  /** Conditioners that do not start at zero, so every coupling is far from the identity. */
+  private static final ConvNetConditioner NET = new ConvNetConditioner(8, 3, Activation.RELU, false);
+
+  private static FlowSpec spec() {
+    FlowSpec noise = Flows.sequential(IMAGE)
+        .steps(1, s -> s.actNorm()
+            .affineCoupling(Mask.CHECKERBOARD, NET)
+            .invertibleConv1x1(org.flows4j.api.step.Conv1x1.LU_DECOMPOSED)
+            .mixtureLogisticsCoupling(Mask.CHANNELS, NET, 3)
+            .additiveCoupling(Mask.CHECKERBOARD_FLIPPED, NET))
+        .build();
+    return Flows.sequential(IMAGE)
+        .dequantize(Dequantization.variational(256, noise, NET, 3))
+        .logit(0.05)
+        .steps(1, s -> s.actNorm().affineCoupling(Mask.CHECKERBOARD, NET))
+        .build();
+  }
+
+  private static double[] randomValues(long seed, int n, double low, double high) {
+    SplittableRandom random = new SplittableRandom(seed);
+    double[] values = new double[n];
+    for (int i = 0; i < n; i++) {
+      values[i] = low + (high - low) * random.nextDouble();
+    }
+    return values;
+  }
+
+  @Test
+  void logDensityIsTheChangeOfVariablesOfTheNoiseMap() {
+    try (GraphFixture g = new GraphFixture()) {
+      Ops tf = g.tf;
+      CompiledFlow<TFloat64> flow = FlowCompiler.compileFloat64(tf, spec(), 5);
+      VariationalDequantizer<TFloat64> dequantizer = flow.dequantizer().orElseThrow();
+      Placeholder<TFloat64> pixels = FlowChecks.input(g, IMAGE);
+      Placeholder<TFloat64> epsilon = FlowChecks.input(g, IMAGE);
+      Operand<TFloat64> bins = tf.math.floor(pixels);
+      // ActNorm's data-dependent initialisation first, so its scale and shift are not the identity.
+      var init = LikelihoodModel.of(flow).dataInitialization(tf, pixels, tf.constant(new long[] {3, 4}));
+      Transformed<TFloat64> noise = dequantizer.transform(tf, bins, epsilon, FlowMode.EVALUATION);
+      Operand<TFloat64> uFlat = tf.reshape(noise.value(), tf.constant(new int[] {BATCH, D}));
+      List<Operand<TFloat64>> rows = BruteForceJacobian.rows(tf, uFlat, epsilon, BATCH, D);
+
+      double[] pixelValues = new double[BATCH * D];
+      double[] rawPixels = randomValues(1, BATCH * D, 0, 256);
+      for (int i = 0; i < pixelValues.length; i++) {
+        pixelValues[i] = Math.floor(rawPixels[i]);
+      }
+      double[] epsilonValues = randomValues(2, BATCH * D, -2.5, 2.5);
+      try (TFloat64 p = HostTensors.of(TFloat64.class, pixelValues, BATCH, 2, 2, 2);
+          TFloat64 e = HostTensors.of(TFloat64.class, epsilonValues, BATCH, 2, 2, 2)) {
+        g.run(init, Map.of(pixels, p));
+        List<Operand<?>> fetches = new ArrayList<>(List.of(uFlat, noise.logDet()));
+        fetches.addAll(rows);
+        List<double[]> values = g.fetch(fetches, Map.<Operand<?>, Tensor>of(pixels, p, epsilon, e));
+        double[] u = values.get(0);
+        double[] logQ = values.get(1);
+        double[] logAbsDet = BruteForceJacobian.logAbsDets(values.subList(2, 2 + D), BATCH, D);
+        for (int b = 0; b < BATCH; b++) {
+          double logNormal = 0;
+          for (int i = 0; i < D; i++) {
+            double x = epsilonValues[b * D + i];
+            logNormal += -0.5 * x * x - 0.5 * Math.log(2 * Math.PI);
+          }
+          assertThat(logQ[b]).as("log q(u | x) of example %s", b)
+              .isCloseTo(logNormal - logAbsDet[b], org.assertj.core.data.Offset.offset(1e-8));
+        }
+        for (double value : u) {
+          assertThat(value).isStrictlyBetween(0.0, 1.0);
+        }
+      }
+    }
+  }
+
+  @Test
+  void everyDequantizerVariableLearnsFromTheBound() {
+    try (GraphFixture g = new GraphFixture()) {
+      Ops tf = g.tf;
+      CompiledFlow<TFloat64> flow = FlowCompiler.compileFloat64(tf, spec(), 6);
+      VariationalDequantizer<TFloat64> dequantizer = flow.dequantizer().orElseThrow();
+      Placeholder<TFloat64> pixels = FlowChecks.input(g, IMAGE);
+      Placeholder<TInt64> seed = tf.placeholder(TInt64.class);
+      LikelihoodModel<TFloat64> model = LikelihoodModel.of(flow);
+      var init = model.dataInitialization(tf, pixels, seed);
+      Operand<TFloat64> loss = tf.math.neg(tf.reduceSum(model.logProb(tf, pixels, seed), tf.constant(0)));
+      List<Variable<TFloat64>> variables = new ArrayList<>(dequantizer.contextVariables());
+      for (Layer<TFloat64> layer : dequantizer.layers()) {
+        variables.addAll(layer.variables());
+      }
+      assertThat(flow.trainableVariables()).containsAll(variables);
+      List<Operand<?>> gradients = new ArrayList<>();
+      tf.gradients(loss, variables).forEach(gradients::add);
+      double[] rawPixels = randomValues(3, BATCH * D, 0, 256);
+      try (TFloat64 p = HostTensors.of(TFloat64.class, rawPixels, BATCH, 2, 2, 2);
+          TInt64 s = HostTensors.seed(9)) {
+        g.run(init, Map.of(pixels, p, seed, s));
+        List<double[]> values = g.fetch(gradients, Map.<Operand<?>, Tensor>of(pixels, p, seed, s));
+        for (int i = 0; i < variables.size(); i++) {
+          assertThat(FlowChecks.allFinite(values.get(i))).isTrue();
+          assertThat(FlowChecks.maxAbs(values.get(i))).as("gradient of %s", variables.get(i).op().name())
+              .isGreaterThan(0.0);
+        }
+      }
+    }
+  }
+
+  @Test
+  void sameSeedSameNoiseAndTheNoiseStaysInItsBin() {
+    try (GraphFixture g = new GraphFixture()) {
+      Ops tf = g.tf;
+      CompiledFlow<TFloat64> flow = FlowCompiler.compileFloat64(tf, spec(), 7);
+      VariationalDequantizer<TFloat64> dequantizer = flow.dequantizer().orElseThrow();
+      Placeholder<TFloat64> bins = FlowChecks.input(g, IMAGE);
+      Placeholder<TInt64> seed = tf.placeholder(TInt64.class);
+      Operand<TFloat64> u = dequantizer.sample(tf, bins, seed, FlowMode.TRAINING).value();
+      double[] binValues = randomValues(4, BATCH * D, 0, 256);
+      for (int i = 0; i < binValues.length; i++) {
+        binValues[i] = Math.floor(binValues[i]);
+      }
+      try (TFloat64 b = HostTensors.of(TFloat64.class, binValues, BATCH, 2, 2, 2);
+          TInt64 s1 = HostTensors.seed(1);
+          TInt64 s2 = HostTensors.seed(2)) {
+        double[] first = g.fetch(List.of(u), Map.of(bins, b, seed, s1)).get(0);
+        double[] again = g.fetch(List.of(u), Map.of(bins, b, seed, s1)).get(0);
+        double[] other = g.fetch(List.of(u), Map.of(bins, b, seed, s2)).get(0);
+        assertThat(again).containsExactly(first);
+        assertThat(FlowChecks.maxAbsDiff(first, other)).isGreaterThan(0.05);
+        for (double value : first) {
+          assertThat(value).isStrictlyBetween(0.0, 1.0);
+        }
+      }
+    }
+  }
+}
