@@ -125,6 +125,8 @@ class BuilderArgumentsTest {
             + "and heads 4");
     assertThatThrownBy(() -> Conditioners.flowPlusPlus(8, 1, 2).dropout(1.0))
         .isInstanceOf(IllegalArgumentException.class).hasMessage("dropout must be in [0, 1), but was 1.0");
+    assertThatThrownBy(() -> Conditioners.flowPlusPlus(8, 1, 2).dropout(-0.1))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("dropout must be in [0, 1), but was -0.1");
     assertThatThrownBy(() -> Conditioners.flowPlusPlus(8, 1, 2).dropout(Double.NaN))
         .isInstanceOf(IllegalArgumentException.class).hasMessage("dropout must be in [0, 1), but was NaN");
     assertThatThrownBy(() -> AffineScale.expSoftClamp(-1.0))

@@ -60,7 +60,9 @@ class FlowSpecJsonTest {
         Arguments.of("flowPlusPlus conditioners", Flows.sequential(Shape.of(4, 4, 2))
             .steps(1, s -> s.affineCoupling(Mask.CHECKERBOARD, Conditioners.flowPlusPlus(8, 2, 4))
                 .additiveCoupling(Mask.CHANNELS, Conditioners.flowPlusPlus(6, 1, 3).zeroInitLast(false))
-                .mixtureLogisticsCoupling(Mask.CHANNELS_FLIPPED, Conditioners.flowPlusPlus(4, 1, 1), 2))
+                .mixtureLogisticsCoupling(Mask.CHANNELS_FLIPPED, Conditioners.flowPlusPlus(4, 1, 1), 2)
+                .affineCoupling(Mask.CHECKERBOARD_FLIPPED,
+                    Conditioners.flowPlusPlus(4, 2, 2).dropout(0.2).dataInitialization(false)))
             .build()),
         Arguments.of("emerging and periodic convolutions", Flows.sequential(Shape.of(6, 6, 2))
             .steps(2, s -> s.emergingConv(3).periodicConv(5).emergingConv(7).periodicConv(1)).build()),

@@ -1,5 +1,7 @@
 package org.flows4j.tf;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -41,6 +43,7 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat64;
+import org.tensorflow.types.TInt64;
 
 /** The conformance suite over every step type, each mask and parameterisation, vectors and images. */
 class StepConformanceTest {
@@ -137,6 +140,76 @@ class StepConformanceTest {
           FlowChecks.randomBatch(shape, 2, 0.0, 1.0));
       System.out.printf("conformance %-70s %s%n", step + " on " + shape, report);
     }
+  }
+
+  /** Couplings whose conditioner applies dropout in training passes. */
+  static Stream<Arguments> dropoutSteps() {
+    return Stream.of(
+        Arguments.of(Shape.of(4, 4, 2), new AffineCoupling(Mask.CHECKERBOARD,
+            Conditioners.flowPlusPlus(8, 1, 2).dropout(0.2), AffineScale.expSoftClamp(2.0))),
+        Arguments.of(Shape.of(4, 4, 2), new MixtureLogisticsCoupling(Mask.CHANNELS,
+            Conditioners.flowPlusPlus(8, 1, 2).dropout(0.2), 2).inverse(1e-13, 200)));
+  }
+
+  /**
+   * With dropout the plain forward (training) and the inverse (evaluation) see different conditioner outputs, so
+   * the suite runs once per mode with both directions in that mode: evaluation, and training, where the masks are
+   * fixed by the random seed and the coupling is still a bijection with an exact log-det. Training outputs then
+   * change with the seed; evaluation outputs do not.
+   */
+  @ParameterizedTest(name = "{1} on {0}")
+  @MethodSource("dropoutSteps")
+  void dropoutCouplingConformsInEachModeAndOnlyTrainingDependsOnTheSeed(Shape shape, StepSpec step) {
+    FlowSpec spec = Flows.sequential(shape).add(step).build();
+    try (GraphFixture g = new GraphFixture()) {
+      CompiledFlow<TFloat64> flow = FlowCompiler.compileFloat64(g.tf, spec, 11);
+      Layer<TFloat64> layer = flow.layers().get(0);
+      Placeholder<TFloat64> x = FlowChecks.input(g, shape);
+      g.run(flow.dataInitialization(g.tf, x), Map.of(x, FlowChecks.randomBatch(shape, 1, 0.7, 2.0)));
+      g.perturb(flow.trainableVariables(), 0.3, 5);
+      for (FlowMode mode : FlowMode.values()) {
+        FlowChecks.Report report = FlowChecks.check(g, inMode(layer, mode), x, shape,
+            FlowChecks.randomBatch(shape, 2, 0.0, 1.0));
+        System.out.printf("conformance %-70s %s%n", step + " on " + shape + " in " + mode, report);
+      }
+
+      Operand<TFloat64> training = layer.forward(g.tf, x, PassContext.training()).value();
+      Operand<TFloat64> evaluation = layer.forward(g.tf, x, PassContext.evaluation()).value();
+      List<double[]> seed1;
+      List<double[]> seed2;
+      try (TInt64 s1 = HostTensors.seed(1); TInt64 s2 = HostTensors.seed(2)) {
+        seed1 = g.fetch(List.of(training, evaluation),
+            Map.of(x, FlowChecks.randomBatch(shape, 2, 0.0, 1.0), flow.randomSeed(), s1));
+        seed2 = g.fetch(List.of(training, evaluation),
+            Map.of(x, FlowChecks.randomBatch(shape, 2, 0.0, 1.0), flow.randomSeed(), s2));
+      }
+      double trainingChange = FlowChecks.maxAbsDiff(seed1.get(0), seed2.get(0));
+      System.out.printf("dropout seed change %-62s training %.3e, evaluation %.3e%n", step + " on " + shape,
+          trainingChange, FlowChecks.maxAbsDiff(seed1.get(1), seed2.get(1)));
+      assertThat(trainingChange).as("training output change between seeds").isGreaterThan(1e-3);
+      assertThat(seed2.get(1)).as("evaluation output with another seed").containsExactly(seed1.get(1));
+    }
+  }
+
+  /** The layer with both directions run in {@code mode}. */
+  static FlowChecks.Bijection inMode(Layer<TFloat64> layer, FlowMode mode) {
+    PassContext<TFloat64> context = PassContext.of(mode);
+    return new FlowChecks.Bijection() {
+      @Override
+      public Transformed<TFloat64> forward(Ops tf, Operand<TFloat64> x) {
+        return layer.forward(tf, x, context);
+      }
+
+      @Override
+      public Transformed<TFloat64> inverse(Ops tf, Operand<TFloat64> y) {
+        return layer.inverse(tf, y, context);
+      }
+
+      @Override
+      public List<Variable<TFloat64>> variables() {
+        return layer.variables();
+      }
+    };
   }
 
 }

@@ -8,14 +8,19 @@ import org.flows4j.api.Shape;
 /**
  * Flow++'s coupling network for images (Ho et al. 2019, section 3.3): a 3×3 input convolution to {@code width}
  * channels, then {@code blocks} times [gated residual convolution, layer norm, multi-head self-attention over the
- * pixels with a learned positional encoding and a gated residual output, layer norm], then a 3×3 output
- * convolution. Every convolution is weight-normalised.
+ * pixels with a learned positional encoding and a gated output, layer norm], then a 3×3 output convolution. Every
+ * convolution is weight-normalised.
  *
- * <p>{@code dropout} is part of the spec (the paper uses 0.2 on CIFAR-10) but not supported yet: a coupling's
- * inverse must see the same conditioner output as its forward, and conditioners have no training mode. A rate
- * above zero is reported by {@link #problems}.
+ * @param dropout the rate of dropout inside the blocks (after the gated convolution's second nonlinearity and on
+ *     the attention output), applied in training passes only; the paper uses 0.2 on CIFAR-10. Inverses and
+ *     sampling run without it, so a coupling stays invertible
+ * @param zeroInitLastLayer whether the output convolution starts at zero, so the coupling starts as the identity
+ * @param dataInitialization whether the weight-normalised convolutions initialise from the first training batch
+ *     (Salimans and Kingma 2016, as Flow++ does): each gets the scale and bias that give its outputs mean 0 and a
+ *     fixed spread on that batch. Without it the gains start at those spreads and the biases at zero
  */
-public record AttentionConvNetConditioner(int width, int blocks, int heads, double dropout, boolean zeroInitLastLayer)
+public record AttentionConvNetConditioner(
+    int width, int blocks, int heads, double dropout, boolean zeroInitLastLayer, boolean dataInitialization)
     implements ConditionerSpec {
 
   public AttentionConvNetConditioner {
@@ -28,9 +33,9 @@ public record AttentionConvNetConditioner(int width, int blocks, int heads, doub
     Preconditions.checkArgument(dropout >= 0.0 && dropout < 1.0, "dropout must be in [0, 1), but was %s", dropout);
   }
 
-  /** The dropout rate inside the blocks. Rates above zero are not supported yet (see the class comment). */
+  /** The dropout rate inside the blocks, in [0, 1); training passes only. */
   public AttentionConvNetConditioner dropout(double newDropout) {
-    return new AttentionConvNetConditioner(width, blocks, heads, newDropout, zeroInitLastLayer);
+    return new AttentionConvNetConditioner(width, blocks, heads, newDropout, zeroInitLastLayer, dataInitialization);
   }
 
   /** The last layer starts at zero (the default). */
@@ -39,7 +44,12 @@ public record AttentionConvNetConditioner(int width, int blocks, int heads, doub
   }
 
   public AttentionConvNetConditioner zeroInitLast(boolean zeroInit) {
-    return new AttentionConvNetConditioner(width, blocks, heads, dropout, zeroInit);
+    return new AttentionConvNetConditioner(width, blocks, heads, dropout, zeroInit, dataInitialization);
+  }
+
+  /** Whether the convolutions initialise from the first batch (the default) or start at fixed gains. */
+  public AttentionConvNetConditioner dataInitialization(boolean fromData) {
+    return new AttentionConvNetConditioner(width, blocks, heads, dropout, zeroInitLastLayer, fromData);
   }
 
   @Override
@@ -48,10 +58,6 @@ public record AttentionConvNetConditioner(int width, int blocks, int heads, doub
     if (!input.isImage()) {
       problems.add("a flowPlusPlus conditioner needs an image input [height, width, channels], but the input is "
           + input + ". Use Conditioners.mlp(widths...) for vectors.");
-    }
-    if (dropout > 0.0) {
-      problems.add("dropout is not supported yet in a flowPlusPlus conditioner (a coupling's inverse must see the "
-          + "same conditioner output as its forward), but was " + dropout + ". Use dropout(0.0).");
     }
     return problems.build();
   }

@@ -25,10 +25,10 @@ public final class Conditioners {
   /**
    * Flow++'s coupling network for images: gated residual convolutions and multi-head self-attention with layer
    * norm, {@code blocks} blocks of {@code width} channels and {@code heads} heads ({@code width} divisible by
-   * {@code heads}), weight-normalised convolutions, no dropout (the paper uses 0.2 on CIFAR-10; rates above zero
-   * are not supported yet), zero-initialised last layer.
+   * {@code heads}), weight-normalised convolutions initialised from the first batch, no dropout (the paper uses 0.2
+   * on CIFAR-10: {@code .dropout(0.2)}), zero-initialised last layer.
    */
   public static AttentionConvNetConditioner flowPlusPlus(int width, int blocks, int heads) {
-    return new AttentionConvNetConditioner(width, blocks, heads, 0.0, true);
+    return new AttentionConvNetConditioner(width, blocks, heads, 0.0, true, true);
   }
 }

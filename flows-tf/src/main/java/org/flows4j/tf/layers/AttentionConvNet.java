@@ -5,91 +5,139 @@ import java.util.List;
 import org.flows4j.api.Shape;
 import org.flows4j.api.conditioner.AttentionConvNetConditioner;
 import org.flows4j.tf.PassContext;
+import org.jspecify.annotations.Nullable;
 import org.tensorflow.Operand;
+import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.SplitV;
 import org.tensorflow.op.core.Variable;
+import org.tensorflow.op.math.Mean;
 import org.tensorflow.op.train.BatchMatMul;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TInt32;
 import org.tensorflow.types.family.TFloating;
 
 /**
- * Flow++'s coupling network (Ho et al. 2019, section 3.3), NHWC, stride 1, "same" padding:
+ * Flow++'s coupling network (Ho et al. 2019, section 3.3, as in the authors' code), NHWC, stride 1, "same"
+ * padding:
  *
  * <pre>
  * h = conv3×3(x → width)
  * blocks × {
- *   h = layerNorm(h + glu(conv3×3(concatElu(h) → 2·width)))
- *   h = layerNorm(h + glu(conv1×1(attention(h + positionalEncoding) → 2·width)))
+ *   c = dropout(concatElu(conv3×3(concatElu(h) → width)))
+ *   h = layerNorm(h + gate(conv1×1(c → 2·width)))
+ *   a = dropout(attention(conv1×1(h + positionalEncoding → 3·width)))
+ *   h = layerNorm(h + gate(conv1×1(a → 2·width)))
  * }
  * out = conv3×3(h → outChannels)
  * </pre>
  *
- * with {@code concatElu(h) = elu([h, −h])}, the gated linear unit {@code glu([a, b]) = a · σ(b)}, layer norm over
- * the channels with a learned scale and shift, and multi-head scaled dot-product self-attention over the
- * {@code height · width} pixels (queries, keys and values from one 1×1 convolution). Every convolution is
- * weight-normalised, {@code W = g · V / ‖V‖} per output channel; the output convolution's {@code g} starts at zero
- * when the spec asks for a zero-initialised last layer, so the coupling starts as the identity.
+ * with {@code concatElu(h) = elu([h, −h])}, {@code gate([a, b]) = a · σ(b)}, layer norm over the channels with a
+ * learned scale and shift, and multi-head scaled dot-product self-attention over the {@code height · width}
+ * pixels (queries, keys and values from one 1×1 convolution).
  *
- * <p>No dropout: the spec's validation rejects rates above zero (a coupling's inverse must see the same
- * conditioner output as its forward, and conditioners have no training mode).
+ * <p>Dropout (inverted: kept units scaled by {@code 1 / (1 − p)}) runs in training passes only, with masks drawn
+ * statelessly from the flow's random seed, one stream per site. Inverses and sampling run in evaluation mode,
+ * so a coupling's inverse sees the same conditioner output as its evaluation forward.
+ *
+ * <p>Every convolution is weight-normalised, {@code W = g · V / ‖V‖} per output channel. With data-dependent
+ * initialisation (Salimans and Kingma 2016) the first batch sets each convolution, in forward order, so that its
+ * output has mean 0 and standard deviation {@code initScale} per channel on that batch: 1 for convolutions that
+ * feed a nonlinearity or attention, 0.1 for those that feed a gate or the output, as in the paper's code. The
+ * output convolution is left out when the spec asks for a zero-initialised last layer: its gain stays at zero so
+ * the coupling starts as the identity.
  */
 final class AttentionConvNet<T extends TFloating> implements ConditionerNet<T> {
   private static final List<Long> STRIDES = List.of(1L, 1L, 1L, 1L);
   private static final double LAYER_NORM_EPSILON = 1e-5;
+  /** Added to the variance in data init (as the paper's code does): a channel constant on the batch stays finite. */
+  private static final double INIT_EPSILON = 1e-8;
+  /** The output spread data init gives convolutions that feed a nonlinearity or the attention. */
+  private static final double UNIT_INIT_SCALE = 1.0;
+  /** The smaller spread for convolutions that feed a gate or the coupling's parameters, so blocks start gentle. */
+  private static final double GATE_INIT_SCALE = 0.1;
 
-  /** A weight-normalised convolution. */
-  private record Conv<T extends TFloating>(Variable<T> direction, Variable<T> gain, Variable<T> bias) {}
+  /**
+   * A weight-normalised convolution; {@code fromData} when data init sets its gain and bias to give outputs of
+   * spread {@code initScale}.
+   */
+  private record Conv<T extends TFloating>(String name, Variable<T> direction, Variable<T> gain, Variable<T> bias,
+      double initScale, boolean fromData) {}
 
   private record Block<T extends TFloating>(
-      Conv<T> gatedConv, Variable<T> norm1Scale, Variable<T> norm1Shift,
+      Conv<T> conv, Conv<T> gate, Variable<T> norm1Scale, Variable<T> norm1Shift,
       Variable<T> positional, Conv<T> queryKeyValue, Conv<T> projection,
-      Variable<T> norm2Scale, Variable<T> norm2Shift) {}
+      Variable<T> norm2Scale, Variable<T> norm2Shift, long convDropoutStream, long attentionDropoutStream) {}
+
+  /** A data-initialised convolution's output, observed by tests, with the spread data init gives it. */
+  record ConvOutput<T extends TFloating>(String conv, double initScale, Operand<T> value) {}
+
+  /** What tests observe inside one pass: data-initialised convolutions' outputs and dropout sites' outputs. */
+  record Probes<T extends TFloating>(List<ConvOutput<T>> convOutputs, List<Operand<T>> dropoutOutputs) {
+    static <T extends TFloating> Probes<T> create() {
+      return new Probes<>(new ArrayList<>(), new ArrayList<>());
+    }
+  }
 
   private final Class<T> type;
+  private final Parameters<T> parameters;
   private final int height;
   private final int imageWidth;
   private final int width;
   private final int heads;
+  private final double dropout;
   private final Conv<T> input;
   private final List<Block<T>> blocks = new ArrayList<>();
   private final Conv<T> output;
+  private final @Nullable Variable<TBool> initialized;
   private final List<Variable<T>> variables = new ArrayList<>();
 
   AttentionConvNet(Ops tf, AttentionConvNetConditioner spec, Shape shape, int inChannels, int outChannels,
       Parameters<T> parameters) {
-    if (spec.dropout() > 0.0) {
-      throw new IllegalArgumentException("dropout is not supported yet in a flowPlusPlus conditioner, but was "
-          + spec.dropout());
-    }
     this.type = parameters.type();
+    this.parameters = parameters;
     this.height = shape.dims().get(0);
     this.imageWidth = shape.dims().get(1);
     this.width = spec.width();
     this.heads = spec.heads();
-    input = conv(tf, parameters.in("conv_in"), 3, inChannels, width, 1.0);
+    this.dropout = spec.dropout();
+    boolean fromData = spec.dataInitialization();
+    input = conv(tf, parameters, "conv_in", 3, inChannels, width, UNIT_INIT_SCALE, fromData);
     for (int b = 0; b < spec.blocks(); b++) {
       Parameters<T> p = parameters.in("block_" + b);
-      Conv<T> gatedConv = conv(tf, p.in("gated_conv"), 3, 2 * width, 2 * width, 1.0);
+      Parameters<T> g = p.in("gated_conv");
+      Conv<T> conv = conv(tf, g, "conv", 3, 2 * width, width, UNIT_INIT_SCALE, fromData);
+      Conv<T> gate = conv(tf, g, "gate", 1, 2 * width, 2 * width, GATE_INIT_SCALE, fromData);
       Variable<T> norm1Scale = track(p.in("norm_0").filled(tf, "scale", new long[] {width}, 1.0));
       Variable<T> norm1Shift = track(p.in("norm_0").filled(tf, "shift", new long[] {width}, 0.0));
       Parameters<T> a = p.in("attention");
       Variable<T> positional = track(a.filled(tf, "positional", new long[] {(long) height * imageWidth, width}, 0.0));
-      Conv<T> queryKeyValue = conv(tf, a.in("query_key_value"), 1, width, 3 * width, 1.0);
-      Conv<T> projection = conv(tf, a.in("projection"), 1, width, 2 * width, 1.0);
+      Conv<T> queryKeyValue = conv(tf, a, "query_key_value", 1, width, 3 * width, UNIT_INIT_SCALE, fromData);
+      Conv<T> projection = conv(tf, a, "projection", 1, width, 2 * width, GATE_INIT_SCALE, fromData);
       Variable<T> norm2Scale = track(p.in("norm_1").filled(tf, "scale", new long[] {width}, 1.0));
       Variable<T> norm2Shift = track(p.in("norm_1").filled(tf, "shift", new long[] {width}, 0.0));
-      blocks.add(new Block<>(gatedConv, norm1Scale, norm1Shift, positional, queryKeyValue, projection,
-          norm2Scale, norm2Shift));
+      // Drawn whatever the rate, so switching dropout on or off leaves every initial weight unchanged.
+      long streams = parameters.nextHostSeed();
+      blocks.add(new Block<>(conv, gate, norm1Scale, norm1Shift, positional, queryKeyValue, projection,
+          norm2Scale, norm2Shift, streams, streams + 1));
     }
-    output = conv(tf, parameters.in("conv_out"), 3, width, outChannels, spec.zeroInitLastLayer() ? 0.0 : 1.0);
+    output = spec.zeroInitLastLayer()
+        ? conv(tf, parameters, "conv_out", 3, width, outChannels, 0.0, false)
+        : conv(tf, parameters, "conv_out", 3, width, outChannels, GATE_INIT_SCALE, fromData);
+    // Checkpointed with the weights: the trainer initialises from data only while a flag is false, so a restored
+    // model keeps its trained gains.
+    initialized = fromData ? parameters.flag(tf, "initialized") : null;
   }
 
-  private Conv<T> conv(Ops tf, Parameters<T> p, int k, int in, int out, double gain) {
+  /** Gains start at {@code initScale}: the spread data init would give inputs of unit variance. */
+  private Conv<T> conv(Ops tf, Parameters<T> scope, String name, int k, int in, int out, double initScale,
+      boolean fromData) {
+    Parameters<T> p = scope.in(name);
     Variable<T> direction = track(p.glorotUniform(tf, "direction", new long[] {k, k, in, out},
         (long) k * k * in, (long) k * k * out));
-    Variable<T> g = track(p.filled(tf, "gain", new long[] {out}, gain));
+    Variable<T> gain = track(p.filled(tf, "gain", new long[] {out}, initScale));
     Variable<T> bias = track(p.filled(tf, "bias", new long[] {out}, 0.0));
-    return new Conv<>(direction, g, bias);
+    return new Conv<>(name, direction, gain, bias, initScale, fromData);
   }
 
   private Variable<T> track(Variable<T> variable) {
@@ -99,73 +147,149 @@ final class AttentionConvNet<T extends TFloating> implements ConditionerNet<T> {
 
   @Override
   public Operand<T> apply(Ops tf, Operand<T> x, PassContext<T> context) {
-    Operand<T> h = apply(tf, input, ConditionerNet.withCondition(tf, x, context));
-    for (Block<T> block : blocks) {
-      Operand<T> concatElu = tf.nn.elu(tf.concat(List.of(h, tf.math.neg(h)), tf.constant(3)));
-      h = layerNorm(tf, tf.math.add(h, gate(tf, apply(tf, block.gatedConv(), concatElu))),
-          block.norm1Scale(), block.norm1Shift());
-      Operand<T> positional = tf.reshape(block.positional(), tf.constant(new long[] {height, imageWidth, width}));
-      Operand<T> attended = attention(tf, apply(tf, block.queryKeyValue(), tf.math.add(h, positional)));
-      h = layerNorm(tf, tf.math.add(h, gate(tf, apply(tf, block.projection(), attended))),
-          block.norm2Scale(), block.norm2Shift());
+    return new Pass(tf, context, null).run(x);
+  }
+
+  /** {@link #apply} that also reports, for tests, what {@code probes} collects. */
+  Operand<T> apply(Ops tf, Operand<T> x, PassContext<T> context, Probes<T> probes) {
+    return new Pass(tf, context, probes).run(x);
+  }
+
+  /** The ops of one pass: its context decides dropout and data init. */
+  private final class Pass {
+    private final Ops tf;
+    private final PassContext<T> context;
+    private final @Nullable Probes<T> probes;
+
+    Pass(Ops tf, PassContext<T> context, @Nullable Probes<T> probes) {
+      this.tf = tf;
+      this.context = context;
+      this.probes = probes;
     }
-    return apply(tf, output, h);
-  }
 
-  /** Weight-normalised convolution: {@code conv(x, g · V / ‖V‖) + bias}, the norm per output channel. */
-  private Operand<T> apply(Ops tf, Conv<T> conv, Operand<T> x) {
-    Operand<T> norm = tf.math.sqrt(tf.reduceSum(tf.math.mul(conv.direction(), conv.direction()), tf.constant(new int[] {0, 1, 2})));
-    Operand<T> kernel = tf.math.mul(conv.direction(), tf.math.div(conv.gain(), norm));
-    return tf.nn.biasAdd(tf.nn.conv2d(x, kernel, STRIDES, "SAME"), conv.bias());
-  }
+    Operand<T> run(Operand<T> x) {
+      Operand<T> h = conv(input, ConditionerNet.withCondition(tf, x, context));
+      for (Block<T> block : blocks) {
+        Operand<T> c = dropout(concatElu(conv(block.conv(), concatElu(h))), block.convDropoutStream());
+        h = layerNorm(tf.math.add(h, gate(conv(block.gate(), c))), block.norm1Scale(), block.norm1Shift());
+        Operand<T> positional = tf.reshape(block.positional(), tf.constant(new long[] {height, imageWidth, width}));
+        Operand<T> attended = dropout(attention(conv(block.queryKeyValue(), tf.math.add(h, positional))),
+            block.attentionDropoutStream());
+        h = layerNorm(tf.math.add(h, gate(conv(block.projection(), attended))), block.norm2Scale(),
+            block.norm2Shift());
+      }
+      Operand<T> out = conv(output, h);
+      List<Op> initOps = context.initOps();
+      if (initOps != null && initialized != null) {
+        initOps.add(tf.assign(initialized, tf.constant(true)));
+      }
+      return out;
+    }
 
-  /** The gated linear unit over the channel halves: {@code a · σ(b)}. */
-  private Operand<T> gate(Ops tf, Operand<T> ab) {
-    List<Operand<T>> parts = split(tf, ab, width, width);
-    return tf.math.mul(parts.get(0), tf.math.sigmoid(parts.get(1)));
-  }
+    /**
+     * The weight-normalised convolution {@code conv(x, g · V / ‖V‖) + b}. In the data-init pass, a convolution
+     * that initialises from data computes {@code t = conv(x, V / ‖V‖)} instead, sets {@code g = s / σ} and
+     * {@code b = −μ · s / σ} from t's per-channel mean μ and deviation σ, and returns {@code (t − μ) · s / σ}, the
+     * output with those fresh values, so the convolutions after it initialise on what they will see.
+     */
+    private Operand<T> conv(Conv<T> conv, Operand<T> x) {
+      // ‖V‖ as a sum of products, not tf.math.square: the square gradient once crashed the JVM in this network.
+      Operand<T> norm = tf.math.sqrt(tf.reduceSum(tf.math.mul(conv.direction(), conv.direction()),
+          tf.constant(new int[] {0, 1, 2})));
+      List<Op> initOps = context.initOps();
+      Operand<T> y;
+      if (initOps != null && conv.fromData()) {
+        Operand<T> unit = tf.nn.conv2d(x, tf.math.div(conv.direction(), norm), STRIDES, "SAME");
+        Operand<TInt32> axes = tf.constant(new int[] {0, 1, 2});
+        Operand<T> mean = tf.math.mean(unit, axes);
+        Operand<T> centred = tf.math.sub(unit, mean);
+        Operand<T> variance = tf.math.mean(tf.math.mul(centred, centred), axes);
+        Operand<T> scale = tf.math.div(scalar(conv.initScale()),
+            tf.math.sqrt(tf.math.add(variance, scalar(INIT_EPSILON))));
+        initOps.add(tf.assign(conv.gain(), scale));
+        initOps.add(tf.assign(conv.bias(), tf.math.neg(tf.math.mul(mean, scale))));
+        y = tf.math.mul(centred, scale);
+      } else {
+        Operand<T> kernel = tf.math.mul(conv.direction(), tf.math.div(conv.gain(), norm));
+        y = tf.nn.biasAdd(tf.nn.conv2d(x, kernel, STRIDES, "SAME"), conv.bias());
+      }
+      if (probes != null && conv.fromData()) {
+        probes.convOutputs().add(new ConvOutput<>(conv.name(), conv.initScale(), y));
+      }
+      return y;
+    }
 
-  private List<Operand<T>> split(Ops tf, Operand<T> x, int... sizes) {
-    SplitV<T> split = tf.splitV(x, tf.constant(sizes), tf.constant(3), (long) sizes.length);
-    return new ArrayList<Operand<T>>(split.output());
-  }
+    /** Inverted dropout in training passes; the identity otherwise. */
+    private Operand<T> dropout(Operand<T> x, long stream) {
+      Operand<T> y = x;
+      if (dropout > 0.0 && context.isTraining()) {
+        Operand<T> uniform = tf.random.statelessRandomUniform(tf.shape(x), parameters.derivedSeed(tf, stream), type);
+        Operand<T> keep = tf.dtypes.cast(tf.math.greaterEqual(uniform, scalar(dropout)), type);
+        // The mask is a constant of the pass: nothing to differentiate through the random op.
+        Operand<T> mask = tf.stopGradient(tf.math.mul(keep, scalar(1.0 / (1.0 - dropout))));
+        y = tf.math.mul(x, mask);
+      }
+      if (probes != null) {
+        probes.dropoutOutputs().add(y);
+      }
+      return y;
+    }
 
-  /** Layer norm over the channels, with a learned scale and shift per channel. */
-  private Operand<T> layerNorm(Ops tf, Operand<T> x, Variable<T> scale, Variable<T> shift) {
-    Operand<T> mean = tf.math.mean(x, tf.constant(3), org.tensorflow.op.math.Mean.keepDims(true));
-    Operand<T> centred = tf.math.sub(x, mean);
-    Operand<T> variance = tf.math.mean(tf.math.mul(centred, centred), tf.constant(3),
-        org.tensorflow.op.math.Mean.keepDims(true));
-    Operand<T> normalised = tf.math.div(centred,
-        tf.math.sqrt(tf.math.add(variance, Tensors.scalar(tf, LAYER_NORM_EPSILON, type))));
-    return tf.math.add(tf.math.mul(normalised, scale), shift);
-  }
+    private Operand<T> concatElu(Operand<T> h) {
+      return tf.nn.elu(tf.concat(List.of(h, tf.math.neg(h)), tf.constant(3)));
+    }
 
-  /**
-   * Multi-head scaled dot-product self-attention over the pixels: {@code softmax(q kᵀ / √d) v} per head, heads
-   * concatenated back into the channels. Input {@code [batch, h, w, 3·width]} (queries, keys, values).
-   */
-  private Operand<T> attention(Ops tf, Operand<T> queryKeyValue) {
-    List<Operand<T>> qkv = split(tf, queryKeyValue, width, width, width);
-    int perHead = width / heads;
-    Operand<T> q = toHeads(tf, qkv.get(0), perHead);
-    Operand<T> k = toHeads(tf, qkv.get(1), perHead);
-    Operand<T> v = toHeads(tf, qkv.get(2), perHead);
-    Operand<T> scores = tf.math.mul(matmul(tf, q, k, true), Tensors.scalar(tf, 1.0 / Math.sqrt(perHead), type));
-    Operand<T> weights = tf.nn.softmax(scores);
-    Operand<T> attended = matmul(tf, weights, v, false); // [batch, heads, positions, perHead]
-    Operand<T> positionsFirst = tf.linalg.transpose(attended, tf.constant(new int[] {0, 2, 1, 3}));
-    return tf.reshape(positionsFirst, Tensors.batchShape(tf, new int[] {height, imageWidth, width}));
-  }
+    /** The gated linear unit over the channel halves: {@code a · σ(b)}. */
+    private Operand<T> gate(Operand<T> ab) {
+      List<Operand<T>> parts = split(ab, width, width);
+      return tf.math.mul(parts.get(0), tf.math.sigmoid(parts.get(1)));
+    }
 
-  /** {@code [batch, h, w, width]} to {@code [batch, heads, h·w, width / heads]}. */
-  private Operand<T> toHeads(Ops tf, Operand<T> x, int perHead) {
-    Operand<T> split = tf.reshape(x, Tensors.batchShape(tf, new int[] {height * imageWidth, heads, perHead}));
-    return tf.linalg.transpose(split, tf.constant(new int[] {0, 2, 1, 3}));
-  }
+    private List<Operand<T>> split(Operand<T> x, int... sizes) {
+      SplitV<T> split = tf.splitV(x, tf.constant(sizes), tf.constant(3), (long) sizes.length);
+      return new ArrayList<Operand<T>>(split.output());
+    }
 
-  private Operand<T> matmul(Ops tf, Operand<T> a, Operand<T> b, boolean transposeB) {
-    return tf.train.batchMatMul(a, b, type, BatchMatMul.adjY(transposeB));
+    /** Layer norm over the channels, with a learned scale and shift per channel. */
+    private Operand<T> layerNorm(Operand<T> x, Variable<T> scale, Variable<T> shift) {
+      Operand<T> mean = tf.math.mean(x, tf.constant(3), Mean.keepDims(true));
+      Operand<T> centred = tf.math.sub(x, mean);
+      Operand<T> variance = tf.math.mean(tf.math.mul(centred, centred), tf.constant(3), Mean.keepDims(true));
+      Operand<T> normalised = tf.math.div(centred,
+          tf.math.sqrt(tf.math.add(variance, scalar(LAYER_NORM_EPSILON))));
+      return tf.math.add(tf.math.mul(normalised, scale), shift);
+    }
+
+    /**
+     * Multi-head scaled dot-product self-attention over the pixels: {@code softmax(q kᵀ / √d) v} per head, heads
+     * concatenated back into the channels. Input {@code [batch, h, w, 3·width]} (queries, keys, values).
+     */
+    private Operand<T> attention(Operand<T> queryKeyValue) {
+      List<Operand<T>> qkv = split(queryKeyValue, width, width, width);
+      int perHead = width / heads;
+      Operand<T> q = toHeads(qkv.get(0), perHead);
+      Operand<T> k = toHeads(qkv.get(1), perHead);
+      Operand<T> v = toHeads(qkv.get(2), perHead);
+      Operand<T> scores = tf.math.mul(matmul(q, k, true), scalar(1.0 / Math.sqrt(perHead)));
+      Operand<T> weights = tf.nn.softmax(scores);
+      Operand<T> attended = matmul(weights, v, false); // [batch, heads, positions, perHead]
+      Operand<T> positionsFirst = tf.linalg.transpose(attended, tf.constant(new int[] {0, 2, 1, 3}));
+      return tf.reshape(positionsFirst, Tensors.batchShape(tf, new int[] {height, imageWidth, width}));
+    }
+
+    /** {@code [batch, h, w, width]} to {@code [batch, heads, h·w, width / heads]}. */
+    private Operand<T> toHeads(Operand<T> x, int perHead) {
+      Operand<T> split = tf.reshape(x, Tensors.batchShape(tf, new int[] {height * imageWidth, heads, perHead}));
+      return tf.linalg.transpose(split, tf.constant(new int[] {0, 2, 1, 3}));
+    }
+
+    private Operand<T> matmul(Operand<T> a, Operand<T> b, boolean transposeB) {
+      return tf.train.batchMatMul(a, b, type, BatchMatMul.adjY(transposeB));
+    }
+
+    private Operand<T> scalar(double value) {
+      return Tensors.scalar(tf, value, type);
+    }
   }
 
   @Override

@@ -1,0 +1,252 @@
+package org.flows4j.tf.layers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.flows4j.api.FlowSpec;
+import org.flows4j.api.Flows;
+import org.flows4j.api.Shape;
+import org.flows4j.api.conditioner.AttentionConvNetConditioner;
+import org.flows4j.api.conditioner.Conditioners;
+import org.flows4j.api.step.Mask;
+import org.flows4j.tf.CompiledFlow;
+import org.flows4j.tf.FlowChecks;
+import org.flows4j.tf.FlowCompiler;
+import org.flows4j.tf.GraphFixture;
+import org.flows4j.tf.HostTensors;
+import org.flows4j.tf.PassContext;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.tensorflow.Operand;
+import org.tensorflow.Tensor;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat64;
+
+/** Flow++'s conditioner: data-dependent weight-norm initialisation and dropout, in float64. */
+class AttentionConvNetTest {
+  static final Shape SHAPE = Shape.of(4, 4, 2);
+  static final int IN_CHANNELS = 2;
+  static final int OUT_CHANNELS = 4;
+  static final int BLOCKS = 2;
+  /** Mean and spread per channel after data init, on the init batch: exact up to rounding and the 1e-8 in σ. */
+  static final double MEAN_TOLERANCE = 1e-9;
+  static final double RELATIVE_STD_TOLERANCE = 1e-6;
+
+  /**
+   * After the init pass each data-initialised convolution's output, computed again with the stored gains and
+   * biases on the same batch, has per-channel mean 0 and deviation initScale. Convolutions initialise in forward
+   * order on their inputs computed with the fresh values before them, otherwise the later ones would be off. With
+   * dropout the init pass is a training pass (as in the paper's code), so the check repeats it with the same seed.
+   */
+  @ParameterizedTest(name = "dropout {0}, zero-initialised last layer {1}")
+  @CsvSource({"0.0, true", "0.0, false", "0.2, true"})
+  void dataInitNormalisesEveryConvolutionOnTheInitBatch(double dropout, boolean zeroInitLast) {
+    AttentionConvNetConditioner spec =
+        Conditioners.flowPlusPlus(8, BLOCKS, 2).dropout(dropout).zeroInitLast(zeroInitLast);
+    try (GraphFixture g = new GraphFixture()) {
+      Parameters<TFloat64> parameters = new Parameters<>(TFloat64.class, 7);
+      parameters.createRandomSeed(g.tf);
+      AttentionConvNet<TFloat64> net = new AttentionConvNet<>(g.tf, spec, SHAPE, IN_CHANNELS, OUT_CHANNELS, parameters);
+      Placeholder<TFloat64> x = input(g, 8);
+      List<Op> initOps = new ArrayList<>();
+      net.apply(g.tf, x, PassContext.<TFloat64>training().initializing(initOps));
+      Op init = g.tf.withControlDependencies(initOps).noOp();
+      AttentionConvNet.Probes<TFloat64> probes = AttentionConvNet.Probes.create();
+      net.apply(g.tf, x, PassContext.training(), probes);
+      List<Variable<?>> flags = parameters.state();
+      assertThat(flags).hasSize(1);
+      Variable<?> flag = flags.get(0);
+      assertThat(flag.op().name()).isEqualTo("initialized");
+
+      Map<Operand<?>, Tensor> feeds = Map.of(x, batch(8, 3, 0.7, 2.0));
+      assertThat(g.fetch(flag, Map.of())).containsExactly(0.0);
+      g.run(init, feeds);
+      assertThat(g.fetch(flag, Map.of())).containsExactly(1.0);
+
+      // Input conv, then per block: gated conv's 3×3 and gate convs, attention's input and output projections.
+      int expected = 1 + 4 * BLOCKS + (zeroInitLast ? 0 : 1);
+      assertThat(probes.convOutputs()).hasSize(expected);
+      List<Operand<?>> values = new ArrayList<>();
+      probes.convOutputs().forEach(p -> values.add(p.value()));
+      List<double[]> fetched = g.fetch(values, feeds);
+      double worstMean = 0;
+      double worstStd = 0;
+      for (int i = 0; i < expected; i++) {
+        AttentionConvNet.ConvOutput<TFloat64> probe = probes.convOutputs().get(i);
+        int channels = (int) probe.value().shape().get(3);
+        double[][] moments = channelMoments(fetched.get(i), channels);
+        for (int c = 0; c < channels; c++) {
+          double meanError = Math.abs(moments[0][c]);
+          double stdError = Math.abs(moments[1][c] - probe.initScale()) / probe.initScale();
+          assertThat(meanError).as("%s channel %s mean", probe.conv(), c).isLessThanOrEqualTo(MEAN_TOLERANCE);
+          assertThat(stdError).as("%s channel %s relative std error", probe.conv(), c)
+              .isLessThanOrEqualTo(RELATIVE_STD_TOLERANCE);
+          worstMean = Math.max(worstMean, meanError);
+          worstStd = Math.max(worstStd, stdError);
+        }
+      }
+      System.out.printf("flow++ data init, dropout %s, zero-init last %s: %d convolutions, max |mean| %.2e, "
+          + "max relative std error %.2e%n", dropout, zeroInitLast, expected, worstMean, worstStd);
+      assertThat(probes.convOutputs().get(0).initScale()).isEqualTo(1.0);
+      assertThat(probes.convOutputs().get(2).initScale()).isEqualTo(0.1);
+    }
+  }
+
+  /**
+   * Each convolution initialises from its direction V, never from its current gain, so the init pass on the same
+   * batch gives the same weights again; on another batch it would not, which is why the trainer runs it only while
+   * the flag is false.
+   */
+  @Test
+  void dataInitIsIdempotentOnOneBatchAndDependsOnTheBatch() {
+    try (GraphFixture g = new GraphFixture()) {
+      Parameters<TFloat64> parameters = new Parameters<>(TFloat64.class, 7);
+      parameters.createRandomSeed(g.tf);
+      AttentionConvNet<TFloat64> net = new AttentionConvNet<>(
+          g.tf, Conditioners.flowPlusPlus(8, 1, 2).zeroInitLast(false), SHAPE, IN_CHANNELS, OUT_CHANNELS,
+          parameters);
+      Placeholder<TFloat64> x = input(g, 3);
+      List<Op> initOps = new ArrayList<>();
+      net.apply(g.tf, x, PassContext.<TFloat64>training().initializing(initOps));
+      Op init = g.tf.withControlDependencies(initOps).noOp();
+      List<Variable<TFloat64>> variables = net.variables();
+
+      g.run(init, Map.of(x, batch(3, 1, 0.0, 1.0)));
+      List<double[]> first = g.fetch(variables, Map.of());
+      g.run(init, Map.of(x, batch(3, 1, 0.0, 1.0)));
+      List<double[]> again = g.fetch(variables, Map.of());
+      g.run(init, Map.of(x, batch(3, 2, 0.5, 3.0)));
+      List<double[]> other = g.fetch(variables, Map.of());
+      double changed = 0;
+      for (int i = 0; i < variables.size(); i++) {
+        assertThat(again.get(i)).as(variables.get(i).op().name()).containsExactly(first.get(i));
+        changed = Math.max(changed, FlowChecks.maxAbsDiff(other.get(i), first.get(i)));
+      }
+      assertThat(changed).as("largest change after init on another batch").isGreaterThan(1e-3);
+    }
+  }
+
+  /** The flag is the flow's state: a compiled flow reports itself uninitialised until the init pass runs. */
+  @Test
+  void compiledFlowIsInitialisedAfterTheInitPassOrWithoutDataInit() {
+    for (boolean fromData : new boolean[] {true, false}) {
+      FlowSpec spec = Flows.sequential(SHAPE).steps(1, s -> s.affineCoupling(Mask.CHECKERBOARD,
+          Conditioners.flowPlusPlus(8, 1, 2).dataInitialization(fromData))).build();
+      try (GraphFixture g = new GraphFixture()) {
+        CompiledFlow<TFloat64> flow = FlowCompiler.compileFloat64(g.tf, spec, 5);
+        Placeholder<TFloat64> x = input(g, 3);
+        Op init = flow.dataInitialization(g.tf, x);
+        Operand<?> initialized = flow.initialized(g.tf);
+        assertThat(flow.stateVariables()).as("checkpointed flags").hasSize(fromData ? 1 : 0);
+        assertThat(g.fetch(initialized, Map.of())).containsExactly(fromData ? 0.0 : 1.0);
+        g.run(init, Map.of(x, batch(3, 1, 0.0, 1.0)));
+        assertThat(g.fetch(initialized, Map.of())).containsExactly(1.0);
+      }
+    }
+  }
+
+  /**
+   * In training each dropout site zeroes a fraction p of its units (within 4.5 binomial standard deviations),
+   * scales the others by 1 / (1 − p), and draws its own mask; in evaluation nothing is dropped.
+   */
+  @Test
+  void dropoutZeroesTheRateInTrainingAndNothingInEvaluation() {
+    double rate = 0.3;
+    int n = 32;
+    try (GraphFixture g = new GraphFixture()) {
+      Parameters<TFloat64> parameters = new Parameters<>(TFloat64.class, 13);
+      parameters.createRandomSeed(g.tf);
+      AttentionConvNet<TFloat64> net = new AttentionConvNet<>(
+          g.tf, Conditioners.flowPlusPlus(8, BLOCKS, 2).dropout(rate), SHAPE, IN_CHANNELS, OUT_CHANNELS, parameters);
+      Placeholder<TFloat64> x = input(g, n);
+      AttentionConvNet.Probes<TFloat64> training = AttentionConvNet.Probes.create();
+      net.apply(g.tf, x, PassContext.training(), training);
+      AttentionConvNet.Probes<TFloat64> evaluation = AttentionConvNet.Probes.create();
+      net.apply(g.tf, x, PassContext.evaluation(), evaluation);
+      assertThat(training.dropoutOutputs()).hasSize(2 * BLOCKS);
+      List<Operand<?>> fetches = new ArrayList<>(training.dropoutOutputs());
+      fetches.addAll(evaluation.dropoutOutputs());
+      List<double[]> values = g.fetch(fetches, Map.of(x, batch(n, 4, 0.0, 1.0)));
+
+      for (int site = 0; site < 2 * BLOCKS; site++) {
+        double[] dropped = values.get(site);
+        double fraction = zeroFraction(dropped);
+        double tolerance = 4.5 * Math.sqrt(rate * (1 - rate) / dropped.length);
+        System.out.printf("flow++ dropout site %d: %d units, zeroed fraction %.4f (rate %.1f, tolerance %.4f)%n",
+            site, dropped.length, fraction, rate, tolerance);
+        assertThat(fraction).as("zeroed fraction at site %s", site).isCloseTo(rate, org.assertj.core.data.Offset
+            .offset(tolerance));
+        assertThat(zeroFraction(values.get(2 * BLOCKS + site))).as("zeros in evaluation at site %s", site)
+            .isEqualTo(0.0);
+      }
+      // Nothing random before the first site: its kept units are the evaluation values times 1 / (1 − p).
+      double[] dropped = values.get(0);
+      double[] kept = values.get(2 * BLOCKS);
+      double worst = 0;
+      for (int i = 0; i < dropped.length; i++) {
+        if (dropped[i] != 0.0) {
+          worst = Math.max(worst, Math.abs(dropped[i] - kept[i] / (1 - rate)));
+        }
+      }
+      assertThat(worst).as("kept units scaled by 1 / (1 - p)").isLessThanOrEqualTo(1e-12);
+      // The first sites of blocks 0 and 1 have the same shape but their own streams.
+      assertThat(zeroPattern(values.get(0))).isNotEqualTo(zeroPattern(values.get(2)));
+    }
+  }
+
+  static Placeholder<TFloat64> input(GraphFixture g, int n) {
+    return g.tf.placeholder(TFloat64.class, Placeholder.shape(org.tensorflow.ndarray.Shape.of(n, 4, 4, 2)));
+  }
+
+  /** {@code n} examples, uniform with the given mean and standard deviation. */
+  static TFloat64 batch(int n, long seed, double mean, double std) {
+    SplittableRandom random = new SplittableRandom(seed);
+    double[] values = new double[n * SHAPE.size()];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = mean + std * (2 * random.nextDouble() - 1) * Math.sqrt(3);
+    }
+    return HostTensors.of(TFloat64.class, values, n, 4, 4, 2);
+  }
+
+  /** Population mean and standard deviation per channel of a row-major NHWC tensor. */
+  static double[][] channelMoments(double[] values, int channels) {
+    double[] mean = new double[channels];
+    double[] std = new double[channels];
+    int count = values.length / channels;
+    for (int i = 0; i < values.length; i++) {
+      mean[i % channels] += values[i] / count;
+    }
+    for (int i = 0; i < values.length; i++) {
+      double d = values[i] - mean[i % channels];
+      std[i % channels] += d * d / count;
+    }
+    for (int c = 0; c < channels; c++) {
+      std[c] = Math.sqrt(std[c]);
+    }
+    return new double[][] {mean, std};
+  }
+
+  static double zeroFraction(double[] values) {
+    int zeros = 0;
+    for (double v : values) {
+      if (v == 0.0) {
+        zeros++;
+      }
+    }
+    return zeros / (double) values.length;
+  }
+
+  static boolean[] zeroPattern(double[] values) {
+    boolean[] pattern = new boolean[values.length];
+    for (int i = 0; i < values.length; i++) {
+      pattern[i] = values[i] == 0.0;
+    }
+    return pattern;
+  }
+}
