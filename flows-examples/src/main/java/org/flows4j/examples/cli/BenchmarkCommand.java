@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
         + "sampling samples/s, peak memory (resident set and JVM heap) and the held-out bits/dim.")
 public final class BenchmarkCommand implements Callable<Integer> {
   @Option(names = "--model", paramLabel = "NAME", converter = NameConverters.Model.class, defaultValue = "glow",
-      description = "realnvp, nice, glow, emerging, maf or resflow (default: ${DEFAULT-VALUE})")
+      description = "realnvp, nice, glow, emerging, flowpp, maf or resflow (default: ${DEFAULT-VALUE})")
   ModelPreset model = ModelPreset.GLOW;
 
   @Option(names = "--data", paramLabel = "NAME", converter = NameConverters.Data.class,
@@ -73,13 +73,14 @@ public final class BenchmarkCommand implements Callable<Integer> {
     TrainCommand.atLeast("--samples", samplesPerCall, 1);
     PrintWriter out = spec.commandLine().getOut();
     TrainingDefaults defaults = data.defaults();
-    int batchSize = batch != null ? batch : defaults.batch();
+    int batchSize = batch != null ? batch : model.defaultBatch(defaults);
     FlowSpec flow = model.build(data.shape(), width, depth);
     DataSource source = data.trainingSource(0, trainLimit, dataDirectory.directory());
     HeldOut heldOut = data.heldOut(Math.min(defaults.heldOutDuringTraining(), data.maxHeldOut()),
         dataDirectory.directory());
     TrainingOptions options = TrainingOptions.builder().learningRate(defaults.learningRate())
-        .warmupSteps(defaults.warmupSteps()).emaDecay(defaults.emaDecay()).build();
+        .warmupSteps(defaults.warmupSteps()).emaDecay(defaults.emaDecay())
+        .evaluationBatch(model.evaluationBatch()).build();
     out.printf(Locale.ROOT, "benchmark: %s on %s, batch %d, %d timed steps after %d untimed, %d CPU cores "
         + "visible to the JVM%n", model.cliName(), data.cliName(), batchSize, steps, untimedSteps,
         Runtime.getRuntime().availableProcessors());

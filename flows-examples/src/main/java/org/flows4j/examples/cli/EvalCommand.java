@@ -25,6 +25,16 @@ public final class EvalCommand implements Callable<Integer> {
       description = "evaluate the first N held-out examples (default: 5000 points; all 10000 test images)")
   @Nullable Integer limit;
 
+  @Option(names = "--importance-samples", paramLabel = "K",
+      description = "report the importance-weighted bound over K dequantization draws per image, tighter than "
+          + "one draw (default: 1, the plain bound; the ELBO for Flow++)")
+  int importanceSamples = 1;
+
+  @Option(names = "--batch", paramLabel = "N",
+      description = "rows per call into the model, K per image (default: " + HeldOutStatistics.DEFAULT_ROWS
+          + "; lower it to save memory, e.g. for flowpp)")
+  int rows = HeldOutStatistics.DEFAULT_ROWS;
+
   @Mixin DataDirectoryOption dataDirectory = new DataDirectoryOption();
 
   @Spec CommandSpec spec;
@@ -32,6 +42,8 @@ public final class EvalCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     TrainCommand.atLeast("--limit", limit, 1);
+    TrainCommand.atLeast("--importance-samples", importanceSamples, 1);
+    TrainCommand.atLeast("--batch", rows, 1);
     RunDirectory run = new RunDirectory(out);
     try (FlowModel model = run.loadModel()) {
       DataChoice data = dataOption.resolve(run, model.spec().inputShape());
@@ -41,11 +53,12 @@ public final class EvalCommand implements Callable<Integer> {
             + " (its held-out examples), but was " + count);
       }
       HeldOutStatistics statistics = HeldOutStatistics.measure(model,
-          data.heldOut(count, dataDirectory.directory()));
+          data.heldOut(count, dataDirectory.directory()), importanceSamples, rows);
       spec.commandLine().getOut().printf(Locale.ROOT,
-          "%s on %s: held-out NLL %.4f nats, %.4f bits/dim (mean over %d %s)%n", run.savedModel(),
+          "%s on %s: held-out NLL %.4f nats, %.4f bits/dim (mean over %d %s%s)%n", run.savedModel(),
           data.cliName(), statistics.nats(), statistics.bitsPerDim(), statistics.examples(),
-          data.shape().isImage() ? "test images" : "points");
+          data.shape().isImage() ? "test images" : "points",
+          importanceSamples > 1 ? ", importance-weighted over " + importanceSamples + " draws" : "");
     }
     return ExitCodes.OK;
   }

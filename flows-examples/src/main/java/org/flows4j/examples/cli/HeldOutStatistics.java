@@ -9,24 +9,33 @@ import org.flows4j.tf.training.TrainingRun.HeldOut;
  * @param examples how many examples the means are over
  */
 record HeldOutStatistics(double nats, double bitsPerDim, int examples) {
-  /** Examples per call into the model: bounds the memory of one call whatever the held-out size. */
-  private static final int CHUNK = 500;
+  /** Rows per call into the model by default: bounds the memory of one call whatever the held-out size. */
+  static final int DEFAULT_ROWS = 500;
 
   static HeldOutStatistics measure(FlowModel model, HeldOut heldOut) {
+    return measure(model, heldOut, 1, DEFAULT_ROWS);
+  }
+
+  /**
+   * With the importance-weighted bound over {@code samples} dequantization draws (1: the plain bound), calling
+   * the model with {@code rows / samples} examples at a time (each is tiled {@code samples} times).
+   */
+  static HeldOutStatistics measure(FlowModel model, HeldOut heldOut, int samples, int rows) {
     int size = model.spec().inputShape().size();
+    int perCall = Math.max(1, rows / samples);
     double logProbSum = 0;
-    double bitsSum = 0;
-    for (int start = 0; start < heldOut.count(); start += CHUNK) {
-      int count = Math.min(CHUNK, heldOut.count() - start);
+    for (int start = 0; start < heldOut.count(); start += perCall) {
+      int count = Math.min(perCall, heldOut.count() - start);
       float[] chunk = new float[count * size];
       System.arraycopy(heldOut.values(), start * size, chunk, 0, chunk.length);
-      for (float logProb : model.logProb(chunk, count)) {
+      float[] logProbs = samples == 1
+          ? model.logProb(chunk, count)
+          : model.logProbImportanceWeighted(chunk, count, samples);
+      for (float logProb : logProbs) {
         logProbSum += logProb;
       }
-      for (float bits : model.bitsPerDim(chunk, count)) {
-        bitsSum += bits;
-      }
     }
-    return new HeldOutStatistics(-logProbSum / heldOut.count(), bitsSum / heldOut.count(), heldOut.count());
+    double nats = -logProbSum / heldOut.count();
+    return new HeldOutStatistics(nats, nats / (size * Math.log(2)), heldOut.count());
   }
 }

@@ -40,7 +40,7 @@ import picocli.CommandLine.Spec;
             + "trains 3000 steps of batch 32 at lr 1e-3 with 100 warm-up steps and --ema 0.999."})
 public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--model", paramLabel = "NAME", converter = NameConverters.Model.class,
-      description = "realnvp, nice, glow, emerging, maf or resflow (default: realnvp)")
+      description = "realnvp, nice, glow, emerging, flowpp, maf or resflow (default: realnvp)")
   @Nullable ModelPreset model;
 
   @Option(names = "--data", paramLabel = "NAME", converter = NameConverters.Data.class,
@@ -134,9 +134,9 @@ public final class TrainCommand implements Callable<Integer> {
     // is written, so a failed start leaves no half-made run behind that the next attempt would trip over.
     checkFolderIsFree(run);
     FlowSpec flowSpec = chosenModel.build(chosenData.shape(), width, depth);
-    TrainingOptions options = trainingOptions(chosenData.defaults());
+    TrainingOptions options = trainingOptions(chosenData.defaults(), chosenModel);
     RunInfo info = new RunInfo(chosenModel.cliName(), chosenData.cliName(),
-        batch != null ? batch : chosenData.defaults().batch(), trainLimit);
+        batch != null ? batch : chosenModel.defaultBatch(chosenData.defaults()), trainLimit);
     TrainingData trainingData = loadData(info, options.seed());
     if (overwrite) {
       run.clear();
@@ -225,7 +225,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
   }
 
-  private TrainingOptions trainingOptions(TrainingDefaults defaults) {
+  private TrainingOptions trainingOptions(TrainingDefaults defaults, ModelPreset model) {
     LearningRateSchedule chosenSchedule = schedule != null ? schedule : LearningRateSchedule.CONSTANT;
     int warmup = warmupSteps != null ? warmupSteps : defaults.warmupSteps();
     long lastStep = steps != null ? steps : defaults.steps();
@@ -242,6 +242,7 @@ public final class TrainCommand implements Callable<Integer> {
         .clipNorm(clipNorm != null ? clipNorm : Double.POSITIVE_INFINITY)
         .emaDecay(emaDecay != null ? emaDecay : defaults.emaDecay())
         .seed(seed != null ? seed : 0)
+        .evaluationBatch(model.evaluationBatch())
         .build();
   }
 

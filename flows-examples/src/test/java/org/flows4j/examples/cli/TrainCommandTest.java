@@ -11,6 +11,7 @@ import org.flows4j.api.FlowSpecJson;
 import org.flows4j.api.Shape;
 import org.flows4j.examples.metrics.MetricsCsv;
 import org.flows4j.examples.metrics.MetricsRow;
+import org.flows4j.api.data.VariationalDequantization;
 import org.flows4j.tf.export.FlowModel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -177,7 +178,7 @@ class TrainCommandTest {
 
     assertThat(badModel.exitCode()).isEqualTo(ExitCodes.USAGE);
     assertThat(badModel.err()).startsWith("error: Invalid value for option '--model': unknown model 'ffjord'; "
-        + "choose one of: realnvp, nice, glow, emerging, maf, resflow\n");
+        + "choose one of: realnvp, nice, glow, emerging, flowpp, maf, resflow\n");
     assertThat(badData.exitCode()).isEqualTo(ExitCodes.USAGE);
     assertThat(badData.err()).startsWith("error: Invalid value for option '--data': unknown data 'mnist'; "
         + "choose one of: 8gaussians, checkerboard, 2spirals, moons, pinwheel, rings, circles, fashion-mnist\n");
@@ -222,6 +223,11 @@ class TrainCommandTest {
     Cli.Result eval = Cli.run("eval", "--out", out.toString(), "--limit", "100");
     assertThat(eval.exitCode()).as(eval.toString()).isZero();
     assertThat(eval.out()).contains(" on fashion-mnist: held-out NLL ", "(mean over 100 test images)");
+    // Uniform dequantization too gains from more draws: the importance-weighted bound is tighter.
+    Cli.Result weighted = Cli.run("eval", "--out", out.toString(), "--limit", "100", "--importance-samples", "8");
+    assertThat(weighted.exitCode()).as(weighted.toString()).isZero();
+    assertThat(weighted.out()).contains("(mean over 100 test images, importance-weighted over 8 draws)");
+    assertThat(bitsPerDim(weighted.out())).isLessThan(bitsPerDim(eval.out()));
 
     Path png = dir.resolve("ten.png");
     Cli.Result sample = Cli.run("sample", "--out", out.toString(), "--n", "10", "--png", png.toString());
@@ -245,6 +251,33 @@ class TrainCommandTest {
       assertThat(model.spec()).isEqualTo(ModelPreset.EMERGING.build(Shape.of(28, 28, 1), 8, 1));
       assertThat(model.logProb(new float[28 * 28], 1)[0]).isFinite();
     }
+  }
+
+  @Test
+  void flowPlusPlusTrainsOnFashionMnistAndExportsBothBounds() throws Exception {
+    Path out = dir.resolve("flowpp");
+
+    Cli.Result result = Cli.run("train", "--model", "flowpp", "--data", "fashion-mnist", "--train-limit", "64",
+        "--steps", "3", "--width", "8", "--out", out.toString(), "--quiet");
+
+    assertThat(result.exitCode()).as(result.toString()).isZero();
+    assertThat(result.out()).contains("flowpp on fashion-mnist: steps 0 to 3", "held-out NLL");
+    try (FlowModel model = FlowModel.load(out.resolve("saved_model"))) {
+      assertThat(model.spec()).isEqualTo(ModelPreset.FLOWPP.build(Shape.of(28, 28, 1), 8, 1));
+      assertThat(model.spec().dequantization()).isInstanceOf(VariationalDequantization.class);
+      float[] images = new float[2 * 28 * 28];
+      float elbo = model.logProb(images, 2)[0];
+      float weighted = model.logProbImportanceWeighted(images, 2, 4)[0];
+      assertThat(elbo).isFinite();
+      assertThat(weighted).as("importance-weighted vs one draw").isGreaterThan(elbo);
+    }
+  }
+
+  private static double bitsPerDim(String evalOutput) {
+    java.util.regex.Matcher matcher =
+        java.util.regex.Pattern.compile("nats, ([0-9.]+) bits/dim").matcher(evalOutput);
+    assertThat(matcher.find()).as(evalOutput).isTrue();
+    return Double.parseDouble(matcher.group(1));
   }
 
   @Test

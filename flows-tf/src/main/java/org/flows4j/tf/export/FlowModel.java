@@ -61,6 +61,17 @@ public final class FlowModel implements AutoCloseable {
     return call(Signatures.LOG_PROB, Map.of(Signatures.X, input(x, n)), Signatures.BITS_PER_DIM);
   }
 
+  /**
+   * The importance-weighted bound on {@code log P(x)} in nats per example, over {@code samples} dequantization
+   * draws (the tighter figure for variational dequantization); {@code samples = 1} equals {@link #logProb}. Costs
+   * {@code samples} passes over the batch.
+   */
+  public float[] logProbImportanceWeighted(float[] x, int n, int samples) {
+    Preconditions.checkArgument(samples >= 1, "samples must be at least 1, but was %s", samples);
+    return call(Signatures.LOG_PROB_IMPORTANCE_WEIGHTED,
+        Map.of(Signatures.X, input(x, n), Signatures.SAMPLES, TInt32.scalarOf(samples)), Signatures.LOG_PROB_OUTPUT);
+  }
+
   /** Latents {@code [n, D]}. */
   public float[] encode(float[] x, int n) {
     return call(Signatures.ENCODE, Map.of(Signatures.X, input(x, n)), Signatures.Z);

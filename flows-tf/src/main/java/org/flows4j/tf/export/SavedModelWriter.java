@@ -57,6 +57,18 @@ public final class SavedModelWriter {
           .output(Signatures.BITS_PER_DIM, model.bitsPerDim(tf, logProb))
           .build();
 
+      Placeholder<TFloat32> xWeighted = tf.withName("x_importance_weighted").placeholder(TFloat32.class,
+          Placeholder.shape(org.tensorflow.ndarray.Shape.of(batchShape)));
+      Placeholder<TInt32> samples = tf.withName("samples").placeholder(TInt32.class);
+      Operand<TFloat32> weighted = model.importanceWeightedLogProb(
+          tf, xWeighted, tf.constant(new long[] {LOG_PROB_NOISE_SEED, 1}), samples, FlowMode.EVALUATION);
+      Signature weightedSignature = Signature.builder(Signatures.LOG_PROB_IMPORTANCE_WEIGHTED)
+          .input(Signatures.X, xWeighted)
+          .input(Signatures.SAMPLES, samples)
+          .output(Signatures.LOG_PROB_OUTPUT, weighted)
+          .output(Signatures.BITS_PER_DIM, model.bitsPerDim(tf, weighted))
+          .build();
+
       Placeholder<TInt32> n = tf.withName("n").placeholder(TInt32.class);
       Placeholder<TFloat32> temperature = tf.withName("temperature").placeholder(TFloat32.class);
       Placeholder<TInt64> seed = tf.withName("seed").placeholder(TInt64.class);
@@ -86,6 +98,7 @@ public final class SavedModelWriter {
 
       SavedModelBundle.exporter(directory.toString())
           .withFunction(SessionFunction.create(logProbSignature, session))
+          .withFunction(SessionFunction.create(weightedSignature, session))
           .withFunction(SessionFunction.create(sampleSignature, session))
           .withFunction(SessionFunction.create(encodeSignature, session))
           .withFunction(SessionFunction.create(decodeSignature, session))

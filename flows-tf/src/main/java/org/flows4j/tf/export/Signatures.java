@@ -6,6 +6,11 @@ public final class Signatures {
 
   /** {@code x [batch, ...shape] float32 → log_prob [batch], bits_per_dim [batch]}. */
   public static final String LOG_PROB = "log_prob";
+  /**
+   * {@code x [batch, ...shape] float32, samples int32 scalar → log_prob [batch], bits_per_dim [batch]}: the
+   * importance-weighted bound over {@code samples} dequantization draws (the same as {@link #LOG_PROB} at 1).
+   */
+  public static final String LOG_PROB_IMPORTANCE_WEIGHTED = "log_prob_importance_weighted";
   /** {@code n int32 scalar, temperature float32 scalar, seed int64 scalar → x [n, ...shape]}. */
   public static final String SAMPLE = "sample";
   /** {@code x [batch, ...shape] → z [batch, D], log_det [batch]}. */
@@ -18,6 +23,7 @@ public final class Signatures {
   public static final String N = "n";
   public static final String TEMPERATURE = "temperature";
   public static final String SEED = "seed";
+  public static final String SAMPLES = "samples";
   public static final String LOG_PROB_OUTPUT = "log_prob";
   public static final String BITS_PER_DIM = "bits_per_dim";
   public static final String LOG_DET = "log_det";

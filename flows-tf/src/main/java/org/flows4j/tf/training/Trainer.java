@@ -163,9 +163,10 @@ public final class Trainer implements AutoCloseable {
   }
 
   /**
-   * Mean NLL over {@code n} examples, in chunks of {@link TrainingOptions#evaluationBatch()} (512 unless set), with the EMA weights when EMA is on and the flow's
-   * evaluation estimators (residual blocks: more exact terms, or the exact log-det). Dequantization noise and the
-   * estimators' randomness are seeded by the examples' position, so the same data always give the same figure.
+   * Mean NLL over {@code n} examples, in chunks of {@link TrainingOptions#evaluationBatch()} (512 unless set),
+   * with the EMA weights when EMA is on and the flow's evaluation estimators (residual blocks: more exact terms, or
+   * the exact log-det). Dequantization noise and the estimators' randomness are seeded by the examples' position,
+   * so the same data always give the same figure.
    */
   public Evaluation evaluate(float[] values, int n) {
     return evaluate(values, n, 1);
