@@ -86,6 +86,16 @@ public interface StepsBuilder {
   StepsBuilder maf(AutoregressiveOrder order, int... hiddenWidths);
 
   /**
+   * A MAF step with the given network, natural order: {@code Conditioners.mlp(widths...)} on a vector (built as a
+   * MADE) or {@code Conditioners.pixelCnn(width, layers)} on an image (masked convolutions over the pixels in
+   * raster order; sampling then runs the network once per pixel, {@code h·w} passes, in a graph while loop).
+   */
+  StepsBuilder maf(ConditionerSpec conditioner);
+
+  /** A MAF step with the given network visiting the features in {@code order}; images take natural or reversed. */
+  StepsBuilder maf(AutoregressiveOrder order, ConditionerSpec conditioner);
+
+  /**
    * An inverse autoregressive flow step (IAF, Kingma et al. 2016) on a vector: the MAF map with the network reading
    * the latent side, {@code x_i = (z_i − t_i(z_<i))·exp(−s_i(z_<i))}. Sampling is one pass; density evaluation runs
    * the network once per feature. Defaults as {@link #maf(int...)}.
@@ -94,6 +104,12 @@ public interface StepsBuilder {
 
   /** An IAF step visiting the features in {@code order}. */
   StepsBuilder iaf(AutoregressiveOrder order, int... hiddenWidths);
+
+  /** An IAF step with the given MADE network ({@code Conditioners.mlp}); vectors only. */
+  StepsBuilder iaf(ConditionerSpec conditioner);
+
+  /** An IAF step with the given MADE network visiting the features in {@code order}. */
+  StepsBuilder iaf(AutoregressiveOrder order, ConditionerSpec conditioner);
 
   /**
    * An emerging convolution (Hoogeboom et al. 2019) on an image: two masked autoregressive {@code k×k}

@@ -1,14 +1,15 @@
 package org.flows4j.api;
 
+import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.collect.ImmutableList;
-import com.google.common.primitives.Ints;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
-import org.flows4j.api.conditioner.Activation;
 import org.flows4j.api.conditioner.ConditionerSpec;
+import org.flows4j.api.conditioner.Conditioners;
+import org.flows4j.api.conditioner.MlpConditioner;
 import org.flows4j.api.residual.ResidualBlockBuilder;
 import org.flows4j.api.step.ActNorm;
 import org.flows4j.api.step.AdditiveCoupling;
@@ -140,7 +141,17 @@ final class StepsBuilderImpl implements StepsBuilder {
 
   @Override
   public StepsBuilder maf(AutoregressiveOrder order, int... hiddenWidths) {
-    return autoregressive(AutoregressiveDirection.MAF, order, hiddenWidths);
+    return autoregressive(AutoregressiveDirection.MAF, order, made(hiddenWidths));
+  }
+
+  @Override
+  public StepsBuilder maf(ConditionerSpec conditioner) {
+    return maf(AutoregressiveOrder.natural(), conditioner);
+  }
+
+  @Override
+  public StepsBuilder maf(AutoregressiveOrder order, ConditionerSpec conditioner) {
+    return autoregressive(AutoregressiveDirection.MAF, order, conditioner);
   }
 
   @Override
@@ -150,15 +161,31 @@ final class StepsBuilderImpl implements StepsBuilder {
 
   @Override
   public StepsBuilder iaf(AutoregressiveOrder order, int... hiddenWidths) {
-    return autoregressive(AutoregressiveDirection.IAF, order, hiddenWidths);
+    return autoregressive(AutoregressiveDirection.IAF, order, made(hiddenWidths));
+  }
+
+  @Override
+  public StepsBuilder iaf(ConditionerSpec conditioner) {
+    return iaf(AutoregressiveOrder.natural(), conditioner);
+  }
+
+  @Override
+  public StepsBuilder iaf(AutoregressiveOrder order, ConditionerSpec conditioner) {
+    return autoregressive(AutoregressiveDirection.IAF, order, conditioner);
+  }
+
+  /** The MADE of {@code maf(widths...)}: ReLU, output layer at zero (the step starts as the identity). */
+  private static MlpConditioner made(int[] hiddenWidths) {
+    checkNotNull(hiddenWidths, "hiddenWidths");
+    checkArgument(hiddenWidths.length > 0, "a MADE network needs at least one hidden width");
+    return Conditioners.mlp(hiddenWidths);
   }
 
   private StepsBuilder autoregressive(AutoregressiveDirection direction, AutoregressiveOrder order,
-      int[] hiddenWidths) {
+      ConditionerSpec conditioner) {
     checkNotNull(order, "order");
-    checkNotNull(hiddenWidths, "hiddenWidths");
-    return add(new MaskedAutoregressive(
-        Ints.asList(hiddenWidths), Activation.RELU, order, direction, DEFAULT_SCALE));
+    checkNotNull(conditioner, "conditioner");
+    return add(new MaskedAutoregressive(conditioner, order, direction, DEFAULT_SCALE));
   }
 
   @Override

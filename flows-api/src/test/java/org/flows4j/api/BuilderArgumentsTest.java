@@ -28,6 +28,8 @@ import org.flows4j.api.step.AutoregressiveOrder;
 import org.flows4j.api.step.MaskedAutoregressive;
 import org.flows4j.api.step.PeriodicConv;
 import org.flows4j.api.conditioner.Activation;
+import org.flows4j.api.step.AutoregressiveDirection;
+import org.flows4j.api.conditioner.ConditionerSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -113,6 +115,18 @@ class BuilderArgumentsTest {
     assertThatThrownBy(() -> convNet(8).kernelSize(4))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("kernelSize must be a positive odd number (for 'same' padding), but was 4");
+    assertThatThrownBy(() -> Conditioners.pixelCnn(0, 2))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("width must be positive, but was 0");
+    assertThatThrownBy(() -> Conditioners.pixelCnn(8, 0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("layers must be at least 1, but was 0");
+    for (int kernelSize : new int[] {1, 4, -3}) {
+      assertThatThrownBy(() -> Conditioners.pixelCnn(8, 2).kernelSize(kernelSize))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("kernelSize must be an odd number of at least 3 (a masked 1x1 convolution sees no earlier "
+              + "pixel), but was " + kernelSize);
+    }
+    assertThatThrownBy(() -> Conditioners.pixelCnn(8, 2).activation(null))
+        .isInstanceOf(NullPointerException.class).hasMessage("activation");
     assertThatThrownBy(() -> Conditioners.flowPlusPlus(0, 1, 1))
         .isInstanceOf(IllegalArgumentException.class).hasMessage("width must be positive, but was 0");
     assertThatThrownBy(() -> Conditioners.flowPlusPlus(8, 0, 2))
@@ -250,9 +264,19 @@ class BuilderArgumentsTest {
         .hasMessage("seed is only used by RANDOM, so it must be 0 for REVERSED, but was 5");
     assertThatThrownBy(() -> new AutoregressiveOrder(null, 0))
         .isInstanceOf(NullPointerException.class).hasMessage("kind");
-    assertThatThrownBy(() -> new MaskedAutoregressive(List.of(4), Activation.RELU, AutoregressiveOrder.natural(),
+    assertThatThrownBy(() -> new MaskedAutoregressive(Conditioners.mlp(4), AutoregressiveOrder.natural(),
             null, AffineScale.expSoftClamp(2.0)))
         .isInstanceOf(NullPointerException.class).hasMessage("direction");
+    assertThatThrownBy(() -> new MaskedAutoregressive(null, AutoregressiveOrder.natural(),
+            AutoregressiveDirection.MAF, AffineScale.expSoftClamp(2.0)))
+        .isInstanceOf(NullPointerException.class).hasMessage("conditioner");
+    assertThatThrownBy(() -> Flows.sequential(Shape.of(2)).steps(1, s -> s.maf()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("a MADE network needs at least one hidden width");
+    assertThatThrownBy(() -> Flows.sequential(Shape.of(2)).steps(1, s -> s.iaf((ConditionerSpec) null)))
+        .isInstanceOf(NullPointerException.class).hasMessage("conditioner");
+    assertThatThrownBy(() -> Flows.sequential(Shape.of(2, 2, 1))
+            .steps(1, s -> s.maf(null, Conditioners.pixelCnn(4, 1))))
+        .isInstanceOf(NullPointerException.class).hasMessage("order");
   }
 
   @Test

@@ -7,6 +7,8 @@ import static org.flows4j.api.conditioner.Conditioners.mlp;
 import java.util.List;
 import org.flows4j.api.base.Bases;
 import org.flows4j.api.conditioner.Activation;
+import org.flows4j.api.conditioner.MlpConditioner;
+import org.flows4j.api.conditioner.Conditioners;
 import org.flows4j.api.data.Dequantization;
 import org.flows4j.api.data.Logit;
 import org.flows4j.api.data.LogitTransform;
@@ -112,14 +114,14 @@ class DslStructureTest {
         .build();
     AffineScale defaultScale = AffineScale.expSoftClamp(2.0);
     assertThat(spec.steps()).containsExactly(
-        new MaskedAutoregressive(List.of(16, 8), Activation.RELU, AutoregressiveOrder.natural(),
-            AutoregressiveDirection.MAF, defaultScale),
-        new MaskedAutoregressive(List.of(32), Activation.RELU, AutoregressiveOrder.random(5),
-            AutoregressiveDirection.MAF, defaultScale),
-        new MaskedAutoregressive(List.of(12), Activation.RELU, AutoregressiveOrder.natural(),
-            AutoregressiveDirection.IAF, defaultScale),
-        new MaskedAutoregressive(List.of(6, 6), Activation.RELU, AutoregressiveOrder.reversed(),
-            AutoregressiveDirection.IAF, defaultScale),
+        new MaskedAutoregressive(new MlpConditioner(List.of(16, 8), Activation.RELU, true),
+            AutoregressiveOrder.natural(), AutoregressiveDirection.MAF, defaultScale),
+        new MaskedAutoregressive(new MlpConditioner(List.of(32), Activation.RELU, true),
+            AutoregressiveOrder.random(5), AutoregressiveDirection.MAF, defaultScale),
+        new MaskedAutoregressive(new MlpConditioner(List.of(12), Activation.RELU, true),
+            AutoregressiveOrder.natural(), AutoregressiveDirection.IAF, defaultScale),
+        new MaskedAutoregressive(new MlpConditioner(List.of(6, 6), Activation.RELU, true),
+            AutoregressiveOrder.reversed(), AutoregressiveDirection.IAF, defaultScale),
         new InvertibleConv1x1(Conv1x1.QR));
   }
 
@@ -128,7 +130,7 @@ class DslStructureTest {
     int[] widths = {8, 8};
     FlowSpec spec = Flows.sequential(Shape.of(3)).steps(1, step -> step.maf(widths)).build();
     widths[0] = 99;
-    assertThat(((MaskedAutoregressive) spec.steps().get(0)).hiddenWidths()).containsExactly(8, 8);
+    assertThat(((MaskedAutoregressive) spec.steps().get(0)).conditioner()).isEqualTo(Conditioners.mlp(8, 8));
   }
 
   @Test

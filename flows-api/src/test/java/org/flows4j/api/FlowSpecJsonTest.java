@@ -67,8 +67,15 @@ class FlowSpecJsonTest {
         Arguments.of("emerging and periodic convolutions", Flows.sequential(Shape.of(6, 6, 2))
             .steps(2, s -> s.emergingConv(3).periodicConv(5).emergingConv(7).periodicConv(1)).build()),
         Arguments.of("maskedAutoregressive every field", Flows.sequential(Shape.of(3))
-            .add(new MaskedAutoregressive(List.of(7, 5), Activation.ELU, AutoregressiveOrder.random(42),
-                AutoregressiveDirection.IAF, AffineScale.sigmoid()))
+            .add(new MaskedAutoregressive(mlp(7, 5).activation(Activation.ELU).zeroInitLast(false),
+                AutoregressiveOrder.random(42), AutoregressiveDirection.IAF, AffineScale.sigmoid()))
+            .build()),
+        Arguments.of("maf with pixelCnn conditioners", Flows.sequential(Shape.of(5, 4, 2))
+            .steps(1, s -> s.maf(Conditioners.pixelCnn(8, 2))
+                .maf(AutoregressiveOrder.reversed(), Conditioners.pixelCnn(3, 4).kernelSize(5)
+                    .activation(Activation.SOFTPLUS).zeroInitLast(false))
+                .add(new MaskedAutoregressive(Conditioners.pixelCnn(1, 1), AutoregressiveOrder.natural(),
+                    AutoregressiveDirection.MAF, AffineScale.sigmoid())))
             .build()),
         Arguments.of("reverse", Flows.sequential(Shape.of(3)).steps(1, s -> s.reverse()).build()),
         Arguments.of("shuffle", Flows.sequential(Shape.of(3)).steps(1, s -> s.shuffle(-1234567890123456789L)).build()),
@@ -245,8 +252,12 @@ class FlowSpecJsonTest {
           "levels": [ {
             "steps": [ {
               "type": "maskedAutoregressive",
-              "hiddenWidths": [ 16, 16 ],
-              "activation": "RELU",
+              "conditioner": {
+                "type": "mlp",
+                "hiddenWidths": [ 16, 16 ],
+                "activation": "RELU",
+                "zeroInitLastLayer": true
+              },
               "order": {
                 "kind": "RANDOM",
                 "seed": 7
@@ -271,6 +282,30 @@ class FlowSpecJsonTest {
             "type": "none"
           }
         }""");
+  }
+
+  @Test
+  void formatOfPixelCnnMafIsStable() {
+    FlowSpec spec = Flows.sequential(Shape.of(4, 4, 1))
+        .steps(1, s -> s.maf(AutoregressiveOrder.reversed(), Conditioners.pixelCnn(32, 4)))
+        .build();
+    assertThat(FlowSpecJson.toJson(spec)).contains("""
+              "type": "maskedAutoregressive",
+              "conditioner": {
+                "type": "pixelCnn",
+                "width": 32,
+                "layers": 4,
+                "kernelSize": 3,
+                "activation": "RELU",
+                "zeroInitLastLayer": true
+              },
+              "order": {
+                "kind": "REVERSED",
+                "seed": 0
+              },
+              "direction": "MAF",
+        """);
+    assertThat(FlowSpecJson.fromJson(FlowSpecJson.toJson(spec))).isEqualTo(spec);
   }
 
   @Test
@@ -471,7 +506,7 @@ class FlowSpecJsonTest {
             "{\"type\": \"additiveCoupling\", \"mask\": \"HALF\", \"conditioner\": {\"type\": \"resNet\"}}")))
         .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage("Invalid flow spec JSON at levels[0].steps[0].conditioner: unknown conditioner type \"resNet\". "
-            + "Known conditioner types: mlp, convNet, flowPlusPlus.");
+            + "Known conditioner types: mlp, convNet, flowPlusPlus, pixelCnn.");
     assertThatThrownBy(() -> FlowSpecJson.fromJson(
             sequential("[4]", "{\"type\": \"actNorm\"}").replace("standardNormal", "gaussianMixture")))
         .isExactlyInstanceOf(IllegalArgumentException.class)

@@ -18,6 +18,7 @@ import org.flows4j.api.step.Mask;
 import org.flows4j.api.step.ResidualBlock;
 import org.flows4j.api.step.Squeeze;
 import org.flows4j.api.conditioner.Activation;
+import org.flows4j.api.conditioner.Conditioners;
 import org.flows4j.api.step.AffineScale;
 import org.flows4j.api.step.AutoregressiveDirection;
 import org.flows4j.api.step.AutoregressiveOrder;
@@ -114,7 +115,7 @@ class ShapeInferenceTest {
     assertThat(maf.layout()).isEqualTo(Layout.SEQUENTIAL);
     assertThat(maf.steps()).extracting(step -> step.kind())
         .containsExactly("maf", "reverse", "maf", "reverse", "maf", "reverse");
-    assertThat(maf.steps().get(0)).isEqualTo(new MaskedAutoregressive(List.of(16, 16), Activation.RELU,
+    assertThat(maf.steps().get(0)).isEqualTo(new MaskedAutoregressive(Conditioners.mlp(16, 16),
         AutoregressiveOrder.natural(), AutoregressiveDirection.MAF, AffineScale.expSoftClamp(2.0)));
   }
 

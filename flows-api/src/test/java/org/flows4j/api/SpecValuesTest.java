@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.flows4j.api.base.Bases;
 import org.flows4j.api.conditioner.Activation;
+import org.flows4j.api.conditioner.MlpConditioner;
+import org.flows4j.api.conditioner.Conditioners;
 import org.flows4j.api.base.StandardNormal;
 import org.flows4j.api.data.Dequantization;
 import org.flows4j.api.data.Logit;
@@ -232,9 +234,9 @@ class SpecValuesTest {
 
   @Test
   void autoregressiveStepsDeclareWhatTheyAreAndAreValues() {
-    MaskedAutoregressive maf = new MaskedAutoregressive(List.of(8, 8), Activation.RELU,
+    MaskedAutoregressive maf = new MaskedAutoregressive(Conditioners.mlp(8, 8),
         AutoregressiveOrder.random(3), AutoregressiveDirection.MAF, AffineScale.expSoftClamp(2.0));
-    MaskedAutoregressive iaf = new MaskedAutoregressive(List.of(8, 8), Activation.RELU,
+    MaskedAutoregressive iaf = new MaskedAutoregressive(Conditioners.mlp(8, 8),
         AutoregressiveOrder.random(3), AutoregressiveDirection.IAF, AffineScale.expSoftClamp(2.0));
     assertThat(maf.kind()).isEqualTo("maf");
     assertThat(iaf.kind()).isEqualTo("iaf");
@@ -246,21 +248,26 @@ class SpecValuesTest {
     assertThat(maf)
         .isEqualTo(Flows.sequential(Shape.of(3)).steps(1, s -> s.maf(AutoregressiveOrder.random(3), 8, 8))
             .build().steps().get(0))
-        .hasSameHashCodeAs(new MaskedAutoregressive(ImmutableList.of(8, 8), Activation.RELU,
+        .hasSameHashCodeAs(new MaskedAutoregressive(new MlpConditioner(ImmutableList.of(8, 8), Activation.RELU, true),
             AutoregressiveOrder.random(3), AutoregressiveDirection.MAF, AffineScale.expSoftClamp(2.0)))
         .isNotEqualTo(iaf)
-        .isNotEqualTo(new MaskedAutoregressive(List.of(8, 8), Activation.RELU, AutoregressiveOrder.random(4),
+        .isNotEqualTo(new MaskedAutoregressive(Conditioners.mlp(8, 8), AutoregressiveOrder.random(4),
             AutoregressiveDirection.MAF, AffineScale.expSoftClamp(2.0)))
-        .isNotEqualTo(new MaskedAutoregressive(List.of(8), Activation.RELU, AutoregressiveOrder.random(3),
+        .isNotEqualTo(new MaskedAutoregressive(Conditioners.mlp(8), AutoregressiveOrder.random(3),
             AutoregressiveDirection.MAF, AffineScale.expSoftClamp(2.0)));
     assertThat(AutoregressiveOrder.natural()).isNotEqualTo(AutoregressiveOrder.reversed());
     assertThat(new InvertibleConv1x1(Conv1x1.QR)).isEqualTo(new InvertibleConv1x1(Conv1x1.QR))
         .isNotEqualTo(new InvertibleConv1x1(Conv1x1.LU_DECOMPOSED));
-    List<Integer> widths = new java.util.ArrayList<>(List.of(4));
-    MaskedAutoregressive copied = new MaskedAutoregressive(widths, Activation.TANH, AutoregressiveOrder.natural(),
-        AutoregressiveDirection.IAF, AffineScale.sigmoid());
-    widths.add(5);
-    assertThat(copied.hiddenWidths()).containsExactly(4);
+    assertThat(maf).isNotEqualTo(new MaskedAutoregressive(Conditioners.mlp(8, 8).zeroInitLast(false),
+        AutoregressiveOrder.random(3), AutoregressiveDirection.MAF, AffineScale.expSoftClamp(2.0)));
+    MaskedAutoregressive image = new MaskedAutoregressive(Conditioners.pixelCnn(8, 2),
+        AutoregressiveOrder.natural(), AutoregressiveDirection.MAF, AffineScale.expSoftClamp(2.0));
+    assertThat(image)
+        .isEqualTo(Flows.sequential(Shape.of(3, 3, 1)).steps(1, s -> s.maf(Conditioners.pixelCnn(8, 2)))
+            .build().steps().get(0))
+        .isNotEqualTo(new MaskedAutoregressive(Conditioners.pixelCnn(8, 3), AutoregressiveOrder.natural(),
+            AutoregressiveDirection.MAF, AffineScale.expSoftClamp(2.0)));
+    assertThat(image.logDetKind()).isEqualTo(LogDetKind.EXACT);
   }
 
   @Test

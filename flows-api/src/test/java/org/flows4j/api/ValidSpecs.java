@@ -10,6 +10,8 @@ import org.flows4j.api.base.Bases;
 import org.flows4j.api.conditioner.Activation;
 import org.flows4j.api.conditioner.ConditionerSpec;
 import org.flows4j.api.conditioner.Conditioners;
+import org.flows4j.api.conditioner.MlpConditioner;
+import org.flows4j.api.conditioner.PixelCnnConditioner;
 import org.flows4j.api.data.Dequantization;
 import org.flows4j.api.data.Logit;
 import org.flows4j.api.data.LogitTransform;
@@ -164,8 +166,8 @@ final class ValidSpecs {
       case 7:
         return residualBlock(random, shape);
       case 8:
-        // Autoregressive steps: vectors of at least 2 features only.
-        return shape.isVector() && features >= 2 ? autoregressive(random) : null;
+        // Autoregressive steps: vectors of at least 2 features, images of at least 2 pixels.
+        return autoregressive(random, shape);
       case 9: {
         // Hoogeboom et al.'s convolutions: images only; the periodic kernel must fit in the image.
         if (!image) {
@@ -181,7 +183,24 @@ final class ValidSpecs {
     }
   }
 
-  private static MaskedAutoregressive autoregressive(Random random) {
+  /** MADE on vectors of 2 or more features, masked convolutions (MAF, raster order) on images of 2 or more pixels. */
+  private static MaskedAutoregressive autoregressive(Random random, Shape shape) {
+    AffineScale scale = random.nextBoolean()
+        ? AffineScale.expSoftClamp(2.0) // the maf / iaf default
+        : random.nextBoolean() ? AffineScale.sigmoid() : AffineScale.expSoftClamp(0.25 + 4 * random.nextDouble());
+    if (shape.isImage()) {
+      if (shape.dim(0) * shape.dim(1) < 2) {
+        return null;
+      }
+      PixelCnnConditioner pixelCnn = new PixelCnnConditioner(1 + random.nextInt(32), 1 + random.nextInt(4),
+          3 + 2 * random.nextInt(3), CONDITIONER_ACTIVATIONS[random.nextInt(CONDITIONER_ACTIVATIONS.length)],
+          random.nextBoolean());
+      AutoregressiveOrder order = random.nextBoolean() ? AutoregressiveOrder.natural() : AutoregressiveOrder.reversed();
+      return new MaskedAutoregressive(pixelCnn, order, AutoregressiveDirection.MAF, scale);
+    }
+    if (shape.features() < 2) {
+      return null;
+    }
     List<Integer> widths = new ArrayList<>();
     for (int i = 0, n = 1 + random.nextInt(3); i < n; i++) {
       widths.add(1 + random.nextInt(64));
@@ -193,13 +212,11 @@ final class ValidSpecs {
     };
     AutoregressiveDirection direction =
         random.nextBoolean() ? AutoregressiveDirection.MAF : AutoregressiveDirection.IAF;
-    if (random.nextBoolean()) {
-      // The maf / iaf defaults.
-      return new MaskedAutoregressive(widths, Activation.RELU, order, direction, AffineScale.expSoftClamp(2.0));
-    }
-    return new MaskedAutoregressive(widths,
-        CONDITIONER_ACTIVATIONS[random.nextInt(CONDITIONER_ACTIVATIONS.length)], order, direction,
-        random.nextBoolean() ? AffineScale.sigmoid() : AffineScale.expSoftClamp(0.25 + 4 * random.nextDouble()));
+    MlpConditioner made = random.nextBoolean()
+        ? new MlpConditioner(widths, Activation.RELU, true) // the maf(widths...) default
+        : new MlpConditioner(widths, CONDITIONER_ACTIVATIONS[random.nextInt(CONDITIONER_ACTIVATIONS.length)],
+            random.nextBoolean());
+    return new MaskedAutoregressive(made, order, direction, scale);
   }
 
   private static boolean divisible(Shape shape, int factor) {
@@ -331,24 +348,41 @@ final class ValidSpecs {
     return builder.build();
   }
 
-  /** maf / iaf when the step has their defaults (ReLU, expSoftClamp(2)); the DSL has no other way, so add(). */
+  /**
+   * maf / iaf when the step has their default scale: by hidden widths when the MADE has the defaults (ReLU, zero
+   * last layer), by conditioner otherwise; the DSL has no way to set the scale, so add().
+   */
   private static void appendAutoregressive(StepsBuilder builder, MaskedAutoregressive step) {
-    if (step.activation() != Activation.RELU || !step.scale().equals(AffineScale.expSoftClamp(2.0))) {
+    if (!step.scale().equals(AffineScale.expSoftClamp(2.0))) {
       builder.add(step);
       return;
     }
-    int[] widths = Ints.toArray(step.hiddenWidths());
     boolean natural = step.order().equals(AutoregressiveOrder.natural());
-    if (step.direction() == AutoregressiveDirection.MAF) {
-      if (natural) {
-        builder.maf(widths);
+    boolean maf = step.direction() == AutoregressiveDirection.MAF;
+    if (step.conditioner() instanceof MlpConditioner made && made.activation() == Activation.RELU
+        && made.zeroInitLastLayer()) {
+      int[] widths = Ints.toArray(made.hiddenWidths());
+      if (maf) {
+        if (natural) {
+          builder.maf(widths);
+        } else {
+          builder.maf(step.order(), widths);
+        }
+      } else if (natural) {
+        builder.iaf(widths);
       } else {
-        builder.maf(step.order(), widths);
+        builder.iaf(step.order(), widths);
+      }
+    } else if (maf) {
+      if (natural) {
+        builder.maf(step.conditioner());
+      } else {
+        builder.maf(step.order(), step.conditioner());
       }
     } else if (natural) {
-      builder.iaf(widths);
+      builder.iaf(step.conditioner());
     } else {
-      builder.iaf(step.order(), widths);
+      builder.iaf(step.order(), step.conditioner());
     }
   }
 

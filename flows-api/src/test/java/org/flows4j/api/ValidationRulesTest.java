@@ -12,6 +12,7 @@ import org.flows4j.api.base.Bases;
 import java.util.function.Consumer;
 import org.flows4j.api.conditioner.Activation;
 import org.flows4j.api.conditioner.ConditionerSpec;
+import org.flows4j.api.conditioner.PixelCnnConditioner;
 import org.flows4j.api.data.Dequantization;
 import org.flows4j.api.data.LogitTransform;
 import org.flows4j.api.residual.LogDet;
@@ -380,18 +381,85 @@ class ValidationRulesTest {
   // ---- autoregressive steps
 
   private static MaskedAutoregressive autoregressive(AutoregressiveDirection direction, Activation activation) {
-    return new MaskedAutoregressive(List.of(8), activation, AutoregressiveOrder.natural(), direction,
+    return new MaskedAutoregressive(mlp(8).activation(activation), AutoregressiveOrder.natural(), direction,
         AffineScale.expSoftClamp(2.0));
   }
 
+  private static MaskedAutoregressive pixelCnnMaf(AutoregressiveOrder order, PixelCnnConditioner pixelCnn) {
+    return new MaskedAutoregressive(pixelCnn, order, AutoregressiveDirection.MAF, AffineScale.expSoftClamp(2.0));
+  }
+
   @Test
-  void autoregressiveStepsNeedAVector() {
-    assertThat(onlyProblem(Shape.of(4, 4, 2), autoregressive(AutoregressiveDirection.MAF, Activation.RELU))
-        .message()).isEqualTo("maf needs a vector input, but the input is [4, 4, 2]. "
-            + "Use affineCoupling with a convNet conditioner for images.");
+  void autoregressiveStepsNeedAVectorOrAnImage() {
     assertThat(onlyProblem(Shape.of(2, 3), autoregressive(AutoregressiveDirection.IAF, Activation.TANH))
-        .message()).isEqualTo("iaf needs a vector input, but the input is [2, 3]. "
-            + "Use affineCoupling with a convNet conditioner for images.");
+        .message()).isEqualTo("iaf needs a vector input [d] or an image input [height, width, channels], but the "
+            + "input is [2, 3].");
+  }
+
+  @Test
+  void mafOnAnImageNeedsPixelCnn() {
+    assertThat(onlyProblem(Shape.of(4, 4, 2), autoregressive(AutoregressiveDirection.MAF, Activation.RELU))
+        .message()).isEqualTo("maf on an image needs masked convolutions, maf(Conditioners.pixelCnn(width, "
+            + "layers)), but the input [4, 4, 2] got an mlp conditioner (a MADE, for vectors).");
+    assertThat(onlyProblem(Shape.of(4, 4, 2), new MaskedAutoregressive(convNet(8), AutoregressiveOrder.natural(),
+        AutoregressiveDirection.MAF, AffineScale.sigmoid())).message())
+        .isEqualTo("maf on an image needs masked convolutions, maf(Conditioners.pixelCnn(width, layers)), but the "
+            + "input [4, 4, 2] got a convNet conditioner (for couplings).");
+  }
+
+  @Test
+  void mafOnAVectorNeedsAMade() {
+    assertThat(onlyProblem(Shape.of(6), pixelCnnMaf(AutoregressiveOrder.natural(), Conditioners.pixelCnn(8, 2)))
+        .message()).isEqualTo("maf on a vector needs a MADE network, maf(hiddenWidths...) or "
+            + "maf(Conditioners.mlp(hiddenWidths...)), but the input [6] got a pixelCnn conditioner (for images).");
+    assertThat(onlyProblem(Shape.of(6), new MaskedAutoregressive(Conditioners.flowPlusPlus(8, 1, 2),
+        AutoregressiveOrder.natural(), AutoregressiveDirection.IAF, AffineScale.sigmoid())).message())
+        .isEqualTo("iaf on a vector needs a MADE network, iaf(hiddenWidths...) or "
+            + "iaf(Conditioners.mlp(hiddenWidths...)), but the input [6] got a flowPlusPlus conditioner (for "
+            + "couplings).");
+  }
+
+  @Test
+  void iafIsRejectedOnImages() {
+    assertThat(onlyProblem(Shape.of(4, 4, 1), new MaskedAutoregressive(Conditioners.pixelCnn(8, 2),
+        AutoregressiveOrder.natural(), AutoregressiveDirection.IAF, AffineScale.expSoftClamp(2.0))).message())
+        .isEqualTo("iaf is not supported on an image ([4, 4, 1]): its density pass would run pixel by pixel in a "
+            + "graph loop that carries no gradient, so it could not be trained. Use "
+            + "maf(Conditioners.pixelCnn(width, layers)), whose density pass is one network evaluation.");
+  }
+
+  @Test
+  void pixelCnnMafRejectsRandomOrdersSinglePixelsAndLipswishTogether() {
+    FlowSpec spec = new FlowSpec(Shape.of(1, 1, 3), Layout.SEQUENTIAL, List.of(new LevelSpec(List.of(
+        pixelCnnMaf(AutoregressiveOrder.random(5), Conditioners.pixelCnn(8, 2).activation(Activation.LIPSWISH))))),
+        Bases.standardNormal());
+    assertThat(Flows.problems(spec)).extracting(Problem::message).containsExactly(
+        "maf on an image visits the pixels in raster order, natural() or reversed(), but the order is random(5).",
+        "maf needs at least 2 pixels to have something to condition on, but the input is [1, 1, 3]. Use actNorm "
+            + "or invertibleConv1x1 for a single pixel.",
+        "LIPSWISH is for residual blocks (it carries a learned β); use RELU, TANH, ELU or SOFTPLUS in a pixelCnn "
+            + "conditioner.");
+  }
+
+  @Test
+  void pixelCnnMafAcceptsImagesOfTwoOrMorePixelsInEitherRasterOrder() {
+    for (Shape shape : List.of(Shape.of(1, 2, 1), Shape.of(2, 1, 3), Shape.of(28, 28, 1))) {
+      FlowSpec spec = Flows.sequential(shape).steps(2, step -> step.maf(Conditioners.pixelCnn(8, 3))
+          .maf(AutoregressiveOrder.reversed(), Conditioners.pixelCnn(4, 1).kernelSize(5))).build();
+      assertThat(spec.steps()).hasSize(4);
+    }
+  }
+
+  @Test
+  void couplingsRejectPixelCnn() {
+    String message = "a pixelCnn conditioner is masked for autoregressive steps (maf) and would hide most of the "
+        + "input from a coupling. Use Conditioners.convNet(width) in couplings.";
+    assertThat(onlyProblem(Shape.of(4, 4, 2), affine(Mask.CHANNELS, Conditioners.pixelCnn(8, 2))).message())
+        .isEqualTo(message);
+    assertThat(onlyProblem(Shape.of(4, 4, 2), new AdditiveCoupling(Mask.CHECKERBOARD, Conditioners.pixelCnn(8, 2)))
+        .message()).isEqualTo(message);
+    assertThat(onlyProblem(Shape.of(4, 4, 2),
+        new MixtureLogisticsCoupling(Mask.CHANNELS, Conditioners.pixelCnn(8, 2), 2)).message()).isEqualTo(message);
   }
 
   @Test

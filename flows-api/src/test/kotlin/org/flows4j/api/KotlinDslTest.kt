@@ -11,6 +11,7 @@ import org.flows4j.api.conditioner.Conditioners
 import org.flows4j.api.conditioner.AttentionConvNetConditioner
 import org.flows4j.api.conditioner.ConvNetConditioner
 import org.flows4j.api.conditioner.MlpConditioner
+import org.flows4j.api.conditioner.PixelCnnConditioner
 import org.flows4j.api.data.Dequantization
 import org.flows4j.api.data.Logit
 import org.flows4j.api.data.LogitTransform
@@ -350,7 +351,7 @@ class KotlinDslTest {
     val iaf = spec.steps()[4] as MaskedAutoregressive
     assertThat(iaf.direction()).isEqualTo(AutoregressiveDirection.IAF)
     assertThat(iaf.order()).isEqualTo(AutoregressiveOrder(AutoregressiveOrder.Kind.REVERSED, 0L))
-    assertThat(iaf.hiddenWidths()).containsExactly(4, 4)
+    assertThat((iaf.conditioner() as MlpConditioner).hiddenWidths()).containsExactly(4, 4)
     assertThat(iaf.logDetKind()).isEqualTo(LogDetKind.EXACT)
     assertThat(iaf.inverseKind()).isEqualTo(InverseKind.ANALYTIC)
     assertThat(AutoregressiveOrder.natural().visitingOrder(3)).containsExactly(0, 1, 2)
@@ -363,9 +364,33 @@ class KotlinDslTest {
       .isInstanceOf(InvalidFlowSpecException::class.java)
       .hasMessage(
         "Invalid flow spec (1 problem):\n" +
-          "  steps[0] (iaf): iaf needs a vector input, but the input is [4, 4, 1]. " +
-          "Use affineCoupling with a convNet conditioner for images.",
+          "  steps[0] (iaf): iaf is not supported on an image ([4, 4, 1]): its density pass would run pixel by " +
+          "pixel in a graph loop that carries no gradient, so it could not be trained. Use " +
+          "maf(Conditioners.pixelCnn(width, layers)), whose density pass is one network evaluation.",
       )
+  }
+
+  @Test
+  fun pixelCnnAutoregressiveFlowsFromKotlin() {
+    val pixelCnn: PixelCnnConditioner =
+      Conditioners.pixelCnn(16, 3).kernelSize(5).activation(Activation.TANH).zeroInitLast(false)
+    val spec = Flows.sequential(Shape.of(6, 6, 1))
+      .steps(2) { step ->
+        step.maf(pixelCnn).maf(AutoregressiveOrder.reversed(), Conditioners.pixelCnn(8, 2).zeroInitLast())
+      }
+      .build()
+    val maf = spec.steps()[1] as MaskedAutoregressive
+    assertThat(maf.conditioner()).isEqualTo(PixelCnnConditioner(8, 2, 3, Activation.RELU, true))
+    assertThat(maf.order()).isEqualTo(AutoregressiveOrder.reversed())
+    assertThat(pixelCnn.width() + pixelCnn.layers() + pixelCnn.kernelSize()).isEqualTo(24)
+    assertThat(FlowSpecJson.fromJson(FlowSpecJson.toJson(spec))).isEqualTo(spec)
+    val vector = Flows.sequential(Shape.of(3))
+      .steps(1) {
+        it.maf(Conditioners.mlp(8)).iaf(AutoregressiveOrder.reversed(), Conditioners.mlp(4, 4))
+          .iaf(Conditioners.mlp(2))
+      }
+      .build()
+    assertThat(vector.steps().map { it.kind() }).containsExactly("maf", "iaf", "iaf")
   }
 
   @Test

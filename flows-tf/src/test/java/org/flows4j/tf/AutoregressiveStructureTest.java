@@ -8,6 +8,7 @@ import org.flows4j.api.FlowSpec;
 import org.flows4j.api.Flows;
 import org.flows4j.api.Shape;
 import org.flows4j.api.conditioner.Activation;
+import org.flows4j.api.conditioner.Conditioners;
 import org.flows4j.api.step.AffineScale;
 import org.flows4j.api.step.AutoregressiveDirection;
 import org.flows4j.api.step.AutoregressiveOrder;
@@ -32,8 +33,8 @@ class AutoregressiveStructureTest {
     int d = 5;
     Shape shape = Shape.of(d);
     AutoregressiveOrder order = AutoregressiveOrder.random(21);
-    MaskedAutoregressive step = new MaskedAutoregressive(List.of(8, 8), Activation.TANH, order, direction,
-        AffineScale.expSoftClamp(2.0));
+    MaskedAutoregressive step = new MaskedAutoregressive(Conditioners.mlp(8, 8).activation(Activation.TANH), order,
+        direction, AffineScale.expSoftClamp(2.0));
     FlowSpec spec = Flows.sequential(shape).add(step).build();
     int[] position = new int[d];
     int[] visiting = order.visitingOrder(d);

@@ -10,6 +10,7 @@ import org.flows4j.api.Flows;
 import org.flows4j.api.Shape;
 import org.flows4j.api.conditioner.Activation;
 import org.flows4j.api.conditioner.Conditioners;
+import org.flows4j.api.conditioner.PixelCnnConditioner;
 import org.flows4j.api.residual.FixedPointInverse;
 import org.flows4j.api.residual.LipschitzConvNet;
 import org.flows4j.api.residual.LipschitzMlp;
@@ -81,6 +82,13 @@ class StepConformanceTest {
         Arguments.of(Shape.of(5), autoregressive(AutoregressiveDirection.IAF, AutoregressiveOrder.random(3), exp)),
         Arguments.of(Shape.of(4),
             autoregressive(AutoregressiveDirection.IAF, AutoregressiveOrder.random(8), sigmoid)),
+        Arguments.of(Shape.of(3, 3, 2), pixelCnn(AutoregressiveOrder.natural(),
+            Conditioners.pixelCnn(4, 2).activation(Activation.TANH), exp)),
+        // Rows 2 and 3 see only the band of rows above them (one layer of k = 3: one row of context).
+        Arguments.of(Shape.of(4, 3, 2), pixelCnn(AutoregressiveOrder.reversed(),
+            Conditioners.pixelCnn(4, 1).activation(Activation.ELU), sigmoid)),
+        Arguments.of(Shape.of(5, 3, 1), pixelCnn(AutoregressiveOrder.natural(),
+            Conditioners.pixelCnn(3, 1).kernelSize(5).activation(Activation.SOFTPLUS), exp)),
         Arguments.of(Shape.of(3, 3, 2), new EmergingConv(3)),
         Arguments.of(Shape.of(4, 4, 1), new EmergingConv(3)),
         Arguments.of(Shape.of(3, 3, 1), new EmergingConv(5)),
@@ -112,7 +120,15 @@ class StepConformanceTest {
   /** MADE widths above d − 1, so every feature depends on every earlier one. */
   static MaskedAutoregressive autoregressive(
       AutoregressiveDirection direction, AutoregressiveOrder order, AffineScale scale) {
-    return new MaskedAutoregressive(List.of(8, 8), Activation.TANH, order, direction, scale);
+    return new MaskedAutoregressive(Conditioners.mlp(8, 8).activation(Activation.TANH), order, direction, scale);
+  }
+
+  /**
+   * MAF on an image with PixelCNN convolutions. The harness perturbs every variable, the zero-initialised output
+   * convolution included, so the step is not the identity.
+   */
+  static MaskedAutoregressive pixelCnn(AutoregressiveOrder order, PixelCnnConditioner conditioner, AffineScale scale) {
+    return new MaskedAutoregressive(conditioner, order, AutoregressiveDirection.MAF, scale);
   }
 
   /**

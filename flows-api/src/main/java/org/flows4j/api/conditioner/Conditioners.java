@@ -31,4 +31,15 @@ public final class Conditioners {
   public static AttentionConvNetConditioner flowPlusPlus(int width, int blocks, int heads) {
     return new AttentionConvNetConditioner(width, blocks, heads, 0.0, true, true);
   }
+
+  /**
+   * PixelCNN's masked convolutions for {@code maf} on an image: a mask-A {@code 3×3} convolution, then
+   * {@code layers − 1} mask-B {@code 3×3} convolutions of {@code width} channels, ReLU, and a zero-initialised
+   * {@code 1×1} output (the step starts as the identity). Each pixel's shift and scale depend on every channel of
+   * the pixels before it in raster order within {@code layers} rows (except PixelCNN's blind spot, see
+   * {@link PixelCnnConditioner}) and on nothing of the pixel itself. For {@code maf} on images only.
+   */
+  public static PixelCnnConditioner pixelCnn(int width, int layers) {
+    return new PixelCnnConditioner(width, layers, 3, Activation.RELU, true);
+  }
 }

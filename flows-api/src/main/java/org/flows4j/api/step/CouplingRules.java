@@ -4,8 +4,9 @@ import com.google.common.collect.ImmutableList;
 import java.util.List;
 import org.flows4j.api.Shape;
 import org.flows4j.api.conditioner.ConditionerSpec;
+import org.flows4j.api.conditioner.PixelCnnConditioner;
 
-/** The shape rules shared by additive and affine couplings. */
+/** The shape and conditioner rules shared by the couplings (additive, affine, mixture of logistics). */
 final class CouplingRules {
   private CouplingRules() {}
 
@@ -40,7 +41,14 @@ final class CouplingRules {
         }
       }
     }
-    problems.addAll(conditioner.problems(input));
+    if (conditioner instanceof PixelCnnConditioner) {
+      // A coupling could run it (any function of x_a will do), but its masks hide each pixel itself and all
+      // that follows it in raster order, most of what a coupling conditions on: surely a mistake.
+      problems.add("a pixelCnn conditioner is masked for autoregressive steps (maf) and would hide most of the "
+          + "input from a coupling. Use Conditioners.convNet(width) in couplings.");
+    } else {
+      problems.addAll(conditioner.problems(input));
+    }
     return problems.build();
   }
 }

@@ -5,43 +5,49 @@ import com.google.common.collect.ImmutableList;
 import java.util.List;
 import org.flows4j.api.Shape;
 import org.flows4j.api.conditioner.Activation;
+import org.flows4j.api.conditioner.AttentionConvNetConditioner;
+import org.flows4j.api.conditioner.ConditionerSpec;
+import org.flows4j.api.conditioner.ConvNetConditioner;
+import org.flows4j.api.conditioner.MlpConditioner;
+import org.flows4j.api.conditioner.PixelCnnConditioner;
 
 /**
- * An affine autoregressive step on a vector, its shift and log-scale computed by a MADE network (Germain et al.,
- * "MADE: Masked Autoencoder for Distribution Estimation", 2015): a fully connected network whose weights are masked
- * so that output {@code i} depends only on the features before {@code i} in {@link #order}. The
- * {@link #direction} says whether the network reads the data side ({@link AutoregressiveDirection#MAF}) or the
- * latent side ({@link AutoregressiveDirection#IAF}); {@link #scale} bounds the log-scale as in an affine coupling.
+ * An affine autoregressive step, {@code z_i = x_i·exp(s_i) + t_i} with {@code (s_i, t_i)} computed from the
+ * features before {@code i}. The {@link #direction} says whether the network reads the data side
+ * ({@link AutoregressiveDirection#MAF}) or the latent side ({@link AutoregressiveDirection#IAF}); {@link #scale}
+ * bounds the log-scale as in an affine coupling. The network depends on the input:
+ *
+ * <ul>
+ *   <li>a vector {@code [d]}: an {@link MlpConditioner mlp} conditioner, built as a MADE (Germain et al., "MADE:
+ *       Masked Autoencoder for Distribution Estimation", 2015), a fully connected network whose weights are masked
+ *       so that output {@code i} depends only on the features before {@code i} in {@link #order};
+ *   <li>an image {@code [h, w, c]}: a {@link PixelCnnConditioner pixelCnn} conditioner, masked convolutions over
+ *       the pixels in raster order ({@code natural()}, or {@code reversed()}: the image turned by 180°); each
+ *       pixel's channels depend on every channel of the pixels before it, none of its own. MAF only.
+ * </ul>
  *
  * <p>The Jacobian is triangular (in visiting order), so the log-det is exact: {@code Σ log s}. The inverse is exact
- * and closed form too, but one of the two directions is sequential: it runs the network once per feature (unrolled
- * in the graph), so that direction costs {@code d} passes.
+ * and closed form too, but one of the two directions is sequential: it runs the network once per feature (vectors:
+ * unrolled in the graph) or once per pixel (images: a graph while loop, whose result carries no gradient), so that
+ * direction costs {@code d} or {@code h·w} network passes.
  *
- * @param hiddenWidths the MADE's hidden layers (widths of at least {@code d − 1} keep every dependency reachable)
- * @param activation the hidden activation
+ * @param conditioner the MADE's widths and activation ({@code mlp}) or the masked convolutions ({@code pixelCnn});
+ *     MADE widths of at least {@code d − 1} keep every dependency reachable
  * @param order the order in which features are visited
  * @param direction MAF (fast density) or IAF (fast sampling)
  * @param scale how the raw log-scale is bounded
  */
 public record MaskedAutoregressive(
-    List<Integer> hiddenWidths,
-    Activation activation,
+    ConditionerSpec conditioner,
     AutoregressiveOrder order,
     AutoregressiveDirection direction,
     AffineScale scale) implements StepSpec {
 
   public MaskedAutoregressive {
-    Preconditions.checkNotNull(hiddenWidths, "hiddenWidths");
-    hiddenWidths = ImmutableList.copyOf(hiddenWidths);
-    Preconditions.checkNotNull(activation, "activation");
+    Preconditions.checkNotNull(conditioner, "conditioner");
     Preconditions.checkNotNull(order, "order");
     Preconditions.checkNotNull(direction, "direction");
     Preconditions.checkNotNull(scale, "scale");
-    Preconditions.checkArgument(!hiddenWidths.isEmpty(), "a MADE network needs at least one hidden width");
-    for (int i = 0; i < hiddenWidths.size(); i++) {
-      Preconditions.checkArgument(hiddenWidths.get(i) > 0,
-          "hidden widths must be positive, but hiddenWidths[%s] was %s", i, hiddenWidths.get(i));
-    }
   }
 
   /** {@code maf} or {@code iaf}, the DSL method that adds the step. */
@@ -52,19 +58,70 @@ public record MaskedAutoregressive(
 
   @Override
   public List<String> problems(Shape input) {
+    if (input.isVector()) {
+      return vectorProblems(input);
+    }
+    if (input.isImage()) {
+      return imageProblems(input);
+    }
+    return List.of(kind() + " needs a vector input [d] or an image input [height, width, channels], but the input "
+        + "is " + input + ".");
+  }
+
+  private List<String> vectorProblems(Shape input) {
     ImmutableList.Builder<String> problems = ImmutableList.builder();
-    if (!input.isVector()) {
-      problems.add(kind() + " needs a vector input, but the input is " + input
-          + ". Use affineCoupling with a convNet conditioner for images.");
-    } else if (input.dim(0) < 2) {
+    if (!(conditioner instanceof MlpConditioner mlp)) {
+      problems.add(kind() + " on a vector needs a MADE network, " + kind() + "(hiddenWidths...) or "
+          + kind() + "(Conditioners.mlp(hiddenWidths...)), but the input " + input + " got "
+          + describe(conditioner) + ".");
+      return problems.build();
+    }
+    if (input.dim(0) < 2) {
       problems.add(kind() + " needs at least 2 features to have something to condition on, but the input has 1 "
           + "feature (" + input + "). Use actNorm for a single feature.");
     }
-    if (activation == Activation.LIPSWISH) {
+    if (mlp.activation() == Activation.LIPSWISH) {
       problems.add("LIPSWISH is for residual blocks (it carries a learned β); use RELU, TANH, ELU or SOFTPLUS in "
           + "a MADE network.");
     }
     return problems.build();
+  }
+
+  private List<String> imageProblems(Shape input) {
+    if (direction == AutoregressiveDirection.IAF) {
+      // Its density pass would be the per-pixel while loop, whose outputs carry no gradient: it could not train.
+      return List.of("iaf is not supported on an image (" + input + "): its density pass would run pixel by "
+          + "pixel in a graph loop that carries no gradient, so it could not be trained. Use "
+          + "maf(Conditioners.pixelCnn(width, layers)), whose density pass is one network evaluation.");
+    }
+    if (!(conditioner instanceof PixelCnnConditioner pixelCnn)) {
+      return List.of("maf on an image needs masked convolutions, maf(Conditioners.pixelCnn(width, layers)), but "
+          + "the input " + input + " got " + describe(conditioner) + ".");
+    }
+    ImmutableList.Builder<String> problems = ImmutableList.builder();
+    if (order.kind() == AutoregressiveOrder.Kind.RANDOM) {
+      problems.add(kind() + " on an image visits the pixels in raster order, natural() or reversed(), but the "
+          + "order is random(" + order.seed() + ").");
+    }
+    if (input.dim(0) * input.dim(1) < 2) {
+      problems.add(kind() + " needs at least 2 pixels to have something to condition on, but the input is "
+          + input + ". Use actNorm or invertibleConv1x1 for a single pixel.");
+    }
+    problems.addAll(pixelCnn.problems(input));
+    return problems.build();
+  }
+
+  /** What the conditioner is and what it is for, in the DSL's words. */
+  private static String describe(ConditionerSpec conditioner) {
+    // Java 17 has no pattern switch; keep this chain in the order of ConditionerSpec's permits clause.
+    if (conditioner instanceof MlpConditioner) {
+      return "an mlp conditioner (a MADE, for vectors)";
+    } else if (conditioner instanceof ConvNetConditioner) {
+      return "a convNet conditioner (for couplings)";
+    } else if (conditioner instanceof AttentionConvNetConditioner) {
+      return "a flowPlusPlus conditioner (for couplings)";
+    }
+    return "a pixelCnn conditioner (for images)";
   }
 
   @Override
@@ -72,7 +129,10 @@ public record MaskedAutoregressive(
     return LogDetKind.EXACT;
   }
 
-  /** Closed form; sequential (one network pass per feature) for sampling with MAF and density with IAF. */
+  /**
+   * Closed form; sequential (one network pass per feature, or per pixel) for sampling with MAF and density with
+   * IAF.
+   */
   @Override
   public InverseKind inverseKind() {
     return InverseKind.ANALYTIC;

@@ -1,6 +1,7 @@
 package org.flows4j.tf.layers;
 
 import org.flows4j.api.Shape;
+import org.flows4j.api.conditioner.PixelCnnConditioner;
 import org.flows4j.api.step.ActNorm;
 import org.flows4j.api.step.AdditiveCoupling;
 import org.flows4j.api.step.AffineCoupling;
@@ -62,7 +63,10 @@ public final class Layers {
     } else if (step instanceof ResidualBlock block) {
       return new ResidualLayer<>(tf, block, input, parameters);
     } else if (step instanceof MaskedAutoregressive autoregressive) {
-      return new MaskedAutoregressiveLayer<>(tf, autoregressive, input, parameters);
+      // Validation pairs images with pixelCnn and vectors with an mlp (a MADE).
+      return autoregressive.conditioner() instanceof PixelCnnConditioner
+          ? new PixelCnnAutoregressiveLayer<>(tf, autoregressive, input, parameters)
+          : new MaskedAutoregressiveLayer<>(tf, autoregressive, input, parameters);
     } else if (step instanceof EmergingConv emerging) {
       return new EmergingConvLayer<>(tf, emerging, input, parameters);
     } else if (step instanceof PeriodicConv periodic) {

@@ -4,6 +4,7 @@ import com.google.common.collect.ImmutableList;
 import java.util.ArrayList;
 import java.util.List;
 import org.flows4j.api.conditioner.Activation;
+import org.flows4j.api.conditioner.MlpConditioner;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
@@ -17,8 +18,8 @@ import org.tensorflow.types.family.TFloating;
  * is at least the other's, an output for feature {@code i} sees a hidden unit when {@code degree(i)} is greater.
  *
  * <p>Outputs: {@code [batch, 2d]}, the shifts of the d features then their raw log-scales, in feature order. The
- * output layer starts at zero, so the step starts as the identity. Masks are constants multiplied into the weights:
- * every op has a gradient.
+ * output layer starts at zero (unless the spec's {@code zeroInitLastLayer} is false), so the step starts as the
+ * identity. Masks are constants multiplied into the weights: every op has a gradient.
  */
 final class MadeNet<T extends TFloating> {
   private final Activation activation;
@@ -26,8 +27,9 @@ final class MadeNet<T extends TFloating> {
   private final List<Variable<T>> biases = new ArrayList<>();
   private final List<Operand<T>> masks = new ArrayList<>();
 
-  MadeNet(Ops tf, List<Integer> hiddenWidths, Activation activation, int[] visitingOrder, Parameters<T> parameters) {
-    this.activation = activation;
+  MadeNet(Ops tf, MlpConditioner spec, int[] visitingOrder, Parameters<T> parameters) {
+    this.activation = spec.activation();
+    List<Integer> hiddenWidths = spec.hiddenWidths();
     Class<T> type = parameters.type();
     int d = visitingOrder.length;
     int[] inputDegrees = new int[d];
@@ -62,7 +64,9 @@ final class MadeNet<T extends TFloating> {
     }
     long[] shape = {previous.length, 2L * d};
     Parameters<T> out = parameters.in("masked_dense_out");
-    weights.add(out.filled(tf, "kernel", shape, 0.0));
+    weights.add(spec.zeroInitLastLayer()
+        ? out.filled(tf, "kernel", shape, 0.0)
+        : out.glorotUniform(tf, "kernel", shape, previous.length, 2L * d));
     biases.add(out.filled(tf, "bias", new long[] {2L * d}, 0.0));
     masks.add(Tensors.constant(tf, mask, shape, type));
   }
