@@ -17,6 +17,7 @@ import org.flows4j.api.residual.LogDet;
 import org.flows4j.api.residual.LogDetEstimator;
 import org.flows4j.api.step.ActNorm;
 import org.flows4j.api.step.AffineScale;
+import org.flows4j.api.step.AutoregressiveOrder;
 import org.flows4j.api.step.Conv1x1;
 import org.flows4j.api.step.Mask;
 
@@ -254,13 +255,27 @@ public final class Presets {
    * <p>For a vector {@code [d]} (d ≥ 2): {@code layers} × (MAF step with a {@code maf(width, width)} MADE network,
    * reverse), so consecutive steps visit the features in opposite orders. The paper's batch normalisation between
    * steps is left out. Density evaluation is one network pass per step; sampling runs each network d times.
+   *
+   * <p>For an image: 8-bit pixels, uniformly dequantized, logit transform (α = 0.05), then {@code layers} ×
+   * (actNorm, MAF step over the pixels with a {@code pixelCnn(width, 4)} network), raster order alternating with
+   * its reverse so that each pixel sees the whole image across two steps (a PixelCNN's blind spot is covered by
+   * the reversed step). Sampling runs each network once per pixel.
    */
   public static FlowSpec maf(Shape shape, int layers, int width) {
     Preconditions.checkNotNull(shape, "shape");
-    Preconditions.checkArgument(shape.isVector() && shape.dim(0) >= 2,
-        "maf needs a vector shape [d] with d at least 2, but the shape was %s", shape);
+    Preconditions.checkArgument(shape.isImage() || (shape.isVector() && shape.dim(0) >= 2),
+        "maf needs a vector shape [d] with d at least 2 or an image shape, but the shape was %s", shape);
     Preconditions.checkArgument(layers >= 1, "layers must be at least 1, but was %s", layers);
     Preconditions.checkArgument(width > 0, "width must be positive, but was %s", width);
+    if (shape.isImage()) {
+      return sequential(shape)
+          .dequantize(Dequantization.uniform(256))
+          .logit(0.05)
+          .stepsIndexed(layers, (i, step) -> step.actNorm().maf(
+              i % 2 == 0 ? AutoregressiveOrder.natural() : AutoregressiveOrder.reversed(),
+              Conditioners.pixelCnn(width, 4)))
+          .build();
+    }
     return sequential(shape)
         .steps(layers, step -> step.maf(width, width).reverse())
         .build();

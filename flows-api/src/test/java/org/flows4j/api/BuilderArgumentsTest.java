@@ -221,13 +221,24 @@ class BuilderArgumentsTest {
   }
 
   @Test
-  void mafPresetArgumentsAreCheckedAtTheCall() {
-    assertThatThrownBy(() -> Presets.maf(Shape.of(4, 4, 1), 2, 8))
+  void flowPlusPlusPresetArgumentsAreCheckedAtTheCall() {
+    assertThatThrownBy(() -> Presets.flowPlusPlus(Shape.of(4), 8, 1, 2, 4))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("maf needs a vector shape [d] with d at least 2, but the shape was [4, 4, 1]");
+        .hasMessage("flowPlusPlus needs an image shape [height, width, channels], but the shape was [4]");
+    assertThatThrownBy(() -> Presets.flowPlusPlus(Shape.of(5, 4, 1), 8, 1, 2, 4))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("flowPlusPlus squeezes once, so height and width must be even, but the shape was [5, 4, 1]");
+    assertThatThrownBy(() -> Presets.flowPlusPlus(Shape.of(4, 4, 1), 8, 0, 2, 4))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("blocks must be at least 1, but was 0");
+    assertThatThrownBy(() -> Presets.flowPlusPlus(Shape.of(4, 4, 1), 8, 1, 2, 0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("components must be at least 1, but was 0");
+  }
+
+  @Test
+  void mafPresetArgumentsAreCheckedAtTheCall() {
     assertThatThrownBy(() -> Presets.maf(Shape.of(1), 2, 8))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("maf needs a vector shape [d] with d at least 2, but the shape was [1]");
+        .hasMessage("maf needs a vector shape [d] with d at least 2 or an image shape, but the shape was [1]");
     assertThatThrownBy(() -> Presets.maf(Shape.of(2), 0, 8))
         .isInstanceOf(IllegalArgumentException.class).hasMessage("layers must be at least 1, but was 0");
     assertThatThrownBy(() -> Presets.maf(Shape.of(2), 2, 0))

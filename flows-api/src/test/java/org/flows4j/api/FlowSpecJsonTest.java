@@ -113,6 +113,8 @@ class FlowSpecJsonTest {
         Arguments.of("emerging", Presets.emerging(Shape.of(32, 32, 3), 3, 4, 128)),
         Arguments.of("realNvp vector", Presets.realNvp(Shape.of(2), 8, 64)),
         Arguments.of("maf", Presets.maf(Shape.of(4), 5, 64)),
+        Arguments.of("maf image", Presets.maf(Shape.of(28, 28, 1), 4, 32)),
+        Arguments.of("flowPlusPlus", Presets.flowPlusPlus(Shape.of(28, 28, 1), 16, 1, 2, 8)),
         Arguments.of("realNvp image", Presets.realNvp(Shape.of(32, 32, 3), 3, 64)),
         Arguments.of("nice vector", Presets.nice(Shape.of(784), 4, 1000)),
         Arguments.of("nice image", Presets.nice(Shape.of(28, 28, 1), 4, 32)),

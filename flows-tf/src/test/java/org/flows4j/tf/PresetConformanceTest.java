@@ -33,6 +33,7 @@ class PresetConformanceTest {
         Arguments.of("realnvp-2d", Presets.realNvp(Shape.of(2), 4, 16)),
         Arguments.of("nice-vector", Presets.nice(Shape.of(6), 4, 16)),
         Arguments.of("maf-vector", Presets.maf(Shape.of(3), 3, 16)),
+        Arguments.of("maf-image", Presets.maf(Shape.of(3, 3, 2), 2, 8)),
         Arguments.of("nice-image", Presets.nice(Shape.of(4, 4, 2), 2, 8)),
         Arguments.of("flowpp", tightBisection(Presets.flowPlusPlus(Shape.of(4, 4, 1), 4, 1, 1, 2))));
   }

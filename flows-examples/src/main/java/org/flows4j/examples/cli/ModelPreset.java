@@ -120,21 +120,17 @@ public enum ModelPreset {
   MAF("maf") {
     @Override
     FlowSpec build(Shape shape, int width, int depth) {
-      if (!shape.isVector()) {
-        throw new UsageException("--model maf needs vector data, but the data are " + shape
-            + " images. Use --model realnvp, glow, emerging or resflow for images.");
-      }
       return Presets.maf(shape, depth, width);
     }
 
     @Override
     int defaultDepth(Shape shape) {
-      return 5;
+      return shape.isImage() ? 4 : 5;
     }
 
     @Override
     String depthMeaning(Shape shape) {
-      return "autoregressive layers";
+      return shape.isImage() ? "autoregressive layers (PixelCNN, alternating raster order)" : "autoregressive layers";
     }
   },
   RESFLOW("resflow") {

@@ -28,13 +28,15 @@ import org.tensorflow.types.family.TFloating;
  *       triangular.
  * </ul>
  *
- * <p>Both supports contain the centre, so the composition sees at least the full {@code k×k} neighbourhood; and {@code log|det| = h·w·(Σ logs₁ + Σ logs₂)}.
+ * <p>Both supports contain the centre, so the composition sees at least the full {@code k×k} neighbourhood; and
+ * {@code log|det| = h·w·(Σ logs₁ + Σ logs₂)}.
  *
- * <p>The diagonal is {@code exp(logs)} rather than fixed to 1. With a unit diagonal each factor would have
- * determinant 1 and the step could not change volume; as far as we read the paper, its emerging convolutions are
- * the autoregressive pair preceded by a 1×1 convolution that carries the volume change, but we could not pin down
- * whether its centre diagonal is fixed. A learned positive diagonal keeps the step usable on its own, keeps it
- * invertible whatever the weights (the diagonal never reaches 0) and costs nothing in the log-det.
+ * <p>The diagonal is {@code exp(logs)} rather than fixed to 1. The authors' code fixes both centre diagonals to 1
+ * (its masks zero the centre diagonal and each factor adds its input back, a volume-preserving MAF with shift only)
+ * and puts one learned per-channel scale before the pair and a bias after it: {@code z = F₂'(F₁'(s ⊙ x)) + b}. That
+ * map is one of ours (take {@code F₁ = F₁'·diag(s)}, whose diagonal is s, and {@code logs₂ = 0}) except for the
+ * bias, which the actNorm before every emerging convolution in our presets provides. The diagonal never reaches 0,
+ * so the step is invertible whatever the weights.
  *
  * <p>Inverse: exact back-substitution in the graph. A functional while loop visits the {@code h·w·c} positions in
  * raster order (reversed for F₂); at position p it sets {@code x_p ← x_p + (z_p − conv(x, F)_p) / diag}, which
