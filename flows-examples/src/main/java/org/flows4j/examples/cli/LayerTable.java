@@ -38,6 +38,8 @@ final class LayerTable {
     List<String[]> rows = new ArrayList<>();
     long stepParameters = 0;
     long allParameters;
+    long dequantizationParameters;
+    int dequantizationSteps;
     Map<LogDetKind, Integer> logDets = new EnumMap<>(LogDetKind.class);
     Map<InverseKind, Integer> inverses = new EnumMap<>(InverseKind.class);
     try (Graph graph = new Graph()) {
@@ -60,14 +62,25 @@ final class LayerTable {
           lowerCase(layer.spec().inverseKind())});
       }
       allParameters = count(flow.trainableVariables());
+      dequantizationParameters = flow.dequantizer().map(d -> count(d.variables())).orElse(0L);
+      dequantizationSteps = flow.dequantizer().map(d -> d.layers().size()).orElse(0);
     }
     StringBuilder text = new StringBuilder(table(rows));
     text.append(String.format(Locale.ROOT, "total: %d steps, %,d trainable parameters", rows.size(),
         allParameters));
+    long baseParameters = allParameters - stepParameters - dequantizationParameters;
     if (allParameters != stepParameters) {
-      // The steps' variables do not cover everything the optimizer trains: the rest is the learned base.
-      text.append(String.format(Locale.ROOT, " (%,d in the steps, %,d in the base distribution)", stepParameters,
-          allParameters - stepParameters));
+      // The steps' variables do not cover everything the optimizer trains: the rest is the learned noise q(u | x)
+      // of variational dequantization and the learned base.
+      text.append(String.format(Locale.ROOT, " (%,d in the steps", stepParameters));
+      if (dequantizationParameters > 0) {
+        text.append(String.format(Locale.ROOT, ", %,d in the dequantization flow q(u | x) of %d steps",
+            dequantizationParameters, dequantizationSteps));
+      }
+      if (baseParameters > 0) {
+        text.append(String.format(Locale.ROOT, ", %,d in the base distribution", baseParameters));
+      }
+      text.append(')');
     }
     text.append('\n');
     text.append("log-det: ").append(summary(logDets)).append("; inverse: ").append(summary(inverses))

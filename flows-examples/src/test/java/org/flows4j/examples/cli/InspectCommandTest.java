@@ -48,6 +48,18 @@ class InspectCommandTest {
   }
 
   @Test
+  void countsTheDequantizationFlowOfFlowPlusPlusApart() {
+    Cli.Result result = Cli.run("inspect", "--model", "flowpp", "--data", "fashion-mnist", "--width", "8");
+
+    assertThat(result.exitCode()).as(result.toString()).isZero();
+    assertThat(result.out())
+        .contains("mixtureLogisticsCoupling", "[28, 28, 1] -> [14, 14, 4]")
+        .containsPattern("total: 24 steps, [0-9,]+ trainable parameters \\([0-9,]+ in the steps, [0-9,]+ in the "
+            + "dequantization flow q\\(u \\| x\\) of 8 steps\\)")
+        .doesNotContain("base distribution");
+  }
+
+  @Test
   void readsASpecFileAsTheSameTable() throws Exception {
     Path file = dir.resolve("spec.json");
     Files.writeString(file, FlowSpecJson.toJson(ModelPreset.NICE.build(Shape.of(2), 8, 2)),
