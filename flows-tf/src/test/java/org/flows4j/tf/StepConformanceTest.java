@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.flows4j.api.FlowSpec;
 import org.flows4j.api.Flows;
 import org.flows4j.api.Shape;
 import org.flows4j.api.conditioner.Activation;
@@ -140,17 +139,26 @@ class StepConformanceTest {
         LogDet.exact(), new FixedPointInverse(1e-13, 0, 1000));
   }
 
+  /**
+   * {@code step} alone, compiled in float64, with its data-dependent initialisation run on data of another mean and
+   * spread (so ActNorm's parameters are not trivial) and every weight then moved off its initial value.
+   */
+  private static CompiledFlow<TFloat64> preparedFlow(
+      GraphFixture g, Shape shape, StepSpec step, Placeholder<TFloat64> x) {
+    CompiledFlow<TFloat64> flow =
+        FlowCompiler.compileFloat64(g.tf, Flows.sequential(shape).add(step).build(), 11);
+    g.run(flow.dataInitialization(g.tf, x), Map.of(x, FlowChecks.randomBatch(shape, 1, 0.7, 2.0)));
+    g.perturb(flow.trainableVariables(), 0.3, 5);
+    return flow;
+  }
+
   @ParameterizedTest(name = "{1} on {0}")
   @MethodSource("steps")
   void conformsOnRandomInput(Shape shape, StepSpec step) {
-    FlowSpec spec = Flows.sequential(shape).add(step).build();
     try (GraphFixture g = new GraphFixture()) {
-      CompiledFlow<TFloat64> flow = FlowCompiler.compileFloat64(g.tf, spec, 11);
-      Layer<TFloat64> layer = flow.layers().get(0);
       Placeholder<TFloat64> x = FlowChecks.input(g, shape);
-      // ActNorm initialises on data with another mean and spread, so its parameters are not trivial.
-      g.run(flow.dataInitialization(g.tf, x), Map.of(x, FlowChecks.randomBatch(shape, 1, 0.7, 2.0)));
-      g.perturb(flow.trainableVariables(), 0.3, 5);
+      CompiledFlow<TFloat64> flow = preparedFlow(g, shape, step, x);
+      Layer<TFloat64> layer = flow.layers().get(0);
       g.run(flow.normalizationUpdate(g.tf), Map.of());
       FlowChecks.Report report = FlowChecks.check(g, FlowChecks.of(layer), x, shape,
           FlowChecks.randomBatch(shape, 2, 0.0, 1.0));
@@ -176,13 +184,10 @@ class StepConformanceTest {
   @ParameterizedTest(name = "{1} on {0}")
   @MethodSource("dropoutSteps")
   void dropoutCouplingConformsInEachModeAndOnlyTrainingDependsOnTheSeed(Shape shape, StepSpec step) {
-    FlowSpec spec = Flows.sequential(shape).add(step).build();
     try (GraphFixture g = new GraphFixture()) {
-      CompiledFlow<TFloat64> flow = FlowCompiler.compileFloat64(g.tf, spec, 11);
-      Layer<TFloat64> layer = flow.layers().get(0);
       Placeholder<TFloat64> x = FlowChecks.input(g, shape);
-      g.run(flow.dataInitialization(g.tf, x), Map.of(x, FlowChecks.randomBatch(shape, 1, 0.7, 2.0)));
-      g.perturb(flow.trainableVariables(), 0.3, 5);
+      CompiledFlow<TFloat64> flow = preparedFlow(g, shape, step, x);
+      Layer<TFloat64> layer = flow.layers().get(0);
       for (FlowMode mode : FlowMode.values()) {
         FlowChecks.Report report = FlowChecks.check(g, inMode(layer, mode), x, shape,
             FlowChecks.randomBatch(shape, 2, 0.0, 1.0));

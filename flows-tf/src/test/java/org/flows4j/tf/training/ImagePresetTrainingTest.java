@@ -2,15 +2,12 @@ package org.flows4j.tf.training;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.Arrays;
 import org.flows4j.api.FlowSpec;
 import org.flows4j.api.Presets;
 import org.flows4j.api.Shape;
 import org.flows4j.api.data.Dequantization;
 import org.flows4j.api.data.LogitTransform;
 import org.flows4j.tf.data.FashionMnist;
-import org.flows4j.tf.data.FashionMnist.Split;
-import org.flows4j.tf.data.ImageDataSource;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -76,19 +73,13 @@ class ImagePresetTrainingTest {
   }
 
   private static void assertTheLossFalls(String name, FlowSpec spec, double margin) {
-    ImageDataSource data =
-        new ImageDataSource(FashionMnist.load(FashionMnist.DEFAULT_DIRECTORY, Split.TRAIN, 512), 0);
-    double[] bitsPerDim = new double[STEPS];
+    double[] bitsPerDim;
     try (Trainer trainer = Trainer.create(spec, TrainingOptions.builder()
         .optimizer(Optimizer.ADAM).learningRate(1e-3).seed(1).build())) {
-      for (int step = 0; step < STEPS; step++) {
-        StepReport report = trainer.step(data.batch(step, BATCH), BATCH);
-        assertThat(report.skipped()).as("%s step %s: %s", name, step, report).isFalse();
-        bitsPerDim[step] = report.bitsPerDim();
-      }
+      bitsPerDim = TrainingCurves.bitsPerDim(trainer, TrainingCurves.fashionMnist(512), STEPS, BATCH);
     }
-    double first = Arrays.stream(bitsPerDim, 0, WINDOW).average().orElseThrow();
-    double last = Arrays.stream(bitsPerDim, STEPS - WINDOW, STEPS).average().orElseThrow();
+    double first = TrainingCurves.firstMean(bitsPerDim, WINDOW);
+    double last = TrainingCurves.lastMean(bitsPerDim, WINDOW);
     System.out.printf("%s fashion-mnist: mean bits/dim %.3f over steps 1-%d -> %.3f over steps %d-%d%n",
         name, first, WINDOW, last, STEPS - WINDOW + 1, STEPS);
     assertThat(last).as("%s: mean bits/dim of the last %s steps vs the first %s", name, WINDOW, WINDOW)

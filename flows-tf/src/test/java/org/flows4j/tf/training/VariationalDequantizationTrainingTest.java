@@ -2,7 +2,6 @@ package org.flows4j.tf.training;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.Arrays;
 import org.flows4j.api.FlowSpec;
 import org.flows4j.api.Presets;
 import org.flows4j.api.Shape;
@@ -29,24 +28,17 @@ class VariationalDequantizationTrainingTest {
   @Test
   void flowPlusPlusLearnsAndItsElboBoundsTheImportanceWeightedEstimate() {
     FlowSpec spec = Presets.flowPlusPlus(Shape.of(28, 28, 1), 16, 1, 2, 4);
-    ImageDataSource train =
-        new ImageDataSource(FashionMnist.load(FashionMnist.DEFAULT_DIRECTORY, Split.TRAIN, 512), 0);
     ImageDataSource test =
         new ImageDataSource(FashionMnist.load(FashionMnist.DEFAULT_DIRECTORY, Split.TEST, TEST_IMAGES), 0);
-    double[] bitsPerDim = new double[STEPS];
     try (Trainer trainer = Trainer.create(spec, TrainingOptions.builder()
         .learningRate(2e-3).seed(1).evaluationBatch(64).build())) {
-      for (int step = 0; step < STEPS; step++) {
-        StepReport report = trainer.step(train.batch(step, BATCH), BATCH);
-        assertThat(report.skipped()).as("step %s: %s", step, report).isFalse();
-        bitsPerDim[step] = report.bitsPerDim();
-      }
+      double[] bitsPerDim = TrainingCurves.bitsPerDim(trainer, TrainingCurves.fashionMnist(512), STEPS, BATCH);
       float[] images = test.batch(0, TEST_IMAGES);
       Evaluation elbo = trainer.evaluate(images, TEST_IMAGES, 1);
       Evaluation iw4 = trainer.evaluate(images, TEST_IMAGES, 4);
       Evaluation iw16 = trainer.evaluate(images, TEST_IMAGES, 16);
-      double first = Arrays.stream(bitsPerDim, 0, WINDOW).average().orElseThrow();
-      double last = Arrays.stream(bitsPerDim, STEPS - WINDOW, STEPS).average().orElseThrow();
+      double first = TrainingCurves.firstMean(bitsPerDim, WINDOW);
+      double last = TrainingCurves.lastMean(bitsPerDim, WINDOW);
       System.out.printf("flowpp fashion-mnist: training ELBO %.3f -> %.3f bits/dim; test ELBO %.4f, IW(4) %.4f, "
           + "IW(16) %.4f bits/dim%n", first, last, elbo.bitsPerDim(), iw4.bitsPerDim(), iw16.bitsPerDim());
       assertThat(last).as("mean training bits/dim of the last %s steps vs the first %s", WINDOW, WINDOW)
