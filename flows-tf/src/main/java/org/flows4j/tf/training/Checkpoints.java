@@ -1,6 +1,8 @@
 package org.flows4j.tf.training;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -88,7 +90,12 @@ public final class Checkpoints {
   static TrainerState readState(Path checkpoint) {
     Path file = checkpoint.resolve(STATE);
     try {
-      return JSON.readValue(Files.readString(file, StandardCharsets.UTF_8), TrainerState.class);
+      JsonNode tree = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
+      if (tree != null && tree.get("options") instanceof ObjectNode options && !options.has("evaluationBatch")) {
+        // Written before evaluationBatch existed, when evaluation always ran in passes of 512 rows.
+        options.put("evaluationBatch", 512);
+      }
+      return JSON.treeToValue(tree, TrainerState.class);
     } catch (IOException e) {
       throw new CheckpointException("checkpoint file " + file + " is corrupt: " + firstLine(e.getMessage()));
     }

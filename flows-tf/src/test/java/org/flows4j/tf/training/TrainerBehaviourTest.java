@@ -169,6 +169,23 @@ class TrainerBehaviourTest {
   }
 
   @Test
+  void aCheckpointFromBeforeEvaluationBatchExistedResumesWithTheOldPassSize(@TempDir Path dir) throws Exception {
+    Path checkpoint;
+    try (Trainer trainer = Trainer.create(SPEC, TrainingOptions.builder().evaluationBatch(64).build())) {
+      train(trainer, 1);
+      checkpoint = trainer.saveCheckpoint(dir);
+    }
+    Path state = checkpoint.resolve("trainer.json");
+    String json = Files.readString(state);
+    assertThat(json).contains("\"evaluationBatch\" : 64");
+    Files.writeString(state, json.replaceAll(",\\s*\"evaluationBatch\" : 64", ""));
+    try (Trainer resumed = Trainer.resume(dir)) {
+      assertThat(resumed.options().evaluationBatch()).isEqualTo(512);
+      assertThat(resumed.steps()).isEqualTo(1);
+    }
+  }
+
+  @Test
   void missingOrDamagedCheckpointsGiveActionableErrors(@TempDir Path dir) throws Exception {
     assertThatThrownBy(() -> Trainer.resume(dir))
         .isInstanceOf(CheckpointException.class)
