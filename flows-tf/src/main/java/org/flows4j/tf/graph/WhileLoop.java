@@ -88,4 +88,13 @@ public final class WhileLoop {
   public static <T extends TType> Operand<T> get(List<? extends Operand<?>> vars, int i) {
     return (Operand<T>) vars.get(i);
   }
+
+  /** The loop variables from index {@code from} on, all of one type (the weights a loop body reads). */
+  public static <T extends TType> List<Operand<T>> getFrom(List<? extends Operand<?>> vars, int from) {
+    List<Operand<T>> tail = new java.util.ArrayList<>();
+    for (int i = from; i < vars.size(); i++) {
+      tail.add(get(vars, i));
+    }
+    return tail;
+  }
 }

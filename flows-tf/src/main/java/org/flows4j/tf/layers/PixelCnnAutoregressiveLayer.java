@@ -101,10 +101,7 @@ final class PixelCnnAutoregressiveLayer<T extends TFloating> extends AbstractLay
           Operand<TInt32> p = WhileLoop.get(vars, 0);
           Operand<T> x = WhileLoop.get(vars, 1);
           Operand<T> target = WhileLoop.get(vars, 2);
-          List<Operand<T>> ws = new ArrayList<>();
-          for (int i = fixed; i < vars.size(); i++) {
-            ws.add(WhileLoop.get(vars, i));
-          }
+          List<Operand<T>> ws = WhileLoop.getFrom(vars, fixed);
           Operand<TInt32> row = f.math.floorDiv(p, f.constant(w));
           // The rows p's parameters can depend on: [first, row]; the band's own zero padding above `first` never
           // reaches row `row` (a tap moves at most k/2 rows up per layer).

@@ -178,10 +178,7 @@ public final class ResidualLayer<T extends TFloating> extends AbstractLayer<T, R
           Operand<TInt32> count = WhileLoop.get(vars, 1);
           Operand<T> v = WhileLoop.get(vars, 3);
           Operand<T> xs = WhileLoop.get(vars, 4);
-          List<Operand<T>> ws = new ArrayList<>();
-          for (int i = fixed; i < vars.size(); i++) {
-            ws.add(WhileLoop.get(vars, i));
-          }
+          List<Operand<T>> ws = WhileLoop.getFrom(vars, fixed);
           Operand<T> w = branch.vjp(b, xs, ws, WhileLoop.get(vars, 2));
           Operand<T> weight = terms.weight(b, k, count, type); // [batch]
           Operand<T> kT = b.dtypes.cast(k, type);
@@ -225,10 +222,7 @@ public final class ResidualLayer<T extends TFloating> extends AbstractLayer<T, R
         (b, vars) -> {
           Operand<T> x = WhileLoop.get(vars, 1);
           Operand<T> target = WhileLoop.get(vars, 2);
-          List<Operand<T>> ws = new ArrayList<>();
-          for (int i = fixed; i < vars.size(); i++) {
-            ws.add(WhileLoop.get(vars, i));
-          }
+          List<Operand<T>> ws = WhileLoop.getFrom(vars, fixed);
           Operand<T> next = b.math.sub(target, branch.forward(b, x, ws));
           Operand<T> change = maxAbs(b, b.math.sub(next, x));
           Operand<T> tolerance = b.math.add(Tensors.scalar(b, inverse.atol(), type),
