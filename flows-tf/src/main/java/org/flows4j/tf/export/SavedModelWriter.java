@@ -31,7 +31,11 @@ import org.tensorflow.types.TInt64;
  * the same pixels always get the same figure; it is the single-sample dequantization bound the papers report.
  */
 public final class SavedModelWriter {
-  private static final long LOG_PROB_NOISE_SEED = 0x5EED;
+  /**
+   * The dequantization noise seed of {@code log_prob}: the one {@code Trainer.evaluate} gives its first chunk, so the
+   * exported figure for a batch is the one evaluation reported for it.
+   */
+  private static final long[] LOG_PROB_NOISE = {0x5EEDL, 0x5EEDL ^ 0x5DEECE66DL};
 
   private SavedModelWriter() {}
 
@@ -50,7 +54,7 @@ public final class SavedModelWriter {
       Placeholder<TFloat32> x = tf.withName("x").placeholder(TFloat32.class,
           Placeholder.shape(org.tensorflow.ndarray.Shape.of(batchShape)));
       Operand<TFloat32> logProb = model.logProb(
-          tf, x, tf.constant(new long[] {LOG_PROB_NOISE_SEED, 1}), FlowMode.EVALUATION);
+          tf, x, tf.constant(LOG_PROB_NOISE), FlowMode.EVALUATION);
       Signature logProbSignature = Signature.builder(Signatures.LOG_PROB)
           .input(Signatures.X, x)
           .output(Signatures.LOG_PROB_OUTPUT, logProb)
@@ -61,7 +65,7 @@ public final class SavedModelWriter {
           Placeholder.shape(org.tensorflow.ndarray.Shape.of(batchShape)));
       Placeholder<TInt32> samples = tf.withName("samples").placeholder(TInt32.class);
       Operand<TFloat32> weighted = model.importanceWeightedLogProb(
-          tf, xWeighted, tf.constant(new long[] {LOG_PROB_NOISE_SEED, 1}), samples, FlowMode.EVALUATION);
+          tf, xWeighted, tf.constant(LOG_PROB_NOISE), samples, FlowMode.EVALUATION);
       Signature weightedSignature = Signature.builder(Signatures.LOG_PROB_IMPORTANCE_WEIGHTED)
           .input(Signatures.X, xWeighted)
           .input(Signatures.SAMPLES, samples)
