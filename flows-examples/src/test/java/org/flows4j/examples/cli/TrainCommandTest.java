@@ -223,11 +223,12 @@ class TrainCommandTest {
     Cli.Result eval = Cli.run("eval", "--out", out.toString(), "--limit", "100");
     assertThat(eval.exitCode()).as(eval.toString()).isZero();
     assertThat(eval.out()).contains(" on fashion-mnist: held-out NLL ", "(mean over 100 test images)");
-    // Uniform dequantization too gains from more draws: the importance-weighted bound is tighter.
+    // Uniform dequantization gains from more draws too. A model 3 steps old is nearly flat inside each bin, so the
+    // gain is small (about 0.01 nats of 4148, below the printed bits/dim's decimals): compare the nats.
     Cli.Result weighted = Cli.run("eval", "--out", out.toString(), "--limit", "100", "--importance-samples", "8");
     assertThat(weighted.exitCode()).as(weighted.toString()).isZero();
     assertThat(weighted.out()).contains("(mean over 100 test images, importance-weighted over 8 draws)");
-    assertThat(bitsPerDim(weighted.out())).isLessThan(bitsPerDim(eval.out()));
+    assertThat(nats(weighted.out())).isLessThan(nats(eval.out()));
 
     Path png = dir.resolve("ten.png");
     Cli.Result sample = Cli.run("sample", "--out", out.toString(), "--n", "10", "--png", png.toString());
@@ -273,9 +274,9 @@ class TrainCommandTest {
     }
   }
 
-  private static double bitsPerDim(String evalOutput) {
+  private static double nats(String evalOutput) {
     java.util.regex.Matcher matcher =
-        java.util.regex.Pattern.compile("nats, ([0-9.]+) bits/dim").matcher(evalOutput);
+        java.util.regex.Pattern.compile("held-out NLL ([0-9.]+) nats").matcher(evalOutput);
     assertThat(matcher.find()).as(evalOutput).isTrue();
     return Double.parseDouble(matcher.group(1));
   }
