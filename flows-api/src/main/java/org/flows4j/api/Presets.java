@@ -148,30 +148,33 @@ public final class Presets {
     Preconditions.checkArgument(components >= 1, "components must be at least 1, but was %s", components);
     ConditionerSpec conditioner = Conditioners.flowPlusPlus(width, blocks, heads);
     boolean oneChannel = imageShape.dim(2) == 1;
-    IndexedSteps fullResolution = (i, step) -> {
-      step.actNorm();
-      if (!oneChannel) {
-        step.invertibleConv1x1(Conv1x1.LU_DECOMPOSED);
-      }
-      step.mixtureLogisticsCoupling(Mask.CHECKERBOARD.flippedIf(i % 2 == 1), conditioner, components);
-    };
-    IndexedSteps channelWise = (i, step) -> step.actNorm().invertibleConv1x1(Conv1x1.LU_DECOMPOSED)
-        .mixtureLogisticsCoupling(Mask.CHANNELS.flippedIf(i % 2 == 1), conditioner, components);
-    IndexedSteps squeezedCheckerboard = (i, step) -> step.actNorm().invertibleConv1x1(Conv1x1.LU_DECOMPOSED)
-        .mixtureLogisticsCoupling(Mask.CHECKERBOARD.flippedIf(i % 2 == 1), conditioner, components);
     FlowSpec dequantizationFlow = sequential(imageShape)
-        .stepsIndexed(4, (i, step) -> step.actNorm()
-            .mixtureLogisticsCoupling(Mask.CHECKERBOARD.flippedIf(i % 2 == 1), conditioner, components))
+        .stepsIndexed(4, mixtureCouplings(Mask.CHECKERBOARD, false, conditioner, components))
         .build();
     ConditionerSpec context = new ConvNetConditioner(width, 3, Activation.RELU, false);
     return sequential(imageShape)
         .dequantize(Dequantization.variational(256, dequantizationFlow, context, 16))
         .logit(0.05)
-        .stepsIndexed(4, fullResolution)
+        .stepsIndexed(4, mixtureCouplings(Mask.CHECKERBOARD, !oneChannel, conditioner, components))
         .steps(1, step -> step.squeeze())
-        .stepsIndexed(2, channelWise)
-        .stepsIndexed(3, squeezedCheckerboard)
+        .stepsIndexed(2, mixtureCouplings(Mask.CHANNELS, true, conditioner, components))
+        .stepsIndexed(3, mixtureCouplings(Mask.CHECKERBOARD, true, conditioner, components))
         .build();
+  }
+
+  /**
+   * Flow++'s step: actNorm, an LU 1x1 convolution when {@code mixChannels}, and a mixture-of-logistics coupling
+   * whose mask flips at every other repetition.
+   */
+  private static IndexedSteps mixtureCouplings(
+      Mask mask, boolean mixChannels, ConditionerSpec conditioner, int components) {
+    return (i, step) -> {
+      step.actNorm();
+      if (mixChannels) {
+        step.invertibleConv1x1(Conv1x1.LU_DECOMPOSED);
+      }
+      step.mixtureLogisticsCoupling(mask.flippedIf(i % 2 == 1), conditioner, components);
+    };
   }
 
   private static void checkGlowSizes(String preset, Shape imageShape, int levels, int stepsPerLevel, int width) {

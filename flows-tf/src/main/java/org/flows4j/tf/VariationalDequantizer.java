@@ -11,7 +11,6 @@ import org.tensorflow.Operand;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
-import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 import org.tensorflow.types.family.TFloating;
 
@@ -101,9 +100,7 @@ public final class VariationalDequantizer<T extends TFloating> {
 
   /** ε from the flow's base, flat {@code [batch, D]}. */
   private Operand<T> noise(Ops tf, Operand<T> bins, Operand<TInt64> seed) {
-    Operand<TInt32> batch = tf.reshape(
-        tf.slice(tf.shape(bins), tf.constant(new int[] {0}), tf.constant(new int[] {1})), tf.constant(new int[0]));
-    return noiseFlow.base().sample(tf, batch, scalar(tf, 1.0), seed);
+    return noiseFlow.base().sample(tf, Tensors.batchSize(tf, bins), scalar(tf, 1.0), seed);
   }
 
   /**

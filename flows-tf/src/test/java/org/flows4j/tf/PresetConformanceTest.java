@@ -71,8 +71,7 @@ class PresetConformanceTest {
 
       // The full log-likelihood reaches every variable of the bijection, the base's included (a variational
       // dequantizer's are checked by VariationalDequantizerTest: only the dequantization bound reaches them).
-      List<Variable<TFloat64>> variables = new ArrayList<>(flow.trainableVariables());
-      flow.dequantizer().ifPresent(dequantizer -> variables.removeAll(dequantizer.variables()));
+      List<Variable<TFloat64>> variables = FlowChecks.of(flow).variables();
       Operand<TFloat64> nll = g.tf.math.neg(g.tf.math.mean(flow.logProb(g.tf, x), g.tf.constant(0)));
       List<Operand<?>> gradients = new ArrayList<>();
       g.tf.gradients(nll, variables).forEach(gradients::add);

@@ -13,7 +13,6 @@ import org.flows4j.api.conditioner.Activation;
 import org.flows4j.api.conditioner.ConvNetConditioner;
 import org.flows4j.api.data.Dequantization;
 import org.flows4j.api.step.Mask;
-import org.flows4j.tf.layers.Layer;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.Operand;
 import org.tensorflow.Tensor;
@@ -59,6 +58,15 @@ class VariationalDequantizerTest {
     return values;
   }
 
+  /** Whole pixel values in [0, 256), one batch. */
+  private static double[] randomBins(long seed) {
+    double[] values = randomValues(seed, BATCH * D, 0, 256);
+    for (int i = 0; i < values.length; i++) {
+      values[i] = Math.floor(values[i]);
+    }
+    return values;
+  }
+
   @Test
   void logDensityIsTheChangeOfVariablesOfTheNoiseMap() {
     try (GraphFixture g = new GraphFixture()) {
@@ -74,11 +82,7 @@ class VariationalDequantizerTest {
       Operand<TFloat64> uFlat = tf.reshape(noise.value(), tf.constant(new int[] {BATCH, D}));
       List<Operand<TFloat64>> rows = BruteForceJacobian.rows(tf, uFlat, epsilon, BATCH, D);
 
-      double[] pixelValues = new double[BATCH * D];
-      double[] rawPixels = randomValues(1, BATCH * D, 0, 256);
-      for (int i = 0; i < pixelValues.length; i++) {
-        pixelValues[i] = Math.floor(rawPixels[i]);
-      }
+      double[] pixelValues = randomBins(1);
       double[] epsilonValues = randomValues(2, BATCH * D, -2.5, 2.5);
       try (TFloat64 p = HostTensors.of(TFloat64.class, pixelValues, BATCH, 2, 2, 2);
           TFloat64 e = HostTensors.of(TFloat64.class, epsilonValues, BATCH, 2, 2, 2)) {
@@ -116,10 +120,7 @@ class VariationalDequantizerTest {
       LikelihoodModel<TFloat64> model = LikelihoodModel.of(flow);
       var init = model.dataInitialization(tf, pixels, seed);
       Operand<TFloat64> loss = tf.math.neg(tf.reduceSum(model.logProb(tf, pixels, seed), tf.constant(0)));
-      List<Variable<TFloat64>> variables = new ArrayList<>(dequantizer.contextVariables());
-      for (Layer<TFloat64> layer : dequantizer.layers()) {
-        variables.addAll(layer.variables());
-      }
+      List<Variable<TFloat64>> variables = dequantizer.variables();
       assertThat(flow.trainableVariables()).containsAll(variables);
       List<Operand<?>> gradients = new ArrayList<>();
       tf.gradients(loss, variables).forEach(gradients::add);
@@ -146,10 +147,7 @@ class VariationalDequantizerTest {
       Placeholder<TFloat64> bins = FlowChecks.input(g, IMAGE);
       Placeholder<TInt64> seed = tf.placeholder(TInt64.class);
       Operand<TFloat64> u = dequantizer.sample(tf, bins, seed, FlowMode.TRAINING).value();
-      double[] binValues = randomValues(4, BATCH * D, 0, 256);
-      for (int i = 0; i < binValues.length; i++) {
-        binValues[i] = Math.floor(binValues[i]);
-      }
+      double[] binValues = randomBins(4);
       try (TFloat64 b = HostTensors.of(TFloat64.class, binValues, BATCH, 2, 2, 2);
           TInt64 s1 = HostTensors.seed(1);
           TInt64 s2 = HostTensors.seed(2)) {

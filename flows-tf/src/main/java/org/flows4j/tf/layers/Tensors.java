@@ -35,8 +35,17 @@ public final class Tensors {
 
   /** A per-example vector {@code [batch]} filled with a scalar, sized like {@code x}'s batch. */
   public static <T extends TFloating> Operand<T> perExample(Ops tf, Operand<T> scalar, Operand<T> x) {
-    Operand<TInt32> batch = tf.slice(tf.shape(x), tf.constant(new int[] {0}), tf.constant(new int[] {1}));
-    return tf.fill(batch, scalar);
+    return tf.fill(batchDimension(tf, x), scalar);
+  }
+
+  /** {@code x}'s batch size as a one-element vector {@code [batch]}, for building shapes. */
+  public static Operand<TInt32> batchDimension(Ops tf, Operand<?> x) {
+    return tf.slice(tf.shape(x), tf.constant(new int[] {0}), tf.constant(new int[] {1}));
+  }
+
+  /** {@code x}'s batch size as a scalar. */
+  public static Operand<TInt32> batchSize(Ops tf, Operand<?> x) {
+    return tf.reshape(batchDimension(tf, x), tf.constant(new int[0]));
   }
 
   /**

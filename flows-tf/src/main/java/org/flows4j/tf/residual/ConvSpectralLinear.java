@@ -3,6 +3,7 @@ package org.flows4j.tf.residual;
 import java.util.List;
 import org.flows4j.api.residual.SpectralNormalization;
 import org.flows4j.tf.layers.Parameters;
+import org.flows4j.tf.layers.Tensors;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.family.TFloating;
@@ -35,10 +36,8 @@ final class ConvSpectralLinear<T extends TFloating> extends SpectralLinear<T> {
   /** The adjoint of the convolution: a transposed convolution back to the input's shape. */
   @Override
   Operand<T> applyTransposed(Ops tf, Operand<T> w, Operand<T> y) {
-    Operand<org.tensorflow.types.TInt32> batch =
-        tf.slice(tf.shape(y), tf.constant(new int[] {0}), tf.constant(new int[] {1}));
-    Operand<org.tensorflow.types.TInt32> inputSizes =
-        tf.concat(List.of(batch, tf.constant(new int[] {height, width, in})), tf.constant(0));
+    Operand<org.tensorflow.types.TInt32> inputSizes = tf.concat(
+        List.of(Tensors.batchDimension(tf, y), tf.constant(new int[] {height, width, in})), tf.constant(0));
     return tf.nn.conv2dBackpropInput(inputSizes, w, y, STRIDES, "SAME");
   }
 }

@@ -114,8 +114,7 @@ public final class ResidualLayer<T extends TFloating> extends AbstractLayer<T, R
     if (gradient == GradientMode.BACKPROP) {
       return unrolledSeries(tf, x, weights, probe, ((TruncatedSeries) estimator).terms());
     }
-    Operand<TInt32> batch = tf.slice(tf.shape(x), tf.constant(new int[] {0}), tf.constant(new int[] {1}));
-    Operand<TInt32> counts = terms.count(tf, tf.reshape(batch, tf.constant(new int[0])),
+    Operand<TInt32> counts = terms.count(tf, Tensors.batchSize(tf, x),
         parameters.derivedSeed(tf, streamBase + COUNT_STREAM));
     return neumannSeries(tf, x, weights, probe, counts, terms);
   }

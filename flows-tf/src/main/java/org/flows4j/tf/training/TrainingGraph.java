@@ -167,20 +167,15 @@ final class TrainingGraph {
     return result;
   }
 
-  /** Groups variable indices by layer (in application order), then the base distribution's. */
+  /**
+   * Groups variable indices by layer (in application order), then by the dequantization flow's layers and context
+   * network, then the base distribution's; empty groups are left out.
+   */
   private void groupVariables(List<Variable<TFloat32>> variables, List<List<Integer>> groups, List<String> names) {
     List<Variable<TFloat32>> remaining = new ArrayList<>(variables);
     List<Layer<TFloat32>> layers = flow.layers();
     for (int l = 0; l < layers.size(); l++) {
-      List<Integer> group = new ArrayList<>();
-      for (Variable<TFloat32> v : layers.get(l).variables()) {
-        group.add(variables.indexOf(v));
-        remaining.remove(v);
-      }
-      if (!group.isEmpty()) {
-        groups.add(group);
-        names.add(flow.layerLocations().get(l));
-      }
+      addGroup(variables, remaining, layers.get(l).variables(), flow.layerLocations().get(l), groups, names);
     }
     flow.dequantizer().ifPresent(dequantizer -> {
       List<Layer<TFloat32>> noiseLayers = dequantizer.layers();
@@ -190,14 +185,10 @@ final class TrainingGraph {
       }
       addGroup(variables, remaining, dequantizer.contextVariables(), "dequantization.context", groups, names);
     });
-    if (!remaining.isEmpty()) {
-      List<Integer> group = new ArrayList<>();
-      remaining.forEach(v -> group.add(variables.indexOf(v)));
-      groups.add(group);
-      names.add("base distribution");
-    }
+    addGroup(variables, remaining, List.copyOf(remaining), "base distribution", groups, names);
   }
 
+  /** Adds {@code members}' indices as one group named {@code name}, and takes them off {@code remaining}. */
   private static void addGroup(List<Variable<TFloat32>> variables, List<Variable<TFloat32>> remaining,
       List<Variable<TFloat32>> members, String name, List<List<Integer>> groups, List<String> names) {
     List<Integer> group = new ArrayList<>();
