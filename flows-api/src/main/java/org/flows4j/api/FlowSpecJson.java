@@ -8,12 +8,14 @@ import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.core.util.Separators;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.InjectableValues;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.google.common.base.Preconditions;
+import org.flows4j.api.context.ContextSpec;
 
 /**
  * Specs as JSON, for saving next to trained weights and for tools. Polymorphic parts carry a {@code "type"} named
@@ -39,6 +41,8 @@ public final class FlowSpecJson {
       .defaultSetterInfo(JsonSetter.Value.construct(Nulls.FAIL, Nulls.FAIL))
       // Records without components (actNorm, reverse…) are written as {"type": …}.
       .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+      // A spec saved before contexts existed has no "context": it is an unconditional flow.
+      .injectableValues(new InjectableValues.Std().addValue(FlowSpec.NO_CONTEXT, ContextSpec.none()))
       .build();
 
   /** Two-space indents and "\n" whatever the platform, so saved specs diff cleanly. */

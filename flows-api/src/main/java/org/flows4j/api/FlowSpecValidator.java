@@ -56,6 +56,7 @@ final class FlowSpecValidator {
     if (spec.dequantization() instanceof VariationalDequantization variational) {
       checkDequantizationFlow(spec.inputShape(), variational, problems);
     }
+    ContextRules.check(spec, problems);
     if (!multiscale) {
       return true;
     }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.function.Consumer;
 import org.flows4j.api.base.BaseSpec;
 import org.flows4j.api.base.Bases;
+import org.flows4j.api.context.ContextSpec;
 import org.flows4j.api.data.Dequantization;
 import org.flows4j.api.data.LogitTransform;
 import org.flows4j.api.step.FactorOut;
@@ -19,6 +20,7 @@ final class MultiscaleFlowBuilderImpl implements MultiscaleFlowBuilder {
   private final List<ImmutableList<StepSpec>> levels = new ArrayList<>();
   private BaseSpec base = Bases.standardNormal();
   private Dequantization dequantization = Dequantization.none();
+  private ContextSpec context = ContextSpec.none();
   private LogitTransform logit = LogitTransform.none();
 
   MultiscaleFlowBuilderImpl(Shape inputShape) {
@@ -62,6 +64,12 @@ final class MultiscaleFlowBuilderImpl implements MultiscaleFlowBuilder {
   }
 
   @Override
+  public MultiscaleFlowBuilder context(ContextSpec context) {
+    this.context = checkNotNull(context, "context");
+    return this;
+  }
+
+  @Override
   public MultiscaleFlowBuilder logit(double alpha) {
     this.logit = LogitTransform.of(alpha);
     return this;
@@ -80,6 +88,7 @@ final class MultiscaleFlowBuilderImpl implements MultiscaleFlowBuilder {
         built.add(new LevelSpec(ImmutableList.<StepSpec>builder().addAll(steps).add(new FactorOut()).build()));
       }
     }
-    return FlowSpecValidator.check(new FlowSpec(inputShape, Layout.MULTISCALE, built.build(), base, dequantization, logit));
+    return FlowSpecValidator.check(new FlowSpec(
+        inputShape, Layout.MULTISCALE, built.build(), base, dequantization, logit, context));
   }
 }

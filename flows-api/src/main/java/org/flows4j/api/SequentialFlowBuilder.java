@@ -2,6 +2,7 @@ package org.flows4j.api;
 
 import java.util.function.Consumer;
 import org.flows4j.api.base.BaseSpec;
+import org.flows4j.api.context.ContextSpec;
 import org.flows4j.api.data.Dequantization;
 import org.flows4j.api.step.StepSpec;
 
@@ -24,6 +25,12 @@ public interface SequentialFlowBuilder {
 
   /** How discrete data become continuous (default {@code Dequantization.none()}). */
   SequentialFlowBuilder dequantize(Dequantization dequantization);
+
+  /**
+   * Makes the flow conditional, {@code p(x | c)}: every coupling's conditioner receives the context, e.g.
+   * {@code Contexts.features(3)} or {@code Contexts.classes(10)}.
+   */
+  SequentialFlowBuilder context(ContextSpec context);
 
   /** Applies the logit transform with boundary {@code alpha} to the dequantized data (RealNVP, Glow). */
   SequentialFlowBuilder logit(double alpha);

@@ -6,6 +6,7 @@ import com.google.common.collect.ImmutableList;
 import java.util.function.Consumer;
 import org.flows4j.api.base.BaseSpec;
 import org.flows4j.api.base.Bases;
+import org.flows4j.api.context.ContextSpec;
 import org.flows4j.api.data.Dequantization;
 import org.flows4j.api.data.LogitTransform;
 import org.flows4j.api.step.StepSpec;
@@ -15,6 +16,7 @@ final class SequentialFlowBuilderImpl implements SequentialFlowBuilder {
   private final StepsBuilderImpl steps;
   private BaseSpec base = Bases.standardNormal();
   private Dequantization dequantization = Dequantization.none();
+  private ContextSpec context = ContextSpec.none();
   private LogitTransform logit = LogitTransform.none();
 
   SequentialFlowBuilderImpl(Shape inputShape) {
@@ -53,6 +55,12 @@ final class SequentialFlowBuilderImpl implements SequentialFlowBuilder {
   }
 
   @Override
+  public SequentialFlowBuilder context(ContextSpec context) {
+    this.context = checkNotNull(context, "context");
+    return this;
+  }
+
+  @Override
   public SequentialFlowBuilder logit(double alpha) {
     this.logit = LogitTransform.of(alpha);
     return this;
@@ -62,7 +70,7 @@ final class SequentialFlowBuilderImpl implements SequentialFlowBuilder {
   public FlowSpec build() {
     FlowSpec spec = new FlowSpec(
         inputShape, Layout.SEQUENTIAL, ImmutableList.of(new LevelSpec(steps.steps())), base, dequantization,
-        logit);
+        logit, context);
     return FlowSpecValidator.check(spec);
   }
 }

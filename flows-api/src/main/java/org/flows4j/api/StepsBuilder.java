@@ -8,6 +8,7 @@ import org.flows4j.api.step.AutoregressiveOrder;
 import org.flows4j.api.step.Conv1x1;
 import org.flows4j.api.step.Mask;
 import org.flows4j.api.step.StepSpec;
+import org.flows4j.api.transform.CouplingTransform;
 
 /**
  * Appends steps, in application order (data → latent), inside a {@code steps}, {@code levels} or {@code level}
@@ -35,6 +36,13 @@ public interface StepsBuilder {
    * alternate by itself: use {@link #stepsIndexed} and {@link Mask#flippedIf} for that, or a 1x1 convolution.
    */
   StepsBuilder affineCoupling(ConditionerSpec conditioner);
+
+  /**
+   * A coupling with any elementwise transform: the {@code mask} picks the part that passes through and feeds the
+   * {@code conditioner}, which computes the {@code transform}'s parameters for every scalar of the other part, e.g.
+   * {@code coupling(Mask.HALF, Conditioners.mlp(64, 64), Transforms.affine())}.
+   */
+  StepsBuilder coupling(Mask mask, ConditionerSpec conditioner, CouplingTransform transform);
 
   StepsBuilder invertibleConv1x1(Conv1x1 parameterization);
 

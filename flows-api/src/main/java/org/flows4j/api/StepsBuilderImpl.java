@@ -14,6 +14,7 @@ import org.flows4j.api.residual.ResidualBlockBuilder;
 import org.flows4j.api.step.ActNorm;
 import org.flows4j.api.step.AdditiveCoupling;
 import org.flows4j.api.step.AffineCoupling;
+import org.flows4j.api.step.Coupling;
 import org.flows4j.api.step.AffineScale;
 import org.flows4j.api.step.AutoregressiveDirection;
 import org.flows4j.api.step.AutoregressiveOrder;
@@ -29,6 +30,7 @@ import org.flows4j.api.step.Reverse;
 import org.flows4j.api.step.Shuffle;
 import org.flows4j.api.step.Squeeze;
 import org.flows4j.api.step.StepSpec;
+import org.flows4j.api.transform.CouplingTransform;
 
 final class StepsBuilderImpl implements StepsBuilder {
   /** RealNVP's tanh-bounded log-scale; a bound of 2 keeps each coupling's scale within [e^-2, e^2]. */
@@ -79,6 +81,11 @@ final class StepsBuilderImpl implements StepsBuilder {
   @Override
   public StepsBuilder affineCoupling(ConditionerSpec conditioner) {
     return affineCoupling(defaultMask(), conditioner);
+  }
+
+  @Override
+  public StepsBuilder coupling(Mask mask, ConditionerSpec conditioner, CouplingTransform transform) {
+    return add(new Coupling(mask, conditioner, transform));
   }
 
   @Override

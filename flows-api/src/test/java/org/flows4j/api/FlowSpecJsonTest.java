@@ -498,12 +498,12 @@ class FlowSpecJsonTest {
         .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage("Invalid flow spec JSON at levels[0].steps[1]: unknown step type \"batchNorm\". Known step types: "
             + "actNorm, additiveCoupling, affineCoupling, invertibleConv1x1, reverse, shuffle, squeeze, factorOut, "
-            + "residualBlock, maskedAutoregressive, emergingConv, periodicConv, mixtureLogisticsCoupling.");
+            + "residualBlock, maskedAutoregressive, emergingConv, periodicConv, mixtureLogisticsCoupling, coupling.");
     assertThatThrownBy(() -> FlowSpecJson.fromJson(sequential("[4]", "{\"factor\": 2}")))
         .isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage("Invalid flow spec JSON at levels[0].steps[0]: missing the \"type\" of a step. Known step types: "
             + "actNorm, additiveCoupling, affineCoupling, invertibleConv1x1, reverse, shuffle, squeeze, factorOut, "
-            + "residualBlock, maskedAutoregressive, emergingConv, periodicConv, mixtureLogisticsCoupling.");
+            + "residualBlock, maskedAutoregressive, emergingConv, periodicConv, mixtureLogisticsCoupling, coupling.");
     assertThatThrownBy(() -> FlowSpecJson.fromJson(sequential("[4]",
             "{\"type\": \"additiveCoupling\", \"mask\": \"HALF\", \"conditioner\": {\"type\": \"resNet\"}}")))
         .isExactlyInstanceOf(IllegalArgumentException.class)

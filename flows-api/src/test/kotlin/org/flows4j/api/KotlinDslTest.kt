@@ -39,6 +39,8 @@ import org.flows4j.api.step.AffineScale
 import org.flows4j.api.step.AutoregressiveDirection
 import org.flows4j.api.step.AutoregressiveOrder
 import org.flows4j.api.step.Conv1x1
+import org.flows4j.api.step.Coupling
+import org.flows4j.api.step.CouplingStep
 import org.flows4j.api.step.EmergingConv
 import org.flows4j.api.step.FactorOut
 import org.flows4j.api.step.InverseKind
@@ -53,6 +55,11 @@ import org.flows4j.api.step.Reverse
 import org.flows4j.api.step.Shuffle
 import org.flows4j.api.step.Squeeze
 import org.flows4j.api.step.StepSpec
+import org.flows4j.api.transform.AdditiveTransform
+import org.flows4j.api.transform.AffineTransform
+import org.flows4j.api.transform.CouplingTransform
+import org.flows4j.api.transform.MixtureOfLogisticsTransform
+import org.flows4j.api.transform.Transforms
 import org.junit.jupiter.api.Test
 
 /**
@@ -402,6 +409,30 @@ class KotlinDslTest {
     assertThat(coupling.components()).isEqualTo(4)
     assertThat(coupling.logScaleBound(3.0).inverse(1e-9, 50).maxIterations()).isEqualTo(50)
     assertThat(coupling.parametersPerScalar()).isEqualTo(14)
+  }
+
+  @Test
+  fun generalCouplingAndTransformsFromKotlin() {
+    val spec = Flows.sequential(Shape.of(4))
+      .stepsIndexed(3) { i, step ->
+        val transform: CouplingTransform = when (i) {
+          0 -> Transforms.additive()
+          1 -> Transforms.affine(AffineScale.sigmoid())
+          else -> Transforms.mixtureLogistics(3).logScaleBound(4.0).inverse(1e-9, 50)
+        }
+        step.coupling(Mask.HALF.flippedIf(i % 2 == 1), Conditioners.mlp(8), transform)
+      }
+      .build()
+    val couplings = spec.steps().map { it as Coupling }
+    assertThat(couplings.map { it.transform().kind() }).containsExactly("additive", "affine", "mixtureLogistics")
+    assertThat(couplings[0].transform()).isInstanceOf(AdditiveTransform::class.java)
+    assertThat((couplings[1].transform() as AffineTransform).scale()).isEqualTo(AffineScale.sigmoid())
+    val mixture = couplings[2].transform() as MixtureOfLogisticsTransform
+    assertThat(mixture.maxIterations()).isEqualTo(50)
+    assertThat(mixture.parametersPerScalar()).isEqualTo(11)
+    val named: CouplingStep = AffineCoupling(Mask.HALF, Conditioners.mlp(8), AffineScale.expSoftClamp(2.0))
+    assertThat(named.transform()).isEqualTo(Transforms.affine())
+    assertThat(FlowSpecJson.fromJson(FlowSpecJson.toJson(spec))).isEqualTo(spec)
   }
 
   @Test

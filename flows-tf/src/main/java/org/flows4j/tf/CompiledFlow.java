@@ -1,7 +1,7 @@
 package org.flows4j.tf;
 
+import com.google.common.collect.ImmutableList;
 import java.util.List;
-import java.util.Optional;
 import org.flows4j.api.FlowSpec;
 import org.flows4j.tf.layers.Layer;
 import org.tensorflow.Operand;
@@ -29,20 +29,16 @@ public interface CompiledFlow<T extends TFloating> {
   /** D: the number of scalars in one example, and in its latent. */
   int latentDimension();
 
-  /** The compiled steps in application order, without the factor-outs (which are routing, not bijections). */
-  List<Layer<T>> layers();
-
   /**
-   * Where each of {@link #layers()} sits in the spec, in the DSL's words: {@code steps[3] (affineCoupling)} or
-   * {@code levels[0].steps[2] (actNorm)}.
+   * The compiled steps in application order, each with where it sits in the spec, without the factor-outs (which
+   * are routing, not bijections).
    */
-  List<String> layerLocations();
+  List<CompiledStep<T>> steps();
 
-  /**
-   * The learned noise {@code q(u | x)} when the spec asks for Flow++'s variational dequantization (its variables
-   * are among {@link #trainableVariables()}; {@link LikelihoodModel} uses it); empty otherwise.
-   */
-  Optional<VariationalDequantizer<T>> dequantizer();
+  /** The layers of {@link #steps()}, in order. */
+  default List<Layer<T>> layers() {
+    return steps().stream().map(CompiledStep::layer).collect(ImmutableList.toImmutableList());
+  }
 
   /** Data → latent: {@code z [batch, D]} and {@code log|det ∂z/∂x|} per example (training estimators). */
   default Transformed<T> forwardAndLogDet(Ops tf, Operand<T> x) {
@@ -50,10 +46,40 @@ public interface CompiledFlow<T extends TFloating> {
   }
 
   /** Data → latent with the estimators of {@code mode}. */
-  Transformed<T> forwardAndLogDet(Ops tf, Operand<T> x, FlowMode mode);
+  default Transformed<T> forwardAndLogDet(Ops tf, Operand<T> x, FlowMode mode) {
+    return forwardAndLogDet(tf, x, PassContext.of(mode));
+  }
 
-  /** Latent → data: {@code x [batch, ...shape]} and {@code log|det ∂x/∂z|} per example. */
-  Transformed<T> inverse(Ops tf, Operand<T> z);
+  /**
+   * Data → latent with a full pass context: the mode, the condition of a conditional flow, and in the
+   * data-dependent initialisation pass the collector of its assignments.
+   */
+  Transformed<T> forwardAndLogDet(Ops tf, Operand<T> x, PassContext<T> context);
+
+  /** Latent → data: {@code x [batch, ...shape]} and {@code log|det ∂x/∂z|} per example (evaluation estimators). */
+  default Transformed<T> inverse(Ops tf, Operand<T> z) {
+    return inverse(tf, z, PassContext.evaluation());
+  }
+
+  /**
+   * Latent → data with a full pass context; for a conditional flow it must carry the condition of the forward pass
+   * being inverted.
+   */
+  Transformed<T> inverse(Ops tf, Operand<T> z, PassContext<T> context);
+
+  /**
+   * {@code pass} with the condition computed from the raw context {@code c} ({@code [batch, width]}: the features,
+   * or the class index as a number) of a conditional flow, for {@link #forwardAndLogDet(Ops, Operand, PassContext)}
+   * and {@link #inverse(Ops, Operand, PassContext)}.
+   *
+   * @throws IllegalArgumentException if the spec declares no context
+   */
+  PassContext<T> withContext(Ops tf, Operand<T> c, PassContext<T> pass);
+
+  /** {@code log p(x | c)} per example with the estimators of {@code mode}, for a conditional flow. */
+  default Operand<T> logProb(Ops tf, Operand<T> x, Operand<T> c, FlowMode mode) {
+    return logProb(tf, x, withContext(tf, c, PassContext.of(mode)));
+  }
 
   /** {@code log p(x) = log p_base(z) + log|det ∂z/∂x|} per example, in nats (training estimators). */
   default Operand<T> logProb(Ops tf, Operand<T> x) {
@@ -61,7 +87,12 @@ public interface CompiledFlow<T extends TFloating> {
   }
 
   /** {@code log p(x)} per example with the estimators of {@code mode}. */
-  Operand<T> logProb(Ops tf, Operand<T> x, FlowMode mode);
+  default Operand<T> logProb(Ops tf, Operand<T> x, FlowMode mode) {
+    return logProb(tf, x, PassContext.of(mode));
+  }
+
+  /** {@code log p(x)} per example with a full pass context. */
+  Operand<T> logProb(Ops tf, Operand<T> x, PassContext<T> context);
 
   /**
    * The flow's random seed, {@code [2]} int64: a placeholder with a default. Feed a new value per batch so
@@ -86,6 +117,9 @@ public interface CompiledFlow<T extends TFloating> {
    */
   Operand<T> sample(Ops tf, Operand<TInt32> n, Operand<T> temperature, Operand<TInt64> seed);
 
+  /** {@code n} samples of {@code p(x | c)}, row i drawn for the context {@code c[i]} ({@code c} has n rows). */
+  Operand<T> sample(Ops tf, Operand<TInt32> n, Operand<T> c, Operand<T> temperature, Operand<TInt64> seed);
+
   /**
    * The data-dependent initialisation (ActNorm) on the batch {@code x}: one op that sets every such layer from the
    * statistics of its own input and marks it initialised. Run it once, before training, while
@@ -93,12 +127,18 @@ public interface CompiledFlow<T extends TFloating> {
    */
   Op dataInitialization(Ops tf, Operand<T> x);
 
+  /** The data-dependent initialisation of a conditional flow, on the batch {@code x} with contexts {@code c}. */
+  Op dataInitialization(Ops tf, Operand<T> x, Operand<T> c);
+
   /** True when every data-initialised layer has been initialised (or there is none). */
   Operand<TBool> initialized(Ops tf);
 
-  /** The variables the optimizer trains, in a stable order. */
+  /**
+   * This flow's trainable variables (its steps' and its base's), in a stable order. A variational dequantizer
+   * compiled with it is not part of the flow: {@link LikelihoodModel#trainableVariables()} has every variable.
+   */
   List<Variable<T>> trainableVariables();
 
-  /** Non-trainable state saved with the weights (ActNorm's flags). */
+  /** This flow's non-trainable state saved with the weights (ActNorm's flags, power-iteration vectors). */
   List<Variable<?>> stateVariables();
 }

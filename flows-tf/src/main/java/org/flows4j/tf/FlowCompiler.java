@@ -12,11 +12,12 @@ import org.flows4j.api.step.StepSpec;
 import org.flows4j.tf.distributions.BaseDistribution;
 import org.flows4j.tf.gradients.GradientRegistry;
 import org.flows4j.tf.layers.ConditionNetwork;
+import org.flows4j.tf.layers.ContextEmbedding;
 import org.flows4j.tf.layers.Layer;
 import org.flows4j.tf.layers.Layers;
 import org.flows4j.tf.layers.Parameters;
-import org.jspecify.annotations.Nullable;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TFloat64;
 import org.tensorflow.types.family.TFloating;
@@ -38,7 +39,25 @@ public final class FlowCompiler {
     return compile(tf, spec, TFloat64.class, seed);
   }
 
+  /**
+   * Compiles the flow of {@code spec}. For a spec with variational dequantization the dequantizer is compiled too
+   * (so the flow's weights are the same whichever entry point is used) but only {@link #compileModel} returns it.
+   */
   public static <T extends TFloating> CompiledFlow<T> compile(Ops tf, FlowSpec spec, Class<T> type, long seed) {
+    return compileModel(tf, spec, type, seed).flow();
+  }
+
+  /** Compiles the whole model in float32: the flow and the way data reach it (a variational dequantizer). */
+  public static LikelihoodModel<TFloat32> compileModel(Ops tf, FlowSpec spec, long seed) {
+    return compileModel(tf, spec, TFloat32.class, seed);
+  }
+
+  /**
+   * Compiles the whole model: the flow and the way data reach it, with Flow++'s variational dequantizer when the
+   * spec asks for it.
+   */
+  public static <T extends TFloating> LikelihoodModel<T> compileModel(
+      Ops tf, FlowSpec spec, Class<T> type, long seed) {
     // Gradients for ops the C++ registry lacks must exist before anyone calls tf.gradients on this graph.
     GradientRegistry.ensureRegistered();
     org.flows4j.api.Flows.validate(spec);
@@ -48,15 +67,35 @@ public final class FlowCompiler {
     VariationalDequantizer<T> dequantizer = spec.dequantization() instanceof VariationalDequantization variational
         ? dequantizer(flowScope, spec.inputShape(), variational, parameters.in("dequantization"))
         : null;
-    return flow(flowScope, spec, 0, "", parameters, dequantizer);
+    return LikelihoodModel.of(flow(flowScope, spec, 0, parameters), dequantizer);
+  }
+
+  /**
+   * Compiles a conditional flow: every conditioner receives {@code conditionFeatures} more input features, the
+   * condition of {@link PassContext}. Tests use it; the dequantizer compiles its noise flow this way.
+   */
+  static <T extends TFloating> GraphFlow<T> conditionalFlow(
+      Ops tf, FlowSpec spec, int conditionFeatures, Class<T> type, long seed) {
+    GradientRegistry.ensureRegistered();
+    org.flows4j.api.Flows.validate(spec);
+    Parameters<T> parameters = new Parameters<>(type, seed);
+    Ops flowScope = tf.withSubScope("flow");
+    parameters.createRandomSeed(flowScope);
+    return flow(flowScope, spec, conditionFeatures, parameters);
   }
 
   /**
    * Compiles the steps of {@code spec} and its base. {@code conditionFeatures} is the width of the condition that
-   * couplings receive in a conditional flow (0 otherwise); {@code locationPrefix} names where the flow sits.
+   * couplings receive in a conditional flow (0 otherwise).
    */
-  private static <T extends TFloating> GraphFlow<T> flow(Ops flowScope, FlowSpec spec, int conditionFeatures,
-      String locationPrefix, Parameters<T> parameters, @Nullable VariationalDequantizer<T> dequantizer) {
+  private static <T extends TFloating> GraphFlow<T> flow(
+      Ops flowScope, FlowSpec spec, int conditionFeatures, Parameters<T> parameters) {
+    // The flow owns the variables created from here on (a dequantizer compiled before it keeps its own).
+    int trainableBefore = parameters.trainable().size();
+    int stateBefore = parameters.state().size();
+    ContextEmbedding<T> contextEmbedding = spec.context().isConditional()
+        ? new ContextEmbedding<>(flowScope, spec.context(), parameters.in("context")) : null;
+    int conditionWidth = conditionFeatures + spec.context().conditionFeatures();
     List<GraphFlow.Stage<T>> stages = new ArrayList<>();
     Shape shape = spec.inputShape();
     for (int l = 0; l < spec.levels().size(); l++) {
@@ -70,16 +109,20 @@ public final class FlowCompiler {
           continue;
         }
         Parameters<T> stepParameters = parameters.in("level_" + l + ".step_" + s + "_" + step.kind());
-        String location = locationPrefix + (spec.layout() == Layout.MULTISCALE
-            ? "levels[" + l + "].steps[" + s + "]" : "steps[" + s + "]") + " (" + step.kind() + ")";
-        Layer<T> layer = Layers.create(flowScope, step, shape, conditionFeatures, stepParameters);
-        stages.add(new GraphFlow.LayerStage<>(layer, location));
+        StepLocation location = spec.layout() == Layout.MULTISCALE
+            ? StepLocation.multiscale(l, s, step.kind()) : StepLocation.sequential(s, step.kind());
+        Layer<T> layer = Layers.create(flowScope, step, shape, conditionWidth, stepParameters);
+        stages.add(new GraphFlow.LayerStage<>(new CompiledStep<>(layer, location)));
         shape = step.outputShape(shape);
       }
     }
     BaseDistribution<T> base =
         BaseDistribution.create(flowScope, spec.base(), spec.inputShape().size(), parameters);
-    return new GraphFlow<>(spec, stages, shape, base, parameters, dequantizer);
+    List<Variable<T>> trainable = parameters.trainable();
+    List<Variable<?>> state = parameters.state();
+    return new GraphFlow<>(spec, stages, shape, base, parameters,
+        trainable.subList(trainableBefore, trainable.size()), state.subList(stateBefore, state.size()),
+        contextEmbedding);
   }
 
   /** Flow++'s {@code q(u | x)}: the context network and the conditional dequantization flow. */
@@ -87,8 +130,7 @@ public final class FlowCompiler {
       Ops flowScope, Shape dataShape, VariationalDequantization spec, Parameters<T> parameters) {
     ConditionNetwork<T> context = new ConditionNetwork<>(
         flowScope, spec.context(), dataShape, spec.contextFeatures(), parameters.in("context"));
-    GraphFlow<T> noiseFlow =
-        flow(flowScope, spec.flow(), spec.contextFeatures(), "", parameters.in("flow"), null);
+    GraphFlow<T> noiseFlow = flow(flowScope, spec.flow(), spec.contextFeatures(), parameters.in("flow"));
     return new VariationalDequantizer<>(spec, dataShape, context, noiseFlow);
   }
 }

@@ -3,11 +3,11 @@ package org.flows4j.tf;
 import com.google.common.collect.ImmutableList;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import org.flows4j.api.FlowSpec;
 import org.flows4j.api.Shape;
 import org.flows4j.api.step.FactorOut;
 import org.flows4j.tf.distributions.BaseDistribution;
+import org.flows4j.tf.layers.ContextEmbedding;
 import org.flows4j.tf.layers.Layer;
 import org.flows4j.tf.layers.Parameters;
 import org.flows4j.tf.layers.Tensors;
@@ -28,7 +28,11 @@ final class GraphFlow<T extends TFloating> implements CompiledFlow<T> {
   /** A step of the compiled flow: a bijection, or a factor-out that sends part of its input to the latent. */
   sealed interface Stage<T extends TFloating> {}
 
-  record LayerStage<T extends TFloating>(Layer<T> layer, String location) implements Stage<T> {}
+  record LayerStage<T extends TFloating>(CompiledStep<T> step) implements Stage<T> {
+    Layer<T> layer() {
+      return step.layer();
+    }
+  }
 
   /** Keeps the first {@code kept} features, factors out the other {@code factored}. */
   record FactorOutStage<T extends TFloating>(Shape inputShape, int kept, int factored) implements Stage<T> {
@@ -47,17 +51,27 @@ final class GraphFlow<T extends TFloating> implements CompiledFlow<T> {
   private final Shape finalShape;
   private final BaseDistribution<T> base;
   private final Parameters<T> parameters;
-  private final @Nullable VariationalDequantizer<T> dequantizer;
+  private final List<Variable<T>> trainable;
+  private final List<Variable<?>> state;
+  private final @Nullable ContextEmbedding<T> contextEmbedding;
 
+  /**
+   * @param trainable the variables this flow created (its steps' and its base's), not those of other parts
+   *     compiled with the same {@link Parameters} (the dequantizer's)
+   * @param state likewise, the non-trainable state
+   */
   GraphFlow(FlowSpec spec, List<Stage<T>> stages, Shape finalShape, BaseDistribution<T> base,
-      Parameters<T> parameters, @Nullable VariationalDequantizer<T> dequantizer) {
-    this.dequantizer = dequantizer;
+      Parameters<T> parameters, List<Variable<T>> trainable, List<Variable<?>> state,
+      @Nullable ContextEmbedding<T> contextEmbedding) {
+    this.contextEmbedding = contextEmbedding;
     this.spec = spec;
     this.type = parameters.type();
     this.stages = ImmutableList.copyOf(stages);
     this.finalShape = finalShape;
     this.base = base;
     this.parameters = parameters;
+    this.trainable = ImmutableList.copyOf(trainable);
+    this.state = ImmutableList.copyOf(state);
   }
 
   static <T extends TFloating> FactorOutStage<T> factorOut(Shape input) {
@@ -81,30 +95,14 @@ final class GraphFlow<T extends TFloating> implements CompiledFlow<T> {
   }
 
   @Override
-  public List<Layer<T>> layers() {
-    ImmutableList.Builder<Layer<T>> layers = ImmutableList.builder();
+  public List<CompiledStep<T>> steps() {
+    ImmutableList.Builder<CompiledStep<T>> steps = ImmutableList.builder();
     for (Stage<T> stage : stages) {
       if (stage instanceof LayerStage<T> layerStage) {
-        layers.add(layerStage.layer());
+        steps.add(layerStage.step());
       }
     }
-    return layers.build();
-  }
-
-  @Override
-  public List<String> layerLocations() {
-    ImmutableList.Builder<String> locations = ImmutableList.builder();
-    for (Stage<T> stage : stages) {
-      if (stage instanceof LayerStage<T> layerStage) {
-        locations.add(layerStage.location());
-      }
-    }
-    return locations.build();
-  }
-
-  @Override
-  public Optional<VariationalDequantizer<T>> dequantizer() {
-    return Optional.ofNullable(dequantizer);
+    return steps.build();
   }
 
   BaseDistribution<T> base() {
@@ -112,18 +110,33 @@ final class GraphFlow<T extends TFloating> implements CompiledFlow<T> {
   }
 
   @Override
-  public Transformed<T> forwardAndLogDet(Ops tf, Operand<T> x, FlowMode mode) {
-    return forwardAndLogDet(tf, x, PassContext.of(mode));
+  public PassContext<T> withContext(Ops tf, Operand<T> context, PassContext<T> pass) {
+    if (contextEmbedding == null) {
+      throw new IllegalArgumentException("this flow has no context (the spec declares none): call the methods "
+          + "without one");
+    }
+    return pass.withCondition(contextEmbedding.condition(tf, context));
   }
 
-  /** The forward pass with a full context (a conditional flow's condition). */
-  Transformed<T> forwardAndLogDet(Ops tf, Operand<T> x, PassContext<T> context) {
+  /** A conditional flow refuses a pass without its condition, which would otherwise fail deep in a conditioner. */
+  private void checkCondition(PassContext<T> context) {
+    if (contextEmbedding != null && context.condition() == null) {
+      throw new IllegalArgumentException("this flow is conditional (" + spec.context() + "): pass the context, "
+          + "e.g. logProb(tf, x, c, mode) or forwardAndLogDet(tf, x, flow.withContext(tf, c, pass))");
+    }
+  }
+
+  @Override
+  public Transformed<T> forwardAndLogDet(Ops tf, Operand<T> x, PassContext<T> context) {
+    checkCondition(context);
     Operand<T> h = x;
     Operand<T> logDet = Tensors.zerosPerExample(tf, x, type);
     List<Operand<T>> latents = new ArrayList<>();
     for (Stage<T> stage : stages) {
       if (stage instanceof LayerStage<T> layerStage) {
-        Transformed<T> out = layerStage.layer().forward(tf, h, context);
+        // Each layer runs on the output of the layers before it; in the initialising pass, computed with their
+        // fresh values.
+        Transformed<T> out = layerStage.layer().forwardAndLogDet(tf, h, context);
         h = out.value();
         logDet = tf.math.add(logDet, out.logDet());
       } else if (stage instanceof FactorOutStage<T> factorOut) {
@@ -139,7 +152,8 @@ final class GraphFlow<T extends TFloating> implements CompiledFlow<T> {
   }
 
   @Override
-  public Transformed<T> inverse(Ops tf, Operand<T> z) {
+  public Transformed<T> inverse(Ops tf, Operand<T> z, PassContext<T> context) {
+    checkCondition(context);
     List<Integer> pieceSizes = new ArrayList<>();
     for (Stage<T> stage : stages) {
       if (stage instanceof FactorOutStage<T> factorOut) {
@@ -160,7 +174,7 @@ final class GraphFlow<T extends TFloating> implements CompiledFlow<T> {
     for (int i = stages.size() - 1; i >= 0; i--) {
       Stage<T> stage = stages.get(i);
       if (stage instanceof LayerStage<T> layerStage) {
-        Transformed<T> out = layerStage.layer().inverse(tf, h);
+        Transformed<T> out = layerStage.layer().inverseAndLogDet(tf, h, context);
         h = out.value();
         logDet = tf.math.add(logDet, out.logDet());
       } else if (stage instanceof FactorOutStage<T> factorOut) {
@@ -174,44 +188,46 @@ final class GraphFlow<T extends TFloating> implements CompiledFlow<T> {
   }
 
   @Override
-  public Operand<T> logProb(Ops tf, Operand<T> x, FlowMode mode) {
-    Transformed<T> forward = forwardAndLogDet(tf, x, mode);
+  public Operand<T> logProb(Ops tf, Operand<T> x, PassContext<T> context) {
+    Transformed<T> forward = forwardAndLogDet(tf, x, context);
     return tf.math.add(base.logProb(tf, forward.value()), forward.logDet());
   }
 
   @Override
   public Operand<T> sample(Ops tf, Operand<TInt32> n, Operand<T> temperature, Operand<TInt64> seed) {
-    return inverse(tf, base.sample(tf, n, temperature, seed)).value();
+    return inverse(tf, base.sample(tf, n, temperature, seed), PassContext.evaluation()).value();
+  }
+
+  @Override
+  public Operand<T> sample(
+      Ops tf, Operand<TInt32> n, Operand<T> context, Operand<T> temperature, Operand<TInt64> seed) {
+    PassContext<T> pass = withContext(tf, context, PassContext.evaluation());
+    return inverse(tf, base.sample(tf, n, temperature, seed), pass).value();
   }
 
   @Override
   public Op dataInitialization(Ops tf, Operand<T> x) {
-    List<Op> initOps = new ArrayList<>();
-    addDataInitialization(tf, x, PassContext.training(), initOps);
-    return initOps.isEmpty() ? tf.noOp() : tf.withControlDependencies(initOps).noOp();
+    return dataInitialization(tf, x, PassContext.<T>training());
   }
 
-  /** Adds the data-dependent initialisation of every layer, run on {@code x}, to {@code initOps}. */
-  void addDataInitialization(Ops tf, Operand<T> x, PassContext<T> context, List<Op> initOps) {
-    Operand<T> h = x;
-    for (Stage<T> stage : stages) {
-      if (stage instanceof LayerStage<T> layerStage) {
-        // Each layer initialises on the output of the layers before it, computed with their fresh values.
-        h = layerStage.layer().initializingForward(tf, h, initOps, context);
-      } else if (stage instanceof FactorOutStage<T> factorOut) {
-        h = tf.splitV(h, tf.constant(new int[] {factorOut.kept(), factorOut.factored()}),
-            tf.constant(factorOut.inputShape().rank()), 2L).output().get(0);
-      }
-    }
+  @Override
+  public Op dataInitialization(Ops tf, Operand<T> x, Operand<T> context) {
+    return dataInitialization(tf, x, withContext(tf, context, PassContext.training()));
+  }
+
+  private Op dataInitialization(Ops tf, Operand<T> x, PassContext<T> pass) {
+    List<Op> initOps = new ArrayList<>();
+    forwardAndLogDet(tf, x, pass.initializing(initOps));
+    return initOps.isEmpty() ? tf.noOp() : tf.withControlDependencies(initOps).noOp();
   }
 
   @Override
   public Operand<TBool> initialized(Ops tf) {
     List<Operand<TBool>> flags = new ArrayList<>();
-    for (Variable<?> state : parameters.state()) {
-      if (state.type() == TBool.class) {
+    for (Variable<?> variable : state) {
+      if (variable.type() == TBool.class) {
         @SuppressWarnings("unchecked")
-        Variable<TBool> flag = (Variable<TBool>) state;
+        Variable<TBool> flag = (Variable<TBool>) variable;
         flags.add(flag);
       }
     }
@@ -232,22 +248,17 @@ final class GraphFlow<T extends TFloating> implements CompiledFlow<T> {
     for (Layer<T> layer : layers()) {
       updates.addAll(layer.normalizationUpdates(tf, thorough));
     }
-    if (dequantizer != null) {
-      for (Layer<T> layer : dequantizer.layers()) {
-        updates.addAll(layer.normalizationUpdates(tf, thorough));
-      }
-    }
     return updates.isEmpty() ? tf.noOp() : tf.withControlDependencies(updates).noOp();
   }
 
   @Override
   public List<Variable<T>> trainableVariables() {
-    return parameters.trainable();
+    return trainable;
   }
 
   @Override
   public List<Variable<?>> stateVariables() {
-    return parameters.state();
+    return state;
   }
 
   private Operand<T> flatten(Ops tf, Operand<T> x, Shape shape) {

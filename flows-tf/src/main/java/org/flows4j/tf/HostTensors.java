@@ -39,9 +39,9 @@ public final class HostTensors {
     return TFloat32.tensorOf(Shape.of(shape), DataBuffers.of(values));
   }
 
-  /** A {@code [2]} int64 seed for stateless random ops. */
+  /** A {@code [2]} int64 seed for stateless random ops: {@link Seeds#hostSeed}. */
   public static TInt64 seed(long seed) {
-    return TInt64.vectorOf(seed, seed ^ 0x5DEECE66DL);
+    return Seeds.hostSeed(seed);
   }
 
   /** The tensor's values, row-major, as doubles. Works for float32/64, int32/64 and bool (1/0). */

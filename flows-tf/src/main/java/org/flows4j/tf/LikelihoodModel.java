@@ -1,7 +1,9 @@
 package org.flows4j.tf;
 
+import com.google.common.collect.ImmutableList;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.flows4j.api.FlowSpec;
 import org.flows4j.api.data.Logit;
 import org.flows4j.api.data.UniformDequantization;
@@ -11,6 +13,8 @@ import org.jspecify.annotations.Nullable;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TBool;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 import org.tensorflow.types.family.TFloating;
@@ -42,12 +46,12 @@ public final class LikelihoodModel<T extends TFloating> {
   private final double alpha; // NaN without logit
   private final @Nullable VariationalDequantizer<T> dequantizer;
 
-  private LikelihoodModel(CompiledFlow<T> flow) {
+  private LikelihoodModel(CompiledFlow<T> flow, @Nullable VariationalDequantizer<T> dequantizer) {
     this.flow = flow;
     this.type = flow.type();
     FlowSpec spec = flow.spec();
     this.dimension = spec.inputShape().size();
-    this.dequantizer = flow.dequantizer().orElse(null);
+    this.dequantizer = dequantizer;
     if (spec.dequantization() instanceof UniformDequantization uniform) {
       this.levels = uniform.levels();
     } else if (spec.dequantization() instanceof VariationalDequantization variational) {
@@ -58,12 +62,85 @@ public final class LikelihoodModel<T extends TFloating> {
     this.alpha = spec.logit() instanceof Logit logit ? logit.alpha() : Double.NaN;
   }
 
+  /**
+   * The model of a flow whose data need no learned part (no dequantization, uniform noise, or a logit).
+   *
+   * @throws IllegalArgumentException when the spec uses variational dequantization, whose dequantizer only
+   *     {@link FlowCompiler#compileModel} compiles
+   */
   public static <T extends TFloating> LikelihoodModel<T> of(CompiledFlow<T> flow) {
-    return new LikelihoodModel<>(flow);
+    if (flow.spec().dequantization() instanceof VariationalDequantization) {
+      throw new IllegalArgumentException("the spec uses variational dequantization, whose dequantizer is part of "
+          + "the model: compile it with FlowCompiler.compileModel(...)");
+    }
+    return new LikelihoodModel<>(flow, null);
+  }
+
+  static <T extends TFloating> LikelihoodModel<T> of(
+      CompiledFlow<T> flow, @Nullable VariationalDequantizer<T> dequantizer) {
+    return new LikelihoodModel<>(flow, dequantizer);
   }
 
   public CompiledFlow<T> flow() {
     return flow;
+  }
+
+  /**
+   * The learned noise {@code q(u | x)} when the spec asks for Flow++'s variational dequantization; empty
+   * otherwise.
+   */
+  public Optional<VariationalDequantizer<T>> dequantizer() {
+    return Optional.ofNullable(dequantizer);
+  }
+
+  /** Every compiled step with its location: the flow's, then the dequantization flow's. */
+  public List<CompiledStep<T>> steps() {
+    ImmutableList.Builder<CompiledStep<T>> steps = ImmutableList.builder();
+    steps.addAll(flow.steps());
+    if (dequantizer != null) {
+      steps.addAll(dequantizer.steps());
+    }
+    return steps.build();
+  }
+
+  /** Every variable the optimizer trains: the dequantizer's (if any), then the flow's. */
+  public List<Variable<T>> trainableVariables() {
+    ImmutableList.Builder<Variable<T>> all = ImmutableList.builder();
+    if (dequantizer != null) {
+      all.addAll(dequantizer.variables());
+    }
+    return all.addAll(flow.trainableVariables()).build();
+  }
+
+  /** Every non-trainable variable saved with the weights. */
+  public List<Variable<?>> stateVariables() {
+    ImmutableList.Builder<Variable<?>> all = ImmutableList.builder();
+    if (dequantizer != null) {
+      all.addAll(dequantizer.stateVariables());
+    }
+    return all.addAll(flow.stateVariables()).build();
+  }
+
+  /** True when every data-initialised layer, the dequantizer's included, has been initialised. */
+  public Operand<TBool> initialized(Ops tf) {
+    if (dequantizer == null) {
+      return flow.initialized(tf);
+    }
+    return tf.math.logicalAnd(flow.initialized(tf), dequantizer.initialized(tf));
+  }
+
+  /** One op refreshing the normalisation state of every layer, the dequantization flow's included. */
+  public Op normalizationUpdate(Ops tf, boolean thorough) {
+    if (dequantizer == null) {
+      return flow.normalizationUpdate(tf, thorough);
+    }
+    return tf.withControlDependencies(
+        List.of(flow.normalizationUpdate(tf, thorough), dequantizer.normalizationUpdate(tf, thorough))).noOp();
+  }
+
+  /** The cheap normalisation update, run after every optimizer step. */
+  public Op normalizationUpdate(Ops tf) {
+    return normalizationUpdate(tf, false);
   }
 
   /** True when data are discrete pixels (bits/dim is then the papers' figure). */
@@ -142,7 +219,7 @@ public final class LikelihoodModel<T extends TFloating> {
    * 8-bit units, so {@code decode(encode(p)) = p} for 8-bit data at 256 levels).
    */
   public Operand<T> decode(Ops tf, Operand<T> z) {
-    Operand<T> y = unlogit(tf, flow.inverse(tf, z).value());
+    Operand<T> y = unlogit(tf, flow.inverse(tf, z, PassContext.evaluation()).value());
     if (levels == 0) {
       return y;
     }

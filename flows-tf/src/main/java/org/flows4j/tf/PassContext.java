@@ -11,9 +11,9 @@ import org.tensorflow.types.family.TFloating;
  *
  * @param mode which estimators stochastic layers use, and whether conditioners apply dropout
  * @param condition for a conditional flow (the dequantization flow {@code q(u | x)}), features of the
- *     conditioning input that every coupling's conditioner receives next to its own input, concatenated along the
- *     last axis; {@code null} for an ordinary flow
- * @param initOps during the data-dependent initialisation pass, the list that layers and conditioners with
+ *     conditioning input that every conditioner receives next to its own input, concatenated along the last axis;
+ *     {@code null} for an ordinary flow. An inverse must be given the condition of the forward pass it undoes.
+ * @param initOps during the data-dependent initialisation pass, the collector that layers and conditioners with
  *     data-dependent initialisation (ActNorm, weight normalisation) add their assignments to; {@code null} in
  *     every other pass
  */
@@ -40,6 +40,20 @@ public record PassContext<T extends TFloating>(
   /** This context in the data-dependent initialisation pass, collecting assignments in {@code ops}. */
   public PassContext<T> initializing(List<Op> ops) {
     return new PassContext<>(mode, condition, ops);
+  }
+
+  /** Whether this is the data-dependent initialisation pass (layers then add to {@link #initOps()}). */
+  public boolean isInitializing() {
+    return initOps != null;
+  }
+
+  /** Adds an initialisation assignment; only valid when {@link #isInitializing()}. */
+  public void addInitOp(Op op) {
+    List<Op> ops = initOps;
+    if (ops == null) {
+      throw new IllegalStateException("not an initialising pass");
+    }
+    ops.add(op);
   }
 
   public boolean isTraining() {

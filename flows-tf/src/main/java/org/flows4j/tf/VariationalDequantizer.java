@@ -11,6 +11,7 @@ import org.tensorflow.Operand;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TBool;
 import org.tensorflow.types.TInt64;
 import org.tensorflow.types.family.TFloating;
 
@@ -66,7 +67,14 @@ public final class VariationalDequantizer<T extends TFloating> {
     PassContext<T> pass = PassContext.<T>training().initializing(initOps);
     Operand<T> condition = context.apply(tf, centred(tf, bins), pass);
     Operand<T> epsilon = tf.reshape(noise(tf, bins, seed), Tensors.batchShape(tf, shape.toArray()));
-    noiseFlow.addDataInitialization(tf, epsilon, PassContext.<T>training().withCondition(condition), initOps);
+    noiseFlow.forwardAndLogDet(tf, epsilon, pass.withCondition(condition));
+  }
+
+  /** The dequantization flow's steps, located {@code dequantization.flow.steps[i] (kind)}. */
+  public List<CompiledStep<T>> steps() {
+    return noiseFlow.steps().stream()
+        .map(step -> new CompiledStep<>(step.layer(), step.location().within("dequantization.flow.")))
+        .collect(ImmutableList.toImmutableList());
   }
 
   /** The dequantization flow's layers, in order. */
@@ -74,18 +82,27 @@ public final class VariationalDequantizer<T extends TFloating> {
     return noiseFlow.layers();
   }
 
-  /** Where each of {@link #layers()} sits: {@code dequantization.flow.steps[i] (kind)}. */
-  public List<String> layerLocations() {
-    return noiseFlow.layerLocations().stream().map(location -> "dequantization.flow." + location)
-        .collect(ImmutableList.toImmutableList());
-  }
-
   /** Every variable of {@code q(u | x)}: the context network's and the dequantization flow's. */
   public List<Variable<T>> variables() {
     ImmutableList.Builder<Variable<T>> all = ImmutableList.builder();
     all.addAll(context.variables());
-    layers().forEach(layer -> all.addAll(layer.variables()));
+    all.addAll(noiseFlow.trainableVariables());
     return all.build();
+  }
+
+  /** The dequantization flow's non-trainable state (ActNorm's flags). */
+  public List<Variable<?>> stateVariables() {
+    return noiseFlow.stateVariables();
+  }
+
+  /** True when the dequantization flow's data-initialised layers have been initialised. */
+  Operand<TBool> initialized(Ops tf) {
+    return noiseFlow.initialized(tf);
+  }
+
+  /** The normalisation updates of the dequantization flow's layers. */
+  Op normalizationUpdate(Ops tf, boolean thorough) {
+    return noiseFlow.normalizationUpdate(tf, thorough);
   }
 
   /** The context network's variables. */

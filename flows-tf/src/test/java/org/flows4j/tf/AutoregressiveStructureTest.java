@@ -47,7 +47,7 @@ class AutoregressiveStructureTest {
       Placeholder<TFloat64> x = FlowChecks.input(g, shape);
       g.run(flow.dataInitialization(g.tf, x), Map.of(x, FlowChecks.randomBatch(shape, 1, 0.0, 1.0)));
       g.perturb(flow.trainableVariables(), 0.5, 3);
-      Operand<TFloat64> y = layer.forward(g.tf, x).value();
+      Operand<TFloat64> y = layer.forwardAndLogDet(g.tf, x, PassContext.training()).value();
       List<double[]> rows = g.fetch(BruteForceJacobian.rows(g.tf, y, x, FlowChecks.BATCH, d),
           Map.of(x, FlowChecks.randomBatch(shape, 2, 0.0, 1.0)));
       for (int j = 0; j < d; j++) {

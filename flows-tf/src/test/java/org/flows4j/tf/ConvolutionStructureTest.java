@@ -38,7 +38,7 @@ class ConvolutionStructureTest {
       List<Variable<TFloat64>> variables = flow.trainableVariables();
       assertThat(variables).hasSize(4);
       Placeholder<TFloat64> x = FlowChecks.input(g, SMALL);
-      Operand<TFloat64> y = g.tf.reshape(layer.forward(g.tf, x).value(),
+      Operand<TFloat64> y = g.tf.reshape(layer.forwardAndLogDet(g.tf, x, PassContext.training()).value(),
           g.tf.constant(new int[] {FlowChecks.BATCH, d}));
       List<Operand<TFloat64>> rows = BruteForceJacobian.rows(g.tf, y, x, FlowChecks.BATCH, d);
       Map<Operand<?>, org.tensorflow.Tensor> feed = Map.of(x, FlowChecks.randomBatch(SMALL, 2, 0.0, 1.0));
@@ -92,8 +92,8 @@ class ConvolutionStructureTest {
       Layer<TFloat64> layer = flow.layers().get(0);
       Placeholder<TFloat64> x = FlowChecks.input(g, shape);
       Placeholder<TFloat64> z = FlowChecks.input(g, shape);
-      Operand<TFloat64> forward = layer.forward(g.tf, x).value();
-      Operand<TFloat64> inverse = layer.inverse(g.tf, z).value();
+      Operand<TFloat64> forward = layer.forwardAndLogDet(g.tf, x, PassContext.training()).value();
+      Operand<TFloat64> inverse = layer.inverseAndLogDet(g.tf, z, PassContext.evaluation()).value();
       g.perturb(flow.trainableVariables(), 0.3, 4);
       long[] dims = {FlowChecks.BATCH, 8, 8, 2};
       TFloat64 x0 = FlowChecks.randomBatch(shape, 3, 0.0, 1.0);

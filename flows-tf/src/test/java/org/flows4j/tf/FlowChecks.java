@@ -37,12 +37,12 @@ public final class FlowChecks {
     return new Bijection() {
       @Override
       public Transformed<TFloat64> forward(Ops tf, Operand<TFloat64> x) {
-        return layer.forward(tf, x);
+        return layer.forwardAndLogDet(tf, x, PassContext.training());
       }
 
       @Override
       public Transformed<TFloat64> inverse(Ops tf, Operand<TFloat64> y) {
-        return layer.inverse(tf, y);
+        return layer.inverseAndLogDet(tf, y, PassContext.evaluation());
       }
 
       @Override
@@ -65,12 +65,10 @@ public final class FlowChecks {
         return flow.inverse(tf, y);
       }
 
-      /** The bijection's variables: a variational dequantizer's only reach the dequantization bound. */
+      /** The flow's own variables: a variational dequantizer's belong to the model, not the bijection. */
       @Override
       public List<Variable<TFloat64>> variables() {
-        List<Variable<TFloat64>> variables = new ArrayList<>(flow.trainableVariables());
-        flow.dequantizer().ifPresent(dequantizer -> variables.removeAll(dequantizer.variables()));
-        return variables;
+        return flow.trainableVariables();
       }
     };
   }

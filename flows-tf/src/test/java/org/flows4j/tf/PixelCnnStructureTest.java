@@ -65,7 +65,8 @@ class PixelCnnStructureTest {
       Layer<TFloat64> layer = flow.layers().get(0);
       Placeholder<TFloat64> x = FlowChecks.input(g, shape);
       g.perturb(flow.trainableVariables(), 0.5, 3);
-      Operand<TFloat64> y = g.tf.reshape(layer.forward(g.tf, x).value(), g.tf.constant(new int[] {batch, d}));
+      Operand<TFloat64> y = g.tf.reshape(
+          layer.forwardAndLogDet(g.tf, x, PassContext.training()).value(), g.tf.constant(new int[] {batch, d}));
       List<double[]> rows = g.fetch(BruteForceJacobian.rows(g.tf, y, x, batch, d),
           Map.of(x, FlowChecks.randomBatch(shape, 2, 0.0, 1.0)));
       int connected = 0;

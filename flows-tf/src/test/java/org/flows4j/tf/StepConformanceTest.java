@@ -23,6 +23,7 @@ import org.flows4j.api.step.AffineScale;
 import org.flows4j.api.step.AutoregressiveDirection;
 import org.flows4j.api.step.AutoregressiveOrder;
 import org.flows4j.api.step.Conv1x1;
+import org.flows4j.api.step.Coupling;
 import org.flows4j.api.step.EmergingConv;
 import org.flows4j.api.step.InvertibleConv1x1;
 import org.flows4j.api.step.Mask;
@@ -34,6 +35,7 @@ import org.flows4j.api.step.Reverse;
 import org.flows4j.api.step.Shuffle;
 import org.flows4j.api.step.Squeeze;
 import org.flows4j.api.step.StepSpec;
+import org.flows4j.api.transform.Transforms;
 import org.flows4j.tf.layers.Layer;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -113,7 +115,42 @@ class StepConformanceTest {
         Arguments.of(Shape.of(4, 4, 2), new MixtureLogisticsCoupling(Mask.CHANNELS, Conditioners.flowPlusPlus(8, 1, 2),
             2).inverse(1e-13, 200)),
         Arguments.of(Shape.of(2, 2, 2), exactResidual(new LipschitzConvNet(4, true), Activation.LIPSWISH)),
-        Arguments.of(Shape.of(3, 2, 1), exactResidual(new LipschitzConvNet(3, false), Activation.ELU)));
+        Arguments.of(Shape.of(3, 2, 1), exactResidual(new LipschitzConvNet(3, false), Activation.ELU)),
+        // The general coupling, one case per elementwise transform.
+        Arguments.of(Shape.of(4), new Coupling(Mask.HALF, Conditioners.mlp(8, 8), Transforms.additive())),
+        Arguments.of(Shape.of(4, 4, 2),
+            new Coupling(Mask.CHECKERBOARD, Conditioners.convNet(4), Transforms.affine(sigmoid))),
+        Arguments.of(Shape.of(3, 3, 2), new Coupling(Mask.CHANNELS_FLIPPED, Conditioners.convNet(4),
+            Transforms.affine(exp))),
+        Arguments.of(Shape.of(5), new Coupling(Mask.HALF_FLIPPED, Conditioners.mlp(8),
+            Transforms.mixtureLogistics(3).inverse(1e-13, 200))));
+  }
+
+  /**
+   * Residual blocks whose training log-det is a stochastic estimator (checked for bias statistically by
+   * ResidualEstimatorTest) and whose evaluation log-det is exact: the suite runs in evaluation mode.
+   */
+  static Stream<Arguments> evaluationEstimatorSteps() {
+    return Stream.of(
+        Arguments.of(Shape.of(3), new ResidualBlock(new LipschitzMlp(List.of(8)), Activation.LIPSWISH,
+            new SpectralNormalization(0.9, 1e-6, 50), LogDet.russianRoulette(0.5), LogDet.exact(),
+            new FixedPointInverse(1e-13, 0, 1000))),
+        Arguments.of(Shape.of(2), new ResidualBlock(new LipschitzMlp(List.of(6)), Activation.ELU,
+            new SpectralNormalization(0.9, 1e-6, 50), LogDet.truncatedSeries(3), LogDet.exact(),
+            new FixedPointInverse(1e-13, 0, 1000))));
+  }
+
+  @ParameterizedTest(name = "{1} on {0}")
+  @MethodSource("evaluationEstimatorSteps")
+  void stochasticEstimatorStepsConformInEvaluation(Shape shape, StepSpec step) {
+    try (GraphFixture g = new GraphFixture()) {
+      Placeholder<TFloat64> x = FlowChecks.input(g, shape);
+      CompiledFlow<TFloat64> flow = preparedFlow(g, shape, step, x);
+      g.run(flow.normalizationUpdate(g.tf), Map.of());
+      FlowChecks.Report report = FlowChecks.check(g, inMode(flow.layers().get(0), FlowMode.EVALUATION), x, shape,
+          FlowChecks.randomBatch(shape, 2, 0.0, 1.0));
+      System.out.printf("conformance %-70s %s%n", step + " on " + shape + " in EVALUATION", report);
+    }
   }
 
   /** MADE widths above d − 1, so every feature depends on every earlier one. */
@@ -194,8 +231,8 @@ class StepConformanceTest {
         System.out.printf("conformance %-70s %s%n", step + " on " + shape + " in " + mode, report);
       }
 
-      Operand<TFloat64> training = layer.forward(g.tf, x, PassContext.training()).value();
-      Operand<TFloat64> evaluation = layer.forward(g.tf, x, PassContext.evaluation()).value();
+      Operand<TFloat64> training = layer.forwardAndLogDet(g.tf, x, PassContext.training()).value();
+      Operand<TFloat64> evaluation = layer.forwardAndLogDet(g.tf, x, PassContext.evaluation()).value();
       List<double[]> seed1;
       List<double[]> seed2;
       try (TInt64 s1 = HostTensors.seed(1); TInt64 s2 = HostTensors.seed(2)) {
@@ -218,12 +255,12 @@ class StepConformanceTest {
     return new FlowChecks.Bijection() {
       @Override
       public Transformed<TFloat64> forward(Ops tf, Operand<TFloat64> x) {
-        return layer.forward(tf, x, context);
+        return layer.forwardAndLogDet(tf, x, context);
       }
 
       @Override
       public Transformed<TFloat64> inverse(Ops tf, Operand<TFloat64> y) {
-        return layer.inverse(tf, y, context);
+        return layer.inverseAndLogDet(tf, y, context);
       }
 
       @Override

@@ -71,13 +71,14 @@ class VariationalDequantizerTest {
   void logDensityIsTheChangeOfVariablesOfTheNoiseMap() {
     try (GraphFixture g = new GraphFixture()) {
       Ops tf = g.tf;
-      CompiledFlow<TFloat64> flow = FlowCompiler.compileFloat64(tf, spec(), 5);
-      VariationalDequantizer<TFloat64> dequantizer = flow.dequantizer().orElseThrow();
+      LikelihoodModel<TFloat64> model = FlowCompiler.compileModel(tf, spec(), TFloat64.class, 5);
+      CompiledFlow<TFloat64> flow = model.flow();
+      VariationalDequantizer<TFloat64> dequantizer = model.dequantizer().orElseThrow();
       Placeholder<TFloat64> pixels = FlowChecks.input(g, IMAGE);
       Placeholder<TFloat64> epsilon = FlowChecks.input(g, IMAGE);
       Operand<TFloat64> bins = tf.math.floor(pixels);
       // ActNorm's data-dependent initialisation first, so its scale and shift are not the identity.
-      var init = LikelihoodModel.of(flow).dataInitialization(tf, pixels, tf.constant(new long[] {3, 4}));
+      var init = model.dataInitialization(tf, pixels, tf.constant(new long[] {3, 4}));
       Transformed<TFloat64> noise = dequantizer.transform(tf, bins, epsilon, FlowMode.EVALUATION);
       Operand<TFloat64> uFlat = tf.reshape(noise.value(), tf.constant(new int[] {BATCH, D}));
       List<Operand<TFloat64>> rows = BruteForceJacobian.rows(tf, uFlat, epsilon, BATCH, D);
@@ -113,15 +114,16 @@ class VariationalDequantizerTest {
   void everyDequantizerVariableLearnsFromTheBound() {
     try (GraphFixture g = new GraphFixture()) {
       Ops tf = g.tf;
-      CompiledFlow<TFloat64> flow = FlowCompiler.compileFloat64(tf, spec(), 6);
-      VariationalDequantizer<TFloat64> dequantizer = flow.dequantizer().orElseThrow();
+      LikelihoodModel<TFloat64> model = FlowCompiler.compileModel(tf, spec(), TFloat64.class, 6);
+      CompiledFlow<TFloat64> flow = model.flow();
+      VariationalDequantizer<TFloat64> dequantizer = model.dequantizer().orElseThrow();
       Placeholder<TFloat64> pixels = FlowChecks.input(g, IMAGE);
       Placeholder<TInt64> seed = tf.placeholder(TInt64.class);
-      LikelihoodModel<TFloat64> model = LikelihoodModel.of(flow);
       var init = model.dataInitialization(tf, pixels, seed);
       Operand<TFloat64> loss = tf.math.neg(tf.reduceSum(model.logProb(tf, pixels, seed), tf.constant(0)));
       List<Variable<TFloat64>> variables = dequantizer.variables();
-      assertThat(flow.trainableVariables()).containsAll(variables);
+      assertThat(model.trainableVariables()).containsAll(variables);
+      assertThat(flow.trainableVariables()).doesNotContainAnyElementsOf(variables);
       List<Operand<?>> gradients = new ArrayList<>();
       tf.gradients(loss, variables).forEach(gradients::add);
       double[] rawPixels = randomValues(3, BATCH * D, 0, 256);
@@ -142,8 +144,9 @@ class VariationalDequantizerTest {
   void sameSeedSameNoiseAndTheNoiseStaysInItsBin() {
     try (GraphFixture g = new GraphFixture()) {
       Ops tf = g.tf;
-      CompiledFlow<TFloat64> flow = FlowCompiler.compileFloat64(tf, spec(), 7);
-      VariationalDequantizer<TFloat64> dequantizer = flow.dequantizer().orElseThrow();
+      LikelihoodModel<TFloat64> model = FlowCompiler.compileModel(tf, spec(), TFloat64.class, 7);
+      CompiledFlow<TFloat64> flow = model.flow();
+      VariationalDequantizer<TFloat64> dequantizer = model.dequantizer().orElseThrow();
       Placeholder<TFloat64> bins = FlowChecks.input(g, IMAGE);
       Placeholder<TInt64> seed = tf.placeholder(TInt64.class);
       Operand<TFloat64> u = dequantizer.sample(tf, bins, seed, FlowMode.TRAINING).value();

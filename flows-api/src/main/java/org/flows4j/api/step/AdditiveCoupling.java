@@ -1,12 +1,11 @@
 package org.flows4j.api.step;
 
-import java.util.List;
 import java.util.Objects;
-import org.flows4j.api.Shape;
 import org.flows4j.api.conditioner.ConditionerSpec;
+import org.flows4j.api.transform.AdditiveTransform;
 
 /** NICE's additive coupling: {@code y_b = x_b + t(x_a)}; volume preserving. */
-public record AdditiveCoupling(Mask mask, ConditionerSpec conditioner) implements StepSpec {
+public record AdditiveCoupling(Mask mask, ConditionerSpec conditioner) implements CouplingStep {
   public AdditiveCoupling {
     Objects.requireNonNull(mask, "mask");
     Objects.requireNonNull(conditioner, "conditioner");
@@ -18,17 +17,7 @@ public record AdditiveCoupling(Mask mask, ConditionerSpec conditioner) implement
   }
 
   @Override
-  public List<String> problems(Shape input) {
-    return CouplingRules.problems(mask, conditioner, input);
-  }
-
-  @Override
-  public LogDetKind logDetKind() {
-    return LogDetKind.ZERO;
-  }
-
-  @Override
-  public InverseKind inverseKind() {
-    return InverseKind.ANALYTIC;
+  public AdditiveTransform transform() {
+    return new AdditiveTransform();
   }
 }

@@ -1,15 +1,14 @@
 package org.flows4j.api.step;
 
-import java.util.List;
 import java.util.Objects;
-import org.flows4j.api.Shape;
 import org.flows4j.api.conditioner.ConditionerSpec;
+import org.flows4j.api.transform.AffineTransform;
 
 /**
  * RealNVP / Glow affine coupling: {@code y_b = s(x_a) ⊙ x_b + t(x_a)}, log-det {@code Σ log s}. The conditioner's
  * widths are its own; its input and output sizes are derived from the mask.
  */
-public record AffineCoupling(Mask mask, ConditionerSpec conditioner, AffineScale scale) implements StepSpec {
+public record AffineCoupling(Mask mask, ConditionerSpec conditioner, AffineScale scale) implements CouplingStep {
   public AffineCoupling {
     Objects.requireNonNull(mask, "mask");
     Objects.requireNonNull(conditioner, "conditioner");
@@ -22,17 +21,7 @@ public record AffineCoupling(Mask mask, ConditionerSpec conditioner, AffineScale
   }
 
   @Override
-  public List<String> problems(Shape input) {
-    return CouplingRules.problems(mask, conditioner, input);
-  }
-
-  @Override
-  public LogDetKind logDetKind() {
-    return LogDetKind.EXACT;
-  }
-
-  @Override
-  public InverseKind inverseKind() {
-    return InverseKind.ANALYTIC;
+  public AffineTransform transform() {
+    return new AffineTransform(scale);
   }
 }

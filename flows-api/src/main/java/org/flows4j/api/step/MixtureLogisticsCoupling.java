@@ -2,38 +2,23 @@ package org.flows4j.api.step;
 
 import java.util.Objects;
 import org.flows4j.api.conditioner.ConditionerSpec;
+import org.flows4j.api.transform.MixtureOfLogisticsTransform;
 
 /**
- * Flow++'s mixture-of-logistics coupling (Ho et al. 2019, §3.1).
- * Each transformed scalar goes through {@code y = exp(a) · σ⁻¹(MixLogCDF(x; π, μ, s)) + b} with {@code 3K + 2}
- * parameters from the conditioner. The inverse is iterative (bisection): {@code inverseTolerance} is the bracket
- * width at which it stops, {@code maxIterations} a hard bound.
- *
- * <p>{@code logScaleBound}: {@code a} is soft-clamped, {@code a = B·tanh(a_raw / B)}, B = 5 by default. The paper
- * leaves it unbounded; with large conditioner outputs an unbounded {@code a} reaches ±50 and beyond, where
- * {@code y − b} cancels and no inverse can recover x (see the tests), so flows4j bounds it.
+ * Flow++'s mixture-of-logistics coupling (Ho et al. 2019, §3.1): the coupling with a
+ * {@link MixtureOfLogisticsTransform}, whose javadoc gives the map, the bound on {@code a} and the bisection settings.
  */
 public record MixtureLogisticsCoupling(Mask mask, ConditionerSpec conditioner, int components, double logScaleBound,
-    double inverseTolerance, int maxIterations) implements StepSpec {
-  public static final double DEFAULT_LOG_SCALE_BOUND = 5.0;
-  public static final double DEFAULT_INVERSE_TOLERANCE = 1e-6;
-  public static final int DEFAULT_MAX_ITERATIONS = 100;
+    double inverseTolerance, int maxIterations) implements CouplingStep {
+  public static final double DEFAULT_LOG_SCALE_BOUND = MixtureOfLogisticsTransform.DEFAULT_LOG_SCALE_BOUND;
+  public static final double DEFAULT_INVERSE_TOLERANCE = MixtureOfLogisticsTransform.DEFAULT_INVERSE_TOLERANCE;
+  public static final int DEFAULT_MAX_ITERATIONS = MixtureOfLogisticsTransform.DEFAULT_MAX_ITERATIONS;
 
   public MixtureLogisticsCoupling {
     Objects.requireNonNull(mask, "mask");
     Objects.requireNonNull(conditioner, "conditioner");
-    if (components < 1) {
-      throw new IllegalArgumentException("components must be at least 1, but was " + components);
-    }
-    if (!(logScaleBound > 0) || Double.isInfinite(logScaleBound)) {
-      throw new IllegalArgumentException("logScaleBound must be positive and finite, but was " + logScaleBound);
-    }
-    if (!(inverseTolerance > 0) || Double.isInfinite(inverseTolerance)) {
-      throw new IllegalArgumentException("inverseTolerance must be positive and finite, but was " + inverseTolerance);
-    }
-    if (maxIterations < 1) {
-      throw new IllegalArgumentException("maxIterations must be at least 1, but was " + maxIterations);
-    }
+    // The transform checks the numbers, with the same messages.
+    new MixtureOfLogisticsTransform(components, logScaleBound, inverseTolerance, maxIterations);
   }
 
   public MixtureLogisticsCoupling(Mask mask, ConditionerSpec conditioner, int components) {
@@ -50,29 +35,18 @@ public record MixtureLogisticsCoupling(Mask mask, ConditionerSpec conditioner, i
     return new MixtureLogisticsCoupling(mask, conditioner, components, bound, inverseTolerance, maxIterations);
   }
 
-
   @Override
   public String kind() {
     return "mixtureLogisticsCoupling";
   }
 
   @Override
-  public java.util.List<String> problems(org.flows4j.api.Shape input) {
-    return CouplingRules.problems(mask, conditioner, input);
-  }
-
-  @Override
-  public LogDetKind logDetKind() {
-    return LogDetKind.EXACT;
-  }
-
-  @Override
-  public InverseKind inverseKind() {
-    return InverseKind.ITERATIVE;
+  public MixtureOfLogisticsTransform transform() {
+    return new MixtureOfLogisticsTransform(components, logScaleBound, inverseTolerance, maxIterations);
   }
 
   /** Values per transformed scalar the conditioner must produce: K logits, K means, K log-scales, a and b. */
   public int parametersPerScalar() {
-    return 3 * components + 2;
+    return transform().parametersPerScalar();
   }
 }

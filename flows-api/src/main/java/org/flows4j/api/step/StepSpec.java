@@ -24,10 +24,11 @@ import org.flows4j.api.Shape;
   @JsonSubTypes.Type(value = EmergingConv.class, name = "emergingConv"),
   @JsonSubTypes.Type(value = PeriodicConv.class, name = "periodicConv"),
   @JsonSubTypes.Type(value = MixtureLogisticsCoupling.class, name = "mixtureLogisticsCoupling"),
+  @JsonSubTypes.Type(value = Coupling.class, name = "coupling"),
 })
 public sealed interface StepSpec
-    permits ActNorm, AdditiveCoupling, AffineCoupling, InvertibleConv1x1, Reverse, Shuffle, Squeeze, FactorOut,
-        ResidualBlock, MaskedAutoregressive, EmergingConv, PeriodicConv, MixtureLogisticsCoupling {
+    permits ActNorm, CouplingStep, InvertibleConv1x1, Reverse, Shuffle, Squeeze, FactorOut, ResidualBlock,
+        MaskedAutoregressive, EmergingConv, PeriodicConv {
 
   /** The DSL name of the step, as used in error messages ({@code affineCoupling}). */
   String kind();

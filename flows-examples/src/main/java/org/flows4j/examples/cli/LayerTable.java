@@ -10,8 +10,9 @@ import org.flows4j.api.FlowSpec;
 import org.flows4j.api.Flows;
 import org.flows4j.api.step.InverseKind;
 import org.flows4j.api.step.LogDetKind;
-import org.flows4j.tf.CompiledFlow;
+import org.flows4j.tf.CompiledStep;
 import org.flows4j.tf.FlowCompiler;
+import org.flows4j.tf.LikelihoodModel;
 import org.flows4j.tf.layers.Layer;
 import org.tensorflow.Graph;
 import org.tensorflow.op.Ops;
@@ -43,10 +44,10 @@ final class LayerTable {
     Map<LogDetKind, Integer> logDets = new EnumMap<>(LogDetKind.class);
     Map<InverseKind, Integer> inverses = new EnumMap<>(InverseKind.class);
     try (Graph graph = new Graph()) {
-      CompiledFlow<TFloat32> flow = FlowCompiler.compile(Ops.create(graph), spec, 0);
-      List<Layer<TFloat32>> layers = flow.layers();
-      for (int i = 0; i < layers.size(); i++) {
-        Layer<TFloat32> layer = layers.get(i);
+      LikelihoodModel<TFloat32> model = FlowCompiler.compileModel(Ops.create(graph), spec, 0);
+      List<CompiledStep<TFloat32>> steps = model.flow().steps();
+      for (int i = 0; i < steps.size(); i++) {
+        Layer<TFloat32> layer = steps.get(i).layer();
         long parameters = count(layer.variables());
         stepParameters += parameters;
         String kind = layer.spec().kind();
@@ -54,16 +55,16 @@ final class LayerTable {
         inverses.merge(layer.spec().inverseKind(), 1, Integer::sum);
         rows.add(new String[] {
           Integer.toString(i),
-          withoutKind(flow.layerLocations().get(i), kind),
+          steps.get(i).location().path(),
           kind,
           layer.inputShape() + " -> " + layer.outputShape(),
           String.format(Locale.ROOT, "%,d", parameters),
           lowerCase(layer.spec().logDetKind()),
           lowerCase(layer.spec().inverseKind())});
       }
-      allParameters = count(flow.trainableVariables());
-      dequantizationParameters = flow.dequantizer().map(d -> count(d.variables())).orElse(0L);
-      dequantizationSteps = flow.dequantizer().map(d -> d.layers().size()).orElse(0);
+      allParameters = count(model.trainableVariables());
+      dequantizationParameters = model.dequantizer().map(d -> count(d.variables())).orElse(0L);
+      dequantizationSteps = model.dequantizer().map(d -> d.steps().size()).orElse(0);
     }
     StringBuilder text = new StringBuilder(table(rows));
     text.append(String.format(Locale.ROOT, "total: %d steps, %,d trainable parameters", rows.size(),
@@ -98,12 +99,6 @@ final class LayerTable {
       total += variable.shape().size();
     }
     return total;
-  }
-
-  /** "levels[0].steps[2] (actNorm)" → "levels[0].steps[2]": the kind has its own column. */
-  private static String withoutKind(String location, String kind) {
-    String suffix = " (" + kind + ")";
-    return location.endsWith(suffix) ? location.substring(0, location.length() - suffix.length()) : location;
   }
 
   private static String lowerCase(Enum<?> value) {

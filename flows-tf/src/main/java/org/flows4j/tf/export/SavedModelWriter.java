@@ -9,6 +9,7 @@ import org.flows4j.api.FlowSpecJson;
 import org.flows4j.api.Shape;
 import org.flows4j.tf.FlowMode;
 import org.flows4j.tf.LikelihoodModel;
+import org.flows4j.tf.Seeds;
 import org.flows4j.tf.Transformed;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
@@ -76,7 +77,7 @@ public final class SavedModelWriter {
       Placeholder<TInt32> n = tf.withName("n").placeholder(TInt32.class);
       Placeholder<TFloat32> temperature = tf.withName("temperature").placeholder(TFloat32.class);
       Placeholder<TInt64> seed = tf.withName("seed").placeholder(TInt64.class);
-      Operand<TInt64> seedPair = tf.stack(java.util.List.of(seed, tf.math.add(seed, tf.constant(0x5DEECE66DL))));
+      Operand<TInt64> seedPair = Seeds.statelessSeed(tf, seed);
       Signature sampleSignature = Signature.builder(Signatures.SAMPLE)
           .input(Signatures.N, n)
           .input(Signatures.TEMPERATURE, temperature)

@@ -3,9 +3,9 @@ package org.flows4j.tf.layers;
 import java.util.List;
 import org.flows4j.api.Shape;
 import org.flows4j.api.step.ActNorm;
+import org.flows4j.tf.PassContext;
 import org.flows4j.tf.Transformed;
 import org.tensorflow.Operand;
-import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TBool;
@@ -36,17 +36,17 @@ final class ActNormLayer<T extends TFloating> extends AbstractLayer<T, ActNorm> 
     this.initialized = parameters.flag(tf, "initialized");
   }
 
-
-
-
   @Override
-  public Transformed<T> forward(Ops tf, Operand<T> x) {
+  public Transformed<T> forwardAndLogDet(Ops tf, Operand<T> x, PassContext<T> context) {
+    if (context.isInitializing()) {
+      return initializingForward(tf, x, context);
+    }
     Operand<T> y = tf.math.mul(tf.math.add(x, bias), tf.math.exp(logScale));
     return new Transformed<>(y, logDet(tf, x, logScale, 1.0));
   }
 
   @Override
-  public Transformed<T> inverse(Ops tf, Operand<T> y) {
+  public Transformed<T> inverseAndLogDet(Ops tf, Operand<T> y, PassContext<T> context) {
     Operand<T> x = tf.math.sub(tf.math.mul(y, tf.math.exp(tf.math.neg(logScale))), bias);
     return new Transformed<>(x, logDet(tf, y, logScale, -1.0));
   }
@@ -56,8 +56,11 @@ final class ActNormLayer<T extends TFloating> extends AbstractLayer<T, ActNorm> 
     return List.of(bias, logScale);
   }
 
-  @Override
-  public Operand<T> initializingForward(Ops tf, Operand<T> x, List<Op> initOps) {
+  /**
+   * Glow's data-dependent initialisation: bias and log-scale set so this batch comes out with zero mean and unit
+   * variance per feature; the output and log-det are computed with those fresh values.
+   */
+  private Transformed<T> initializingForward(Ops tf, Operand<T> x, PassContext<T> context) {
     int[] reduceAxes = new int[shape.rank()];
     for (int i = 0; i < reduceAxes.length; i++) {
       reduceAxes[i] = i; // batch and spatial axes: every axis but the feature axis
@@ -67,10 +70,11 @@ final class ActNormLayer<T extends TFloating> extends AbstractLayer<T, ActNorm> 
     Operand<T> newBias = tf.math.neg(mean);
     Operand<T> newLogScale = tf.math.neg(
         tf.math.log(tf.math.add(tf.math.sqrt(variance), Tensors.scalar(tf, EPSILON, type))));
-    initOps.add(tf.assign(bias, newBias));
-    initOps.add(tf.assign(logScale, newLogScale));
-    initOps.add(tf.assign(initialized, tf.constant(true)));
-    return tf.math.mul(tf.math.add(x, newBias), tf.math.exp(newLogScale));
+    context.addInitOp(tf.assign(bias, newBias));
+    context.addInitOp(tf.assign(logScale, newLogScale));
+    context.addInitOp(tf.assign(initialized, tf.constant(true)));
+    return new Transformed<>(
+        tf.math.mul(tf.math.add(x, newBias), tf.math.exp(newLogScale)), logDet(tf, x, newLogScale, 1.0));
   }
 
   /** The "initialised" flag: the trainer runs data init only while it is false. */

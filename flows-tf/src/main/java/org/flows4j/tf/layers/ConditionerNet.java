@@ -38,11 +38,30 @@ interface ConditionerNet<T extends TFloating> {
     return new ConvNet<>(tf, (ConvNetConditioner) spec, inFeatures, outFeatures, parameters.in("convnet"));
   }
 
-  /** {@code x} with the context's condition concatenated along the last axis, or {@code x} itself. */
+  /**
+   * {@code x} with the context's condition concatenated along the last axis, or {@code x} itself. A per-example
+   * condition {@code [batch, k]} (a conditional flow's context) is repeated at every position of an image
+   * {@code x}; a condition of x's rank (the dequantization flow's pixel features) is concatenated as it is.
+   */
   static <T extends TFloating> Operand<T> withCondition(Ops tf, Operand<T> x, PassContext<T> context) {
     Operand<T> condition = context.condition();
     if (condition == null) {
       return x;
+    }
+    int rank = x.shape().numDimensions();
+    if (condition.shape().numDimensions() == 2 && rank > 2) {
+      // [batch, k] → [batch, 1, …, 1, k] → [batch, …x's positions…, k]
+      int[] ones = new int[rank];
+      java.util.Arrays.fill(ones, 1);
+      ones[0] = -1;
+      ones[rank - 1] = (int) condition.shape().size(1);
+      Operand<T> perExample = tf.reshape(condition, tf.constant(ones));
+      Operand<org.tensorflow.types.TInt32> target = tf.concat(List.of(
+          tf.slice(tf.shape(x), tf.constant(new int[] {0}), tf.constant(new int[] {rank - 1})),
+          tf.constant(new int[] {ones[rank - 1]})), tf.constant(0));
+      // Broadcast by adding zeros: Add's gradient reduces over the broadcast axes (BroadcastTo has no gradient here).
+      Operand<T> zeros = tf.stopGradient(tf.fill(target, tf.dtypes.cast(tf.constant(0), x.type())));
+      condition = tf.math.add(perExample, zeros);
     }
     return tf.concat(List.of(x, condition), tf.constant(-1));
   }

@@ -14,8 +14,10 @@ import org.tensorflow.types.family.TFloating;
  *
  * <p>Half and channel masks really split the feature axis (the conditioner sees only the passing half, and the
  * transform runs only on the other half). The checkerboard mask cannot be split that way, so it works on the whole
- * tensor: the conditioner sees {@code b ⊙ x} and the transform parameters are multiplied by {@code 1 - b}, which
- * makes the transform exactly the identity on passing positions ({@code x·exp(0) + 0 = x}).
+ * tensor: the conditioner sees {@code b ⊙ x}, the transform parameters are multiplied by {@code 1 - b}, and
+ * {@link #keepPassing} blends the input back on passing positions ({@code (1 - b)·τ(x) + b·x}, log-derivative
+ * {@code (1 - b)·log τ'}), so they stay exactly the input whatever the transform computes there (a mixture of
+ * logistics gives {@code σ⁻¹(σ(x))}, equal to x only up to rounding). This is the one place blending happens.
  */
 abstract sealed class CouplingMask<T extends TFloating> {
 
@@ -42,6 +44,13 @@ abstract sealed class CouplingMask<T extends TFloating> {
 
   /** Zeroes transform parameters where the input passes through (checkerboard only). */
   abstract Operand<T> maskParameters(Ops tf, Operand<T> parameters);
+
+  /**
+   * The transform's output on the transformed part with passing positions restored: {@code old} there, and a zero
+   * log-derivative (checkerboard only; the identity for masks that split the feature axis).
+   */
+  abstract ElementwiseTransform.Elementwise<T> keepPassing(
+      Ops tf, Operand<T> old, ElementwiseTransform.Elementwise<T> transformed);
 
   /** Reassembles the full tensor from the input and the new transformed part. */
   abstract Operand<T> merge(Ops tf, Operand<T> x, Operand<T> newTransformedPart);
@@ -88,6 +97,12 @@ abstract sealed class CouplingMask<T extends TFloating> {
     @Override
     Operand<T> maskParameters(Ops tf, Operand<T> parameters) {
       return parameters;
+    }
+
+    @Override
+    ElementwiseTransform.Elementwise<T> keepPassing(
+        Ops tf, Operand<T> old, ElementwiseTransform.Elementwise<T> transformed) {
+      return transformed;
     }
 
     @Override
@@ -145,6 +160,13 @@ abstract sealed class CouplingMask<T extends TFloating> {
     @Override
     Operand<T> maskParameters(Ops tf, Operand<T> parameters) {
       return tf.math.mul(parameters, transformMask);
+    }
+
+    @Override
+    ElementwiseTransform.Elementwise<T> keepPassing(
+        Ops tf, Operand<T> old, ElementwiseTransform.Elementwise<T> transformed) {
+      Operand<T> value = tf.math.add(tf.math.mul(transformMask, transformed.value()), tf.math.mul(passMask, old));
+      return new ElementwiseTransform.Elementwise<>(value, tf.math.mul(transformMask, transformed.logDerivative()));
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Random;
 import org.flows4j.api.Shape;
 import org.flows4j.api.step.EmergingConv;
+import org.flows4j.tf.PassContext;
 import org.flows4j.tf.Transformed;
 import org.flows4j.tf.graph.WhileLoop;
 import org.tensorflow.Operand;
@@ -114,14 +115,14 @@ final class EmergingConvLayer<T extends TFloating> extends AbstractLayer<T, Emer
   }
 
   @Override
-  public Transformed<T> forward(Ops tf, Operand<T> x) {
+  public Transformed<T> forwardAndLogDet(Ops tf, Operand<T> x, PassContext<T> context) {
     Operand<T> y = conv(tf, x, filter(tf, kernel1, causalMask, logScale1));
     Operand<T> z = conv(tf, y, filter(tf, kernel2, anticausalMask, logScale2));
     return new Transformed<>(z, logDet(tf, x, 1.0));
   }
 
   @Override
-  public Transformed<T> inverse(Ops tf, Operand<T> z) {
+  public Transformed<T> inverseAndLogDet(Ops tf, Operand<T> z, PassContext<T> context) {
     Operand<T> y = solve(tf, z, filter(tf, kernel2, anticausalMask, logScale2), logScale2, true);
     Operand<T> x = solve(tf, y, filter(tf, kernel1, causalMask, logScale1), logScale1, false);
     return new Transformed<>(x, logDet(tf, z, -1.0));

@@ -2,6 +2,7 @@ package org.flows4j.tf.layers;
 
 import org.flows4j.api.Shape;
 import org.flows4j.api.step.InvertibleConv1x1;
+import org.flows4j.tf.PassContext;
 import org.flows4j.tf.Transformed;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
@@ -33,12 +34,12 @@ abstract class InvertibleLinearLayer<T extends TFloating> extends AbstractLayer<
 
 
   @Override
-  public Transformed<T> forward(Ops tf, Operand<T> x) {
+  public Transformed<T> forwardAndLogDet(Ops tf, Operand<T> x, PassContext<T> context) {
     return new Transformed<>(applyToFeatures(tf, x, matrix(tf)), logDet(tf, x, 1.0));
   }
 
   @Override
-  public Transformed<T> inverse(Ops tf, Operand<T> y) {
+  public Transformed<T> inverseAndLogDet(Ops tf, Operand<T> y, PassContext<T> context) {
     return new Transformed<>(applyToFeatures(tf, y, tf.linalg.inv(matrix(tf))), logDet(tf, y, -1.0));
   }
 

@@ -3,13 +3,11 @@ package org.flows4j.tf.layers;
 import org.flows4j.api.Shape;
 import org.flows4j.api.conditioner.PixelCnnConditioner;
 import org.flows4j.api.step.ActNorm;
-import org.flows4j.api.step.AdditiveCoupling;
-import org.flows4j.api.step.AffineCoupling;
 import org.flows4j.api.step.Conv1x1;
+import org.flows4j.api.step.CouplingStep;
 import org.flows4j.api.step.EmergingConv;
 import org.flows4j.api.step.FactorOut;
 import org.flows4j.api.step.InvertibleConv1x1;
-import org.flows4j.api.step.MixtureLogisticsCoupling;
 import org.flows4j.api.step.MaskedAutoregressive;
 import org.flows4j.api.step.PeriodicConv;
 import org.flows4j.api.step.ResidualBlock;
@@ -44,10 +42,8 @@ public final class Layers {
     // Java 17 has no pattern switch; keep this chain in the order of StepSpec's permits clause.
     if (step instanceof ActNorm actNorm) {
       return new ActNormLayer<>(tf, actNorm, input, parameters);
-    } else if (step instanceof AdditiveCoupling coupling) {
-      return new AdditiveCouplingLayer<>(tf, coupling, input, conditionFeatures, parameters);
-    } else if (step instanceof AffineCoupling coupling) {
-      return new AffineCouplingLayer<>(tf, coupling, input, conditionFeatures, parameters);
+    } else if (step instanceof CouplingStep coupling) {
+      return new CouplingLayer<>(tf, coupling, input, conditionFeatures, parameters);
     } else if (step instanceof InvertibleConv1x1 conv) {
       Conv1x1 parameterization = conv.parameterization();
       if (parameterization == Conv1x1.PLAIN) {
@@ -71,8 +67,6 @@ public final class Layers {
       return new EmergingConvLayer<>(tf, emerging, input, parameters);
     } else if (step instanceof PeriodicConv periodic) {
       return new PeriodicConvLayer<>(tf, periodic, input, parameters);
-    } else if (step instanceof MixtureLogisticsCoupling coupling) {
-      return new MixtureLogisticsCouplingLayer<>(tf, coupling, input, conditionFeatures, parameters);
     } else if (step instanceof FactorOut) {
       throw new IllegalArgumentException("factorOut is routed by the compiled flow, not compiled as a layer");
     }

@@ -5,6 +5,7 @@ import org.flows4j.api.Shape;
 import org.flows4j.api.conditioner.MlpConditioner;
 import org.flows4j.api.step.AutoregressiveDirection;
 import org.flows4j.api.step.MaskedAutoregressive;
+import org.flows4j.tf.PassContext;
 import org.flows4j.tf.Transformed;
 import org.flows4j.tf.layers.AutoregressiveAffine.ShiftAndLogScale;
 import org.tensorflow.Operand;
@@ -46,7 +47,7 @@ final class MaskedAutoregressiveLayer<T extends TFloating> extends AbstractLayer
   }
 
   @Override
-  public Transformed<T> forward(Ops tf, Operand<T> x) {
+  public Transformed<T> forwardAndLogDet(Ops tf, Operand<T> x, PassContext<T> context) {
     if (spec().direction() == AutoregressiveDirection.MAF) {
       ShiftAndLogScale<T> params = shiftAndLogScale(tf, x);
       return new Transformed<>(affine.forward(tf, x, params), affine.logDet(tf, params, 1));
@@ -62,7 +63,7 @@ final class MaskedAutoregressiveLayer<T extends TFloating> extends AbstractLayer
   }
 
   @Override
-  public Transformed<T> inverse(Ops tf, Operand<T> z) {
+  public Transformed<T> inverseAndLogDet(Ops tf, Operand<T> z, PassContext<T> context) {
     if (spec().direction() == AutoregressiveDirection.IAF) {
       ShiftAndLogScale<T> params = shiftAndLogScale(tf, z);
       return new Transformed<>(affine.inverse(tf, z, params), tf.math.neg(affine.logDet(tf, params, 1)));

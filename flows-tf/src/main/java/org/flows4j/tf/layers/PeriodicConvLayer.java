@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Random;
 import org.flows4j.api.Shape;
 import org.flows4j.api.step.PeriodicConv;
+import org.flows4j.tf.PassContext;
 import org.flows4j.tf.Transformed;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.index.Indices;
@@ -98,7 +99,7 @@ final class PeriodicConvLayer<T extends TFloating> extends AbstractLayer<T, Peri
   }
 
   @Override
-  public Transformed<T> forward(Ops tf, Operand<T> x) {
+  public Transformed<T> forwardAndLogDet(Ops tf, Operand<T> x, PassContext<T> context) {
     Operand<T> wrapped = wrap(tf, wrap(tf, x, 1, height), 2, width);
     Operand<T> z = tf.nn.conv2d(wrapped, kernel, List.of(1L, 1L, 1L, 1L), "VALID");
     return new Transformed<>(z, Tensors.perExample(tf, logAbsDet(tf), x));
@@ -146,7 +147,7 @@ final class PeriodicConvLayer<T extends TFloating> extends AbstractLayer<T, Peri
   }
 
   @Override
-  public Transformed<T> inverse(Ops tf, Operand<T> z) {
+  public Transformed<T> inverseAndLogDet(Ops tf, Operand<T> z, PassContext<T> context) {
     int c = channels;
     int n = height * width;
     // [batch, h, w, c] → [hw, batch·c]

@@ -6,6 +6,7 @@ import org.flows4j.api.Shape;
 import org.flows4j.api.step.Reverse;
 import org.flows4j.api.step.Shuffle;
 import org.flows4j.api.step.StepSpec;
+import org.flows4j.tf.PassContext;
 import org.flows4j.tf.Transformed;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
@@ -63,12 +64,12 @@ final class PermutationLayer<T extends TFloating> extends AbstractLayer<T, StepS
 
 
   @Override
-  public Transformed<T> forward(Ops tf, Operand<T> x) {
+  public Transformed<T> forwardAndLogDet(Ops tf, Operand<T> x, PassContext<T> context) {
     return new Transformed<>(gather(tf, x, permutation), Tensors.zerosPerExample(tf, x, type));
   }
 
   @Override
-  public Transformed<T> inverse(Ops tf, Operand<T> y) {
+  public Transformed<T> inverseAndLogDet(Ops tf, Operand<T> y, PassContext<T> context) {
     return new Transformed<>(gather(tf, y, inversePermutation), Tensors.zerosPerExample(tf, y, type));
   }
 

@@ -8,6 +8,7 @@ import org.flows4j.api.conditioner.PixelCnnConditioner;
 import org.flows4j.api.step.AutoregressiveDirection;
 import org.flows4j.api.step.AutoregressiveOrder;
 import org.flows4j.api.step.MaskedAutoregressive;
+import org.flows4j.tf.PassContext;
 import org.flows4j.tf.Transformed;
 import org.flows4j.tf.graph.WhileLoop;
 import org.flows4j.tf.layers.AutoregressiveAffine.ShiftAndLogScale;
@@ -69,14 +70,14 @@ final class PixelCnnAutoregressiveLayer<T extends TFloating> extends AbstractLay
   }
 
   @Override
-  public Transformed<T> forward(Ops tf, Operand<T> x) {
+  public Transformed<T> forwardAndLogDet(Ops tf, Operand<T> x, PassContext<T> context) {
     Operand<T> u = visiting(tf, x);
     ShiftAndLogScale<T> params = parameters(tf, u, net.weights(tf));
     return new Transformed<>(visiting(tf, affine.forward(tf, u, params)), affine.logDet(tf, params, 3));
   }
 
   @Override
-  public Transformed<T> inverse(Ops tf, Operand<T> z) {
+  public Transformed<T> inverseAndLogDet(Ops tf, Operand<T> z, PassContext<T> context) {
     List<Operand<T>> weights = net.weights(tf);
     Operand<T> x = solve(tf, visiting(tf, z), weights);
     ShiftAndLogScale<T> params = parameters(tf, x, weights);

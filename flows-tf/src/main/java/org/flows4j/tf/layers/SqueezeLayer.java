@@ -3,6 +3,7 @@ package org.flows4j.tf.layers;
 import java.util.List;
 import org.flows4j.api.Shape;
 import org.flows4j.api.step.Squeeze;
+import org.flows4j.tf.PassContext;
 import org.flows4j.tf.Transformed;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
@@ -29,13 +30,13 @@ final class SqueezeLayer<T extends TFloating> extends AbstractLayer<T, Squeeze> 
   }
 
   @Override
-  public Transformed<T> forward(Ops tf, Operand<T> x) {
+  public Transformed<T> forwardAndLogDet(Ops tf, Operand<T> x, PassContext<T> context) {
     return new Transformed<>(
         tf.nn.spaceToDepth(x, (long) spec.factor()), Tensors.zerosPerExample(tf, x, type));
   }
 
   @Override
-  public Transformed<T> inverse(Ops tf, Operand<T> y) {
+  public Transformed<T> inverseAndLogDet(Ops tf, Operand<T> y, PassContext<T> context) {
     return new Transformed<>(
         tf.nn.depthToSpace(y, (long) spec.factor()), Tensors.zerosPerExample(tf, y, type));
   }

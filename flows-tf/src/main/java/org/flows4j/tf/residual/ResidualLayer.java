@@ -11,6 +11,7 @@ import org.flows4j.api.residual.RussianRoulette;
 import org.flows4j.api.residual.TruncatedSeries;
 import org.flows4j.api.step.ResidualBlock;
 import org.flows4j.tf.FlowMode;
+import org.flows4j.tf.PassContext;
 import org.flows4j.tf.Transformed;
 import org.flows4j.tf.gradients.CustomGradient;
 import org.flows4j.tf.graph.WhileLoop;
@@ -81,15 +82,10 @@ public final class ResidualLayer<T extends TFloating> extends AbstractLayer<T, R
   }
 
   @Override
-  public Transformed<T> forward(Ops tf, Operand<T> x) {
-    return forward(tf, x, FlowMode.TRAINING);
-  }
-
-  @Override
-  public Transformed<T> forward(Ops tf, Operand<T> x, FlowMode mode) {
+  public Transformed<T> forwardAndLogDet(Ops tf, Operand<T> x, PassContext<T> context) {
     List<Operand<T>> weights = branch.weights(tf);
     Operand<T> y = tf.math.add(x, branch.forward(tf, x, weights));
-    LogDetEstimator estimator = mode == FlowMode.TRAINING ? spec.logDet() : spec.evaluationLogDet();
+    LogDetEstimator estimator = context.mode() == FlowMode.TRAINING ? spec.logDet() : spec.evaluationLogDet();
     return new Transformed<>(y, logDet(tf, x, weights, estimator));
   }
 
@@ -237,7 +233,7 @@ public final class ResidualLayer<T extends TFloating> extends AbstractLayer<T, R
   }
 
   @Override
-  public Transformed<T> inverse(Ops tf, Operand<T> y) {
+  public Transformed<T> inverseAndLogDet(Ops tf, Operand<T> y, PassContext<T> context) {
     FixedPointResult<T> result = solve(tf, y);
     FixedPointInverse inverse = spec.inverse();
     Op check = tf.assertThat(result.converged(), List.of(

@@ -211,7 +211,7 @@ public final class Trainer implements AutoCloseable {
     withAveragedWeights(() -> {
       try (TInt32 count = TInt32.scalarOf(n);
           TFloat32 t = TFloat32.scalarOf((float) temperature);
-          TInt64 s = HostTensors.seed(seed);
+          TInt64 s = TInt64.scalarOf(seed);
           Result result = session.runner().feed(g.sampleCount, count).feed(g.sampleTemperature, t)
               .feed(g.sampleSeed, s).fetch(g.samples).run()) {
         double[] values = HostTensors.toDoubles(result.get(0));

@@ -6,11 +6,12 @@ import java.util.List;
 import org.flows4j.api.FlowSpec;
 import org.flows4j.api.Shape;
 import org.flows4j.tf.CompiledFlow;
+import org.flows4j.tf.CompiledStep;
 import org.flows4j.tf.FlowCompiler;
 import org.flows4j.tf.FlowMode;
 import org.flows4j.tf.LikelihoodModel;
+import org.flows4j.tf.Seeds;
 import org.flows4j.tf.gradients.SafeGradients;
-import org.flows4j.tf.layers.Layer;
 import org.flows4j.tf.layers.Tensors;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
@@ -68,8 +69,8 @@ final class TrainingGraph {
     graph = new Graph();
     try {
       tf = Ops.create(graph);
-      flow = FlowCompiler.compile(tf, spec, options.seed());
-      model = LikelihoodModel.of(flow);
+      model = FlowCompiler.compileModel(tf, spec, options.seed());
+      flow = model.flow();
       data = tf.withName("data").placeholder(TFloat32.class,
           Placeholder.shape(org.tensorflow.ndarray.Shape.of(batchDims(spec.inputShape(), -1))));
       noiseSeed = tf.withName("noise_seed").placeholder(TInt64.class,
@@ -82,11 +83,11 @@ final class TrainingGraph {
       evaluationMeanNll = tf.withName("evaluation_mean_nll").math.neg(tf.math.mean(
           model.importanceWeightedLogProb(tf, data, noiseSeed, importanceSamples, FlowMode.EVALUATION),
           tf.constant(0)));
-      normalize = flow.normalizationUpdate(tf, true);
+      normalize = model.normalizationUpdate(tf, true);
       dataInit = model.dataInitialization(tf, data, noiseSeed);
-      initialized = flow.initialized(tf);
+      initialized = model.initialized(tf);
 
-      List<Variable<TFloat32>> variables = flow.trainableVariables();
+      List<Variable<TFloat32>> variables = model.trainableVariables();
       List<Operand<TFloat32>> gradients = gradients(meanNll, variables);
       List<List<Integer>> groups = new ArrayList<>();
       List<String> names = new ArrayList<>();
@@ -127,7 +128,7 @@ final class TrainingGraph {
         afterUpdate.add(updated.assign(accumulator, updated.zerosLike(accumulator)));
       }
       // Spectral norms follow the weights they normalise: power iteration after every update.
-      afterUpdate.add(flow.normalizationUpdate(updated));
+      afterUpdate.add(model.normalizationUpdate(updated));
       apply = tf.withControlDependencies(afterUpdate).noOp();
       for (Variable<TFloat32> accumulator : accumulators) {
         clears.add(tf.assign(accumulator, tf.zerosLike(accumulator)));
@@ -140,7 +141,7 @@ final class TrainingGraph {
       sampleCount = tf.withName("sample_count").placeholder(TInt32.class);
       sampleTemperature = tf.withName("sample_temperature").placeholder(TFloat32.class);
       sampleSeed = tf.withName("sample_seed").placeholder(TInt64.class);
-      samples = model.sample(tf, sampleCount, sampleTemperature, sampleSeed);
+      samples = model.sample(tf, sampleCount, sampleTemperature, Seeds.statelessSeed(tf, sampleSeed));
     } catch (RuntimeException e) {
       graph.close();
       throw e;
@@ -173,18 +174,11 @@ final class TrainingGraph {
    */
   private void groupVariables(List<Variable<TFloat32>> variables, List<List<Integer>> groups, List<String> names) {
     List<Variable<TFloat32>> remaining = new ArrayList<>(variables);
-    List<Layer<TFloat32>> layers = flow.layers();
-    for (int l = 0; l < layers.size(); l++) {
-      addGroup(variables, remaining, layers.get(l).variables(), flow.layerLocations().get(l), groups, names);
+    for (CompiledStep<TFloat32> step : model.steps()) {
+      addGroup(variables, remaining, step.layer().variables(), step.location().toString(), groups, names);
     }
-    flow.dequantizer().ifPresent(dequantizer -> {
-      List<Layer<TFloat32>> noiseLayers = dequantizer.layers();
-      for (int l = 0; l < noiseLayers.size(); l++) {
-        addGroup(variables, remaining, noiseLayers.get(l).variables(), dequantizer.layerLocations().get(l),
-            groups, names);
-      }
-      addGroup(variables, remaining, dequantizer.contextVariables(), "dequantization.context", groups, names);
-    });
+    model.dequantizer().ifPresent(dequantizer -> addGroup(
+        variables, remaining, dequantizer.contextVariables(), "dequantization.context", groups, names));
     addGroup(variables, remaining, List.copyOf(remaining), "base distribution", groups, names);
   }
 

@@ -9,6 +9,7 @@ import org.flows4j.api.Shape;
 import org.flows4j.api.conditioner.Conditioners;
 import org.flows4j.api.step.Mask;
 import org.flows4j.api.step.MixtureLogisticsCoupling;
+import org.flows4j.tf.PassContext;
 import org.flows4j.tf.FlowChecks;
 import org.flows4j.tf.GraphFixture;
 import org.flows4j.tf.Transformed;
@@ -41,8 +42,8 @@ class MixtureLogisticsCouplingLayerTest {
   void conformsOnRandomInput(Shape shape, MixtureLogisticsCoupling spec) {
     MixtureLogisticsCoupling tight = spec.inverse(1e-13, 200);
     try (GraphFixture g = new GraphFixture()) {
-      MixtureLogisticsCouplingLayer<TFloat64> layer =
-          new MixtureLogisticsCouplingLayer<>(g.tf, tight, shape, 0, new Parameters<>(TFloat64.class, 11));
+      CouplingLayer<TFloat64> layer =
+          new CouplingLayer<>(g.tf, tight, shape, 0, new Parameters<>(TFloat64.class, 11));
       Placeholder<TFloat64> x = FlowChecks.input(g, shape);
       g.session();
       // Zero-initialised last layers make a fresh coupling the identity: move every weight.
@@ -67,15 +68,15 @@ class MixtureLogisticsCouplingLayerTest {
     MixtureLogisticsCoupling spec = new MixtureLogisticsCoupling(Mask.CHANNELS, Conditioners.convNet(8), K)
         .logScaleBound(bound).inverse(1e-13, 200);
     try (GraphFixture g = new GraphFixture()) {
-      MixtureLogisticsCouplingLayer<TFloat64> layer =
-          new MixtureLogisticsCouplingLayer<>(g.tf, spec, shape, 0, new Parameters<>(TFloat64.class, 21));
+      CouplingLayer<TFloat64> layer =
+          new CouplingLayer<>(g.tf, spec, shape, 0, new Parameters<>(TFloat64.class, 21));
       Placeholder<TFloat64> x = FlowChecks.input(g, shape);
-      Transformed<TFloat64> forward = layer.forward(g.tf, x);
-      Transformed<TFloat64> inverse = layer.inverse(g.tf, forward.value());
+      Transformed<TFloat64> forward = layer.forwardAndLogDet(g.tf, x, PassContext.training());
+      Transformed<TFloat64> inverse = layer.inverseAndLogDet(g.tf, forward.value(), PassContext.evaluation());
       // The loss reads the inverse's log-det too: the gradient builder must pass over the While loop.
       Operand<TFloat64> loss = g.tf.math.add(g.tf.reduceSum(forward.logDet(), g.tf.constant(0)),
           g.tf.reduceSum(g.tf.math.square(inverse.logDet()), g.tf.constant(0)));
-      Operand<TFloat64> again = layer.forward(g.tf, inverse.value()).value();
+      Operand<TFloat64> again = layer.forwardAndLogDet(g.tf, inverse.value(), PassContext.training()).value();
       List<Operand<?>> fetches = new java.util.ArrayList<>(
           List.of(inverse.value(), forward.logDet(), inverse.logDet(), forward.value(), again));
       g.tf.gradients(loss, layer.variables()).forEach(fetches::add);
@@ -108,10 +109,10 @@ class MixtureLogisticsCouplingLayerTest {
   @MethodSource("couplings")
   void freshCouplingIsTheIdentity(Shape shape, MixtureLogisticsCoupling spec) {
     try (GraphFixture g = new GraphFixture()) {
-      MixtureLogisticsCouplingLayer<TFloat64> layer =
-          new MixtureLogisticsCouplingLayer<>(g.tf, spec, shape, 0, new Parameters<>(TFloat64.class, 3));
+      CouplingLayer<TFloat64> layer =
+          new CouplingLayer<>(g.tf, spec, shape, 0, new Parameters<>(TFloat64.class, 3));
       Placeholder<TFloat64> x = FlowChecks.input(g, shape);
-      Transformed<TFloat64> forward = layer.forward(g.tf, x);
+      Transformed<TFloat64> forward = layer.forwardAndLogDet(g.tf, x, PassContext.training());
       TFloat64 x0 = FlowChecks.randomBatch(shape, 4, 0.0, 2.0);
       List<double[]> values = g.fetch(List.of(forward.value(), forward.logDet()), Map.of(x, x0));
       assertThat(FlowChecks.maxAbsDiff(values.get(0), org.flows4j.tf.HostTensors.toDoubles(x0)))

@@ -10,6 +10,7 @@ import org.flows4j.api.FlowSpec;
 import org.flows4j.api.Flows;
 import org.flows4j.api.Shape;
 import org.flows4j.api.residual.Inverse;
+import org.flows4j.tf.PassContext;
 import org.flows4j.tf.CompiledFlow;
 import org.flows4j.tf.FlowCompiler;
 import org.flows4j.tf.HostTensors;
@@ -33,9 +34,9 @@ class FixedPointInverseTest {
       @SuppressWarnings("unchecked")
       ResidualLayer<TFloat32> layer = (ResidualLayer<TFloat32>) flow.layers().get(0);
       Placeholder<TFloat32> x = tf.placeholder(TFloat32.class);
-      Operand<TFloat32> y = layer.forward(tf, x).value();
+      Operand<TFloat32> y = layer.forwardAndLogDet(tf, x, PassContext.training()).value();
       ResidualLayer.FixedPointResult<TFloat32> solved = layer.solve(tf, y);
-      Operand<TFloat32> back = layer.inverse(tf, y).value();
+      Operand<TFloat32> back = layer.inverseAndLogDet(tf, y, PassContext.evaluation()).value();
       try (Session session = new Session(graph)) {
         session.initialize();
         List<org.tensorflow.op.Op> grow = new java.util.ArrayList<>();
