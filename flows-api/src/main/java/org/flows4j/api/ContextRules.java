@@ -2,6 +2,7 @@ package org.flows4j.api;
 
 import com.google.common.collect.ImmutableList;
 import java.util.List;
+import org.flows4j.api.conditioner.PixelCnnConditioner;
 import org.flows4j.api.data.VariationalDequantization;
 import org.flows4j.api.step.MaskedAutoregressive;
 import org.flows4j.api.step.ResidualBlock;
@@ -9,7 +10,7 @@ import org.flows4j.api.step.StepSpec;
 
 /**
  * The rules of a conditional flow: every step with a network must receive the context, or {@code p(x | c)} would
- * silently ignore c there. Couplings do; MAF/IAF, PixelCNN and residual blocks do not yet.
+ * silently ignore c there. Couplings and MADE-based MAF/IAF do; PixelCNN MAF and residual blocks do not yet.
  */
 final class ContextRules {
   private ContextRules() {}
@@ -29,10 +30,13 @@ final class ContextRules {
       List<StepSpec> steps = spec.levels().get(l).steps();
       for (int i = 0; i < steps.size(); i++, flatIndex++) {
         StepSpec step = steps.get(i);
-        if (step instanceof MaskedAutoregressive || step instanceof ResidualBlock) {
+        boolean pixelCnn = step instanceof MaskedAutoregressive autoregressive
+            && autoregressive.conditioner() instanceof PixelCnnConditioner;
+        if (pixelCnn || step instanceof ResidualBlock) {
           String location = multiscale ? "levels[" + l + "].steps[" + i + "]" : "steps[" + flatIndex + "]";
           problems.add(new Problem(location, step.kind(), step.kind() + " does not receive the flow's context yet, "
-              + "so p(x | c) would ignore c in this step. Use couplings in a conditional flow."));
+              + "so p(x | c) would ignore c in this step. Use couplings or a MADE (maf/iaf on vectors) in a conditional "
+              + "flow."));
         }
       }
     }

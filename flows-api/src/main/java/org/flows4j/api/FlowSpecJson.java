@@ -16,6 +16,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.google.common.base.Preconditions;
 import org.flows4j.api.context.ContextSpec;
+import org.flows4j.api.step.FactorOut;
+import org.flows4j.api.step.FactorOutPrior;
 
 /**
  * Specs as JSON, for saving next to trained weights and for tools. Polymorphic parts carry a {@code "type"} named
@@ -41,8 +43,10 @@ public final class FlowSpecJson {
       .defaultSetterInfo(JsonSetter.Value.construct(Nulls.FAIL, Nulls.FAIL))
       // Records without components (actNorm, reverse…) are written as {"type": …}.
       .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
-      // A spec saved before contexts existed has no "context": it is an unconditional flow.
-      .injectableValues(new InjectableValues.Std().addValue(FlowSpec.NO_CONTEXT, ContextSpec.none()))
+      // A spec saved before contexts (learned factor-out priors) existed has no "context" ("prior"): it is an
+      // unconditional flow (a factor-out to the base).
+      .injectableValues(new InjectableValues.Std().addValue(FlowSpec.NO_CONTEXT, ContextSpec.none())
+          .addValue(FactorOut.DEFAULT_PRIOR, FactorOutPrior.BASE))
       .build();
 
   /** Two-space indents and "\n" whatever the platform, so saved specs diff cleanly. */

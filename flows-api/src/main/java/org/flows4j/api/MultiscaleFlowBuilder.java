@@ -3,6 +3,7 @@ package org.flows4j.api;
 import java.util.function.Consumer;
 import org.flows4j.api.base.BaseSpec;
 import org.flows4j.api.context.ContextSpec;
+import org.flows4j.api.step.FactorOutPrior;
 import org.flows4j.api.data.Dequantization;
 
 /**
@@ -36,6 +37,12 @@ public interface MultiscaleFlowBuilder {
    * {@code Contexts.features(3)} or {@code Contexts.classes(10)}.
    */
   MultiscaleFlowBuilder context(ContextSpec context);
+
+  /**
+   * The prior of the parts factored out between levels: {@link FactorOutPrior#BASE} (default) or Glow's
+   * {@link FactorOutPrior#LEARNED}, conditioned on the kept half.
+   */
+  MultiscaleFlowBuilder factorOutPrior(FactorOutPrior prior);
 
   /** Applies the logit transform with boundary {@code alpha} to the dequantized data (RealNVP, Glow). */
   MultiscaleFlowBuilder logit(double alpha);

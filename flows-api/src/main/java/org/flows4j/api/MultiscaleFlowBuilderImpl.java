@@ -12,6 +12,7 @@ import org.flows4j.api.context.ContextSpec;
 import org.flows4j.api.data.Dequantization;
 import org.flows4j.api.data.LogitTransform;
 import org.flows4j.api.step.FactorOut;
+import org.flows4j.api.step.FactorOutPrior;
 import org.flows4j.api.step.StepSpec;
 
 final class MultiscaleFlowBuilderImpl implements MultiscaleFlowBuilder {
@@ -21,6 +22,7 @@ final class MultiscaleFlowBuilderImpl implements MultiscaleFlowBuilder {
   private BaseSpec base = Bases.standardNormal();
   private Dequantization dequantization = Dequantization.none();
   private ContextSpec context = ContextSpec.none();
+  private FactorOutPrior factorOutPrior = FactorOutPrior.BASE;
   private LogitTransform logit = LogitTransform.none();
 
   MultiscaleFlowBuilderImpl(Shape inputShape) {
@@ -70,6 +72,12 @@ final class MultiscaleFlowBuilderImpl implements MultiscaleFlowBuilder {
   }
 
   @Override
+  public MultiscaleFlowBuilder factorOutPrior(FactorOutPrior prior) {
+    this.factorOutPrior = checkNotNull(prior, "prior");
+    return this;
+  }
+
+  @Override
   public MultiscaleFlowBuilder logit(double alpha) {
     this.logit = LogitTransform.of(alpha);
     return this;
@@ -85,7 +93,7 @@ final class MultiscaleFlowBuilderImpl implements MultiscaleFlowBuilder {
       if (last || steps.isEmpty()) {
         built.add(new LevelSpec(steps));
       } else {
-        built.add(new LevelSpec(ImmutableList.<StepSpec>builder().addAll(steps).add(new FactorOut()).build()));
+        built.add(new LevelSpec(ImmutableList.<StepSpec>builder().addAll(steps).add(new FactorOut(factorOutPrior)).build()));
       }
     }
     return FlowSpecValidator.check(new FlowSpec(

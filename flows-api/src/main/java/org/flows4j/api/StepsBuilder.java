@@ -6,6 +6,7 @@ import org.flows4j.api.residual.ResidualBlockBuilder;
 import org.flows4j.api.step.AffineScale;
 import org.flows4j.api.step.AutoregressiveOrder;
 import org.flows4j.api.step.Conv1x1;
+import org.flows4j.api.step.FactorOutPrior;
 import org.flows4j.api.step.Mask;
 import org.flows4j.api.step.StepSpec;
 import org.flows4j.api.transform.CouplingTransform;
@@ -60,6 +61,9 @@ public interface StepsBuilder {
 
   /** Sends the last {@code floor(c/2)} features straight to the base distribution. */
   StepsBuilder factorOut();
+
+  /** A factor-out whose part goes through {@code prior} (Glow's {@link FactorOutPrior#LEARNED} split prior). */
+  StepsBuilder factorOut(FactorOutPrior prior);
 
   /** Runs {@code body} {@code n} times (n ≥ 1), appending what each run adds, in order. */
   StepsBuilder steps(int n, Consumer<StepsBuilder> body);

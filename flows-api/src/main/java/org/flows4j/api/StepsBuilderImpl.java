@@ -21,6 +21,7 @@ import org.flows4j.api.step.AutoregressiveOrder;
 import org.flows4j.api.step.Conv1x1;
 import org.flows4j.api.step.EmergingConv;
 import org.flows4j.api.step.FactorOut;
+import org.flows4j.api.step.FactorOutPrior;
 import org.flows4j.api.step.InvertibleConv1x1;
 import org.flows4j.api.step.Mask;
 import org.flows4j.api.step.MixtureLogisticsCoupling;
@@ -116,6 +117,11 @@ final class StepsBuilderImpl implements StepsBuilder {
   @Override
   public StepsBuilder factorOut() {
     return add(new FactorOut());
+  }
+
+  @Override
+  public StepsBuilder factorOut(FactorOutPrior prior) {
+    return add(new FactorOut(checkNotNull(prior, "prior")));
   }
 
   @Override

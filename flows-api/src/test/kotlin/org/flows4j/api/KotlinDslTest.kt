@@ -12,6 +12,14 @@ import org.flows4j.api.conditioner.AttentionConvNetConditioner
 import org.flows4j.api.conditioner.ConvNetConditioner
 import org.flows4j.api.conditioner.MlpConditioner
 import org.flows4j.api.conditioner.PixelCnnConditioner
+import org.flows4j.api.context.ClassContext
+import org.flows4j.api.context.ContextEncoder
+import org.flows4j.api.context.ContextSpec
+import org.flows4j.api.context.Contexts
+import org.flows4j.api.context.FeatureContext
+import org.flows4j.api.context.MlpEncoder
+import org.flows4j.api.context.NoContext
+import org.flows4j.api.context.NoEncoder
 import org.flows4j.api.data.Dequantization
 import org.flows4j.api.data.Logit
 import org.flows4j.api.data.LogitTransform
@@ -43,6 +51,7 @@ import org.flows4j.api.step.Coupling
 import org.flows4j.api.step.CouplingStep
 import org.flows4j.api.step.EmergingConv
 import org.flows4j.api.step.FactorOut
+import org.flows4j.api.step.FactorOutPrior
 import org.flows4j.api.step.InverseKind
 import org.flows4j.api.step.InvertibleConv1x1
 import org.flows4j.api.step.LogDetKind
@@ -433,6 +442,30 @@ class KotlinDslTest {
     val named: CouplingStep = AffineCoupling(Mask.HALF, Conditioners.mlp(8), AffineScale.expSoftClamp(2.0))
     assertThat(named.transform()).isEqualTo(Transforms.affine())
     assertThat(FlowSpecJson.fromJson(FlowSpecJson.toJson(spec))).isEqualTo(spec)
+  }
+
+  @Test
+  fun conditionalFlowsAndLearnedPriorsFromKotlin() {
+    val glow = Flows.multiscale(Shape.of(8, 8, 1))
+      .context(Contexts.classes(10, 8).encodedBy(ContextEncoder.mlp(16, 32)))
+      .factorOutPrior(FactorOutPrior.LEARNED)
+      .levels(2) { it.squeeze().steps(1) { s -> s.actNorm().affineCoupling(Mask.CHANNELS, Conditioners.convNet(8)) } }
+      .build()
+    val context = glow.context() as ClassContext
+    assertThat(context.classes()).isEqualTo(10)
+    assertThat(context.conditionFeatures()).isEqualTo(16)
+    assertThat((context.encoder() as MlpEncoder).hiddenWidths()).containsExactly(32)
+    assertThat(glow.steps().filterIsInstance<FactorOut>().map { it.prior() }).containsExactly(FactorOutPrior.LEARNED)
+    val vector = Flows.sequential(Shape.of(2))
+      .context(Contexts.features(3))
+      .steps(2) { it.affineCoupling(Mask.HALF, Conditioners.mlp(8)).maf(8) }
+      .build()
+    val features: ContextSpec = vector.context()
+    assertThat(features).isEqualTo(FeatureContext(3, NoEncoder()))
+    assertThat(features.isConditional).isTrue()
+    assertThat(ContextSpec.none().inputWidth()).isEqualTo(0)
+    assertThat(NoContext().conditionFeatures()).isEqualTo(0)
+    assertThat(FlowSpecJson.fromJson(FlowSpecJson.toJson(glow))).isEqualTo(glow)
   }
 
   @Test

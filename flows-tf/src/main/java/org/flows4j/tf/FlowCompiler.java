@@ -6,16 +6,20 @@ import org.flows4j.api.FlowSpec;
 import org.flows4j.api.Layout;
 import org.flows4j.api.LevelSpec;
 import org.flows4j.api.Shape;
+import org.flows4j.api.base.DiagonalGaussian;
 import org.flows4j.api.data.VariationalDequantization;
 import org.flows4j.api.step.FactorOut;
+import org.flows4j.api.step.FactorOutPrior;
 import org.flows4j.api.step.StepSpec;
 import org.flows4j.tf.distributions.BaseDistribution;
 import org.flows4j.tf.gradients.GradientRegistry;
 import org.flows4j.tf.layers.ConditionNetwork;
+import org.flows4j.tf.layers.ConditionalTopPrior;
 import org.flows4j.tf.layers.ContextEmbedding;
 import org.flows4j.tf.layers.Layer;
 import org.flows4j.tf.layers.Layers;
 import org.flows4j.tf.layers.Parameters;
+import org.flows4j.tf.layers.SplitPrior;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
@@ -102,8 +106,13 @@ public final class FlowCompiler {
       LevelSpec level = spec.levels().get(l);
       for (int s = 0; s < level.steps().size(); s++) {
         StepSpec step = level.steps().get(s);
-        if (step instanceof FactorOut) {
-          GraphFlow.FactorOutStage<T> factorOut = GraphFlow.factorOut(shape);
+        if (step instanceof FactorOut split) {
+          int factored = FactorOut.factoredFeatures(shape.features());
+          SplitPrior<T> prior = split.prior() == FactorOutPrior.LEARNED
+              ? new SplitPrior<>(flowScope, shape.withFeatures(shape.features() - factored), factored,
+                  conditionWidth, parameters.in("level_" + l + ".step_" + s + "_" + step.kind()))
+              : null;
+          GraphFlow.FactorOutStage<T> factorOut = GraphFlow.factorOut(shape, prior);
           stages.add(factorOut);
           shape = factorOut.keptShape();
           continue;
@@ -118,11 +127,16 @@ public final class FlowCompiler {
     }
     BaseDistribution<T> base =
         BaseDistribution.create(flowScope, spec.base(), spec.inputShape().size(), parameters);
+    // Glow's class-conditional learned top prior: a learned diagonal Gaussian whose mean and scale the context shifts.
+    ConditionalTopPrior<T> topPrior = spec.context().isConditional() && spec.base() instanceof DiagonalGaussian
+        ? new ConditionalTopPrior<>(flowScope, spec.inputShape().size(), spec.context().conditionFeatures(),
+            parameters.in("top_prior"))
+        : null;
     List<Variable<T>> trainable = parameters.trainable();
     List<Variable<?>> state = parameters.state();
     return new GraphFlow<>(spec, stages, shape, base, parameters,
         trainable.subList(trainableBefore, trainable.size()), state.subList(stateBefore, state.size()),
-        contextEmbedding);
+        contextEmbedding, topPrior);
   }
 
   /** Flow++'s {@code q(u | x)}: the context network and the conditional dequantization flow. */

@@ -7,9 +7,11 @@ import org.flows4j.api.FlowSpec;
 import org.flows4j.api.Shape;
 import org.flows4j.api.step.FactorOut;
 import org.flows4j.tf.distributions.BaseDistribution;
+import org.flows4j.tf.layers.ConditionalTopPrior;
 import org.flows4j.tf.layers.ContextEmbedding;
 import org.flows4j.tf.layers.Layer;
 import org.flows4j.tf.layers.Parameters;
+import org.flows4j.tf.layers.SplitPrior;
 import org.flows4j.tf.layers.Tensors;
 import org.jspecify.annotations.Nullable;
 import org.tensorflow.Operand;
@@ -34,8 +36,12 @@ final class GraphFlow<T extends TFloating> implements CompiledFlow<T> {
     }
   }
 
-  /** Keeps the first {@code kept} features, factors out the other {@code factored}. */
-  record FactorOutStage<T extends TFloating>(Shape inputShape, int kept, int factored) implements Stage<T> {
+  /**
+   * Keeps the first {@code kept} features, factors out the other {@code factored}, through Glow's learned
+   * {@code prior} when there is one.
+   */
+  record FactorOutStage<T extends TFloating>(Shape inputShape, int kept, int factored, @Nullable SplitPrior<T> prior)
+      implements Stage<T> {
     Shape factoredShape() {
       return inputShape.withFeatures(factored);
     }
@@ -54,6 +60,7 @@ final class GraphFlow<T extends TFloating> implements CompiledFlow<T> {
   private final List<Variable<T>> trainable;
   private final List<Variable<?>> state;
   private final @Nullable ContextEmbedding<T> contextEmbedding;
+  private final @Nullable ConditionalTopPrior<T> topPrior;
 
   /**
    * @param trainable the variables this flow created (its steps' and its base's), not those of other parts
@@ -62,8 +69,9 @@ final class GraphFlow<T extends TFloating> implements CompiledFlow<T> {
    */
   GraphFlow(FlowSpec spec, List<Stage<T>> stages, Shape finalShape, BaseDistribution<T> base,
       Parameters<T> parameters, List<Variable<T>> trainable, List<Variable<?>> state,
-      @Nullable ContextEmbedding<T> contextEmbedding) {
+      @Nullable ContextEmbedding<T> contextEmbedding, @Nullable ConditionalTopPrior<T> topPrior) {
     this.contextEmbedding = contextEmbedding;
+    this.topPrior = topPrior;
     this.spec = spec;
     this.type = parameters.type();
     this.stages = ImmutableList.copyOf(stages);
@@ -74,9 +82,9 @@ final class GraphFlow<T extends TFloating> implements CompiledFlow<T> {
     this.state = ImmutableList.copyOf(state);
   }
 
-  static <T extends TFloating> FactorOutStage<T> factorOut(Shape input) {
+  static <T extends TFloating> FactorOutStage<T> factorOut(Shape input, @Nullable SplitPrior<T> prior) {
     int factored = FactorOut.factoredFeatures(input.features());
-    return new FactorOutStage<>(input, input.features() - factored, factored);
+    return new FactorOutStage<>(input, input.features() - factored, factored, prior);
   }
 
   @Override
@@ -143,11 +151,22 @@ final class GraphFlow<T extends TFloating> implements CompiledFlow<T> {
         SplitV<T> split = tf.splitV(h, tf.constant(new int[] {factorOut.kept(), factorOut.factored()}),
             tf.constant(factorOut.inputShape().rank()), 2L);
         h = split.output().get(0);
-        latents.add(flatten(tf, split.output().get(1), factorOut.factoredShape()));
+        Operand<T> factored = split.output().get(1);
+        if (factorOut.prior() != null) {
+          Transformed<T> prior = factorOut.prior().forward(tf, h, factored, context);
+          factored = prior.value();
+          logDet = tf.math.add(logDet, prior.logDet());
+        }
+        latents.add(flatten(tf, factored, factorOut.factoredShape()));
       }
     }
     latents.add(flatten(tf, h, finalShape));
     Operand<T> z = latents.size() == 1 ? latents.get(0) : tf.concat(latents, tf.constant(1));
+    if (topPrior != null) {
+      Transformed<T> prior = topPrior.forward(tf, z, java.util.Objects.requireNonNull(context.condition()));
+      z = prior.value();
+      logDet = tf.math.add(logDet, prior.logDet());
+    }
     return new Transformed<>(z, logDet);
   }
 
@@ -161,6 +180,12 @@ final class GraphFlow<T extends TFloating> implements CompiledFlow<T> {
       }
     }
     pieceSizes.add(finalShape.size());
+    Operand<T> logDet = Tensors.zerosPerExample(tf, z, type);
+    if (topPrior != null) {
+      Transformed<T> prior = topPrior.inverse(tf, z, java.util.Objects.requireNonNull(context.condition()));
+      z = prior.value();
+      logDet = prior.logDet();
+    }
     List<Operand<T>> pieces = new ArrayList<>();
     if (pieceSizes.size() == 1) {
       pieces.add(z);
@@ -170,7 +195,6 @@ final class GraphFlow<T extends TFloating> implements CompiledFlow<T> {
     }
     int next = pieces.size() - 1;
     Operand<T> h = tf.reshape(pieces.get(next), Tensors.batchShape(tf, finalShape.toArray()));
-    Operand<T> logDet = Tensors.zerosPerExample(tf, z, type);
     for (int i = stages.size() - 1; i >= 0; i--) {
       Stage<T> stage = stages.get(i);
       if (stage instanceof LayerStage<T> layerStage) {
@@ -181,6 +205,11 @@ final class GraphFlow<T extends TFloating> implements CompiledFlow<T> {
         next--;
         Operand<T> factored =
             tf.reshape(pieces.get(next), Tensors.batchShape(tf, factorOut.factoredShape().toArray()));
+        if (factorOut.prior() != null) {
+          Transformed<T> prior = factorOut.prior().inverse(tf, h, factored, context);
+          factored = prior.value();
+          logDet = tf.math.add(logDet, prior.logDet());
+        }
         h = tf.concat(List.of(h, factored), tf.constant(factorOut.inputShape().rank()));
       }
     }

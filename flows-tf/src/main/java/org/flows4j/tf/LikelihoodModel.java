@@ -163,6 +163,15 @@ public final class LikelihoodModel<T extends TFloating> {
   }
 
   /**
+   * {@code log P(x | c)} per example for a conditional flow, with contexts {@code c} ({@code [batch, width]}: the
+   * features, or the class index as a number); otherwise as {@link #logProb(Ops, Operand, Operand, FlowMode)}.
+   */
+  public Operand<T> logProb(Ops tf, Operand<T> x, Operand<T> c, Operand<TInt64> noiseSeed, FlowMode mode) {
+    Preprocessed<T> in = preprocess(tf, x, noiseSeed, mode);
+    return tf.math.add(flow.logProb(tf, in.value(), flow.withContext(tf, c, PassContext.of(mode))), in.logDet());
+  }
+
+  /**
    * The importance-weighted bound {@code log (1/K) Σ_k exp(ELBO_k)} per example, {@code K = samples} (a scalar
    * int32, so one graph serves every K), with K independent dequantization draws (Burda et al. 2016, as Flow++
    * reports it). It is at least the one-draw bound in expectation, at most {@code log P(x)}, and tends to it as K
@@ -229,7 +238,18 @@ public final class LikelihoodModel<T extends TFloating> {
 
   /** Samples in data units; for images, quantised pixel values in {@code [0, 255]}. */
   public Operand<T> sample(Ops tf, Operand<TInt32> n, Operand<T> temperature, Operand<TInt64> seed) {
-    Operand<T> y = unlogit(tf, flow.sample(tf, n, temperature, seed));
+    return toDataUnits(tf, flow.sample(tf, n, temperature, seed));
+  }
+
+  /** Samples of a conditional flow in data units, row i for the context {@code c[i]}. */
+  public Operand<T> sample(
+      Ops tf, Operand<TInt32> n, Operand<T> c, Operand<T> temperature, Operand<TInt64> seed) {
+    return toDataUnits(tf, flow.sample(tf, n, c, temperature, seed));
+  }
+
+  /** Flow samples to data units; for images, quantised pixel values in {@code [0, 255]}. */
+  private Operand<T> toDataUnits(Ops tf, Operand<T> flowSample) {
+    Operand<T> y = unlogit(tf, flowSample);
     if (levels == 0) {
       return y;
     }

@@ -16,6 +16,8 @@ import org.flows4j.api.Flows;
 import org.flows4j.api.Shape;
 import org.flows4j.api.base.BaseSpec;
 import org.flows4j.api.conditioner.ConditionerSpec;
+import org.flows4j.api.context.ContextEncoder;
+import org.flows4j.api.context.ContextSpec;
 import org.flows4j.api.data.Dequantization;
 import org.flows4j.api.data.LogitTransform;
 import org.flows4j.api.residual.LogDetEstimator;
@@ -39,7 +41,8 @@ import org.tensorflow.types.TFloat64;
 class SealedDispatchTest {
   /** Every sealed family of spec values the compiler dispatches on. */
   static final List<Class<?>> FAMILIES = List.of(StepSpec.class, CouplingTransform.class, ConditionerSpec.class,
-      BaseSpec.class, Dequantization.class, LogitTransform.class, ResidualBranch.class, LogDetEstimator.class);
+      BaseSpec.class, Dequantization.class, LogitTransform.class, ResidualBranch.class, LogDetEstimator.class,
+      ContextSpec.class, ContextEncoder.class);
 
   /** The flows of the conformance suites, each step case as a one-step flow. */
   static List<FlowSpec> conformanceFlows() {
@@ -48,7 +51,8 @@ class SealedDispatchTest {
             StepConformanceTest.evaluationEstimatorSteps())
         .flatMap(s -> s).map(Arguments::get)
         .forEach(args -> flows.add(Flows.sequential((Shape) args[0]).add((StepSpec) args[1]).build()));
-    Stream.of(PresetConformanceTest.presets(), ConditionalFlowTest.flows()).flatMap(s -> s).map(Arguments::get)
+    Stream.of(PresetConformanceTest.presets(), ConditionalFlowTest.flows(), ConditionalFlowTest.contextFlows())
+        .flatMap(s -> s).map(Arguments::get)
         .forEach(args -> flows.add((FlowSpec) args[1]));
     return flows;
   }

@@ -62,7 +62,7 @@ public final class Layers {
       // Validation pairs images with pixelCnn and vectors with an mlp (a MADE).
       return autoregressive.conditioner() instanceof PixelCnnConditioner
           ? new PixelCnnAutoregressiveLayer<>(tf, autoregressive, input, parameters)
-          : new MaskedAutoregressiveLayer<>(tf, autoregressive, input, parameters);
+          : new MaskedAutoregressiveLayer<>(tf, autoregressive, input, conditionFeatures, parameters);
     } else if (step instanceof EmergingConv emerging) {
       return new EmergingConvLayer<>(tf, emerging, input, parameters);
     } else if (step instanceof PeriodicConv periodic) {

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.flows4j.api.conditioner.Activation;
 import org.flows4j.api.conditioner.MlpConditioner;
+import org.jspecify.annotations.Nullable;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
@@ -20,14 +21,20 @@ import org.tensorflow.types.family.TFloating;
  * <p>Outputs: {@code [batch, 2d]}, the shifts of the d features then their raw log-scales, in feature order. The
  * output layer starts at zero (unless the spec's {@code zeroInitLastLayer} is false), so the step starts as the
  * identity. Masks are constants multiplied into the weights: every op has a gradient.
+ *
+ * <p>In a conditional flow the condition {@code c} (the flow's context) reaches the first layer through an unmasked
+ * kernel, {@code h₁ = act(x·(W₁ ⊙ M₁) + c·V + b₁)} (as nflows' conditional MADE): every output may depend on c, and
+ * the autoregressive structure in x is unchanged.
  */
 final class MadeNet<T extends TFloating> {
   private final Activation activation;
   private final List<Variable<T>> weights = new ArrayList<>();
   private final List<Variable<T>> biases = new ArrayList<>();
   private final List<Operand<T>> masks = new ArrayList<>();
+  private final @Nullable Variable<T> conditionKernel;
 
-  MadeNet(Ops tf, MlpConditioner spec, int[] visitingOrder, Parameters<T> parameters) {
+  /** {@code conditionFeatures}: the width of the condition (0 in an unconditional flow). */
+  MadeNet(Ops tf, MlpConditioner spec, int[] visitingOrder, int conditionFeatures, Parameters<T> parameters) {
     this.activation = spec.activation();
     List<Integer> hiddenWidths = spec.hiddenWidths();
     Class<T> type = parameters.type();
@@ -69,15 +76,32 @@ final class MadeNet<T extends TFloating> {
         : out.glorotUniform(tf, "kernel", shape, previous.length, 2L * d));
     biases.add(out.filled(tf, "bias", new long[] {2L * d}, 0.0));
     masks.add(Tensors.constant(tf, mask, shape, type));
+    // Created last, so an unconditional MADE keeps its weights and their seeds.
+    long firstWidth = hiddenWidths.isEmpty() ? 2L * d : hiddenWidths.get(0);
+    this.conditionKernel = conditionFeatures == 0 ? null : (hiddenWidths.isEmpty() && spec.zeroInitLastLayer()
+        ? parameters.filled(tf, "condition_kernel", new long[] {conditionFeatures, firstWidth}, 0.0)
+        : parameters.glorotUniform(
+            tf, "condition_kernel", new long[] {conditionFeatures, firstWidth}, conditionFeatures, firstWidth));
   }
 
-  /** {@code [batch, d] → [batch, 2d]}: shifts, then raw log-scales. */
-  Operand<T> apply(Ops tf, Operand<T> x) {
+  /**
+   * {@code [batch, d] → [batch, 2d]}: shifts, then raw log-scales; {@code condition} is the pass's condition
+   * ({@code [batch, k]}), required exactly when the network was built with a condition width.
+   */
+  Operand<T> apply(Ops tf, Operand<T> x, @Nullable Operand<T> condition) {
+    if ((condition == null) != (conditionKernel == null)) {
+      throw new IllegalArgumentException(conditionKernel == null
+          ? "this MADE has no condition input, but the pass has a condition"
+          : "this MADE is conditional, but the pass has no condition");
+    }
     Operand<T> h = x;
     int last = weights.size() - 1;
     for (int i = 0; i <= last; i++) {
       Operand<T> kernel = tf.math.mul(weights.get(i), masks.get(i));
       h = tf.math.add(tf.linalg.matMul(h, kernel), biases.get(i));
+      if (i == 0 && conditionKernel != null) {
+        h = tf.math.add(h, tf.linalg.matMul(condition, conditionKernel));
+      }
       if (i < last) {
         h = ConditionerNet.activate(tf, activation, h);
       }
@@ -89,6 +113,9 @@ final class MadeNet<T extends TFloating> {
     ImmutableList.Builder<Variable<T>> all = ImmutableList.builder();
     for (int i = 0; i < weights.size(); i++) {
       all.add(weights.get(i), biases.get(i));
+    }
+    if (conditionKernel != null) {
+      all.add(conditionKernel);
     }
     return all.build();
   }

@@ -32,31 +32,35 @@ final class MaskedAutoregressiveLayer<T extends TFloating> extends AbstractLayer
   private final MadeNet<T> net;
   private final AutoregressiveAffine<T> affine;
 
-  MaskedAutoregressiveLayer(Ops tf, MaskedAutoregressive spec, Shape shape, Parameters<T> parameters) {
+  MaskedAutoregressiveLayer(
+      Ops tf, MaskedAutoregressive spec, Shape shape, int conditionFeatures, Parameters<T> parameters) {
     super(spec, shape, parameters.type());
     this.features = shape.dim(0);
     // Validation gives vectors an mlp conditioner: the MADE's widths, activation and output initialisation.
     this.net = new MadeNet<>(tf, (MlpConditioner) spec.conditioner(), spec.order().visitingOrder(features),
-        parameters.in("made"));
+        conditionFeatures, parameters.in("made"));
     this.affine = new AutoregressiveAffine<>(spec.scale(), type);
   }
 
-  /** The shift and bounded log-scale, {@code [batch, d]} each, computed from {@code c}. */
-  private ShiftAndLogScale<T> shiftAndLogScale(Ops tf, Operand<T> c) {
-    return affine.parameters(tf, net.apply(tf, c), features, 1);
+  /**
+   * The shift and bounded log-scale, {@code [batch, d]} each, computed from {@code c} (and in a conditional flow
+   * from the pass's condition).
+   */
+  private ShiftAndLogScale<T> shiftAndLogScale(Ops tf, Operand<T> c, PassContext<T> context) {
+    return affine.parameters(tf, net.apply(tf, c, context.condition()), features, 1);
   }
 
   @Override
   public Transformed<T> forwardAndLogDet(Ops tf, Operand<T> x, PassContext<T> context) {
     if (spec().direction() == AutoregressiveDirection.MAF) {
-      ShiftAndLogScale<T> params = shiftAndLogScale(tf, x);
+      ShiftAndLogScale<T> params = shiftAndLogScale(tf, x, context);
       return new Transformed<>(affine.forward(tf, x, params), affine.logDet(tf, params, 1));
     }
     // IAF density: z = a(x; z), one sweep per feature.
     Operand<T> z = x;
     ShiftAndLogScale<T> params = null;
     for (int sweep = 0; sweep < features; sweep++) {
-      params = shiftAndLogScale(tf, z);
+      params = shiftAndLogScale(tf, z, context);
       z = affine.forward(tf, x, params);
     }
     return new Transformed<>(z, affine.logDet(tf, params, 1));
@@ -65,14 +69,14 @@ final class MaskedAutoregressiveLayer<T extends TFloating> extends AbstractLayer
   @Override
   public Transformed<T> inverseAndLogDet(Ops tf, Operand<T> z, PassContext<T> context) {
     if (spec().direction() == AutoregressiveDirection.IAF) {
-      ShiftAndLogScale<T> params = shiftAndLogScale(tf, z);
+      ShiftAndLogScale<T> params = shiftAndLogScale(tf, z, context);
       return new Transformed<>(affine.inverse(tf, z, params), tf.math.neg(affine.logDet(tf, params, 1)));
     }
     // MAF sampling: x = a⁻¹(z; x), one sweep per feature.
     Operand<T> x = z;
     ShiftAndLogScale<T> params = null;
     for (int sweep = 0; sweep < features; sweep++) {
-      params = shiftAndLogScale(tf, x);
+      params = shiftAndLogScale(tf, x, context);
       x = affine.inverse(tf, z, params);
     }
     return new Transformed<>(x, tf.math.neg(affine.logDet(tf, params, 1)));
