@@ -328,7 +328,8 @@ class FlowSpecJsonTest {
             "type": "residualBlock",
             "branch": {
               "type": "lipschitzMlp",
-              "hiddenWidths": [ 32, 32 ]
+              "hiddenWidths": [ 32, 32 ],
+              "preActivation": true
             },
             "activation": "LIPSWISH",
             "lipschitz": {

@@ -320,7 +320,7 @@ class KotlinDslTest {
 
     val presets = listOf(Presets.residualFlow(Shape.of(2), 4, 32), Presets.residualFlow(Shape.of(28, 28, 1), 2, 16))
     presets.forEach { assertThat(FlowSpecJson.fromJson(FlowSpecJson.toJson(it))).isEqualTo(it) }
-    assertThat(Flows.shapes(presets[1]).last()).isEqualTo(Shape.of(7, 7, 4))
+    assertThat(Flows.shapes(presets[1]).last()).isEqualTo(Shape.of(7, 7, 16))
 
     assertThatThrownBy { Flows.sequential(Shape.of(2)).steps(1) { it.residualBlock { b -> b.lipschitzCoeff(0.9) } } }
       .isInstanceOf(IllegalStateException::class.java)

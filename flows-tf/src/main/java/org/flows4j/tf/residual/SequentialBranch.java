@@ -54,12 +54,13 @@ final class SequentialBranch<T extends TFloating> implements BranchFunction<T> {
       List<Integer> widths = new ArrayList<>(mlp.hiddenWidths());
       widths.add(shape.size());
       for (int i = 0; i < widths.size(); i++) {
+        boolean last = i == widths.size() - 1;
         linears.add(new DenseSpectralLinear<>(
-            tf, normalization, parameters.in("linear_" + i), in, widths.get(i)));
+            tf, normalization, parameters.in("linear_" + i), in, widths.get(i), last));
         in = widths.get(i);
       }
       return new SequentialBranch<>(
-          activation, false, linears, tf, parameters, shape.isVector() ? null : shape.toArray());
+          activation, mlp.preActivation(), linears, tf, parameters, shape.isVector() ? null : shape.toArray());
     }
     LipschitzConvNet conv = (LipschitzConvNet) spec;
     int h = shape.dim(0);

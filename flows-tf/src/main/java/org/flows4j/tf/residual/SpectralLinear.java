@@ -1,6 +1,7 @@
 package org.flows4j.tf.residual;
 
 import java.util.List;
+import java.util.SplittableRandom;
 import org.flows4j.api.residual.SpectralNormalization;
 import org.flows4j.tf.graph.WhileLoop;
 import org.flows4j.tf.layers.Parameters;
@@ -30,12 +31,42 @@ abstract class SpectralLinear<T extends TFloating> {
 
   SpectralLinear(Ops tf, SpectralNormalization normalization, Parameters<T> parameters, long[] weightShape,
       long fanIn, long fanOut, long biasSize, long[] uShape, long[] vShape) {
+    this(tf, normalization, parameters, weightShape, fanIn, fanOut, biasSize, uShape, vShape, false);
+  }
+
+  /**
+   * With {@code nearZero}, the Residual Flows code's {@code zero_init} for a block's last layer: PyTorch's default
+   * {@code U(±1/√fanIn)} weights divided by 1000 (exact zeros would stall power iteration), and a
+   * {@code U(±1/√fanIn)} bias. Otherwise Glorot-uniform weights and a zero bias.
+   */
+  SpectralLinear(Ops tf, SpectralNormalization normalization, Parameters<T> parameters, long[] weightShape,
+      long fanIn, long fanOut, long biasSize, long[] uShape, long[] vShape, boolean nearZero) {
     this.type = parameters.type();
     this.normalization = normalization;
-    this.weight = parameters.glorotUniform(tf, "weight", weightShape, fanIn, fanOut);
-    this.bias = parameters.filled(tf, "bias", new long[] {biasSize}, 0.0);
+    if (nearZero) {
+      double bound = 1 / Math.sqrt(fanIn);
+      SplittableRandom random = new SplittableRandom(parameters.nextHostSeed());
+      this.weight = parameters.fromValues(tf, "weight", weightShape, uniform(random, weightShape, bound / 1000));
+      this.bias = parameters.fromValues(tf, "bias", new long[] {biasSize}, uniform(random, new long[] {biasSize},
+          bound));
+    } else {
+      this.weight = parameters.glorotUniform(tf, "weight", weightShape, fanIn, fanOut);
+      this.bias = parameters.filled(tf, "bias", new long[] {biasSize}, 0.0);
+    }
     this.u = parameters.unitVector(tf, "sn_u", uShape);
     this.v = parameters.unitVector(tf, "sn_v", vShape);
+  }
+
+  private static double[] uniform(SplittableRandom random, long[] shape, double bound) {
+    long size = 1;
+    for (long d : shape) {
+      size *= d;
+    }
+    double[] values = new double[Math.toIntExact(size)];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = random.nextDouble(-bound, bound);
+    }
+    return values;
   }
 
   /** The operator W applied to a tensor shaped like v (batch of 1 for the power iteration). */
