@@ -122,6 +122,23 @@ public final class Presets {
   }
 
   /**
+   * Glow with periodic convolutions (Hoogeboom, van den Berg and Welling, "Emerging Convolutions for Generative
+   * Normalizing Flows", ICML 2019): as {@link #emerging}, but each step's channel mixing is a 3×3 periodic
+   * (circular, Fourier-domain) convolution in place of the 1x1 convolution, as the authors' Glow fork does for its
+   * periodic models ({@code flow_permutation = 4}: actnorm, {@code fourier_conv} with k = 3, coupling).
+   */
+  public static FlowSpec periodic(Shape imageShape, int levels, int stepsPerLevel, int width) {
+    checkGlowSizes("periodic", imageShape, levels, stepsPerLevel, width);
+    return multiscale(imageShape)
+        .dequantize(Dequantization.uniform(256))
+        .levels(levels, level -> level.squeeze()
+            .steps(stepsPerLevel, step -> step.actNorm()
+                .periodicConv(3)
+                .affineCoupling(Mask.CHANNELS, convNet(width), AffineScale.sigmoid())))
+        .build();
+  }
+
+  /**
    * Flow++: Ho, Chen, Srinivas, Duan and Abbeel, "Flow++: Improving Flow-Based Generative Models with Variational
    * Dequantization and Architecture Design", ICML 2019 (arXiv:1902.00275).
    *

@@ -335,7 +335,8 @@ class FlowSpecJsonTest {
             "lipschitz": {
               "coeff": 0.98,
               "tolerance": 0.001,
-              "maxIterations": 20
+              "maxIterations": 20,
+              "orders": [ ]
             },
             "logDet": {
               "type": "truncatedSeries",

@@ -221,4 +221,16 @@ class ShapeInferenceTest {
     ResidualBlock at65 = (ResidualBlock) Presets.residualFlow(Shape.of(65), 1, 8).steps().get(0);
     assertThat(at65.evaluationLogDet()).isEqualTo(LogDet.russianRoulette(0.5).exactTerms(20));
   }
+
+  /** The authors' periodic models: a 3×3 periodic convolution where Glow has its 1x1 convolution. */
+  @Test
+  void periodicPresetReplacesTheOneByOneConvolution() {
+    FlowSpec flow = Presets.periodic(Shape.of(28, 28, 1), 2, 2, 16);
+    assertThat(flow.levels().get(0).steps()).extracting(step -> step.kind()).containsExactly(
+        "squeeze", "actNorm", "periodicConv", "affineCoupling", "actNorm", "periodicConv", "affineCoupling",
+        "factorOut");
+    assertThat(flow.steps()).filteredOn(step -> step.kind().equals("periodicConv"))
+        .hasSize(4).allSatisfy(step -> assertThat(step).isEqualTo(new org.flows4j.api.step.PeriodicConv(3)));
+    assertThat(Flows.shapes(flow).get(Flows.shapes(flow).size() - 1)).isEqualTo(Shape.of(7, 7, 8));
+  }
 }

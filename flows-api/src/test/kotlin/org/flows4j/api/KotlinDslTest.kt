@@ -213,7 +213,7 @@ class KotlinDslTest {
     assertThat(flowPlusPlus.dropout()).isEqualTo(0.2)
     assertThat(flowPlusPlus.zeroInitLastLayer()).isFalse()
     assertThat(flowPlusPlus.dataInitialization()).isFalse()
-    assertThat(AttentionConvNetConditioner(8, 1, 2, 0.0, true, true)).isEqualTo(Conditioners.flowPlusPlus(8, 1, 2))
+    assertThat(AttentionConvNetConditioner(8, 1, 2, 0.2, true, true)).isEqualTo(Conditioners.flowPlusPlus(8, 1, 2))
     assertThat(Flows.problems(Flows.sequential(Shape.of(4, 4, 2))
       .steps(1) { s -> s.affineCoupling(Mask.CHECKERBOARD, Conditioners.flowPlusPlus(8, 1, 2)) }.build())).isEmpty()
     assertThat(Bases.standardNormal()).isEqualTo(StandardNormal())

@@ -28,6 +28,10 @@ abstract class SpectralLinear<T extends TFloating> {
   final Variable<T> u;
   final Variable<T> v;
   private final SpectralNormalization normalization;
+  /** The order p of the norm on the map's input (the domain); 2 for the spectral norm. */
+  private double domainOrder = 2;
+  /** The order q of the norm on the map's output (the codomain); 2 for the spectral norm. */
+  private double codomainOrder = 2;
 
   SpectralLinear(Ops tf, SpectralNormalization normalization, Parameters<T> parameters, long[] weightShape,
       long fanIn, long fanOut, long biasSize, long[] uShape, long[] vShape) {
@@ -67,6 +71,15 @@ abstract class SpectralLinear<T extends TFloating> {
       values[i] = random.nextDouble(-bound, bound);
     }
     return values;
+  }
+
+  /**
+   * Bounds this map in the induced norm {@code ‖W‖_{p → q}} instead of the spectral norm (see
+   * {@link SpectralNormalization}); call before building any op.
+   */
+  void inducedNorm(double p, double q) {
+    this.domainOrder = p;
+    this.codomainOrder = q;
   }
 
   /** The operator W applied to a tensor shaped like v (batch of 1 for the power iteration). */
@@ -114,8 +127,8 @@ abstract class SpectralLinear<T extends TFloating> {
           Operand<TInt32> step = WhileLoop.get(vars, 0);
           Operand<T> w = WhileLoop.get(vars, 3);
           Operand<T> oldSigma = WhileLoop.get(vars, 4);
-          Operand<T> newV = normalize(b, applyTransposed(b, w, WhileLoop.get(vars, 1)));
-          Operand<T> newU = normalize(b, apply(b, w, newV));
+          Operand<T> newV = dualOfDual(b, applyTransposed(b, w, WhileLoop.get(vars, 1)), domainOrder);
+          Operand<T> newU = dual(b, apply(b, w, newV), codomainOrder);
           Operand<T> newSigma = sumAll(b, b.math.mul(newU, apply(b, w, newV)));
           Operand<T> change = b.math.div(b.math.abs(b.math.sub(newSigma, oldSigma)),
               b.math.maximum(b.math.abs(newSigma), Tensors.scalar(b, 1e-12, type)));
@@ -124,6 +137,42 @@ abstract class SpectralLinear<T extends TFloating> {
     Operand<T> newU = WhileLoop.get(result, 1);
     Operand<T> newV = WhileLoop.get(result, 2);
     return tf.withControlDependencies(List.of(tf.assign(u, newU), tf.assign(v, newV))).noOp();
+  }
+
+  /**
+   * The unit vector of the dual norm (order q/(q-1)) at which {@code uᵀy = ‖y‖_q}:
+   * {@code u = sign(y)|y|^{q-1} / ‖y‖_q^{q-1}}. For q = 2, {@code y/‖y‖₂}.
+   */
+  private Operand<T> dual(Ops tf, Operand<T> y, double q) {
+    if (q == 2) {
+      return normalize(tf, y);
+    }
+    Operand<T> magnitude = tf.math.pow(scaledAbs(tf, y), scalar(tf, q - 1));
+    return tf.math.mul(tf.math.sign(y), tf.math.div(magnitude, pNorm(tf, magnitude, q / (q - 1))));
+  }
+
+  /**
+   * The unit vector of the p-norm at which {@code zᵀv = ‖z‖_{p*}} (p* = p/(p-1)):
+   * {@code v = sign(z)|z|^{1/(p-1)} / ‖·‖_p}. For p = 2, {@code z/‖z‖₂}.
+   */
+  private Operand<T> dualOfDual(Ops tf, Operand<T> z, double p) {
+    if (p == 2) {
+      return normalize(tf, z);
+    }
+    Operand<T> magnitude = tf.math.pow(scaledAbs(tf, z), scalar(tf, 1 / (p - 1)));
+    return tf.math.mul(tf.math.sign(z), tf.math.div(magnitude, pNorm(tf, magnitude, p)));
+  }
+
+  /** {@code |x| / max|x|}: powers of it neither overflow nor underflow. */
+  private Operand<T> scaledAbs(Ops tf, Operand<T> x) {
+    Operand<T> abs = tf.math.abs(x);
+    Operand<TInt32> axes = tf.range(tf.constant(0), tf.rank(x), tf.constant(1));
+    return tf.math.div(abs, tf.math.maximum(tf.reduceMax(abs, axes), Tensors.scalar(tf, 1e-30, type)));
+  }
+
+  private Operand<T> pNorm(Ops tf, Operand<T> nonNegative, double p) {
+    Operand<T> norm = tf.math.pow(sumAll(tf, tf.math.pow(nonNegative, scalar(tf, p))), scalar(tf, 1 / p));
+    return tf.math.maximum(norm, Tensors.scalar(tf, 1e-30, type));
   }
 
   private Operand<T> normalize(Ops tf, Operand<T> x) {
