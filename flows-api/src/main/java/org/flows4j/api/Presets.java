@@ -152,8 +152,10 @@ public final class Presets {
    * </ul>
    *
    * The paper factors nothing out, and neither does this preset. Pixels are dequantized variationally: a
-   * dequantization flow of 4 × (actNorm, mixture-of-logistics coupling with the same conditioner) on the image's
-   * shape, conditioned on 16 features of the pixels from Glow's conv net of width {@code width}; then the logit
+   * dequantization flow with the official code's step structure, 4 × (normalisation, pointwise linear map,
+   * mixture-of-logistics coupling with the same conditioner), checkerboard masks alternating, as ActNorm, an LU 1x1
+   * convolution when there are several channels (on one channel it would be a scalar scale, which ActNorm already
+   * is, so it is left out) and the coupling, on the image's shape, conditioned on 16 features of the pixels from Glow's conv net of width {@code width}; then the logit
    * transform with α = 0.05. Attention compares every pair of pixels, so memory grows with the square of the
    * number of pixels at full resolution: on 28×28 images keep {@code width} and the batch small.
    */
@@ -169,7 +171,7 @@ public final class Presets {
     ConditionerSpec conditioner = Conditioners.flowPlusPlus(width, blocks, heads);
     boolean oneChannel = imageShape.dim(2) == 1;
     FlowSpec dequantizationFlow = sequential(imageShape)
-        .stepsIndexed(4, mixtureCouplings(Mask.CHECKERBOARD, false, conditioner, components))
+        .stepsIndexed(4, mixtureCouplings(Mask.CHECKERBOARD, !oneChannel, conditioner, components))
         .build();
     ConditionerSpec context = new ConvNetConditioner(width, 3, Activation.RELU, false);
     return sequential(imageShape)

@@ -233,4 +233,16 @@ class ShapeInferenceTest {
         .hasSize(4).allSatisfy(step -> assertThat(step).isEqualTo(new org.flows4j.api.step.PeriodicConv(3)));
     assertThat(Flows.shapes(flow).get(Flows.shapes(flow).size() - 1)).isEqualTo(Shape.of(7, 7, 8));
   }
+
+  /** The official dequantization flow's step: normalisation, pointwise linear map, coupling (RGB images). */
+  @Test
+  void flowPlusPlusDequantizationStepsHaveTheOfficialStructure() {
+    FlowSpec flow = Presets.flowPlusPlus(Shape.of(8, 8, 3), 8, 1, 2, 2);
+    FlowSpec noise = ((org.flows4j.api.data.VariationalDequantization) flow.dequantization()).flow();
+    assertThat(noise.steps()).extracting(step -> step.kind()).containsExactly(
+        "actNorm", "invertibleConv1x1", "mixtureLogisticsCoupling",
+        "actNorm", "invertibleConv1x1", "mixtureLogisticsCoupling",
+        "actNorm", "invertibleConv1x1", "mixtureLogisticsCoupling",
+        "actNorm", "invertibleConv1x1", "mixtureLogisticsCoupling");
+  }
 }
