@@ -13,13 +13,16 @@ import org.flows4j.api.conditioner.Conditioners;
 import org.flows4j.api.conditioner.ConvNetConditioner;
 import org.flows4j.api.data.Dequantization;
 import org.flows4j.api.residual.ExactLogDet;
+import org.flows4j.api.residual.LipschitzConvNet;
 import org.flows4j.api.residual.LogDet;
 import org.flows4j.api.residual.LogDetEstimator;
+import org.flows4j.api.residual.SpectralNormalization;
 import org.flows4j.api.step.ActNorm;
 import org.flows4j.api.step.AffineScale;
 import org.flows4j.api.step.AutoregressiveOrder;
 import org.flows4j.api.step.Conv1x1;
 import org.flows4j.api.step.Mask;
+import org.flows4j.api.step.Squeeze;
 
 /**
  * Published architectures, written with the DSL only: each is an ordinary {@link FlowSpec}, and reading one is a
@@ -119,6 +122,23 @@ public final class Presets {
   }
 
   /**
+   * Glow with periodic convolutions (Hoogeboom, van den Berg and Welling, "Emerging Convolutions for Generative
+   * Normalizing Flows", ICML 2019): as {@link #emerging}, but each step's channel mixing is a 3×3 periodic
+   * (circular, Fourier-domain) convolution in place of the 1x1 convolution, as the authors' Glow fork does for its
+   * periodic models ({@code flow_permutation = 4}: actnorm, {@code fourier_conv} with k = 3, coupling).
+   */
+  public static FlowSpec periodic(Shape imageShape, int levels, int stepsPerLevel, int width) {
+    checkGlowSizes("periodic", imageShape, levels, stepsPerLevel, width);
+    return multiscale(imageShape)
+        .dequantize(Dequantization.uniform(256))
+        .levels(levels, level -> level.squeeze()
+            .steps(stepsPerLevel, step -> step.actNorm()
+                .periodicConv(3)
+                .affineCoupling(Mask.CHANNELS, convNet(width), AffineScale.sigmoid())))
+        .build();
+  }
+
+  /**
    * Flow++: Ho, Chen, Srinivas, Duan and Abbeel, "Flow++: Improving Flow-Based Generative Models with Variational
    * Dequantization and Architecture Design", ICML 2019 (arXiv:1902.00275).
    *
@@ -132,8 +152,10 @@ public final class Presets {
    * </ul>
    *
    * The paper factors nothing out, and neither does this preset. Pixels are dequantized variationally: a
-   * dequantization flow of 4 × (actNorm, mixture-of-logistics coupling with the same conditioner) on the image's
-   * shape, conditioned on 16 features of the pixels from Glow's conv net of width {@code width}; then the logit
+   * dequantization flow with the official code's step structure, 4 × (normalisation, pointwise linear map,
+   * mixture-of-logistics coupling with the same conditioner), checkerboard masks alternating, as ActNorm, an LU 1x1
+   * convolution when there are several channels (on one channel it would be a scalar scale, which ActNorm already
+   * is, so it is left out) and the coupling, on the image's shape, conditioned on 16 features of the pixels from Glow's conv net of width {@code width}; then the logit
    * transform with α = 0.05. Attention compares every pair of pixels, so memory grows with the square of the
    * number of pixels at full resolution: on 28×28 images keep {@code width} and the batch small.
    */
@@ -149,7 +171,7 @@ public final class Presets {
     ConditionerSpec conditioner = Conditioners.flowPlusPlus(width, blocks, heads);
     boolean oneChannel = imageShape.dim(2) == 1;
     FlowSpec dequantizationFlow = sequential(imageShape)
-        .stepsIndexed(4, mixtureCouplings(Mask.CHECKERBOARD, false, conditioner, components))
+        .stepsIndexed(4, mixtureCouplings(Mask.CHECKERBOARD, !oneChannel, conditioner, components))
         .build();
     ConditionerSpec context = new ConvNetConditioner(width, 3, Activation.RELU, false);
     return sequential(imageShape)
@@ -214,40 +236,62 @@ public final class Presets {
 
   /**
    * Residual Flows: Chen, Behrmann, Duvenaud and Jacobsen, "Residual Flows for Invertible Generative Modeling",
-   * NeurIPS 2019 (arXiv:1906.02735).
+   * NeurIPS 2019 (arXiv:1906.02735), following the defaults of the official code (rtqichen/residual-flows).
    *
-   * <p>For a vector: {@code blocks} × (actNorm, residual block with a {@code 4 × width} LipSwish MLP), the paper's toy
-   * model (which uses 100 blocks of 4×128). Training uses the Russian-roulette estimator (geometric p = 0.5, 2 exact
-   * terms, Neumann gradient); evaluation uses the exact log-det when the input has at most 64 values.
+   * <p>For a vector, the toy model of {@code train_toy.py}: {@code blocks} residual blocks (the script uses 100),
+   * each with a {@code d → width → width → width → width → d} MLP ("128-128-128-128") that starts with LipSwish
+   * (pre-activation) and whose last layer starts near zero, spectral normalisation with coeff 0.9 and at most 5
+   * power iterations per update, Russian roulette with N ~ Geometric(0.5) and 2 exact terms; no ActNorm (the
+   * script's {@code --actnorm False}). Evaluation uses the exact log-det when the input has at most 64 values (the
+   * script's brute force in two dimensions). Where the library cannot follow the script: it backpropagates through
+   * the roulette ({@code neumann_grad=False}), which graph mode refuses, so training uses the Neumann gradient (the
+   * paper's image setting) instead; and the script stops power iteration after exactly 5 steps, ours after 5 or when
+   * the estimate moves less than 1e-3.
    *
-   * <p>For an image: 8-bit pixels, uniformly dequantized, logit transform (α = 0.05); three levels of
-   * {@code blocks} × (actNorm, residual block with the paper's 3×3 → 1×1 → 3×3 LipSwish conv branch of
-   * {@code width} channels), a squeeze and a factor-out between levels, and 4 fully connected blocks (a
-   * {@code width}-wide MLP on the flattened image) at the end, as the paper's image models. Evaluation uses the
-   * Russian roulette with 20 exact terms.
+   * <p>For an image, the model of {@code train_img.py} with its defaults: 8-bit pixels, uniformly dequantized, logit
+   * transform (α = 0.05); three scales without factor-out ({@code --factor-out False}), a squeeze between scales;
+   * each scale is an ActNorm then {@code blocks} × (residual block, ActNorm) with the 3×3 → 1×1 → 3×3 LipSwish conv
+   * branch of {@code width} channels ({@code --idim}, 512 in the paper; every block pre-activated except the very
+   * first, whose input is the data), then 4 fully connected blocks ({@code --fc-end}), each an MLP on the flattened
+   * image {@code D → fcWidth → fcWidth → D} ({@code --fc-idim}, 128) followed by an ActNorm. Every block: coeff 0.98,
+   * Russian roulette with N ~ Poisson(2), 2 exact terms and the Neumann gradient; evaluation with 20 exact terms (as
+   * the official code evaluates). One departure: the official ActNorm after a fully connected block has one scale
+   * per scalar of the flattened image; ours has one per channel.
    */
   public static FlowSpec residualFlow(Shape shape, int blocks, int width) {
+    return residualFlow(shape, blocks, width, Math.max(1, width / 4));
+  }
+
+  /**
+   * {@link #residualFlow(Shape, int, int)} with the width of the image models' fully connected blocks given
+   * ({@code fcWidth}; by default a quarter of {@code width}, the paper's 512 → 128). For vectors it is not used.
+   */
+  public static FlowSpec residualFlow(Shape shape, int blocks, int width, int fcWidth) {
     checkShapeAndSizes("residualFlow", shape, "blocks", blocks, width);
+    Preconditions.checkArgument(fcWidth > 0, "fcWidth must be positive, but was %s", fcWidth);
     if (shape.isVector()) {
       LogDetEstimator evaluation = shape.size() <= ExactLogDet.MAX_FEATURES
           ? LogDet.exact()
           : LogDet.russianRoulette(0.5).exactTerms(20);
+      SpectralNormalization toy = new SpectralNormalization(0.9, 1e-3, 5);
       return sequential(shape)
-          .steps(blocks, step -> step.actNorm().residualBlock(b -> b
-              .lipschitzMlp(width, width, width, width).evaluationLogDet(evaluation)))
+          .steps(blocks, step -> step.residualBlock(b -> b
+              .lipschitzMlp(width, width, width, width).spectralNormalization(toy).evaluationLogDet(evaluation)))
           .build();
     }
-    return multiscale(shape)
-        .dequantize(Dequantization.uniform(256))
-        .logit(0.05)
-        .levelsIndexed(3, (level, steps) -> {
-          steps.steps(blocks, step -> step.actNorm().residualBlock(b -> b.lipschitzConvNet(width)));
-          if (level < 2) {
-            steps.squeeze();
-          } else {
-            steps.steps(4, step -> step.actNorm().residualBlock(b -> b.lipschitzMlp(width)));
-          }
-        })
+    LogDetEstimator poisson = LogDet.russianRoulettePoisson(2);
+    SequentialFlowBuilder flow = sequential(shape).dequantize(Dequantization.uniform(256)).logit(0.05);
+    for (int scale = 0; scale < 3; scale++) {
+      boolean firstScale = scale == 0;
+      if (!firstScale) {
+        flow.add(new Squeeze(2));
+      }
+      flow.add(new ActNorm());
+      flow.stepsIndexed(blocks, (i, step) -> step.residualBlock(b -> b
+          .branch(new LipschitzConvNet(width, !(firstScale && i == 0))).logDet(poisson)).actNorm());
+    }
+    return flow
+        .steps(4, step -> step.residualBlock(b -> b.lipschitzMlp(fcWidth, fcWidth).logDet(poisson)).actNorm())
         .build();
   }
 

@@ -306,8 +306,10 @@ class BuilderArgumentsTest {
     // An image the three levels cannot squeeze is a flow problem, reported as build() reports it.
     assertThatThrownBy(() -> Presets.residualFlow(Shape.of(6, 6, 1), 1, 8))
         .isInstanceOf(InvalidFlowSpecException.class)
-        .hasMessage("Invalid flow spec (1 problem):\n  levels[1].steps[2] (squeeze): height and width must be "
-            + "divisible by the factor 2, but the input is [3, 3, 2]. Crop or pad the data, or use fewer squeezes.");
+        .hasMessage("Invalid flow spec (1 problem):\n  steps[7] (squeeze): height and width must be "
+            + "divisible by the factor 2, but the input is [3, 3, 4]. Crop or pad the data, or use fewer squeezes.");
+    assertThatThrownBy(() -> Presets.residualFlow(Shape.of(28, 28, 1), 4, 64, 0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("fcWidth must be positive, but was 0");
   }
 
   @ParameterizedTest

@@ -328,13 +328,15 @@ class FlowSpecJsonTest {
             "type": "residualBlock",
             "branch": {
               "type": "lipschitzMlp",
-              "hiddenWidths": [ 32, 32 ]
+              "hiddenWidths": [ 32, 32 ],
+              "preActivation": true
             },
             "activation": "LIPSWISH",
             "lipschitz": {
               "coeff": 0.98,
               "tolerance": 0.001,
-              "maxIterations": 20
+              "maxIterations": 20,
+              "orders": [ ]
             },
             "logDet": {
               "type": "truncatedSeries",

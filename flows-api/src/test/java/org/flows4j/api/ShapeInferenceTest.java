@@ -12,6 +12,7 @@ import org.flows4j.api.residual.ExactLogDet;
 import org.flows4j.api.residual.LipschitzConvNet;
 import org.flows4j.api.residual.LipschitzMlp;
 import org.flows4j.api.residual.LogDet;
+import org.flows4j.api.residual.SpectralNormalization;
 import org.flows4j.api.step.EmergingConv;
 import org.flows4j.api.step.FactorOut;
 import org.flows4j.api.step.Mask;
@@ -162,34 +163,38 @@ class ShapeInferenceTest {
     assertThat(Mask.CHANNELS_FLIPPED.flipped()).isEqualTo(Mask.CHANNELS);
   }
 
+  /** {@code train_img.py}'s defaults: no factor-out, ActNorm after every block, 4 fc blocks D → w → w → D. */
   @Test
-  void residualFlowOnMnistEndsAtSevenBySevenByFour() {
+  void residualFlowOnMnistFollowsTheOfficialImageModel() {
     FlowSpec flow = Presets.residualFlow(Shape.of(28, 28, 1), 2, 16);
     ImmutableList<Shape> shapes = Flows.shapes(flow);
 
-    // Levels 0 and 1: 2 × (actNorm, conv block), squeeze, factor-out; level 2: 2 conv blocks then 4 fc blocks.
-    assertThat(flow.layout()).isEqualTo(Layout.MULTISCALE);
-    assertThat(flow.levels()).hasSize(3);
-    assertThat(flow.levels()).extracting(level -> level.steps().size()).containsExactly(6, 6, 12);
-    assertThat(flow.levels().get(0).steps()).extracting(step -> step.kind()).containsExactly(
-        "actNorm", "residualBlock", "actNorm", "residualBlock", "squeeze", "factorOut");
-    assertThat(shapes).hasSize(25);
-    assertThat(shapes.get(0)).isEqualTo(Shape.of(28, 28, 1));
-    assertThat(shapes.get(4)).isEqualTo(Shape.of(28, 28, 1)); // into the first squeeze
-    assertThat(shapes.get(5)).isEqualTo(Shape.of(14, 14, 4));
-    assertThat(shapes.get(6)).isEqualTo(Shape.of(14, 14, 2));
-    assertThat(shapes.get(11)).isEqualTo(Shape.of(7, 7, 8));
-    assertThat(shapes.get(12)).isEqualTo(Shape.of(7, 7, 4));
-    assertThat(shapes.get(shapes.size() - 1)).isEqualTo(Shape.of(7, 7, 4));
+    assertThat(flow.layout()).isEqualTo(Layout.SEQUENTIAL);
+    assertThat(flow.steps()).extracting(step -> step.kind()).containsExactly(
+        "actNorm", "residualBlock", "actNorm", "residualBlock", "actNorm",
+        "squeeze", "actNorm", "residualBlock", "actNorm", "residualBlock", "actNorm",
+        "squeeze", "actNorm", "residualBlock", "actNorm", "residualBlock", "actNorm",
+        "residualBlock", "actNorm", "residualBlock", "actNorm", "residualBlock", "actNorm", "residualBlock",
+        "actNorm");
+    assertThat(flow.steps()).noneMatch(FactorOut.class::isInstance);
+    assertThat(shapes.get(5)).isEqualTo(Shape.of(28, 28, 1)); // into the first squeeze
+    assertThat(shapes.get(6)).isEqualTo(Shape.of(14, 14, 4));
+    assertThat(shapes.get(shapes.size() - 1)).isEqualTo(Shape.of(7, 7, 16));
 
     List<ResidualBlock> blocks = flow.steps().stream()
         .filter(ResidualBlock.class::isInstance).map(ResidualBlock.class::cast).toList();
     assertThat(blocks).hasSize(10);
-    assertThat(blocks.subList(0, 6)).extracting(ResidualBlock::branch).containsOnly(new LipschitzConvNet(16, true));
-    assertThat(blocks.subList(6, 10)).extracting(ResidualBlock::branch).containsOnly(new LipschitzMlp(List.of(16)));
+    assertThat(blocks.get(0).branch()).as("the data enter without pre-activation")
+        .isEqualTo(new LipschitzConvNet(16, false));
+    assertThat(blocks.subList(1, 6)).extracting(ResidualBlock::branch).containsOnly(new LipschitzConvNet(16, true));
+    assertThat(blocks.subList(6, 10)).extracting(ResidualBlock::branch)
+        .containsOnly(new LipschitzMlp(List.of(4, 4), true));
+    assertThat(Presets.residualFlow(Shape.of(28, 28, 1), 2, 16, 8).steps().get(17))
+        .extracting(step -> ((ResidualBlock) step).branch()).isEqualTo(new LipschitzMlp(List.of(8, 8)));
     assertThat(blocks).allSatisfy(block -> {
-      assertThat(block.logDet()).isEqualTo(LogDet.russianRoulette(0.5));
-      assertThat(block.evaluationLogDet()).isEqualTo(LogDet.russianRoulette(0.5).exactTerms(20));
+      assertThat(block.logDet()).isEqualTo(LogDet.russianRoulettePoisson(2));
+      assertThat(block.evaluationLogDet()).isEqualTo(LogDet.russianRoulettePoisson(2).exactTerms(20));
+      assertThat(block.lipschitz().coeff()).isEqualTo(0.98);
     });
     assertThat(flow.dequantization()).isEqualTo(Dequantization.uniform(256));
     assertThat(flow.logit()).isEqualTo(LogitTransform.of(0.05));
@@ -199,19 +204,45 @@ class ShapeInferenceTest {
   void residualFlowOnVectorsKeepsTheShapeAndEvaluatesExactlyWhenSmall() {
     FlowSpec flow = Presets.residualFlow(Shape.of(2), 3, 32);
     assertThat(flow.layout()).isEqualTo(Layout.SEQUENTIAL);
-    assertThat(Flows.shapes(flow)).hasSize(7).containsOnly(Shape.of(2));
+    assertThat(Flows.shapes(flow)).hasSize(4).containsOnly(Shape.of(2));
+    // train_toy.py: no ActNorm by default; pre-activated 4 × width MLPs, coeff 0.9, 5 power iterations.
     assertThat(flow.steps()).extracting(step -> step.kind()).containsExactly(
-        "actNorm", "residualBlock", "actNorm", "residualBlock", "actNorm", "residualBlock");
+        "residualBlock", "residualBlock", "residualBlock");
     assertThat(flow.dequantization()).isEqualTo(Dequantization.none());
     assertThat(flow.logit()).isEqualTo(LogitTransform.none());
     ResidualBlock block = (ResidualBlock) flow.steps().get(1);
-    assertThat(block.branch()).isEqualTo(new LipschitzMlp(List.of(32, 32, 32, 32)));
+    assertThat(block.branch()).isEqualTo(new LipschitzMlp(List.of(32, 32, 32, 32), true));
+    assertThat(block.lipschitz()).isEqualTo(new SpectralNormalization(0.9, 1e-3, 5));
     assertThat(block.logDet()).isEqualTo(LogDet.russianRoulette(0.5));
     assertThat(block.evaluationLogDet()).isEqualTo(LogDet.exact());
 
-    ResidualBlock at64 = (ResidualBlock) Presets.residualFlow(Shape.of(ExactLogDet.MAX_FEATURES), 1, 8).steps().get(1);
+    ResidualBlock at64 = (ResidualBlock) Presets.residualFlow(Shape.of(ExactLogDet.MAX_FEATURES), 1, 8).steps().get(0);
     assertThat(at64.evaluationLogDet()).isEqualTo(LogDet.exact());
-    ResidualBlock at65 = (ResidualBlock) Presets.residualFlow(Shape.of(65), 1, 8).steps().get(1);
+    ResidualBlock at65 = (ResidualBlock) Presets.residualFlow(Shape.of(65), 1, 8).steps().get(0);
     assertThat(at65.evaluationLogDet()).isEqualTo(LogDet.russianRoulette(0.5).exactTerms(20));
+  }
+
+  /** The authors' periodic models: a 3×3 periodic convolution where Glow has its 1x1 convolution. */
+  @Test
+  void periodicPresetReplacesTheOneByOneConvolution() {
+    FlowSpec flow = Presets.periodic(Shape.of(28, 28, 1), 2, 2, 16);
+    assertThat(flow.levels().get(0).steps()).extracting(step -> step.kind()).containsExactly(
+        "squeeze", "actNorm", "periodicConv", "affineCoupling", "actNorm", "periodicConv", "affineCoupling",
+        "factorOut");
+    assertThat(flow.steps()).filteredOn(step -> step.kind().equals("periodicConv"))
+        .hasSize(4).allSatisfy(step -> assertThat(step).isEqualTo(new org.flows4j.api.step.PeriodicConv(3)));
+    assertThat(Flows.shapes(flow).get(Flows.shapes(flow).size() - 1)).isEqualTo(Shape.of(7, 7, 8));
+  }
+
+  /** The official dequantization flow's step: normalisation, pointwise linear map, coupling (RGB images). */
+  @Test
+  void flowPlusPlusDequantizationStepsHaveTheOfficialStructure() {
+    FlowSpec flow = Presets.flowPlusPlus(Shape.of(8, 8, 3), 8, 1, 2, 2);
+    FlowSpec noise = ((org.flows4j.api.data.VariationalDequantization) flow.dequantization()).flow();
+    assertThat(noise.steps()).extracting(step -> step.kind()).containsExactly(
+        "actNorm", "invertibleConv1x1", "mixtureLogisticsCoupling",
+        "actNorm", "invertibleConv1x1", "mixtureLogisticsCoupling",
+        "actNorm", "invertibleConv1x1", "mixtureLogisticsCoupling",
+        "actNorm", "invertibleConv1x1", "mixtureLogisticsCoupling");
   }
 }

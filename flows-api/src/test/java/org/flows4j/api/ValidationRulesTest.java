@@ -17,6 +17,7 @@ import org.flows4j.api.data.Dequantization;
 import org.flows4j.api.data.LogitTransform;
 import org.flows4j.api.residual.LogDet;
 import org.flows4j.api.residual.ResidualBlockBuilder;
+import org.flows4j.api.residual.SpectralNormalization;
 import org.flows4j.api.step.ActNorm;
 import org.flows4j.api.step.AdditiveCoupling;
 import org.flows4j.api.step.AffineCoupling;
@@ -233,6 +234,24 @@ class ValidationRulesTest {
     assertThat(residualProblems(Shape.of(2), b -> b.lipschitzMlp(8).lipschitzCoeff(1.0))).containsExactly(
         "lipschitzCoeff must be in (0, 1) for x + g(x) to be invertible, but was 1.0.");
     assertThat(residualProblems(Shape.of(2), b -> b.lipschitzMlp(8).lipschitzCoeff(0.999))).isEmpty();
+  }
+
+  @Test
+  void inducedNormOrdersMatchTheBranchAndCloseTheLoop() {
+    SpectralNormalization base = SpectralNormalization.defaults();
+    assertThat(residualProblems(Shape.of(2), b -> b.lipschitzMlp(8, 8)
+        .spectralNormalization(base.withOrders(2, 3)))).containsExactly(
+        "spectralNormalization orders need one order per boundary between the branch's 3 linear maps (4 orders, "
+            + "first input to last output), but got 2: [2.0, 3.0].");
+    assertThat(residualProblems(Shape.of(2), b -> b.lipschitzMlp(8, 8)
+        .spectralNormalization(base.withOrders(2, 3, 3, 4)))).containsExactly(
+        "spectralNormalization orders must end with the order they start with, so that g is a contraction in one "
+            + "norm, but they were [2.0, 3.0, 3.0, 4.0]. Make the last order 2.0.");
+    assertThat(residualProblems(Shape.of(4, 4, 2), b -> b.lipschitzConvNet(8)
+        .spectralNormalization(base.withOrders(2, 1.5, 3, 2)))).isEmpty();
+    assertThatThrownBy(() -> base.withOrders(2, 1, 2))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("norm orders must be finite and greater than 1, but orders[1] was 1.0");
   }
 
   @Test

@@ -229,7 +229,7 @@ class KotlinDslTest {
     assertThat(flowPlusPlus.dropout()).isEqualTo(0.2)
     assertThat(flowPlusPlus.zeroInitLastLayer()).isFalse()
     assertThat(flowPlusPlus.dataInitialization()).isFalse()
-    assertThat(AttentionConvNetConditioner(8, 1, 2, 0.0, true, true)).isEqualTo(Conditioners.flowPlusPlus(8, 1, 2))
+    assertThat(AttentionConvNetConditioner(8, 1, 2, 0.2, true, true)).isEqualTo(Conditioners.flowPlusPlus(8, 1, 2))
     assertThat(Flows.problems(Flows.sequential(Shape.of(4, 4, 2))
       .steps(1) { s -> s.affineCoupling(Mask.CHECKERBOARD, Conditioners.flowPlusPlus(8, 1, 2)) }.build())).isEmpty()
     assertThat(Bases.standardNormal()).isEqualTo(StandardNormal())
@@ -336,7 +336,7 @@ class KotlinDslTest {
 
     val presets = listOf(Presets.residualFlow(Shape.of(2), 4, 32), Presets.residualFlow(Shape.of(28, 28, 1), 2, 16))
     presets.forEach { assertThat(FlowSpecJson.fromJson(FlowSpecJson.toJson(it))).isEqualTo(it) }
-    assertThat(Flows.shapes(presets[1]).last()).isEqualTo(Shape.of(7, 7, 4))
+    assertThat(Flows.shapes(presets[1]).last()).isEqualTo(Shape.of(7, 7, 16))
 
     assertThatThrownBy { Flows.sequential(Shape.of(2)).steps(1) { it.residualBlock { b -> b.lipschitzCoeff(0.9) } } }
       .isInstanceOf(IllegalStateException::class.java)

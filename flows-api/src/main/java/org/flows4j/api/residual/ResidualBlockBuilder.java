@@ -7,9 +7,18 @@ import org.flows4j.api.step.ResidualBlock;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Builds one {@link ResidualBlock} inside {@code step.residualBlock(b -> …)}. Defaults are the Residual Flows
- * paper's: LipSwish, coeff 0.98, Russian roulette with p = 0.5, 2 exact terms and the Neumann gradient for
- * training, 20 exact terms for evaluation, fixed-point inverse with atol = rtol = 1e-5 and 100 iterations.
+ * Builds one {@link ResidualBlock} inside {@code step.residualBlock(b -> …)}.
+ *
+ * <p>Defaults: LipSwish; spectral normalisation with coeff 0.98 (the official image models' {@code --coeff}; the
+ * toy script's default is 0.9), relative tolerance 1e-3 and at most 20 power iterations per update; for training,
+ * the Russian roulette with N ~ Geometric(0.5), 2 exact terms and the Neumann gradient; for evaluation, the same
+ * with 20 exact terms; fixed-point inverse with atol = rtol = 1e-5 and at most 100 iterations.
+ *
+ * <p>These are not one configuration of the paper. Its image models ({@code train_img.py}) draw N ~ Poisson(2)
+ * (use {@code LogDet.russianRoulettePoisson(2)}), and its toy models ({@code train_toy.py}) use coeff 0.9, 5 power
+ * iterations and backpropagate through the roulette, which graph mode cannot do (see
+ * {@code Presets.residualFlow} for both, as close as the library allows). The geometric default is the
+ * paper's toy setting and its ablation's.
  */
 public final class ResidualBlockBuilder {
   private @Nullable ResidualBranch branch;

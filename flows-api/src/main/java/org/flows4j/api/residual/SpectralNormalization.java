@@ -1,30 +1,61 @@
 package org.flows4j.api.residual;
 
 import com.google.common.base.Preconditions;
+import com.google.common.collect.ImmutableList;
+import com.google.common.primitives.Doubles;
+import java.util.List;
 
 /**
  * Each weight is used as {@code W / max(1, σ(W)/coeff)}, σ estimated by power iteration with persistent vectors;
  * the estimate is refreshed after every optimizer step until it moves less than {@code tolerance} (relative), at
  * most {@code maxIterations} times. For convolutions the iteration runs on the convolution operator itself.
  *
+ * <p>{@code orders} chooses the norms (the official code's {@code --vnorms}; Behrmann et al.'s induced mixed norms):
+ * empty means the spectral norm everywhere (every order 2). Otherwise it has one order per boundary between the
+ * branch's linear maps, {@code p₀, p₁, …, p_k} for k maps, and map i is bounded in the induced norm
+ * {@code ‖W‖_{p_i → p_{i+1}} = max ‖Wx‖_{p_{i+1}} / ‖x‖_{p_i}}; activations are 1-Lipschitz in every p-norm, so
+ * {@code Lip(g) ≤ coeff^k} in {@code ‖·‖_{p₀}} and the block is a contraction there, which needs
+ * {@code p_k = p₀} (checked with the flow). σ then comes from the generalised power method the official code uses
+ * (Higham's, as in QETLAB's InducedMatrixNorm): {@code v ← dual_p(Wᵀu)}, {@code u ← dual_q(Wv)}, {@code σ = uᵀWv},
+ * a lower bound of the norm that the iteration drives to a local maximum. Orders must be finite and above 1 (the
+ * official code's exact forms for ‖·‖₁ domains and ‖·‖_∞ codomains are not implemented), and they are fixed: the
+ * official {@code --learn-p} option is not implemented.
+ *
  * @param coeff the bound on each layer's Lipschitz constant; must be in (0, 1) for the block to be invertible
  *     (checked when the flow is built, with the other rules)
  */
-public record SpectralNormalization(double coeff, double tolerance, int maxIterations) {
+public record SpectralNormalization(double coeff, double tolerance, int maxIterations, List<Double> orders) {
   public SpectralNormalization {
     Preconditions.checkArgument(coeff > 0 && Double.isFinite(coeff),
         "lipschitzCoeff must be positive and finite, but was %s", coeff);
     Preconditions.checkArgument(tolerance > 0, "tolerance must be positive, but was %s", tolerance);
     Preconditions.checkArgument(maxIterations >= 1, "maxIterations must be at least 1, but was %s",
         maxIterations);
+    orders = ImmutableList.copyOf(orders);
+    for (int i = 0; i < orders.size(); i++) {
+      Double p = orders.get(i);
+      Preconditions.checkArgument(p > 1 && Double.isFinite(p),
+          "norm orders must be finite and greater than 1, but orders[%s] was %s", Integer.valueOf(i), p);
+    }
   }
 
-  /** The Residual Flows defaults: coeff 0.98, tolerance 1e-3, at most 20 iterations per update. */
+  /** Spectral norms (every order 2). */
+  public SpectralNormalization(double coeff, double tolerance, int maxIterations) {
+    this(coeff, tolerance, maxIterations, List.of());
+  }
+
+  /** The Residual Flows defaults: coeff 0.98, tolerance 1e-3, at most 20 iterations per update, spectral norms. */
   public static SpectralNormalization defaults() {
     return new SpectralNormalization(0.98, 1e-3, 20);
   }
 
   public SpectralNormalization withCoeff(double newCoeff) {
-    return new SpectralNormalization(newCoeff, tolerance, maxIterations);
+    return new SpectralNormalization(newCoeff, tolerance, maxIterations, orders);
+  }
+
+  /** These settings with induced mixed norms of the given orders, {@code p₀ … p_k} (see the class comment). */
+  public SpectralNormalization withOrders(double... newOrders) {
+    Preconditions.checkNotNull(newOrders, "orders");
+    return new SpectralNormalization(coeff, tolerance, maxIterations, Doubles.asList(newOrders));
   }
 }

@@ -6,12 +6,14 @@ import org.flows4j.api.Shape;
 
 /**
  * An emerging convolution (Hoogeboom, van den Berg and Welling, "Emerging Convolutions for Generative Normalizing
- * Flows", ICML 2019) on an image {@code [h, w, c]}: two autoregressive {@code k×k} convolutions in a row,
- * {@code z = conv(conv(x, K₁ ⊙ M₁), K₂ ⊙ M₂)}. M₁ lets each output see only the inputs before it in raster order
- * over (row, column, channel); M₂ is M₁ flipped, so the composition sees the full {@code k×k} neighbourhood of every
- * position (and, through the product of the two half-kernels, a little beyond it). Each factor's Jacobian is triangular in raster order, so the log-det is exact and does not depend on
- * the input: {@code h·w·Σ_c log|diag|} per factor. The inverse is exact but sequential: back-substitution over the
- * {@code h·w·c} positions, one convolution per position.
+ * Flows", ICML 2019) on an image {@code [h, w, c]}, as the paper and the authors' code build it: two
+ * autoregressive convolutions in a row and a bias, {@code z = conv(conv(x, W₁ ⊙ M₁), W₂ ⊙ M₂) + b}, whose masks
+ * keep square {@code ((k+1)/2)×((k+1)/2)} kernels: M₁ the taps at and below-right of the centre (channels
+ * {@code i ≤ o} at the centre), M₂ the same mask flipped along every axis. Their composition has exactly the
+ * receptive field of a {@code k×k} convolution. Each factor's Jacobian is triangular, with the centre tap's
+ * diagonal {@code W[c, c, o, o]} (learned weights) on its diagonal, so the log-det is exact and does not depend on
+ * the input: {@code h·w·Σ_o log|W[c, c, o, o]|} per factor. The inverse is exact but sequential:
+ * back-substitution over the {@code h·w·c} positions, one convolution per position.
  *
  * @param kernelSize the odd kernel size k, at least 3
  */

@@ -9,6 +9,7 @@ import org.flows4j.api.residual.ExactLogDet;
 import org.flows4j.api.residual.FixedPointInverse;
 import org.flows4j.api.residual.GradientMode;
 import org.flows4j.api.residual.LipschitzConvNet;
+import org.flows4j.api.residual.LipschitzMlp;
 import org.flows4j.api.residual.LogDetEstimator;
 import org.flows4j.api.residual.ResidualBranch;
 import org.flows4j.api.residual.RussianRoulette;
@@ -56,6 +57,18 @@ public record ResidualBlock(
     if (activation == Activation.RELU) {
       problems.add("activation RELU has no continuous derivative, which the log-determinant's gradient needs. "
           + "Use LIPSWISH, ELU, SOFTPLUS or TANH.");
+    }
+    List<Double> orders = lipschitz.orders();
+    if (!orders.isEmpty()) {
+      int maps = branch instanceof LipschitzMlp mlp ? mlp.hiddenWidths().size() + 1 : 3;
+      if (orders.size() != maps + 1) {
+        problems.add("spectralNormalization orders need one order per boundary between the branch's " + maps
+            + " linear maps (" + (maps + 1) + " orders, first input to last output), but got " + orders.size()
+            + ": " + orders + ".");
+      } else if (!orders.get(0).equals(orders.get(maps))) {
+        problems.add("spectralNormalization orders must end with the order they start with, so that g is a "
+            + "contraction in one norm, but they were " + orders + ". Make the last order " + orders.get(0) + ".");
+      }
     }
     // By field name, not by identity: the builder's default evaluation estimator is the training one itself.
     for (String which : List.of("logDet", "evaluationLogDet")) {

@@ -8,13 +8,15 @@ import org.flows4j.api.step.LogDetKind;
  * with {@code 3K + 2} parameters per scalar. The inverse is iterative (bisection): {@code inverseTolerance} is the
  * bracket width at which it stops, {@code maxIterations} a hard bound.
  *
- * <p>{@code logScaleBound}: {@code a} is soft-clamped, {@code a = B·tanh(a_raw / B)}. The paper leaves it
- * unbounded; with large conditioner outputs an unbounded {@code a} reaches ±50 and beyond, where {@code y − b}
- * cancels and no inverse can recover x, so flows4j bounds it.
+ * <p>{@code logScaleBound}: {@code a} is soft-clamped, {@code a = B·tanh(a_raw / B)}. The default B = 1 is the
+ * official code's ({@code s = tf.tanh(...)} in {@code MixLogisticCoupling}, aravindsrinivas/flowpp), so the affine
+ * scale {@code exp(a)} stays within (1/e, e); the paper's text does not state the bound. A larger B is an option:
+ * unbounded, {@code a} reaches ±50 and beyond with large conditioner outputs, where {@code y − b} cancels and no
+ * inverse can recover x (see the tests).
  */
 public record MixtureOfLogisticsTransform(
     int components, double logScaleBound, double inverseTolerance, int maxIterations) implements CouplingTransform {
-  public static final double DEFAULT_LOG_SCALE_BOUND = 5.0;
+  public static final double DEFAULT_LOG_SCALE_BOUND = 1.0;
   public static final double DEFAULT_INVERSE_TOLERANCE = 1e-6;
   public static final int DEFAULT_MAX_ITERATIONS = 100;
 

@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
     version = "flows4j 0.1.0",
     description = "Declare, train, evaluate, sample and inspect normalizing flows on TensorFlow.",
     subcommands = {TrainCommand.class, EvalCommand.class, SampleCommand.class, ExportCommand.class,
-        InspectCommand.class, BenchmarkCommand.class, ResidualBenchmarkCommand.class})
+        InspectCommand.class, BenchmarkCommand.class, ResidualBenchmarkCommand.class,
+        AblationsCommand.class})
 public final class FlowsCommand implements Runnable {
   /**
    * flows4j logs at INFO which gradients it registered: useful in a test log, noise above a progress bar. Held in a

@@ -32,15 +32,14 @@ import org.tensorflow.types.TInt64;
  * the same pixels always get the same figure; it is the single-sample dequantization bound the papers report.
  */
 public final class SavedModelWriter {
-  /**
-   * The dequantization noise seed of {@code log_prob}: the one {@code Trainer.evaluate} gives its first chunk, so the
-   * exported figure for a batch is the one evaluation reported for it.
-   */
-  private static final long[] LOG_PROB_NOISE = {0x5EEDL, 0x5EEDL ^ 0x5DEECE66DL};
-
   private SavedModelWriter() {}
 
-  public static void write(Graph graph, Session session, LikelihoodModel<TFloat32> model, Path directory) {
+  /**
+   * Writes the model; {@code logProbNoiseSeed} seeds {@code log_prob}'s fixed dequantization draw (the trainer passes
+   * the one its evaluation gives its first chunk, so the exported figure for a batch is the one evaluation reported).
+   */
+  public static void write(
+      Graph graph, Session session, LikelihoodModel<TFloat32> model, Path directory, long logProbNoiseSeed) {
     try {
       if (Files.exists(directory)) {
         deleteRecursively(directory);
@@ -52,10 +51,11 @@ public final class SavedModelWriter {
       for (int i = 0; i < shape.rank(); i++) {
         batchShape[i + 1] = shape.dim(i);
       }
+      Operand<TInt64> logProbNoise = tf.constant(new long[] {logProbNoiseSeed, logProbNoiseSeed ^ 0x5DEECE66DL});
       Placeholder<TFloat32> x = tf.withName("x").placeholder(TFloat32.class,
           Placeholder.shape(org.tensorflow.ndarray.Shape.of(batchShape)));
       Operand<TFloat32> logProb = model.logProb(
-          tf, x, tf.constant(LOG_PROB_NOISE), FlowMode.EVALUATION);
+          tf, x, logProbNoise, FlowMode.EVALUATION);
       Signature logProbSignature = Signature.builder(Signatures.LOG_PROB)
           .input(Signatures.X, x)
           .output(Signatures.LOG_PROB_OUTPUT, logProb)
@@ -66,7 +66,7 @@ public final class SavedModelWriter {
           Placeholder.shape(org.tensorflow.ndarray.Shape.of(batchShape)));
       Placeholder<TInt32> samples = tf.withName("samples").placeholder(TInt32.class);
       Operand<TFloat32> weighted = model.importanceWeightedLogProb(
-          tf, xWeighted, tf.constant(LOG_PROB_NOISE), samples, FlowMode.EVALUATION);
+          tf, xWeighted, logProbNoise, samples, FlowMode.EVALUATION);
       Signature weightedSignature = Signature.builder(Signatures.LOG_PROB_IMPORTANCE_WEIGHTED)
           .input(Signatures.X, xWeighted)
           .input(Signatures.SAMPLES, samples)

@@ -34,7 +34,8 @@ import org.tensorflow.types.family.TFloating;
  *
  * with {@code concatElu(h) = elu([h, −h])}, {@code gate([a, b]) = a · σ(b)}, layer norm over the channels with a
  * learned scale and shift, and multi-head scaled dot-product self-attention over the {@code height · width}
- * pixels (queries, keys and values from one 1×1 convolution).
+ * pixels (queries, keys and values from one 1×1 convolution). The positional encoding, one learned vector per
+ * pixel, starts as N(0, 0.01²) like the official {@code pos_emb}.
  *
  * <p>Dropout (inverted: kept units scaled by {@code 1 / (1 − p)}) runs in training passes only, with masks drawn
  * statelessly from the flow's random seed, one stream per site. Inverses and sampling run in evaluation mode,
@@ -111,7 +112,10 @@ final class AttentionConvNet<T extends TFloating> implements ConditionerNet<T> {
       Variable<T> norm1Scale = track(p.in("norm_0").filled(tf, "scale", new long[] {width}, 1.0));
       Variable<T> norm1Shift = track(p.in("norm_0").filled(tf, "shift", new long[] {width}, 0.0));
       Parameters<T> a = p.in("attention");
-      Variable<T> positional = track(a.filled(tf, "positional", new long[] {(long) height * imageWidth, width}, 0.0));
+      // N(0, 0.01²), as the official code's pos_emb (random_normal_initializer(stddev=0.01)).
+      long[] positionalShape = {(long) height * imageWidth, width};
+      Variable<T> positional = track(a.fromValues(tf, "positional", positionalShape,
+          gaussian(new java.util.SplittableRandom(a.nextHostSeed()), height * imageWidth * width, 0.01)));
       Conv<T> queryKeyValue = conv(tf, a, "query_key_value", 1, width, 3 * width, UNIT_INIT_SCALE, fromData);
       Conv<T> projection = conv(tf, a, "projection", 1, width, 2 * width, GATE_INIT_SCALE, fromData);
       Variable<T> norm2Scale = track(p.in("norm_1").filled(tf, "scale", new long[] {width}, 1.0));
@@ -295,5 +299,13 @@ final class AttentionConvNet<T extends TFloating> implements ConditionerNet<T> {
   @Override
   public List<Variable<T>> variables() {
     return List.copyOf(variables);
+  }
+
+  private static double[] gaussian(java.util.SplittableRandom random, int size, double stddev) {
+    double[] values = new double[size];
+    for (int i = 0; i < size; i++) {
+      values[i] = stddev * random.nextGaussian();
+    }
+    return values;
   }
 }

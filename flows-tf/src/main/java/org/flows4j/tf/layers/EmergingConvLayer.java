@@ -15,49 +15,46 @@ import org.tensorflow.types.TInt32;
 import org.tensorflow.types.family.TFloating;
 
 /**
- * The emerging convolution of Hoogeboom, van den Berg and Welling (2019): {@code z = conv(conv(x, F₁), F₂)} with
- * "SAME" zero padding and two masked {@code k×k} filters (layout {@code [k, k, c_in, c_out]}, centre tap
- * {@code m = k/2}).
+ * The emerging convolution of Hoogeboom, van den Berg and Welling (2019), built as the paper and the authors' code
+ * (ehoogeboom/emerging, {@code invertible_conv2D_emerging}) build it: {@code z = conv(conv(x, F₁), F₂) + b} with
+ * "SAME" zero padding, two {@code [k, k, c, c]} filters ({@code l = (k−1)/2}) and a learned bias b.
  *
  * <ul>
- *   <li>{@code F₁ = K₁ ⊙ M₁ + E ⊙ exp(logs₁)}: M₁ keeps the taps above the centre row, the taps left of the centre
- *       on the centre row, and at the centre the inputs of earlier channels ({@code i < o}). So output
- *       {@code (r, col, o)} reads only inputs before it in raster order over (row, column, channel) plus itself
- *       with weight {@code exp(logs₁[o])} (E is 1 at the centre diagonal): the Jacobian is lower triangular in
- *       raster order with that diagonal.
- *   <li>{@code F₂ = K₂ ⊙ M₂ + E ⊙ exp(logs₂)}, M₂ being M₁ mirrored (taps after the centre, later channels): upper
- *       triangular.
+ *   <li>{@code F₁ = W₁ ⊙ M₁}: M₁ keeps the square {@code (l+1)×(l+1)} quadrant of taps at rows ≥ l and columns ≥ l
+ *       (so output (r, c) reads inputs at (r..r+l, c..c+l)), and at the centre tap input channel i for output
+ *       channel o only when {@code i ≤ o}. Every input it reads lies at a later pixel in raster order, or at the
+ *       same pixel and an earlier-or-equal channel: the Jacobian is triangular (pixels in raster order, channels
+ *       in reverse within a pixel) with diagonal {@code W₁[l, l, o, o]}.
+ *   <li>{@code F₂ = W₂ ⊙ M₂}, M₂ being M₁ flipped along all four axes: the quadrant at rows ≤ l and columns ≤ l
+ *       (earlier pixels), channels {@code i ≥ o} at the centre; triangular the other way.
  * </ul>
  *
- * <p>Both supports contain the centre, so the composition sees at least the full {@code k×k} neighbourhood; and
- * {@code log|det| = h·w·(Σ logs₁ + Σ logs₂)}.
+ * <p>The composition reads offsets (−l..0) + (0..l) = −l..l in each direction: exactly the receptive field of a
+ * {@code k×k} convolution, as the paper's construction intends. The diagonals are ordinary learned weights, as in
+ * the official code: {@code log|det| = h·w·(Σ_o log|W₁[l,l,o,o]| + Σ_o log|W₂[l,l,o,o]|)}. Both start at the
+ * official initialisation, N(0, 0.02²) weights plus the identity at the centre tap, so the step starts near the
+ * identity; a diagonal weight that reaches 0 makes the step singular (log-det −∞), as in the official code.
  *
- * <p>The diagonal is {@code exp(logs)} rather than fixed to 1. The authors' code fixes both centre diagonals to 1
- * (its masks zero the centre diagonal and each factor adds its input back, a volume-preserving MAF with shift only)
- * and puts one learned per-channel scale before the pair and a bias after it: {@code z = F₂'(F₁'(s ⊙ x)) + b}. That
- * map is one of ours (take {@code F₁ = F₁'·diag(s)}, whose diagonal is s, and {@code logs₂ = 0}) except for the
- * bias, which the actNorm before every emerging convolution in our presets provides. The diagonal never reaches 0,
- * so the step is invertible whatever the weights.
- *
- * <p>Inverse: exact back-substitution in the graph. A functional while loop visits the {@code h·w·c} positions in
- * raster order (reversed for F₂); at position p it sets {@code x_p ← x_p + (z_p − conv(x, F)_p) / diag}, which
- * solves row p exactly because every other value it reads is already solved. One convolution per position, so the
- * inverse costs {@code h·w·c} convolutions per factor; its outputs carry no gradient.
+ * <p>Inverse: exact back-substitution in the graph, one position per iteration of a functional while loop, in the
+ * order each factor is triangular in: for F₂ pixels in raster order with channels from last to first, for F₁ pixels
+ * in reverse raster order with channels from first to last. At position p it sets
+ * {@code x_p ← x_p + (z_p − conv(x, F)_p) / diag_p}, which solves row p exactly because every other value it reads
+ * is already solved. One convolution per position, so the inverse costs {@code h·w·c} convolutions per factor; its
+ * outputs carry no gradient. (The authors invert with a Cython loop outside the graph; this one exports.)
  */
 final class EmergingConvLayer<T extends TFloating> extends AbstractLayer<T, EmergingConv> {
-  /** Standard deviation of the initial masked weights. */
-  private static final double INIT_SCALE = 0.05;
+  /** Standard deviation of the initial weights around the identity, as in the official code. */
+  private static final double INIT_SCALE = 0.02;
 
   private final int height;
   private final int width;
   private final int channels;
-  private final Operand<T> causalMask;
-  private final Operand<T> anticausalMask;
+  private final Operand<T> mask1;
+  private final Operand<T> mask2;
   private final Operand<T> centreDiagonal;
   private final Variable<T> kernel1;
-  private final Variable<T> logScale1;
   private final Variable<T> kernel2;
-  private final Variable<T> logScale2;
+  private final Variable<T> bias;
 
   EmergingConvLayer(Ops tf, EmergingConv spec, Shape shape, Parameters<T> parameters) {
     super(spec, shape, parameters.type());
@@ -66,48 +63,81 @@ final class EmergingConvLayer<T extends TFloating> extends AbstractLayer<T, Emer
     channels = shape.dim(2);
     int k = spec.kernelSize();
     int c = channels;
-    int m = k / 2;
     long[] kernelShape = {k, k, c, c};
-    int size = k * k * c * c;
-    double[] causal = new double[size];
-    double[] anticausal = new double[size];
-    double[] diagonal = new double[size];
-    for (int a = 0; a < k; a++) {
-      for (int b = 0; b < k; b++) {
+    double[] first = squareMask(k, c);
+    double[] second = flipped(first, k, c);
+    double[] diagonal = new double[k * k * c * c];
+    int l = (k - 1) / 2;
+    for (int o = 0; o < c; o++) {
+      diagonal[index(l, l, o, o, k, c)] = 1;
+    }
+    mask1 = Tensors.constant(tf, first, kernelShape, type);
+    mask2 = Tensors.constant(tf, second, kernelShape, type);
+    centreDiagonal = Tensors.constant(tf, diagonal, kernelShape, type);
+    kernel1 = parameters.fromValues(tf, "kernel_1", kernelShape,
+        nearIdentity(parameters.nextHostSeed(), first, diagonal));
+    kernel2 = parameters.fromValues(tf, "kernel_2", kernelShape,
+        nearIdentity(parameters.nextHostSeed(), second, diagonal));
+    bias = parameters.filled(tf, "bias", new long[] {c}, 0.0);
+  }
+
+  /** Index of tap (a, b), input channel i, output channel o in a row-major {@code [k, k, c, c]} kernel. */
+  static int index(int a, int b, int i, int o, int k, int c) {
+    return ((a * k + b) * c + i) * c + o;
+  }
+
+  /**
+   * The authors' {@code get_conv_square_ar_mask(k, k, c, c)}: ones at rows ≥ l and columns ≥ l, except at the
+   * centre tap, where input i feeds output o only if {@code i ≤ o}.
+   */
+  static double[] squareMask(int k, int c) {
+    int l = (k - 1) / 2;
+    double[] mask = new double[k * k * c * c];
+    for (int a = l; a < k; a++) {
+      for (int b = l; b < k; b++) {
         for (int i = 0; i < c; i++) {
           for (int o = 0; o < c; o++) {
-            int index = ((a * k + b) * c + i) * c + o;
-            int tap = Integer.compare(a * k + b, m * k + m); // raster order of the tap against the centre
-            causal[index] = tap < 0 || (tap == 0 && i < o) ? 1 : 0;
-            anticausal[index] = tap > 0 || (tap == 0 && i > o) ? 1 : 0;
-            diagonal[index] = tap == 0 && i == o ? 1 : 0;
+            boolean centre = a == l && b == l;
+            mask[index(a, b, i, o, k, c)] = !centre || i <= o ? 1 : 0;
           }
         }
       }
     }
-    causalMask = Tensors.constant(tf, causal, kernelShape, type);
-    anticausalMask = Tensors.constant(tf, anticausal, kernelShape, type);
-    centreDiagonal = Tensors.constant(tf, diagonal, kernelShape, type);
-    kernel1 = parameters.fromValues(tf, "kernel_causal", kernelShape,
-        gaussian(size, parameters.nextHostSeed(), causal));
-    logScale1 = parameters.fromValues(tf, "log_scale_causal", new long[] {c}, new double[c]);
-    kernel2 = parameters.fromValues(tf, "kernel_anticausal", kernelShape,
-        gaussian(size, parameters.nextHostSeed(), anticausal));
-    logScale2 = parameters.fromValues(tf, "log_scale_anticausal", new long[] {c}, new double[c]);
+    return mask;
   }
 
-  /** Small Gaussian weights where the mask is 1, zeros elsewhere (the masked-out entries are never read). */
-  private static double[] gaussian(int size, long seed, double[] mask) {
+  /** The mask flipped along all four axes ({@code mask[::-1, ::-1, ::-1, ::-1]} in the authors' code). */
+  static double[] flipped(double[] mask, int k, int c) {
+    double[] out = new double[mask.length];
+    for (int a = 0; a < k; a++) {
+      for (int b = 0; b < k; b++) {
+        for (int i = 0; i < c; i++) {
+          for (int o = 0; o < c; o++) {
+            out[index(a, b, i, o, k, c)] = mask[index(k - 1 - a, k - 1 - b, c - 1 - i, c - 1 - o, k, c)];
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  /** N(0, 0.02²) weights plus the identity at the centre tap, zero outside the mask (never read there). */
+  private static double[] nearIdentity(long seed, double[] mask, double[] diagonal) {
     Random random = new Random(seed);
-    double[] values = new double[size];
-    for (int i = 0; i < size; i++) {
-      values[i] = mask[i] * INIT_SCALE * random.nextGaussian();
+    double[] values = new double[mask.length];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = mask[i] * (INIT_SCALE * random.nextGaussian() + diagonal[i]);
     }
     return values;
   }
 
-  private Operand<T> filter(Ops tf, Operand<T> kernel, Operand<T> mask, Operand<T> logScale) {
-    return tf.math.add(tf.math.mul(kernel, mask), tf.math.mul(centreDiagonal, tf.math.exp(logScale)));
+  private Operand<T> filter(Ops tf, Operand<T> kernel, Operand<T> mask) {
+    return tf.math.mul(kernel, mask);
+  }
+
+  /** The diagonal of a factor's Jacobian, one value per channel: the centre tap's {@code W[l, l, o, o]}. */
+  private Operand<T> diagonal(Ops tf, Operand<T> kernel) {
+    return tf.reduceSum(tf.math.mul(kernel, centreDiagonal), tf.constant(new int[] {0, 1, 2}));
   }
 
   private static <T extends TFloating> Operand<T> conv(Ops tf, Operand<T> x, Operand<T> filter) {
@@ -116,35 +146,39 @@ final class EmergingConvLayer<T extends TFloating> extends AbstractLayer<T, Emer
 
   @Override
   public Transformed<T> forwardAndLogDet(Ops tf, Operand<T> x, PassContext<T> context) {
-    Operand<T> y = conv(tf, x, filter(tf, kernel1, causalMask, logScale1));
-    Operand<T> z = conv(tf, y, filter(tf, kernel2, anticausalMask, logScale2));
+    Operand<T> y = conv(tf, x, filter(tf, kernel1, mask1));
+    Operand<T> z = tf.math.add(conv(tf, y, filter(tf, kernel2, mask2)), bias);
     return new Transformed<>(z, logDet(tf, x, 1.0));
   }
 
   @Override
   public Transformed<T> inverseAndLogDet(Ops tf, Operand<T> z, PassContext<T> context) {
-    Operand<T> y = solve(tf, z, filter(tf, kernel2, anticausalMask, logScale2), logScale2, true);
-    Operand<T> x = solve(tf, y, filter(tf, kernel1, causalMask, logScale1), logScale1, false);
+    Operand<T> y = solve(tf, tf.math.sub(z, bias), filter(tf, kernel2, mask2), diagonal(tf, kernel2), true);
+    Operand<T> x = solve(tf, y, filter(tf, kernel1, mask1), diagonal(tf, kernel1), false);
     return new Transformed<>(x, logDet(tf, z, -1.0));
   }
 
   private Operand<T> logDet(Ops tf, Operand<T> x, double sign) {
-    Operand<T> sum = tf.math.add(tf.reduceSum(logScale1, tf.constant(0)), tf.reduceSum(logScale2, tf.constant(0)));
+    Operand<T> sum = tf.math.add(
+        tf.reduceSum(tf.math.log(tf.math.abs(diagonal(tf, kernel1))), tf.constant(0)),
+        tf.reduceSum(tf.math.log(tf.math.abs(diagonal(tf, kernel2))), tf.constant(0)));
     return Tensors.perExample(tf, tf.math.mul(sum, Tensors.scalar(tf, sign * height * width, type)), x);
   }
 
   /**
-   * Solves {@code conv(x, filter) = z} for a filter whose Jacobian is triangular in raster order (upper triangular,
-   * so visited backwards, when {@code backwards}) by back-substitution, one position per loop iteration.
+   * Solves {@code conv(x, filter) = z} for a factor whose Jacobian is triangular, by back-substitution, one position
+   * per loop iteration: for F₂ ({@code second}) pixels in raster order and channels from last to first, for F₁
+   * pixels in reverse raster order and channels from first to last, so that every value a position reads, other
+   * than itself, is solved before it.
    */
-  private Operand<T> solve(Ops tf, Operand<T> z, Operand<T> filter, Operand<T> logScale, boolean backwards) {
+  private Operand<T> solve(Ops tf, Operand<T> z, Operand<T> filter, Operand<T> diagonal, boolean second) {
     int positions = height * width * channels;
     Class<T> t = type;
     int h = height;
     int w = width;
     int c = channels;
-    List<Operand<?>> initial = List.of(tf.constant(0), z, z, filter, tf.math.exp(tf.math.neg(logScale)));
-    List<Operand<?>> out = WhileLoop.run(tf, backwards ? "emerging_solve_anticausal" : "emerging_solve_causal",
+    List<Operand<?>> initial = List.of(tf.constant(0), z, z, filter, tf.math.reciprocal(diagonal));
+    List<Operand<?>> out = WhileLoop.run(tf, second ? "emerging_solve_2" : "emerging_solve_1",
         initial,
         (f, vars) -> f.math.less(WhileLoop.<TInt32>get(vars, 0), f.constant(positions)),
         (f, vars) -> {
@@ -153,7 +187,11 @@ final class EmergingConvLayer<T extends TFloating> extends AbstractLayer<T, Emer
           Operand<T> target = WhileLoop.get(vars, 2);
           Operand<T> kernel = WhileLoop.get(vars, 3);
           Operand<T> inverseDiagonal = WhileLoop.get(vars, 4);
-          Operand<TInt32> position = backwards ? f.math.sub(f.constant(positions - 1), step) : step;
+          Operand<TInt32> pixelStep = f.math.floorDiv(step, f.constant(c));
+          Operand<TInt32> channelStep = f.math.floorMod(step, f.constant(c));
+          Operand<TInt32> pixel = second ? pixelStep : f.math.sub(f.constant(h * w - 1), pixelStep);
+          Operand<TInt32> channel = second ? f.math.sub(f.constant(c - 1), channelStep) : channelStep;
+          Operand<TInt32> position = f.math.add(f.math.mul(pixel, f.constant(c)), channel);
           Operand<T> unit = f.reshape(
               f.oneHot(position, f.constant(positions), Tensors.scalar(f, 1.0, t), Tensors.scalar(f, 0.0, t)),
               f.constant(new int[] {1, h, w, c}));
@@ -166,6 +204,6 @@ final class EmergingConvLayer<T extends TFloating> extends AbstractLayer<T, Emer
 
   @Override
   public List<Variable<T>> variables() {
-    return ImmutableList.of(kernel1, logScale1, kernel2, logScale2);
+    return ImmutableList.of(kernel1, kernel2, bias);
   }
 }

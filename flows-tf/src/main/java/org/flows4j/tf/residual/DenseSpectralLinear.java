@@ -10,8 +10,14 @@ import org.tensorflow.types.family.TFloating;
 /** A dense layer {@code z = x Wᵀ + b}, W of shape {@code [out, in]}; u is {@code [1, out]}, v {@code [1, in]}. */
 final class DenseSpectralLinear<T extends TFloating> extends SpectralLinear<T> {
   DenseSpectralLinear(Ops tf, SpectralNormalization normalization, Parameters<T> parameters, int in, int out) {
+    this(tf, normalization, parameters, in, out, false);
+  }
+
+  /** With {@code nearZero}: initialised as a block's last layer, see {@link SpectralLinear}. */
+  DenseSpectralLinear(Ops tf, SpectralNormalization normalization, Parameters<T> parameters, int in, int out,
+      boolean nearZero) {
     super(tf, normalization, parameters, new long[] {out, in}, in, out, out, new long[] {1, out},
-        new long[] {1, in});
+        new long[] {1, in}, nearZero);
   }
 
   /** Rows of x times Wᵀ. */

@@ -54,12 +54,14 @@ final class SequentialBranch<T extends TFloating> implements BranchFunction<T> {
       List<Integer> widths = new ArrayList<>(mlp.hiddenWidths());
       widths.add(shape.size());
       for (int i = 0; i < widths.size(); i++) {
+        boolean last = i == widths.size() - 1;
         linears.add(new DenseSpectralLinear<>(
-            tf, normalization, parameters.in("linear_" + i), in, widths.get(i)));
+            tf, normalization, parameters.in("linear_" + i), in, widths.get(i), last));
         in = widths.get(i);
       }
+      boundInInducedNorms(linears, normalization.orders());
       return new SequentialBranch<>(
-          activation, false, linears, tf, parameters, shape.isVector() ? null : shape.toArray());
+          activation, mlp.preActivation(), linears, tf, parameters, shape.isVector() ? null : shape.toArray());
     }
     LipschitzConvNet conv = (LipschitzConvNet) spec;
     int h = shape.dim(0);
@@ -69,7 +71,19 @@ final class SequentialBranch<T extends TFloating> implements BranchFunction<T> {
     linears.add(new ConvSpectralLinear<>(tf, normalization, parameters.in("conv_0"), 3, c, width, h, w));
     linears.add(new ConvSpectralLinear<>(tf, normalization, parameters.in("conv_1"), 1, width, width, h, w));
     linears.add(new ConvSpectralLinear<>(tf, normalization, parameters.in("conv_2"), 3, width, c, h, w));
+    boundInInducedNorms(linears, normalization.orders());
     return new SequentialBranch<>(activation, conv.preActivation(), linears, tf, parameters, null);
+  }
+
+  /** Map i in {@code ‖·‖_{orders[i]} → ‖·‖_{orders[i+1]}}; no orders: spectral norms (validated with the spec). */
+  private static <T extends TFloating> void boundInInducedNorms(List<SpectralLinear<T>> linears,
+      List<Double> orders) {
+    if (orders.isEmpty()) {
+      return;
+    }
+    for (int i = 0; i < linears.size(); i++) {
+      linears.get(i).inducedNorm(orders.get(i), orders.get(i + 1));
+    }
   }
 
   private int activations() {

@@ -1,6 +1,7 @@
 package org.flows4j.tf.residual;
 
 import java.util.List;
+import java.util.SplittableRandom;
 import org.flows4j.api.residual.SpectralNormalization;
 import org.flows4j.tf.graph.WhileLoop;
 import org.flows4j.tf.layers.Parameters;
@@ -27,15 +28,58 @@ abstract class SpectralLinear<T extends TFloating> {
   final Variable<T> u;
   final Variable<T> v;
   private final SpectralNormalization normalization;
+  /** The order p of the norm on the map's input (the domain); 2 for the spectral norm. */
+  private double domainOrder = 2;
+  /** The order q of the norm on the map's output (the codomain); 2 for the spectral norm. */
+  private double codomainOrder = 2;
 
   SpectralLinear(Ops tf, SpectralNormalization normalization, Parameters<T> parameters, long[] weightShape,
       long fanIn, long fanOut, long biasSize, long[] uShape, long[] vShape) {
+    this(tf, normalization, parameters, weightShape, fanIn, fanOut, biasSize, uShape, vShape, false);
+  }
+
+  /**
+   * With {@code nearZero}, the Residual Flows code's {@code zero_init} for a block's last layer: PyTorch's default
+   * {@code U(±1/√fanIn)} weights divided by 1000 (exact zeros would stall power iteration), and a
+   * {@code U(±1/√fanIn)} bias. Otherwise Glorot-uniform weights and a zero bias.
+   */
+  SpectralLinear(Ops tf, SpectralNormalization normalization, Parameters<T> parameters, long[] weightShape,
+      long fanIn, long fanOut, long biasSize, long[] uShape, long[] vShape, boolean nearZero) {
     this.type = parameters.type();
     this.normalization = normalization;
-    this.weight = parameters.glorotUniform(tf, "weight", weightShape, fanIn, fanOut);
-    this.bias = parameters.filled(tf, "bias", new long[] {biasSize}, 0.0);
+    if (nearZero) {
+      double bound = 1 / Math.sqrt(fanIn);
+      SplittableRandom random = new SplittableRandom(parameters.nextHostSeed());
+      this.weight = parameters.fromValues(tf, "weight", weightShape, uniform(random, weightShape, bound / 1000));
+      this.bias = parameters.fromValues(tf, "bias", new long[] {biasSize}, uniform(random, new long[] {biasSize},
+          bound));
+    } else {
+      this.weight = parameters.glorotUniform(tf, "weight", weightShape, fanIn, fanOut);
+      this.bias = parameters.filled(tf, "bias", new long[] {biasSize}, 0.0);
+    }
     this.u = parameters.unitVector(tf, "sn_u", uShape);
     this.v = parameters.unitVector(tf, "sn_v", vShape);
+  }
+
+  private static double[] uniform(SplittableRandom random, long[] shape, double bound) {
+    long size = 1;
+    for (long d : shape) {
+      size *= d;
+    }
+    double[] values = new double[Math.toIntExact(size)];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = random.nextDouble(-bound, bound);
+    }
+    return values;
+  }
+
+  /**
+   * Bounds this map in the induced norm {@code ‖W‖_{p → q}} instead of the spectral norm (see
+   * {@link SpectralNormalization}); call before building any op.
+   */
+  void inducedNorm(double p, double q) {
+    this.domainOrder = p;
+    this.codomainOrder = q;
   }
 
   /** The operator W applied to a tensor shaped like v (batch of 1 for the power iteration). */
@@ -83,8 +127,8 @@ abstract class SpectralLinear<T extends TFloating> {
           Operand<TInt32> step = WhileLoop.get(vars, 0);
           Operand<T> w = WhileLoop.get(vars, 3);
           Operand<T> oldSigma = WhileLoop.get(vars, 4);
-          Operand<T> newV = normalize(b, applyTransposed(b, w, WhileLoop.get(vars, 1)));
-          Operand<T> newU = normalize(b, apply(b, w, newV));
+          Operand<T> newV = dualOfDual(b, applyTransposed(b, w, WhileLoop.get(vars, 1)), domainOrder);
+          Operand<T> newU = dual(b, apply(b, w, newV), codomainOrder);
           Operand<T> newSigma = sumAll(b, b.math.mul(newU, apply(b, w, newV)));
           Operand<T> change = b.math.div(b.math.abs(b.math.sub(newSigma, oldSigma)),
               b.math.maximum(b.math.abs(newSigma), Tensors.scalar(b, 1e-12, type)));
@@ -93,6 +137,42 @@ abstract class SpectralLinear<T extends TFloating> {
     Operand<T> newU = WhileLoop.get(result, 1);
     Operand<T> newV = WhileLoop.get(result, 2);
     return tf.withControlDependencies(List.of(tf.assign(u, newU), tf.assign(v, newV))).noOp();
+  }
+
+  /**
+   * The unit vector of the dual norm (order q/(q-1)) at which {@code uᵀy = ‖y‖_q}:
+   * {@code u = sign(y)|y|^{q-1} / ‖y‖_q^{q-1}}. For q = 2, {@code y/‖y‖₂}.
+   */
+  private Operand<T> dual(Ops tf, Operand<T> y, double q) {
+    if (q == 2) {
+      return normalize(tf, y);
+    }
+    Operand<T> magnitude = tf.math.pow(scaledAbs(tf, y), scalar(tf, q - 1));
+    return tf.math.mul(tf.math.sign(y), tf.math.div(magnitude, pNorm(tf, magnitude, q / (q - 1))));
+  }
+
+  /**
+   * The unit vector of the p-norm at which {@code zᵀv = ‖z‖_{p*}} (p* = p/(p-1)):
+   * {@code v = sign(z)|z|^{1/(p-1)} / ‖·‖_p}. For p = 2, {@code z/‖z‖₂}.
+   */
+  private Operand<T> dualOfDual(Ops tf, Operand<T> z, double p) {
+    if (p == 2) {
+      return normalize(tf, z);
+    }
+    Operand<T> magnitude = tf.math.pow(scaledAbs(tf, z), scalar(tf, 1 / (p - 1)));
+    return tf.math.mul(tf.math.sign(z), tf.math.div(magnitude, pNorm(tf, magnitude, p)));
+  }
+
+  /** {@code |x| / max|x|}: powers of it neither overflow nor underflow. */
+  private Operand<T> scaledAbs(Ops tf, Operand<T> x) {
+    Operand<T> abs = tf.math.abs(x);
+    Operand<TInt32> axes = tf.range(tf.constant(0), tf.rank(x), tf.constant(1));
+    return tf.math.div(abs, tf.math.maximum(tf.reduceMax(abs, axes), Tensors.scalar(tf, 1e-30, type)));
+  }
+
+  private Operand<T> pNorm(Ops tf, Operand<T> nonNegative, double p) {
+    Operand<T> norm = tf.math.pow(sumAll(tf, tf.math.pow(nonNegative, scalar(tf, p))), scalar(tf, 1 / p));
+    return tf.math.maximum(norm, Tensors.scalar(tf, 1e-30, type));
   }
 
   private Operand<T> normalize(Ops tf, Operand<T> x) {

@@ -165,8 +165,10 @@ public final class Trainer implements AutoCloseable {
   /**
    * Mean NLL over {@code n} examples, in chunks of {@link TrainingOptions#evaluationBatch()} (512 unless set),
    * with the EMA weights when EMA is on and the flow's evaluation estimators (residual blocks: more exact terms, or
-   * the exact log-det). Dequantization noise and the estimators' randomness are seeded by the examples' position,
-   * so the same data always give the same figure.
+   * the exact log-det). Dequantization noise and the estimators' randomness (Hutchinson probes, Russian-roulette
+   * draws) are fresh in each evaluation: seeded by the number of updates so far and the examples' position, so the
+   * same data at the same step always give the same figure, and evaluations at different steps do not all share
+   * one frozen draw (which would bias a run's whole curve the same way).
    */
   public Evaluation evaluate(float[] values, int n) {
     return evaluate(values, n, 1);
@@ -191,10 +193,12 @@ public final class Trainer implements AutoCloseable {
         float[] chunk = new float[count * perExample];
         System.arraycopy(values, start * perExample, chunk, 0, chunk.length);
         try (TFloat32 x = tensor(chunk, count);
-            TInt64 noise = HostTensors.seed(0x5EEDL + start);
+            TInt64 noise = HostTensors.seed(evaluationNoiseSeed(steps, start));
+            TInt64 flowSeed = HostTensors.seed(~evaluationNoiseSeed(steps, start));
             TInt32 samples = TInt32.scalarOf(importanceSamples);
             Result result = session.runner().feed(g.data, x).feed(g.noiseSeed, noise)
-                .feed(g.importanceSamples, samples).fetch(g.evaluationMeanNll).run()) {
+                .feed(g.flow.randomSeed(), flowSeed).feed(g.importanceSamples, samples)
+                .fetch(g.evaluationMeanNll).run()) {
           sum[0] += HostTensors.toDouble(result.get(0)) * count;
         }
       }
@@ -234,9 +238,11 @@ public final class Trainer implements AutoCloseable {
   /**
    * Exports a SavedModel (signatures {@code log_prob}, {@code sample}, {@code encode}, {@code decode}; the spec as
    * {@code assets/flow_spec.json}) with the EMA weights when EMA is on. Replaces {@code directory} if it exists.
+   * Its {@code log_prob} uses the dequantization noise that {@link #evaluate} gives its first chunk at this step.
    */
   public void exportSavedModel(Path directory) {
-    withAveragedWeights(() -> SavedModelWriter.write(g.graph, session, g.model, directory));
+    withAveragedWeights(() -> SavedModelWriter.write(g.graph, session, g.model, directory,
+        evaluationNoiseSeed(steps, 0)));
   }
 
   /**
@@ -270,6 +276,15 @@ public final class Trainer implements AutoCloseable {
 
   private double toBitsPerDim(double nats) {
     return nats / (spec.inputShape().size() * Math.log(2));
+  }
+
+  /**
+   * The evaluation noise of the chunk starting at example {@code start} after {@code step} updates: a pure function
+   * of both (not of the training seed), so a resumed run and the exported {@code log_prob} draw the same, and each
+   * step's evaluation draws afresh.
+   */
+  static long evaluationNoiseSeed(long step, int start) {
+    return 0x5EEDL + start + step * 0x9E3779B97F4A7C15L;
   }
 
   /** Dequantization noise for batch b: a pure function of the seed and b, so a resumed run draws the same. */

@@ -121,6 +121,36 @@ class MixtureLogisticsCouplingLayerTest {
     }
   }
 
+  /**
+   * Flow++'s official defaults: {@code s = tanh(raw)} (B = 1, not the ±5 flows4j used before), dropout 0.2
+   * ({@code dropout_p} of the CIFAR-10 run, not 0), positional encodings from N(0, 0.01²) (not zeros): 128 values,
+   * so their standard deviation is within 0.01 ± 0.002 (more than three standard errors).
+   */
+  @Test
+  void flowPlusPlusDefaultsAreTheOfficialCodes() {
+    assertThat(Conditioners.flowPlusPlus(8, 1, 2).dropout()).isEqualTo(0.2);
+    try (GraphFixture g = new GraphFixture()) {
+      MixtureLogisticsCouplingLayer<TFloat64> layer = new MixtureLogisticsCouplingLayer<>(g.tf,
+          new MixtureLogisticsCoupling(Mask.CHANNELS, Conditioners.flowPlusPlus(8, 1, 2), 2), Shape.of(4, 4, 2), 0,
+          new Parameters<>(TFloat64.class, 4));
+      List<org.tensorflow.op.core.Variable<TFloat64>> positional = layer.variables().stream()
+          .filter(v -> v.op().name().contains("positional")).toList();
+      assertThat(positional).hasSize(1);
+      double[] values = g.fetch(positional.get(0), Map.of());
+      double mean = java.util.Arrays.stream(values).average().orElseThrow();
+      double std = Math.sqrt(java.util.Arrays.stream(values).map(v -> (v - mean) * (v - mean)).sum() / values.length);
+      System.out.printf("positional encoding at init: %d values, mean %.4f, std %.4f%n", values.length, mean, std);
+      assertThat(values).hasSize(128);
+      assertThat(std).isBetween(0.008, 0.012);
+      assertThat(Math.abs(mean)).isLessThan(0.003);
+    }
+    assertThat(new MixtureLogisticsCoupling(Mask.HALF, Conditioners.mlp(8), 2).logScaleBound()).isEqualTo(1.0);
+    assertThat(org.flows4j.api.Presets.flowPlusPlus(Shape.of(4, 4, 1), 4, 1, 1, 2).steps())
+        .filteredOn(MixtureLogisticsCoupling.class::isInstance)
+        .isNotEmpty()
+        .allSatisfy(step -> assertThat(((MixtureLogisticsCoupling) step).logScaleBound()).isEqualTo(1.0));
+  }
+
   @Test
   void specRejectsBadArguments() {
     org.assertj.core.api.Assertions.assertThatThrownBy(

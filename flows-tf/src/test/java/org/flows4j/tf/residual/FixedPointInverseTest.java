@@ -39,9 +39,14 @@ class FixedPointInverseTest {
       Operand<TFloat32> back = layer.inverseAndLogDet(tf, y, PassContext.evaluation()).value();
       try (Session session = new Session(graph)) {
         session.initialize();
+        // Plus noise: an MLP branch's last layer starts near zero (the official init), and must be active too.
         List<org.tensorflow.op.Op> grow = new java.util.ArrayList<>();
-        for (Variable<TFloat32> v : flow.trainableVariables()) {
-          grow.add(tf.assign(v, tf.math.mul(v, tf.constant(4f))));
+        List<Variable<TFloat32>> variables = flow.trainableVariables();
+        for (int i = 0; i < variables.size(); i++) {
+          Variable<TFloat32> v = variables.get(i);
+          Operand<TFloat32> noise = tf.math.mul(tf.constant(0.3f), tf.random.statelessRandomNormal(
+              tf.shape(v), tf.constant(new long[] {5, i}), TFloat32.class));
+          grow.add(tf.assign(v, tf.math.add(tf.math.mul(v, tf.constant(4f)), noise)));
         }
         session.run(tf.withControlDependencies(grow).noOp());
         session.run(flow.normalizationUpdate(tf, true));

@@ -1,0 +1,181 @@
+package org.flows4j.examples.cli;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.function.UnaryOperator;
+import org.flows4j.api.FlowSpec;
+import org.flows4j.api.LevelSpec;
+import org.flows4j.api.Presets;
+import org.flows4j.api.Shape;
+import org.flows4j.api.conditioner.Activation;
+import org.flows4j.api.data.Dequantization;
+import org.flows4j.api.data.VariationalDequantization;
+import org.flows4j.api.residual.GradientMode;
+import org.flows4j.api.residual.LogDet;
+import org.flows4j.api.residual.LogDetEstimator;
+import org.flows4j.api.residual.TruncatedSeries;
+import org.flows4j.api.step.AffineCoupling;
+import org.flows4j.api.step.AffineScale;
+import org.flows4j.api.step.MixtureLogisticsCoupling;
+import org.flows4j.api.step.ResidualBlock;
+import org.flows4j.api.step.StepSpec;
+import org.flows4j.tf.data.DataSource;
+import org.flows4j.tf.training.Evaluation;
+import org.flows4j.tf.training.Trainer;
+import org.flows4j.tf.training.TrainingOptions;
+import org.flows4j.tf.training.TrainingRun.HeldOut;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code flows ablations}: the papers' ablations at small scale on Fashion-MNIST. Each variant of a pair is the same
+ * preset with one thing changed, trained from the same seed for the same number of steps on the same batches, then
+ * evaluated on the same held-out images; the table gives held-out bits/dim and seconds per step next to the
+ * direction each paper reports. A benchmark, not a test: at small budgets the differences are within noise.
+ */
+@Command(name = "ablations", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Train each ablation pair of Residual Flows, Flow++ and Emerging Convolutions at one budget on "
+        + "Fashion-MNIST and print held-out bits/dim per variant, next to the direction each paper reports.")
+public final class AblationsCommand implements Callable<Integer> {
+  @Option(names = "--steps", paramLabel = "N", defaultValue = "500",
+      description = "training steps per variant (default: ${DEFAULT-VALUE})")
+  int steps = 500;
+
+  @Option(names = "--batch", paramLabel = "N", defaultValue = "32",
+      description = "examples per batch (default: ${DEFAULT-VALUE})")
+  int batch = 32;
+
+  @Option(names = "--width", paramLabel = "N", defaultValue = "32",
+      description = "channels of every network (default: ${DEFAULT-VALUE})")
+  int width = 32;
+
+  @Option(names = "--depth", paramLabel = "N", defaultValue = "2",
+      description = "blocks or steps per level (default: ${DEFAULT-VALUE})")
+  int depth = 2;
+
+  @Option(names = "--held-out", paramLabel = "N", defaultValue = "1000",
+      description = "test images evaluated per variant (default: ${DEFAULT-VALUE})")
+  int heldOutCount = 1000;
+
+  @Option(names = "--only", paramLabel = "PAPER", description = "resflow, flowpp or emerging: one paper's pairs")
+  @Nullable String only;
+
+  @Option(names = "--train-limit", paramLabel = "N", description = "as for `flows train`")
+  @Nullable Integer trainLimit;
+
+  @Mixin DataDirectoryOption dataDirectory = new DataDirectoryOption();
+
+  @Spec CommandSpec spec;
+
+  /** One ablation: variants of one preset, and what the paper reports. */
+  private record Pair(String paper, String question, String papersDirection, List<Variant> variants) {}
+
+  private record Variant(String name, FlowSpec spec) {}
+
+  @Override
+  public Integer call() {
+    TrainCommand.atLeast("--steps", steps, 1);
+    TrainCommand.atLeast("--batch", batch, 1);
+    TrainCommand.atLeast("--width", width, 1);
+    TrainCommand.atLeast("--depth", depth, 1);
+    TrainCommand.atLeast("--held-out", heldOutCount, 1);
+    if (only != null && !List.of("resflow", "flowpp", "emerging").contains(only)) {
+      throw new UsageException("unknown --only '" + only + "'; choose one of: resflow, flowpp, emerging");
+    }
+    DataChoice data = new FashionMnistChoice();
+    Shape shape = data.shape();
+    DataSource source = data.trainingSource(0, trainLimit, dataDirectory.directory());
+    HeldOut heldOut = data.heldOut(Math.min(heldOutCount, data.maxHeldOut()), dataDirectory.directory());
+    PrintWriter out = spec.commandLine().getOut();
+    out.printf(Locale.ROOT, "ablations on %s: %d steps per variant, batch %d, width %d, depth %d, %d held-out "
+        + "images%n", data.cliName(), steps, batch, width, depth, heldOut.count());
+    out.printf(Locale.ROOT, "| paper | ablation | variant | bits/dim | s/step | paper's direction |%n");
+    out.printf(Locale.ROOT, "|---|---|---|---|---|---|%n");
+    out.flush();
+    for (Pair pair : pairs(shape)) {
+      if (only != null && !pair.paper().equals(only)) {
+        continue;
+      }
+      for (Variant variant : pair.variants()) {
+        double[] result = trainAndEvaluate(variant.spec(), source, heldOut);
+        out.printf(Locale.ROOT, "| %s | %s | %s | %.4f | %.3f | %s |%n", pair.paper(), pair.question(),
+            variant.name(), result[0], result[1], pair.papersDirection());
+        out.flush();
+      }
+    }
+    return ExitCodes.OK;
+  }
+
+  /** Held-out bits/dim and seconds per training step. */
+  private double[] trainAndEvaluate(FlowSpec flow, DataSource source, HeldOut heldOut) {
+    TrainingOptions options = TrainingOptions.builder().learningRate(1e-3).seed(1).build();
+    try (Trainer trainer = Trainer.create(flow, options)) {
+      long start = System.nanoTime();
+      while (trainer.steps() < steps) {
+        trainer.step(source.batch(trainer.batches(), batch), batch);
+      }
+      double secondsPerStep = (System.nanoTime() - start) / 1e9 / steps;
+      Evaluation evaluation = trainer.evaluate(heldOut.values(), heldOut.count());
+      return new double[] {evaluation.bitsPerDim(), secondsPerStep};
+    }
+  }
+
+  private List<Pair> pairs(Shape shape) {
+    FlowSpec resflow = Presets.residualFlow(shape, depth, width);
+    FlowSpec flowpp = Presets.flowPlusPlus(shape, width, 1, 2, 4);
+    List<Pair> pairs = new ArrayList<>();
+    pairs.add(new Pair("resflow", "activation", "LipSwish lower than ELU (paper Table 5)", List.of(
+        new Variant("LipSwish", resflow),
+        new Variant("ELU", mapSteps(resflow, step -> step instanceof ResidualBlock b
+            ? new ResidualBlock(b.branch(), Activation.ELU, b.lipschitz(), b.logDet(), b.evaluationLogDet(),
+                b.inverse())
+            : step)))));
+    pairs.add(new Pair("resflow", "log-det estimator", "unbiased roulette lower than i-ResNet's truncated series",
+        List.of(
+            new Variant("Russian roulette, Neumann", resflow),
+            new Variant("truncated 5 terms, backprop", withLogDet(resflow, LogDet.truncatedSeries(5))))));
+    pairs.add(new Pair("resflow", "gradient (memory: `flows benchmark-residual`)",
+        "Neumann: same estimate, memory constant in the terms", List.of(
+            new Variant("truncated 5 terms, Neumann", withLogDet(resflow,
+                new TruncatedSeries(5, GradientMode.NEUMANN))),
+            new Variant("truncated 5 terms, backprop", withLogDet(resflow, LogDet.truncatedSeries(5))))));
+    VariationalDequantization variational = (VariationalDequantization) flowpp.dequantization();
+    pairs.add(new Pair("flowpp", "dequantization", "variational lower than uniform (paper Table 2)", List.of(
+        new Variant("variational", flowpp),
+        new Variant("uniform", new FlowSpec(flowpp.inputShape(), flowpp.layout(), flowpp.levels(), flowpp.base(),
+            Dequantization.uniform(variational.levels()), flowpp.logit())))));
+    pairs.add(new Pair("flowpp", "coupling", "mixture of logistics lower than affine (paper Table 2)", List.of(
+        new Variant("mixture of logistics", flowpp),
+        new Variant("affine", mapSteps(flowpp, step -> step instanceof MixtureLogisticsCoupling c
+            ? new AffineCoupling(c.mask(), c.conditioner(), AffineScale.sigmoid())
+            : step)))));
+    pairs.add(new Pair("emerging", "channel mixing", "emerging and periodic lower than 1x1 (paper Table 2)",
+        List.of(
+            new Variant("1x1 (Glow)", Presets.glow(shape, 2, depth, width)),
+            new Variant("emerging 3x3", Presets.emerging(shape, 2, depth, width)),
+            new Variant("periodic 3x3", Presets.periodic(shape, 2, depth, width)))));
+    return pairs;
+  }
+
+  private static FlowSpec withLogDet(FlowSpec spec, LogDetEstimator estimator) {
+    return mapSteps(spec, step -> step instanceof ResidualBlock b
+        ? new ResidualBlock(b.branch(), b.activation(), b.lipschitz(), estimator, b.evaluationLogDet(), b.inverse())
+        : step);
+  }
+
+  /** The spec with every step replaced by {@code change(step)}, levels and everything else kept. */
+  private static FlowSpec mapSteps(FlowSpec spec, UnaryOperator<StepSpec> change) {
+    List<LevelSpec> levels = new ArrayList<>();
+    for (LevelSpec level : spec.levels()) {
+      levels.add(new LevelSpec(level.steps().stream().map(change).toList()));
+    }
+    return new FlowSpec(spec.inputShape(), spec.layout(), levels, spec.base(), spec.dequantization(), spec.logit());
+  }
+}
