@@ -41,20 +41,26 @@ class SampleWithLongSeedTest {
   }
 
   /**
-   * Documents (README, "Sampling and n") what {@code n} does to the rows: the base's stateless draw fills
-   * {@code [n, D]} in order, so the first rows of a larger draw are the smaller draw.
+   * Documents (README, "Seeds and n") what {@code n} does to the rows: the base's stateless draw fills {@code [n, D]}
+   * in order, so the first rows of a larger draw are the smaller draw; for vectors and for a multi-scale image flow.
    */
   @Test
   void samplesOfFiveAreTheFirstFiveRowsOfSamplesOfTenWithTheSameSeed() {
-    float[] five = sampleInGraph(5, 1f, 9L);
-    float[] ten = sampleInGraph(10, 1f, 9L);
-    assertThat(Arrays.copyOf(ten, five.length)).containsExactly(five);
+    for (FlowSpec spec : new FlowSpec[] {SPEC, Presets.realNvp(Shape.of(8, 8, 1), 2, 8)}) {
+      float[] five = sampleInGraph(spec, 5, 1f, 9L);
+      float[] ten = sampleInGraph(spec, 10, 1f, 9L);
+      assertThat(Arrays.copyOf(ten, five.length)).as("%s", spec.inputShape()).containsExactly(five);
+    }
   }
 
   private static float[] sampleInGraph(int n, float temperature, long seed) {
+    return sampleInGraph(SPEC, n, temperature, seed);
+  }
+
+  private static float[] sampleInGraph(FlowSpec spec, int n, float temperature, long seed) {
     try (Graph graph = new Graph()) {
       Ops tf = Ops.create(graph);
-      CompiledFlow<TFloat32> flow = FlowCompiler.compile(tf, SPEC, WEIGHT_SEED);
+      CompiledFlow<TFloat32> flow = FlowCompiler.compile(tf, spec, WEIGHT_SEED);
       Operand<TFloat32> samples = flow.sample(tf, tf.constant(n), tf.constant(temperature), seed);
       try (Session session = new Session(graph)) {
         session.initialize();
