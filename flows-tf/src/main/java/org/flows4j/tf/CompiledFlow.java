@@ -121,6 +121,16 @@ public interface CompiledFlow<T extends TFloating> {
   Operand<T> sample(Ops tf, Operand<TInt32> n, Operand<T> c, Operand<T> temperature, Operand<TInt64> seed);
 
   /**
+   * {@link #sample(Ops, Operand, Operand, Operand)} with a plain {@code long} seed, turned into the {@code [2]} int64
+   * pair {@code (seed, seed + 0x5DEECE66D)} exactly as the exported {@code sample} signature turns its scalar seed,
+   * so a seed gives the same samples here as from {@code FlowModel.sample} on the same weights. Samples are the
+   * flow's output, before {@code LikelihoodModel} undoes the logit and quantises.
+   */
+  default Operand<T> sample(Ops tf, Operand<TInt32> n, Operand<T> temperature, long seed) {
+    return sample(tf, n, temperature, tf.constant(new long[] {seed, seed + 0x5DEECE66DL}));
+  }
+
+  /**
    * The data-dependent initialisation (ActNorm) on the batch {@code x}: one op that sets every such layer from the
    * statistics of its own input and marks it initialised. Run it once, before training, while
    * {@link #initialized} is false.

@@ -1,6 +1,7 @@
 package org.flows4j.examples.cli;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
 import org.flows4j.api.FlowSpec;
@@ -164,12 +165,46 @@ public enum ModelPreset {
 
   abstract FlowSpec build(Shape shape, int width, int depth);
 
-  /** For the models that only take images (Glow and its variants): a usage error naming the ones that fit. */
+  /**
+   * For the models that only take images (Glow and its variants). {@link #build(Shape, Integer, Integer)} turns the
+   * refusal into a usage error that names the presets which do fit.
+   */
   void requireImages(Shape shape) {
     if (!shape.isImage()) {
-      throw new UsageException("--model " + cliName + " needs image data [height, width, channels], but the data "
-          + "are " + shape + " vectors. Use --model realnvp or --model nice for 2-D data, or --data fashion-mnist.");
+      throw new ImagesOnly();
     }
+  }
+
+  /** Thrown by {@link #requireImages}: carries no text, so that listing the presets that fit cannot recurse. */
+  private static final class ImagesOnly extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    ImagesOnly() {
+      super(null, null, false, false);
+    }
+  }
+
+  /** Whether this preset builds for data of {@code shape} at its default sizes. */
+  boolean accepts(Shape shape) {
+    try {
+      build(shape, defaultWidth(shape), defaultDepth(shape));
+      return true;
+    } catch (ImagesOnly | IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  /**
+   * The presets that build for data of {@code shape}, as options: {@code --model realnvp, --model nice or --model
+   * maf}. Generated from the presets, so a new one that takes vectors shows up in the message by itself.
+   */
+  static String optionsAccepting(Shape shape) {
+    List<String> options = Arrays.stream(values()).filter(p -> p.accepts(shape))
+        .map(p -> "--model " + p.cliName).toList();
+    if (options.size() <= 1) {
+      return String.join("", options);
+    }
+    return String.join(", ", options.subList(0, options.size() - 1)) + " or " + options.get(options.size() - 1);
   }
 
   /** The conditioners' hidden width when {@code --width} is not given. */
@@ -198,6 +233,10 @@ public enum ModelPreset {
     int chosenDepth = depth == null ? defaultDepth(shape) : depth;
     try {
       return build(shape, width == null ? defaultWidth(shape) : width, chosenDepth);
+    } catch (ImagesOnly e) {
+      throw new UsageException("--model " + cliName + " needs image data [height, width, channels], but the data "
+          + "are " + shape + " vectors. Use " + optionsAccepting(shape) + " for " + shape.size() + "-D data, or "
+          + "--data fashion-mnist.");
     } catch (IllegalArgumentException e) {
       // The spec's own message says which step breaks which rule; say which options led there.
       throw new UsageException("--model " + cliName + " with --depth " + chosenDepth + " (" + depthMeaning(shape)

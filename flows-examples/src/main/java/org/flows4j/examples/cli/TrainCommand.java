@@ -192,7 +192,8 @@ public final class TrainCommand implements Callable<Integer> {
     try (TrainingMonitor monitor = new TrainingMonitor(metrics, TrainingProgress.forOutput(quiet, stdout,
         spec.commandLine().getErr(), firstStep, lastStep, evalEvery))) {
       evaluations = TrainingRun.run(trainer, trainingData.batches(), trainingData.heldOut(),
-          new RunOptions(lastStep, info.batch(), checkpointInterval, run.checkpoints(), evalEvery), monitor);
+          RunOptions.builder().steps(lastStep).batchSize(info.batch()).checkpointEvery(checkpointInterval)
+              .checkpointDirectory(run.checkpoints()).evaluateEvery(evalEvery).build(), monitor);
       skipped = monitor.skippedBatches();
     }
     double seconds = (System.nanoTime() - start) / 1e9;

@@ -19,7 +19,13 @@ import org.tensorflow.types.TInt64;
 
 /**
  * A flow exported by flows4j, loaded back from its SavedModel directory: log-probabilities, sampling, encoding
- * and decoding through the exported signatures. Arrays are row-major float32. Close it to free the native model.
+ * and decoding through the exported signatures. Close it to free the native model.
+ *
+ * <p>Arrays are row-major float32: {@code n} examples of the spec's input shape one after the other, so
+ * {@code float[n·D]} for vectors of size D and {@code [n, height, width, channels]} for images. Data are in data
+ * units: for a spec with {@code dequantize(uniform(levels))}, whole pixel values 0–255 stored as floats. Latents are
+ * flat, {@code [n, D]}, distributed as the spec's base ({@link FlowSpec#base()}: a standard logistic for NICE, not
+ * always a Gaussian).
  */
 public final class FlowModel implements AutoCloseable {
   private final SavedModelBundle bundle;
@@ -30,7 +36,11 @@ public final class FlowModel implements AutoCloseable {
     this.spec = spec;
   }
 
-  /** Loads a model written by {@code Trainer.exportSavedModel}; clear errors for a missing or foreign folder. */
+  /**
+   * Loads a model written by {@code Trainer.exportSavedModel}; clear errors for a missing or foreign folder.
+   *
+   * @param directory the SavedModel folder (the one holding {@code saved_model.pb})
+   */
   public static FlowModel load(Path directory) {
     Path specFile = directory.resolve(Signatures.SPEC_ASSET);
     if (!Files.isRegularFile(directory.resolve("saved_model.pb"))) {
@@ -47,16 +57,30 @@ public final class FlowModel implements AutoCloseable {
     return new FlowModel(SavedModelBundle.load(directory.toString(), SavedModelBundle.DEFAULT_TAG), spec);
   }
 
+  /** The spec the model was trained from (read from {@code assets/flow_spec.json}). */
   public FlowSpec spec() {
     return spec;
   }
 
-  /** {@code log p(x)} in nats per example; {@code x} in data units (8-bit pixel values for images). */
+  /**
+   * {@code log p(x)} in nats, one per example. For dequantized data, the bound on {@code log P(x)} with one fixed
+   * dequantization draw (the one {@code Trainer.evaluate} uses for its first chunk), every term counted.
+   *
+   * @param x {@code n} examples, row-major, in data units (whole pixel values 0–255 for images)
+   * @param n the number of examples in {@code x}
+   * @return {@code float[n]}
+   */
   public float[] logProb(float[] x, int n) {
     return call(Signatures.LOG_PROB, Map.of(Signatures.X, input(x, n)), Signatures.LOG_PROB_OUTPUT);
   }
 
-  /** Bits per dimension per example. */
+  /**
+   * Bits per dimension, one per example: {@code -logProb(x) / (D·ln 2)}.
+   *
+   * @param x {@code n} examples, row-major, in data units
+   * @param n the number of examples in {@code x}
+   * @return {@code float[n]}
+   */
   public float[] bitsPerDim(float[] x, int n) {
     return call(Signatures.LOG_PROB, Map.of(Signatures.X, input(x, n)), Signatures.BITS_PER_DIM);
   }
@@ -65,6 +89,11 @@ public final class FlowModel implements AutoCloseable {
    * The importance-weighted bound on {@code log P(x)} in nats per example, over {@code samples} dequantization
    * draws (the tighter figure for variational dequantization); {@code samples = 1} equals {@link #logProb}. Costs
    * {@code samples} passes over the batch.
+   *
+   * @param x {@code n} examples, row-major, in data units
+   * @param n the number of examples in {@code x}
+   * @param samples K, the number of dequantization draws per example
+   * @return {@code float[n]}, nats
    */
   public float[] logProbImportanceWeighted(float[] x, int n, int samples) {
     Preconditions.checkArgument(samples >= 1, "samples must be at least 1, but was %s", samples);
@@ -72,12 +101,27 @@ public final class FlowModel implements AutoCloseable {
         Map.of(Signatures.X, input(x, n), Signatures.SAMPLES, TInt32.scalarOf(samples)), Signatures.LOG_PROB_OUTPUT);
   }
 
-  /** Latents {@code [n, D]}. */
+  /**
+   * The latents of {@code n} examples: deterministic, with discrete data placed at the centres of their bins (no
+   * noise). Factored-out parts of multi-scale flows come first, in the order they leave the flow.
+   *
+   * @param x {@code n} examples, row-major, in data units
+   * @param n the number of examples in {@code x}
+   * @return {@code float[n·D]}, row-major {@code [n, D]}
+   */
   public float[] encode(float[] x, int n) {
     return call(Signatures.ENCODE, Map.of(Signatures.X, input(x, n)), Signatures.Z);
   }
 
-  /** Data from latents {@code [n, D]}. */
+  /**
+   * Data from latents, the inverse of {@link #encode}. Continuous values: for pixels, {@code decode(encode(p))}
+   * gives {@code p} up to float round-off (186.99997 for 187), so round to get whole pixel values back. Flows with
+   * an iterative inverse (residual blocks, Flow++ couplings) are exact to their inverse's tolerance.
+   *
+   * @param z {@code n} latents, row-major {@code [n, D]}
+   * @param n the number of latents in {@code z}
+   * @return {@code float[n·D]}, row-major in the input shape, data units
+   */
   public float[] decode(float[] z, int n) {
     int d = spec.inputShape().size();
     Preconditions.checkArgument(z.length == n * d, "expected %s latents of size %s, but got %s floats", n, d,
@@ -85,7 +129,16 @@ public final class FlowModel implements AutoCloseable {
     return call(Signatures.DECODE, Map.of(Signatures.Z, HostTensors.float32(z, n, d)), Signatures.X);
   }
 
-  /** {@code n} samples at {@code temperature}; the same seed gives the same samples. */
+  /**
+   * {@code n} samples; the same seed gives the same samples. For dequantized data they are quantised: whole pixel
+   * values 0–255. With the same seed, the first rows of a larger {@code n} are the samples of a smaller one for
+   * flows with analytic inverses (the base draws its {@code [n, D]} values in order).
+   *
+   * @param n how many samples
+   * @param temperature the base's spread is scaled by it: 1 samples the model, below 1 gives smoother samples
+   * @param seed any {@code long}; the same as {@code CompiledFlow.sample}'s long seed
+   * @return {@code float[n·D]}, row-major in the input shape, data units
+   */
   public float[] sample(int n, double temperature, long seed) {
     Preconditions.checkArgument(n > 0, "n must be positive, but was %s", n);
     return call(Signatures.SAMPLE, Map.of(Signatures.N, TInt32.scalarOf(n),
@@ -119,6 +172,7 @@ public final class FlowModel implements AutoCloseable {
     return HostTensors.float32(x, dims);
   }
 
+  /** Frees the native model. */
   @Override
   public void close() {
     bundle.close();

@@ -133,10 +133,11 @@ public final class GradientRegistry {
     adapter = a;
     registered = Collections.unmodifiableSet(done);
     skipped = Collections.unmodifiableSet(already);
-    LOG.log(System.Logger.Level.INFO, "flows4j registered Java gradients for {0} op types: {1}", done.size(), done);
+    // DEBUG, not INFO: a library stays quiet in its users' consoles unless they turn its logger up.
+    LOG.log(System.Logger.Level.DEBUG, "flows4j registered Java gradients for {0} op types: {1}", done.size(), done);
     if (!already.isEmpty()) {
       LOG.log(
-          System.Logger.Level.INFO,
+          System.Logger.Level.DEBUG,
           "flows4j kept the existing native gradients of {0}",
           already);
     }

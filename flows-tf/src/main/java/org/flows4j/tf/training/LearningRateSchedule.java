@@ -4,6 +4,6 @@ package org.flows4j.tf.training;
 public enum LearningRateSchedule {
   /** Stays at the base rate. */
   CONSTANT,
-  /** Cosine decay from the base rate to zero at {@code totalSteps} (Loshchilov & Hutter, without restarts). */
+  /** Cosine decay from the base rate to zero at {@code totalSteps} (Loshchilov &amp; Hutter, without restarts). */
   COSINE
 }

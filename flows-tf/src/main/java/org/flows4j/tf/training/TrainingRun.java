@@ -10,11 +10,22 @@ import org.jspecify.annotations.Nullable;
  * The training loop: feeds batches (batch {@code i} of the data source for the trainer's i-th batch, so a resumed
  * run sees the same data), evaluates on held-out data, writes checkpoints, and tells the listener. Returns the
  * evaluations made.
+ *
+ * <pre>{@code
+ * List<Evaluation> evaluations = TrainingRun.run(trainer, DataSources.ofArray(train, shape, seed),
+ *     new TrainingRun.HeldOut(test, testCount),
+ *     RunOptions.builder().steps(1000).batchSize(64).evaluateEvery(100).build(),
+ *     new TrainingListener() {});
+ * }</pre>
  */
 public final class TrainingRun {
   private TrainingRun() {}
 
-  /** Held-out data: {@code count} examples, row-major. */
+  /**
+   * Held-out data: {@code count} examples of the flow's input shape, row-major ({@code float[count·D]}; images
+   * {@code [count, height, width, channels]}), in the same units as the training data. Evaluated in full at every
+   * evaluation, in chunks of {@link TrainingOptions#evaluationBatch()}.
+   */
   public record HeldOut(float[] values, int count) {}
 
   public static List<Evaluation> run(Trainer trainer, DataSource data, @Nullable HeldOut heldOut,
@@ -41,7 +52,7 @@ public final class TrainingRun {
         evaluations.add(evaluation);
         listener.onEvaluation(evaluation);
       }
-      Path directory = options.checkpointDirectory();
+      Path directory = options.checkpointDirectory().orElse(null);
       if (directory != null
           && (last || (options.checkpointEvery() > 0 && step % options.checkpointEvery() == 0))) {
         listener.onCheckpoint(step, trainer.saveCheckpoint(directory));

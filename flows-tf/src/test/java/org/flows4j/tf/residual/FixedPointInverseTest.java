@@ -9,6 +9,7 @@ import java.util.SplittableRandom;
 import org.flows4j.api.FlowSpec;
 import org.flows4j.api.Flows;
 import org.flows4j.api.Shape;
+import org.flows4j.api.conditioner.Activation;
 import org.flows4j.api.residual.Inverse;
 import org.flows4j.tf.PassContext;
 import org.flows4j.tf.CompiledFlow;
@@ -23,6 +24,7 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TFloat64;
 
 class FixedPointInverseTest {
 
@@ -82,7 +84,7 @@ class FixedPointInverseTest {
         .steps(1, s -> s.residualBlock(b -> b.lipschitzMlp(64, 64))).build();
     List<double[]> diagnostics = new java.util.ArrayList<>();
     double error = roundTrip(mlp, Shape.of(6), 256, diagnostics)[0];
-    System.out.printf("MLP block inverse: max error %.2e after %.0f iterations (last change %.2e)%n", error,
+    System.out.printf("MLP block inverse: max error %.2e after %.0f iterations (last error bound %.2e)%n", error,
         diagnostics.get(0)[0], diagnostics.get(1)[0]);
     assertThat(error).isLessThanOrEqualTo(1e-5);
     assertThat(diagnostics.get(0)[0]).isBetween(2.0, 100.0);
@@ -102,8 +104,63 @@ class FixedPointInverseTest {
             .inverse(Inverse.fixedPoint().atol(1e-7).rtol(0).maxIterations(3)))).build();
     assertThatThrownBy(() -> roundTrip(nearOne, Shape.of(6), 64, new java.util.ArrayList<>()))
         .hasMessageContaining("residualBlock: the fixed-point inverse did not converge in 3 iterations "
-            + "(atol 1.0E-7, rtol 0.0); last change:")
+            + "(atol 1.0E-7, rtol 0.0); last error bound:")
         .hasMessageContaining("The Lipschitz constant of the block is too close to 1: lower lipschitzCoeff or "
             + "raise maxIterations.");
+  }
+
+  /**
+   * The tolerance bounds the error, not the step. A 1-D block {@code g(x) = w₂·tanh(w₁x + b₁) + b₂} with both
+   * weights scaled up to the bound 0.98, on small inputs where tanh is nearly linear, has {@code |g'| ≈ 0.96}: the
+   * iteration contracts as slowly as the constraint allows, the worst case for a step-based stop. In float64, so
+   * round-off plays no part, every example's error is at most atol (rtol 0), for two tolerances.
+   */
+  @Test
+  void atolBoundsTheErrorOfEveryExampleOnAContractiveBlock() {
+    for (double atol : new double[] {1e-3, 1e-6}) {
+      FlowSpec spec = Flows.sequential(Shape.of(1))
+          .steps(1, s -> s.residualBlock(b -> b.lipschitzMlp(1).activation(Activation.TANH).lipschitzCoeff(0.98)
+              .inverse(Inverse.fixedPoint().atol(atol).rtol(0).maxIterations(2000)))).build();
+      int n = 256;
+      try (Graph graph = new Graph()) {
+        Ops tf = Ops.create(graph);
+        CompiledFlow<TFloat64> flow = FlowCompiler.compileFloat64(tf, spec, 9);
+        @SuppressWarnings("unchecked")
+        ResidualLayer<TFloat64> layer = (ResidualLayer<TFloat64>) flow.layers().get(0);
+        Placeholder<TFloat64> x = tf.placeholder(TFloat64.class);
+        Operand<TFloat64> y = layer.forward(tf, x).value();
+        ResidualLayer.FixedPointResult<TFloat64> solved = layer.solve(tf, y);
+        try (Session session = new Session(graph)) {
+          session.initialize();
+          List<org.tensorflow.op.Op> grow = new java.util.ArrayList<>();
+          for (Variable<TFloat64> v : flow.trainableVariables()) {
+            grow.add(tf.assign(v, tf.math.mul(v, tf.constant(4.0))));
+          }
+          session.run(tf.withControlDependencies(grow).noOp());
+          session.run(flow.normalizationUpdate(tf, true));
+          SplittableRandom random = new SplittableRandom(3);
+          double[] values = new double[n];
+          for (int i = 0; i < values.length; i++) {
+            values[i] = 0.05 * random.nextGaussian();
+          }
+          try (TFloat64 input = HostTensors.of(TFloat64.class, values, n, 1);
+              Result result = session.runner().feed(x, input).fetch(solved.x()).fetch(solved.iterations())
+                  .fetch(solved.change()).run()) {
+            double[] recovered = HostTensors.toDoubles(result.get(0));
+            double worst = 0;
+            for (int e = 0; e < n; e++) {
+              worst = Math.max(worst, Math.abs(recovered[e] - values[e]));
+            }
+            double bound = HostTensors.toDoubles(result.get(2))[0];
+            System.out.printf("coeff 0.98, atol %.0e: largest error %.2e, bound %.2e, after %.0f iterations%n",
+                atol, worst, bound, HostTensors.toDoubles(result.get(1))[0]);
+            assertThat(worst).isLessThanOrEqualTo(bound).isLessThanOrEqualTo(atol);
+            // The last step understates the error many times over: stopping on the step would not bound it.
+            double lastStep = bound * (1 - 0.98) / 0.98;
+            assertThat(worst).isGreaterThan(10 * lastStep);
+          }
+        }
+      }
+    }
   }
 }

@@ -51,14 +51,15 @@ class TrainingRunTest {
     TrainingOptions options = TrainingOptions.builder().learningRate(3e-3).seed(8).build();
     List<Evaluation> uninterrupted;
     try (Trainer trainer = Trainer.create(SPEC, options)) {
-      uninterrupted = TrainingRun.run(trainer, DATA, HELD_OUT, new RunOptions(30, 64, 0, null, 10),
-          new TrainingListener() {});
+      uninterrupted = TrainingRun.run(trainer, DATA, HELD_OUT,
+          RunOptions.builder().steps(30).batchSize(64).evaluateEvery(10).build(), new TrainingListener() {});
     }
     Path checkpoints = dir.resolve("checkpoints");
     Recorder first = new Recorder();
     try (Trainer trainer = Trainer.create(SPEC, options)) {
       // "Interrupted" after 17 steps: the last checkpoint is at step 15.
-      TrainingRun.run(trainer, DATA, HELD_OUT, new RunOptions(17, 64, 5, checkpoints, 10), first);
+      TrainingRun.run(trainer, DATA, HELD_OUT, RunOptions.builder().steps(17).batchSize(64).checkpointEvery(5)
+          .checkpointDirectory(checkpoints).evaluateEvery(10).build(), first);
     }
     assertThat(first.checkpoints).containsExactly(5L, 10L, 15L, 17L);
     Files.writeString(checkpoints.resolve("latest"), "checkpoint-000000015"); // as if killed before step 17's
@@ -66,7 +67,8 @@ class TrainingRunTest {
     List<Evaluation> resumed;
     try (Trainer trainer = Trainer.resume(checkpoints)) {
       assertThat(trainer.steps()).isEqualTo(15);
-      resumed = TrainingRun.run(trainer, DATA, HELD_OUT, new RunOptions(30, 64, 5, checkpoints, 10), second);
+      resumed = TrainingRun.run(trainer, DATA, HELD_OUT, RunOptions.builder().steps(30).batchSize(64)
+          .checkpointEvery(5).checkpointDirectory(checkpoints).evaluateEvery(10).build(), second);
     }
     assertThat(second.steps).first().isEqualTo(16L);
     assertThat(second.checkpoints).containsExactly(20L, 25L, 30L);
@@ -83,8 +85,8 @@ class TrainingRunTest {
   @Test
   void dataOfTheWrongShapeIsRefused() {
     try (Trainer trainer = Trainer.create(Presets.realNvp(Shape.of(4), 2, 8), TrainingOptions.defaults())) {
-      assertThatThrownBy(() -> TrainingRun.run(trainer, DATA, null, new RunOptions(1, 8, 0, null, 0),
-          new TrainingListener() {}))
+      assertThatThrownBy(() -> TrainingRun.run(trainer, DATA, null,
+          RunOptions.builder().steps(1).batchSize(8).build(), new TrainingListener() {}))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessage("the data have shape [2] but the flow expects [4]; pick a model built for this data");
     }

@@ -1,0 +1,123 @@
+package org.flows4j.examples
+
+import java.nio.file.Path
+import java.util.Optional
+import org.assertj.core.api.Assertions.assertThat
+import org.assertj.core.api.Assertions.assertThatThrownBy
+import org.assertj.core.api.Assertions.within
+import org.flows4j.api.FlowSpec
+import org.flows4j.api.Presets
+import org.flows4j.api.Shape
+import org.flows4j.tf.data.DataSource
+import org.flows4j.tf.data.DataSources
+import org.flows4j.tf.export.FlowModel
+import org.flows4j.tf.training.Evaluation
+import org.flows4j.tf.training.LearningRateSchedule
+import org.flows4j.tf.training.Optimizer
+import org.flows4j.tf.training.RunOptions
+import org.flows4j.tf.training.StepReport
+import org.flows4j.tf.training.Trainer
+import org.flows4j.tf.training.TrainingListener
+import org.flows4j.tf.training.TrainingOptions
+import org.flows4j.tf.training.TrainingRun
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.io.TempDir
+
+/**
+ * The training and export API as Kotlin sees it (the DSL's counterpart is flows-api's KotlinDslTest): Trainer,
+ * TrainingOptions, RunOptions, TrainingRun with a listener object, DataSource implemented in Kotlin and from
+ * DataSources, FlowModel, and the named-argument helpers of KotlinTraining.kt. It must compile, and each call is
+ * checked for what it returns.
+ */
+class KotlinTrainingApiTest {
+  @TempDir
+  lateinit var dir: Path
+
+  private val shape: Shape = Shape.of(2)
+  private val spec: FlowSpec = Presets.realNvp(shape, 2, 8)
+
+  /** A data source written in Kotlin: batch `index` is a pure function of the index, as the interface asks. */
+  private val circle = object : DataSource {
+    override fun shape(): Shape = shape
+
+    override fun batch(index: Long, size: Int): FloatArray = LibraryExample.noisyRing(size, 1000 + index)
+  }
+
+  @Test
+  fun `options read the same through builders and named arguments`() {
+    val built: TrainingOptions = TrainingOptions.builder().optimizer(Optimizer.ADAMAX).learningRate(2e-3)
+      .schedule(LearningRateSchedule.COSINE).totalSteps(100).emaDecay(0.9).seed(3).build()
+    val viaBlock = trainingOptions {
+      optimizer(Optimizer.ADAMAX); learningRate(2e-3); schedule(LearningRateSchedule.COSINE); totalSteps(100)
+      emaDecay(0.9); seed(3)
+    }
+    assertThat(viaBlock).isEqualTo(built)
+    assertThat(built.toBuilder().seed(4).build()).isEqualTo(built.withSeed(4))
+    assertThat(TrainingOptions.defaults().usesEma()).isFalse()
+
+    val run: RunOptions = runOptions(steps = 30, batchSize = 16, evaluateEvery = 10, checkpointDirectory = dir)
+    assertThat(run).isEqualTo(RunOptions.builder().steps(30).batchSize(16).evaluateEvery(10)
+      .checkpointDirectory(dir).build())
+    assertThat(run.checkpointDirectory()).isEqualTo(Optional.of(dir))
+    assertThat(runOptions(steps = 5).checkpointDirectory()).isEmpty()
+    assertThat(run.toBuilder().steps(40).build().steps()).isEqualTo(40L)
+
+    assertThat(heldOut(FloatArray(6), shape).count()).isEqualTo(3)
+    assertThatThrownBy { heldOut(FloatArray(5), shape) }
+      .hasMessage("held-out values must be whole examples of shape [2] (a multiple of 2 floats), but there are 5")
+  }
+
+  @Test
+  fun `a Kotlin run trains with a listener, resumes, exports and loads back`() {
+    val test = heldOut(LibraryExample.noisyRing(200, 9), shape)
+    val steps = mutableListOf<Long>()
+    val evaluations = mutableListOf<Evaluation>()
+    val checkpoints = dir.resolve("checkpoints")
+    Trainer.create(spec, trainingOptions { learningRate(3e-3); seed(1) }).use { trainer ->
+      val listener = object : TrainingListener {
+        override fun onStep(report: StepReport) {
+          steps.add(report.step())
+        }
+
+        override fun onEvaluation(evaluation: Evaluation) {
+          evaluations.add(evaluation)
+        }
+      }
+      TrainingRun.run(trainer, circle, test, runOptions(steps = 10, batchSize = 64, evaluateEvery = 5,
+        checkpointDirectory = checkpoints), listener)
+      assertThat(trainer.steps()).isEqualTo(10L)
+      assertThat(trainer.batches()).isEqualTo(10L)
+    }
+    assertThat(steps).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L)
+    assertThat(evaluations.map { it.step() }).containsExactly(5L, 10L)
+
+    val savedModel = dir.resolve("saved_model")
+    val last = Trainer.resume(checkpoints).use { trainer ->
+      assertThat(trainer.spec()).isEqualTo(spec)
+      val more = trainer.fit(DataSources.ofArray(LibraryExample.noisyRing(512, 3), shape), test,
+        runOptions(steps = 15, batchSize = 64), onEvaluation = { evaluations.add(it) })
+      assertThat(more.map { it.step() }).containsExactly(15L)
+      val report = trainer.step(circle.batch(trainer.batches(), 64), 64)
+      assertThat(report.applied()).isTrue()
+      assertThat(trainer.sample(3, 1.0, 5L)).hasSize(6)
+      trainer.exportSavedModel(savedModel)
+      trainer.evaluate(test.values(), test.count())
+    }
+
+    FlowModel.load(savedModel).use { model ->
+      assertThat(model.spec()).isEqualTo(spec)
+      val logProb = model.logProb(test.values(), test.count())
+      assertThat(logProb).hasSize(200)
+      assertThat(-logProb.average()).isCloseTo(last.negativeLogLikelihood(), within(1e-4))
+      val bits = model.bitsPerDim(test.values(), test.count())
+      assertThat(bits[0].toDouble()).isCloseTo(-logProb[0] / (2 * Math.log(2.0)), within(1e-5))
+      assertThat(model.logProbImportanceWeighted(test.values(), test.count(), 1)).containsExactly(*logProb)
+      val samples = model.sample(4, 1.0, 7L)
+      assertThat(samples).hasSize(8).containsExactly(*model.sample(4, 1.0, 7L))
+      val back = model.decode(model.encode(samples, 4), 4)
+      for (i in samples.indices) {
+        assertThat(back[i]).isCloseTo(samples[i], within(1e-4f))
+      }
+    }
+  }
+}
