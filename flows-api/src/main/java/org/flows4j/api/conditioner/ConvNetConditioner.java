@@ -45,11 +45,13 @@ public record ConvNetConditioner(int width, int kernelSize, Activation activatio
    * The bound exists because a huge kernel (2147483647) passed validation and then made TensorFlow abort the JVM.
    */
   public static int largestUsefulKernel(Shape image) {
+    Preconditions.checkNotNull(image, "image");
     return Math.max(ALWAYS_ALLOWED_KERNEL, 2 * Math.max(image.dim(0), image.dim(1)) + 1);
   }
 
   /** The message for a kernel larger than {@link #largestUsefulKernel}. */
   public static String kernelTooLarge(String what, int kernelSize, Shape image) {
+    Preconditions.checkNotNull(what, "what");
     return what + " kernelSize must be at most max(7, 2·max(height, width) + 1) = " + largestUsefulKernel(image)
         + " for the input " + image + " (a larger kernel only adds taps that read padding), but was " + kernelSize
         + ".";
