@@ -141,6 +141,7 @@ public final class TrainCommand implements Callable<Integer> {
     RunInfo info = new RunInfo(chosenModel.cliName(), chosenData.cliName(),
         batch != null ? batch : chosenModel.defaultBatch(chosenData.defaults()), trainLimit);
     checkBatchCanInitialise(flowSpec, info.batch());
+    checkBatchFitsTheData(info);
     checkMemory(flowSpec, info);
     TrainingData trainingData = loadData(info, options.seed());
     try (RunLock lock = RunLock.acquire(run.root())) {
@@ -178,6 +179,15 @@ public final class TrainCommand implements Callable<Integer> {
           return train(run, info, trainingData, trainer, metrics);
         }
       }
+    }
+  }
+
+  private static void checkBatchFitsTheData(RunInfo info) {
+    DataChoice choice = DataChoice.fromCliName(info.data());
+    if (info.trainLimit() == null && info.batch() > choice.trainingExamples()) {
+      throw new UsageException("--batch " + info.batch() + " is larger than the " + choice.trainingExamples()
+          + " training examples of " + choice.cliName() + ": a batch cannot hold more examples than there are. "
+          + "Lower --batch.");
     }
   }
 
@@ -228,11 +238,6 @@ public final class TrainCommand implements Callable<Integer> {
 
   private TrainingData loadData(RunInfo info, long dataSeed) {
     DataChoice choice = DataChoice.fromCliName(info.data());
-    int available = info.trainLimit() != null ? info.trainLimit() : choice.trainingExamples();
-    if (info.trainLimit() == null && info.batch() > available) {
-      throw new UsageException("--batch " + info.batch() + " is larger than the " + available + " training "
-          + "examples of " + choice.cliName() + ": a batch cannot hold more examples than there are. Lower --batch.");
-    }
     if (info.trainLimit() != null && info.batch() > info.trainLimit()) {
       throw new UsageException("--batch " + info.batch() + " is larger than --train-limit " + info.trainLimit()
           + ": a batch cannot hold more images than there are. Lower --batch or raise --train-limit.");

@@ -235,13 +235,56 @@ class CliErrorsTest {
   void specJsonErrorsSpeakOfTheSpecNotOfJackson() throws IOException {
     Path run = copyOfRun();
     Path spec = run.resolve("spec.json");
-    Files.writeString(spec, Files.readString(spec).replaceFirst("\"width\" ?: ?8", "\"width\" : \"eight\""));
+    String edited = Files.readString(spec).replaceFirst("(\"hiddenWidths\" ?: ?\\[ ?)8", "$1\"eight\"");
+    assertThat(edited).contains("\"eight\"");
+    Files.writeString(spec, edited);
 
     Cli.Result result = Cli.run("train", "--resume", "--steps", "6", "--out", run.toString(), "--quiet");
 
     assertUsageError(result, spec + " is damaged (Invalid flow spec JSON at ");
     assertThat(result.err()).contains("expected a whole number, but found a string (\"eight\")")
         .doesNotContain("CoercionConfig", "java.", "`int`");
+  }
+
+  @Test
+  void settingsThatNeedMoreMemoryThanTheMachineHasAreRefusedBeforeAnythingIsAllocated() {
+    Path out = dir.resolve("run");
+
+    Cli.Result wide = Cli.run(tiny("--width", "100000", "--out", out.toString()));
+    Cli.Result huge = Cli.run(tiny("--batch", "2000000000", "--out", out.toString()));
+
+    assertUsageError(wide, "training realnvp on moons with --batch 256 needs about ");
+    assertThat(wide.err()).contains("of memory available. Lower --batch, --width or --depth.");
+    assertUsageError(huge, "training realnvp on moons with --batch 2000000000 needs about ");
+    assertThat(out).as("nothing is written before the inputs are checked").doesNotExist();
+  }
+
+  @Test
+  void inspectingAFlowDeeperThanFlowsCompilesIsRefused() {
+    // This grew to 24 GB building the graph before the kernel's OOM killer stopped it.
+    Cli.Result result = Cli.run("inspect", "--model", "nice", "--depth", "100000");
+
+    assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.USAGE);
+    assertThat(result.err()).startsWith("error: ").contains("the flow has 100001 steps, more than the 4096 flows4j "
+        + "compiles");
+  }
+
+  @Test
+  void samplingMoreThanAPictureShowsAndEvaluatingWithTooManyDrawsAreRefused() throws IOException {
+    Path run = copyOfRun();
+    Path images = dir.resolve("images");
+    assertThat(Cli.run("train", "--model", "nice", "--data", "fashion-mnist", "--width", "4", "--depth", "2",
+        "--train-limit", "64", "--batch", "8", "--steps", "1", "--eval-every", "0", "--quiet", "--out",
+        images.toString()).exitCode()).isZero();
+
+    Cli.Result sample = Cli.run("sample", "--out", run.toString(), "--n", "2000000000");
+    Cli.Result eval = Cli.run("eval", "--out", images.toString(), "--limit", "10", "--importance-samples",
+        "1000000");
+
+    assertUsageError(sample, "--n 2000000000 is more points than one picture shows (at most 1000000). Lower --n, "
+        + "or draw several pictures with different --seed.");
+    assertUsageError(eval, "evaluating with --importance-samples 1000000 and --batch 500 needs about ");
+    assertThat(eval.err()).contains("Lower --importance-samples or --batch.");
   }
 
   private static List<Path> checkpoints(Path run) throws IOException {

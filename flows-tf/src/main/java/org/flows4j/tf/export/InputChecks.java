@@ -46,8 +46,9 @@ final class InputChecks {
     if (spec.dequantization() instanceof NoDequantization) {
       return tf.withControlDependencies(List.of(finite, notEmpty)).identity(x);
     }
-    Operand<TBool> inRange = tf.math.logicalAnd(tf.math.greaterEqual(x, tf.constant(0f)),
-        tf.math.lessEqual(x, tf.constant(MAX_PIXEL)));
+    // Non-finite values are the finiteness check's to report, whichever assert TensorFlow runs first.
+    Operand<TBool> inRange = tf.math.logicalOr(tf.math.logicalNot(tf.math.isFinite(x)),
+        tf.math.logicalAnd(tf.math.greaterEqual(x, tf.constant(0f)), tf.math.lessEqual(x, tf.constant(MAX_PIXEL))));
     Op pixels = check(tf, tf.reduceAll(inRange, everyAxis), pixelRange());
     return tf.withControlDependencies(List.of(finite, notEmpty, pixels)).identity(x);
   }

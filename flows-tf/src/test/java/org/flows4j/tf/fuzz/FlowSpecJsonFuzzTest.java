@@ -62,7 +62,8 @@ class FlowSpecJsonFuzzTest {
         Presets.residualFlow(Shape.of(2), 2, 8),
         Flows.sequential(image).steps(1, s -> s.actNorm().invertibleConv1x1(org.flows4j.api.step.Conv1x1.QR)
             .periodicConv(3).affineCoupling(Mask.CHECKERBOARD, Conditioners.convNet(4).kernelSize(5))
-            .squeeze().iaf(4)).build());
+            .squeeze().reverse()).build(),
+        Flows.sequential(Shape.of(3)).steps(2, s -> s.iaf(4).shuffle(3)).build());
   }
 
   @Test
@@ -92,6 +93,10 @@ class FlowSpecJsonFuzzTest {
     assertThat(accepted).as("and some are still valid specs, which must compile").hasSizeGreaterThan(20);
 
     List<String> results = compileInChild(new ArrayList<>(accepted));
+    System.out.printf("fuzz: %d mutations, %d refused with a located message, %d distinct accepted specs: %d "
+        + "compiled, %d refused by the memory estimate%n", MUTATIONS, refused, accepted.size(),
+        results.stream().filter(line -> line.startsWith("OK ")).count(),
+        results.stream().filter(line -> line.startsWith("TOO_LARGE ")).count());
     assertThat(results).as("a result per accepted spec, none failed").hasSize(accepted.size())
         .allMatch(line -> line.startsWith("OK ") || line.startsWith("TOO_LARGE "));
     assertThat(results.stream().filter(line -> line.startsWith("OK "))).hasSizeGreaterThan(accepted.size() / 2);
