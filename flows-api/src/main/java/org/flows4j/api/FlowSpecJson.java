@@ -2,7 +2,9 @@ package org.flows4j.api;
 
 import com.fasterxml.jackson.annotation.JsonSetter;
 import com.fasterxml.jackson.annotation.Nulls;
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
@@ -30,7 +32,16 @@ public final class FlowSpecJson {
 
   // The one mapper configuration. Strict reading: a typo in a hand-edited spec must fail loudly, never fall back
   // to a default.
-  private static final ObjectMapper MAPPER = JsonMapper.builder()
+  /**
+   * The deepest JSON nesting a spec may have. The deepest real specs (Flow++ with its dequantization flow) are
+   * about 12 levels deep; the bound keeps a hostile or runaway file (say a dequantization flow nested hundreds of
+   * times) from overflowing the stack while it is read.
+   */
+  static final int MAX_NESTING_DEPTH = 64;
+
+  private static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
+          .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build())
+          .build())
       .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
       .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
       .enable(DeserializationFeature.FAIL_ON_NULL_CREATOR_PROPERTIES)

@@ -14,6 +14,10 @@ import org.flows4j.api.step.StepSpec;
  */
 final class FlowSpecValidator {
   private static final String DEQUANTIZATION = "dequantization";
+  /** The most values per example a flow may take: {@code 2^24}, e.g. 4096×4096×1 or 2048×2048×4. */
+  static final int MAX_INPUT_SIZE = 1 << 24;
+  /** The most steps a flow may have (a dequantization flow counts on its own). */
+  static final int MAX_STEPS = 4096;
 
   private FlowSpecValidator() {}
 
@@ -38,6 +42,20 @@ final class FlowSpecValidator {
 
   /** Rules about the whole flow; false when checking the steps would only repeat the same complaint. */
   private static boolean checkFlowRules(FlowSpec spec, ImmutableList.Builder<Problem> problems) {
+    if (spec.inputShape().size() > MAX_INPUT_SIZE) {
+      // TensorFlow aborts the whole JVM (no exception) on some ops this wide; refuse while it is still a message.
+      problems.add(Problem.ofFlow("the input " + spec.inputShape() + " has " + spec.inputShape().size()
+          + " values per example, more than the " + MAX_INPUT_SIZE + " (2^24, e.g. 4096×4096×1) flows4j compiles. "
+          + "Downscale or crop the data."));
+      return false;
+    }
+    int steps = spec.steps().size();
+    if (steps > MAX_STEPS) {
+      // Each step is a few dozen graph ops: 100000 of them took 24 GB to build before anything ran.
+      problems.add(Problem.ofFlow("the flow has " + steps + " steps, more than the " + MAX_STEPS + " flows4j "
+          + "compiles (the largest published flows have a few hundred). Use fewer steps or levels."));
+      return false;
+    }
     boolean multiscale = spec.layout() == Layout.MULTISCALE;
     List<LevelSpec> levels = spec.levels();
     if (spec.steps().isEmpty() && (!multiscale || levels.isEmpty())) {

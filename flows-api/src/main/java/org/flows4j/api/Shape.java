@@ -10,6 +10,11 @@ import java.util.List;
  * for images (NHWC, TensorFlow's CPU layout).
  */
 public record Shape(List<Integer> dims) {
+  /**
+   * The most values one example may have: {@code 2^31 − 1}, what a Java array and an {@code int} index hold.
+   * Products of dimensions are computed in {@code long}, so a larger shape is refused rather than wrapped around.
+   */
+  public static final long MAX_SIZE = Integer.MAX_VALUE;
 
   public Shape {
     dims = ImmutableList.copyOf(dims);
@@ -22,6 +27,23 @@ public record Shape(List<Integer> dims) {
             "Shape dimensions must be positive, but dims[" + i + "] was " + dims.get(i) + " in " + dims);
       }
     }
+    long size = 1;
+    for (int d : dims) {
+      size *= d; // cannot overflow a long before passing MAX_SIZE: each factor is below 2^31
+      if (size > MAX_SIZE) {
+        throw new IllegalArgumentException("Shape " + dims + " has " + product(dims) + " values per example, more "
+            + "than the " + MAX_SIZE + " (2^31 - 1) a shape can hold");
+      }
+    }
+  }
+
+  /** The product of {@code dims}, exact (as a decimal string, since it may exceed a long). */
+  private static String product(List<Integer> dims) {
+    java.math.BigInteger product = java.math.BigInteger.ONE;
+    for (int d : dims) {
+      product = product.multiply(java.math.BigInteger.valueOf(d));
+    }
+    return product.toString();
   }
 
   public static Shape of(int... dims) {
@@ -51,13 +73,13 @@ public record Shape(List<Integer> dims) {
     return dims.get(axis);
   }
 
-  /** Number of scalars in one example. */
+  /** Number of scalars in one example; at most {@link #MAX_SIZE}, checked when the shape was made. */
   public int size() {
-    int n = 1;
+    long n = 1;
     for (int d : dims) {
       n *= d;
     }
-    return n;
+    return Math.toIntExact(n);
   }
 
   public boolean isImage() {

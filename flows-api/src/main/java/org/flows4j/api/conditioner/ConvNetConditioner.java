@@ -36,6 +36,27 @@ public record ConvNetConditioner(int width, int kernelSize, Activation activatio
     return new ConvNetConditioner(width, kernelSize, activation, zeroInit);
   }
 
+  /** Kernels up to this size are allowed on any image: the usual 1, 3, 5 and 7, harmless even on a 1×1 image. */
+  public static final int ALWAYS_ALLOWED_KERNEL = 7;
+
+  /**
+   * The largest kernel allowed on an image: {@code max(7, 2·max(h, w) + 1)}. From {@code 2·max(h, w) − 1} on, a
+   * kernel centred on any pixel already covers the whole image, so larger ones only add taps that read padding.
+   * The bound exists because a huge kernel (2147483647) passed validation and then made TensorFlow abort the JVM.
+   */
+  public static int largestUsefulKernel(Shape image) {
+    Preconditions.checkNotNull(image, "image");
+    return Math.max(ALWAYS_ALLOWED_KERNEL, 2 * Math.max(image.dim(0), image.dim(1)) + 1);
+  }
+
+  /** The message for a kernel larger than {@link #largestUsefulKernel}. */
+  public static String kernelTooLarge(String what, int kernelSize, Shape image) {
+    Preconditions.checkNotNull(what, "what");
+    return what + " kernelSize must be at most max(7, 2·max(height, width) + 1) = " + largestUsefulKernel(image)
+        + " for the input " + image + " (a larger kernel only adds taps that read padding), but was " + kernelSize
+        + ".";
+  }
+
   @Override
   public List<String> problems(Shape input) {
     ImmutableList.Builder<String> problems = ImmutableList.builder();
@@ -46,6 +67,8 @@ public record ConvNetConditioner(int width, int kernelSize, Activation activatio
     if (!input.isImage()) {
       problems.add("a convNet conditioner needs an image input [height, width, channels], but the input is "
           + input + ". Use Conditioners.mlp(widths...) for vectors.");
+    } else if (kernelSize > largestUsefulKernel(input)) {
+      problems.add(kernelTooLarge("convNet", kernelSize, input));
     }
     return problems.build();
   }

@@ -29,9 +29,9 @@ import org.flows4j.api.conditioner.ConditionerSpec;
 public record VariationalDequantization(int levels, FlowSpec flow, ConditionerSpec context, int contextFeatures)
     implements Dequantization {
   public VariationalDequantization {
-    UniformDequantization.checkLevels(levels);
     Objects.requireNonNull(flow, "flow");
     Objects.requireNonNull(context, "context");
+    UniformDequantization.checkLevels(levels);
     Preconditions.checkArgument(contextFeatures >= 1,
         "contextFeatures must be at least 1, but was %s", contextFeatures);
   }

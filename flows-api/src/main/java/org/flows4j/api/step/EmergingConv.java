@@ -2,6 +2,7 @@ package org.flows4j.api.step;
 
 import com.google.common.base.Preconditions;
 import java.util.List;
+import org.flows4j.api.conditioner.ConvNetConditioner;
 import org.flows4j.api.Shape;
 
 /**
@@ -33,6 +34,9 @@ public record EmergingConv(int kernelSize) implements StepSpec {
     if (!input.isImage()) {
       return List.of("emergingConv needs an image input [h, w, c], but the input is " + input
           + ". Use invertibleConv1x1 or maf for vectors.");
+    }
+    if (kernelSize() > ConvNetConditioner.largestUsefulKernel(input)) {
+      return List.of(ConvNetConditioner.kernelTooLarge("emergingConv", kernelSize(), input));
     }
     return List.of();
   }

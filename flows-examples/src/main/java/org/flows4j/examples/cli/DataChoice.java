@@ -33,6 +33,9 @@ public sealed interface DataChoice permits ToyDataChoice, FashionMnistChoice {
   /** The first {@code count} held-out examples; always the same ones, whatever the training seed. */
   HeldOut heldOut(int count, Path dataDirectory);
 
+  /** The training examples there are (the 2-D densities draw fresh points for every batch: no limit). */
+  int trainingExamples();
+
   /** The most held-out examples there are. */
   int maxHeldOut();
 

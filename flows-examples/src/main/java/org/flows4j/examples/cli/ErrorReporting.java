@@ -1,17 +1,17 @@
 package org.flows4j.examples.cli;
 
 import java.io.PrintWriter;
-import org.flows4j.tf.data.DatasetException;
-import org.flows4j.tf.training.CheckpointException;
 import org.flows4j.tf.training.TrainingDivergedException;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.ParseResult;
 
 /**
  * Turns the exceptions a command ends with into a message and an exit code. Errors the user can act on (missing
- * data, no checkpoint, a diverged run) print their message only: their text already says what to do, and a stack
- * trace would bury it. Anything else is a bug and keeps its stack trace.
+ * data, a damaged checkpoint or model, a folder that cannot be written, a diverged run; see {@link UserErrors})
+ * print one line: their text already says what to do, and a stack trace would bury it. {@code --verbose} adds the
+ * stack trace after it, for a bug report. Anything else is a bug and keeps its stack trace.
  */
 final class ErrorReporting implements IExecutionExceptionHandler {
   @Override
@@ -19,14 +19,32 @@ final class ErrorReporting implements IExecutionExceptionHandler {
       throws Exception {
     PrintWriter err = commandLine.getErr();
     if (exception instanceof TrainingDivergedException) {
-      err.println("error: " + exception.getMessage());
+      report(err, exception.getMessage(), exception, parseResult);
       return ExitCodes.FAILED;
     }
-    if (exception instanceof UsageException || exception instanceof DatasetException
-        || exception instanceof CheckpointException) {
-      err.println("error: " + exception.getMessage());
+    String message = UserErrors.describe(exception);
+    if (message != null) {
+      report(err, message, exception, parseResult);
       return ExitCodes.USAGE;
     }
     throw exception;
+  }
+
+  private static void report(PrintWriter err, @Nullable String message, Exception exception, ParseResult parsed) {
+    err.println("error: " + message);
+    if (isVerbose(parsed)) {
+      exception.printStackTrace(err);
+    }
+    err.flush();
+  }
+
+  /** {@code --verbose} may be given on {@code flows} or on its subcommand. */
+  static boolean isVerbose(@Nullable ParseResult parsed) {
+    for (ParseResult level = parsed; level != null; level = level.subcommand()) {
+      if (level.hasMatchedOption(FlowsCommand.VERBOSE)) {
+        return true;
+      }
+    }
+    return false;
   }
 }

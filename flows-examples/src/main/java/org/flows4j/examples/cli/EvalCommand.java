@@ -3,6 +3,7 @@ package org.flows4j.examples.cli;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.flows4j.tf.MemoryEstimate;
 import org.flows4j.tf.export.FlowModel;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
@@ -46,6 +47,10 @@ public final class EvalCommand implements Callable<Integer> {
     TrainCommand.atLeast("--batch", rows, 1);
     RunDirectory run = new RunDirectory(out);
     try (FlowModel model = run.loadModel()) {
+      // One call scores max(--batch, K) rows: at least one example's K draws, however small --batch is.
+      MemoryEstimate.evaluation(model.spec(), Math.max(rows, importanceSamples)).checkFits("evaluating with "
+          + "--importance-samples " + importanceSamples + " and --batch " + rows,
+          "Lower --importance-samples or --batch.");
       DataChoice data = dataOption.resolve(run, model.spec().inputShape());
       int count = limit != null ? limit : data.defaults().heldOutForEval();
       if (count > data.maxHeldOut()) {

@@ -1,5 +1,6 @@
 package org.flows4j.examples.cli;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.flows4j.tf.training.Trainer;
@@ -19,13 +20,17 @@ public final class ExportCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Override
-  public Integer call() {
+  public Integer call() throws IOException {
     RunDirectory run = new RunDirectory(out);
+    run.checkCanBeAFolder();
     if (!run.hasCheckpoint()) {
       throw new UsageException("there is no checkpoint in " + run.checkpoints()
           + " to export. Point --out at the folder of a `flows train` run.");
     }
-    try (Trainer trainer = Trainer.resume(run.checkpoints())) {
+    try (RunLock lock = RunLock.acquire(run.root()); Trainer trainer = Trainer.resume(run.checkpoints())) {
+      for (String skipped : trainer.skippedCheckpoints()) {
+        spec.commandLine().getErr().println("warning: skipping a damaged checkpoint: " + skipped);
+      }
       trainer.exportSavedModel(run.savedModel());
       spec.commandLine().getOut().printf("exported the weights of step %d%s to %s%n", trainer.steps(),
           trainer.options().usesEma() ? " (averaged)" : "", run.savedModel());

@@ -50,6 +50,11 @@ record FashionMnistChoice() implements DataChoice {
   }
 
   @Override
+  public int trainingExamples() {
+    return TRAIN_IMAGES;
+  }
+
+  @Override
   public int maxHeldOut() {
     return TEST_IMAGES;
   }

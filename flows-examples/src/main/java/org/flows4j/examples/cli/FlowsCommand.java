@@ -21,6 +21,13 @@ public final class FlowsCommand implements Runnable {
    */
   private static final Logger FLOWS4J_LOG = Logger.getLogger("org.flows4j");
 
+  /** Prints the stack trace after an error message; accepted before or after the subcommand's name. */
+  static final String VERBOSE = "--verbose";
+
+  @CommandLine.Option(names = VERBOSE, scope = CommandLine.ScopeType.INHERIT,
+      description = "after an error message, print the stack trace too (for a bug report)")
+  boolean verbose;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.flows4j.api.FlowSpec;
 import org.flows4j.api.FlowSpecJson;
+import org.flows4j.tf.MemoryEstimate;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -58,6 +59,8 @@ public final class InspectCommand implements Callable<Integer> {
       flow = chosenModel.build(chosenData.shape(), width, depth);
       title = chosenModel.cliName() + " for " + chosenData.cliName();
     }
+    // The table compiles the flow: refuse first what would not fit (one example's pass, the graph, the weights).
+    MemoryEstimate.evaluation(flow, 1).checkFits("inspecting " + title, "Lower --width or --depth.");
     spec.commandLine().getOut().print(title + ", input " + flow.inputShape() + ":\n" + LayerTable.render(flow));
     spec.commandLine().getOut().flush();
     return ExitCodes.OK;

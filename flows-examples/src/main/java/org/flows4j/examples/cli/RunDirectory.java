@@ -1,6 +1,8 @@
 package org.flows4j.examples.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +15,7 @@ import org.flows4j.api.FlowSpec;
 import org.flows4j.api.FlowSpecJson;
 import org.flows4j.tf.export.FlowModel;
 import org.flows4j.tf.training.Checkpoints;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The output folder of a training run ({@code --out}) and what goes in it: {@code checkpoints/},
@@ -53,6 +56,34 @@ record RunDirectory(Path root) {
 
   Path samplesPng() {
     return root.resolve("samples.png");
+  }
+
+  /**
+   * Fails with a usage error when the folder cannot exist because its path is taken by a file (the folder itself, or
+   * one of its parents); writes nothing.
+   */
+  void checkCanBeAFolder() {
+    Path absolute = root.toAbsolutePath().normalize();
+    for (Path path = absolute; path != null; path = path.getParent()) {
+      if (Files.exists(path) && !Files.isDirectory(path)) {
+        throw new UsageException(path.equals(absolute)
+            ? "--out " + root + " is a file, not a folder. Choose another --out."
+            : "--out " + root + " cannot be a folder: " + path + " is a file. Choose another --out.");
+      }
+    }
+  }
+
+  /** The spec in {@code spec.json}; null when there is none, a usage error when it is damaged. */
+  @Nullable FlowSpec readSpec() {
+    Path file = specJson();
+    if (!Files.isRegularFile(file)) {
+      return null;
+    }
+    try {
+      return FlowSpecJson.fromJson(Files.readString(file, StandardCharsets.UTF_8));
+    } catch (IOException | IllegalArgumentException e) {
+      throw damaged(file, e.getMessage(), e);
+    }
   }
 
   boolean hasCheckpoint() {
@@ -116,9 +147,18 @@ record RunDirectory(Path root) {
     }
     try {
       return JSON.readValue(Files.readString(file, StandardCharsets.UTF_8), RunInfo.class);
+    } catch (ValueInstantiationException e) {
+      // RunInfo's own check of an edited field: its message, not Jackson's wrapper naming the Java type.
+      throw damaged(file, e.getCause() != null ? e.getCause().getMessage() : e.getOriginalMessage(), e);
+    } catch (JsonProcessingException e) {
+      throw damaged(file, e.getOriginalMessage(), e);
     } catch (IOException e) {
-      throw new UsageException(file + " cannot be read (" + String.valueOf(e.getMessage()).lines().findFirst().orElse("")
-          + "). It is written by `flows train`; train again with --overwrite to recreate it.", e);
+      throw damaged(file, e.getMessage(), e);
     }
+  }
+
+  private static UsageException damaged(Path file, @Nullable String detail, Exception cause) {
+    return new UsageException(file + " is damaged (" + String.valueOf(detail).lines().findFirst().orElse("")
+        + "). It is written by `flows train`; restore it, or train again with --overwrite to recreate it.", cause);
   }
 }

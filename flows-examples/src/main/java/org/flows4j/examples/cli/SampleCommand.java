@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.flows4j.tf.MemoryEstimate;
 import org.flows4j.tf.export.FlowModel;
 import org.flows4j.tf.training.TrainingRun.HeldOut;
 import org.jspecify.annotations.Nullable;
@@ -45,6 +46,11 @@ public final class SampleCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
+  /** A grid of 100 × 100 images is already 2800 × 2800 pixels for Fashion-MNIST. */
+  static final int MAX_IMAGES = 10_000;
+  /** Points drawn over the density; more only hide it. */
+  static final int MAX_POINTS = 1_000_000;
+
   @Override
   public Integer call() throws IOException {
     TrainCommand.atLeast("--n", count, 1);
@@ -57,6 +63,12 @@ public final class SampleCommand implements Callable<Integer> {
     try (FlowModel model = run.loadModel()) {
       boolean images = model.spec().inputShape().isImage();
       int n = count != null ? count : images ? 64 : 2000;
+      int most = images ? MAX_IMAGES : MAX_POINTS;
+      if (n > most) {
+        throw new UsageException("--n " + n + " is more " + (images ? "images" : "points") + " than one picture "
+            + "shows (at most " + most + "). Lower --n, or draw several pictures with different --seed.");
+      }
+      MemoryEstimate.evaluation(model.spec(), n).checkFits("sampling --n " + n, "Lower --n.");
       if (images) {
         int columns = (int) Math.ceil(Math.sqrt(n));
         RunPictures.writeImageSamples(target, model, n, new double[] {temperature}, seed, columns);

@@ -52,4 +52,9 @@ record ToyDataChoice(ToyDensity density) implements DataChoice {
   public int maxHeldOut() {
     return MAX_HELD_OUT;
   }
+
+  @Override
+  public int trainingExamples() {
+    return Integer.MAX_VALUE;
+  }
 }

@@ -9,8 +9,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.flows4j.api.FlowSpec;
+import org.flows4j.api.Shape;
+import org.flows4j.api.step.ActNorm;
 import org.flows4j.examples.metrics.MetricsCsv;
 import org.flows4j.examples.progress.TrainingProgress;
+import org.flows4j.tf.MemoryEstimate;
 import org.flows4j.tf.data.DataSource;
 import org.flows4j.tf.export.FlowModel;
 import org.flows4j.tf.training.Evaluation;
@@ -53,6 +56,11 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--resume", description = "continue the run in --out from its newest checkpoint, up to --steps")
   boolean resume;
+
+  @Option(names = "--from-checkpoint", paramLabel = "STEP",
+      description = "with --resume: continue from the checkpoint of this step instead of the newest (later ones are "
+          + "replaced as training reaches their steps)")
+  @Nullable Long fromCheckpoint;
 
   @Option(names = "--overwrite", description = "delete the outputs of an earlier run in --out and start afresh")
   boolean overwrite;
@@ -120,15 +128,10 @@ public final class TrainCommand implements Callable<Integer> {
     ModelPreset chosenModel = model != null ? model : ModelPreset.REALNVP;
     DataChoice chosenData = data != null ? data : DataChoice.fromCliName("moons");
     RunDirectory run = out != null ? new RunDirectory(out) : RunDirectory.defaultFor(chosenModel, chosenData);
+    run.checkCanBeAFolder();
+    RunLock.checkFree(run.root());
     if (resume) {
-      RunInfo info = checkResumable(run);
-      Trainer trainer = Trainer.resume(run.checkpoints());
-      try (trainer) {
-        TrainingData trainingData = loadData(info, trainer.options().seed());
-        try (MetricsCsv metrics = MetricsCsv.continueAfter(run.metricsCsv(), trainer.steps())) {
-          return train(run, info, trainingData, trainer, metrics);
-        }
-      }
+      return resume(run);
     }
     // Everything that can fail on the user's input (the folder, the spec, the data) is checked before anything
     // is written, so a failed start leaves no half-made run behind that the next attempt would trip over.
@@ -137,15 +140,96 @@ public final class TrainCommand implements Callable<Integer> {
     TrainingOptions options = trainingOptions(chosenData.defaults(), chosenModel);
     RunInfo info = new RunInfo(chosenModel.cliName(), chosenData.cliName(),
         batch != null ? batch : chosenModel.defaultBatch(chosenData.defaults()), trainLimit);
+    checkBatchCanInitialise(flowSpec, info.batch());
+    checkBatchFitsTheData(info);
+    checkMemory(flowSpec, info);
     TrainingData trainingData = loadData(info, options.seed());
-    if (overwrite) {
-      run.clear();
+    try (RunLock lock = RunLock.acquire(run.root())) {
+      // Checked again now that no other process can start a run here between the check and the writes.
+      checkFolderIsFree(run);
+      if (overwrite) {
+        run.clear();
+      }
+      run.writeSpec(flowSpec);
+      run.writeInfo(info);
+      Trainer trainer = Trainer.create(flowSpec, options);
+      try (trainer; MetricsCsv metrics = MetricsCsv.create(run.metricsCsv())) {
+        return train(run, info, trainingData, trainer, metrics);
+      }
     }
-    run.writeSpec(flowSpec);
-    run.writeInfo(info);
-    Trainer trainer = Trainer.create(flowSpec, options);
-    try (trainer; MetricsCsv metrics = MetricsCsv.create(run.metricsCsv())) {
-      return train(run, info, trainingData, trainer, metrics);
+  }
+
+  private int resume(RunDirectory run) throws IOException {
+    RunInfo info = checkResumable(run);
+    try (RunLock lock = RunLock.acquire(run.root())) {
+      Trainer trainer = fromCheckpoint != null ? Trainer.resume(run.checkpoints(), fromCheckpoint)
+          : Trainer.resume(run.checkpoints());
+      try (trainer) {
+        for (String skipped : trainer.skippedCheckpoints()) {
+          spec.commandLine().getErr().println("warning: skipping a damaged checkpoint: " + skipped);
+        }
+        if (!trainer.skippedCheckpoints().isEmpty()) {
+          spec.commandLine().getErr().println("warning: resuming from the newest intact checkpoint, "
+              + trainer.resumedFrom());
+        }
+        checkCheckpointsAreTheRuns(run, info, trainer);
+        checkMemory(trainer.spec(), info);
+        TrainingData trainingData = loadData(info, trainer.options().seed());
+        try (MetricsCsv metrics = continueMetrics(run, trainer.steps())) {
+          return train(run, info, trainingData, trainer, metrics);
+        }
+      }
+    }
+  }
+
+  private static void checkBatchFitsTheData(RunInfo info) {
+    DataChoice choice = DataChoice.fromCliName(info.data());
+    if (info.trainLimit() == null && info.batch() > choice.trainingExamples()) {
+      throw new UsageException("--batch " + info.batch() + " is larger than the " + choice.trainingExamples()
+          + " training examples of " + choice.cliName() + ": a batch cannot hold more examples than there are. "
+          + "Lower --batch.");
+    }
+  }
+
+  /** Refuses, before anything is allocated, a run whose weights and batch cannot fit in the machine's memory. */
+  private static void checkMemory(FlowSpec flowSpec, RunInfo info) {
+    MemoryEstimate.training(flowSpec, info.batch()).checkFits("training " + info.model() + " on " + info.data()
+        + " with --batch " + info.batch(), "Lower --batch, --width or --depth.");
+  }
+
+  /** The checkpoints must be the model that {@code spec.json} and {@code run.json} describe, not another run's. */
+  private static void checkCheckpointsAreTheRuns(RunDirectory run, RunInfo info, Trainer trainer) {
+    FlowSpec recorded = run.readSpec();
+    Shape dataShape = DataChoice.fromCliName(info.data()).shape();
+    if ((recorded != null && !recorded.equals(trainer.spec())) || !trainer.spec().inputShape().equals(dataShape)) {
+      throw new UsageException("the checkpoints in " + run.checkpoints() + " hold another model than the run "
+          + "recorded in " + run.root() + " (" + info.model() + " on " + info.data() + ", in spec.json and run.json)"
+          + ": the folder mixes two runs. Start afresh with --overwrite, or choose another --out.");
+    }
+  }
+
+  private static MetricsCsv continueMetrics(RunDirectory run, long step) {
+    try {
+      return MetricsCsv.continueAfter(run.metricsCsv(), step);
+    } catch (IOException e) {
+      if (e instanceof java.nio.file.FileSystemException) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      throw new UsageException(String.valueOf(e.getMessage()).lines().findFirst().orElse("") + ". Repair or "
+          + "delete that line, or delete " + run.metricsCsv() + " to start a new one; nothing else was changed.", e);
+    }
+  }
+
+  /**
+   * ActNorm sets each feature's scale from the spread of the first batch. On vectors that spread is over the batch
+   * alone, and one example has none: the scale would be infinite and training diverge at once.
+   */
+  private static void checkBatchCanInitialise(FlowSpec flowSpec, int batchSize) {
+    if (batchSize < 2 && flowSpec.inputShape().isVector()
+        && flowSpec.steps().stream().anyMatch(step -> step instanceof ActNorm)) {
+      throw new UsageException("--batch " + batchSize + " cannot initialise ActNorm, which sets each feature's "
+          + "scale from the spread of the first batch: one example has none, and training would diverge. Use "
+          + "--batch 2 or more.");
     }
   }
 
@@ -323,6 +407,9 @@ public final class TrainCommand implements Callable<Integer> {
   }
 
   private void checkOptions() {
+    if (fromCheckpoint != null && !resume) {
+      throw new UsageException("--from-checkpoint picks the checkpoint --resume continues from: add --resume");
+    }
     atLeast("--steps", steps, 1);
     atLeast("--batch", batch, 1);
     atLeast("--warmup", warmupSteps, 0);

@@ -45,6 +45,7 @@ public final class MetricsCsv implements Closeable, Flushable {
     if (!Files.exists(file)) {
       return create(file);
     }
+    dropUnfinishedLastLine(file);
     StringBuilder kept = new StringBuilder(HEADER).append('\n');
     for (MetricsRow row : read(file)) {
       if (row.step() <= step) {
@@ -56,6 +57,20 @@ public final class MetricsCsv implements Closeable, Flushable {
     Files.writeString(temporary, kept, StandardCharsets.UTF_8);
     Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     return append(file);
+  }
+
+  /**
+   * A process killed while appending can leave half a row without its newline; that row was never complete, so it
+   * is dropped (by rename, like the rewrite) rather than making the whole file unreadable.
+   */
+  private static void dropUnfinishedLastLine(Path file) throws IOException {
+    String text = Files.readString(file, StandardCharsets.UTF_8);
+    if (text.isEmpty() || text.endsWith("\n")) {
+      return;
+    }
+    Path temporary = file.resolveSibling("." + file.getFileName() + ".tmp");
+    Files.writeString(temporary, text.substring(0, text.lastIndexOf('\n') + 1), StandardCharsets.UTF_8);
+    Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
   }
 
   private static MetricsCsv append(Path file) throws IOException {

@@ -66,4 +66,27 @@ class MetricsCsvTest {
     assertThatThrownBy(() -> MetricsCsv.read(file))
         .hasMessageStartingWith(file + " line 3 is not a metrics row (expected 6 cells, found 2)");
   }
+
+  @Test
+  void resumingDropsAHalfWrittenLastRowLeftByAKilledProcess() throws IOException {
+    Path file = dir.resolve("metrics.csv");
+    Files.writeString(file, MetricsCsv.HEADER + "\n1,train,1,1,1,1\n2,train,2,2,2,2\n3,tra");
+
+    try (MetricsCsv metrics = MetricsCsv.continueAfter(file, 2)) {
+      metrics.add(MetricsRow.train(3, 30, 30, 1, 1e-3));
+    }
+
+    assertThat(MetricsCsv.read(file)).extracting(MetricsRow::step).containsExactly(1L, 2L, 3L);
+  }
+
+  @Test
+  void aDamagedRowThatIsNotTheUnfinishedLastOneStillStopsAResume() throws IOException {
+    Path file = dir.resolve("metrics.csv");
+    String damaged = MetricsCsv.HEADER + "\n1,train,1,1,1,1\n2,tra\n3,train,3,3,3,3\n";
+    Files.writeString(file, damaged);
+
+    assertThatThrownBy(() -> MetricsCsv.continueAfter(file, 3))
+        .hasMessageStartingWith(file + " line 3 is not a metrics row (expected 6 cells, found 2)");
+    assertThat(Files.readString(file)).as("left as it was").isEqualTo(damaged);
+  }
 }

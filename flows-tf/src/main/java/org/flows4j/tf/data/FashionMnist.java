@@ -40,6 +40,8 @@ public final class FashionMnist {
   // and rejecting it early avoids an OutOfMemoryError instead of a message.
   private static final int MAX_COUNT = Integer.MAX_VALUE / PIXELS;
   private static final int BUFFER = 1 << 16;
+  /** Deflate's largest expansion: 258 bytes from about 2 bits, so at most 1032 bytes out per byte in. */
+  private static final long MAX_DEFLATE_RATIO = 1032;
   private static final int WHOLE_FILE = -1;
 
   /** The two halves of the dataset, named by the prefix of their files. */
@@ -128,8 +130,11 @@ public final class FashionMnist {
         throw corrupt(file, "wrong image size", ROWS + " × " + COLUMNS + " pixels",
             sizes[1] + " × " + sizes[2] + " pixels");
       }
-      Preconditions.checkArgument(limit <= count, "limit must be at most the %s images in %s, but was %s", count,
-          file, limit);
+      if (limit > count) {
+        throw new DatasetException("Fashion-MNIST file " + file + " holds " + count + " images, fewer than the "
+            + limit + " asked for. Ask for at most " + count + ", or point at a folder with the full files.");
+      }
+      idx.checkBodyFits((long) (limit == WHOLE_FILE ? count : limit) * PIXELS, count + " images");
       int n = limit == WHOLE_FILE ? count : limit;
       float[] pixels = new float[n * PIXELS];
       String expected = pixels.length + " bytes for " + (n == count ? "" : "the first " + n + " of ") + count
@@ -228,6 +233,19 @@ public final class FashionMnist {
         throw corrupt(file, "the item count is out of range", "1 to " + MAX_COUNT, String.valueOf(sizes[0]));
       }
       return sizes;
+    }
+
+    /**
+     * Checks, before anything is allocated for them, that {@code bytes} of body can be in the file: a header that
+     * claims millions of images in a file holding ten must not cost gigabytes. Deflate cannot expand data more than
+     * 1032-fold, so the compressed length bounds what the file can hold.
+     */
+    void checkBodyFits(long bytes, String claimed) throws IOException {
+      long bound = Files.size(file) * MAX_DEFLATE_RATIO;
+      if (headerBytes + bytes > bound) {
+        throw corrupt(file, "its header claims more data than the file can hold", "at most " + bound + " bytes "
+            + "from " + Files.size(file) + " compressed bytes", headerBytes + bytes + " bytes for " + claimed);
+      }
     }
 
     /** Fills {@code into[0, length)}; {@code expected} says how much the body should hold, for the message. */

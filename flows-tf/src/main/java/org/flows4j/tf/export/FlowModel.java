@@ -9,6 +9,8 @@ import java.util.Map;
 import org.flows4j.api.FlowSpec;
 import org.flows4j.api.FlowSpecJson;
 import org.flows4j.api.Shape;
+import org.flows4j.api.data.NoDequantization;
+import org.tensorflow.exceptions.TFInvalidArgumentException;
 import org.flows4j.tf.HostTensors;
 import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
@@ -16,6 +18,7 @@ import org.tensorflow.Tensor;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A flow exported by flows4j, loaded back from its SavedModel directory: log-probabilities, sampling, encoding
@@ -53,8 +56,30 @@ public final class FlowModel implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalArgumentException("the SavedModel in " + directory + " has no readable " + Signatures.SPEC_ASSET
           + ": it was not exported by flows4j, or the file was removed (" + e.getMessage() + ")", e);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("the SavedModel in " + directory + " has a damaged " + Signatures.SPEC_ASSET
+          + " (" + firstLine(e.getMessage()) + "). " + EXPORT_AGAIN, e);
     }
-    return new FlowModel(SavedModelBundle.load(directory.toString(), SavedModelBundle.DEFAULT_TAG), spec);
+    SavedModelBundle bundle;
+    try {
+      bundle = SavedModelBundle.load(directory.toString(), SavedModelBundle.DEFAULT_TAG);
+    } catch (RuntimeException e) {
+      // TensorFlow's loader checks the graph proto and every variable's checksum: a truncated saved_model.pb or a
+      // flipped byte in variables/ ends here, as a TensorFlowException with a long native message.
+      throw new IllegalArgumentException("the SavedModel in " + directory + " is damaged and cannot be loaded ("
+          + firstLine(e.getMessage()) + "). " + EXPORT_AGAIN, e);
+    }
+    return new FlowModel(bundle, spec);
+  }
+
+  private static final String EXPORT_AGAIN = "Export it again from a checkpoint (`flows export --out RUN` or "
+      + "Trainer.exportSavedModel).";
+
+  private static String firstLine(@Nullable String message) {
+    if (message == null || message.isBlank()) {
+      return "no detail";
+    }
+    return message.strip().lines().findFirst().orElse("no detail");
   }
 
   /** The spec the model was trained from (read from {@code assets/flow_spec.json}). */
@@ -124,8 +149,14 @@ public final class FlowModel implements AutoCloseable {
    */
   public float[] decode(float[] z, int n) {
     int d = spec.inputShape().size();
-    Preconditions.checkArgument(z.length == n * d, "expected %s latents of size %s, but got %s floats", n, d,
+    Preconditions.checkArgument(n > 0, "n must be positive, but was %s", n);
+    Preconditions.checkArgument((long) n * d == z.length, "expected %s latents of size %s, but got %s floats", n, d,
         z.length);
+    for (int i = 0; i < z.length; i++) {
+      if (!Float.isFinite(z[i])) {
+        throw new IllegalArgumentException("z must be finite, but z[" + i + "] (latent " + i / d + ") is " + z[i]);
+      }
+    }
     return call(Signatures.DECODE, Map.of(Signatures.Z, HostTensors.float32(z, n, d)), Signatures.X);
   }
 
@@ -141,13 +172,15 @@ public final class FlowModel implements AutoCloseable {
    */
   public float[] sample(int n, double temperature, long seed) {
     Preconditions.checkArgument(n > 0, "n must be positive, but was %s", n);
+    Preconditions.checkArgument(temperature > 0 && Double.isFinite(temperature) && (float) temperature > 0,
+        "temperature must be positive and finite, but was %s", temperature);
     return call(Signatures.SAMPLE, Map.of(Signatures.N, TInt32.scalarOf(n),
         Signatures.TEMPERATURE, TFloat32.scalarOf((float) temperature), Signatures.SEED, TInt64.scalarOf(seed)),
         Signatures.X);
   }
 
   private float[] call(String signature, Map<String, Tensor> inputs, String output) {
-    try (Result result = bundle.function(signature).call(inputs)) {
+    try (Result result = callChecked(signature, inputs)) {
       double[] values = HostTensors.toDoubles(result.get(output).orElseThrow(
           () -> new IllegalStateException("signature " + signature + " has no output " + output)));
       float[] out = new float[values.length];
@@ -160,10 +193,47 @@ public final class FlowModel implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs a signature; a failed input check inside the graph (see {@link InputChecks}) comes back as an
+   * {@link IllegalArgumentException} carrying just its message.
+   */
+  private Result callChecked(String signature, Map<String, Tensor> inputs) {
+    try {
+      return bundle.function(signature).call(inputs);
+    } catch (TFInvalidArgumentException e) {
+      String message = String.valueOf(e.getMessage());
+      int start = message.indexOf(InputChecks.PREFIX);
+      if (start < 0) {
+        throw e;
+      }
+      String check = message.substring(start + InputChecks.PREFIX.length()).lines().findFirst().orElse("");
+      int end = check.indexOf(']');
+      throw new IllegalArgumentException((end < 0 ? check : check.substring(0, end)) + " (checked by the "
+          + signature + " signature)", e);
+    }
+  }
+
+  /**
+   * The examples as a tensor, once checked as the graph would check them (finite, at least one, pixel values in
+   * [0, 255] for dequantized models), so the error names the offending example.
+   */
   private TFloat32 input(float[] x, int n) {
     Shape shape = spec.inputShape();
-    Preconditions.checkArgument(x.length == n * shape.size(),
-        "expected %s examples of shape %s (%s floats), but got %s floats", n, shape, n * shape.size(), x.length);
+    Preconditions.checkArgument(n > 0, "n must be positive (at least one example), but was %s", n);
+    Preconditions.checkArgument((long) n * shape.size() == x.length,
+        "expected %s examples of shape %s (%s floats), but got %s floats", n, shape, (long) n * shape.size(),
+        x.length);
+    boolean pixels = !(spec.dequantization() instanceof NoDequantization);
+    for (int i = 0; i < x.length; i++) {
+      if (!Float.isFinite(x[i])) {
+        throw new IllegalArgumentException(InputChecks.FINITE.replace("holds NaN or Inf", "x[" + i + "] (example "
+            + i / shape.size() + ") is " + x[i]));
+      }
+      if (pixels && (x[i] < 0 || x[i] > InputChecks.MAX_PIXEL)) {
+        throw new IllegalArgumentException(InputChecks.pixelRange() + ", but x[" + i + "] (example "
+            + i / shape.size() + ") is " + x[i]);
+      }
+    }
     long[] dims = new long[shape.rank() + 1];
     dims[0] = n;
     for (int i = 0; i < shape.rank(); i++) {

@@ -4,7 +4,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.flows4j.api.FlowSpec;
 import org.flows4j.api.FlowSpecJson;
 import org.flows4j.api.Shape;
 import org.flows4j.tf.FlowMode;
@@ -35,90 +42,160 @@ public final class SavedModelWriter {
   private SavedModelWriter() {}
 
   /**
-   * Writes the model; {@code logProbNoiseSeed} seeds {@code log_prob}'s fixed dequantization draw (the trainer passes
-   * the one its evaluation gives its first chunk, so the exported figure for a batch is the one evaluation reported).
+   * Exports to {@code directory}, atomically: the model is written into a hidden temporary folder beside it and
+   * flushed to the disk, and only then takes {@code directory}'s place (an earlier export is moved aside first and
+   * deleted after). A crash at any moment leaves either the earlier export or the new one, complete, at
+   * {@code directory} — or, if it strikes in the instant between the two renames, the earlier export intact in
+   * {@code .<name>-old-*}, which the next export puts back — never a half-written {@code saved_model.pb}.
+   * {@code logProbNoiseSeed} seeds {@code log_prob}'s fixed dequantization draw (the trainer passes the one its
+   * evaluation gives its first chunk, so the exported figure for a batch is the one evaluation reported).
    */
   public static void write(
       Graph graph, Session session, LikelihoodModel<TFloat32> model, Path directory, long logProbNoiseSeed) {
+    Path target = directory.toAbsolutePath().normalize();
+    Path parent = target.getParent();
+    String name = target.getFileName().toString();
     try {
-      if (Files.exists(directory)) {
-        deleteRecursively(directory);
+      Files.createDirectories(parent);
+      deleteLeftovers(parent, name);
+      Path temporary = Files.createTempDirectory(parent, "." + name + "-new-");
+      writeInto(graph, session, model, temporary, logProbNoiseSeed);
+      syncTree(temporary);
+      if (Files.exists(target)) {
+        Path old = Files.createTempDirectory(parent, "." + name + "-old-");
+        Files.delete(old);
+        Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+        Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
+        sync(parent);
+        deleteRecursively(old);
+      } else {
+        Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
+        sync(parent);
       }
-      Ops tf = Ops.create(graph).withSubScope("export");
-      Shape shape = model.flow().spec().inputShape();
-      long[] batchShape = new long[shape.rank() + 1];
-      batchShape[0] = -1;
-      for (int i = 0; i < shape.rank(); i++) {
-        batchShape[i + 1] = shape.dim(i);
-      }
-      Operand<TInt64> logProbNoise = tf.constant(new long[] {logProbNoiseSeed, logProbNoiseSeed ^ 0x5DEECE66DL});
-      Placeholder<TFloat32> x = tf.withName("x").placeholder(TFloat32.class,
-          Placeholder.shape(org.tensorflow.ndarray.Shape.of(batchShape)));
-      Operand<TFloat32> logProb = model.logProb(
-          tf, x, logProbNoise, FlowMode.EVALUATION);
-      Signature logProbSignature = Signature.builder(Signatures.LOG_PROB)
-          .input(Signatures.X, x)
-          .output(Signatures.LOG_PROB_OUTPUT, logProb)
-          .output(Signatures.BITS_PER_DIM, model.bitsPerDim(tf, logProb))
-          .build();
-
-      Placeholder<TFloat32> xWeighted = tf.withName("x_importance_weighted").placeholder(TFloat32.class,
-          Placeholder.shape(org.tensorflow.ndarray.Shape.of(batchShape)));
-      Placeholder<TInt32> samples = tf.withName("samples").placeholder(TInt32.class);
-      Operand<TFloat32> weighted = model.importanceWeightedLogProb(
-          tf, xWeighted, logProbNoise, samples, FlowMode.EVALUATION);
-      Signature weightedSignature = Signature.builder(Signatures.LOG_PROB_IMPORTANCE_WEIGHTED)
-          .input(Signatures.X, xWeighted)
-          .input(Signatures.SAMPLES, samples)
-          .output(Signatures.LOG_PROB_OUTPUT, weighted)
-          .output(Signatures.BITS_PER_DIM, model.bitsPerDim(tf, weighted))
-          .build();
-
-      Placeholder<TInt32> n = tf.withName("n").placeholder(TInt32.class);
-      Placeholder<TFloat32> temperature = tf.withName("temperature").placeholder(TFloat32.class);
-      Placeholder<TInt64> seed = tf.withName("seed").placeholder(TInt64.class);
-      Operand<TInt64> seedPair = Seeds.statelessSeed(tf, seed);
-      Signature sampleSignature = Signature.builder(Signatures.SAMPLE)
-          .input(Signatures.N, n)
-          .input(Signatures.TEMPERATURE, temperature)
-          .input(Signatures.SEED, seed)
-          .output(Signatures.X, model.sample(tf, n, temperature, seedPair))
-          .build();
-
-      Placeholder<TFloat32> xToEncode = tf.withName("x_to_encode").placeholder(TFloat32.class,
-          Placeholder.shape(org.tensorflow.ndarray.Shape.of(batchShape)));
-      Transformed<TFloat32> encoded = model.encode(tf, xToEncode);
-      Signature encodeSignature = Signature.builder(Signatures.ENCODE)
-          .input(Signatures.X, xToEncode)
-          .output(Signatures.Z, encoded.value())
-          .output(Signatures.LOG_DET, encoded.logDet())
-          .build();
-
-      Placeholder<TFloat32> z = tf.withName("z").placeholder(TFloat32.class,
-          Placeholder.shape(org.tensorflow.ndarray.Shape.of(-1, shape.size())));
-      Signature decodeSignature = Signature.builder(Signatures.DECODE)
-          .input(Signatures.Z, z)
-          .output(Signatures.X, model.decode(tf, z))
-          .build();
-
-      SavedModelBundle.exporter(directory.toString())
-          .withFunction(SessionFunction.create(logProbSignature, session))
-          .withFunction(SessionFunction.create(weightedSignature, session))
-          .withFunction(SessionFunction.create(sampleSignature, session))
-          .withFunction(SessionFunction.create(encodeSignature, session))
-          .withFunction(SessionFunction.create(decodeSignature, session))
-          .export();
-      Path asset = directory.resolve(Signatures.SPEC_ASSET);
-      Files.createDirectories(asset.getParent());
-      Files.writeString(asset, FlowSpecJson.toJson(model.flow().spec()), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException("could not export the SavedModel to " + directory + ": " + e.getMessage(), e);
     }
   }
 
+  private static void writeInto(Graph graph, Session session, LikelihoodModel<TFloat32> model, Path directory,
+      long logProbNoiseSeed) throws IOException {
+    Ops tf = Ops.create(graph).withSubScope("export");
+    Shape shape = model.flow().spec().inputShape();
+    long[] batchShape = new long[shape.rank() + 1];
+    batchShape[0] = -1;
+    for (int i = 0; i < shape.rank(); i++) {
+      batchShape[i + 1] = shape.dim(i);
+    }
+    Operand<TInt64> logProbNoise = tf.constant(new long[] {logProbNoiseSeed, logProbNoiseSeed ^ 0x5DEECE66DL});
+    Placeholder<TFloat32> x = tf.withName("x").placeholder(TFloat32.class,
+        Placeholder.shape(org.tensorflow.ndarray.Shape.of(batchShape)));
+    FlowSpec spec = model.flow().spec();
+    Operand<TFloat32> logProb = model.logProb(
+        tf, InputChecks.data(tf, x, spec), logProbNoise, FlowMode.EVALUATION);
+    Signature logProbSignature = Signature.builder(Signatures.LOG_PROB)
+        .input(Signatures.X, x)
+        .output(Signatures.LOG_PROB_OUTPUT, logProb)
+        .output(Signatures.BITS_PER_DIM, model.bitsPerDim(tf, logProb))
+        .build();
+
+    Placeholder<TFloat32> xWeighted = tf.withName("x_importance_weighted").placeholder(TFloat32.class,
+        Placeholder.shape(org.tensorflow.ndarray.Shape.of(batchShape)));
+    Placeholder<TInt32> samples = tf.withName("samples").placeholder(TInt32.class);
+    Operand<TFloat32> weighted = model.importanceWeightedLogProb(tf, InputChecks.data(tf, xWeighted, spec),
+        logProbNoise, InputChecks.atLeastOne(tf, samples, InputChecks.SAMPLES), FlowMode.EVALUATION);
+    Signature weightedSignature = Signature.builder(Signatures.LOG_PROB_IMPORTANCE_WEIGHTED)
+        .input(Signatures.X, xWeighted)
+        .input(Signatures.SAMPLES, samples)
+        .output(Signatures.LOG_PROB_OUTPUT, weighted)
+        .output(Signatures.BITS_PER_DIM, model.bitsPerDim(tf, weighted))
+        .build();
+
+    Placeholder<TInt32> n = tf.withName("n").placeholder(TInt32.class);
+    Placeholder<TFloat32> temperature = tf.withName("temperature").placeholder(TFloat32.class);
+    Placeholder<TInt64> seed = tf.withName("seed").placeholder(TInt64.class);
+    Operand<TInt64> seedPair = Seeds.statelessSeed(tf, seed);
+    Signature sampleSignature = Signature.builder(Signatures.SAMPLE)
+        .input(Signatures.N, n)
+        .input(Signatures.TEMPERATURE, temperature)
+        .input(Signatures.SEED, seed)
+        .output(Signatures.X, model.sample(tf, InputChecks.atLeastOne(tf, n, InputChecks.COUNT),
+            InputChecks.temperature(tf, temperature), seedPair))
+        .build();
+
+    Placeholder<TFloat32> xToEncode = tf.withName("x_to_encode").placeholder(TFloat32.class,
+        Placeholder.shape(org.tensorflow.ndarray.Shape.of(batchShape)));
+    Transformed<TFloat32> encoded = model.encode(tf, InputChecks.data(tf, xToEncode, spec));
+    Signature encodeSignature = Signature.builder(Signatures.ENCODE)
+        .input(Signatures.X, xToEncode)
+        .output(Signatures.Z, encoded.value())
+        .output(Signatures.LOG_DET, encoded.logDet())
+        .build();
+
+    Placeholder<TFloat32> z = tf.withName("z").placeholder(TFloat32.class,
+        Placeholder.shape(org.tensorflow.ndarray.Shape.of(-1, shape.size())));
+    Signature decodeSignature = Signature.builder(Signatures.DECODE)
+        .input(Signatures.Z, z)
+        .output(Signatures.X, model.decode(tf, InputChecks.latents(tf, z)))
+        .build();
+
+    SavedModelBundle.exporter(directory.toString())
+        .withFunction(SessionFunction.create(logProbSignature, session))
+        .withFunction(SessionFunction.create(weightedSignature, session))
+        .withFunction(SessionFunction.create(sampleSignature, session))
+        .withFunction(SessionFunction.create(encodeSignature, session))
+        .withFunction(SessionFunction.create(decodeSignature, session))
+        .export();
+    Path asset = directory.resolve(Signatures.SPEC_ASSET);
+    Files.createDirectories(asset.getParent());
+    Files.writeString(asset, FlowSpecJson.toJson(model.flow().spec()), StandardCharsets.UTF_8);
+  }
+
+  /**
+   * What a process killed while exporting {@code name} left: temporary exports are deleted; an earlier export moved
+   * aside is put back when the kill came between the two renames (nothing at {@code name}), deleted otherwise.
+   */
+  private static void deleteLeftovers(Path parent, String name) throws IOException {
+    List<Path> leftovers;
+    try (Stream<Path> children = Files.list(parent)) {
+      leftovers = children.filter(child -> child.getFileName().toString().startsWith("." + name + "-new-")
+          || child.getFileName().toString().startsWith("." + name + "-old-")).toList();
+    }
+    Path target = parent.resolve(name);
+    for (Path leftover : leftovers) {
+      if (leftover.getFileName().toString().startsWith("." + name + "-old-") && !Files.exists(target)) {
+        Files.move(leftover, target, StandardCopyOption.ATOMIC_MOVE);
+      } else {
+        deleteRecursively(leftover);
+      }
+    }
+  }
+
+  /** Flushes every file under {@code directory}, then the directories, deepest first. */
+  private static void syncTree(Path directory) throws IOException {
+    List<Path> paths;
+    try (Stream<Path> walk = Files.walk(directory)) {
+      paths = walk.sorted(Comparator.reverseOrder()).toList();
+    }
+    for (Path path : paths) {
+      sync(path);
+    }
+  }
+
+  private static void sync(Path path) throws IOException {
+    boolean isDirectory = Files.isDirectory(path);
+    try (FileChannel channel = FileChannel.open(path,
+        isDirectory ? StandardOpenOption.READ : StandardOpenOption.WRITE)) {
+      channel.force(true);
+    } catch (IOException e) {
+      if (!isDirectory) {
+        throw e;
+      }
+    }
+  }
+
   private static void deleteRecursively(Path dir) throws IOException {
     try (var walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
         Files.delete(p);
       }
     }

@@ -1,19 +1,26 @@
 package org.flows4j.tf.training;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.OptionalLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.tensorflow.Session;
@@ -22,15 +29,21 @@ import org.tensorflow.Session;
  * Checkpoints in a directory: {@code checkpoint-<step>/} each holding {@code variables.*} (TensorFlow's format, via
  * {@code Session.save}) and {@code trainer.json}, plus a {@code latest} file naming the newest.
  *
- * <p>Writing is atomic: a checkpoint is written into a hidden temporary directory, which is renamed into place
- * only when complete, and {@code latest} is replaced by a rename too. A crash at any moment leaves the previous
- * checkpoint intact and {@code latest} pointing at a complete one. The newest {@value #KEEP} are kept.
+ * <p>Writing is atomic and durable: a checkpoint is written into a hidden temporary directory, its files and the
+ * directory are flushed to the disk ({@code fsync}), and only then is it renamed into place and the parent
+ * flushed; {@code latest} is replaced the same way. A crash or a power cut at any moment leaves the previous
+ * checkpoint intact and {@code latest} pointing at a complete one. Temporary directories left by a killed
+ * process are deleted by the next save. Pruning keeps the newest {@value #KEEP} checkpoints up to the step being
+ * saved: later ones (left by a run that was resumed from an earlier checkpoint) are not this run's history and are
+ * replaced when the run reaches their step.
  */
 public final class Checkpoints {
   static final int KEEP = 3;
   private static final String LATEST = "latest";
   private static final String STATE = "trainer.json";
   private static final String VARIABLES = "variables";
+  private static final String PREFIX = "checkpoint-";
+  private static final Pattern NAME = Pattern.compile("checkpoint-(\\d{9,19})");
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private Checkpoints() {}
@@ -39,10 +52,12 @@ public final class Checkpoints {
   static Path save(Path root, Session session, TrainerState state) {
     try {
       Files.createDirectories(root);
-      String name = String.format("checkpoint-%09d", state.steps());
+      deleteLeftovers(root);
+      String name = name(state.steps());
       Path temporary = Files.createTempDirectory(root, "." + name + "-");
       session.save(temporary.resolve(VARIABLES).toString());
       Files.writeString(temporary.resolve(STATE), JSON.writeValueAsString(state), StandardCharsets.UTF_8);
+      syncTree(temporary);
       Path target = root.resolve(name);
       if (Files.exists(target)) {
         deleteRecursively(target);
@@ -50,9 +65,11 @@ public final class Checkpoints {
       Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
       Path latestTemporary = Files.createTempFile(root, "." + LATEST + "-", "");
       Files.writeString(latestTemporary, name, StandardCharsets.UTF_8);
+      sync(latestTemporary);
       Files.move(latestTemporary, root.resolve(LATEST), StandardCopyOption.ATOMIC_MOVE,
           StandardCopyOption.REPLACE_EXISTING);
-      pruneOld(root);
+      sync(root);
+      pruneOld(root, state.steps());
       return target;
     } catch (IOException e) {
       throw new UncheckedIOException("could not write a checkpoint under " + root + ": " + e.getMessage(), e);
@@ -64,8 +81,32 @@ public final class Checkpoints {
     return Files.isRegularFile(root.resolve(LATEST));
   }
 
-  /** The newest checkpoint's directory; a clear error when there is none or it is incomplete. */
+  /** The steps of the checkpoints in {@code root}, newest first (empty when there is no such folder). */
+  public static List<Long> steps(Path root) {
+    List<Long> steps = new ArrayList<>();
+    if (!Files.isDirectory(root)) {
+      return steps;
+    }
+    try (Stream<Path> children = Files.list(root)) {
+      children.forEach(child -> step(child.getFileName().toString()).ifPresent(steps::add));
+    } catch (IOException e) {
+      throw new CheckpointException("cannot list the checkpoints in " + root + ": " + e.getMessage(), e);
+    }
+    steps.sort(Comparator.reverseOrder());
+    return steps;
+  }
+
+  /**
+   * The newest checkpoint's directory, as {@code latest} names it; a clear error when there is none, when it is
+   * incomplete, or when {@code latest} names anything but a checkpoint folder of {@code root} (it is never
+   * followed outside).
+   */
   public static Path latest(Path root) {
+    return checkComplete(pointer(root));
+  }
+
+  /** The folder {@code latest} names, checked to be a checkpoint folder of {@code root}, not to be complete. */
+  private static Path pointer(Path root) {
     Path pointer = root.resolve(LATEST);
     String name;
     try {
@@ -76,7 +117,25 @@ public final class Checkpoints {
     } catch (IOException e) {
       throw new CheckpointException("cannot read " + pointer + ": " + e.getMessage());
     }
-    Path checkpoint = root.resolve(name);
+    if (step(name).isEmpty()) {
+      throw new CheckpointException(pointer + " must name a checkpoint folder beside it (checkpoint-<step>), but "
+          + "names '" + (name.length() > 80 ? name.substring(0, 80) + "…" : name) + "'. It is written by "
+          + "training; write the name of one of the checkpoint folders into it.");
+    }
+    return root.resolve(name);
+  }
+
+  /** The checkpoint of {@code step} in {@code root}; a clear error listing the ones there are when it is absent. */
+  public static Path at(Path root, long step) {
+    Path checkpoint = root.resolve(name(step));
+    if (!Files.isDirectory(checkpoint)) {
+      throw new CheckpointException("there is no checkpoint of step " + step + " in " + root + "; there are "
+          + (steps(root).isEmpty() ? "none" : "checkpoints of steps " + steps(root)) + ".");
+    }
+    return checkComplete(checkpoint);
+  }
+
+  static Path checkComplete(Path checkpoint) {
     for (String required : List.of(STATE, VARIABLES + ".index")) {
       if (!Files.isRegularFile(checkpoint.resolve(required))) {
         throw new CheckpointException("checkpoint " + checkpoint + " is incomplete: " + required
@@ -86,19 +145,39 @@ public final class Checkpoints {
     return checkpoint;
   }
 
-  /** Reads a checkpoint's trainer state. */
+  /**
+   * Reads a checkpoint's trainer state, checking every field (a hand-edited {@code trainer.json} that still parses
+   * is refused, not trusted) and that its step is the one the folder is named after.
+   */
   static TrainerState readState(Path checkpoint) {
     Path file = checkpoint.resolve(STATE);
+    TrainerState state;
     try {
       JsonNode tree = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
       if (tree != null && tree.get("options") instanceof ObjectNode options && !options.has("evaluationBatch")) {
         // Written before evaluationBatch existed, when evaluation always ran in passes of 512 rows.
         options.put("evaluationBatch", 512);
       }
-      return JSON.treeToValue(tree, TrainerState.class);
+      state = JSON.treeToValue(tree, TrainerState.class);
+    } catch (ValueInstantiationException e) {
+      // A record's own check (TrainerState, TrainingOptions): its message, not Jackson's wrapper.
+      throw new CheckpointException("checkpoint file " + file + " is corrupt: "
+          + firstLine(e.getCause() != null ? e.getCause().getMessage() : e.getOriginalMessage()), e);
+    } catch (JsonProcessingException e) {
+      throw new CheckpointException("checkpoint file " + file + " is corrupt: " + firstLine(e.getOriginalMessage()),
+          e);
     } catch (IOException e) {
-      throw new CheckpointException("checkpoint file " + file + " is corrupt: " + firstLine(e.getMessage()));
+      throw new CheckpointException("checkpoint file " + file + " is corrupt: " + firstLine(e.getMessage()), e);
     }
+    if (state == null) {
+      throw new CheckpointException("checkpoint file " + file + " is corrupt: it holds no trainer state");
+    }
+    OptionalLong named = step(checkpoint.getFileName().toString());
+    if (named.isPresent() && named.getAsLong() != state.steps()) {
+      throw new CheckpointException("checkpoint file " + file + " is corrupt: it records step " + state.steps()
+          + ", but its folder is named after step " + named.getAsLong());
+    }
+    return state;
   }
 
   /** Restores the session's variables; a clear error when the files are damaged. */
@@ -111,14 +190,84 @@ public final class Checkpoints {
     }
   }
 
-  private static void pruneOld(Path root) throws IOException {
-    List<Path> checkpoints = new ArrayList<>();
-    try (Stream<Path> children = Files.list(root)) {
-      children.filter(p -> p.getFileName().toString().startsWith("checkpoint-")).forEach(checkpoints::add);
+  /**
+   * Checkpoints to try when resuming, best first: the one {@code latest} names, then the older ones, newest first
+   * (checking each is the caller's: {@link #checkComplete}, {@link #readState}, {@link #restore}). A missing or
+   * malformed {@code latest} is an error, not a reason to guess.
+   */
+  static List<Path> candidates(Path root) {
+    Path named = pointer(root);
+    long newest = step(named.getFileName().toString()).orElseThrow();
+    List<Path> candidates = new ArrayList<>();
+    candidates.add(named);
+    for (long step : steps(root)) {
+      if (step < newest) {
+        candidates.add(root.resolve(name(step)));
+      }
     }
-    checkpoints.sort(Comparator.comparing(p -> p.getFileName().toString()));
-    for (int i = 0; i < checkpoints.size() - KEEP; i++) {
-      deleteRecursively(checkpoints.get(i));
+    return candidates;
+  }
+
+  static String name(long steps) {
+    return String.format("%s%09d", PREFIX, steps);
+  }
+
+  private static OptionalLong step(String name) {
+    Matcher matcher = NAME.matcher(name);
+    if (!matcher.matches()) {
+      return OptionalLong.empty();
+    }
+    try {
+      return OptionalLong.of(Long.parseLong(matcher.group(1)));
+    } catch (NumberFormatException e) {
+      return OptionalLong.empty();
+    }
+  }
+
+  /** Keeps the newest {@value #KEEP} checkpoints up to {@code current}; later ones are another history's. */
+  private static void pruneOld(Path root, long current) throws IOException {
+    List<Long> ours = steps(root).stream().filter(step -> step <= current).toList();
+    for (long step : ours.subList(Math.min(KEEP, ours.size()), ours.size())) {
+      deleteRecursively(root.resolve(name(step)));
+    }
+  }
+
+  /** Temporary checkpoints and {@code latest} files left by a process killed while writing them. */
+  private static void deleteLeftovers(Path root) throws IOException {
+    List<Path> leftovers;
+    try (Stream<Path> children = Files.list(root)) {
+      leftovers = children.filter(child -> {
+        String name = child.getFileName().toString();
+        return name.startsWith("." + PREFIX) || name.startsWith("." + LATEST + "-");
+      }).toList();
+    }
+    for (Path leftover : leftovers) {
+      deleteRecursively(leftover);
+    }
+  }
+
+  /** Flushes every file under {@code directory}, then the directories themselves, deepest first. */
+  private static void syncTree(Path directory) throws IOException {
+    List<Path> paths;
+    try (Stream<Path> walk = Files.walk(directory)) {
+      paths = walk.sorted(Comparator.reverseOrder()).toList();
+    }
+    for (Path path : paths) {
+      sync(path);
+    }
+  }
+
+  /** {@code fsync} of a file or a directory (on Linux a directory opened for reading can be forced). */
+  static void sync(Path path) throws IOException {
+    boolean directory = Files.isDirectory(path);
+    try (FileChannel channel = FileChannel.open(path,
+        directory ? StandardOpenOption.READ : StandardOpenOption.WRITE)) {
+      channel.force(true);
+    } catch (IOException e) {
+      if (!directory) {
+        throw e;
+      }
+      // Some file systems refuse to open directories as channels; the files themselves were flushed.
     }
   }
 

@@ -2,11 +2,16 @@ package org.flows4j.tf.training;
 
 import com.google.common.base.Preconditions;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
 import org.flows4j.api.FlowSpec;
 import org.flows4j.api.FlowSpecJson;
 import org.flows4j.api.Shape;
 import org.flows4j.tf.HostTensors;
+import org.flows4j.tf.InsufficientMemoryException;
 import org.flows4j.tf.LikelihoodModel;
+import org.flows4j.tf.MemoryEstimate;
 import org.flows4j.tf.export.SavedModelWriter;
 import org.tensorflow.Graph;
 import org.tensorflow.Result;
@@ -35,6 +40,10 @@ public final class Trainer implements AutoCloseable {
   private int pendingBatches;
   private double pendingLoss;
   private int consecutiveBad;
+  /** The folder this trainer's checkpoints go to: the one it resumed from, or the first it saved into. */
+  private @Nullable Path checkpointRoot;
+  private @Nullable Path resumedFrom;
+  private List<String> skippedCheckpoints = List.of();
   /** Data-dependent initialisation only goes from pending to done, so once seen done it is not asked again. */
   private boolean dataInitialized;
 
@@ -60,20 +69,77 @@ public final class Trainer implements AutoCloseable {
     }
   }
 
-  /** A fresh trainer: weights from the options' seed. */
+  /**
+   * A fresh trainer: weights from the options' seed.
+   *
+   * @throws InsufficientMemoryException if the flow's weights and one example's activations (estimated from the
+   *     spec, see {@link MemoryEstimate}) exceed the memory available: refused before the graph is built
+   */
   public static Trainer create(FlowSpec spec, TrainingOptions options) {
+    MemoryEstimate.training(spec, 1).checkFits("training this flow",
+        "Use a smaller input, fewer steps or narrower conditioners.");
     return new Trainer(spec, options, null, null);
   }
 
   /**
    * Continues from the newest checkpoint in {@code checkpointRoot}: same spec, options, weights, optimizer slots,
-   * EMA, ActNorm state and counters, so training goes on exactly as if it had never stopped.
+   * EMA, ActNorm state and counters, so training goes on exactly as if it had never stopped. When the newest
+   * checkpoint is damaged (incomplete, a corrupt {@code trainer.json}, variable files that do not restore), it falls
+   * back to the newest intact older one; {@link #skippedCheckpoints()} says which were passed over and why.
+   *
+   * @throws CheckpointException if there is no checkpoint, {@code latest} does not name one of {@code
+   *     checkpointRoot}'s checkpoint folders, or none is intact (the message is the newest one's problem)
    */
   public static Trainer resume(Path checkpointRoot) {
-    Path checkpoint = Checkpoints.latest(checkpointRoot);
+    List<String> skipped = new ArrayList<>();
+    CheckpointException newestProblem = null;
+    for (Path checkpoint : Checkpoints.candidates(checkpointRoot)) {
+      try {
+        Trainer trainer = resumeFrom(checkpointRoot, checkpoint);
+        trainer.skippedCheckpoints = List.copyOf(skipped);
+        return trainer;
+      } catch (CheckpointException e) {
+        if (newestProblem == null) {
+          newestProblem = e;
+        }
+        skipped.add(e.getMessage());
+      }
+    }
+    throw Objects.requireNonNull(newestProblem);
+  }
+
+  /** Continues from the checkpoint of {@code step} in {@code checkpointRoot} (to go back past a bad stretch). */
+  public static Trainer resume(Path checkpointRoot, long step) {
+    return resumeFrom(checkpointRoot, Checkpoints.at(checkpointRoot, step));
+  }
+
+  private static Trainer resumeFrom(Path checkpointRoot, Path checkpoint) {
+    Checkpoints.checkComplete(checkpoint);
     TrainerState state = Checkpoints.readState(checkpoint);
-    FlowSpec spec = FlowSpecJson.fromJson(state.specJson());
-    return new Trainer(spec, state.options(), checkpoint, state);
+    FlowSpec spec;
+    try {
+      spec = FlowSpecJson.fromJson(state.specJson());
+    } catch (IllegalArgumentException e) {
+      throw new CheckpointException("checkpoint " + checkpoint + " holds a spec that cannot be read back: "
+          + e.getMessage().lines().findFirst().orElse(""), e);
+    }
+    Trainer trainer = new Trainer(spec, state.options(), checkpoint, state);
+    trainer.checkpointRoot = checkpointRoot.toAbsolutePath().normalize();
+    trainer.resumedFrom = checkpoint;
+    return trainer;
+  }
+
+  /** The checkpoint this trainer was resumed from; null for a fresh one. */
+  public @Nullable Path resumedFrom() {
+    return resumedFrom;
+  }
+
+  /**
+   * Why {@link #resume(Path)} passed over newer checkpoints to reach {@link #resumedFrom()}, newest first; empty
+   * when it resumed from the newest.
+   */
+  public List<String> skippedCheckpoints() {
+    return skippedCheckpoints;
   }
 
   public FlowSpec spec() {
@@ -232,7 +298,28 @@ public final class Trainer implements AutoCloseable {
   public Path saveCheckpoint(Path root) {
     Preconditions.checkState(pendingBatches == 0,
         "a checkpoint must be taken between updates, but %s batches are accumulated", pendingBatches);
+    checkCheckpointDirectory(root);
+    checkpointRoot = root.toAbsolutePath().normalize();
     return Checkpoints.save(root, session, new TrainerState(FlowSpecJson.toJson(spec), options, steps, batches));
+  }
+
+  /**
+   * Refuses a checkpoint folder that holds another run's checkpoints: saving beside them would mix two runs (and
+   * resuming could pick up the other's). A trainer owns the folder it resumed from and the first one it saved into.
+   *
+   * @throws CheckpointException naming the folder and what to do
+   */
+  public void checkCheckpointDirectory(Path root) {
+    Path normalized = root.toAbsolutePath().normalize();
+    if (normalized.equals(checkpointRoot)) {
+      return;
+    }
+    List<Long> foreign = Checkpoints.steps(root);
+    if (!foreign.isEmpty() || Checkpoints.exists(root)) {
+      throw new CheckpointException(root + " holds the checkpoints of another run (newest: step "
+          + (foreign.isEmpty() ? "?" : foreign.get(0)) + "); saving this run's beside them would mix the two. "
+          + "Resume that run with Trainer.resume, delete its checkpoints, or choose another folder.");
+    }
   }
 
   /**

@@ -276,8 +276,21 @@ class FashionMnistTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("limit must be positive, but was 0");
     assertThatThrownBy(() -> FashionMnist.load(dir, Split.TRAIN, 4))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("limit must be at most the 3 images in " + file + ", but was 4");
+        .isInstanceOf(DatasetException.class)
+        .hasMessage("Fashion-MNIST file " + file + " holds 3 images, fewer than the 4 asked for. Ask for at most 3, "
+            + "or point at a folder with the full files.");
+  }
+
+  @Test
+  void headerClaimingMillionsOfImagesInASmallFileIsRefusedBeforeAllocating() throws IOException {
+    // The header says 2.7 M images (8.6 GB as floats); the file holds 10. Refused from the file's length alone:
+    // reading first would allocate the whole claim, which the surefire JVM's heap cannot hold.
+    Path file = write(TRAIN_IMAGES, gzip(images(0x803, 2_700_000, 28, 28, pixels(10))));
+    long compressed = Files.size(file);
+
+    assertCorrupt(() -> FashionMnist.load(dir, Split.TRAIN), file,
+        "its header claims more data than the file can hold (expected at most " + compressed * 1032 + " bytes from "
+            + compressed + " compressed bytes, found " + (16 + 2_700_000L * PIXELS) + " bytes for 2700000 images)");
   }
 
   @Test
