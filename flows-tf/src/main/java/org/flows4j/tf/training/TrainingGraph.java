@@ -37,6 +37,10 @@ final class TrainingGraph {
   final Placeholder<TFloat32> data;
   final Placeholder<TInt64> noiseSeed;
   final Operand<TFloat32> meanNll;
+  /** The mean NLL over every replica's batch (the local {@link #meanNll} when training alone). */
+  final Operand<TFloat32> stepNll;
+  /** Every replica's batch concatenated (the data-dependent initialisation's input); {@link #data} when alone. */
+  final Operand<TFloat32> globalData;
   final Operand<TFloat32> meanBitsPerDim;
   /** The mean NLL with the evaluation estimators (what reported figures use). */
   final Operand<TFloat32> evaluationMeanNll;
@@ -65,6 +69,10 @@ final class TrainingGraph {
   final Operand<TFloat32> samples;
 
   TrainingGraph(FlowSpec spec, TrainingOptions options) {
+    this(spec, options, Replication.none());
+  }
+
+  TrainingGraph(FlowSpec spec, TrainingOptions options, Replication replication) {
     graph = new Graph();
     try {
       tf = Ops.create(graph);
@@ -92,7 +100,24 @@ final class TrainingGraph {
       List<String> names = new ArrayList<>();
       groupVariables(variables, groups, names);
       groupNames = ImmutableList.copyOf(names);
-      finite = finiteFlags(gradients, groups);
+      Operand<TBool> localFinite = finiteFlags(gradients, groups);
+      if (replication.replicas() == 1) {
+        finite = localFinite;
+        stepNll = meanNll;
+        globalData = data;
+      } else {
+        // One all-reduce per batch carries the flags and the loss: a step is skipped everywhere if any replica
+        // saw a non-finite value, and the reported loss is that of the global batch.
+        int flagCount = groups.size() + 1;
+        Operand<TFloat32> packed = tf.concat(List.of(tf.dtypes.cast(localFinite, TFloat32.class),
+            tf.reshape(meanNll, tf.constant(new int[] {1}))), tf.constant(0));
+        Operand<TFloat32> agreed = replication.mean(tf, List.of(packed)).get(0);
+        finite = tf.math.equal(tf.slice(agreed, tf.constant(new int[] {0}), tf.constant(new int[] {flagCount})),
+            tf.constant(1f));
+        stepNll = tf.reshape(tf.slice(agreed, tf.constant(new int[] {flagCount}), tf.constant(new int[] {1})),
+            tf.constant(new int[0]));
+        globalData = replication.globalBatch(tf, data);
+      }
 
       Ops init = tf.withInitScope();
       List<Variable<TFloat32>> accumulators = new ArrayList<>();
@@ -114,6 +139,8 @@ final class TrainingGraph {
       for (Variable<TFloat32> accumulator : accumulators) {
         averaged.add(tf.math.mul(accumulator, tf.constant((float) inverseCount)));
       }
+      // Data parallelism: every replica applies the mean of all replicas' gradients, so weights never drift.
+      averaged = replication.mean(tf, averaged);
       gradientNorm = globalNorm(averaged);
       List<Operand<TFloat32>> clipped = clip(averaged, gradientNorm, options.clipNorm());
       Op update = optimizer.apply(tf, variables, clipped);
