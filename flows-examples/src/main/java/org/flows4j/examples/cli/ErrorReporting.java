@@ -4,6 +4,8 @@ import java.io.PrintWriter;
 import org.flows4j.tf.data.DatasetException;
 import org.flows4j.tf.training.CheckpointException;
 import org.flows4j.tf.training.TrainingDivergedException;
+import org.flows4j.tf.distributed.ClusterConfigException;
+import org.flows4j.tf.distributed.ClusterException;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.ParseResult;
@@ -18,6 +20,15 @@ final class ErrorReporting implements IExecutionExceptionHandler {
   public int handleExecutionException(Exception exception, CommandLine commandLine, ParseResult parseResult)
       throws Exception {
     PrintWriter err = commandLine.getErr();
+    if (exception instanceof ClusterException) {
+      // A worker went missing or the workers disagree: the message names the task or the difference.
+      err.println("error: " + exception.getMessage());
+      return ExitCodes.FAILED;
+    }
+    if (exception instanceof ClusterConfigException) {
+      err.println("error: " + exception.getMessage());
+      return ExitCodes.USAGE;
+    }
     if (exception instanceof TrainingDivergedException) {
       err.println("error: " + exception.getMessage());
       return ExitCodes.FAILED;

@@ -17,6 +17,8 @@ import org.flows4j.tf.training.Evaluation;
 import org.flows4j.tf.training.LearningRateSchedule;
 import org.flows4j.tf.training.Optimizer;
 import org.flows4j.tf.training.RunOptions;
+import org.flows4j.tf.distributed.Cluster;
+import org.flows4j.tf.distributed.DistributedTraining;
 import org.flows4j.tf.training.Trainer;
 import org.flows4j.tf.training.TrainingOptions;
 import org.flows4j.tf.training.TrainingRun;
@@ -109,6 +111,11 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Mixin DataDirectoryOption dataDirectory = new DataDirectoryOption();
 
+  @Mixin ClusterOptions clusterOptions = new ClusterOptions();
+
+  /** The data-parallel run this process is a worker of; null when training alone. */
+  private @Nullable Cluster cluster;
+
   @Option(names = "--quiet", description = "no progress, only the summary at the end (for scripts)")
   boolean quiet;
 
@@ -117,12 +124,20 @@ public final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     checkOptions();
+    cluster = clusterOptions.resolve().orElse(null);
     ModelPreset chosenModel = model != null ? model : ModelPreset.REALNVP;
     DataChoice chosenData = data != null ? data : DataChoice.fromCliName("moons");
     RunDirectory run = out != null ? new RunDirectory(out) : RunDirectory.defaultFor(chosenModel, chosenData);
+    if (cluster != null && !cluster.isChief()) {
+      // Workers other than the chief write nothing and need no checkpoint: they adopt the chief's state.
+      return WorkerTraining.train(cluster, chosenModel.build(chosenData.shape(), width, depth),
+          trainingOptions(chosenData.defaults(), chosenModel), chosenModel, chosenData, batch, steps, trainLimit,
+          dataDirectory.directory(), spec.commandLine().getOut(), quiet);
+    }
     if (resume) {
       RunInfo info = checkResumable(run);
-      Trainer trainer = Trainer.resume(run.checkpoints());
+      Trainer trainer = cluster == null ? Trainer.resume(run.checkpoints())
+          : Trainer.resume(run.checkpoints(), DistributedTraining.replication(cluster));
       try (trainer) {
         TrainingData trainingData = loadData(info, trainer.options().seed());
         try (MetricsCsv metrics = MetricsCsv.continueAfter(run.metricsCsv(), trainer.steps())) {
@@ -143,7 +158,8 @@ public final class TrainCommand implements Callable<Integer> {
     }
     run.writeSpec(flowSpec);
     run.writeInfo(info);
-    Trainer trainer = Trainer.create(flowSpec, options);
+    Trainer trainer = cluster == null ? Trainer.create(flowSpec, options)
+        : Trainer.create(flowSpec, options, DistributedTraining.replication(cluster));
     try (trainer; MetricsCsv metrics = MetricsCsv.create(run.metricsCsv())) {
       return train(run, info, trainingData, trainer, metrics);
     }
@@ -160,6 +176,9 @@ public final class TrainCommand implements Callable<Integer> {
     }
     Path directory = dataDirectory.directory();
     DataSource batches = choice.trainingSource(dataSeed, info.trainLimit(), directory);
+    if (cluster != null) {
+      batches = DistributedTraining.shard(batches, cluster);
+    }
     HeldOut heldOut = choice.heldOut(Math.min(choice.defaults().heldOutDuringTraining(), choice.maxHeldOut()),
         directory);
     return new TrainingData(choice, batches, heldOut);
