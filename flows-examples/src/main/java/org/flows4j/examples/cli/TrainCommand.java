@@ -18,6 +18,7 @@ import org.flows4j.tf.training.LearningRateSchedule;
 import org.flows4j.tf.training.Optimizer;
 import org.flows4j.tf.training.RunOptions;
 import org.flows4j.tf.distributed.Cluster;
+import org.flows4j.tf.summary.TensorBoardWriter;
 import org.flows4j.tf.distributed.DistributedTraining;
 import org.flows4j.tf.training.Trainer;
 import org.flows4j.tf.training.TrainingOptions;
@@ -209,9 +210,11 @@ public final class TrainCommand implements Callable<Integer> {
     List<Evaluation> evaluations;
     int skipped;
     try (TrainingMonitor monitor = new TrainingMonitor(metrics, TrainingProgress.forOutput(quiet, stdout,
-        spec.commandLine().getErr(), firstStep, lastStep, evalEvery))) {
+        spec.commandLine().getErr(), firstStep, lastStep, evalEvery));
+        TensorBoardWriter events = TensorBoardWriter.create(run.tensorboard())) {
       evaluations = TrainingRun.run(trainer, trainingData.batches(), trainingData.heldOut(),
-          new RunOptions(lastStep, info.batch(), checkpointInterval, run.checkpoints(), evalEvery), monitor);
+          new RunOptions(lastStep, info.batch(), checkpointInterval, run.checkpoints(), evalEvery),
+          TrainingListeners.of(monitor, events));
       skipped = monitor.skippedBatches();
     }
     double seconds = (System.nanoTime() - start) / 1e9;
@@ -227,8 +230,8 @@ public final class TrainCommand implements Callable<Integer> {
     stdout.printf(Locale.ROOT, "held-out NLL %.4f nats, %.4f bits/dim on %d %s%s%n", last.negativeLogLikelihood(),
         last.bitsPerDim(), last.examples(), images ? "test images" : "points",
         last.averagedWeights() ? " (averaged weights)" : "");
-    stdout.printf("wrote %s: saved_model/, checkpoints/, spec.json, run.json, metrics.csv, curves.png, "
-        + "samples.png%s%n", run.root(), images ? " (rows 1-4 at temperature 0.7, rows 5-8 at 1.0)" : "");
+    stdout.printf("wrote %s: saved_model/, checkpoints/, tensorboard/, spec.json, run.json, metrics.csv, "
+        + "curves.png, samples.png%s%n", run.root(), images ? " (rows 1-4 at temperature 0.7, rows 5-8 at 1.0)" : "");
     stdout.flush();
     return ExitCodes.OK;
   }
