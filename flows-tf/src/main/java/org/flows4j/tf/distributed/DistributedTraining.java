@@ -8,6 +8,7 @@ import org.flows4j.tf.training.Replication;
 import org.flows4j.tf.training.Trainer;
 import org.flows4j.tf.training.TrainingOptions;
 import org.jspecify.annotations.Nullable;
+import org.tensorflow.DeviceSpec;
 
 /**
  * Entry points for training as one worker of a cluster. Start one process per worker, each with the same spec,
@@ -35,6 +36,20 @@ public final class DistributedTraining {
       return Trainer.resume(checkpointRoot, replication);
     }
     return Trainer.create(spec, options, replication);
+  }
+
+  /**
+   * In-graph replication on {@code n} CPU devices of this process (virtual ones: TensorFlow splits the CPU), each
+   * computing the forward pass of a {@code 1/n} share of every batch; pass it to {@code Trainer.create}. The batch
+   * size must be a multiple of {@code n}.
+   */
+  public static Replication cpuDevices(int n) {
+    return new LocalDevices(n, DeviceSpec.DeviceType.CPU);
+  }
+
+  /** {@link #cpuDevices} on {@code n} GPUs (build with the {@code gpu} profile). */
+  public static Replication gpuDevices(int n) {
+    return new LocalDevices(n, DeviceSpec.DeviceType.GPU);
   }
 
   /** This worker's shard of {@code data}: see {@link ShardedDataSource}. */

@@ -19,7 +19,10 @@ public interface Replication {
     return SingleReplica.INSTANCE;
   }
 
-  /** How many replicas train together. */
+  /**
+   * How many processes train together, exchanging gradients through {@link #mean}. In-graph replicas on several
+   * devices of one process count as one: their gradients meet inside the graph.
+   */
   int replicas();
 
   /** This replica's index; 0 is the chief, whose state every replica adopts at start-up. */
@@ -30,6 +33,20 @@ public interface Replication {
 
   /** Each value averaged elementwise over the replicas (every replica receives the same result). */
   List<Operand<TFloat32>> mean(Ops tf, List<Operand<TFloat32>> values);
+
+  /** A model's per-example log-probabilities on one part of a batch, with ops built by {@code tf}. */
+  @FunctionalInterface
+  interface PerDevice {
+    Operand<TFloat32> logProb(Ops tf, Operand<TFloat32> part, int device);
+  }
+
+  /**
+   * The per-example log-probabilities of {@code batch}, in batch order. In-graph replication splits the batch across
+   * devices and builds one copy of the model's ops per device (sharing its variables); otherwise one call.
+   */
+  default Operand<TFloat32> perExample(Ops tf, Operand<TFloat32> batch, PerDevice model) {
+    return model.logProb(tf, batch, 0);
+  }
 
   /** The replicas' batches, concatenated in replica order along the first axis: the global batch. */
   Operand<TFloat32> globalBatch(Ops tf, Operand<TFloat32> batch);

@@ -82,7 +82,9 @@ final class TrainingGraph {
           Placeholder.shape(org.tensorflow.ndarray.Shape.of(batchDims(spec.inputShape(), -1))));
       noiseSeed = tf.withName("noise_seed").placeholder(TInt64.class,
           Placeholder.shape(org.tensorflow.ndarray.Shape.of(2)));
-      Operand<TFloat32> logProb = model.logProb(tf, data, noiseSeed);
+      // Each device draws its own dequantization noise (seed offset by its index; device 0 draws the usual).
+      Operand<TFloat32> logProb = replication.perExample(tf, data, (ops, part, device) -> model.logProb(ops, part,
+          device == 0 ? noiseSeed : ops.math.add(noiseSeed, ops.constant(new long[] {0, device}))));
       meanNll = tf.withName("mean_nll").math.neg(tf.math.mean(logProb, tf.constant(0)));
       meanBitsPerDim = tf.math.mean(model.bitsPerDim(tf, logProb), tf.constant(0));
       importanceSamples = tf.withName("importance_samples").placeholderWithDefault(

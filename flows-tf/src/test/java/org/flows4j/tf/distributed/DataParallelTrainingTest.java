@@ -81,7 +81,7 @@ class DataParallelTrainingTest {
 
   /**
    * The loss after every step, as the global-batch mean: float32 sums over a different split agree to a few ulps
-   * per step (measured ≤ 1e-6).
+   * per step (measured ≤ 3e-6).
    */
   private static final double LOSS_TOLERANCE = 1e-5;
 
@@ -90,7 +90,7 @@ class DataParallelTrainingTest {
    * its own running RMS, so a component whose true gradient is at the level of float32 rounding (about 1e-7 of the
    * gradient scale) moves by about ±lr with a sign set by rounding. A handful of such components (12 of 1368 in
    * RealNVP on 2 workers) drift apart by up to a learning rate per step (worst component 1.3e-3 after 20 steps),
-   * while the rest agree to 1e-5 and the loss to 1e-6. Measured: up to 1e-4 over 20 steps.
+   * while the rest agree to 1e-5 and the loss to 3e-6. Measured: up to 1e-4 over 20 steps.
    */
   private static final double WEIGHT_TOLERANCE = 1e-3;
 
