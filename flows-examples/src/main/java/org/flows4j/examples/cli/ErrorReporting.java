@@ -2,6 +2,8 @@ package org.flows4j.examples.cli;
 
 import java.io.PrintWriter;
 import org.flows4j.tf.training.TrainingDivergedException;
+import org.flows4j.tf.distributed.ClusterConfigException;
+import org.flows4j.tf.distributed.ClusterException;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
@@ -18,6 +20,15 @@ final class ErrorReporting implements IExecutionExceptionHandler {
   public int handleExecutionException(Exception exception, CommandLine commandLine, ParseResult parseResult)
       throws Exception {
     PrintWriter err = commandLine.getErr();
+    if (exception instanceof ClusterException) {
+      // A worker went missing or the workers disagree: the message names the task or the difference.
+      err.println("error: " + exception.getMessage());
+      return ExitCodes.FAILED;
+    }
+    if (exception instanceof ClusterConfigException) {
+      err.println("error: " + exception.getMessage());
+      return ExitCodes.USAGE;
+    }
     if (exception instanceof TrainingDivergedException) {
       report(err, exception.getMessage(), exception, parseResult);
       return ExitCodes.FAILED;

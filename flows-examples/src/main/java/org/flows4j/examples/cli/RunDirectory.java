@@ -110,8 +110,14 @@ record RunDirectory(Path root) {
     }
   }
 
+  /** TensorBoard event files ({@code tensorboard --logdir} this folder). */
+  Path tensorboard() {
+    return root.resolve("tensorboard");
+  }
+
   private List<Path> outputs() {
-    return List.of(checkpoints(), savedModel(), specJson(), runJson(), metricsCsv(), curvesPng(), samplesPng());
+    return List.of(checkpoints(), savedModel(), specJson(), runJson(), metricsCsv(), curvesPng(), samplesPng(),
+        tensorboard());
   }
 
   void writeSpec(FlowSpec spec) throws IOException {

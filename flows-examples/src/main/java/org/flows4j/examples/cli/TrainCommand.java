@@ -20,6 +20,9 @@ import org.flows4j.tf.training.Evaluation;
 import org.flows4j.tf.training.LearningRateSchedule;
 import org.flows4j.tf.training.Optimizer;
 import org.flows4j.tf.training.RunOptions;
+import org.flows4j.tf.distributed.Cluster;
+import org.flows4j.tf.summary.TensorBoardWriter;
+import org.flows4j.tf.distributed.DistributedTraining;
 import org.flows4j.tf.training.Trainer;
 import org.flows4j.tf.training.TrainingOptions;
 import org.flows4j.tf.training.TrainingRun;
@@ -117,6 +120,11 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Mixin DataDirectoryOption dataDirectory = new DataDirectoryOption();
 
+  @Mixin ClusterOptions clusterOptions = new ClusterOptions();
+
+  /** The data-parallel run this process is a worker of; null when training alone. */
+  private @Nullable Cluster cluster;
+
   @Option(names = "--quiet", description = "no progress, only the summary at the end (for scripts)")
   boolean quiet;
 
@@ -125,9 +133,16 @@ public final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     checkOptions();
+    cluster = clusterOptions.resolve().orElse(null);
     ModelPreset chosenModel = model != null ? model : ModelPreset.REALNVP;
     DataChoice chosenData = data != null ? data : DataChoice.fromCliName("moons");
     RunDirectory run = out != null ? new RunDirectory(out) : RunDirectory.defaultFor(chosenModel, chosenData);
+    if (cluster != null && !cluster.isChief()) {
+      // Workers other than the chief write nothing and need no checkpoint: they adopt the chief's state.
+      return WorkerTraining.train(cluster, chosenModel.build(chosenData.shape(), width, depth),
+          trainingOptions(chosenData.defaults(), chosenModel), chosenModel, chosenData, batch, steps, trainLimit,
+          dataDirectory.directory(), spec.commandLine().getOut(), quiet);
+    }
     run.checkCanBeAFolder();
     RunLock.checkFree(run.root());
     if (resume) {
@@ -152,7 +167,8 @@ public final class TrainCommand implements Callable<Integer> {
       }
       run.writeSpec(flowSpec);
       run.writeInfo(info);
-      Trainer trainer = Trainer.create(flowSpec, options);
+      Trainer trainer = cluster == null ? Trainer.create(flowSpec, options)
+          : Trainer.create(flowSpec, options, DistributedTraining.replication(cluster));
       try (trainer; MetricsCsv metrics = MetricsCsv.create(run.metricsCsv())) {
         return train(run, info, trainingData, trainer, metrics);
       }
@@ -163,7 +179,8 @@ public final class TrainCommand implements Callable<Integer> {
     RunInfo info = checkResumable(run);
     try (RunLock lock = RunLock.acquire(run.root())) {
       Trainer trainer = fromCheckpoint != null ? Trainer.resume(run.checkpoints(), fromCheckpoint)
-          : Trainer.resume(run.checkpoints());
+          : cluster == null ? Trainer.resume(run.checkpoints())
+          : Trainer.resume(run.checkpoints(), DistributedTraining.replication(cluster));
       try (trainer) {
         for (String skipped : trainer.skippedCheckpoints()) {
           spec.commandLine().getErr().println("warning: skipping a damaged checkpoint: " + skipped);
@@ -244,6 +261,9 @@ public final class TrainCommand implements Callable<Integer> {
     }
     Path directory = dataDirectory.directory();
     DataSource batches = choice.trainingSource(dataSeed, info.trainLimit(), directory);
+    if (cluster != null) {
+      batches = DistributedTraining.shard(batches, cluster);
+    }
     HeldOut heldOut = choice.heldOut(Math.min(choice.defaults().heldOutDuringTraining(), choice.maxHeldOut()),
         directory);
     return new TrainingData(choice, batches, heldOut);
@@ -274,10 +294,12 @@ public final class TrainCommand implements Callable<Integer> {
     List<Evaluation> evaluations;
     int skipped;
     try (TrainingMonitor monitor = new TrainingMonitor(metrics, TrainingProgress.forOutput(quiet, stdout,
-        spec.commandLine().getErr(), firstStep, lastStep, evalEvery))) {
+        spec.commandLine().getErr(), firstStep, lastStep, evalEvery));
+        TensorBoardWriter events = TensorBoardWriter.create(run.tensorboard())) {
       evaluations = TrainingRun.run(trainer, trainingData.batches(), trainingData.heldOut(),
           RunOptions.builder().steps(lastStep).batchSize(info.batch()).checkpointEvery(checkpointInterval)
-              .checkpointDirectory(run.checkpoints()).evaluateEvery(evalEvery).build(), monitor);
+              .checkpointDirectory(run.checkpoints()).evaluateEvery(evalEvery).build(),
+          TrainingListeners.of(monitor, events));
       skipped = monitor.skippedBatches();
     }
     double seconds = (System.nanoTime() - start) / 1e9;
@@ -293,8 +315,8 @@ public final class TrainCommand implements Callable<Integer> {
     stdout.printf(Locale.ROOT, "held-out NLL %.4f nats, %.4f bits/dim on %d %s%s%n", last.negativeLogLikelihood(),
         last.bitsPerDim(), last.examples(), images ? "test images" : "points",
         last.averagedWeights() ? " (averaged weights)" : "");
-    stdout.printf("wrote %s: saved_model/, checkpoints/, spec.json, run.json, metrics.csv, curves.png, "
-        + "samples.png%s%n", run.root(), images ? " (rows 1-4 at temperature 0.7, rows 5-8 at 1.0)" : "");
+    stdout.printf("wrote %s: saved_model/, checkpoints/, tensorboard/, spec.json, run.json, metrics.csv, "
+        + "curves.png, samples.png%s%n", run.root(), images ? " (rows 1-4 at temperature 0.7, rows 5-8 at 1.0)" : "");
     stdout.flush();
     return ExitCodes.OK;
   }

@@ -16,6 +16,7 @@ import org.flows4j.tf.export.SavedModelWriter;
 import org.tensorflow.Graph;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
+import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
@@ -34,6 +35,7 @@ public final class Trainer implements AutoCloseable {
   private final FlowSpec spec;
   private final TrainingOptions options;
   private final TrainingGraph g;
+  private final Replication replication;
   private final Session session;
   private long steps;
   private long batches;
@@ -47,12 +49,20 @@ public final class Trainer implements AutoCloseable {
   /** Data-dependent initialisation only goes from pending to done, so once seen done it is not asked again. */
   private boolean dataInitialized;
 
-  private Trainer(
-      FlowSpec spec, TrainingOptions options, @Nullable Path checkpoint, @Nullable TrainerState state) {
+  private Trainer(FlowSpec spec, TrainingOptions options, @Nullable Path checkpoint,
+      @Nullable TrainerState state, Replication replication) {
     this.spec = spec;
     this.options = options;
-    this.g = new TrainingGraph(spec, options);
-    this.session = new Session(g.graph);
+    this.replication = replication;
+    this.g = new TrainingGraph(spec, options, replication);
+    Session opened;
+    try {
+      opened = replication.openSession(g.graph);
+    } catch (RuntimeException e) {
+      g.graph.close();
+      throw e;
+    }
+    this.session = opened;
     try {
       if (checkpoint == null || state == null) {
         session.initialize();
@@ -63,6 +73,9 @@ public final class Trainer implements AutoCloseable {
         this.steps = state.steps();
         this.batches = state.batches();
       }
+      long[] counters = replication.adoptChiefState(g.graph, session, fingerprint(), new long[] {steps, batches});
+      this.steps = counters[0];
+      this.batches = counters[1];
     } catch (RuntimeException e) {
       close();
       throw e;
@@ -76,9 +89,17 @@ public final class Trainer implements AutoCloseable {
    *     spec, see {@link MemoryEstimate}) exceed the memory available: refused before the graph is built
    */
   public static Trainer create(FlowSpec spec, TrainingOptions options) {
+    return create(spec, options, Replication.none());
+  }
+
+  /**
+   * A fresh trainer that is one replica of a data-parallel run (see {@code org.flows4j.tf.distributed}): every
+   * replica starts from the chief's weights and applies the same averaged update.
+   */
+  public static Trainer create(FlowSpec spec, TrainingOptions options, Replication replication) {
     MemoryEstimate.training(spec, 1).checkFits("training this flow",
         "Use a smaller input, fewer steps or narrower conditioners.");
-    return new Trainer(spec, options, null, null);
+    return new Trainer(spec, options, null, null, replication);
   }
 
   /**
@@ -91,11 +112,16 @@ public final class Trainer implements AutoCloseable {
    *     checkpointRoot}'s checkpoint folders, or none is intact (the message is the newest one's problem)
    */
   public static Trainer resume(Path checkpointRoot) {
+    return resume(checkpointRoot, Replication.none());
+  }
+
+  /** {@link #resume(Path)} as the chief of a data-parallel run: the other replicas adopt the restored state. */
+  public static Trainer resume(Path checkpointRoot, Replication replication) {
     List<String> skipped = new ArrayList<>();
     CheckpointException newestProblem = null;
     for (Path checkpoint : Checkpoints.candidates(checkpointRoot)) {
       try {
-        Trainer trainer = resumeFrom(checkpointRoot, checkpoint);
+        Trainer trainer = resumeFrom(checkpointRoot, checkpoint, replication);
         trainer.skippedCheckpoints = List.copyOf(skipped);
         return trainer;
       } catch (CheckpointException e) {
@@ -110,10 +136,10 @@ public final class Trainer implements AutoCloseable {
 
   /** Continues from the checkpoint of {@code step} in {@code checkpointRoot} (to go back past a bad stretch). */
   public static Trainer resume(Path checkpointRoot, long step) {
-    return resumeFrom(checkpointRoot, Checkpoints.at(checkpointRoot, step));
+    return resumeFrom(checkpointRoot, Checkpoints.at(checkpointRoot, step), Replication.none());
   }
 
-  private static Trainer resumeFrom(Path checkpointRoot, Path checkpoint) {
+  private static Trainer resumeFrom(Path checkpointRoot, Path checkpoint, Replication replication) {
     Checkpoints.checkComplete(checkpoint);
     TrainerState state = Checkpoints.readState(checkpoint);
     FlowSpec spec;
@@ -123,7 +149,7 @@ public final class Trainer implements AutoCloseable {
       throw new CheckpointException("checkpoint " + checkpoint + " holds a spec that cannot be read back: "
           + e.getMessage().lines().findFirst().orElse(""), e);
     }
-    Trainer trainer = new Trainer(spec, state.options(), checkpoint, state);
+    Trainer trainer = new Trainer(spec, state.options(), checkpoint, state, replication);
     trainer.checkpointRoot = checkpointRoot.toAbsolutePath().normalize();
     trainer.resumedFrom = checkpoint;
     return trainer;
@@ -180,20 +206,26 @@ public final class Trainer implements AutoCloseable {
    * {@link TrainingDivergedException}.
    */
   public StepReport step(float[] batch, int n) {
-    try (TFloat32 x = tensor(batch, n); TInt64 noise = HostTensors.seed(noiseSeed(batches));
-        TInt64 flowSeed = HostTensors.seed(~noiseSeed(batches))) {
+    try {
+      return stepOrFail(batch, n);
+    } catch (TrainingDivergedException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw replication.explain(e);
+    }
+  }
+
+  private StepReport stepOrFail(float[] batch, int n) {
+    try (TFloat32 x = tensor(batch, n); TInt64 noise = HostTensors.seed(replicaNoiseSeed(batches));
+        TInt64 flowSeed = HostTensors.seed(~replicaNoiseSeed(batches))) {
       if (!isInitialized()) {
-        session.runner().feed(g.data, x).feed(g.noiseSeed, noise).feed(g.flow.randomSeed(), flowSeed)
-            .addTarget(g.dataInit).run().close();
-        if (options.usesEma()) {
-          session.run(g.averageSync);
-        }
+        initializeFromData(x);
       }
       batches++;
       double loss;
       @Nullable String offender;
       try (Result result = session.runner().feed(g.data, x).feed(g.noiseSeed, noise)
-          .feed(g.flow.randomSeed(), flowSeed).fetch(g.meanNll).fetch(g.finite).addTarget(g.accumulate).run()) {
+          .feed(g.flow.randomSeed(), flowSeed).fetch(g.stepNll).fetch(g.finite).addTarget(g.accumulate).run()) {
         loss = HostTensors.toDouble(result.get(0));
         offender = firstNonFinite(HostTensors.toDoubles(result.get(1)));
       }
@@ -214,6 +246,28 @@ public final class Trainer implements AutoCloseable {
         return new StepReport(steps, meanLoss, toBitsPerDim(meanLoss), true,
             HostTensors.toDouble(result.get(0)), HostTensors.toDouble(result.get(1)), null);
       }
+    }
+  }
+
+  /**
+   * ActNorm's (and weight-normalised conditioners') data-dependent initialisation, on the global batch: alone that
+   * is {@code x}; in a data-parallel run every replica gathers all replicas' batches, so each computes the same
+   * statistics a single process would on the concatenated batch (with the same dequantization noise).
+   */
+  private void initializeFromData(TFloat32 x) {
+    try (TInt64 noise = HostTensors.seed(noiseSeed(batches)); TInt64 flowSeed = HostTensors.seed(~noiseSeed(batches))) {
+      if (replication.replicas() == 1) {
+        session.runner().feed(g.data, x).feed(g.noiseSeed, noise).feed(g.flow.randomSeed(), flowSeed)
+            .addTarget(g.dataInit).run().close();
+      } else {
+        try (Result gathered = session.runner().feed(g.data, x).fetch(g.globalData).run()) {
+          session.runner().feed(g.data, gathered.get(0)).feed(g.noiseSeed, noise)
+              .feed(g.flow.randomSeed(), flowSeed).addTarget(g.dataInit).run().close();
+        }
+      }
+    }
+    if (options.usesEma()) {
+      session.run(g.averageSync);
     }
   }
 
@@ -292,6 +346,31 @@ public final class Trainer implements AutoCloseable {
       }
     });
     return out[0];
+  }
+
+  /**
+   * The live trainable weights, every variable flattened and concatenated in the flow's variable order. For
+   * checking that replicas of a data-parallel run agree, or for comparing runs.
+   */
+  public float[] weights() {
+    List<Variable<TFloat32>> variables = g.flow.trainableVariables();
+    Session.Runner runner = session.runner();
+    variables.forEach(runner::fetch);
+    try (Result result = runner.run()) {
+      int total = 0;
+      for (int i = 0; i < variables.size(); i++) {
+        total += (int) result.get(i).shape().size();
+      }
+      float[] out = new float[total];
+      int offset = 0;
+      for (int i = 0; i < variables.size(); i++) {
+        double[] values = HostTensors.toDoubles(result.get(i));
+        for (double v : values) {
+          out[offset++] = (float) v;
+        }
+      }
+      return out;
+    }
   }
 
   /** Writes a checkpoint under {@code root} (atomically); returns its directory. */
@@ -377,6 +456,28 @@ public final class Trainer implements AutoCloseable {
   /** Dequantization noise for batch b: a pure function of the seed and b, so a resumed run draws the same. */
   private long noiseSeed(long batch) {
     return options.seed() * 0x9E3779B97F4A7C15L + batch;
+  }
+
+  /**
+   * The training noise of this replica for batch b: replica 0 draws what a single process draws; the others draw
+   * independent streams (dequantization, Russian-roulette term counts, dropout), each unbiased on its own shard.
+   */
+  private long replicaNoiseSeed(long batch) {
+    return noiseSeed(batch) + replication.replicaIndex() * 0xD1B54A32D192ED03L;
+  }
+
+  /** What every replica must agree on, by name: the spec and each training option. */
+  private java.util.Map<String, String> fingerprint() {
+    java.util.Map<String, String> fingerprint = new java.util.LinkedHashMap<>();
+    fingerprint.put("spec", FlowSpecJson.toJson(spec));
+    for (java.lang.reflect.RecordComponent component : TrainingOptions.class.getRecordComponents()) {
+      try {
+        fingerprint.put(component.getName(), String.valueOf(component.getAccessor().invoke(options)));
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    return fingerprint;
   }
 
   private boolean isInitialized() {

@@ -38,6 +38,10 @@ final class TrainingGraph {
   final Placeholder<TFloat32> data;
   final Placeholder<TInt64> noiseSeed;
   final Operand<TFloat32> meanNll;
+  /** The mean NLL over every replica's batch (the local {@link #meanNll} when training alone). */
+  final Operand<TFloat32> stepNll;
+  /** Every replica's batch concatenated (the data-dependent initialisation's input); {@link #data} when alone. */
+  final Operand<TFloat32> globalData;
   final Operand<TFloat32> meanBitsPerDim;
   /** The mean NLL with the evaluation estimators (what reported figures use). */
   final Operand<TFloat32> evaluationMeanNll;
@@ -66,6 +70,10 @@ final class TrainingGraph {
   final Operand<TFloat32> samples;
 
   TrainingGraph(FlowSpec spec, TrainingOptions options) {
+    this(spec, options, Replication.none());
+  }
+
+  TrainingGraph(FlowSpec spec, TrainingOptions options, Replication replication) {
     graph = new Graph();
     try {
       tf = Ops.create(graph);
@@ -75,7 +83,9 @@ final class TrainingGraph {
           Placeholder.shape(org.tensorflow.ndarray.Shape.of(batchDims(spec.inputShape(), -1))));
       noiseSeed = tf.withName("noise_seed").placeholder(TInt64.class,
           Placeholder.shape(org.tensorflow.ndarray.Shape.of(2)));
-      Operand<TFloat32> logProb = model.logProb(tf, data, noiseSeed);
+      // Each device draws its own dequantization noise (seed offset by its index; device 0 draws the usual).
+      Operand<TFloat32> logProb = replication.perExample(tf, data, (ops, part, device) -> model.logProb(ops, part,
+          device == 0 ? noiseSeed : ops.math.add(noiseSeed, ops.constant(new long[] {0, device}))));
       meanNll = tf.withName("mean_nll").math.neg(tf.math.mean(logProb, tf.constant(0)));
       meanBitsPerDim = tf.math.mean(model.bitsPerDim(tf, logProb), tf.constant(0));
       importanceSamples = tf.withName("importance_samples").placeholderWithDefault(
@@ -93,7 +103,24 @@ final class TrainingGraph {
       List<String> names = new ArrayList<>();
       groupVariables(variables, groups, names);
       groupNames = ImmutableList.copyOf(names);
-      finite = finiteFlags(gradients, groups);
+      Operand<TBool> localFinite = finiteFlags(gradients, groups);
+      if (replication.replicas() == 1) {
+        finite = localFinite;
+        stepNll = meanNll;
+        globalData = data;
+      } else {
+        // One all-reduce per batch carries the flags and the loss: a step is skipped everywhere if any replica
+        // saw a non-finite value, and the reported loss is that of the global batch.
+        int flagCount = groups.size() + 1;
+        Operand<TFloat32> packed = tf.concat(List.of(tf.dtypes.cast(localFinite, TFloat32.class),
+            tf.reshape(meanNll, tf.constant(new int[] {1}))), tf.constant(0));
+        Operand<TFloat32> agreed = replication.mean(tf, List.of(packed)).get(0);
+        finite = tf.math.equal(tf.slice(agreed, tf.constant(new int[] {0}), tf.constant(new int[] {flagCount})),
+            tf.constant(1f));
+        stepNll = tf.reshape(tf.slice(agreed, tf.constant(new int[] {flagCount}), tf.constant(new int[] {1})),
+            tf.constant(new int[0]));
+        globalData = replication.globalBatch(tf, data);
+      }
 
       Ops init = tf.withInitScope();
       List<Variable<TFloat32>> accumulators = new ArrayList<>();
@@ -115,6 +142,8 @@ final class TrainingGraph {
       for (Variable<TFloat32> accumulator : accumulators) {
         averaged.add(tf.math.mul(accumulator, tf.constant((float) inverseCount)));
       }
+      // Data parallelism: every replica applies the mean of all replicas' gradients, so weights never drift.
+      averaged = replication.mean(tf, averaged);
       gradientNorm = globalNorm(averaged);
       List<Operand<TFloat32>> clipped = clip(averaged, gradientNorm, options.clipNorm());
       Op update = optimizer.apply(tf, variables, clipped);

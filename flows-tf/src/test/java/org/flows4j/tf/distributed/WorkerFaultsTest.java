@@ -1,0 +1,129 @@
+package org.flows4j.tf.distributed;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.flows4j.tf.distributed.WorkerProcesses.Record;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Workers that die, never come, or were started differently: every other worker stops with a message, in bounded time. */
+class WorkerFaultsTest {
+  @TempDir Path dir;
+
+  @Test
+  @Timeout(120)
+  void aWorkerThatNeverComesIsNamedAfterTheTimeout() throws Exception {
+    try (WorkerProcesses processes = new WorkerProcesses()) {
+      String cluster = WorkerProcesses.loopbackCluster(2);
+      Path log = dir.resolve("chief.log");
+      long start = System.nanoTime();
+      Process chief = processes.start(log, arguments("realnvp", cluster, 0, "timeout=5", "out=" + dir.resolve("c")));
+      int code = WorkerProcesses.exitCode(chief, 100);
+      double seconds = (System.nanoTime() - start) / 1e9;
+      String message = Files.readString(log);
+      System.out.printf("a missing worker stopped the chief after %.1f s (timeout 5 s, JVM start included)%n",
+          seconds);
+      assertThat(code).as(message).isEqualTo(TrainingWorker.CLUSTER_FAILURE);
+      assertThat(message).contains("CLUSTER: task 1 (" + cluster.split(",")[1] + ") does not answer: task 0 ("
+          + cluster.split(",")[0] + ") waited for it up to 5 s");
+    }
+  }
+
+  @Test
+  @Timeout(150)
+  void workersStartedWithDifferentOptionsNameTheDifference() throws Exception {
+    try (WorkerProcesses processes = new WorkerProcesses()) {
+      String cluster = WorkerProcesses.loopbackCluster(2);
+      Process chief = processes.start(dir.resolve("0.log"),
+          arguments("realnvp", cluster, 0, "timeout=60", "out=" + dir.resolve("0")));
+      Process other = processes.start(dir.resolve("1.log"),
+          arguments("realnvp", cluster, 1, "timeout=60", "lr=0.002", "out=" + dir.resolve("1")));
+      for (Process process : List.of(chief, other)) {
+        assertThat(WorkerProcesses.exitCode(process, 120)).isEqualTo(TrainingWorker.CLUSTER_FAILURE);
+      }
+      for (String log : List.of("0.log", "1.log")) {
+        assertThat(Files.readString(dir.resolve(log))).contains("CLUSTER: the workers were started with different "
+            + "settings than the chief task 0 (" + cluster.split(",")[0] + "): task 1 (" + cluster.split(",")[1]
+            + ") differs in learningRate. Start every worker with the same model, data, seed and training options.");
+      }
+    }
+  }
+
+  /**
+   * Task 1 is killed (SIGKILL) after step 10: the chief stops within the timeout naming it. Everyone restarts:
+   * the chief resumes from its last checkpoint (step 8) and task 1, which has no checkpoint, adopts the chief's
+   * state over the collective. The resumed run repeats steps 9 and 10 bit for bit and ends like an uninterrupted
+   * one.
+   */
+  @Test
+  @Timeout(240)
+  void afterAWorkerIsKilledTheOthersStopAndResumeContinuesFromTheChiefsCheckpoint() throws Exception {
+    Path checkpoints = dir.resolve("checkpoints");
+    List<Record> beforeKill;
+    try (WorkerProcesses processes = new WorkerProcesses()) {
+      String cluster = WorkerProcesses.loopbackCluster(2);
+      Path victimOutput = dir.resolve("1-first.bin");
+      Process chief = processes.start(dir.resolve("0-first.log"), arguments("realnvp", cluster, 0, "timeout=8",
+          "out=" + dir.resolve("0-first.bin"), "checkpoints=" + checkpoints, "checkpointEvery=4"));
+      Process victim = processes.start(dir.resolve("1-first.log"), arguments("realnvp", cluster, 1, "timeout=8",
+          "out=" + victimOutput, "checkpoints=" + dir.resolve("unused"), "checkpointEvery=4"));
+      long deadline = System.nanoTime() + 150_000_000_000L;
+      while (WorkerProcesses.read(victimOutput).size() < 10) {
+        assertThat(System.nanoTime()).as("task 1 reaching step 10").isLessThan(deadline);
+        assertThat(victim.isAlive()).as("task 1 alive").isTrue();
+        Thread.sleep(50);
+      }
+      victim.destroyForcibly();
+      long killed = System.nanoTime();
+      int code = WorkerProcesses.exitCode(chief, 60);
+      System.out.printf("the chief stopped %.1f s after task 1 was killed (timeout 8 s)%n",
+          (System.nanoTime() - killed) / 1e9);
+      String message = Files.readString(dir.resolve("0-first.log"));
+      assertThat(code).as(message).isEqualTo(TrainingWorker.CLUSTER_FAILURE);
+      assertThat(message).contains("CLUSTER: task 1 (" + cluster.split(",")[1] + ") does not answer");
+      beforeKill = WorkerProcesses.read(dir.resolve("0-first.bin"));
+    }
+    assertThat(Files.readString(checkpoints.resolve("latest")).trim()).isEqualTo("checkpoint-000000008");
+
+    List<List<Record>> resumed = new ArrayList<>();
+    try (WorkerProcesses processes = new WorkerProcesses()) {
+      String cluster = WorkerProcesses.loopbackCluster(2);
+      List<Process> started = new ArrayList<>();
+      for (int task = 0; task < 2; task++) {
+        started.add(processes.start(dir.resolve(task + "-again.log"), arguments("realnvp", cluster, task,
+            "timeout=60", "out=" + dir.resolve(task + "-again.bin"),
+            "checkpoints=" + (task == 0 ? checkpoints : dir.resolve("unused")), "checkpointEvery=4")));
+      }
+      for (int task = 0; task < 2; task++) {
+        assertThat(WorkerProcesses.exitCode(started.get(task), 150))
+            .as(Files.readString(dir.resolve(task + "-again.log"))).isZero();
+        resumed.add(WorkerProcesses.read(dir.resolve(task + "-again.bin")));
+      }
+    }
+    // Steps 9 to 20, then the samples.
+    assertThat(resumed.get(0)).hasSize(13);
+    assertThat(resumed.get(0).get(0).step()).isEqualTo(9);
+    for (int i = 0; i < 13; i++) {
+      assertThat(resumed.get(1).get(i).values()).isEqualTo(resumed.get(0).get(i).values());
+    }
+    for (int step = 9; step <= 10; step++) {
+      Record first = beforeKill.get(step - 1);
+      Record again = resumed.get(0).get(step - 9);
+      assertThat(again.step()).isEqualTo(first.step());
+      assertThat(again.loss()).isEqualTo(first.loss());
+      assertThat(again.values()).isEqualTo(first.values());
+    }
+  }
+
+  private static List<String> arguments(String model, String cluster, int task, String... more) {
+    List<String> arguments = new ArrayList<>(List.of("model=" + model, "cluster=" + cluster, "task=" + task,
+        "steps=20", "batch=16"));
+    arguments.addAll(List.of(more));
+    return arguments;
+  }
+}

@@ -1,0 +1,116 @@
+package org.flows4j.tf.summary;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.flows4j.api.Presets;
+import org.flows4j.api.Shape;
+import org.flows4j.tf.data.ToyDataSource;
+import org.flows4j.tf.data.ToyDensity;
+import org.flows4j.tf.training.Evaluation;
+import org.flows4j.tf.training.RunOptions;
+import org.flows4j.tf.training.StepReport;
+import org.flows4j.tf.training.Trainer;
+import org.flows4j.tf.training.TrainingListener;
+import org.flows4j.tf.training.TrainingOptions;
+import org.flows4j.tf.training.TrainingRun;
+import org.flows4j.tf.training.TrainingRun.HeldOut;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.proto.Event;
+import org.tensorflow.proto.Summary;
+
+/**
+ * A short training run writes its metrics through TensorFlow's summary ops; reading the event file back (TFRecord
+ * framing: 8-byte length, 4-byte CRC, the {@code Event} proto, 4-byte CRC) gives exactly the values the trainer
+ * reported, at their steps.
+ */
+class TensorBoardWriterTest {
+  @TempDir Path dir;
+
+  @Test
+  void metricsOfATrainingRunReadBackFromTheEventFile() throws IOException {
+    List<StepReport> steps = new ArrayList<>();
+    List<Evaluation> evaluations = new ArrayList<>();
+    ToyDataSource moons = new ToyDataSource(ToyDensity.MOONS, 3);
+    float[] heldOut = moons.batch(-1, 256);
+    try (Trainer trainer = Trainer.create(Presets.realNvp(Shape.of(2), 2, 8),
+            TrainingOptions.builder().learningRate(3e-3).warmupSteps(5).build());
+        TensorBoardWriter events = TensorBoardWriter.create(dir)) {
+      TrainingRun.run(trainer, moons, new HeldOut(heldOut, 256), new RunOptions(30, 64, 0, null, 10),
+          new TrainingListener() {
+            @Override
+            public void onStep(StepReport report) {
+              steps.add(report);
+              events.onStep(report);
+            }
+
+            @Override
+            public void onEvaluation(Evaluation evaluation) {
+              evaluations.add(evaluation);
+              events.onEvaluation(evaluation);
+            }
+          });
+      events.scalar("skipped_batches", 30, 0);
+    }
+
+    Map<String, Map<Long, Float>> scalars = readScalars(eventFile());
+    assertThat(scalars.keySet()).containsExactlyInAnyOrder("loss", "bits_per_dim", "learning_rate", "gradient_norm",
+        "held_out/nll", "held_out/bits_per_dim", "skipped_batches");
+    assertThat(scalars.get("loss")).hasSize(30);
+    for (StepReport report : steps) {
+      assertThat(scalars.get("loss").get(report.step())).isEqualTo((float) report.loss());
+      assertThat(scalars.get("learning_rate").get(report.step())).isEqualTo((float) report.learningRate());
+      assertThat(scalars.get("gradient_norm").get(report.step())).isEqualTo((float) report.gradientNorm());
+    }
+    assertThat(scalars.get("learning_rate").get(1L)).isEqualTo((float) (3e-3 * 1 / 5));
+    assertThat(scalars.get("held_out/nll").keySet()).containsExactly(10L, 20L, 30L);
+    for (Evaluation evaluation : evaluations) {
+      assertThat(scalars.get("held_out/nll").get(evaluation.step()))
+          .isEqualTo((float) evaluation.negativeLogLikelihood());
+    }
+  }
+
+  private Path eventFile() throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      List<Path> events = files.filter(p -> p.getFileName().toString().startsWith("events.out.tfevents.")).toList();
+      assertThat(events).hasSize(1);
+      return events.get(0);
+    }
+  }
+
+  /** tag → step → value, from every record's {@code Event.summary}. */
+  private static Map<String, Map<Long, Float>> readScalars(Path file) throws IOException {
+    ByteBuffer buffer = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
+    Map<String, Map<Long, Float>> scalars = new LinkedHashMap<>();
+    int records = 0;
+    while (buffer.remaining() > 0) {
+      long length = buffer.getLong();
+      buffer.getInt(); // masked CRC32C of the length
+      byte[] data = new byte[Math.toIntExact(length)];
+      buffer.get(data);
+      buffer.getInt(); // masked CRC32C of the data
+      records++;
+      Event event = Event.parseFrom(data);
+      if (!event.hasSummary()) {
+        continue; // the file_version record
+      }
+      for (Summary.Value value : event.getSummary().getValueList()) {
+        float scalar = value.hasTensor() ? value.getTensor().getFloatVal(0) : value.getSimpleValue();
+        scalars.computeIfAbsent(value.getTag(), t -> new TreeMap<>()).put(event.getStep(), scalar);
+      }
+    }
+    assertThat(records).isGreaterThan(30 * 4);
+    return scalars;
+  }
+}
