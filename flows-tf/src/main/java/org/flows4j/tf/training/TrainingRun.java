@@ -34,10 +34,8 @@ public final class TrainingRun {
       throw new IllegalArgumentException("the data have shape " + data.shape() + " but the flow expects "
           + trainer.spec().inputShape() + "; pick a model built for this data");
     }
-    if (options.checkpointDirectory() != null) {
-      // Before the first step, not at the first checkpoint: refusing a folder should not cost a stretch of training.
-      trainer.checkCheckpointDirectory(options.checkpointDirectory());
-    }
+    // Before the first step, not at the first checkpoint: refusing a folder should not cost a stretch of training.
+    options.checkpointDirectory().ifPresent(trainer::checkCheckpointDirectory);
     List<Evaluation> evaluations = new ArrayList<>();
     while (trainer.steps() < options.steps()) {
       StepReport report = trainer.step(data.batch(trainer.batches(), options.batchSize()), options.batchSize());
