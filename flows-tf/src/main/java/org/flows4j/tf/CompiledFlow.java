@@ -122,12 +122,12 @@ public interface CompiledFlow<T extends TFloating> {
 
   /**
    * {@link #sample(Ops, Operand, Operand, Operand)} with a plain {@code long} seed, turned into the {@code [2]} int64
-   * pair {@code (seed, seed + 0x5DEECE66D)} exactly as the exported {@code sample} signature turns its scalar seed,
+   * pair by {@link Seeds#statelessSeed(Ops, long)}, exactly as the exported {@code sample} signature turns its scalar seed,
    * so a seed gives the same samples here as from {@code FlowModel.sample} on the same weights. Samples are the
    * flow's output, before {@code LikelihoodModel} undoes the logit and quantises.
    */
   default Operand<T> sample(Ops tf, Operand<TInt32> n, Operand<T> temperature, long seed) {
-    return sample(tf, n, temperature, tf.constant(new long[] {seed, seed + 0x5DEECE66DL}));
+    return sample(tf, n, temperature, Seeds.statelessSeed(tf, seed));
   }
 
   /**

@@ -44,7 +44,7 @@ final class WorkerTraining {
       out.flush();
     }
     try (Trainer trainer = DistributedTraining.start(spec, options, cluster, null)) {
-      TrainingRun.run(trainer, source, null, new RunOptions(lastStep, batchSize, 0, null, 0),
+      TrainingRun.run(trainer, source, null, RunOptions.builder().steps(lastStep).batchSize(batchSize).build(),
           new TrainingListener() {
             @Override
             public void onStep(StepReport report) {

@@ -86,7 +86,7 @@ public final class SavedModelWriter {
     for (int i = 0; i < shape.rank(); i++) {
       batchShape[i + 1] = shape.dim(i);
     }
-    Operand<TInt64> logProbNoise = tf.constant(new long[] {logProbNoiseSeed, logProbNoiseSeed ^ 0x5DEECE66DL});
+    Operand<TInt64> logProbNoise = Seeds.statelessSeed(tf, logProbNoiseSeed);
     Placeholder<TFloat32> x = tf.withName("x").placeholder(TFloat32.class,
         Placeholder.shape(org.tensorflow.ndarray.Shape.of(batchShape)));
     FlowSpec spec = model.flow().spec();

@@ -130,7 +130,7 @@ class MixtureLogisticsCouplingLayerTest {
   void flowPlusPlusDefaultsAreTheOfficialCodes() {
     assertThat(Conditioners.flowPlusPlus(8, 1, 2).dropout()).isEqualTo(0.2);
     try (GraphFixture g = new GraphFixture()) {
-      MixtureLogisticsCouplingLayer<TFloat64> layer = new MixtureLogisticsCouplingLayer<>(g.tf,
+      CouplingLayer<TFloat64> layer = new CouplingLayer<>(g.tf,
           new MixtureLogisticsCoupling(Mask.CHANNELS, Conditioners.flowPlusPlus(8, 1, 2), 2), Shape.of(4, 4, 2), 0,
           new Parameters<>(TFloat64.class, 4));
       List<org.tensorflow.op.core.Variable<TFloat64>> positional = layer.variables().stream()

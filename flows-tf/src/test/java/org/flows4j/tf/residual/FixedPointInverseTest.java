@@ -128,7 +128,7 @@ class FixedPointInverseTest {
         @SuppressWarnings("unchecked")
         ResidualLayer<TFloat64> layer = (ResidualLayer<TFloat64>) flow.layers().get(0);
         Placeholder<TFloat64> x = tf.placeholder(TFloat64.class);
-        Operand<TFloat64> y = layer.forward(tf, x).value();
+        Operand<TFloat64> y = layer.forwardAndLogDet(tf, x, org.flows4j.tf.PassContext.training()).value();
         ResidualLayer.FixedPointResult<TFloat64> solved = layer.solve(tf, y);
         try (Session session = new Session(graph)) {
           session.initialize();

@@ -47,7 +47,7 @@ class TensorBoardWriterTest {
     try (Trainer trainer = Trainer.create(Presets.realNvp(Shape.of(2), 2, 8),
             TrainingOptions.builder().learningRate(3e-3).warmupSteps(5).build());
         TensorBoardWriter events = TensorBoardWriter.create(dir)) {
-      TrainingRun.run(trainer, moons, new HeldOut(heldOut, 256), new RunOptions(30, 64, 0, null, 10),
+      TrainingRun.run(trainer, moons, new HeldOut(heldOut, 256), RunOptions.builder().steps(30).batchSize(64).evaluateEvery(10).build(),
           new TrainingListener() {
             @Override
             public void onStep(StepReport report) {

@@ -28,7 +28,8 @@ class CheckpointSafetyTest {
   @TempDir Path dir;
 
   private static void run(Trainer trainer, long steps, int checkpointEvery, Path checkpoints) {
-    TrainingRun.run(trainer, DATA, null, new RunOptions(steps, 32, checkpointEvery, checkpoints, 0),
+    TrainingRun.run(trainer, DATA, null, RunOptions.builder().steps(steps).batchSize(32).checkpointEvery(checkpointEvery)
+        .checkpointDirectory(checkpoints).build(),
         new TrainingListener() {});
   }
 
