@@ -2,6 +2,7 @@ package org.flows4j.tf.layers;
 
 import org.flows4j.api.transform.RationalQuadraticSpline;
 import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.index.Indices;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.ReduceSum;
@@ -66,6 +67,7 @@ final class RationalQuadraticSplineTransform {
   /** {@code x ↦ (y, log|dy/dx|)}: {@code x} of shape S, {@code params} of shape {@code S + [3K − 1]}. */
   static <T extends TFloating> Elementwise<T> forward(
       Ops tf, Operand<T> x, Operand<T> params, RationalQuadraticSpline spline, Class<T> type) {
+    checkShapes(x, params, spline);
     Operand<TInt32> shape = tf.shape(x);
     Operand<T> flat = tf.reshape(x, tf.constant(new int[] {-1}));
     Knots<T> knots = Knots.of(tf, params, spline, type);
@@ -91,6 +93,7 @@ final class RationalQuadraticSplineTransform {
   /** {@code y ↦ (x, log|dx/dy|)}: the analytic inverse of {@link #forward} with the same parameters. */
   static <T extends TFloating> Elementwise<T> inverse(
       Ops tf, Operand<T> y, Operand<T> params, RationalQuadraticSpline spline, Class<T> type) {
+    checkShapes(y, params, spline);
     Operand<TInt32> shape = tf.shape(y);
     Operand<T> flat = tf.reshape(y, tf.constant(new int[] {-1}));
     Knots<T> knots = Knots.of(tf, params, spline, type);
@@ -120,6 +123,36 @@ final class RationalQuadraticSplineTransform {
 
     return new Elementwise<>(
         tf.reshape(tf.select(inside, x, flat), shape), tf.reshape(tf.select(inside, logDet, zeros), shape));
+  }
+
+  /**
+   * Rejects, where the static shapes tell, parameters whose last axis is not {@code 3K − 1} or whose leading axes
+   * are not the input's: the flattening below would otherwise pair scalars with the wrong parameters silently.
+   */
+  static void checkShapes(Operand<?> input, Operand<?> params, RationalQuadraticSpline spline) {
+    Shape in = input.shape();
+    Shape p = params.shape();
+    if (p.isUnknown()) {
+      return;
+    }
+    long last = p.size(p.numDimensions() - 1);
+    if (p.numDimensions() == 0 || (last != Shape.UNKNOWN_SIZE && last != spline.parametersPerScalar())) {
+      throw new IllegalArgumentException("spline parameters must have " + spline.parametersPerScalar()
+          + " values per scalar on their last axis (3 * bins - 1 for " + spline.bins() + " bins), but have shape " + p);
+    }
+    if (in.isUnknown()) {
+      return;
+    }
+    boolean matches = p.numDimensions() == in.numDimensions() + 1;
+    for (int i = 0; matches && i < in.numDimensions(); i++) {
+      long a = in.size(i);
+      long b = p.size(i);
+      matches = a == Shape.UNKNOWN_SIZE || b == Shape.UNKNOWN_SIZE || a == b;
+    }
+    if (!matches) {
+      throw new IllegalArgumentException("spline parameters must have shape input + [" + spline.parametersPerScalar()
+          + "], but the input has shape " + in + " and the parameters " + p);
+    }
   }
 
   /** The shift {@code c} that makes a raw derivative of 0 give {@code d = 1}: {@code log(exp(1 − min) − 1)}. */
