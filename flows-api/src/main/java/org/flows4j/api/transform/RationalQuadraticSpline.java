@@ -20,6 +20,9 @@ package org.flows4j.api.transform;
  *       {@code DEFAULT_MIN_BIN_HEIGHT} and {@code DEFAULT_MIN_DERIVATIVE}, the values the paper's code uses.
  * </ul>
  *
+ * <p>Build it as {@code RationalQuadraticSpline.defaults().bins(10).bound(5)}: each named method returns a copy with
+ * one setting changed (the canonical constructor is there for JSON).
+ *
  * <p>Rules (each broken one throws at construction, naming the component, its value and the bound):
  * {@code bins ≥ 2} (one bin with both end derivatives fixed at 1 is the identity); {@code bound} positive and finite;
  * {@code minBinWidth} and {@code minBinHeight} positive with {@code min·bins < 1} (at {@code min·bins = 1} every bin
@@ -62,18 +65,28 @@ public record RationalQuadraticSpline(
   }
 
   /** The same spline with {@code k} bins. */
-  public RationalQuadraticSpline withBins(int k) {
+  public RationalQuadraticSpline bins(int k) {
     return new RationalQuadraticSpline(k, bound, minBinWidth, minBinHeight, minDerivative);
   }
 
   /** The same spline on {@code [-b, b]}. */
-  public RationalQuadraticSpline withBound(double b) {
+  public RationalQuadraticSpline bound(double b) {
     return new RationalQuadraticSpline(bins, b, minBinWidth, minBinHeight, minDerivative);
   }
 
-  /** The same spline with other minimum bin width, bin height and interior derivative. */
-  public RationalQuadraticSpline withMinimums(double binWidth, double binHeight, double derivative) {
-    return new RationalQuadraticSpline(bins, bound, binWidth, binHeight, derivative);
+  /** The same spline with another minimum bin width (a fraction of {@code 2·bound}). */
+  public RationalQuadraticSpline minBinWidth(double value) {
+    return new RationalQuadraticSpline(bins, bound, value, minBinHeight, minDerivative);
+  }
+
+  /** The same spline with another minimum bin height (a fraction of {@code 2·bound}). */
+  public RationalQuadraticSpline minBinHeight(double value) {
+    return new RationalQuadraticSpline(bins, bound, minBinWidth, value, minDerivative);
+  }
+
+  /** The same spline with another minimum interior derivative. */
+  public RationalQuadraticSpline minDerivative(double value) {
+    return new RationalQuadraticSpline(bins, bound, minBinWidth, minBinHeight, value);
   }
 
   /** Raw values per transformed scalar: K widths, K heights, K − 1 interior derivatives. */

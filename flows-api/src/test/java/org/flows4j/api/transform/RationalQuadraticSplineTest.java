@@ -22,21 +22,21 @@ class RationalQuadraticSplineTest {
 
   @Test
   void splinesBuiltTheSameWayAreEqualWithEqualHashCodesAndDifferOnEveryComponent() {
-    RationalQuadraticSpline a = RationalQuadraticSpline.defaults().withBins(10).withBound(5);
+    RationalQuadraticSpline a = RationalQuadraticSpline.defaults().bins(10).bound(5);
     RationalQuadraticSpline b = new RationalQuadraticSpline(10, 5.0, 1e-3, 1e-3, 1e-3);
     assertThat(a).isEqualTo(b).hasSameHashCodeAs(b);
-    assertThat(a.withBins(11)).isNotEqualTo(a);
-    assertThat(a.withBound(4)).isNotEqualTo(a);
-    assertThat(a.withMinimums(2e-3, 1e-3, 1e-3)).isNotEqualTo(a);
-    assertThat(a.withMinimums(1e-3, 2e-3, 1e-3)).isNotEqualTo(a);
-    assertThat(a.withMinimums(1e-3, 1e-3, 2e-3)).isNotEqualTo(a);
-    assertThat(a.withMinimums(1e-3, 1e-3, 1e-3)).isEqualTo(a);
+    assertThat(a.bins(11)).isNotEqualTo(a);
+    assertThat(a.bound(4)).isNotEqualTo(a);
+    assertThat(a.minBinWidth(2e-3)).isNotEqualTo(a);
+    assertThat(a.minBinHeight(2e-3)).isNotEqualTo(a);
+    assertThat(a.minDerivative(2e-3)).isNotEqualTo(a);
+    assertThat(a.minBinWidth(1e-3).minBinHeight(1e-3).minDerivative(1e-3)).isEqualTo(a);
   }
 
   @Test
   void parametersPerScalarIsThreeBinsMinusOne() {
-    assertThat(RationalQuadraticSpline.defaults().withBins(2).parametersPerScalar()).isEqualTo(5);
-    assertThat(RationalQuadraticSpline.defaults().withBins(16).parametersPerScalar()).isEqualTo(47);
+    assertThat(RationalQuadraticSpline.defaults().bins(2).parametersPerScalar()).isEqualTo(5);
+    assertThat(RationalQuadraticSpline.defaults().bins(16).parametersPerScalar()).isEqualTo(47);
   }
 
   @Test
@@ -64,7 +64,7 @@ class RationalQuadraticSplineTest {
   @ParameterizedTest(name = "bins {0}")
   @CsvSource({"1", "0", "-3"})
   void fewerThanTwoBinsAreRejected(int bins) {
-    assertThatThrownBy(() -> RationalQuadraticSpline.defaults().withBins(bins))
+    assertThatThrownBy(() -> RationalQuadraticSpline.defaults().bins(bins))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("bins must be at least 2 (one bin with both end derivatives fixed at 1 is the identity), but was "
             + bins);
@@ -73,14 +73,14 @@ class RationalQuadraticSplineTest {
   @ParameterizedTest(name = "bound {0}")
   @CsvSource({"0.0", "-1.0", "NaN", "Infinity"})
   void nonPositiveOrNonFiniteBoundIsRejected(double bound) {
-    assertThatThrownBy(() -> RationalQuadraticSpline.defaults().withBound(bound))
+    assertThatThrownBy(() -> RationalQuadraticSpline.defaults().bound(bound))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("bound must be positive and finite, but was " + bound);
   }
 
   @Test
   void minimumBinWidthAtOrAboveOneOverBinsIsRejected() {
-    assertThatThrownBy(() -> RationalQuadraticSpline.defaults().withMinimums(0.125, 1e-3, 1e-3))
+    assertThatThrownBy(() -> RationalQuadraticSpline.defaults().minBinWidth(0.125))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("minBinWidth must be positive and below 1/bins = 0.125 (the 8 bins share the interval), "
             + "but was 0.125");
@@ -88,18 +88,18 @@ class RationalQuadraticSplineTest {
 
   @Test
   void zeroOrNegativeMinimumBinHeightIsRejected() {
-    assertThatThrownBy(() -> RationalQuadraticSpline.defaults().withMinimums(1e-3, 0, 1e-3))
+    assertThatThrownBy(() -> RationalQuadraticSpline.defaults().minBinHeight(0))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("minBinHeight must be positive and below 1/bins = 0.125 (the 8 bins share the interval), "
             + "but was 0.0");
-    assertThatThrownBy(() -> RationalQuadraticSpline.defaults().withMinimums(1e-3, Double.NaN, 1e-3))
+    assertThatThrownBy(() -> RationalQuadraticSpline.defaults().minBinHeight(Double.NaN))
         .hasMessageContaining("minBinHeight must be positive");
   }
 
   @ParameterizedTest(name = "minDerivative {0}")
   @CsvSource({"0.0", "-0.5", "NaN", "Infinity"})
   void nonPositiveOrNonFiniteMinimumDerivativeIsRejected(double derivative) {
-    assertThatThrownBy(() -> RationalQuadraticSpline.defaults().withMinimums(1e-3, 1e-3, derivative))
+    assertThatThrownBy(() -> RationalQuadraticSpline.defaults().minDerivative(derivative))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("minDerivative must be positive and finite, but was " + derivative);
   }
@@ -107,6 +107,6 @@ class RationalQuadraticSplineTest {
   @Test
   void largestAllowedMinimumsAndManyBinsAreAccepted() {
     assertThat(new RationalQuadraticSpline(4, 1e-3, 0.2499, 0.2499, 50).bins()).isEqualTo(4);
-    assertThat(RationalQuadraticSpline.defaults().withBins(512).parametersPerScalar()).isEqualTo(1535);
+    assertThat(RationalQuadraticSpline.defaults().bins(512).parametersPerScalar()).isEqualTo(1535);
   }
 }

@@ -18,9 +18,10 @@ import org.tensorflow.types.family.TFloating;
  * {@link #forward} takes {@code x} of any shape {@code S} (typically {@code [batch, d]} or {@code [batch, h, w, c]})
  * and raw parameters of shape {@code S + [3K − 1]}, and returns {@code y} and {@code log|dy/dx|}, both of shape
  * {@code S}. {@link #inverse} takes {@code y} and the same parameters and returns {@code x} and
- * {@code log|dx/dy|} (minus the forward log-det at {@code x}). Float32 and float64; graph mode; every op on the
- * path from {@code x}, {@code y} and the parameters to the outputs has a gradient in TensorFlow Java 1.1.0 (the bin
- * search is comparisons and a one-hot behind {@code stopGradient}, not {@code SearchSorted}).
+ * {@code log|dx/dy|} (minus the forward log-det at {@code x}). Float32 and float64; graph mode; {@code tf.gradients}
+ * (with {@code GradientRegistry} installed, as the compiler does) reaches {@code x}, {@code y} and every parameter
+ * through both directions: the bin search is comparisons and a one-hot behind {@code stopGradient}, not
+ * {@code SearchSorted}.
  *
  * <h2>Parameter layout (last axis, K = bins)</h2>
  * <ul>

@@ -436,7 +436,7 @@ class RationalQuadraticSplineTransformTest {
 
   @Test
   void gradientsWithRespectToParametersAndInputsMatchFiniteDifferences() {
-    RationalQuadraticSpline spec = RationalQuadraticSpline.defaults().withBins(4);
+    RationalQuadraticSpline spec = RationalQuadraticSpline.defaults().bins(4);
     int p = spec.parametersPerScalar();
     int n = 8;
     double[] params = gaussian(n * p, 1, 14);
