@@ -58,7 +58,12 @@ class PublicApiNullsTest {
         .setDefault(LogitTransform.class, spec.logit())
         .setDefault(LogDetEstimator.class, LogDet.exact())
         .setDefault(ResidualBranch.class, new org.flows4j.api.residual.LipschitzMlp(List.of(4)))
-        .setDefault(StepSpec.class, new org.flows4j.api.step.ActNorm());
+        .setDefault(StepSpec.class, new org.flows4j.api.step.ActNorm())
+        .setDefault(org.flows4j.api.transform.CouplingTransform.class, org.flows4j.api.transform.Transforms.affine())
+        .setDefault(org.flows4j.api.context.ContextSpec.class, org.flows4j.api.context.Contexts.features(2))
+        .setDefault(org.flows4j.api.context.ContextEncoder.class,
+            org.flows4j.api.context.ContextEncoder.mlp(4, 4))
+        .setDefault(org.flows4j.api.step.FactorOutPrior.class, org.flows4j.api.step.FactorOutPrior.LEARNED);
   }
 
   @Test
