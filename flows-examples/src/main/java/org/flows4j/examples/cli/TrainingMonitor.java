@@ -26,6 +26,9 @@ final class TrainingMonitor implements TrainingListener, AutoCloseable {
   public void onStep(StepReport report) {
     metrics.add(MetricsRow.train(report.step(), report.loss(), report.bitsPerDim(), report.gradientNorm(),
         report.learningRate()));
+    // Flushed row by row, so the rows on disk always reach the checkpoint written after them: flushing at the
+    // checkpoint instead lost the rows since the previous one when a kill fell between the two writes.
+    metrics.flush();
     progress.step(report.step(), report.loss(), report.bitsPerDim());
   }
 
@@ -40,13 +43,13 @@ final class TrainingMonitor implements TrainingListener, AutoCloseable {
   public void onEvaluation(Evaluation evaluation) {
     metrics.add(MetricsRow.heldOut(evaluation.step(), evaluation.negativeLogLikelihood(),
         evaluation.bitsPerDim()));
+    metrics.flush();
     progress.evaluation(evaluation.step(), evaluation.negativeLogLikelihood(), evaluation.bitsPerDim());
   }
 
   @Override
   public void onCheckpoint(long step, Path checkpoint) {
-    // The metrics on disk should reach at least as far as the newest checkpoint a resumed run starts from.
-    metrics.flush();
+    // Every row was flushed as it came (see onStep): the metrics on disk already reach this checkpoint.
   }
 
   /** Batches skipped because their loss or gradient was not finite. */

@@ -250,7 +250,7 @@ class CliErrorsTest {
   void settingsThatNeedMoreMemoryThanTheMachineHasAreRefusedBeforeAnythingIsAllocated() {
     Path out = dir.resolve("run");
 
-    Cli.Result wide = Cli.run(tiny("--width", "100000", "--out", out.toString()));
+    Cli.Result wide = Cli.run("train", "--width", "100000", "--quiet", "--out", out.toString());
     Cli.Result huge = Cli.run(tiny("--batch", "2000000000", "--out", out.toString()));
 
     assertUsageError(wide, "training realnvp on moons with --batch 256 needs about ");

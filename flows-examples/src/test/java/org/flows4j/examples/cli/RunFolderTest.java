@@ -125,7 +125,8 @@ class RunFolderTest {
     Path newest = out.resolve("checkpoints/checkpoint-000000006");
     Files.delete(newest.resolve("variables.index"));
 
-    Cli.Result resumed = Cli.run("train", "--resume", "--steps", "8", "--out", out.toString(), "--quiet");
+    Cli.Result resumed = Cli.run("train", "--resume", "--steps", "8", "--checkpoint-every", "2", "--out",
+        out.toString(), "--quiet");
 
     assertThat(resumed.exitCode()).as(resumed.toString()).isZero();
     assertThat(resumed.err()).isEqualTo("warning: skipping a damaged checkpoint: checkpoint " + newest
