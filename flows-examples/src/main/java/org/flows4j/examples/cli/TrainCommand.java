@@ -137,8 +137,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
     if (resume) {
       RunInfo info = checkResumable(run);
-      Trainer trainer = cluster == null ? Trainer.resume(run.checkpoints())
-          : Trainer.resume(run.checkpoints(), DistributedTraining.replication(cluster));
+      Trainer trainer = Trainer.resume(run.checkpoints(), clusterOptions.replication(cluster));
       try (trainer) {
         TrainingData trainingData = loadData(info, trainer.options().seed());
         try (MetricsCsv metrics = MetricsCsv.continueAfter(run.metricsCsv(), trainer.steps())) {
@@ -159,8 +158,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
     run.writeSpec(flowSpec);
     run.writeInfo(info);
-    Trainer trainer = cluster == null ? Trainer.create(flowSpec, options)
-        : Trainer.create(flowSpec, options, DistributedTraining.replication(cluster));
+    Trainer trainer = Trainer.create(flowSpec, options, clusterOptions.replication(cluster));
     try (trainer; MetricsCsv metrics = MetricsCsv.create(run.metricsCsv())) {
       return train(run, info, trainingData, trainer, metrics);
     }
@@ -175,6 +173,7 @@ public final class TrainCommand implements Callable<Integer> {
       throw new UsageException("--batch " + info.batch() + " is larger than --train-limit " + info.trainLimit()
           + ": a batch cannot hold more images than there are. Lower --batch or raise --train-limit.");
     }
+    clusterOptions.checkBatch(info.batch());
     Path directory = dataDirectory.directory();
     DataSource batches = choice.trainingSource(dataSeed, info.trainLimit(), directory);
     if (cluster != null) {

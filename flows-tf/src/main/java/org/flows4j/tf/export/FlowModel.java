@@ -12,6 +12,7 @@ import org.flows4j.api.Shape;
 import org.flows4j.tf.HostTensors;
 import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
+import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.Tensor;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
@@ -44,7 +45,10 @@ public final class FlowModel implements AutoCloseable {
       throw new IllegalArgumentException("the SavedModel in " + directory + " has no readable " + Signatures.SPEC_ASSET
           + ": it was not exported by flows4j, or the file was removed (" + e.getMessage() + ")", e);
     }
-    return new FlowModel(SavedModelBundle.load(directory.toString(), SavedModelBundle.DEFAULT_TAG), spec);
+    // Soft placement: a model trained with in-graph replicas (--devices N) keeps their device pins in its graph;
+    // without it, loading on a machine with fewer devices fails.
+    return new FlowModel(SavedModelBundle.loader(directory.toString()).withTags(SavedModelBundle.DEFAULT_TAG)
+        .withConfigProto(ConfigProto.newBuilder().setAllowSoftPlacement(true).build()).load(), spec);
   }
 
   public FlowSpec spec() {
