@@ -5,12 +5,14 @@ import java.util.List;
 import java.util.Optional;
 import org.flows4j.tf.distributed.Cluster;
 import org.flows4j.tf.distributed.ClusterConfigException;
+import org.flows4j.tf.distributed.DistributedTraining;
+import org.flows4j.tf.training.Replication;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Option;
 
 /**
  * {@code --cluster}, {@code --task-index} and {@code --cluster-timeout}: which worker of a data-parallel run this
- * process is. Without them, {@code TF_CONFIG} (as Kubeflow's TFJob sets it) decides; without that either, training
+ * process is; {@code --devices}: in-graph replicas on this process's devices. Without them, {@code TF_CONFIG} (as Kubeflow's TFJob sets it) decides; without that either, training
  * runs in one process.
  */
 final class ClusterOptions {
@@ -27,11 +29,23 @@ final class ClusterOptions {
       description = "how long a worker waits for the others before stopping with an error (default: 60)")
   @Nullable Integer timeoutSeconds;
 
+  @Option(names = "--devices", paramLabel = "N",
+      description = "split every batch across N devices of this process (virtual CPU devices without a GPU; "
+          + "default: 1)")
+  @Nullable Integer devices;
+
   /** The cluster this process belongs to, or empty to train alone; a {@link UsageException} for mistakes. */
   Optional<Cluster> resolve() {
     if ((cluster == null) != (taskIndex == null)) {
       throw new UsageException("--cluster and --task-index go together: give both (e.g. --cluster "
           + "127.0.0.1:2222,127.0.0.1:2223 --task-index 0 on the first worker), or neither to train in one process");
+    }
+    if (devices != null && devices < 1) {
+      throw new UsageException("--devices must be at least 1, but was " + devices);
+    }
+    if (devices != null && devices > 1 && (cluster != null || System.getenv(Cluster.TF_CONFIG) != null)) {
+      throw new UsageException("--devices with several workers is not supported yet: use either --devices N on "
+          + "one machine, or one worker per device with --cluster / TF_CONFIG");
     }
     if (timeoutSeconds != null && timeoutSeconds < 1) {
       throw new UsageException("--cluster-timeout must be at least 1 (seconds), but was " + timeoutSeconds);
@@ -45,5 +59,21 @@ final class ClusterOptions {
       throw new UsageException((cluster != null ? "--cluster: " : "") + e.getMessage());
     }
     return resolved.map(c -> timeoutSeconds == null ? c : c.withTimeout(Duration.ofSeconds(timeoutSeconds)));
+  }
+
+  /** How the trainer is replicated: over the cluster's workers, over this process's devices, or not at all. */
+  Replication replication(@Nullable Cluster resolved) {
+    if (resolved != null) {
+      return DistributedTraining.replication(resolved);
+    }
+    return devices != null && devices > 1 ? DistributedTraining.cpuDevices(devices) : Replication.none();
+  }
+
+  /** With --devices N, every batch is split into N equal parts. */
+  void checkBatch(int batch) {
+    if (devices != null && batch % devices != 0) {
+      throw new UsageException("--batch " + batch + " cannot be split evenly across --devices " + devices
+          + ": use a batch that is a multiple of " + devices);
+    }
   }
 }

@@ -167,8 +167,7 @@ public final class TrainCommand implements Callable<Integer> {
       }
       run.writeSpec(flowSpec);
       run.writeInfo(info);
-      Trainer trainer = cluster == null ? Trainer.create(flowSpec, options)
-          : Trainer.create(flowSpec, options, DistributedTraining.replication(cluster));
+      Trainer trainer = Trainer.create(flowSpec, options, clusterOptions.replication(cluster));
       try (trainer; MetricsCsv metrics = MetricsCsv.create(run.metricsCsv())) {
         return train(run, info, trainingData, trainer, metrics);
       }
@@ -179,8 +178,7 @@ public final class TrainCommand implements Callable<Integer> {
     RunInfo info = checkResumable(run);
     try (RunLock lock = RunLock.acquire(run.root())) {
       Trainer trainer = fromCheckpoint != null ? Trainer.resume(run.checkpoints(), fromCheckpoint)
-          : cluster == null ? Trainer.resume(run.checkpoints())
-          : Trainer.resume(run.checkpoints(), DistributedTraining.replication(cluster));
+          : Trainer.resume(run.checkpoints(), clusterOptions.replication(cluster));
       try (trainer) {
         for (String skipped : trainer.skippedCheckpoints()) {
           spec.commandLine().getErr().println("warning: skipping a damaged checkpoint: " + skipped);
@@ -259,6 +257,7 @@ public final class TrainCommand implements Callable<Integer> {
       throw new UsageException("--batch " + info.batch() + " is larger than --train-limit " + info.trainLimit()
           + ": a batch cannot hold more images than there are. Lower --batch or raise --train-limit.");
     }
+    clusterOptions.checkBatch(info.batch());
     Path directory = dataDirectory.directory();
     DataSource batches = choice.trainingSource(dataSeed, info.trainLimit(), directory);
     if (cluster != null) {

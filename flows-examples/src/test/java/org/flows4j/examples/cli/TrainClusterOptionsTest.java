@@ -51,6 +51,25 @@ class TrainClusterOptionsTest {
     }
   }
 
+  @Test
+  void devicesMustSplitTheBatch() {
+    Cli.Result result = Cli.run("train", "--devices", "3", "--batch", "16", "--steps", "2", "--out", out(),
+        "--quiet");
+
+    assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(result.err()).isEqualTo("error: --batch 16 cannot be split evenly across --devices 3: use a batch "
+        + "that is a multiple of 3\n");
+  }
+
+  @Test
+  void trainsOnTwoVirtualDevices() {
+    Cli.Result result = Cli.run("train", "--devices", "2", "--batch", "64", "--steps", "20", "--eval-every", "0",
+        "--out", out(), "--quiet");
+
+    assertThat(result.exitCode()).as(result.toString()).isZero();
+    assertThat(dir.resolve("run/tensorboard")).isDirectoryContaining("glob:**/events.out.tfevents.*");
+  }
+
   private String out() {
     return dir.resolve("run").toString();
   }

@@ -9,8 +9,8 @@ import org.flows4j.tf.data.DataSource;
  * {@code [shard·b, (shard+1)·b)} of the global batch {@code i} of {@code shards·b} examples, which the underlying
  * source draws with its seeded shuffle. The shards of one step are disjoint, and together they are exactly the
  * batch a single process would train on with the global batch size, which is what makes a distributed run equal
- * a single-process one up to summation order. Each worker draws the global batch's indices (cheap) and copies only
- * its rows' values out of it.
+ * a single-process one up to summation order. Each worker builds the whole global batch and keeps its rows: a copy
+ * of {@code shards·b} examples per step, small next to a training step.
  */
 public record ShardedDataSource(DataSource global, int shards, int shard) implements DataSource {
   public ShardedDataSource {

@@ -14,6 +14,7 @@ import org.tensorflow.exceptions.TFInvalidArgumentException;
 import org.flows4j.tf.HostTensors;
 import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
+import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.Tensor;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
@@ -62,7 +63,10 @@ public final class FlowModel implements AutoCloseable {
     }
     SavedModelBundle bundle;
     try {
-      bundle = SavedModelBundle.load(directory.toString(), SavedModelBundle.DEFAULT_TAG);
+      // Soft placement: a model trained with in-graph replicas (--devices N) keeps their device pins in its graph;
+      // without it, loading on a machine with fewer devices fails.
+      bundle = SavedModelBundle.loader(directory.toString()).withTags(SavedModelBundle.DEFAULT_TAG)
+          .withConfigProto(ConfigProto.newBuilder().setAllowSoftPlacement(true).build()).load();
     } catch (RuntimeException e) {
       // TensorFlow's loader checks the graph proto and every variable's checksum: a truncated saved_model.pb or a
       // flipped byte in variables/ ends here, as a TensorFlowException with a long native message.

@@ -75,13 +75,20 @@ public final class TrainingWorker {
         DataOutputStream out = new DataOutputStream(new BufferedOutputStream(
             new FileOutputStream(a.get("out"), true)))) {
       DataSource data = DistributedTraining.shard(data(model), cluster);
-      train(trainer, data, batch, steps, out, cluster.isChief() ? checkpoints : null, checkpointEvery);
+      train(trainer, data, batch, steps, out, cluster.isChief() ? checkpoints : null, checkpointEvery,
+          Long.parseLong(a.getOrDefault("hangAfter", "-1")));
     }
   }
 
   /** Trains to {@code steps}, writing (step, loss, weights) after each update, then (-1, 0, samples). */
   static void train(Trainer trainer, DataSource data, int batch, int steps, DataOutputStream out,
       Path checkpoints, int checkpointEvery) throws IOException {
+    train(trainer, data, batch, steps, out, checkpoints, checkpointEvery, -1);
+  }
+
+  /** As above; after step {@code hangAfter} the worker stops answering (for a test to kill it there). */
+  static void train(Trainer trainer, DataSource data, int batch, int steps, DataOutputStream out,
+      Path checkpoints, int checkpointEvery, long hangAfter) throws IOException {
     while (trainer.steps() < steps) {
       StepReport report = trainer.step(data.batch(trainer.batches(), batch), batch);
       if (!report.applied()) {
@@ -90,6 +97,14 @@ public final class TrainingWorker {
       write(out, trainer.steps(), report.loss(), trainer.weights());
       if (checkpoints != null && checkpointEvery > 0 && trainer.steps() % checkpointEvery == 0) {
         trainer.saveCheckpoint(checkpoints);
+      }
+      if (trainer.steps() == hangAfter) {
+        try {
+          Thread.sleep(Long.MAX_VALUE);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
       }
     }
     write(out, -1, 0, trainer.sample(16, 1.0, 7));

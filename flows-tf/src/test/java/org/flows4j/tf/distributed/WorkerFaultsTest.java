@@ -55,7 +55,7 @@ class WorkerFaultsTest {
   }
 
   /**
-   * Task 1 is killed (SIGKILL) after step 10: the chief stops within the timeout naming it. Everyone restarts:
+   * Task 1 stops answering after step 10 and is then killed (SIGKILL): the chief stops within the timeout naming it. Everyone restarts:
    * the chief resumes from its last checkpoint (step 8) and task 1, which has no checkpoint, adopts the chief's
    * state over the collective. The resumed run repeats steps 9 and 10 bit for bit and ends like an uninterrupted
    * one.
@@ -71,7 +71,7 @@ class WorkerFaultsTest {
       Process chief = processes.start(dir.resolve("0-first.log"), arguments("realnvp", cluster, 0, "timeout=8",
           "out=" + dir.resolve("0-first.bin"), "checkpoints=" + checkpoints, "checkpointEvery=4"));
       Process victim = processes.start(dir.resolve("1-first.log"), arguments("realnvp", cluster, 1, "timeout=8",
-          "out=" + victimOutput, "checkpoints=" + dir.resolve("unused"), "checkpointEvery=4"));
+          "out=" + victimOutput, "checkpoints=" + dir.resolve("unused"), "checkpointEvery=4", "hangAfter=10"));
       long deadline = System.nanoTime() + 150_000_000_000L;
       while (WorkerProcesses.read(victimOutput).size() < 10) {
         assertThat(System.nanoTime()).as("task 1 reaching step 10").isLessThan(deadline);
