@@ -11,6 +11,7 @@ import org.flows4j.api.step.StepSpec;
 import org.flows4j.api.step.MixtureLogisticsCoupling;
 import org.flows4j.api.LevelSpec;
 import org.flows4j.api.Presets;
+import org.flows4j.api.base.Bases;
 import org.flows4j.api.Shape;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -23,7 +24,7 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TFloat64;
 import org.tensorflow.types.TInt64;
 
-/** The conformance suite over whole flows built with the DSL presets (Glow, RealNVP, NICE), small sizes. */
+/** The conformance suite over whole flows built with the DSL presets (Glow, RealNVP, NICE, MAF, Flow++, neural spline flows), small sizes. */
 class PresetConformanceTest {
 
   static Stream<Arguments> presets() {
@@ -35,7 +36,17 @@ class PresetConformanceTest {
         Arguments.of("maf-vector", Presets.maf(Shape.of(3), 3, 16)),
         Arguments.of("maf-image", Presets.maf(Shape.of(3, 3, 2), 2, 8)),
         Arguments.of("nice-image", Presets.nice(Shape.of(4, 4, 2), 2, 8)),
-        Arguments.of("flowpp", tightBisection(Presets.flowPlusPlus(Shape.of(4, 4, 1), 4, 1, 1, 2))));
+        Arguments.of("flowpp", tightBisection(Presets.flowPlusPlus(Shape.of(4, 4, 1), 4, 1, 1, 2))),
+        Arguments.of("nsf-2d", Presets.neuralSplineFlow(Shape.of(2), 3, 16)),
+        // The learned diagonal Gaussian base, so that every BaseSpec is in the suite (SealedDispatchTest).
+        Arguments.of("nsf-2d-learned-base", withLearnedBase(Presets.neuralSplineFlow(Shape.of(2), 2, 8))),
+        Arguments.of("nsf-ar-vector", Presets.autoregressiveNeuralSplineFlow(Shape.of(3), 2, 16)),
+        Arguments.of("nsf-image", Presets.neuralSplineFlow(Shape.of(4, 4, 1), 2, 2, 8)));
+  }
+
+  private static FlowSpec withLearnedBase(FlowSpec spec) {
+    return new FlowSpec(spec.inputShape(), spec.layout(), spec.levels(), Bases.diagonalGaussian(),
+        spec.dequantization(), spec.logit());
   }
 
   /**

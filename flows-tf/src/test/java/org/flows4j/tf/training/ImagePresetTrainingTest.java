@@ -34,6 +34,12 @@ class ImagePresetTrainingTest {
     assertTheLossFalls("glow", Presets.glow(Shape.of(28, 28, 1), 2, 2, 16));
   }
 
+  /** Glow's layout with spline couplings (8 bins on [-3, 3]) instead of affine ones. */
+  @Test
+  void neuralSplineFlowLowersTheTrainingLossOnFashionMnist() {
+    assertTheLossFalls("nsf", Presets.neuralSplineFlow(Shape.of(28, 28, 1), 2, 2, 16));
+  }
+
   @Test
   void emergingLowersTheTrainingLossOnFashionMnist() {
     assertTheLossFalls("emerging", Presets.emerging(Shape.of(28, 28, 1), 2, 2, 16));
