@@ -82,6 +82,8 @@ public record MaskedAutoregressive(
 
   @Override
   public List<String> problems(Shape input) {
+    // The maps of the published autoregressive flows. Additive is affine with s = 1 (use affine); a mixture of
+    // logistics inverts by bisection, which inside the d sequential sweeps would cost d bisections per pass.
     if (!(transform instanceof AffineTransform) && !(transform instanceof RationalQuadraticSpline)) {
       return List.of(kind() + " takes an affine or a rationalQuadraticSpline transform, but got "
           + transform.kind() + ".");
