@@ -87,7 +87,7 @@ public final class FlowSpecJson {
     Preconditions.checkNotNull(json, "json");
     FlowSpec spec;
     try {
-      spec = MAPPER.readValue(json, FlowSpec.class);
+      spec = MAPPER.readValue(LegacySpecJson.upgrade(MAPPER, json), FlowSpec.class);
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException(JsonErrors.describe(e), e);
     }

@@ -23,6 +23,7 @@ import org.flows4j.api.step.AutoregressiveOrder;
 import org.flows4j.api.step.Conv1x1;
 import org.flows4j.api.step.Mask;
 import org.flows4j.api.step.Squeeze;
+import org.flows4j.api.transform.Transforms;
 
 /**
  * Published architectures, written with the DSL only: each is an ordinary {@link FlowSpec}, and reading one is a
@@ -325,6 +326,80 @@ public final class Presets {
     }
     return sequential(shape)
         .steps(layers, step -> step.maf(width, width).reverse())
+        .build();
+  }
+
+  /**
+   * Neural spline flow, the coupling variant RQ-NSF (C): Durkan, Bekasov, Murray and Papamakarios, "Neural Spline
+   * Flows", NeurIPS 2019 (arXiv:1906.04032), on a vector {@code [d]} (d ≥ 2).
+   *
+   * <p>{@code steps} × (actNorm, LU-decomposed linear layer, spline coupling with an {@code mlp(width, width)}
+   * conditioner, masks alternating {@code HALF} / {@code HALF_FLIPPED}), then a final LU-decomposed linear layer;
+   * splines {@link org.flows4j.api.transform.RationalQuadraticSpline#defaults()}: 8 bins on [-3, 3] with linear
+   * tails, minimum bin width, height and derivative 1e-3, the paper's tabular setting ({@code experiments/uci.py}).
+   * As in the paper each coupling is preceded by a linear layer (their random permutation followed by an LU
+   * linear layer; here the LU layer's random initial rotation does both) and the flow ends with one.
+   *
+   * <p>Departures: the conditioner is a two-hidden-layer MLP rather than the paper's residual network (two blocks,
+   * dropout); actNorm is added before every step, as in {@link #realNvp}, so that data of any scale lands inside
+   * the splines' [-3, 3] from the first batch on.
+   */
+  public static FlowSpec neuralSplineFlow(Shape shape, int steps, int width) {
+    Preconditions.checkNotNull(shape, "shape");
+    Preconditions.checkArgument(shape.isVector() && shape.dim(0) >= 2,
+        "neuralSplineFlow(shape, steps, width) needs a vector shape [d] with d at least 2 (for images use "
+            + "neuralSplineFlow(imageShape, levels, stepsPerLevel, width)), but the shape was %s", shape);
+    Preconditions.checkArgument(steps >= 1, "steps must be at least 1, but was %s", steps);
+    Preconditions.checkArgument(width > 0, "width must be positive, but was %s", width);
+    return sequential(shape)
+        .stepsIndexed(steps, (i, step) -> step.actNorm()
+            .invertibleConv1x1(Conv1x1.LU_DECOMPOSED)
+            .splineCoupling(Mask.HALF.flippedIf(i % 2 == 1), mlp(width, width)))
+        .steps(1, step -> step.invertibleConv1x1(Conv1x1.LU_DECOMPOSED))
+        .build();
+  }
+
+  /**
+   * Neural spline flow, the autoregressive variant RQ-NSF (AR) of the same paper, on a vector {@code [d]}
+   * (d ≥ 2): {@code steps} × (actNorm, LU-decomposed linear layer, MAF step whose elementwise map is a spline,
+   * with a {@code MADE(width, width)}), then a final LU-decomposed linear layer; splines as in
+   * {@link #neuralSplineFlow(Shape, int, int)}. Density is one pass per step, sampling d passes per step. Departures
+   * as there: a plain MADE instead of the paper's residual MADE, and actNorm before every step.
+   */
+  public static FlowSpec autoregressiveNeuralSplineFlow(Shape shape, int steps, int width) {
+    Preconditions.checkNotNull(shape, "shape");
+    Preconditions.checkArgument(shape.isVector() && shape.dim(0) >= 2,
+        "autoregressiveNeuralSplineFlow needs a vector shape [d] with d at least 2, but the shape was %s", shape);
+    Preconditions.checkArgument(steps >= 1, "steps must be at least 1, but was %s", steps);
+    Preconditions.checkArgument(width > 0, "width must be positive, but was %s", width);
+    return sequential(shape)
+        .steps(steps, step -> step.actNorm()
+            .invertibleConv1x1(Conv1x1.LU_DECOMPOSED)
+            .maf(AutoregressiveOrder.natural(), mlp(width, width), Transforms.spline()))
+        .steps(1, step -> step.invertibleConv1x1(Conv1x1.LU_DECOMPOSED))
+        .build();
+  }
+
+  /**
+   * Neural spline flow on images, RQ-NSF (C) as the paper runs it (§5.4, {@code experiments/images.py}): Glow's
+   * multi-scale architecture with spline couplings. {@code levels} levels, each a squeeze, then
+   * {@code stepsPerLevel} × (actNorm, LU-decomposed invertible 1x1 convolution, spline coupling on the channels
+   * with a {@code convNet(width)} conditioner), then a factor-out (all levels but the last). Splines: 8 bins on
+   * [-3, 3], minimums 1e-3, the paper's 8-bit ImageNet configuration ({@code image_configs/imagenet-64-8bit.json};
+   * its CIFAR-10 5-bit one uses 2 bins). Input: 8-bit pixels uniformly dequantized to [0, 1] as {@link #glow}
+   * (the paper shifts to [-0.5, 0.5]; the first actNorm centres the data either way).
+   *
+   * <p>Departure: {@code convNet(width)} (Glow's three convolutions) rather than the paper's residual networks with
+   * batch normalisation.
+   */
+  public static FlowSpec neuralSplineFlow(Shape imageShape, int levels, int stepsPerLevel, int width) {
+    checkGlowSizes("neuralSplineFlow", imageShape, levels, stepsPerLevel, width);
+    return multiscale(imageShape)
+        .dequantize(Dequantization.uniform(256))
+        .levels(levels, level -> level.squeeze()
+            .steps(stepsPerLevel, step -> step.actNorm()
+                .invertibleConv1x1(Conv1x1.LU_DECOMPOSED)
+                .splineCoupling(Mask.CHANNELS, convNet(width))))
         .build();
   }
 

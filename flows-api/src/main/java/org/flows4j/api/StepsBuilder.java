@@ -10,6 +10,7 @@ import org.flows4j.api.step.FactorOutPrior;
 import org.flows4j.api.step.Mask;
 import org.flows4j.api.step.StepSpec;
 import org.flows4j.api.transform.CouplingTransform;
+import org.flows4j.api.transform.RationalQuadraticSpline;
 
 /**
  * Appends steps, in application order (data → latent), inside a {@code steps}, {@code levels} or {@code level}
@@ -44,6 +45,22 @@ public interface StepsBuilder {
    * {@code coupling(Mask.HALF, Conditioners.mlp(64, 64), Transforms.affine())}.
    */
   StepsBuilder coupling(Mask mask, ConditionerSpec conditioner, CouplingTransform transform);
+
+  /**
+   * A spline coupling (Neural Spline Flows, Durkan et al. 2019): {@code coupling(mask, conditioner, spline)}, each
+   * transformed scalar mapped by its own monotone rational-quadratic spline whose {@code 3K − 1} raw parameters
+   * the conditioner computes from the passing part. Identity outside {@code [-bound, bound]}.
+   */
+  StepsBuilder splineCoupling(Mask mask, ConditionerSpec conditioner, RationalQuadraticSpline spline);
+
+  /** A spline coupling with the default spline, {@code RationalQuadraticSpline.defaults()} (8 bins on [-3, 3]). */
+  StepsBuilder splineCoupling(Mask mask, ConditionerSpec conditioner);
+
+  /** A spline coupling with the default mask (see {@link #affineCoupling(ConditionerSpec)}). */
+  StepsBuilder splineCoupling(ConditionerSpec conditioner, RationalQuadraticSpline spline);
+
+  /** A spline coupling with the default mask and the default spline. */
+  StepsBuilder splineCoupling(ConditionerSpec conditioner);
 
   StepsBuilder invertibleConv1x1(Conv1x1 parameterization);
 
@@ -122,6 +139,20 @@ public interface StepsBuilder {
 
   /** An IAF step with the given MADE network visiting the features in {@code order}. */
   StepsBuilder iaf(AutoregressiveOrder order, ConditionerSpec conditioner);
+
+  /**
+   * A MAF step with another elementwise map than the affine one: {@code Transforms.spline()} gives the
+   * autoregressive neural spline flow (Durkan et al. 2019), each feature mapped by a monotone rational-quadratic
+   * spline whose {@code 3K − 1} parameters a MADE computes from the features before it; density in one pass,
+   * sampling in one pass per feature. Vectors only; {@code Transforms.affine(scale)} is MAF with that scale.
+   */
+  StepsBuilder maf(AutoregressiveOrder order, ConditionerSpec conditioner, CouplingTransform transform);
+
+  /**
+   * An IAF step with another elementwise map: {@code Transforms.spline()} gives the inverse autoregressive spline
+   * flow (sampling in one pass, density in one pass per feature). Vectors only.
+   */
+  StepsBuilder iaf(AutoregressiveOrder order, ConditionerSpec conditioner, CouplingTransform transform);
 
   /**
    * An emerging convolution (Hoogeboom et al. 2019) on an image: two masked autoregressive {@code k×k}

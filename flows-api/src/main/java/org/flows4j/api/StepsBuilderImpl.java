@@ -31,7 +31,9 @@ import org.flows4j.api.step.Reverse;
 import org.flows4j.api.step.Shuffle;
 import org.flows4j.api.step.Squeeze;
 import org.flows4j.api.step.StepSpec;
+import org.flows4j.api.transform.AffineTransform;
 import org.flows4j.api.transform.CouplingTransform;
+import org.flows4j.api.transform.RationalQuadraticSpline;
 
 final class StepsBuilderImpl implements StepsBuilder {
   /** RealNVP's tanh-bounded log-scale; a bound of 2 keeps each coupling's scale within [e^-2, e^2]. */
@@ -87,6 +89,26 @@ final class StepsBuilderImpl implements StepsBuilder {
   @Override
   public StepsBuilder coupling(Mask mask, ConditionerSpec conditioner, CouplingTransform transform) {
     return add(new Coupling(mask, conditioner, transform));
+  }
+
+  @Override
+  public StepsBuilder splineCoupling(Mask mask, ConditionerSpec conditioner, RationalQuadraticSpline spline) {
+    return coupling(mask, conditioner, spline);
+  }
+
+  @Override
+  public StepsBuilder splineCoupling(Mask mask, ConditionerSpec conditioner) {
+    return splineCoupling(mask, conditioner, RationalQuadraticSpline.defaults());
+  }
+
+  @Override
+  public StepsBuilder splineCoupling(ConditionerSpec conditioner, RationalQuadraticSpline spline) {
+    return splineCoupling(defaultMask(), conditioner, spline);
+  }
+
+  @Override
+  public StepsBuilder splineCoupling(ConditionerSpec conditioner) {
+    return splineCoupling(defaultMask(), conditioner);
   }
 
   @Override
@@ -196,9 +218,25 @@ final class StepsBuilderImpl implements StepsBuilder {
 
   private StepsBuilder autoregressive(AutoregressiveDirection direction, AutoregressiveOrder order,
       ConditionerSpec conditioner) {
+    return autoregressive(direction, order, conditioner, new AffineTransform(DEFAULT_SCALE));
+  }
+
+  private StepsBuilder autoregressive(AutoregressiveDirection direction, AutoregressiveOrder order,
+      ConditionerSpec conditioner, CouplingTransform transform) {
     checkNotNull(order, "order");
     checkNotNull(conditioner, "conditioner");
-    return add(new MaskedAutoregressive(conditioner, order, direction, DEFAULT_SCALE));
+    checkNotNull(transform, "transform");
+    return add(new MaskedAutoregressive(conditioner, order, direction, transform));
+  }
+
+  @Override
+  public StepsBuilder maf(AutoregressiveOrder order, ConditionerSpec conditioner, CouplingTransform transform) {
+    return autoregressive(AutoregressiveDirection.MAF, order, conditioner, transform);
+  }
+
+  @Override
+  public StepsBuilder iaf(AutoregressiveOrder order, ConditionerSpec conditioner, CouplingTransform transform) {
+    return autoregressive(AutoregressiveDirection.IAF, order, conditioner, transform);
   }
 
   @Override

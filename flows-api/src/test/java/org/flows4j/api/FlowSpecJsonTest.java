@@ -23,6 +23,7 @@ import org.flows4j.api.step.MaskedAutoregressive;
 import org.flows4j.api.step.Conv1x1;
 import org.flows4j.api.step.Mask;
 import org.flows4j.api.step.MixtureLogisticsCoupling;
+import org.flows4j.api.transform.Transforms;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -119,7 +120,10 @@ class FlowSpecJsonTest {
         Arguments.of("nice vector", Presets.nice(Shape.of(784), 4, 1000)),
         Arguments.of("nice image", Presets.nice(Shape.of(28, 28, 1), 4, 32)),
         Arguments.of("residualFlow vector", Presets.residualFlow(Shape.of(2), 10, 128)),
-        Arguments.of("residualFlow image", Presets.residualFlow(Shape.of(28, 28, 1), 4, 64)));
+        Arguments.of("residualFlow image", Presets.residualFlow(Shape.of(28, 28, 1), 4, 64)),
+        Arguments.of("neuralSplineFlow vector", Presets.neuralSplineFlow(Shape.of(2), 8, 64)),
+        Arguments.of("autoregressiveNeuralSplineFlow", Presets.autoregressiveNeuralSplineFlow(Shape.of(6), 5, 64)),
+        Arguments.of("neuralSplineFlow image", Presets.neuralSplineFlow(Shape.of(28, 28, 1), 2, 4, 32)));
   }
 
   /** Every kind of dequantization and logit transform, on both layouts. */
@@ -265,9 +269,12 @@ class FlowSpecJsonTest {
                 "seed": 7
               },
               "direction": "IAF",
-              "scale": {
-                "kind": "EXP_SOFT_CLAMP",
-                "bound": 2.0
+              "transform": {
+                "type": "affine",
+                "scale": {
+                  "kind": "EXP_SOFT_CLAMP",
+                  "bound": 2.0
+                }
               }
             }, {
               "type": "invertibleConv1x1",
@@ -284,6 +291,54 @@ class FlowSpecJsonTest {
             "type": "none"
           }
         }""");
+  }
+
+  @Test
+  void maskedAutoregressiveSavedWithAScaleStillLoadsAsTheAffineTransform() {
+    // The format before the elementwise map of maf / iaf became a choice: "scale" on the step.
+    String saved = sequential("[3]", """
+        {"type": "maskedAutoregressive",
+         "conditioner": {"type": "mlp", "hiddenWidths": [8], "activation": "TANH", "zeroInitLastLayer": true},
+         "order": {"kind": "NATURAL", "seed": 0}, "direction": "MAF",
+         "scale": {"kind": "SIGMOID", "bound": 1.0}}""");
+    FlowSpec spec = FlowSpecJson.fromJson(saved);
+    assertThat(spec.levels().get(0).steps()).containsExactly(new MaskedAutoregressive(
+        mlp(8).activation(Activation.TANH), AutoregressiveOrder.natural(), AutoregressiveDirection.MAF,
+        AffineScale.sigmoid()));
+    assertThat(FlowSpecJson.fromJson(FlowSpecJson.toJson(spec))).isEqualTo(spec);
+  }
+
+  @Test
+  void formatOfSplineStepsIsStable() {
+    FlowSpec spec = Flows.sequential(Shape.of(4))
+        .steps(1, s -> s.splineCoupling(mlp(8), Transforms.spline().bins(4))
+            .maf(AutoregressiveOrder.reversed(), mlp(8), Transforms.spline()))
+        .build();
+    String json = FlowSpecJson.toJson(spec);
+    assertThat(json).contains("""
+              "type": "coupling",
+              "mask": "HALF",
+              "conditioner": {
+                "type": "mlp",
+                "hiddenWidths": [ 8 ],
+                "activation": "RELU",
+                "zeroInitLastLayer": true
+              },
+              "transform": {
+                "type": "rationalQuadraticSpline",
+                "bins": 4,
+                "bound": 3.0,
+                "minBinWidth": 0.001,
+                "minBinHeight": 0.001,
+                "minDerivative": 0.001
+              }
+        """).contains("""
+              "direction": "MAF",
+              "transform": {
+                "type": "rationalQuadraticSpline",
+                "bins": 8,
+        """);
+    assertThat(FlowSpecJson.fromJson(json)).isEqualTo(spec);
   }
 
   @Test

@@ -37,6 +37,7 @@ import org.flows4j.api.conditioner.Conditioners;
 import org.flows4j.api.step.MixtureLogisticsCoupling;
 import org.flows4j.api.step.Squeeze;
 import org.flows4j.api.step.StepSpec;
+import org.flows4j.api.transform.Transforms;
 import org.junit.jupiter.api.Test;
 
 /** Every rule, with its exact message: the messages are API. */
@@ -436,6 +437,20 @@ class ValidationRulesTest {
         .isEqualTo("iaf on a vector needs a MADE network, iaf(hiddenWidths...) or "
             + "iaf(Conditioners.mlp(hiddenWidths...)), but the input [6] got a flowPlusPlus conditioner (for "
             + "couplings).");
+  }
+
+  @Test
+  void autoregressiveStepsTakeAnAffineOrASplineTransformAndSplinesOnlyOnVectors() {
+    assertThat(onlyProblem(Shape.of(4), new MaskedAutoregressive(mlp(8), AutoregressiveOrder.natural(),
+        AutoregressiveDirection.MAF, Transforms.mixtureLogistics(2))).message())
+        .isEqualTo("maf takes an affine or a rationalQuadraticSpline transform, but got mixtureLogistics.");
+    assertThat(onlyProblem(Shape.of(4, 4, 1), new MaskedAutoregressive(Conditioners.pixelCnn(8, 2),
+        AutoregressiveOrder.natural(), AutoregressiveDirection.MAF, Transforms.spline())).message())
+        .isEqualTo("maf with a spline transform is for vectors (a MADE), but the input is [4, 4, 1]. On images use "
+            + "spline couplings, splineCoupling(mask, Conditioners.convNet(width)).");
+    assertThat(Flows.sequential(Shape.of(4)).steps(2, s -> s.iaf(AutoregressiveOrder.reversed(), mlp(8),
+        Transforms.spline()).maf(AutoregressiveOrder.natural(), mlp(8), Transforms.affine())).build().levels()
+        .get(0).steps()).hasSize(4);
   }
 
   @Test

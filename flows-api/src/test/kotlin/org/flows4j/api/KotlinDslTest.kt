@@ -67,6 +67,7 @@ import org.flows4j.api.step.StepSpec
 import org.flows4j.api.transform.AdditiveTransform
 import org.flows4j.api.transform.AffineTransform
 import org.flows4j.api.transform.CouplingTransform
+import org.flows4j.api.transform.RationalQuadraticSpline
 import org.flows4j.api.transform.MixtureOfLogisticsTransform
 import org.flows4j.api.transform.Transforms
 import org.junit.jupiter.api.Test
@@ -466,6 +467,35 @@ class KotlinDslTest {
     assertThat(ContextSpec.none().inputWidth()).isEqualTo(0)
     assertThat(NoContext().conditionFeatures()).isEqualTo(0)
     assertThat(FlowSpecJson.fromJson(FlowSpecJson.toJson(glow))).isEqualTo(glow)
+  }
+
+  @Test
+  fun splineCouplingsAndAutoregressiveSplinesFromKotlin() {
+    val spline: RationalQuadraticSpline = Transforms.spline().bins(6).bound(4.0).minBinWidth(1e-2)
+      .minBinHeight(1e-2).minDerivative(1e-2)
+    val vectors = Flows.sequential(Shape.of(4))
+      .steps(1) { step ->
+        step.splineCoupling(Conditioners.mlp(8))
+          .splineCoupling(Conditioners.mlp(8), spline)
+          .splineCoupling(Mask.HALF_FLIPPED, Conditioners.mlp(8))
+          .splineCoupling(Mask.HALF, Conditioners.mlp(8), spline)
+          .maf(AutoregressiveOrder.natural(), Conditioners.mlp(8), spline)
+          .iaf(AutoregressiveOrder.reversed(), Conditioners.mlp(8), Transforms.spline())
+      }
+      .build()
+    assertThat(vectors.steps().map { it.kind() })
+      .containsExactly("coupling", "coupling", "coupling", "coupling", "maf", "iaf")
+    assertThat((vectors.steps()[1] as Coupling).transform()).isEqualTo(spline)
+    assertThat((vectors.steps()[0] as Coupling).transform()).isEqualTo(RationalQuadraticSpline.defaults())
+    assertThat((vectors.steps()[4] as MaskedAutoregressive).transform().kind()).isEqualTo("rationalQuadraticSpline")
+    assertThat(spline.parametersPerScalar()).isEqualTo(17)
+    assertThat(spline.logDetKind()).isEqualTo(LogDetKind.EXACT)
+    assertThat(spline.inverseKind()).isEqualTo(InverseKind.ANALYTIC)
+    assertThat(FlowSpecJson.fromJson(FlowSpecJson.toJson(vectors))).isEqualTo(vectors)
+    val images = Presets.neuralSplineFlow(Shape.of(8, 8, 1), 2, 2, 8)
+    assertThat(FlowSpecJson.fromJson(FlowSpecJson.toJson(images))).isEqualTo(images)
+    val tabular = Presets.neuralSplineFlow(Shape.of(2), 4, 16)
+    assertThat(tabular.steps().map { it.kind() }).contains("coupling")
   }
 
   @Test

@@ -13,6 +13,8 @@ import org.flows4j.api.step.AffineScale;
 import org.flows4j.api.step.AutoregressiveDirection;
 import org.flows4j.api.step.AutoregressiveOrder;
 import org.flows4j.api.step.MaskedAutoregressive;
+import org.flows4j.api.transform.CouplingTransform;
+import org.flows4j.api.transform.Transforms;
 import org.flows4j.tf.layers.Layer;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -30,11 +32,22 @@ class AutoregressiveStructureTest {
   @ParameterizedTest
   @EnumSource(AutoregressiveDirection.class)
   void jacobianIsFullyLowerTriangularInVisitingOrder(AutoregressiveDirection direction) {
+    checkFullyLowerTriangular(direction, Transforms.affine(AffineScale.expSoftClamp(2.0)));
+  }
+
+  /** The same with the spline map: the MADE's P = 3K − 1 outputs per feature regrouped per feature. */
+  @ParameterizedTest
+  @EnumSource(AutoregressiveDirection.class)
+  void splineJacobianIsFullyLowerTriangularInVisitingOrder(AutoregressiveDirection direction) {
+    checkFullyLowerTriangular(direction, Transforms.spline().bins(5));
+  }
+
+  private static void checkFullyLowerTriangular(AutoregressiveDirection direction, CouplingTransform transform) {
     int d = 5;
     Shape shape = Shape.of(d);
     AutoregressiveOrder order = AutoregressiveOrder.random(21);
     MaskedAutoregressive step = new MaskedAutoregressive(Conditioners.mlp(8, 8).activation(Activation.TANH), order,
-        direction, AffineScale.expSoftClamp(2.0));
+        direction, transform);
     FlowSpec spec = Flows.sequential(shape).add(step).build();
     int[] position = new int[d];
     int[] visiting = order.visitingOrder(d);

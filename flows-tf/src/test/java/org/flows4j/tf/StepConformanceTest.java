@@ -35,6 +35,7 @@ import org.flows4j.api.step.Reverse;
 import org.flows4j.api.step.Shuffle;
 import org.flows4j.api.step.Squeeze;
 import org.flows4j.api.step.StepSpec;
+import org.flows4j.api.transform.RationalQuadraticSpline;
 import org.flows4j.api.transform.Transforms;
 import org.flows4j.tf.layers.Layer;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -123,7 +124,28 @@ class StepConformanceTest {
         Arguments.of(Shape.of(3, 3, 2), new Coupling(Mask.CHANNELS_FLIPPED, Conditioners.convNet(4),
             Transforms.affine(exp))),
         Arguments.of(Shape.of(5), new Coupling(Mask.HALF_FLIPPED, Conditioners.mlp(8),
-            Transforms.mixtureLogistics(3).inverse(1e-13, 200))));
+            Transforms.mixtureLogistics(3).inverse(1e-13, 200))),
+        // Spline couplings on every mask. Inputs are N(0, 1): bound 3 keeps nearly all in the bins, bound 1 and 1.5
+        // send some through the identity tails; the perturbed conditioners give raw parameters of spread ~1.
+        Arguments.of(Shape.of(4), new Coupling(Mask.HALF, Conditioners.mlp(8, 8), Transforms.spline())),
+        Arguments.of(Shape.of(5), new Coupling(Mask.HALF_FLIPPED, Conditioners.mlp(8),
+            Transforms.spline().bins(5).bound(1.0))),
+        Arguments.of(Shape.of(4, 4, 1), new Coupling(Mask.CHECKERBOARD, Conditioners.convNet(4), Transforms.spline())),
+        Arguments.of(Shape.of(4, 4, 2), new Coupling(Mask.CHECKERBOARD_FLIPPED, Conditioners.convNet(4),
+            Transforms.spline().bins(4).bound(1.5))),
+        Arguments.of(Shape.of(3, 3, 3), new Coupling(Mask.CHANNELS, Conditioners.convNet(4),
+            Transforms.spline().bins(6).minDerivative(1e-2))),
+        Arguments.of(Shape.of(2, 2, 4), new Coupling(Mask.CHANNELS_FLIPPED, Conditioners.convNet(4),
+            Transforms.spline().bins(3).bound(1.0))),
+        // Autoregressive splines (MADE), both directions.
+        Arguments.of(Shape.of(3), autoregressiveSpline(AutoregressiveDirection.MAF, AutoregressiveOrder.natural(),
+            Transforms.spline())),
+        Arguments.of(Shape.of(5), autoregressiveSpline(AutoregressiveDirection.MAF, AutoregressiveOrder.random(3),
+            Transforms.spline().bins(5).bound(1.5))),
+        Arguments.of(Shape.of(3), autoregressiveSpline(AutoregressiveDirection.IAF, AutoregressiveOrder.natural(),
+            Transforms.spline())),
+        Arguments.of(Shape.of(4), autoregressiveSpline(AutoregressiveDirection.IAF, AutoregressiveOrder.reversed(),
+            Transforms.spline().bins(4).bound(1.0))));
   }
 
   /**
@@ -157,6 +179,12 @@ class StepConformanceTest {
   static MaskedAutoregressive autoregressive(
       AutoregressiveDirection direction, AutoregressiveOrder order, AffineScale scale) {
     return new MaskedAutoregressive(Conditioners.mlp(8, 8).activation(Activation.TANH), order, direction, scale);
+  }
+
+  /** An autoregressive spline step with a MADE wide enough for every dependency. */
+  static MaskedAutoregressive autoregressiveSpline(
+      AutoregressiveDirection direction, AutoregressiveOrder order, RationalQuadraticSpline spline) {
+    return new MaskedAutoregressive(Conditioners.mlp(8, 8).activation(Activation.TANH), order, direction, spline);
   }
 
   /**

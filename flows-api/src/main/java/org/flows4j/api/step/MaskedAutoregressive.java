@@ -10,12 +10,17 @@ import org.flows4j.api.conditioner.ConditionerSpec;
 import org.flows4j.api.conditioner.ConvNetConditioner;
 import org.flows4j.api.conditioner.MlpConditioner;
 import org.flows4j.api.conditioner.PixelCnnConditioner;
+import org.flows4j.api.transform.AffineTransform;
+import org.flows4j.api.transform.CouplingTransform;
+import org.flows4j.api.transform.RationalQuadraticSpline;
 
 /**
- * An affine autoregressive step, {@code z_i = x_i·exp(s_i) + t_i} with {@code (s_i, t_i)} computed from the
- * features before {@code i}. The {@link #direction} says whether the network reads the data side
- * ({@link AutoregressiveDirection#MAF}) or the latent side ({@link AutoregressiveDirection#IAF}); {@link #scale}
- * bounds the log-scale as in an affine coupling. The network depends on the input:
+ * An autoregressive step, {@code z_i = τ(x_i; θ_i)} with θ_i computed from the features before {@code i} and τ
+ * the elementwise {@link #transform}: affine, {@code z_i = x_i·exp(s_i) + t_i} with the log-scale bounded as in an
+ * affine coupling ({@link AffineTransform}, MAF and IAF as published), or a monotone rational-quadratic spline
+ * ({@link RationalQuadraticSpline}: the autoregressive neural spline flow of Durkan et al. 2019, vectors only). The
+ * {@link #direction} says whether the network reads the data side ({@link AutoregressiveDirection#MAF}) or the
+ * latent side ({@link AutoregressiveDirection#IAF}). The network depends on the input:
  *
  * <ul>
  *   <li>a vector {@code [d]}: an {@link MlpConditioner mlp} conditioner, built as a MADE (Germain et al., "MADE:
@@ -26,7 +31,8 @@ import org.flows4j.api.conditioner.PixelCnnConditioner;
  *       pixel's channels depend on every channel of the pixels before it, none of its own. MAF only.
  * </ul>
  *
- * <p>The Jacobian is triangular (in visiting order), so the log-det is exact: {@code Σ log s}. The inverse is exact
+ * <p>The Jacobian is triangular (in visiting order), so the log-det is exact: the sum of the log-derivatives
+ * ({@code Σ log s} for the affine map). The inverse is exact
  * and closed form too, but one of the two directions is sequential: it runs the network once per feature (vectors:
  * unrolled in the graph) or once per pixel (images: a graph while loop, whose result carries no gradient), so that
  * direction costs {@code d} or {@code h·w} network passes.
@@ -35,19 +41,37 @@ import org.flows4j.api.conditioner.PixelCnnConditioner;
  *     MADE widths of at least {@code d − 1} keep every dependency reachable
  * @param order the order in which features are visited
  * @param direction MAF (fast density) or IAF (fast sampling)
- * @param scale how the raw log-scale is bounded
+ * @param transform the elementwise map: {@link AffineTransform} or {@link RationalQuadraticSpline}
  */
 public record MaskedAutoregressive(
     ConditionerSpec conditioner,
     AutoregressiveOrder order,
     AutoregressiveDirection direction,
-    AffineScale scale) implements StepSpec {
+    CouplingTransform transform) implements StepSpec {
 
   public MaskedAutoregressive {
     Preconditions.checkNotNull(conditioner, "conditioner");
     Preconditions.checkNotNull(order, "order");
     Preconditions.checkNotNull(direction, "direction");
-    Preconditions.checkNotNull(scale, "scale");
+    Preconditions.checkNotNull(transform, "transform");
+  }
+
+  /** The affine step of MAF and IAF with the log-scale bounded by {@code scale}. */
+  public MaskedAutoregressive(
+      ConditionerSpec conditioner, AutoregressiveOrder order, AutoregressiveDirection direction, AffineScale scale) {
+    this(conditioner, order, direction, new AffineTransform(Preconditions.checkNotNull(scale, "scale")));
+  }
+
+  /**
+   * The bound on the log-scale of the affine map.
+   *
+   * @throws IllegalStateException when the transform is not affine
+   */
+  public AffineScale scale() {
+    if (transform instanceof AffineTransform affine) {
+      return affine.scale();
+    }
+    throw new IllegalStateException(kind() + " with a " + transform.kind() + " transform has no affine scale");
   }
 
   /** {@code maf} or {@code iaf}, the DSL method that adds the step. */
@@ -58,6 +82,12 @@ public record MaskedAutoregressive(
 
   @Override
   public List<String> problems(Shape input) {
+    // The maps of the published autoregressive flows. Additive is affine with s = 1 (use affine); a mixture of
+    // logistics inverts by bisection, which inside the d sequential sweeps would cost d bisections per pass.
+    if (!(transform instanceof AffineTransform) && !(transform instanceof RationalQuadraticSpline)) {
+      return List.of(kind() + " takes an affine or a rationalQuadraticSpline transform, but got "
+          + transform.kind() + ".");
+    }
     if (input.isVector()) {
       return vectorProblems(input);
     }
@@ -88,6 +118,10 @@ public record MaskedAutoregressive(
   }
 
   private List<String> imageProblems(Shape input) {
+    if (transform instanceof RationalQuadraticSpline) {
+      return List.of(kind() + " with a spline transform is for vectors (a MADE), but the input is " + input
+          + ". On images use spline couplings, splineCoupling(mask, Conditioners.convNet(width)).");
+    }
     if (direction == AutoregressiveDirection.IAF) {
       // Its density pass would be the per-pixel while loop, whose outputs carry no gradient: it could not train.
       return List.of("iaf is not supported on an image (" + input + "): its density pass would run pixel by "

@@ -15,8 +15,10 @@ import org.flows4j.api.step.LogDetKind;
   @JsonSubTypes.Type(value = AdditiveTransform.class, name = "additive"),
   @JsonSubTypes.Type(value = AffineTransform.class, name = "affine"),
   @JsonSubTypes.Type(value = MixtureOfLogisticsTransform.class, name = "mixtureLogistics"),
+  @JsonSubTypes.Type(value = RationalQuadraticSpline.class, name = "rationalQuadraticSpline"),
 })
-public sealed interface CouplingTransform permits AdditiveTransform, AffineTransform, MixtureOfLogisticsTransform {
+public sealed interface CouplingTransform
+    permits AdditiveTransform, AffineTransform, MixtureOfLogisticsTransform, RationalQuadraticSpline {
   /** The transform's name, as in JSON ({@code affine}). */
   String kind();
 

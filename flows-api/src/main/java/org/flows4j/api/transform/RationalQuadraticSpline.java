@@ -1,5 +1,8 @@
 package org.flows4j.api.transform;
 
+import org.flows4j.api.step.InverseKind;
+import org.flows4j.api.step.LogDetKind;
+
 /**
  * The monotone rational-quadratic spline of Durkan et al. 2019 ("Neural Spline Flows"), as an elementwise transform:
  * {@code bins} bins on {@code [-bound, bound]}, the identity outside ("linear tails"), and the derivative at
@@ -20,6 +23,11 @@ package org.flows4j.api.transform;
  *       {@code DEFAULT_MIN_BIN_HEIGHT} and {@code DEFAULT_MIN_DERIVATIVE}, the values the paper's code uses.
  * </ul>
  *
+ * <p>As a {@link CouplingTransform} (JSON type {@code rationalQuadraticSpline}) it is the elementwise map of a spline
+ * coupling ({@code splineCoupling(...)}, or {@code coupling(mask, conditioner, Transforms.spline())}) and of an
+ * autoregressive spline step ({@code maf(order, conditioner, spline)}, {@code iaf(...)}): exact log-det, analytic
+ * inverse.
+ *
  * <p>Build it as {@code RationalQuadraticSpline.defaults().bins(10).bound(5)}: each named method returns a copy with
  * one setting changed (the canonical constructor is there for JSON).
  *
@@ -36,7 +44,8 @@ package org.flows4j.api.transform;
  * @param minDerivative the smallest derivative at an interior knot
  */
 public record RationalQuadraticSpline(
-    int bins, double bound, double minBinWidth, double minBinHeight, double minDerivative) {
+    int bins, double bound, double minBinWidth, double minBinHeight, double minDerivative)
+    implements CouplingTransform {
   public static final int DEFAULT_BINS = 8;
   public static final double DEFAULT_BOUND = 3.0;
   public static final double DEFAULT_MIN_BIN_WIDTH = 1e-3;
@@ -90,8 +99,26 @@ public record RationalQuadraticSpline(
   }
 
   /** Raw values per transformed scalar: K widths, K heights, K − 1 interior derivatives. */
+  @Override
   public int parametersPerScalar() {
     return 3 * bins - 1;
+  }
+
+  @Override
+  public String kind() {
+    return "rationalQuadraticSpline";
+  }
+
+  /** Exact: the sum of the splines' log-derivatives. */
+  @Override
+  public LogDetKind logDetKind() {
+    return LogDetKind.EXACT;
+  }
+
+  /** Closed form: the stable root of a quadratic in the bin the value falls in. */
+  @Override
+  public InverseKind inverseKind() {
+    return InverseKind.ANALYTIC;
   }
 
   private static void checkMinimum(String name, double value, int bins) {

@@ -25,4 +25,13 @@ public final class Transforms {
   public static MixtureOfLogisticsTransform mixtureLogistics(int components) {
     return new MixtureOfLogisticsTransform(components);
   }
+
+  /**
+   * The monotone rational-quadratic spline of Neural Spline Flows with its defaults: 8 bins on [-3, 3], minimum bin
+   * width, height and derivative 1e-3 (see {@link RationalQuadraticSpline}); change them with its named copies,
+   * {@code spline().bins(10).bound(5)}.
+   */
+  public static RationalQuadraticSpline spline() {
+    return RationalQuadraticSpline.defaults();
+  }
 }

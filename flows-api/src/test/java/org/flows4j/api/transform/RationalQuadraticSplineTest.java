@@ -40,7 +40,7 @@ class RationalQuadraticSplineTest {
   }
 
   @Test
-  void jsonRoundTripGivesAnEqualValueWithNamedComponents() throws Exception {
+  void jsonRoundTripGivesAnEqualValueWithNamedComponentsAndItsTypeName() throws Exception {
     ObjectMapper mapper = JsonMapper.builder()
         .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
         .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
@@ -48,16 +48,19 @@ class RationalQuadraticSplineTest {
     RationalQuadraticSpline spline = new RationalQuadraticSpline(12, 2.5, 2e-3, 5e-4, 1e-2);
     String json = mapper.writeValueAsString(spline);
     assertThat(json).isEqualTo(
-        "{\"bins\":12,\"bound\":2.5,\"minBinWidth\":0.002,\"minBinHeight\":5.0E-4,\"minDerivative\":0.01}");
-    assertThat(mapper.readValue(json, RationalQuadraticSpline.class)).isEqualTo(spline);
+        "{\"type\":\"rationalQuadraticSpline\",\"bins\":12,\"bound\":2.5,\"minBinWidth\":0.002,"
+            + "\"minBinHeight\":5.0E-4,\"minDerivative\":0.01}");
+    assertThat(mapper.readValue(json, CouplingTransform.class)).isEqualTo(spline);
+    assertThat(spline.kind()).isEqualTo("rationalQuadraticSpline");
   }
 
   @Test
   void jsonWithABrokenRuleFailsWithTheRulesMessage() {
     ObjectMapper mapper = new ObjectMapper();
     assertThatThrownBy(() -> mapper.readValue(
-            "{\"bins\":1,\"bound\":3,\"minBinWidth\":0.001,\"minBinHeight\":0.001,\"minDerivative\":0.001}",
-            RationalQuadraticSpline.class))
+            "{\"type\":\"rationalQuadraticSpline\",\"bins\":1,\"bound\":3,\"minBinWidth\":0.001,"
+                + "\"minBinHeight\":0.001,\"minDerivative\":0.001}",
+            CouplingTransform.class))
         .hasMessageContaining("bins must be at least 2");
   }
 

@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
         + "sampling samples/s, peak memory (resident set and JVM heap) and the held-out bits/dim.")
 public final class BenchmarkCommand implements Callable<Integer> {
   @Option(names = "--model", paramLabel = "NAME", converter = NameConverters.Model.class, defaultValue = "glow",
-      description = "realnvp, nice, glow, emerging, flowpp, maf or resflow (default: ${DEFAULT-VALUE})")
+      description = "realnvp, nice, glow, emerging, flowpp, maf, resflow or nsf (default: ${DEFAULT-VALUE})")
   ModelPreset model = ModelPreset.GLOW;
 
   @Option(names = "--data", paramLabel = "NAME", converter = NameConverters.Data.class,

@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
         + "`flows train` would build), a spec.json written by `flows train`, or any spec JSON file.")
 public final class InspectCommand implements Callable<Integer> {
   @Option(names = "--model", paramLabel = "NAME", converter = NameConverters.Model.class,
-      description = "realnvp, nice, glow, emerging, flowpp, maf or resflow (default: realnvp)")
+      description = "realnvp, nice, glow, emerging, flowpp, maf, resflow or nsf (default: realnvp)")
   @Nullable ModelPreset model;
 
   @Option(names = "--data", paramLabel = "NAME", converter = NameConverters.Data.class,

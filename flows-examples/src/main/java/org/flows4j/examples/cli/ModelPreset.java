@@ -150,6 +150,28 @@ public enum ModelPreset {
     String depthMeaning(Shape shape) {
       return shape.isImage() ? "residual blocks per level (3 levels)" : "residual blocks";
     }
+  },
+  /**
+   * Neural spline flow: on vectors RQ-NSF (C), spline couplings between LU linear layers; on images Glow's
+   * multi-scale layout with spline couplings, the same levels and default sizes as {@link #GLOW}.
+   */
+  NSF("nsf") {
+    @Override
+    FlowSpec build(Shape shape, int width, int depth) {
+      return shape.isImage()
+          ? Presets.neuralSplineFlow(shape, GLOW_LEVELS, depth, width)
+          : Presets.neuralSplineFlow(shape, depth, width);
+    }
+
+    @Override
+    int defaultDepth(Shape shape) {
+      return shape.isImage() ? GLOW.defaultDepth(shape) : 8;
+    }
+
+    @Override
+    String depthMeaning(Shape shape) {
+      return shape.isImage() ? GLOW.depthMeaning(shape) : "spline couplings";
+    }
   };
 
   /** Two squeezes take 28×28 to 7×7, as far as a 28×28 image can go. */

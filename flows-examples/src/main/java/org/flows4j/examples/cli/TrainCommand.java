@@ -46,7 +46,7 @@ import picocli.CommandLine.Spec;
             + "trains 3000 steps of batch 32 at lr 1e-3 with 100 warm-up steps and --ema 0.999."})
 public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--model", paramLabel = "NAME", converter = NameConverters.Model.class,
-      description = "realnvp, nice, glow, emerging, flowpp, maf or resflow (default: realnvp)")
+      description = "realnvp, nice, glow, emerging, flowpp, maf, resflow or nsf (default: realnvp)")
   @Nullable ModelPreset model;
 
   @Option(names = "--data", paramLabel = "NAME", converter = NameConverters.Data.class,

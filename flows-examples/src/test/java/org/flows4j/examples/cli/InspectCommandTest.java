@@ -35,6 +35,24 @@ class InspectCommandTest {
   }
 
   @Test
+  void nsfIsSplineCouplingsBetweenLuLinearLayersOnVectorsAndGlowsLayoutOnImages() {
+    Cli.Result vectors = Cli.run("inspect", "--model", "nsf", "--data", "moons", "--width", "8", "--depth", "2");
+
+    assertThat(vectors.exitCode()).as(vectors.toString()).isZero();
+    // Per spline coupling: mlp(8, 8) from the 1 kept coordinate to 3·8 − 1 = 23 spline parameters for the other:
+    // (1·8 + 8) + (8·8 + 8) + (8·23 + 23) = 295.
+    assertThat(vectors.out())
+        .startsWith("nsf for moons, input [2]:")
+        .containsPattern("steps\\[2\\] +coupling +\\[2\\] -> \\[2\\] +295 +exact +analytic")
+        .containsPattern("steps\\[6\\] +invertibleConv1x1")
+        .contains("total: 7 steps");
+    Cli.Result images = Cli.run("inspect", "--model", "nsf", "--data", "fashion-mnist", "--width", "8",
+        "--depth", "1");
+    assertThat(images.exitCode()).as(images.toString()).isZero();
+    assertThat(images.out()).contains("levels[0].steps[0]  squeeze", "coupling", "[14, 14, 4] -> [14, 14, 4]");
+  }
+
+  @Test
   void showsTheLevelsAndShapesOfAMultiscaleImageModel() {
     Cli.Result result = Cli.run("inspect", "--model", "glow", "--data", "fashion-mnist", "--width", "8",
         "--depth", "1");

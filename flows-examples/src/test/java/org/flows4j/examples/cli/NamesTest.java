@@ -21,7 +21,7 @@ class NamesTest {
   void modelNamesIgnoreCaseAndTheErrorListsThem() {
     assertThat(ModelPreset.fromCliName("Glow")).isEqualTo(ModelPreset.GLOW);
     assertThatThrownBy(() -> ModelPreset.fromCliName("ffjord"))
-        .hasMessage("unknown model 'ffjord'; choose one of: realnvp, nice, glow, emerging, flowpp, maf, resflow");
+        .hasMessage("unknown model 'ffjord'; choose one of: realnvp, nice, glow, emerging, flowpp, maf, resflow, nsf");
   }
 
   @Test

@@ -178,7 +178,7 @@ class TrainCommandTest {
 
     assertThat(badModel.exitCode()).isEqualTo(ExitCodes.USAGE);
     assertThat(badModel.err()).startsWith("error: Invalid value for option '--model': unknown model 'ffjord'; "
-        + "choose one of: realnvp, nice, glow, emerging, flowpp, maf, resflow\n");
+        + "choose one of: realnvp, nice, glow, emerging, flowpp, maf, resflow, nsf\n");
     assertThat(badData.exitCode()).isEqualTo(ExitCodes.USAGE);
     assertThat(badData.err()).startsWith("error: Invalid value for option '--data': unknown data 'mnist'; "
         + "choose one of: 8gaussians, checkerboard, 2spirals, moons, pinwheel, rings, circles, fashion-mnist\n");

@@ -5,6 +5,7 @@ import org.flows4j.api.transform.AdditiveTransform;
 import org.flows4j.api.transform.AffineTransform;
 import org.flows4j.api.transform.CouplingTransform;
 import org.flows4j.api.transform.MixtureOfLogisticsTransform;
+import org.flows4j.api.transform.RationalQuadraticSpline;
 import org.tensorflow.types.family.TFloating;
 
 /**
@@ -28,6 +29,8 @@ public final class ElementwiseTransforms {
       return new AffineElementwise<>(affine, part, type);
     } else if (spec instanceof MixtureOfLogisticsTransform mixture) {
       return new MixtureLogisticsElementwise<>(mixture, part, type);
+    } else if (spec instanceof RationalQuadraticSpline spline) {
+      return new SplineElementwise<>(spline, part, type);
     }
     throw new IllegalArgumentException("no compiled transform for " + spec);
   }

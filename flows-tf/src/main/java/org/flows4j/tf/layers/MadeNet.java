@@ -18,7 +18,9 @@ import org.tensorflow.types.family.TFloating;
  * {@code 1 + k mod (d − 1)}, in {@code [1, d − 1]}; a hidden unit sees a unit of the previous layer when its degree
  * is at least the other's, an output for feature {@code i} sees a hidden unit when {@code degree(i)} is greater.
  *
- * <p>Outputs: {@code [batch, 2d]}, the shifts of the d features then their raw log-scales, in feature order. The
+ * <p>Outputs: {@code [batch, P·d]}, P blocks of d values in feature order; output {@code j} belongs to feature
+ * {@code j mod d}. For the affine map P = 2: the shifts of the d features, then their raw log-scales; for a spline
+ * P = 3K − 1, block {@code p} holding raw parameter {@code p} of every feature. The
  * output layer starts at zero (unless the spec's {@code zeroInitLastLayer} is false), so the step starts as the
  * identity. Masks are constants multiplied into the weights: every op has a gradient.
  *
@@ -33,8 +35,12 @@ final class MadeNet<T extends TFloating> {
   private final List<Operand<T>> masks = new ArrayList<>();
   private final @Nullable Variable<T> conditionKernel;
 
-  /** {@code conditionFeatures}: the width of the condition (0 in an unconditional flow). */
-  MadeNet(Ops tf, MlpConditioner spec, int[] visitingOrder, int conditionFeatures, Parameters<T> parameters) {
+  /**
+   * A MADE with {@code outputsPerFeature} outputs per feature (2 for the affine map's shift and raw log-scale);
+   * {@code conditionFeatures}: the width of the condition (0 in an unconditional flow).
+   */
+  MadeNet(Ops tf, MlpConditioner spec, int[] visitingOrder, int outputsPerFeature, int conditionFeatures,
+      Parameters<T> parameters) {
     this.activation = spec.activation();
     List<Integer> hiddenWidths = spec.hiddenWidths();
     Class<T> type = parameters.type();
@@ -63,21 +69,22 @@ final class MadeNet<T extends TFloating> {
       masks.add(Tensors.constant(tf, mask, shape, type));
       previous = degrees;
     }
-    double[] mask = new double[previous.length * 2 * d];
+    int outputs = outputsPerFeature * d;
+    double[] mask = new double[previous.length * outputs];
     for (int i = 0; i < previous.length; i++) {
-      for (int j = 0; j < 2 * d; j++) {
-        mask[i * 2 * d + j] = inputDegrees[j % d] > previous[i] ? 1 : 0;
+      for (int j = 0; j < outputs; j++) {
+        mask[i * outputs + j] = inputDegrees[j % d] > previous[i] ? 1 : 0;
       }
     }
-    long[] shape = {previous.length, 2L * d};
+    long[] shape = {previous.length, outputs};
     Parameters<T> out = parameters.in("masked_dense_out");
     weights.add(spec.zeroInitLastLayer()
         ? out.filled(tf, "kernel", shape, 0.0)
-        : out.glorotUniform(tf, "kernel", shape, previous.length, 2L * d));
-    biases.add(out.filled(tf, "bias", new long[] {2L * d}, 0.0));
+        : out.glorotUniform(tf, "kernel", shape, previous.length, outputs));
+    biases.add(out.filled(tf, "bias", new long[] {outputs}, 0.0));
     masks.add(Tensors.constant(tf, mask, shape, type));
     // Created last, so an unconditional MADE keeps its weights and their seeds.
-    long firstWidth = hiddenWidths.isEmpty() ? 2L * d : hiddenWidths.get(0);
+    long firstWidth = hiddenWidths.isEmpty() ? outputs : hiddenWidths.get(0);
     this.conditionKernel = conditionFeatures == 0 ? null : (hiddenWidths.isEmpty() && spec.zeroInitLastLayer()
         ? parameters.filled(tf, "condition_kernel", new long[] {conditionFeatures, firstWidth}, 0.0)
         : parameters.glorotUniform(
@@ -85,8 +92,9 @@ final class MadeNet<T extends TFloating> {
   }
 
   /**
-   * {@code [batch, d] → [batch, 2d]}: shifts, then raw log-scales; {@code condition} is the pass's condition
-   * ({@code [batch, k]}), required exactly when the network was built with a condition width.
+   * {@code [batch, d] → [batch, P·d]}: P blocks of d (for the affine map: shifts, then raw log-scales);
+   * {@code condition} is the pass's condition ({@code [batch, k]}), required exactly when the network was built with
+   * a condition width.
    */
   Operand<T> apply(Ops tf, Operand<T> x, @Nullable Operand<T> condition) {
     if ((condition == null) != (conditionKernel == null)) {
