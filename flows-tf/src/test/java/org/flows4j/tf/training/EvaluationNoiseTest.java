@@ -57,10 +57,20 @@ class EvaluationNoiseTest {
     try (Trainer again = Trainer.resume(dir)) {
       assertThat(again.evaluate(data, n).negativeLogLikelihood()).as("same weights, same step").isEqualTo(atStepOne);
     }
-    Path state = checkpoint.resolve("trainer.json");
+    // The same weights recorded as step 2: a copy of the checkpoint named and counted as the next step, which
+    // `latest` then names (checkpoints are validated: the step must match the folder and not exceed the batches).
+    Path next = checkpoint.resolveSibling("checkpoint-000000002");
+    try (var files = Files.walk(checkpoint)) {
+      for (Path source : (Iterable<Path>) files::iterator) {
+        Files.copy(source, next.resolve(checkpoint.relativize(source).toString()));
+      }
+    }
+    Path state = next.resolve("trainer.json");
     String json = Files.readString(state);
-    assertThat(json).containsPattern("\"steps\" : 1\\b");
-    Files.writeString(state, json.replaceFirst("\"steps\" : 1\\b", "\"steps\" : 2"));
+    assertThat(json).containsPattern("\"steps\" : 1\\b").containsPattern("\"batches\" : 1\\b");
+    Files.writeString(state, json.replaceFirst("\"steps\" : 1\\b", "\"steps\" : 2")
+        .replaceFirst("\"batches\" : 1\\b", "\"batches\" : 2"));
+    Files.writeString(dir.resolve("latest"), next.getFileName().toString());
     try (Trainer later = Trainer.resume(dir)) {
       assertThat(later.steps()).isEqualTo(2);
       double atStepTwo = later.evaluate(data, n).negativeLogLikelihood();
