@@ -248,8 +248,13 @@ class ValidationRulesTest {
         .spectralNormalization(base.withOrders(2, 3, 3, 4)))).containsExactly(
         "spectralNormalization orders must end with the order they start with, so that g is a contraction in one "
             + "norm, but they were [2.0, 3.0, 3.0, 4.0]. Make the last order 2.0.");
-    assertThat(residualProblems(Shape.of(4, 4, 2), b -> b.lipschitzConvNet(8)
+    assertThat(residualProblems(Shape.of(2), b -> b.lipschitzMlp(8, 8)
         .spectralNormalization(base.withOrders(2, 1.5, 3, 2)))).isEmpty();
+    assertThat(residualProblems(Shape.of(4, 4, 2), b -> b.lipschitzConvNet(8)
+        .spectralNormalization(base.withOrders(2, 1.5, 3, 2)))).containsExactly(
+        "spectralNormalization orders (induced mixed norms) are supported for lipschitzMlp branches only: on "
+            + "convolution operators the generalised power method can stop at a local maximum below the norm, so "
+            + "the bound would not hold. Use spectral norms (no orders) for lipschitzConvNet.");
     assertThatThrownBy(() -> base.withOrders(2, 1, 2))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("norm orders must be finite and greater than 1, but orders[1] was 1.0");

@@ -67,10 +67,10 @@ class LipschitzConstraintTest {
   /**
    * Induced mixed norms (the official code's {@code --vnorms}): map i must satisfy
    * {@code ‖W̃x‖_{p_{i+1}} ≤ coeff·‖x‖_{p_i}}. Checked independently of the power method that sets the scale: for
-   * each normalised matrix (a convolution as its operator matrix), gradient ascent on
-   * {@code log ‖Mx‖_q − log ‖x‖_p} from 60 random starts, 400 steps each, must stay within coeff·(1 + 1e-3); and
-   * it must reach coeff·(1 − 1e-2), or the scale would be loose. Spectral scaling (ignoring the orders) misses one
-   * or the other on these matrices.
+   * each normalised matrix, gradient ascent on {@code log ‖Mx‖_q − log ‖x‖_p} from 60 random starts, 400 steps
+   * each, must stay within coeff·(1 + 1e-3); and it must reach coeff·(1 − 1e-2), or the scale would be loose.
+   * (Conv branches refuse orders: there the power method stopped at a local maximum, 0.935 against coeff 0.9 for a
+   * 2 → 3 map.)
    */
   @Test
   void inducedMixedNormsAreWithinTheBoundByOptimisation() {
@@ -78,23 +78,15 @@ class LipschitzConstraintTest {
         .steps(1, s -> s.residualBlock(b -> b.lipschitzMlp(16, 12).spectralNormalization(
             new org.flows4j.api.residual.SpectralNormalization(COEFF, 1e-6, 200).withOrders(2, 3, 1.5, 2))))
         .build();
-    FlowSpec conv = Flows.sequential(Shape.of(3, 3, 2))
-        .steps(1, s -> s.residualBlock(b -> b.lipschitzConvNet(4).spectralNormalization(
-            new org.flows4j.api.residual.SpectralNormalization(COEFF, 1e-6, 200).withOrders(2, 3, 1.5, 2))))
-        .build();
-    double[][] orders = {{2, 3, 1.5, 2}, {2, 3, 1.5, 2}};
-    List<FlowSpec> specs = List.of(dense, conv);
-    for (int f = 0; f < 2; f++) {
-      List<double[][]> matrices = normalisedMatrices(specs.get(f), f == 1);
-      for (int i = 0; i < matrices.size(); i++) {
-        double p = orders[f][i];
-        double q = orders[f][i + 1];
-        double best = maximiseRatio(matrices.get(i), p, q, 60, 400, 17 + i);
-        System.out.printf("%s map %d: max ‖Wx‖_%s/‖x‖_%s by optimisation %.6f (coeff %s)%n",
-            f == 0 ? "dense" : "conv", i, q, p, best, COEFF);
-        assertThat(best).as("map %s of %s", i, f == 0 ? "dense" : "conv")
-            .isBetween(COEFF * (1 - 1e-2), COEFF * (1 + 1e-3));
-      }
+    double[] orders = {2, 3, 1.5, 2};
+    List<double[][]> matrices = normalisedMatrices(dense, false);
+    assertThat(matrices).hasSize(3);
+    for (int i = 0; i < matrices.size(); i++) {
+      double p = orders[i];
+      double q = orders[i + 1];
+      double best = maximiseRatio(matrices.get(i), p, q, 60, 400, 17 + i);
+      System.out.printf("dense map %d: max ‖Wx‖_%s/‖x‖_%s by optimisation %.6f (coeff %s)%n", i, q, p, best, COEFF);
+      assertThat(best).as("map %s", i).isBetween(COEFF * (1 - 1e-2), COEFF * (1 + 1e-3));
     }
   }
 
