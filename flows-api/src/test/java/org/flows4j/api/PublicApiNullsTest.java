@@ -60,6 +60,8 @@ class PublicApiNullsTest {
         .setDefault(ResidualBranch.class, new org.flows4j.api.residual.LipschitzMlp(List.of(4)))
         .setDefault(StepSpec.class, new org.flows4j.api.step.ActNorm())
         .setDefault(org.flows4j.api.transform.CouplingTransform.class, org.flows4j.api.transform.Transforms.affine())
+        .setDefault(org.flows4j.api.transform.RationalQuadraticSpline.class,
+            org.flows4j.api.transform.RationalQuadraticSpline.defaults())
         .setDefault(org.flows4j.api.context.ContextSpec.class, org.flows4j.api.context.Contexts.features(2))
         .setDefault(org.flows4j.api.context.ContextEncoder.class,
             org.flows4j.api.context.ContextEncoder.mlp(4, 4))
