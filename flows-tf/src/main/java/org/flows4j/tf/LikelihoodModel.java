@@ -257,12 +257,29 @@ public final class LikelihoodModel<T extends TFloating> {
     return new Transformed<>(z.value(), tf.math.add(z.logDet(), in.logDet()));
   }
 
+  /** {@link #encode(Ops, Operand)} for a conditional flow, row i with the context {@code c[i]}. */
+  public Transformed<T> encode(Ops tf, Operand<T> x, Operand<T> c) {
+    Preprocessed<T> in = preprocess(tf, x, null, FlowMode.EVALUATION);
+    Transformed<T> z = flow.forwardAndLogDet(tf, in.value(), flow.withContext(tf, c, PassContext.evaluation()));
+    return new Transformed<>(z.value(), tf.math.add(z.logDet(), in.logDet()));
+  }
+
+  /** {@link #decode(Ops, Operand)} for a conditional flow, row i with the context {@code c[i]}. */
+  public Operand<T> decode(Ops tf, Operand<T> z, Operand<T> c) {
+    return fromBinUnits(tf, unlogit(tf, flow.inverse(tf, z, flow.withContext(tf, c, PassContext.evaluation()))
+        .value()));
+  }
+
   /**
    * Latent → data units, the inverse of {@link #encode}: continuous values (for images, the bin index scaled to
    * 8-bit units, so {@code decode(encode(p)) = p} for 8-bit data at 256 levels).
    */
   public Operand<T> decode(Ops tf, Operand<T> z) {
-    Operand<T> y = unlogit(tf, flow.inverse(tf, z, PassContext.evaluation()).value());
+    return fromBinUnits(tf, unlogit(tf, flow.inverse(tf, z, PassContext.evaluation()).value()));
+  }
+
+  /** Flow outputs in [0, 1] (after the logit's inverse) to data units: bin index scaled to 8-bit units. */
+  private Operand<T> fromBinUnits(Ops tf, Operand<T> y) {
     if (levels == 0) {
       return y;
     }
