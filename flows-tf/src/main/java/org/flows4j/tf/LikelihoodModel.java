@@ -183,12 +183,36 @@ public final class LikelihoodModel<T extends TFloating> {
     if (levels == 0) {
       return logProb(tf, x, noiseSeed, mode);
     }
-    int rank = flow.spec().inputShape().rank();
+    return importanceWeighted(tf, samples,
+        logProb(tf, tile(tf, x, samples, flow.spec().inputShape().rank()), noiseSeed, mode));
+  }
+
+  /**
+   * The importance-weighted bound of {@code log P(x | c)} for a conditional flow: as
+   * {@link #importanceWeightedLogProb(Ops, Operand, Operand, Operand, FlowMode)}, each draw of example i with the
+   * context {@code c[i]}.
+   */
+  public Operand<T> importanceWeightedLogProb(
+      Ops tf, Operand<T> x, Operand<T> c, Operand<TInt64> noiseSeed, Operand<TInt32> samples, FlowMode mode) {
+    if (levels == 0) {
+      return logProb(tf, x, c, noiseSeed, mode);
+    }
+    Operand<T> tiledX = tile(tf, x, samples, flow.spec().inputShape().rank());
+    Operand<T> tiledC = tile(tf, c, samples, 1);
+    return importanceWeighted(tf, samples, logProb(tf, tiledX, tiledC, noiseSeed, mode));
+  }
+
+  /** {@code samples} copies of the batch {@code x} (examples of rank {@code rank}), one after the other. */
+  private Operand<T> tile(Ops tf, Operand<T> x, Operand<TInt32> samples, int rank) {
     Operand<TInt32> multiples = tf.concat(List.of(tf.reshape(samples, tf.constant(new int[] {1})),
         tf.fill(tf.constant(new int[] {rank}), tf.constant(1))), tf.constant(0));
-    Operand<T> tiled = tf.tile(x, multiples);
+    return tf.tile(x, multiples);
+  }
+
+  /** {@code log (1/K) Σ_k exp(bound_k)} per example, from the bounds of the tiled batch. */
+  private Operand<T> importanceWeighted(Ops tf, Operand<TInt32> samples, Operand<T> tiledBounds) {
     // Row k·batch + i is draw k of example i.
-    Operand<T> bounds = tf.reshape(logProb(tf, tiled, noiseSeed, mode), tf.constant(new int[] {-1}));
+    Operand<T> bounds = tf.reshape(tiledBounds, tf.constant(new int[] {-1}));
     Operand<T> perDraw = tf.reshape(bounds, tf.stack(List.of(samples, tf.constant(-1))));
     Operand<T> max = tf.reduceMax(perDraw, tf.constant(0));
     Operand<T> sum = tf.reduceSum(tf.math.exp(tf.math.sub(perDraw, max)), tf.constant(0));
@@ -216,6 +240,16 @@ public final class LikelihoodModel<T extends TFloating> {
     return tf.withControlDependencies(initOps).noOp();
   }
 
+  /** {@link #dataInitialization(Ops, Operand, Operand)} for a conditional flow, with the batch's contexts. */
+  public Op dataInitialization(Ops tf, Operand<T> x, Operand<T> c, Operand<TInt64> noiseSeed) {
+    List<Op> initOps = new ArrayList<>();
+    if (dequantizer != null) {
+      dequantizer.addDataInitialization(tf, bins(tf, x), noiseSeed, initOps);
+    }
+    initOps.add(flow.dataInitialization(tf, preprocess(tf, x, noiseSeed, FlowMode.TRAINING).value(), c));
+    return tf.withControlDependencies(initOps).noOp();
+  }
+
   /** Data → latent, deterministic: discrete data are placed at the centres of their bins. */
   public Transformed<T> encode(Ops tf, Operand<T> x) {
     Preprocessed<T> in = preprocess(tf, x, null, FlowMode.EVALUATION);
@@ -223,12 +257,29 @@ public final class LikelihoodModel<T extends TFloating> {
     return new Transformed<>(z.value(), tf.math.add(z.logDet(), in.logDet()));
   }
 
+  /** {@link #encode(Ops, Operand)} for a conditional flow, row i with the context {@code c[i]}. */
+  public Transformed<T> encode(Ops tf, Operand<T> x, Operand<T> c) {
+    Preprocessed<T> in = preprocess(tf, x, null, FlowMode.EVALUATION);
+    Transformed<T> z = flow.forwardAndLogDet(tf, in.value(), flow.withContext(tf, c, PassContext.evaluation()));
+    return new Transformed<>(z.value(), tf.math.add(z.logDet(), in.logDet()));
+  }
+
+  /** {@link #decode(Ops, Operand)} for a conditional flow, row i with the context {@code c[i]}. */
+  public Operand<T> decode(Ops tf, Operand<T> z, Operand<T> c) {
+    return fromBinUnits(tf, unlogit(tf, flow.inverse(tf, z, flow.withContext(tf, c, PassContext.evaluation()))
+        .value()));
+  }
+
   /**
    * Latent → data units, the inverse of {@link #encode}: continuous values (for images, the bin index scaled to
    * 8-bit units, so {@code decode(encode(p)) = p} for 8-bit data at 256 levels).
    */
   public Operand<T> decode(Ops tf, Operand<T> z) {
-    Operand<T> y = unlogit(tf, flow.inverse(tf, z, PassContext.evaluation()).value());
+    return fromBinUnits(tf, unlogit(tf, flow.inverse(tf, z, PassContext.evaluation()).value()));
+  }
+
+  /** Flow outputs in [0, 1] (after the logit's inverse) to data units: bin index scaled to 8-bit units. */
+  private Operand<T> fromBinUnits(Ops tf, Operand<T> y) {
     if (levels == 0) {
       return y;
     }

@@ -9,6 +9,7 @@ import java.util.Map;
 import org.flows4j.api.FlowSpec;
 import org.flows4j.api.FlowSpecJson;
 import org.flows4j.api.Shape;
+import org.flows4j.api.context.ClassContext;
 import org.flows4j.api.data.NoDequantization;
 import org.tensorflow.exceptions.TFInvalidArgumentException;
 import org.flows4j.tf.HostTensors;
@@ -100,6 +101,7 @@ public final class FlowModel implements AutoCloseable {
    * @return {@code float[n]}
    */
   public float[] logProb(float[] x, int n) {
+    requireUnconditional("logProb(x, c, n)");
     return call(Signatures.LOG_PROB, Map.of(Signatures.X, input(x, n)), Signatures.LOG_PROB_OUTPUT);
   }
 
@@ -111,6 +113,7 @@ public final class FlowModel implements AutoCloseable {
    * @return {@code float[n]}
    */
   public float[] bitsPerDim(float[] x, int n) {
+    requireUnconditional("bitsPerDim(x, c, n)");
     return call(Signatures.LOG_PROB, Map.of(Signatures.X, input(x, n)), Signatures.BITS_PER_DIM);
   }
 
@@ -125,6 +128,7 @@ public final class FlowModel implements AutoCloseable {
    * @return {@code float[n]}, nats
    */
   public float[] logProbImportanceWeighted(float[] x, int n, int samples) {
+    requireUnconditional("logProbImportanceWeighted(x, c, n, samples)");
     Preconditions.checkArgument(samples >= 1, "samples must be at least 1, but was %s", samples);
     return call(Signatures.LOG_PROB_IMPORTANCE_WEIGHTED,
         Map.of(Signatures.X, input(x, n), Signatures.SAMPLES, TInt32.scalarOf(samples)), Signatures.LOG_PROB_OUTPUT);
@@ -139,6 +143,7 @@ public final class FlowModel implements AutoCloseable {
    * @return {@code float[n·D]}, row-major {@code [n, D]}
    */
   public float[] encode(float[] x, int n) {
+    requireUnconditional("encode(x, c, n)");
     return call(Signatures.ENCODE, Map.of(Signatures.X, input(x, n)), Signatures.Z);
   }
 
@@ -152,6 +157,11 @@ public final class FlowModel implements AutoCloseable {
    * @return {@code float[n·D]}, row-major in the input shape, data units
    */
   public float[] decode(float[] z, int n) {
+    requireUnconditional("decode(z, c, n)");
+    return call(Signatures.DECODE, Map.of(Signatures.Z, latents(z, n)), Signatures.X);
+  }
+
+  private TFloat32 latents(float[] z, int n) {
     int d = spec.inputShape().size();
     Preconditions.checkArgument(n > 0, "n must be positive, but was %s", n);
     Preconditions.checkArgument((long) n * d == z.length, "expected %s latents of size %s, but got %s floats", n, d,
@@ -161,7 +171,7 @@ public final class FlowModel implements AutoCloseable {
         throw new IllegalArgumentException("z must be finite, but z[" + i + "] (latent " + i / d + ") is " + z[i]);
       }
     }
-    return call(Signatures.DECODE, Map.of(Signatures.Z, HostTensors.float32(z, n, d)), Signatures.X);
+    return HostTensors.float32(z, n, d);
   }
 
   /**
@@ -175,12 +185,117 @@ public final class FlowModel implements AutoCloseable {
    * @return {@code float[n·D]}, row-major in the input shape, data units
    */
   public float[] sample(int n, double temperature, long seed) {
-    Preconditions.checkArgument(n > 0, "n must be positive, but was %s", n);
-    Preconditions.checkArgument(temperature > 0 && Double.isFinite(temperature) && (float) temperature > 0,
-        "temperature must be positive and finite, but was %s", temperature);
+    requireUnconditional("sample(n, c, temperature, seed)");
+    checkSampling(n, temperature);
     return call(Signatures.SAMPLE, Map.of(Signatures.N, TInt32.scalarOf(n),
         Signatures.TEMPERATURE, TFloat32.scalarOf((float) temperature), Signatures.SEED, TInt64.scalarOf(seed)),
         Signatures.X);
+  }
+
+  private static void checkSampling(int n, double temperature) {
+    Preconditions.checkArgument(n > 0, "n must be positive, but was %s", n);
+    Preconditions.checkArgument(temperature > 0 && Double.isFinite(temperature) && (float) temperature > 0,
+        "temperature must be positive and finite, but was %s", temperature);
+  }
+
+  // ---- Conditional flows: the same, each example (or sample) with its context. ----
+
+  /** Whether the flow declares a context: then every method takes the contexts {@code c}. */
+  public boolean isConditional() {
+    return spec.context().isConditional();
+  }
+
+  /**
+   * {@code log p(x | c)} in nats, one per example, for a conditional flow (otherwise as {@link #logProb(float[],
+   * int)}).
+   *
+   * @param x {@code n} examples, row-major, in data units
+   * @param c {@code n} contexts, row-major {@code [n, w]} with {@code w = spec().context().inputWidth()}: the
+   *     features, or the class index as a number
+   * @param n the number of examples
+   * @return {@code float[n]}
+   */
+  public float[] logProb(float[] x, float[] c, int n) {
+    requireConditional("logProb(x, n)");
+    return call(Signatures.LOG_PROB, Map.of(Signatures.X, input(x, n), Signatures.C, contexts(c, n)),
+        Signatures.LOG_PROB_OUTPUT);
+  }
+
+  /** Bits per dimension given the contexts: {@code -logProb(x, c) / (D·ln 2)}; arguments as {@link #logProb(float[], float[], int)}. */
+  public float[] bitsPerDim(float[] x, float[] c, int n) {
+    requireConditional("bitsPerDim(x, n)");
+    return call(Signatures.LOG_PROB, Map.of(Signatures.X, input(x, n), Signatures.C, contexts(c, n)),
+        Signatures.BITS_PER_DIM);
+  }
+
+  /** The importance-weighted bound on {@code log P(x | c)}; see {@link #logProbImportanceWeighted(float[], int, int)}. */
+  public float[] logProbImportanceWeighted(float[] x, float[] c, int n, int samples) {
+    requireConditional("logProbImportanceWeighted(x, n, samples)");
+    Preconditions.checkArgument(samples >= 1, "samples must be at least 1, but was %s", samples);
+    return call(Signatures.LOG_PROB_IMPORTANCE_WEIGHTED, Map.of(Signatures.X, input(x, n), Signatures.C,
+        contexts(c, n), Signatures.SAMPLES, TInt32.scalarOf(samples)), Signatures.LOG_PROB_OUTPUT);
+  }
+
+  /** The latents of {@code n} examples given their contexts; see {@link #encode(float[], int)}. */
+  public float[] encode(float[] x, float[] c, int n) {
+    requireConditional("encode(x, n)");
+    return call(Signatures.ENCODE, Map.of(Signatures.X, input(x, n), Signatures.C, contexts(c, n)), Signatures.Z);
+  }
+
+  /** Data from latents given the contexts, the inverse of {@link #encode(float[], float[], int)}. */
+  public float[] decode(float[] z, float[] c, int n) {
+    requireConditional("decode(z, n)");
+    return call(Signatures.DECODE, Map.of(Signatures.Z, latents(z, n), Signatures.C, contexts(c, n)), Signatures.X);
+  }
+
+  /**
+   * {@code n} samples of a conditional flow, row i drawn from {@code p(x | c_i)}; the same seed and contexts give
+   * the same samples, as {@code Trainer.sample(n, c, temperature, seed)}.
+   *
+   * @param c {@code n} contexts, row-major {@code [n, w]} (repeat one context n times for n samples of it)
+   */
+  public float[] sample(int n, float[] c, double temperature, long seed) {
+    requireConditional("sample(n, temperature, seed)");
+    checkSampling(n, temperature);
+    return call(Signatures.SAMPLE, Map.of(Signatures.N, TInt32.scalarOf(n), Signatures.C, contexts(c, n),
+        Signatures.TEMPERATURE, TFloat32.scalarOf((float) temperature), Signatures.SEED, TInt64.scalarOf(seed)),
+        Signatures.X);
+  }
+
+  private void requireUnconditional(String instead) {
+    if (isConditional()) {
+      throw new IllegalArgumentException("this model is conditional (" + spec.context() + "): pass the contexts, "
+          + "with " + instead);
+    }
+  }
+
+  private void requireConditional(String instead) {
+    if (!isConditional()) {
+      throw new IllegalArgumentException("this model declares no context: call " + instead + " without contexts");
+    }
+  }
+
+  /**
+   * The contexts as a {@code [n, w]} tensor, once checked as the graph would check them (one row per example,
+   * finite, class indices in range), so the error names the offending example.
+   */
+  private TFloat32 contexts(float[] c, int n) {
+    int width = spec.context().inputWidth();
+    Preconditions.checkArgument(n > 0, "n must be positive, but was %s", n);
+    Preconditions.checkArgument((long) n * width == c.length,
+        "expected %s contexts of %s values (%s floats), but got %s floats", n, width, (long) n * width, c.length);
+    int classes = spec.context() instanceof ClassContext classContext ? classContext.classes() : 0;
+    for (int i = 0; i < c.length; i++) {
+      if (!Float.isFinite(c[i])) {
+        throw new IllegalArgumentException(InputChecks.CONTEXT_FINITE.replace("holds NaN or Inf", "c[" + i
+            + "] (example " + i / width + ") is " + c[i]));
+      }
+      if (classes > 0 && (c[i] != Math.rint(c[i]) || c[i] < 0 || c[i] >= classes)) {
+        throw new IllegalArgumentException(InputChecks.classRange(classes) + ", but c[" + i + "] (example "
+            + i / width + ") is " + c[i]);
+      }
+    }
+    return HostTensors.float32(c, n, width);
   }
 
   private float[] call(String signature, Map<String, Tensor> inputs, String output) {

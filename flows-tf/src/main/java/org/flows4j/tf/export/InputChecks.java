@@ -53,6 +53,39 @@ final class InputChecks {
     return tf.withControlDependencies(List.of(finite, notEmpty, pixels)).identity(x);
   }
 
+  static final String CONTEXT_FINITE = "c must be finite, but holds NaN or Inf";
+  static final String CONTEXT_ROWS = "c must hold one context per example (as many rows as x, z or n)";
+
+  /** The message for class indices out of range, shared by the graph and the Java-side check. */
+  static String classRange(int classes) {
+    return "c must hold class indices, whole numbers from 0 to " + (classes - 1);
+  }
+
+  /**
+   * Contexts {@code c} ({@code [rows, width]}) once known to be finite, {@code rows} of them, and for a class
+   * context whole numbers in {@code [0, K)} (an embedding lookup would otherwise fail deep inside TensorFlow or read
+   * another class's row).
+   */
+  static Operand<TFloat32> context(Ops tf, Operand<TFloat32> c, Operand<TInt32> rows, FlowSpec spec) {
+    Operand<TInt32> everyAxis = tf.range(tf.constant(0), tf.rank(c), tf.constant(1));
+    List<Op> checks = new java.util.ArrayList<>();
+    checks.add(check(tf, tf.reduceAll(tf.math.isFinite(c), everyAxis), CONTEXT_FINITE));
+    checks.add(check(tf, tf.math.equal(rows(tf, c), rows), CONTEXT_ROWS));
+    if (spec.context() instanceof org.flows4j.api.context.ClassContext classContext) {
+      Operand<TBool> valid = tf.math.logicalOr(tf.math.logicalNot(tf.math.isFinite(c)),
+          tf.math.logicalAnd(tf.math.equal(c, tf.math.floor(c)), tf.math.logicalAnd(
+              tf.math.greaterEqual(c, tf.constant(0f)), tf.math.less(c, tf.constant((float) classContext.classes())))));
+      checks.add(check(tf, tf.reduceAll(valid, everyAxis), classRange(classContext.classes())));
+    }
+    return tf.withControlDependencies(checks).identity(c);
+  }
+
+  /** The number of rows of a batch {@code x}, as a scalar. */
+  static Operand<TInt32> rows(Ops tf, Operand<TFloat32> x) {
+    return tf.reshape(tf.slice(tf.shape(x), tf.constant(new int[] {0}), tf.constant(new int[] {1})),
+        tf.constant(new int[0]));
+  }
+
   /** Latents {@code z} once known to be finite. */
   static Operand<TFloat32> latents(Ops tf, Operand<TFloat32> z) {
     Operand<TInt32> everyAxis = tf.range(tf.constant(0), tf.rank(z), tf.constant(1));

@@ -90,10 +90,19 @@ public final class SavedModelWriter {
     Placeholder<TFloat32> x = tf.withName("x").placeholder(TFloat32.class,
         Placeholder.shape(org.tensorflow.ndarray.Shape.of(batchShape)));
     FlowSpec spec = model.flow().spec();
-    Operand<TFloat32> logProb = model.logProb(
-        tf, InputChecks.data(tf, x, spec), logProbNoise, FlowMode.EVALUATION);
-    Signature logProbSignature = Signature.builder(Signatures.LOG_PROB)
-        .input(Signatures.X, x)
+    boolean conditional = spec.context().isConditional();
+    Operand<TFloat32> checkedX = InputChecks.data(tf, x, spec);
+    Signature.Builder logProbBuilder = Signature.builder(Signatures.LOG_PROB).input(Signatures.X, x);
+    Operand<TFloat32> logProb;
+    if (conditional) {
+      Placeholder<TFloat32> c = contextInput(tf, "c", spec);
+      logProbBuilder.input(Signatures.C, c);
+      logProb = model.logProb(tf, checkedX, InputChecks.context(tf, c, InputChecks.rows(tf, x), spec),
+          logProbNoise, FlowMode.EVALUATION);
+    } else {
+      logProb = model.logProb(tf, checkedX, logProbNoise, FlowMode.EVALUATION);
+    }
+    Signature logProbSignature = logProbBuilder
         .output(Signatures.LOG_PROB_OUTPUT, logProb)
         .output(Signatures.BITS_PER_DIM, model.bitsPerDim(tf, logProb))
         .build();
@@ -101,11 +110,22 @@ public final class SavedModelWriter {
     Placeholder<TFloat32> xWeighted = tf.withName("x_importance_weighted").placeholder(TFloat32.class,
         Placeholder.shape(org.tensorflow.ndarray.Shape.of(batchShape)));
     Placeholder<TInt32> samples = tf.withName("samples").placeholder(TInt32.class);
-    Operand<TFloat32> weighted = model.importanceWeightedLogProb(tf, InputChecks.data(tf, xWeighted, spec),
-        logProbNoise, InputChecks.atLeastOne(tf, samples, InputChecks.SAMPLES), FlowMode.EVALUATION);
-    Signature weightedSignature = Signature.builder(Signatures.LOG_PROB_IMPORTANCE_WEIGHTED)
+    Operand<TInt32> checkedSamples = InputChecks.atLeastOne(tf, samples, InputChecks.SAMPLES);
+    Signature.Builder weightedBuilder = Signature.builder(Signatures.LOG_PROB_IMPORTANCE_WEIGHTED)
         .input(Signatures.X, xWeighted)
-        .input(Signatures.SAMPLES, samples)
+        .input(Signatures.SAMPLES, samples);
+    Operand<TFloat32> weighted;
+    if (conditional) {
+      Placeholder<TFloat32> c = contextInput(tf, "c_importance_weighted", spec);
+      weightedBuilder.input(Signatures.C, c);
+      weighted = model.importanceWeightedLogProb(tf, InputChecks.data(tf, xWeighted, spec),
+          InputChecks.context(tf, c, InputChecks.rows(tf, xWeighted), spec), logProbNoise, checkedSamples,
+          FlowMode.EVALUATION);
+    } else {
+      weighted = model.importanceWeightedLogProb(tf, InputChecks.data(tf, xWeighted, spec),
+          logProbNoise, checkedSamples, FlowMode.EVALUATION);
+    }
+    Signature weightedSignature = weightedBuilder
         .output(Signatures.LOG_PROB_OUTPUT, weighted)
         .output(Signatures.BITS_PER_DIM, model.bitsPerDim(tf, weighted))
         .build();
@@ -114,29 +134,51 @@ public final class SavedModelWriter {
     Placeholder<TFloat32> temperature = tf.withName("temperature").placeholder(TFloat32.class);
     Placeholder<TInt64> seed = tf.withName("seed").placeholder(TInt64.class);
     Operand<TInt64> seedPair = Seeds.statelessSeed(tf, seed);
-    Signature sampleSignature = Signature.builder(Signatures.SAMPLE)
+    Signature.Builder sampleBuilder = Signature.builder(Signatures.SAMPLE)
         .input(Signatures.N, n)
         .input(Signatures.TEMPERATURE, temperature)
-        .input(Signatures.SEED, seed)
-        .output(Signatures.X, model.sample(tf, InputChecks.atLeastOne(tf, n, InputChecks.COUNT),
-            InputChecks.temperature(tf, temperature), seedPair))
-        .build();
+        .input(Signatures.SEED, seed);
+    Operand<TInt32> checkedN = InputChecks.atLeastOne(tf, n, InputChecks.COUNT);
+    Operand<TFloat32> checkedTemperature = InputChecks.temperature(tf, temperature);
+    if (conditional) {
+      Placeholder<TFloat32> c = contextInput(tf, "c_to_sample", spec);
+      sampleBuilder.input(Signatures.C, c);
+      sampleBuilder.output(Signatures.X, model.sample(tf, checkedN, InputChecks.context(tf, c, checkedN, spec),
+          checkedTemperature, seedPair));
+    } else {
+      sampleBuilder.output(Signatures.X, model.sample(tf, checkedN, checkedTemperature, seedPair));
+    }
+    Signature sampleSignature = sampleBuilder.build();
 
     Placeholder<TFloat32> xToEncode = tf.withName("x_to_encode").placeholder(TFloat32.class,
         Placeholder.shape(org.tensorflow.ndarray.Shape.of(batchShape)));
-    Transformed<TFloat32> encoded = model.encode(tf, InputChecks.data(tf, xToEncode, spec));
-    Signature encodeSignature = Signature.builder(Signatures.ENCODE)
-        .input(Signatures.X, xToEncode)
+    Signature.Builder encodeBuilder = Signature.builder(Signatures.ENCODE).input(Signatures.X, xToEncode);
+    Transformed<TFloat32> encoded;
+    if (conditional) {
+      Placeholder<TFloat32> c = contextInput(tf, "c_to_encode", spec);
+      encodeBuilder.input(Signatures.C, c);
+      encoded = model.encode(tf, InputChecks.data(tf, xToEncode, spec),
+          InputChecks.context(tf, c, InputChecks.rows(tf, xToEncode), spec));
+    } else {
+      encoded = model.encode(tf, InputChecks.data(tf, xToEncode, spec));
+    }
+    Signature encodeSignature = encodeBuilder
         .output(Signatures.Z, encoded.value())
         .output(Signatures.LOG_DET, encoded.logDet())
         .build();
 
     Placeholder<TFloat32> z = tf.withName("z").placeholder(TFloat32.class,
         Placeholder.shape(org.tensorflow.ndarray.Shape.of(-1, shape.size())));
-    Signature decodeSignature = Signature.builder(Signatures.DECODE)
-        .input(Signatures.Z, z)
-        .output(Signatures.X, model.decode(tf, InputChecks.latents(tf, z)))
-        .build();
+    Signature.Builder decodeBuilder = Signature.builder(Signatures.DECODE).input(Signatures.Z, z);
+    if (conditional) {
+      Placeholder<TFloat32> c = contextInput(tf, "c_to_decode", spec);
+      decodeBuilder.input(Signatures.C, c);
+      decodeBuilder.output(Signatures.X, model.decode(tf, InputChecks.latents(tf, z),
+          InputChecks.context(tf, c, InputChecks.rows(tf, z), spec)));
+    } else {
+      decodeBuilder.output(Signatures.X, model.decode(tf, InputChecks.latents(tf, z)));
+    }
+    Signature decodeSignature = decodeBuilder.build();
 
     SavedModelBundle.exporter(directory.toString())
         .withFunction(SessionFunction.create(logProbSignature, session))
@@ -148,6 +190,12 @@ public final class SavedModelWriter {
     Path asset = directory.resolve(Signatures.SPEC_ASSET);
     Files.createDirectories(asset.getParent());
     Files.writeString(asset, FlowSpecJson.toJson(model.flow().spec()), StandardCharsets.UTF_8);
+  }
+
+  /** The context input {@code c [batch, width]} of a conditional flow's signature. */
+  private static Placeholder<TFloat32> contextInput(Ops tf, String name, FlowSpec spec) {
+    return tf.withName(name).placeholder(TFloat32.class,
+        Placeholder.shape(org.tensorflow.ndarray.Shape.of(-1, spec.context().inputWidth())));
   }
 
   /**

@@ -1,6 +1,13 @@
 package org.flows4j.tf.export;
 
-/** The names of an exported flow's signatures, inputs and outputs: the contract with serving clients. */
+/**
+ * The names of an exported flow's signatures, inputs and outputs: the contract with serving clients.
+ *
+ * <p>A conditional flow (a spec with a context) takes one more input in each signature: {@link #C}, the contexts
+ * {@code [batch, width]} float32 (the features, or the class index as a number), one row per example of {@code x}
+ * or {@code z}, or per sample ({@code n} rows) in {@link #SAMPLE}. Unconditional flows' signatures have no such
+ * input.
+ */
 public final class Signatures {
   private Signatures() {}
 
@@ -20,6 +27,8 @@ public final class Signatures {
 
   public static final String X = "x";
   public static final String Z = "z";
+  /** The contexts of a conditional flow, {@code [batch, width]} float32; absent for unconditional flows. */
+  public static final String C = "c";
   public static final String N = "n";
   public static final String TEMPERATURE = "temperature";
   public static final String SEED = "seed";

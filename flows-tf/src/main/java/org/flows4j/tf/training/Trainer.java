@@ -12,6 +12,9 @@ import org.flows4j.tf.HostTensors;
 import org.flows4j.tf.InsufficientMemoryException;
 import org.flows4j.tf.LikelihoodModel;
 import org.flows4j.tf.MemoryEstimate;
+import org.flows4j.tf.data.ConditionalBatch;
+import org.flows4j.api.context.ClassContext;
+import org.tensorflow.Operand;
 import org.flows4j.tf.export.SavedModelWriter;
 import org.tensorflow.Graph;
 import org.tensorflow.Result;
@@ -206,8 +209,30 @@ public final class Trainer implements AutoCloseable {
    * {@link TrainingDivergedException}.
    */
   public StepReport step(float[] batch, int n) {
+    requireUnconditional("step(x, c, n)");
+    return stepWithErrorsExplained(batch, null, n);
+  }
+
+  /**
+   * {@link #step(float[], int)} for a conditional flow: {@code n} examples {@code x} with their contexts {@code c}
+   * ({@code float[n·w]}, row-major, {@code w} the spec's {@code context().inputWidth()}: the features, or the class
+   * index as a number).
+   *
+   * @throws IllegalArgumentException if the flow declares no context, or a context is not finite or not a class
+   */
+  public StepReport step(float[] x, float[] c, int n) {
+    requireConditional("step(x, n)");
+    return stepWithErrorsExplained(x, c, n);
+  }
+
+  /** {@link #step(float[], float[], int)} on a batch of (x, c) pairs. */
+  public StepReport step(ConditionalBatch batch) {
+    return step(batch.x(), batch.context(), batch.size());
+  }
+
+  private StepReport stepWithErrorsExplained(float[] batch, float @Nullable [] contexts, int n) {
     try {
-      return stepOrFail(batch, n);
+      return stepOrFail(batch, contexts, n);
     } catch (TrainingDivergedException e) {
       throw e;
     } catch (RuntimeException e) {
@@ -215,16 +240,17 @@ public final class Trainer implements AutoCloseable {
     }
   }
 
-  private StepReport stepOrFail(float[] batch, int n) {
-    try (TFloat32 x = tensor(batch, n); TInt64 noise = HostTensors.seed(replicaNoiseSeed(batches));
+  private StepReport stepOrFail(float[] batch, float @Nullable [] contexts, int n) {
+    try (TFloat32 x = tensor(batch, n); TFloat32 c = contexts == null ? null : contextTensor(contexts, n);
+        TInt64 noise = HostTensors.seed(replicaNoiseSeed(batches));
         TInt64 flowSeed = HostTensors.seed(~replicaNoiseSeed(batches))) {
       if (!isInitialized()) {
-        initializeFromData(x);
+        initializeFromData(x, c);
       }
       batches++;
       double loss;
       @Nullable String offender;
-      try (Result result = session.runner().feed(g.data, x).feed(g.noiseSeed, noise)
+      try (Result result = withContext(session.runner().feed(g.data, x), g.context, c).feed(g.noiseSeed, noise)
           .feed(g.flow.randomSeed(), flowSeed).fetch(g.stepNll).fetch(g.finite).addTarget(g.accumulate).run()) {
         loss = HostTensors.toDouble(result.get(0));
         offender = firstNonFinite(HostTensors.toDoubles(result.get(1)));
@@ -254,15 +280,21 @@ public final class Trainer implements AutoCloseable {
    * is {@code x}; in a data-parallel run every replica gathers all replicas' batches, so each computes the same
    * statistics a single process would on the concatenated batch (with the same dequantization noise).
    */
-  private void initializeFromData(TFloat32 x) {
+  private void initializeFromData(TFloat32 x, @Nullable TFloat32 c) {
     try (TInt64 noise = HostTensors.seed(noiseSeed(batches)); TInt64 flowSeed = HostTensors.seed(~noiseSeed(batches))) {
       if (replication.replicas() == 1) {
-        session.runner().feed(g.data, x).feed(g.noiseSeed, noise).feed(g.flow.randomSeed(), flowSeed)
-            .addTarget(g.dataInit).run().close();
-      } else {
+        withContext(session.runner().feed(g.data, x), g.context, c).feed(g.noiseSeed, noise)
+            .feed(g.flow.randomSeed(), flowSeed).addTarget(g.dataInit).run().close();
+      } else if (c == null || g.context == null || g.globalContext == null) {
         try (Result gathered = session.runner().feed(g.data, x).fetch(g.globalData).run()) {
           session.runner().feed(g.data, gathered.get(0)).feed(g.noiseSeed, noise)
               .feed(g.flow.randomSeed(), flowSeed).addTarget(g.dataInit).run().close();
+        }
+      } else {
+        try (Result gathered = session.runner().feed(g.data, x).feed(g.context, c).fetch(g.globalData)
+            .fetch(g.globalContext).run()) {
+          session.runner().feed(g.data, gathered.get(0)).feed(g.context, gathered.get(1))
+              .feed(g.noiseSeed, noise).feed(g.flow.randomSeed(), flowSeed).addTarget(g.dataInit).run().close();
         }
       }
     }
@@ -300,11 +332,39 @@ public final class Trainer implements AutoCloseable {
    * dequantization). Chunks shrink to {@code evaluationBatch / K} examples, so memory stays that of one plain pass.
    */
   public Evaluation evaluate(float[] values, int n, int importanceSamples) {
+    requireUnconditional("evaluate(x, c, n)");
+    return evaluateChunks(values, null, n, importanceSamples);
+  }
+
+  /**
+   * {@link #evaluate(float[], int)} for a conditional flow: the mean of {@code -log p(x_i | c_i)} over {@code n}
+   * held-out examples with their contexts ({@code float[n·w]}, as in {@link #step(float[], float[], int)}).
+   */
+  public Evaluation evaluate(float[] values, float[] contexts, int n) {
+    return evaluate(values, contexts, n, 1);
+  }
+
+  /** {@link #evaluate(float[], float[], int)} with the importance-weighted bound over K dequantization draws. */
+  public Evaluation evaluate(float[] values, float[] contexts, int n, int importanceSamples) {
+    requireConditional("evaluate(x, n)");
+    return evaluateChunks(values, contexts, n, importanceSamples);
+  }
+
+  /** {@link #evaluate(float[], float[], int)} on held-out (x, c) pairs. */
+  public Evaluation evaluate(ConditionalBatch heldOut) {
+    return evaluate(heldOut.x(), heldOut.context(), heldOut.size());
+  }
+
+  private Evaluation evaluateChunks(float[] values, float @Nullable [] contexts, int n, int importanceSamples) {
     Preconditions.checkArgument(n > 0, "n must be positive, but was %s", n);
     Preconditions.checkArgument(importanceSamples >= 1 && importanceSamples <= options.evaluationBatch(),
         "importanceSamples must be from 1 to the evaluation batch %s, but was %s", options.evaluationBatch(),
         importanceSamples);
     int perExample = spec.inputShape().size();
+    int contextWidth = spec.context().inputWidth();
+    if (contexts != null) {
+      checkContextCount(contexts, n);
+    }
     int chunkSize = options.evaluationBatch() / importanceSamples;
     double[] sum = {0};
     withAveragedWeights(() -> {
@@ -312,11 +372,17 @@ public final class Trainer implements AutoCloseable {
         int count = Math.min(chunkSize, n - start);
         float[] chunk = new float[count * perExample];
         System.arraycopy(values, start * perExample, chunk, 0, chunk.length);
+        float[] contextChunk = null;
+        if (contexts != null) {
+          contextChunk = new float[count * contextWidth];
+          System.arraycopy(contexts, start * contextWidth, contextChunk, 0, contextChunk.length);
+        }
         try (TFloat32 x = tensor(chunk, count);
+            TFloat32 c = contextChunk == null ? null : contextTensor(contextChunk, count);
             TInt64 noise = HostTensors.seed(evaluationNoiseSeed(steps, start));
             TInt64 flowSeed = HostTensors.seed(~evaluationNoiseSeed(steps, start));
             TInt32 samples = TInt32.scalarOf(importanceSamples);
-            Result result = session.runner().feed(g.data, x).feed(g.noiseSeed, noise)
+            Result result = withContext(session.runner().feed(g.data, x), g.context, c).feed(g.noiseSeed, noise)
                 .feed(g.flow.randomSeed(), flowSeed).feed(g.importanceSamples, samples)
                 .fetch(g.evaluationMeanNll).run()) {
           sum[0] += HostTensors.toDouble(result.get(0)) * count;
@@ -329,15 +395,34 @@ public final class Trainer implements AutoCloseable {
 
   /** {@code n} samples at the given temperature, row-major, in data units; the same seed gives the same samples. */
   public float[] sample(int n, double temperature, long seed) {
+    requireUnconditional("sample(n, c, temperature, seed)");
+    return sampleRows(n, null, temperature, seed);
+  }
+
+  /**
+   * {@code n} samples of a conditional flow, row i drawn from {@code p(x | c_i)}: {@code c} holds n contexts
+   * ({@code float[n·w]}, as in {@link #step(float[], float[], int)}; repeat one context n times for n samples of
+   * one conditional). The same seed and contexts give the same samples, as the exported {@code sample} signature.
+   */
+  public float[] sample(int n, float[] c, double temperature, long seed) {
+    requireConditional("sample(n, temperature, seed)");
+    return sampleRows(n, c, temperature, seed);
+  }
+
+  private float[] sampleRows(int n, float @Nullable [] contexts, double temperature, long seed) {
     Preconditions.checkArgument(n > 0, "n must be positive, but was %s", n);
     Preconditions.checkArgument(temperature > 0, "temperature must be positive, but was %s", temperature);
+    if (contexts != null) {
+      checkContextCount(contexts, n);
+    }
     float[][] out = new float[1][];
     withAveragedWeights(() -> {
       try (TInt32 count = TInt32.scalarOf(n);
           TFloat32 t = TFloat32.scalarOf((float) temperature);
           TInt64 s = TInt64.scalarOf(seed);
-          Result result = session.runner().feed(g.sampleCount, count).feed(g.sampleTemperature, t)
-              .feed(g.sampleSeed, s).fetch(g.samples).run()) {
+          TFloat32 c = contexts == null ? null : contextTensor(contexts, n);
+          Result result = withContext(session.runner().feed(g.sampleCount, count), g.sampleContext, c)
+              .feed(g.sampleTemperature, t).feed(g.sampleSeed, s).fetch(g.samples).run()) {
         double[] values = HostTensors.toDoubles(result.get(0));
         out[0] = new float[values.length];
         for (int i = 0; i < values.length; i++) {
@@ -502,6 +587,63 @@ public final class Trainer implements AutoCloseable {
       }
     }
     return HostTensors.float32(values, TrainingGraph.batchDims(shape, n));
+  }
+
+  /** Whether the flow declares a context, so that training, evaluation and sampling take (x, c) pairs. */
+  public boolean isConditional() {
+    return spec.context().isConditional();
+  }
+
+  private void requireUnconditional(String instead) {
+    if (isConditional()) {
+      throw new IllegalArgumentException("this flow is conditional (" + spec.context() + "): pass the contexts, "
+          + "with " + instead);
+    }
+  }
+
+  private void requireConditional(String instead) {
+    if (!isConditional()) {
+      throw new IllegalArgumentException("this flow declares no context: call " + instead + " without contexts");
+    }
+  }
+
+  private void checkContextCount(float[] contexts, int n) {
+    int width = spec.context().inputWidth();
+    Preconditions.checkArgument(n > 0, "n must be positive, but was %s", n);
+    Preconditions.checkArgument(contexts.length == n * width,
+        "expected %s contexts of %s values (%s floats), but got %s floats", n, width, n * width, contexts.length);
+  }
+
+  /**
+   * The contexts as a {@code [n, w]} tensor, after checking them: finite, and for a class context integer class
+   * indices in {@code [0, K)} (an embedding lookup with a bad index would fail deep in TensorFlow, or silently
+   * read another row).
+   */
+  private TFloat32 contextTensor(float[] contexts, int n) {
+    checkContextCount(contexts, n);
+    int width = spec.context().inputWidth();
+    int classes = spec.context() instanceof ClassContext classContext ? classContext.classes() : 0;
+    for (int i = 0; i < contexts.length; i++) {
+      float v = contexts[i];
+      if (!Float.isFinite(v)) {
+        throw new IllegalArgumentException("context contains a non-finite value (" + v + ") at example "
+            + i / width + ", position " + i % width + "; clean or filter the contexts first");
+      }
+      if (classes > 0 && (v != Math.rint(v) || v < 0 || v >= classes)) {
+        throw new IllegalArgumentException("the context of example " + i + " must be a class index from 0 to "
+            + (classes - 1) + ", but was " + v);
+      }
+    }
+    return HostTensors.float32(contexts, new long[] {n, width});
+  }
+
+  /** Feeds {@code c} to {@code input} when the flow is conditional. */
+  private static Session.Runner withContext(
+      Session.Runner runner, @Nullable Operand<TFloat32> input, @Nullable TFloat32 c) {
+    if (input != null && c != null) {
+      runner.feed(input, c);
+    }
+    return runner;
   }
 
   @Override

@@ -13,6 +13,7 @@ import org.flows4j.tf.LikelihoodModel;
 import org.flows4j.tf.Seeds;
 import org.flows4j.tf.gradients.SafeGradients;
 import org.flows4j.tf.layers.Tensors;
+import org.jspecify.annotations.Nullable;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Op;
@@ -37,6 +38,13 @@ final class TrainingGraph {
   final LikelihoodModel<TFloat32> model;
   final Placeholder<TFloat32> data;
   final Placeholder<TInt64> noiseSeed;
+  /**
+   * The contexts of {@link #data} ({@code [batch, inputWidth]}: the features, or the class index as a number) for a
+   * conditional flow; null for an unconditional one, whose graph has no such input.
+   */
+  final @Nullable Placeholder<TFloat32> context;
+  /** Every replica's contexts concatenated, in the order of {@link #globalData}; null without a context. */
+  final @Nullable Operand<TFloat32> globalContext;
   final Operand<TFloat32> meanNll;
   /** The mean NLL over every replica's batch (the local {@link #meanNll} when training alone). */
   final Operand<TFloat32> stepNll;
@@ -68,6 +76,8 @@ final class TrainingGraph {
   final Placeholder<TFloat32> sampleTemperature;
   final Placeholder<TInt64> sampleSeed;
   final Operand<TFloat32> samples;
+  /** The contexts of the samples, one row per sample; null without a context. */
+  final @Nullable Placeholder<TFloat32> sampleContext;
 
   TrainingGraph(FlowSpec spec, TrainingOptions options) {
     this(spec, options, Replication.none());
@@ -83,18 +93,43 @@ final class TrainingGraph {
           Placeholder.shape(org.tensorflow.ndarray.Shape.of(batchDims(spec.inputShape(), -1))));
       noiseSeed = tf.withName("noise_seed").placeholder(TInt64.class,
           Placeholder.shape(org.tensorflow.ndarray.Shape.of(2)));
+      int contextWidth = spec.context().inputWidth();
+      context = spec.context().isConditional()
+          ? tf.withName("context").placeholder(TFloat32.class,
+              Placeholder.shape(org.tensorflow.ndarray.Shape.of(-1, contextWidth)))
+          : null;
       // Each device draws its own dequantization noise (seed offset by its index; device 0 draws the usual).
-      Operand<TFloat32> logProb = replication.perExample(tf, data, (ops, part, device) -> model.logProb(ops, part,
-          device == 0 ? noiseSeed : ops.math.add(noiseSeed, ops.constant(new long[] {0, device}))));
+      Operand<TFloat32> logProb;
+      if (context == null) {
+        logProb = replication.perExample(tf, data, (ops, part, device) -> model.logProb(ops, part,
+            deviceNoiseSeed(ops, device)));
+      } else {
+        // The contexts travel with their examples through the replication's batch split: each row is the
+        // flattened x followed by its context, unpacked again on each device.
+        int width = spec.inputShape().size();
+        Operand<TFloat32> rows = tf.concat(
+            List.of(tf.reshape(data, tf.constant(new long[] {-1, width})), context), tf.constant(1));
+        logProb = replication.perExample(tf, rows, (ops, part, device) -> {
+          Operand<TFloat32> x = ops.reshape(
+              ops.slice(part, ops.constant(new long[] {0, 0}), ops.constant(new long[] {-1, width})),
+              ops.constant(batchDims(spec.inputShape(), -1)));
+          Operand<TFloat32> c = ops.slice(
+              part, ops.constant(new long[] {0, width}), ops.constant(new long[] {-1, contextWidth}));
+          return model.logProb(ops, x, c, deviceNoiseSeed(ops, device), FlowMode.TRAINING);
+        });
+      }
       meanNll = tf.withName("mean_nll").math.neg(tf.math.mean(logProb, tf.constant(0)));
       meanBitsPerDim = tf.math.mean(model.bitsPerDim(tf, logProb), tf.constant(0));
       importanceSamples = tf.withName("importance_samples").placeholderWithDefault(
           tf.constant(1), org.tensorflow.ndarray.Shape.scalar());
-      evaluationMeanNll = tf.withName("evaluation_mean_nll").math.neg(tf.math.mean(
-          model.importanceWeightedLogProb(tf, data, noiseSeed, importanceSamples, FlowMode.EVALUATION),
+      evaluationMeanNll = tf.withName("evaluation_mean_nll").math.neg(tf.math.mean(context == null
+          ? model.importanceWeightedLogProb(tf, data, noiseSeed, importanceSamples, FlowMode.EVALUATION)
+          : model.importanceWeightedLogProb(tf, data, context, noiseSeed, importanceSamples, FlowMode.EVALUATION),
           tf.constant(0)));
       normalize = model.normalizationUpdate(tf, true);
-      dataInit = model.dataInitialization(tf, data, noiseSeed);
+      dataInit = context == null
+          ? model.dataInitialization(tf, data, noiseSeed)
+          : model.dataInitialization(tf, data, context, noiseSeed);
       initialized = model.initialized(tf);
 
       List<Variable<TFloat32>> variables = model.trainableVariables();
@@ -108,6 +143,7 @@ final class TrainingGraph {
         finite = localFinite;
         stepNll = meanNll;
         globalData = data;
+        globalContext = context;
       } else {
         // One all-reduce per batch carries the flags and the loss: a step is skipped everywhere if any replica
         // saw a non-finite value, and the reported loss is that of the global batch.
@@ -120,6 +156,7 @@ final class TrainingGraph {
         stepNll = tf.reshape(tf.slice(agreed, tf.constant(new int[] {flagCount}), tf.constant(new int[] {1})),
             tf.constant(new int[0]));
         globalData = replication.globalBatch(tf, data);
+        globalContext = context == null ? null : replication.globalBatch(tf, context);
       }
 
       Ops init = tf.withInitScope();
@@ -170,11 +207,20 @@ final class TrainingGraph {
       sampleCount = tf.withName("sample_count").placeholder(TInt32.class);
       sampleTemperature = tf.withName("sample_temperature").placeholder(TFloat32.class);
       sampleSeed = tf.withName("sample_seed").placeholder(TInt64.class);
-      samples = model.sample(tf, sampleCount, sampleTemperature, Seeds.statelessSeed(tf, sampleSeed));
+      sampleContext = context == null ? null : tf.withName("sample_context").placeholder(TFloat32.class,
+          Placeholder.shape(org.tensorflow.ndarray.Shape.of(-1, contextWidth)));
+      samples = sampleContext == null
+          ? model.sample(tf, sampleCount, sampleTemperature, Seeds.statelessSeed(tf, sampleSeed))
+          : model.sample(tf, sampleCount, sampleContext, sampleTemperature, Seeds.statelessSeed(tf, sampleSeed));
     } catch (RuntimeException e) {
       graph.close();
       throw e;
     }
+  }
+
+  /** Device 0 draws the usual noise; the others offset the seed by their index. */
+  private Operand<TInt64> deviceNoiseSeed(Ops ops, int device) {
+    return device == 0 ? noiseSeed : ops.math.add(noiseSeed, ops.constant(new long[] {0, device}));
   }
 
   static long[] batchDims(Shape shape, long batch) {

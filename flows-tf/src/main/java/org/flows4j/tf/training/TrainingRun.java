@@ -3,6 +3,8 @@ package org.flows4j.tf.training;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.flows4j.tf.data.ConditionalBatch;
+import org.flows4j.tf.data.ConditionalDataSource;
 import org.flows4j.tf.data.DataSource;
 import org.jspecify.annotations.Nullable;
 
@@ -30,15 +32,41 @@ public final class TrainingRun {
 
   public static List<Evaluation> run(Trainer trainer, DataSource data, @Nullable HeldOut heldOut,
       RunOptions options, TrainingListener listener) {
-    if (!data.shape().equals(trainer.spec().inputShape())) {
-      throw new IllegalArgumentException("the data have shape " + data.shape() + " but the flow expects "
+    checkShape(data.shape(), trainer);
+    return loop(trainer, index -> trainer.step(data.batch(index, options.batchSize()), options.batchSize()),
+        heldOut == null ? null : () -> trainer.evaluate(heldOut.values(), heldOut.count()), options, listener);
+  }
+
+  /**
+   * The same loop for a conditional flow: batch {@code i} of (x, c) pairs for the trainer's i-th batch, and
+   * held-out pairs (evaluated in full at every evaluation, as {@code -log p(x | c)}).
+   */
+  public static List<Evaluation> run(Trainer trainer, ConditionalDataSource data, @Nullable ConditionalBatch heldOut,
+      RunOptions options, TrainingListener listener) {
+    checkShape(data.shape(), trainer);
+    int width = trainer.spec().context().inputWidth();
+    if (data.contextWidth() != width) {
+      throw new IllegalArgumentException("the data have contexts of " + data.contextWidth()
+          + " values but the flow expects " + width + " (" + trainer.spec().context() + ")");
+    }
+    return loop(trainer, index -> trainer.step(data.batch(index, options.batchSize())),
+        heldOut == null ? null : () -> trainer.evaluate(heldOut), options, listener);
+  }
+
+  private static void checkShape(org.flows4j.api.Shape shape, Trainer trainer) {
+    if (!shape.equals(trainer.spec().inputShape())) {
+      throw new IllegalArgumentException("the data have shape " + shape + " but the flow expects "
           + trainer.spec().inputShape() + "; pick a model built for this data");
     }
+  }
+
+  private static List<Evaluation> loop(Trainer trainer, java.util.function.LongFunction<StepReport> nextStep,
+      java.util.function.@Nullable Supplier<Evaluation> evaluate, RunOptions options, TrainingListener listener) {
     // Before the first step, not at the first checkpoint: refusing a folder should not cost a stretch of training.
     options.checkpointDirectory().ifPresent(trainer::checkCheckpointDirectory);
     List<Evaluation> evaluations = new ArrayList<>();
     while (trainer.steps() < options.steps()) {
-      StepReport report = trainer.step(data.batch(trainer.batches(), options.batchSize()), options.batchSize());
+      StepReport report = nextStep.apply(trainer.batches());
       if (report.skipped()) {
         listener.onSkippedStep(report);
         continue;
@@ -49,8 +77,8 @@ public final class TrainingRun {
       listener.onStep(report);
       long step = trainer.steps();
       boolean last = step == options.steps();
-      if (heldOut != null && (last || (options.evaluateEvery() > 0 && step % options.evaluateEvery() == 0))) {
-        Evaluation evaluation = trainer.evaluate(heldOut.values(), heldOut.count());
+      if (evaluate != null && (last || (options.evaluateEvery() > 0 && step % options.evaluateEvery() == 0))) {
+        Evaluation evaluation = evaluate.get();
         evaluations.add(evaluation);
         listener.onEvaluation(evaluation);
       }
