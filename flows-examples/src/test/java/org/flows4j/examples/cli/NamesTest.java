@@ -27,13 +27,13 @@ class NamesTest {
   @Test
   void theModelsOfferedForADataShapeAreThePresetsThatBuildForIt() {
     assertThat(ModelPreset.optionsAccepting(Shape.of(2)))
-        .isEqualTo("--model realnvp, --model nice, --model maf or --model resflow");
+        .isEqualTo("--model realnvp, --model nice, --model maf, --model resflow or --model nsf");
     assertThat(ModelPreset.optionsAccepting(Shape.of(28, 28, 1))).isEqualTo("--model realnvp, --model nice, "
-        + "--model glow, --model emerging, --model flowpp, --model maf or --model resflow");
+        + "--model glow, --model emerging, --model flowpp, --model maf, --model resflow or --model nsf");
     assertThatThrownBy(() -> ModelPreset.FLOWPP.build(Shape.of(2), null, null))
         .isInstanceOf(UsageException.class)
         .hasMessage("--model flowpp needs image data [height, width, channels], but the data are [2] vectors. Use "
-            + "--model realnvp, --model nice, --model maf or --model resflow for 2-D data, or --data fashion-mnist.");
+            + "--model realnvp, --model nice, --model maf, --model resflow or --model nsf for 2-D data, or --data fashion-mnist.");
   }
 
   @Test

@@ -193,7 +193,7 @@ class TrainCommandTest {
     assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
     // The list is generated from the presets: every one that builds for 2-D vectors.
     assertThat(result.err()).contains("--model glow needs image data",
-        "Use --model realnvp, --model nice, --model maf or --model resflow for 2-D data, or --data fashion-mnist.");
+        "Use --model realnvp, --model nice, --model maf, --model resflow or --model nsf for 2-D data, or --data fashion-mnist.");
   }
 
   @Test
