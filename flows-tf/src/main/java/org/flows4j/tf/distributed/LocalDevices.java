@@ -2,7 +2,6 @@ package org.flows4j.tf.distributed;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.flows4j.tf.training.Replication;
 import org.tensorflow.DeviceSpec;
 import org.tensorflow.Graph;
@@ -38,16 +37,6 @@ final class LocalDevices implements Replication {
   }
 
   @Override
-  public int replicas() {
-    return 1;
-  }
-
-  @Override
-  public int replicaIndex() {
-    return 0;
-  }
-
-  @Override
   public Session openSession(Graph graph) {
     ConfigProto.Builder config = ConfigProto.newBuilder()
         // GPUs lack kernels for some integer ops; let those fall back to the CPU.
@@ -70,25 +59,5 @@ final class LocalDevices implements Replication {
       parts.add(model.logProb(onDevice, split.output().get(device), device));
     }
     return tf.concat(parts, tf.constant(0));
-  }
-
-  @Override
-  public List<Operand<TFloat32>> mean(Ops tf, List<Operand<TFloat32>> values) {
-    return values;
-  }
-
-  @Override
-  public Operand<TFloat32> globalBatch(Ops tf, Operand<TFloat32> batch) {
-    return batch;
-  }
-
-  @Override
-  public long[] adoptChiefState(Graph graph, Session session, Map<String, String> fingerprint, long[] counters) {
-    return counters;
-  }
-
-  @Override
-  public RuntimeException explain(RuntimeException failure) {
-    return failure;
   }
 }

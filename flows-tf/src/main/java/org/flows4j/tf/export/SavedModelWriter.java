@@ -4,16 +4,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 import org.flows4j.api.FlowSpec;
 import org.flows4j.api.FlowSpecJson;
 import org.flows4j.api.Shape;
+import org.flows4j.tf.DurableFiles;
 import org.flows4j.tf.FlowMode;
 import org.flows4j.tf.LikelihoodModel;
 import org.flows4j.tf.Seeds;
@@ -60,17 +58,17 @@ public final class SavedModelWriter {
       deleteLeftovers(parent, name);
       Path temporary = Files.createTempDirectory(parent, "." + name + "-new-");
       writeInto(graph, session, model, temporary, logProbNoiseSeed);
-      syncTree(temporary);
+      DurableFiles.syncTree(temporary);
       if (Files.exists(target)) {
         Path old = Files.createTempDirectory(parent, "." + name + "-old-");
         Files.delete(old);
         Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
         Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
-        sync(parent);
-        deleteRecursively(old);
+        DurableFiles.sync(parent);
+        DurableFiles.deleteRecursively(old);
       } else {
         Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
-        sync(parent);
+        DurableFiles.sync(parent);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("could not export the SavedModel to " + directory + ": " + e.getMessage(), e);
@@ -213,39 +211,9 @@ public final class SavedModelWriter {
       if (leftover.getFileName().toString().startsWith("." + name + "-old-") && !Files.exists(target)) {
         Files.move(leftover, target, StandardCopyOption.ATOMIC_MOVE);
       } else {
-        deleteRecursively(leftover);
+        DurableFiles.deleteRecursively(leftover);
       }
     }
   }
 
-  /** Flushes every file under {@code directory}, then the directories, deepest first. */
-  private static void syncTree(Path directory) throws IOException {
-    List<Path> paths;
-    try (Stream<Path> walk = Files.walk(directory)) {
-      paths = walk.sorted(Comparator.reverseOrder()).toList();
-    }
-    for (Path path : paths) {
-      sync(path);
-    }
-  }
-
-  private static void sync(Path path) throws IOException {
-    boolean isDirectory = Files.isDirectory(path);
-    try (FileChannel channel = FileChannel.open(path,
-        isDirectory ? StandardOpenOption.READ : StandardOpenOption.WRITE)) {
-      channel.force(true);
-    } catch (IOException e) {
-      if (!isDirectory) {
-        throw e;
-      }
-    }
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    try (var walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
-  }
 }

@@ -8,13 +8,11 @@ import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -22,6 +20,7 @@ import java.util.OptionalLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.flows4j.tf.DurableFiles;
 import org.jspecify.annotations.Nullable;
 import org.tensorflow.Session;
 
@@ -57,18 +56,18 @@ public final class Checkpoints {
       Path temporary = Files.createTempDirectory(root, "." + name + "-");
       session.save(temporary.resolve(VARIABLES).toString());
       Files.writeString(temporary.resolve(STATE), JSON.writeValueAsString(state), StandardCharsets.UTF_8);
-      syncTree(temporary);
+      DurableFiles.syncTree(temporary);
       Path target = root.resolve(name);
       if (Files.exists(target)) {
-        deleteRecursively(target);
+        DurableFiles.deleteRecursively(target);
       }
       Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
       Path latestTemporary = Files.createTempFile(root, "." + LATEST + "-", "");
       Files.writeString(latestTemporary, name, StandardCharsets.UTF_8);
-      sync(latestTemporary);
+      DurableFiles.sync(latestTemporary);
       Files.move(latestTemporary, root.resolve(LATEST), StandardCopyOption.ATOMIC_MOVE,
           StandardCopyOption.REPLACE_EXISTING);
-      sync(root);
+      DurableFiles.sync(root);
       pruneOld(root, state.steps());
       return target;
     } catch (IOException e) {
@@ -228,7 +227,7 @@ public final class Checkpoints {
   private static void pruneOld(Path root, long current) throws IOException {
     List<Long> ours = steps(root).stream().filter(step -> step <= current).toList();
     for (long step : ours.subList(Math.min(KEEP, ours.size()), ours.size())) {
-      deleteRecursively(root.resolve(name(step)));
+      DurableFiles.deleteRecursively(root.resolve(name(step)));
     }
   }
 
@@ -242,40 +241,7 @@ public final class Checkpoints {
       }).toList();
     }
     for (Path leftover : leftovers) {
-      deleteRecursively(leftover);
-    }
-  }
-
-  /** Flushes every file under {@code directory}, then the directories themselves, deepest first. */
-  private static void syncTree(Path directory) throws IOException {
-    List<Path> paths;
-    try (Stream<Path> walk = Files.walk(directory)) {
-      paths = walk.sorted(Comparator.reverseOrder()).toList();
-    }
-    for (Path path : paths) {
-      sync(path);
-    }
-  }
-
-  /** {@code fsync} of a file or a directory (on Linux a directory opened for reading can be forced). */
-  static void sync(Path path) throws IOException {
-    boolean directory = Files.isDirectory(path);
-    try (FileChannel channel = FileChannel.open(path,
-        directory ? StandardOpenOption.READ : StandardOpenOption.WRITE)) {
-      channel.force(true);
-    } catch (IOException e) {
-      if (!directory) {
-        throw e;
-      }
-      // Some file systems refuse to open directories as channels; the files themselves were flushed.
-    }
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
+      DurableFiles.deleteRecursively(leftover);
     }
   }
 

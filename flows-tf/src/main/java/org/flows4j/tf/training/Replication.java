@@ -11,7 +11,8 @@ import org.tensorflow.types.TFloat32;
 /**
  * How a trainer's graph is tied to the other replicas of a data-parallel run: the trainer's only hooks for
  * distributed training ({@code org.flows4j.tf.distributed} implements them with TensorFlow collectives). With
- * {@link #none()}, training is single-process and every hook is the identity.
+ * {@link #none()}, training is single-process and every hook is the identity; the defaults below are those identities, so an
+ * implementation overrides only what it changes.
  */
 public interface Replication {
   /** One process, one replica: the trainer as it always was. */
@@ -23,16 +24,24 @@ public interface Replication {
    * How many processes train together, exchanging gradients through {@link #mean}. In-graph replicas on several
    * devices of one process count as one: their gradients meet inside the graph.
    */
-  int replicas();
+  default int replicas() {
+    return 1;
+  }
 
   /** This replica's index; 0 is the chief, whose state every replica adopts at start-up. */
-  int replicaIndex();
+  default int replicaIndex() {
+    return 0;
+  }
 
   /** The session the trainer runs its graph in. */
-  Session openSession(Graph graph);
+  default Session openSession(Graph graph) {
+    return new Session(graph);
+  }
 
   /** Each value averaged elementwise over the replicas (every replica receives the same result). */
-  List<Operand<TFloat32>> mean(Ops tf, List<Operand<TFloat32>> values);
+  default List<Operand<TFloat32>> mean(Ops tf, List<Operand<TFloat32>> values) {
+    return values;
+  }
 
   /** A model's per-example log-probabilities on one part of a batch, with ops built by {@code tf}. */
   @FunctionalInterface
@@ -49,55 +58,26 @@ public interface Replication {
   }
 
   /** The replicas' batches, concatenated in replica order along the first axis: the global batch. */
-  Operand<TFloat32> globalBatch(Ops tf, Operand<TFloat32> batch);
+  default Operand<TFloat32> globalBatch(Ops tf, Operand<TFloat32> batch) {
+    return batch;
+  }
 
   /**
    * Called once the session holds its initial or restored state: checks that every replica trains the same thing
    * ({@code fingerprint}: what must agree, by name) and makes every replica adopt the chief's variables and
    * counters. Returns the chief's counters.
    */
-  long[] adoptChiefState(Graph graph, Session session, Map<String, String> fingerprint, long[] counters);
+  default long[] adoptChiefState(Graph graph, Session session, Map<String, String> fingerprint, long[] counters) {
+    return counters;
+  }
 
   /** Translates a failure while running a step into the error users should see (a missing worker, say). */
-  RuntimeException explain(RuntimeException failure);
+  default RuntimeException explain(RuntimeException failure) {
+    return failure;
+  }
 
-  /** The single-process case. */
+  /** The single-process case: every hook keeps its default, the identity. */
   enum SingleReplica implements Replication {
-    INSTANCE;
-
-    @Override
-    public int replicas() {
-      return 1;
-    }
-
-    @Override
-    public int replicaIndex() {
-      return 0;
-    }
-
-    @Override
-    public Session openSession(Graph graph) {
-      return new Session(graph);
-    }
-
-    @Override
-    public List<Operand<TFloat32>> mean(Ops tf, List<Operand<TFloat32>> values) {
-      return values;
-    }
-
-    @Override
-    public Operand<TFloat32> globalBatch(Ops tf, Operand<TFloat32> batch) {
-      return batch;
-    }
-
-    @Override
-    public long[] adoptChiefState(Graph graph, Session session, Map<String, String> fingerprint, long[] counters) {
-      return counters;
-    }
-
-    @Override
-    public RuntimeException explain(RuntimeException failure) {
-      return failure;
-    }
+    INSTANCE
   }
 }
