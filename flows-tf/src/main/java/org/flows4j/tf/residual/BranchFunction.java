@@ -10,14 +10,33 @@ import org.tensorflow.types.family.TFloating;
  * with its vector–Jacobian and Jacobian–vector products. Pure, so the same code builds ops in the main graph (with
  * the live weights) and inside while-loop bodies (with the weights passed in as loop variables, since loops cannot
  * capture outer tensors).
+ *
+ * <p>Products are taken against a {@link BranchJacobian} built once per input by {@link #linearize}: a series of
+ * n products then costs n passes through the transposed (or plain) linear maps and no forward pass.
  */
 interface BranchFunction<T extends TFloating> {
+  /** {@code g(x)} and the Jacobian at x, sharing one forward pass. */
+  record Linearized<T extends TFloating>(Operand<T> output, BranchJacobian<T> jacobian) {}
+
   /** {@code g(x)}. */
   Operand<T> forward(Ops tf, Operand<T> x, List<Operand<T>> weights);
 
+  /** {@code g(x)} and its Jacobian at x. */
+  Linearized<T> linearize(Ops tf, Operand<T> x, List<Operand<T>> weights);
+
+  /** {@code uᵀ J}, shaped like the branch's input. */
+  Operand<T> vjp(Ops tf, BranchJacobian<T> jacobian, Operand<T> u);
+
+  /** {@code J v}, shaped like the branch's input. */
+  Operand<T> jvp(Ops tf, BranchJacobian<T> jacobian, Operand<T> v);
+
   /** {@code uᵀ J_g(x)}, shaped like x. */
-  Operand<T> vjp(Ops tf, Operand<T> x, List<Operand<T>> weights, Operand<T> u);
+  default Operand<T> vjp(Ops tf, Operand<T> x, List<Operand<T>> weights, Operand<T> u) {
+    return vjp(tf, linearize(tf, x, weights).jacobian(), u);
+  }
 
   /** {@code J_g(x) v}, shaped like x. */
-  Operand<T> jvp(Ops tf, Operand<T> x, List<Operand<T>> weights, Operand<T> v);
+  default Operand<T> jvp(Ops tf, Operand<T> x, List<Operand<T>> weights, Operand<T> v) {
+    return jvp(tf, linearize(tf, x, weights).jacobian(), v);
+  }
 }

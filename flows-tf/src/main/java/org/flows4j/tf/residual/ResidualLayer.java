@@ -42,6 +42,9 @@ public final class ResidualLayer<T extends TFloating> extends AbstractLayer<T, R
   private static final long PROBE_STREAM = 1;
   private static final long COUNT_STREAM = 2;
 
+  /** The name of the log-det series' while loop (its body function's name starts with it). */
+  static final String SERIES_LOOP = "logdet_series";
+
   /** The measured step's round-off floor, in ulps of x (see {@link #solve}). */
   private static final int ROUND_OFF_ULPS = 4;
 
@@ -61,12 +64,19 @@ public final class ResidualLayer<T extends TFloating> extends AbstractLayer<T, R
         tf, spec.branch(), spec.activation(), spec.lipschitz(), shape, parameters.in("branch"));
   }
 
-
-
-
   @Override
   public List<Variable<T>> variables() {
     return branch.variables();
+  }
+
+  /** The branch g, for structural and Jacobian tests. */
+  BranchFunction<T> branch() {
+    return branch;
+  }
+
+  /** The live, normalised weights in the branch's flat order. */
+  List<Operand<T>> branchWeights(Ops tf) {
+    return branch.weights(tf);
   }
 
   /** The branch's linear maps, for Lipschitz checks. */
@@ -87,20 +97,21 @@ public final class ResidualLayer<T extends TFloating> extends AbstractLayer<T, R
 
   @Override
   public Transformed<T> forwardAndLogDet(Ops tf, Operand<T> x, PassContext<T> context) {
-    List<Operand<T>> weights = branch.weights(tf);
-    Operand<T> y = tf.math.add(x, branch.forward(tf, x, weights));
+    // One forward pass gives g(x) and the Jacobian's factors that every log-det estimator reuses.
+    BranchFunction.Linearized<T> linearized = branch.linearize(tf, x, branch.weights(tf));
+    Operand<T> y = tf.math.add(x, linearized.output());
     LogDetEstimator estimator = context.mode() == FlowMode.TRAINING ? spec.logDet() : spec.evaluationLogDet();
-    return new Transformed<>(y, logDet(tf, x, weights, estimator));
+    return new Transformed<>(y, logDet(tf, x, linearized.jacobian(), estimator));
   }
 
   /** {@code log det(I + J_g(x))} per example with the given estimator and the live weights. */
   public Operand<T> logDet(Ops tf, Operand<T> x, LogDetEstimator estimator) {
-    return logDet(tf, x, branch.weights(tf), estimator);
+    return logDet(tf, x, branch.linearize(tf, x, branch.weights(tf)).jacobian(), estimator);
   }
 
-  private Operand<T> logDet(Ops tf, Operand<T> x, List<Operand<T>> weights, LogDetEstimator estimator) {
+  private Operand<T> logDet(Ops tf, Operand<T> x, BranchJacobian<T> jacobian, LogDetEstimator estimator) {
     if (estimator instanceof ExactLogDet) {
-      return exactLogDet(tf, x, weights);
+      return exactLogDet(tf, x, jacobian);
     }
     SeriesTerms terms = estimator instanceof RussianRoulette roulette
         ? SeriesTerms.of(roulette)
@@ -112,15 +123,15 @@ public final class ResidualLayer<T extends TFloating> extends AbstractLayer<T, R
     Operand<T> probe = tf.stopGradient(tf.random.statelessRandomNormal(
         tf.shape(x), parameters.derivedSeed(tf, streamBase + PROBE_STREAM), type));
     if (gradient == GradientMode.BACKPROP) {
-      return unrolledSeries(tf, x, weights, probe, ((TruncatedSeries) estimator).terms());
+      return unrolledSeries(tf, x, jacobian, probe, ((TruncatedSeries) estimator).terms());
     }
     Operand<TInt32> counts = terms.count(tf, Tensors.batchSize(tf, x),
         parameters.derivedSeed(tf, streamBase + COUNT_STREAM));
-    return neumannSeries(tf, x, weights, probe, counts, terms);
+    return neumannSeries(tf, x, jacobian, probe, counts, terms);
   }
 
   /** The brute-force Jacobian: one vector–Jacobian product per dimension, then {@code log|det(I + J)|}. */
-  private Operand<T> exactLogDet(Ops tf, Operand<T> x, List<Operand<T>> weights) {
+  private Operand<T> exactLogDet(Ops tf, Operand<T> x, BranchJacobian<T> jacobian) {
     int d = shape.size();
     long[] basisShape = new long[shape.rank() + 1];
     basisShape[0] = 1;
@@ -133,23 +144,26 @@ public final class ResidualLayer<T extends TFloating> extends AbstractLayer<T, R
       basis[j] = 1;
       Operand<T> e = tf.math.mul(tf.onesLike(x), Tensors.constant(tf, basis, basisShape, type));
       // Row j of J_g per example, flattened: [batch, d].
-      rows.add(tf.reshape(branch.vjp(tf, x, weights, e), tf.constant(new int[] {-1, d})));
+      rows.add(tf.reshape(branch.vjp(tf, jacobian, e), tf.constant(new int[] {-1, d})));
     }
-    Operand<T> jacobian = tf.stack(rows, org.tensorflow.op.core.Stack.axis(1L)); // [batch, d, d]
+    Operand<T> jacobianMatrix = tf.stack(rows, org.tensorflow.op.core.Stack.axis(1L)); // [batch, d, d]
     double[] eye = new double[d * d];
     for (int i = 0; i < d; i++) {
       eye[i * d + i] = 1;
     }
-    Operand<T> matrix = tf.math.add(jacobian, Tensors.constant(tf, eye, new long[] {1, d, d}, type));
+    Operand<T> matrix = tf.math.add(jacobianMatrix, Tensors.constant(tf, eye, new long[] {1, d, d}, type));
     return tf.linalg.logMatrixDeterminant(matrix).logAbsDeterminant();
   }
 
-  /** i-ResNet: the series unrolled in the graph, differentiated by backpropagation (memory grows with n). */
-  private Operand<T> unrolledSeries(Ops tf, Operand<T> x, List<Operand<T>> weights, Operand<T> probe, int n) {
+  /**
+   * i-ResNet: the series unrolled in the graph, differentiated by backpropagation (memory grows with n). Every term
+   * reuses the one Jacobian, so backpropagation reaches x and θ through its factors once, not once per term.
+   */
+  private Operand<T> unrolledSeries(Ops tf, Operand<T> x, BranchJacobian<T> jacobian, Operand<T> probe, int n) {
     Operand<T> w = probe;
     Operand<T> total = Tensors.zerosPerExample(tf, x, type);
     for (int k = 1; k <= n; k++) {
-      w = branch.vjp(tf, x, weights, w);
+      w = branch.vjp(tf, jacobian, w);
       double coefficient = (k % 2 == 1 ? 1.0 : -1.0) / k;
       total = tf.math.add(total,
           tf.math.mul(Tensors.scalar(tf, coefficient, type), perExampleDot(tf, w, probe)));
@@ -159,43 +173,43 @@ public final class ResidualLayer<T extends TFloating> extends AbstractLayer<T, R
 
   /**
    * The series in a while loop (any number of terms, per example), returning the estimate whose gradient is that
-   * of the Neumann surrogate {@code Σ_i w_i·(J v)_i}.
+   * of the Neumann surrogate {@code Σ_i w_i·(J v)_i}. The Jacobian's factors (normalised maps, activation
+   * derivatives) enter the loop as loop variables, so a term is only transposed linear maps and elementwise products.
    */
-  private Operand<T> neumannSeries(Ops tf, Operand<T> x, List<Operand<T>> weights, Operand<T> probe,
+  private Operand<T> neumannSeries(Ops tf, Operand<T> x, BranchJacobian<T> jacobian, Operand<T> probe,
       Operand<TInt32> counts, SeriesTerms terms) {
     int rank = shape.rank();
-    // Loop variables: 0 k, 1 counts, 2 w = vᵀJ^k, 3 probe v, 4 x, 5 estimate [batch], 6 Neumann vector, 7.. weights.
-    List<Operand<?>> initial = new ArrayList<>(List.of(tf.constant(0), counts, probe, probe, x,
+    // Loop variables: 0 k, 1 counts, 2 w = vᵀJ^k, 3 probe v, 4 estimate [batch], 5 Neumann vector, 6.. Jacobian.
+    List<Operand<?>> initial = new ArrayList<>(List.of(tf.constant(0), counts, probe, probe,
         Tensors.zerosPerExample(tf, x, type), probe));
-    initial.addAll(weights);
-    int fixed = 7;
-    List<Operand<?>> out = WhileLoop.run(tf, "logdet_series", initial,
+    initial.addAll(jacobian.tensors());
+    int fixed = 6;
+    List<Operand<?>> out = WhileLoop.run(tf, SERIES_LOOP, initial,
         (c, vars) -> c.math.less(WhileLoop.<TInt32>get(vars, 0), c.max(WhileLoop.<TInt32>get(vars, 1),
             c.constant(0))),
         (b, vars) -> {
           Operand<TInt32> k = b.math.add(WhileLoop.<TInt32>get(vars, 0), b.constant(1));
           Operand<TInt32> count = WhileLoop.get(vars, 1);
           Operand<T> v = WhileLoop.get(vars, 3);
-          Operand<T> xs = WhileLoop.get(vars, 4);
-          List<Operand<T>> ws = WhileLoop.getFrom(vars, fixed);
-          Operand<T> w = branch.vjp(b, xs, ws, WhileLoop.get(vars, 2));
+          BranchJacobian<T> loopJacobian = jacobian.withTensors(WhileLoop.getFrom(vars, fixed));
+          Operand<T> w = branch.vjp(b, loopJacobian, WhileLoop.get(vars, 2));
           Operand<T> weight = terms.weight(b, k, count, type); // [batch]
           Operand<T> kT = b.dtypes.cast(k, type);
           Operand<T> sign = b.math.sub(Tensors.scalar(b, 1.0, type),
               b.math.mul(Tensors.scalar(b, 2.0, type), b.math.floorMod(b.math.add(kT, Tensors.scalar(b, 1.0, type)),
                   Tensors.scalar(b, 2.0, type)))); // (-1)^(k+1)
           Operand<T> term = b.math.mul(b.math.div(b.math.mul(sign, weight), kT), perExampleDot(b, w, v));
-          Operand<T> estimate = b.math.add(WhileLoop.<T>get(vars, 5), term);
+          Operand<T> estimate = b.math.add(WhileLoop.<T>get(vars, 4), term);
           Operand<T> neumannWeight = b.math.neg(b.math.mul(sign, weight)); // (-1)^k · weight
-          Operand<T> neumann = b.math.add(WhileLoop.<T>get(vars, 6),
+          Operand<T> neumann = b.math.add(WhileLoop.<T>get(vars, 5),
               b.math.mul(perExampleBroadcast(b, neumannWeight, rank), w));
-          List<Operand<?>> next = new ArrayList<>(List.of(k, count, w, v, xs, estimate, neumann));
-          next.addAll(ws);
+          List<Operand<?>> next = new ArrayList<>(List.of(k, count, w, v, estimate, neumann));
+          next.addAll(loopJacobian.tensors());
           return next;
         });
-    Operand<T> estimate = WhileLoop.get(out, 5);
-    Operand<T> neumann = WhileLoop.get(out, 6);
-    Operand<T> jv = branch.jvp(tf, x, weights, probe);
+    Operand<T> estimate = WhileLoop.get(out, 4);
+    Operand<T> neumann = WhileLoop.get(out, 5);
+    Operand<T> jv = branch.jvp(tf, jacobian, probe);
     Operand<T> surrogate = perExampleDot(tf, tf.stopGradient(neumann), jv);
     return CustomGradient.valueWithGradientOf(tf, estimate, surrogate);
   }
@@ -265,8 +279,7 @@ public final class ResidualLayer<T extends TFloating> extends AbstractLayer<T, R
         tf.constant(". The Lipschitz constant of the block is too close to 1: lower lipschitzCoeff or raise "
             + "maxIterations.")));
     Operand<T> x = tf.withControlDependencies(List.of(check)).identity(result.x());
-    Operand<T> logDet = tf.math.neg(
-        logDet(tf, x, branch.weights(tf), spec.evaluationLogDet()));
+    Operand<T> logDet = tf.math.neg(logDet(tf, x, spec.evaluationLogDet()));
     return new Transformed<>(x, logDet);
   }
 

@@ -69,7 +69,7 @@ final class SequentialBranch<T extends TFloating> implements BranchFunction<T> {
     int c = shape.dim(2);
     int width = conv.width();
     linears.add(new ConvSpectralLinear<>(tf, normalization, parameters.in("conv_0"), 3, c, width, h, w));
-    linears.add(new ConvSpectralLinear<>(tf, normalization, parameters.in("conv_1"), 1, width, width, h, w));
+    linears.add(new PointwiseConvSpectralLinear<>(tf, normalization, parameters.in("conv_1"), width, width));
     linears.add(new ConvSpectralLinear<>(tf, normalization, parameters.in("conv_2"), 3, width, c, h, w));
     boundInInducedNorms(linears, normalization.orders());
     return new SequentialBranch<>(activation, conv.preActivation(), linears, tf, parameters, null);
@@ -137,39 +137,78 @@ final class SequentialBranch<T extends TFloating> implements BranchFunction<T> {
     return tf.math.add(linears.get(i).apply(tf, weights.get(2 * i), h), weights.get(2 * i + 1));
   }
 
-  /** The pre-activations: index 0 is the input of the pre-activation (if any), then each linear's output. */
-  private List<Operand<T>> preActivations(Ops tf, Operand<T> x, List<Operand<T>> weights) {
-    List<Operand<T>> zs = new ArrayList<>();
-    Operand<T> h = x;
-    int a = 0;
-    if (preActivation) {
-      zs.add(x);
-      h = LipschitzActivation.apply(tf, activation, x, beta(weights, a++));
-    }
-    for (int i = 0; i < linears.size(); i++) {
-      Operand<T> z = linear(tf, i, weights, h);
-      zs.add(z);
-      if (i < linears.size() - 1) {
-        h = LipschitzActivation.apply(tf, activation, z, beta(weights, a++));
-      }
-    }
-    return zs;
-  }
-
   @Override
   public Operand<T> forward(Ops tf, Operand<T> x, List<Operand<T>> weights) {
-    List<Operand<T>> zs = preActivations(tf, flat(tf, x), weights);
-    return unflat(tf, zs.get(zs.size() - 1));
+    Operand<T> h = flat(tf, x);
+    int a = 0;
+    if (preActivation) {
+      h = LipschitzActivation.apply(tf, activation, h, beta(weights, a++));
+    }
+    for (int i = 0; i < linears.size(); i++) {
+      h = linear(tf, i, weights, h);
+      if (i < linears.size() - 1) {
+        h = LipschitzActivation.apply(tf, activation, h, beta(weights, a++));
+      }
+    }
+    return unflat(tf, h);
+  }
+
+  /**
+   * One forward pass that also keeps each activation's derivative at its input: the Jacobian is then
+   * {@code W̃ₖ·diag(φ'(z_{k-1}))·…·W̃₁[·diag(φ'(x))]}, and products with it need no further forward pass.
+   */
+  @Override
+  public Linearized<T> linearize(Ops tf, Operand<T> x, List<Operand<T>> weights) {
+    List<Operand<T>> maps = new ArrayList<>();
+    List<Operand<T>> derivatives = new ArrayList<>();
+    Operand<T> h = flat(tf, x);
+    int a = 0;
+    if (preActivation) {
+      LipschitzActivation.ValueAndDerivative<T> phi =
+          LipschitzActivation.applyWithDerivative(tf, activation, h, beta(weights, a++));
+      derivatives.add(phi.derivative());
+      h = phi.value();
+    }
+    for (int i = 0; i < linears.size(); i++) {
+      maps.add(weights.get(2 * i));
+      h = linear(tf, i, weights, h);
+      if (i < linears.size() - 1) {
+        LipschitzActivation.ValueAndDerivative<T> phi =
+            LipschitzActivation.applyWithDerivative(tf, activation, h, beta(weights, a++));
+        derivatives.add(phi.derivative());
+        h = phi.value();
+      }
+    }
+    return new Linearized<>(unflat(tf, h), new BranchJacobian<>(maps, derivatives));
+  }
+
+  /** Backwards through the maps: {@code g ← W̃ᵢᵀ g}, then times the derivative of the activation feeding map i. */
+  @Override
+  public Operand<T> vjp(Ops tf, BranchJacobian<T> jacobian, Operand<T> u) {
+    int offset = preActivation ? 1 : 0;
+    Operand<T> g = flat(tf, u);
+    for (int i = linears.size() - 1; i >= 0; i--) {
+      g = linears.get(i).applyTransposed(tf, jacobian.maps().get(i), g);
+      int feeding = i - 1 + offset; // the activation whose output map i reads, if any
+      if (feeding >= 0) {
+        g = tf.math.mul(g, jacobian.derivatives().get(feeding));
+      }
+    }
+    return unflat(tf, g);
   }
 
   @Override
-  public Operand<T> vjp(Ops tf, Operand<T> x, List<Operand<T>> weights, Operand<T> u) {
-    return unflat(tf, flatVjp(tf, flat(tf, x), weights, flat(tf, u)));
-  }
-
-  @Override
-  public Operand<T> jvp(Ops tf, Operand<T> x, List<Operand<T>> weights, Operand<T> v) {
-    return unflat(tf, flatJvp(tf, flat(tf, x), weights, flat(tf, v)));
+  public Operand<T> jvp(Ops tf, BranchJacobian<T> jacobian, Operand<T> v) {
+    int offset = preActivation ? 1 : 0;
+    Operand<T> t = flat(tf, v);
+    for (int i = 0; i < linears.size(); i++) {
+      int feeding = i - 1 + offset;
+      if (feeding >= 0) {
+        t = tf.math.mul(t, jacobian.derivatives().get(feeding));
+      }
+      t = linears.get(i).apply(tf, jacobian.maps().get(i), t);
+    }
+    return unflat(tf, t);
   }
 
   private Operand<T> flat(Ops tf, Operand<T> x) {
@@ -185,38 +224,5 @@ final class SequentialBranch<T extends TFloating> implements BranchFunction<T> {
 
   private Operand<T> unflat(Ops tf, Operand<T> x) {
     return imageDims == null ? x : tf.reshape(x, Tensors.batchShape(tf, imageDims));
-  }
-
-  private Operand<T> flatVjp(Ops tf, Operand<T> x, List<Operand<T>> weights, Operand<T> u) {
-    List<Operand<T>> zs = preActivations(tf, x, weights);
-    int offset = preActivation ? 1 : 0;
-    Operand<T> g = u;
-    for (int i = linears.size() - 1; i >= 0; i--) {
-      g = linears.get(i).applyTransposed(tf, weights.get(2 * i), g);
-      int before = offset + i - 1; // index in zs of the activation input feeding linear i
-      if (i > 0 || preActivation) {
-        Operand<T> z = i > 0 ? zs.get(before) : zs.get(0);
-        int activationIndex = i > 0 ? offset + i - 1 : 0;
-        g = tf.math.mul(g, LipschitzActivation.derivative(tf, activation, z, beta(weights, activationIndex)));
-      }
-    }
-    return g;
-  }
-
-  private Operand<T> flatJvp(Ops tf, Operand<T> x, List<Operand<T>> weights, Operand<T> v) {
-    List<Operand<T>> zs = preActivations(tf, x, weights);
-    int offset = preActivation ? 1 : 0;
-    Operand<T> t = v;
-    if (preActivation) {
-      t = tf.math.mul(t, LipschitzActivation.derivative(tf, activation, x, beta(weights, 0)));
-    }
-    for (int i = 0; i < linears.size(); i++) {
-      t = linears.get(i).apply(tf, weights.get(2 * i), t);
-      if (i < linears.size() - 1) {
-        t = tf.math.mul(t, LipschitzActivation.derivative(tf, activation, zs.get(offset + i),
-            beta(weights, offset + i)));
-      }
-    }
-    return t;
   }
 }

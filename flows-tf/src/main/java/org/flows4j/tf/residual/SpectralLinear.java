@@ -128,8 +128,9 @@ abstract class SpectralLinear<T extends TFloating> {
           Operand<T> w = WhileLoop.get(vars, 3);
           Operand<T> oldSigma = WhileLoop.get(vars, 4);
           Operand<T> newV = dualOfDual(b, applyTransposed(b, w, WhileLoop.get(vars, 1)), domainOrder);
-          Operand<T> newU = dual(b, apply(b, w, newV), codomainOrder);
-          Operand<T> newSigma = sumAll(b, b.math.mul(newU, apply(b, w, newV)));
+          Operand<T> wv = apply(b, w, newV); // once: it gives both u and σ = uᵀWv
+          Operand<T> newU = dual(b, wv, codomainOrder);
+          Operand<T> newSigma = sumAll(b, b.math.mul(newU, wv));
           Operand<T> change = b.math.div(b.math.abs(b.math.sub(newSigma, oldSigma)),
               b.math.maximum(b.math.abs(newSigma), Tensors.scalar(b, 1e-12, type)));
           return List.of(b.math.add(step, b.constant(1)), newU, newV, w, newSigma, change);

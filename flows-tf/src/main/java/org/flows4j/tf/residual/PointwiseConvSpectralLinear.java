@@ -1,0 +1,51 @@
+package org.flows4j.tf.residual;
+
+import java.util.List;
+import org.flows4j.api.residual.SpectralNormalization;
+import org.flows4j.tf.layers.Parameters;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.linalg.MatMul;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.family.TFloating;
+
+/**
+ * A 1×1 convolution (kernel {@code [1, 1, in, out]}, NHWC) applied as what it is, one {@code [in, out]} matrix per
+ * pixel: a matrix product over the flattened pixels, and its transpose the transposed product. The operator on an
+ * h×w image is {@code I ⊗ W}, whose spectral norm is exactly that of W, so u is {@code [1, out]} and v
+ * {@code [1, in]} and power iteration runs on the matrix — as the official Residual Flows code does for 1×1
+ * kernels — instead of on an {@code h·w·in}-sized operator (784 times cheaper at 28×28).
+ */
+final class PointwiseConvSpectralLinear<T extends TFloating> extends SpectralLinear<T> {
+  private final int in;
+  private final int out;
+
+  PointwiseConvSpectralLinear(Ops tf, SpectralNormalization normalization, Parameters<T> parameters, int in,
+      int out) {
+    super(tf, normalization, parameters, new long[] {1, 1, in, out}, in, out, out, new long[] {1, out},
+        new long[] {1, in});
+    this.in = in;
+    this.out = out;
+  }
+
+  /** x's channels (its last axis) times the kernel's matrix; any leading axes. */
+  @Override
+  Operand<T> apply(Ops tf, Operand<T> w, Operand<T> x) {
+    return perPixel(tf, x, tf.reshape(w, tf.constant(new int[] {in, out})), false, out);
+  }
+
+  @Override
+  Operand<T> applyTransposed(Ops tf, Operand<T> w, Operand<T> y) {
+    return perPixel(tf, y, tf.reshape(w, tf.constant(new int[] {in, out})), true, in);
+  }
+
+  /** {@code x · M} (or {@code x · Mᵀ}) over x's last axis, keeping its leading axes. */
+  private Operand<T> perPixel(Ops tf, Operand<T> x, Operand<T> matrix, boolean transposed, int channels) {
+    Operand<T> rows = tf.reshape(x, tf.constant(new int[] {-1, transposed ? out : in}));
+    Operand<T> product = tf.linalg.matMul(rows, matrix, MatMul.transposeB(transposed));
+    Operand<TInt32> shape = tf.shape(x);
+    Operand<TInt32> leading = tf.slice(shape, tf.constant(new int[] {0}),
+        tf.reshape(tf.math.sub(tf.rank(x), tf.constant(1)), tf.constant(new int[] {1})));
+    return tf.reshape(product, tf.concat(List.of(leading, tf.constant(new int[] {channels})), tf.constant(0)));
+  }
+}
