@@ -307,7 +307,8 @@ public final class Presets {
    * <p>For an image: 8-bit pixels, uniformly dequantized, logit transform (α = 0.05), then {@code layers} ×
    * (actNorm, MAF step over the pixels with a {@code pixelCnn(width, 4)} network), raster order alternating with
    * its reverse so that each pixel sees the whole image across two steps (a PixelCNN's blind spot is covered by
-   * the reversed step). Sampling runs each network once per pixel.
+   * the reversed step). Sampling computes each pixel's network features once, from cached features of the pixels
+   * before it, one wavefront of pixels per loop iteration.
    */
   public static FlowSpec maf(Shape shape, int layers, int width) {
     Preconditions.checkNotNull(shape, "shape");

@@ -2,6 +2,7 @@ package org.flows4j.tf;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.flows4j.api.FlowSpec;
@@ -16,8 +17,11 @@ import org.flows4j.api.step.MaskedAutoregressive;
 import org.flows4j.api.transform.CouplingTransform;
 import org.flows4j.api.transform.Transforms;
 import org.flows4j.tf.layers.Layer;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.tensorflow.Graph;
+import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat64;
@@ -74,5 +78,39 @@ class AutoregressiveStructureTest {
         }
       }
     }
+  }
+
+  /**
+   * MAF sampling runs its d − 1 sweeps in a while loop: the sampling graph has as many ops for d = 32 as for d = 4
+   * (the figure is printed; the loop's body is a function whose size does not depend on d either).
+   */
+  @Test
+  void mafSamplingGraphDoesNotGrowWithTheDimension() {
+    long small = samplingOps(4);
+    long large = samplingOps(32);
+    System.out.printf("MAF sampling graph: %d ops for d = 4, %d ops for d = 32%n", small, large);
+    assertThat(large).isEqualTo(small);
+  }
+
+  /** The ops one MAF step's inverse adds to the graph, for a MADE of two hidden layers of 16 on {@code [d]}. */
+  private static long samplingOps(int d) {
+    Shape shape = Shape.of(d);
+    MaskedAutoregressive step = new MaskedAutoregressive(Conditioners.mlp(16, 16), AutoregressiveOrder.natural(),
+        AutoregressiveDirection.MAF, Transforms.affine(AffineScale.expSoftClamp(2.0)));
+    try (GraphFixture g = new GraphFixture()) {
+      CompiledFlow<TFloat64> flow = FlowCompiler.compileFloat64(g.tf, Flows.sequential(shape).add(step).build(), 4);
+      Placeholder<TFloat64> z = FlowChecks.input(g, shape);
+      long before = count(g.graph);
+      flow.layers().get(0).inverseAndLogDet(g.tf, z, PassContext.evaluation());
+      return count(g.graph) - before;
+    }
+  }
+
+  private static long count(Graph graph) {
+    long ops = 0;
+    for (Iterator<GraphOperation> it = graph.operations(); it.hasNext(); it.next()) {
+      ops++;
+    }
+    return ops;
   }
 }

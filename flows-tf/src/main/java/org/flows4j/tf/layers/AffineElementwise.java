@@ -9,24 +9,27 @@ import org.tensorflow.op.core.SplitV;
 import org.tensorflow.types.family.TFloating;
 
 /**
- * The affine transform. Parameters: the first F values are the shifts {@code t}, the next F the raw scales
- * {@code h}, with {@code log s} from {@link AffineScale}:
+ * The affine transform, for couplings, MAF and IAF on vectors (MADE) and images (PixelCNN) alike. Parameters, along
+ * the last axis: the first F values are the shifts {@code t}, the next F the raw scales {@code h}, with
+ * {@code log s} from {@link AffineScale}:
  *
  * <ul>
  *   <li>EXP_SOFT_CLAMP (RealNVP): {@code log s = B·tanh(h/B)}, {@code y = x · s + t}, inverse {@code (y - t) / s};
  *   <li>SIGMOID (Glow's code): {@code log s = log σ(h + 2)}, {@code y = (x + t) · s}, inverse {@code y / s - t}.
  * </ul>
+ *
+ * Splitting along the last axis, it takes parameters of any rank: a whole image's {@code [batch, h, w, 2F]} or the
+ * {@code [pixels, 2F]} of the pixels PixelCNN sampling solves at once. Every method emits ops with the {@code Ops}
+ * it is given, so it also works inside a while loop's body.
  */
 final class AffineElementwise<T extends TFloating> implements ElementwiseTransform<T> {
   private final AffineScale scale;
   private final int features;
-  private final int axis;
   private final Class<T> type;
 
   AffineElementwise(AffineTransform spec, Shape part, Class<T> type) {
     this.scale = spec.scale();
     this.features = part.features();
-    this.axis = part.rank();
     this.type = type;
   }
 
@@ -38,7 +41,7 @@ final class AffineElementwise<T extends TFloating> implements ElementwiseTransfo
   private record ShiftAndLogScale<T extends TFloating>(Operand<T> shift, Operand<T> logScale) {}
 
   private ShiftAndLogScale<T> split(Ops tf, Operand<T> parameters) {
-    SplitV<T> split = tf.splitV(parameters, tf.constant(new int[] {features, features}), tf.constant(axis), 2L);
+    SplitV<T> split = tf.splitV(parameters, tf.constant(new int[] {features, features}), tf.constant(-1), 2L);
     Operand<T> preScale = split.output().get(1);
     Operand<T> logScale = switch (scale.kind()) {
       case EXP_SOFT_CLAMP -> {

@@ -11,6 +11,7 @@ import org.flows4j.tf.graph.WhileLoop;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TBool;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.family.TFloating;
 
@@ -35,12 +36,18 @@ import org.tensorflow.types.family.TFloating;
  * official initialisation, N(0, 0.02²) weights plus the identity at the centre tap, so the step starts near the
  * identity; a diagonal weight that reaches 0 makes the step singular (log-det −∞), as in the official code.
  *
- * <p>Inverse: exact back-substitution in the graph, one position per iteration of a functional while loop, in the
- * order each factor is triangular in: for F₂ pixels in raster order with channels from last to first, for F₁ pixels
- * in reverse raster order with channels from first to last. At position p it sets
- * {@code x_p ← x_p + (z_p − conv(x, F)_p) / diag_p}, which solves row p exactly because every other value it reads
- * is already solved. One convolution per position, so the inverse costs {@code h·w·c} convolutions per factor; its
- * outputs carry no gradient. (The authors invert with a Cython loop outside the graph; this one exports.)
+ * <p>Inverse: exact back-substitution in the graph, solving each factor in the order its Jacobian is triangular
+ * in, every position from its {@code k×k} neighbourhood only (the convolution reads nothing else), as the authors'
+ * Cython solver does. Where we depart is the schedule. Their solver visits one position at a time; here a
+ * functional while loop visits one anti-diagonal of pixels per iteration: for F₂, pixel (r, c) reads only pixels
+ * (r−a, c−b) with {@code 0 ≤ a, b ≤ l}, all on anti-diagonals {@code r + c} before its own (for F₁ the same with
+ * the image turned by 180°), so every pixel of one anti-diagonal can be solved at once from the ones before. Within
+ * a pixel, the channels are coupled by the centre tap, the triangular {@code c×c} matrix {@code C[i, o] = F[l, l,
+ * i, o]}: iteration d sets, on anti-diagonal d only, {@code x_p ← x_p + (z_p − conv(x, F)_p)·C⁻¹}, which is
+ * {@code (z_p − Σ_{taps off the centre})·C⁻¹}, the exact solution of the pixel's c equations, since every other
+ * value it reads is already solved. So the loop runs {@code h + w − 1} iterations per factor (one convolution
+ * each) instead of {@code h·w·c}; its outputs carry no gradient. (The authors invert outside the graph; this one
+ * exports.)
  */
 final class EmergingConvLayer<T extends TFloating> extends AbstractLayer<T, EmergingConv> {
   /** Standard deviation of the initial weights around the identity, as in the official code. */
@@ -140,6 +147,18 @@ final class EmergingConvLayer<T extends TFloating> extends AbstractLayer<T, Emer
     return tf.reduceSum(tf.math.mul(kernel, centreDiagonal), tf.constant(new int[] {0, 1, 2}));
   }
 
+  /**
+   * {@code C⁻¹} as a {@code [1, 1, c, c]} filter, C being the masked centre tap {@code F[l, l, :, :]} (triangular,
+   * its diagonal that of the factor's Jacobian).
+   */
+  private Operand<T> centreInverse(Ops tf, Operand<T> filter) {
+    int l = (spec().kernelSize() - 1) / 2;
+    int c = channels;
+    Operand<T> centre = tf.reshape(tf.slice(filter, tf.constant(new int[] {l, l, 0, 0}),
+        tf.constant(new int[] {1, 1, c, c})), tf.constant(new int[] {c, c}));
+    return tf.reshape(tf.linalg.inv(centre), tf.constant(new int[] {1, 1, c, c}));
+  }
+
   private static <T extends TFloating> Operand<T> conv(Ops tf, Operand<T> x, Operand<T> filter) {
     return tf.nn.conv2d(x, filter, List.of(1L, 1L, 1L, 1L), "SAME");
   }
@@ -153,8 +172,8 @@ final class EmergingConvLayer<T extends TFloating> extends AbstractLayer<T, Emer
 
   @Override
   public Transformed<T> inverseAndLogDet(Ops tf, Operand<T> z, PassContext<T> context) {
-    Operand<T> y = solve(tf, tf.math.sub(z, bias), filter(tf, kernel2, mask2), diagonal(tf, kernel2), true);
-    Operand<T> x = solve(tf, y, filter(tf, kernel1, mask1), diagonal(tf, kernel1), false);
+    Operand<T> y = solve(tf, tf.math.sub(z, bias), filter(tf, kernel2, mask2), true);
+    Operand<T> x = solve(tf, y, filter(tf, kernel1, mask1), false);
     return new Transformed<>(x, logDet(tf, z, -1.0));
   }
 
@@ -166,38 +185,35 @@ final class EmergingConvLayer<T extends TFloating> extends AbstractLayer<T, Emer
   }
 
   /**
-   * Solves {@code conv(x, filter) = z} for a factor whose Jacobian is triangular, by back-substitution, one position
-   * per loop iteration: for F₂ ({@code second}) pixels in raster order and channels from last to first, for F₁
-   * pixels in reverse raster order and channels from first to last, so that every value a position reads, other
-   * than itself, is solved before it.
+   * Solves {@code conv(x, filter) = z} for a factor whose Jacobian is triangular, one anti-diagonal of pixels per
+   * loop iteration: for F₂ ({@code second}) the anti-diagonals {@code r + c} in increasing order, for F₁ those of
+   * the image turned by 180°, so that every pixel a pixel reads, other than itself, is solved before it.
    */
-  private Operand<T> solve(Ops tf, Operand<T> z, Operand<T> filter, Operand<T> diagonal, boolean second) {
-    int positions = height * width * channels;
-    Class<T> t = type;
+  private Operand<T> solve(Ops tf, Operand<T> z, Operand<T> filter, boolean second) {
     int h = height;
     int w = width;
-    int c = channels;
-    List<Operand<?>> initial = List.of(tf.constant(0), z, z, filter, tf.math.reciprocal(diagonal));
+    int diagonals = h + w - 1;
+    int[] order = new int[h * w];
+    for (int r = 0; r < h; r++) {
+      for (int col = 0; col < w; col++) {
+        order[r * w + col] = second ? r + col : (h - 1 - r) + (w - 1 - col);
+      }
+    }
+    List<Operand<?>> initial = List.of(tf.constant(0), z, z, filter, centreInverse(tf, filter));
     List<Operand<?>> out = WhileLoop.run(tf, second ? "emerging_solve_2" : "emerging_solve_1",
         initial,
-        (f, vars) -> f.math.less(WhileLoop.<TInt32>get(vars, 0), f.constant(positions)),
+        (f, vars) -> f.math.less(WhileLoop.<TInt32>get(vars, 0), f.constant(diagonals)),
         (f, vars) -> {
-          Operand<TInt32> step = WhileLoop.get(vars, 0);
+          Operand<TInt32> diagonal = WhileLoop.get(vars, 0);
           Operand<T> x = WhileLoop.get(vars, 1);
           Operand<T> target = WhileLoop.get(vars, 2);
           Operand<T> kernel = WhileLoop.get(vars, 3);
-          Operand<T> inverseDiagonal = WhileLoop.get(vars, 4);
-          Operand<TInt32> pixelStep = f.math.floorDiv(step, f.constant(c));
-          Operand<TInt32> channelStep = f.math.floorMod(step, f.constant(c));
-          Operand<TInt32> pixel = second ? pixelStep : f.math.sub(f.constant(h * w - 1), pixelStep);
-          Operand<TInt32> channel = second ? f.math.sub(f.constant(c - 1), channelStep) : channelStep;
-          Operand<TInt32> position = f.math.add(f.math.mul(pixel, f.constant(c)), channel);
-          Operand<T> unit = f.reshape(
-              f.oneHot(position, f.constant(positions), Tensors.scalar(f, 1.0, t), Tensors.scalar(f, 0.0, t)),
-              f.constant(new int[] {1, h, w, c}));
-          Operand<T> residual = f.math.sub(target, conv(f, x, kernel));
-          Operand<T> next = f.math.add(x, f.math.mul(unit, f.math.mul(residual, inverseDiagonal)));
-          return List.of(f.math.add(step, f.constant(1)), next, target, kernel, inverseDiagonal);
+          Operand<T> inverse = WhileLoop.get(vars, 4);
+          Operand<TBool> onDiagonal = f.math.equal(
+              f.reshape(f.constant(order), f.constant(new int[] {1, h, w, 1})), diagonal);
+          Operand<T> update = conv(f, f.math.sub(target, conv(f, x, kernel)), inverse);
+          Operand<T> next = f.select(onDiagonal, f.math.add(x, update), x);
+          return List.of(f.math.add(diagonal, f.constant(1)), next, target, kernel, inverse);
         });
     return WhileLoop.get(out, 1);
   }

@@ -97,18 +97,38 @@ final class MadeNet<T extends TFloating> {
    * a condition width.
    */
   Operand<T> apply(Ops tf, Operand<T> x, @Nullable Operand<T> condition) {
+    return apply(tf, x, condition, weights(tf));
+  }
+
+  /**
+   * The masked kernels and the biases layer by layer, then the condition kernel if there is one: values (not
+   * variable refs) that a while loop's body can take as loop variables.
+   */
+  List<Operand<T>> weights(Ops tf) {
+    List<Operand<T>> values = new ArrayList<>();
+    for (int i = 0; i < weights.size(); i++) {
+      values.add(tf.math.mul(weights.get(i), masks.get(i)));
+      values.add(tf.identity(biases.get(i)));
+    }
+    if (conditionKernel != null) {
+      values.add(tf.identity(conditionKernel));
+    }
+    return values;
+  }
+
+  /** {@link #apply(Ops, Operand, Operand)} with {@code weights} from {@link #weights}, emitted with {@code tf}. */
+  Operand<T> apply(Ops tf, Operand<T> x, @Nullable Operand<T> condition, List<? extends Operand<T>> weights) {
     if ((condition == null) != (conditionKernel == null)) {
       throw new IllegalArgumentException(conditionKernel == null
           ? "this MADE has no condition input, but the pass has a condition"
           : "this MADE is conditional, but the pass has no condition");
     }
     Operand<T> h = x;
-    int last = weights.size() - 1;
+    int last = this.weights.size() - 1;
     for (int i = 0; i <= last; i++) {
-      Operand<T> kernel = tf.math.mul(weights.get(i), masks.get(i));
-      h = tf.math.add(tf.linalg.matMul(h, kernel), biases.get(i));
-      if (i == 0 && conditionKernel != null) {
-        h = tf.math.add(h, tf.linalg.matMul(condition, conditionKernel));
+      h = tf.math.add(tf.linalg.matMul(h, weights.get(2 * i)), weights.get(2 * i + 1));
+      if (i == 0 && condition != null) {
+        h = tf.math.add(h, tf.linalg.matMul(condition, weights.get(2 * last + 2)));
       }
       if (i < last) {
         h = ConditionerNet.activate(tf, activation, h);

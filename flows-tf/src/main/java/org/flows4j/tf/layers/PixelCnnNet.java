@@ -74,6 +74,25 @@ final class PixelCnnNet<T extends TFloating> {
     return mask;
   }
 
+  int kernelSize() {
+    return spec.kernelSize();
+  }
+
+  /** The number of masked {@code k×k} layers. */
+  int layers() {
+    return spec.layers();
+  }
+
+  /** The hidden layers' channels. */
+  int width() {
+    return spec.width();
+  }
+
+  /** The hidden layers' activation. */
+  Operand<T> activate(Ops tf, Operand<T> x) {
+    return ConditionerNet.activate(tf, spec.activation(), x);
+  }
+
   /** How many rows above a pixel its outputs can depend on. */
   int rowsOfContext() {
     return spec.layers() * (spec.kernelSize() / 2);
@@ -96,7 +115,7 @@ final class PixelCnnNet<T extends TFloating> {
     for (int i = 0; i <= last; i++) {
       h = tf.nn.biasAdd(tf.nn.conv2d(h, weights.get(2 * i), STRIDES, "SAME"), weights.get(2 * i + 1));
       if (i < last) {
-        h = ConditionerNet.activate(tf, spec.activation(), h);
+        h = activate(tf, h);
       }
     }
     return h;
