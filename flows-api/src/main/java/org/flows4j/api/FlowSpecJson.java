@@ -17,6 +17,8 @@ import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.google.common.base.Preconditions;
+import org.flows4j.api.conditioner.AttentionConvNetConditioner;
+import org.flows4j.api.conditioner.ConvWeights;
 import org.flows4j.api.context.ContextSpec;
 import org.flows4j.api.step.FactorOut;
 import org.flows4j.api.step.FactorOutPrior;
@@ -57,7 +59,8 @@ public final class FlowSpecJson {
       // A spec saved before contexts (learned factor-out priors) existed has no "context" ("prior"): it is an
       // unconditional flow (a factor-out to the base).
       .injectableValues(new InjectableValues.Std().addValue(FlowSpec.NO_CONTEXT, ContextSpec.none())
-          .addValue(FactorOut.DEFAULT_PRIOR, FactorOutPrior.BASE))
+          .addValue(FactorOut.DEFAULT_PRIOR, FactorOutPrior.BASE)
+          .addValue(AttentionConvNetConditioner.DEFAULT_WEIGHTS, ConvWeights.WEIGHT_NORMALIZED))
       .build();
 
   /** Two-space indents and "\n" whatever the platform, so saved specs diff cleanly. */

@@ -21,6 +21,7 @@ import org.flows4j.api.step.ActNorm;
 import org.flows4j.api.step.AffineScale;
 import org.flows4j.api.step.AutoregressiveOrder;
 import org.flows4j.api.step.Conv1x1;
+import org.flows4j.api.step.FactorOutPrior;
 import org.flows4j.api.step.Mask;
 import org.flows4j.api.step.Squeeze;
 import org.flows4j.api.transform.Transforms;
@@ -84,11 +85,23 @@ public final class Presets {
    * Glow's {@code sigmoid(h + 2)} scale), then a factor-out (all levels but the last). The 1x1 convolutions mix
    * the channels, so the coupling mask does not alternate. Input: 8-bit pixels, uniformly dequantized to [0, 1]
    * (the first ActNorm does the paper's centring).
+   *
+   * <p>Priors as in openai/glow: every factor-out uses the learned prior of {@code split2d_prior}
+   * ({@link FactorOutPrior#LEARNED}: the factored half is N(μ, σ) with μ and log σ from a zero-initialised 3×3
+   * convolution of the kept half), and the base is {@link Bases#diagonalGaussian()}, the learned top prior of
+   * {@code --learntop} (the official script's conv of zeros reduces to a learned mean and log-scale per latent
+   * scalar, which is what {@code diagonalGaussian} is). One departure: our base covers the whole latent, so the
+   * factored-out halves, already standardised by their split prior, also get a learned per-scalar mean and scale
+   * (starting at N(0, 1), so the model starts as Glow's; the family is Glow's with that extra elementwise affine).
+   * Specs saved before these priors were on (factor-outs without {@code "prior"}, a {@code standardNormal} base)
+   * still load, as the flow they described.
    */
   public static FlowSpec glow(Shape imageShape, int levels, int stepsPerLevel, int width) {
     checkGlowSizes("glow", imageShape, levels, stepsPerLevel, width);
     return multiscale(imageShape)
         .dequantize(Dequantization.uniform(256))
+        .factorOutPrior(FactorOutPrior.LEARNED)
+        .base(Bases.diagonalGaussian())
         .levels(levels, level -> level.squeeze()
             .steps(stepsPerLevel, step -> step.actNorm()
                 .invertibleConv1x1(Conv1x1.LU_DECOMPOSED)
@@ -108,12 +121,16 @@ public final class Presets {
    * <p>The 1x1 convolution is kept rather than replaced: the paper's image models, in the authors' code, apply the
    * 1x1 convolution and then the emerging convolution in every step (the "emerging" permutation of their Glow
    * fork), so the 1x1 mixes all channels at once and the emerging convolution adds the spatial 3×3 neighbourhood.
-   * Sampling inverts each emerging convolution position by position, so it is much slower than Glow's.
+   * Sampling inverts each emerging convolution position by position, so it is much slower than Glow's. The
+   * authors' code is a fork of openai/glow and keeps its priors, so this preset has {@link #glow}'s learned split
+   * and top priors.
    */
   public static FlowSpec emerging(Shape imageShape, int levels, int stepsPerLevel, int width) {
     checkGlowSizes("emerging", imageShape, levels, stepsPerLevel, width);
     return multiscale(imageShape)
         .dequantize(Dequantization.uniform(256))
+        .factorOutPrior(FactorOutPrior.LEARNED)
+        .base(Bases.diagonalGaussian())
         .levels(levels, level -> level.squeeze()
             .steps(stepsPerLevel, step -> step.actNorm()
                 .invertibleConv1x1(Conv1x1.LU_DECOMPOSED)
@@ -126,12 +143,15 @@ public final class Presets {
    * Glow with periodic convolutions (Hoogeboom, van den Berg and Welling, "Emerging Convolutions for Generative
    * Normalizing Flows", ICML 2019): as {@link #emerging}, but each step's channel mixing is a 3×3 periodic
    * (circular, Fourier-domain) convolution in place of the 1x1 convolution, as the authors' Glow fork does for its
-   * periodic models ({@code flow_permutation = 4}: actnorm, {@code fourier_conv} with k = 3, coupling).
+   * periodic models ({@code flow_permutation = 4}: actnorm, {@code fourier_conv} with k = 3, coupling). Priors as
+   * {@link #glow}.
    */
   public static FlowSpec periodic(Shape imageShape, int levels, int stepsPerLevel, int width) {
     checkGlowSizes("periodic", imageShape, levels, stepsPerLevel, width);
     return multiscale(imageShape)
         .dequantize(Dequantization.uniform(256))
+        .factorOutPrior(FactorOutPrior.LEARNED)
+        .base(Bases.diagonalGaussian())
         .levels(levels, level -> level.squeeze()
             .steps(stepsPerLevel, step -> step.actNorm()
                 .periodicConv(3)

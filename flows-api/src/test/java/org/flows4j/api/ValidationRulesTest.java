@@ -251,10 +251,11 @@ class ValidationRulesTest {
     assertThat(residualProblems(Shape.of(2), b -> b.lipschitzMlp(8, 8)
         .spectralNormalization(base.withOrders(2, 1.5, 3, 2)))).isEmpty();
     assertThat(residualProblems(Shape.of(4, 4, 2), b -> b.lipschitzConvNet(8)
-        .spectralNormalization(base.withOrders(2, 1.5, 3, 2)))).containsExactly(
-        "spectralNormalization orders (induced mixed norms) are supported for lipschitzMlp branches only: on "
-            + "convolution operators the generalised power method can stop at a local maximum below the norm, so "
-            + "the bound would not hold. Use spectral norms (no orders) for lipschitzConvNet.");
+        .spectralNormalization(base.withOrders(2, 1.5, 3, 2)))).isEmpty();
+    assertThat(residualProblems(Shape.of(4, 4, 2), b -> b.lipschitzConvNet(8)
+        .spectralNormalization(base.withOrders(2, 1.5, 2)))).containsExactly(
+        "spectralNormalization orders need one order per boundary between the branch's 3 linear maps (4 orders, "
+            + "first input to last output), but got 3: [2.0, 1.5, 2.0].");
     assertThatThrownBy(() -> base.withOrders(2, 1, 2))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("norm orders must be finite and greater than 1, but orders[1] was 1.0");

@@ -9,6 +9,7 @@ import org.flows4j.api.base.StandardNormal
 import org.flows4j.api.conditioner.Activation
 import org.flows4j.api.conditioner.Conditioners
 import org.flows4j.api.conditioner.AttentionConvNetConditioner
+import org.flows4j.api.conditioner.ConvWeights
 import org.flows4j.api.conditioner.ConvNetConditioner
 import org.flows4j.api.conditioner.MlpConditioner
 import org.flows4j.api.conditioner.PixelCnnConditioner
@@ -83,6 +84,7 @@ class KotlinDslTest {
   fun glowWrittenByHandEqualsThePreset() {
     val glow = Flows.multiscale(Shape.of(28, 28, 1))
       .dequantize(Dequantization.uniform(256))
+      .factorOutPrior(FactorOutPrior.LEARNED)
       .levels(2) { level ->
         level.squeeze().steps(4) { step ->
           step.actNorm()
@@ -90,18 +92,19 @@ class KotlinDslTest {
             .affineCoupling(Mask.CHANNELS, Conditioners.convNet(64).zeroInitLast(), AffineScale.sigmoid())
         }
       }
-      .base(Bases.standardNormal())
+      .base(Bases.diagonalGaussian())
       .build()
 
     assertThat(glow).isEqualTo(Presets.glow(Shape.of(28, 28, 1), 2, 4, 64))
     assertThat(Flows.shapes(glow).last()).isEqualTo(Shape.of(7, 7, 8))
-    assertThat(glow.levels()[0].steps().last()).isEqualTo(FactorOut())
+    assertThat(glow.levels()[0].steps().last()).isEqualTo(FactorOut(FactorOutPrior.LEARNED))
   }
 
   @Test
   fun emergingWrittenByHandEqualsThePreset() {
     val emerging = Flows.multiscale(Shape.of(28, 28, 1))
       .dequantize(Dequantization.uniform(256))
+      .factorOutPrior(FactorOutPrior.LEARNED)
       .levels(2) { level ->
         level.squeeze().steps(2) { step ->
           step.actNorm()
@@ -110,6 +113,7 @@ class KotlinDslTest {
             .affineCoupling(Mask.CHANNELS, Conditioners.convNet(16), AffineScale.sigmoid())
         }
       }
+      .base(Bases.diagonalGaussian())
       .build()
 
     assertThat(emerging).isEqualTo(Presets.emerging(Shape.of(28, 28, 1), 2, 2, 16))
@@ -230,7 +234,10 @@ class KotlinDslTest {
     assertThat(flowPlusPlus.dropout()).isEqualTo(0.2)
     assertThat(flowPlusPlus.zeroInitLastLayer()).isFalse()
     assertThat(flowPlusPlus.dataInitialization()).isFalse()
-    assertThat(AttentionConvNetConditioner(8, 1, 2, 0.2, true, true)).isEqualTo(Conditioners.flowPlusPlus(8, 1, 2))
+    assertThat(AttentionConvNetConditioner(8, 1, 2, 0.2, true, true, ConvWeights.PLAIN))
+      .isEqualTo(Conditioners.flowPlusPlus(8, 1, 2))
+    assertThat(Conditioners.flowPlusPlus(8, 1, 2).weights(ConvWeights.WEIGHT_NORMALIZED).weights())
+      .isEqualTo(ConvWeights.WEIGHT_NORMALIZED)
     assertThat(Flows.problems(Flows.sequential(Shape.of(4, 4, 2))
       .steps(1) { s -> s.affineCoupling(Mask.CHECKERBOARD, Conditioners.flowPlusPlus(8, 1, 2)) }.build())).isEmpty()
     assertThat(Bases.standardNormal()).isEqualTo(StandardNormal())

@@ -9,6 +9,7 @@ import org.flows4j.api.Flows;
 import org.flows4j.api.Shape;
 import org.flows4j.api.conditioner.Activation;
 import org.flows4j.api.conditioner.Conditioners;
+import org.flows4j.api.conditioner.ConvWeights;
 import org.flows4j.api.conditioner.PixelCnnConditioner;
 import org.flows4j.api.residual.FixedPointInverse;
 import org.flows4j.api.residual.LipschitzConvNet;
@@ -115,6 +116,8 @@ class StepConformanceTest {
             new AffineCoupling(Mask.CHECKERBOARD, Conditioners.flowPlusPlus(8, 1, 2).dropout(0.0), exp)),
         Arguments.of(Shape.of(4, 4, 2), new MixtureLogisticsCoupling(Mask.CHANNELS,
             Conditioners.flowPlusPlus(8, 1, 2).dropout(0.0), 2).inverse(1e-13, 200)),
+        Arguments.of(Shape.of(4, 4, 2), new AffineCoupling(Mask.CHECKERBOARD_FLIPPED,
+            Conditioners.flowPlusPlus(8, 1, 2).dropout(0.0).weights(ConvWeights.WEIGHT_NORMALIZED), exp)),
         Arguments.of(Shape.of(2, 2, 2), exactResidual(new LipschitzConvNet(4, true), Activation.LIPSWISH)),
         Arguments.of(Shape.of(3, 2, 1), exactResidual(new LipschitzConvNet(3, false), Activation.ELU)),
         // The general coupling, one case per elementwise transform.

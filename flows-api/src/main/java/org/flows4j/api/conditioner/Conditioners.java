@@ -25,12 +25,14 @@ public final class Conditioners {
   /**
    * Flow++'s coupling network for images: gated residual convolutions and multi-head self-attention with layer
    * norm, {@code blocks} blocks of {@code width} channels and {@code heads} heads ({@code width} divisible by
-   * {@code heads}), weight-normalised convolutions initialised from the first batch, dropout 0.2 (the paper's and
-   * the official code's value on CIFAR-10, {@code dropout_p = 0.2}; {@code .dropout(0.0)} turns it off),
-   * zero-initialised last layer. The learned positional encodings start as N(0, 0.01²), as in the official code.
+   * {@code heads}), plain convolutions initialised from the first batch as in the official code
+   * ({@link ConvWeights#PLAIN}; {@code .weights(ConvWeights.WEIGHT_NORMALIZED)} for weight normalisation), dropout
+   * 0.2 (the paper's and the official code's value on CIFAR-10, {@code dropout_p = 0.2}; {@code .dropout(0.0)} turns
+   * it off), zero-initialised last layer. The learned positional encodings start as N(0, 0.01²), as in the official
+   * code.
    */
   public static AttentionConvNetConditioner flowPlusPlus(int width, int blocks, int heads) {
-    return new AttentionConvNetConditioner(width, blocks, heads, 0.2, true, true);
+    return new AttentionConvNetConditioner(width, blocks, heads, 0.2, true, true, ConvWeights.PLAIN);
   }
 
   /**

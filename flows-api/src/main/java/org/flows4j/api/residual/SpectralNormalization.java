@@ -17,11 +17,15 @@ import java.util.List;
  * {@code Lip(g) ≤ coeff^k} in {@code ‖·‖_{p₀}} and the block is a contraction there, which needs
  * {@code p_k = p₀} (checked with the flow). σ then comes from the generalised power method the official code uses
  * (Higham's, as in QETLAB's InducedMatrixNorm): {@code v ← dual_p(Wᵀu)}, {@code u ← dual_q(Wv)}, {@code σ = uᵀWv},
- * a lower bound of the norm that the iteration drives to a local maximum. Orders must be finite and above 1 (the
+ * a lower bound of the norm that the iteration drives to a local maximum. Because a local maximum can sit below the
+ * norm (on a 3×3 convolution operator, 2 → 3 channels, it stopped 4 % below), the thorough refresh the trainer runs
+ * at start-up and before every evaluation also restarts the method from 10 random points and keeps the largest σ,
+ * as the official {@code InducedNormLinear}/{@code InducedNormConv2d} do at initialisation (ours repeats it at every
+ * thorough refresh, theirs only once). Orders work on MLP and conv branches (for convolutions the method runs on
+ * the operator at the input's size, as the official code's k×k case). Orders must be finite and above 1 (the
  * official code's exact forms for ‖·‖₁ domains and ‖·‖_∞ codomains are not implemented), and they are fixed: the
- * official {@code --learn-p} option is not implemented. Orders are accepted for MLP branches only: on a
- * convolution operator (3×3, 2 → 3) the method stopped at a local maximum 4 % below the norm in a test, so the
- * bound would not hold there.
+ * official {@code --learn-p} option is not implemented (in the official code the learned orders enter σ only
+ * inside {@code torch.no_grad()}, so training gives them no gradient and they stay at their initial p = 2).
  *
  * @param coeff the bound on each layer's Lipschitz constant; must be in (0, 1) for the block to be invertible
  *     (checked when the flow is built, with the other rules)

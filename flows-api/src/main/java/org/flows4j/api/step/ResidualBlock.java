@@ -59,11 +59,7 @@ public record ResidualBlock(
           + "Use LIPSWISH, ELU, SOFTPLUS or TANH.");
     }
     List<Double> orders = lipschitz.orders();
-    if (!orders.isEmpty() && branch instanceof LipschitzConvNet) {
-      problems.add("spectralNormalization orders (induced mixed norms) are supported for lipschitzMlp branches "
-          + "only: on convolution operators the generalised power method can stop at a local maximum below the "
-          + "norm, so the bound would not hold. Use spectral norms (no orders) for lipschitzConvNet.");
-    } else if (!orders.isEmpty()) {
+    if (!orders.isEmpty()) {
       int maps = branch instanceof LipschitzMlp mlp ? mlp.hiddenWidths().size() + 1 : 3;
       if (orders.size() != maps + 1) {
         problems.add("spectralNormalization orders need one order per boundary between the branch's " + maps

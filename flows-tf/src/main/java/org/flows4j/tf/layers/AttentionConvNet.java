@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.flows4j.api.Shape;
 import org.flows4j.api.conditioner.AttentionConvNetConditioner;
+import org.flows4j.api.conditioner.ConvWeights;
 import org.flows4j.tf.PassContext;
 import org.jspecify.annotations.Nullable;
 import org.tensorflow.Operand;
@@ -24,7 +25,7 @@ import org.tensorflow.types.family.TFloating;
  * <pre>
  * h = conv3×3(x → width)
  * blocks × {
- *   c = dropout(concatElu(conv3×3(concatElu(h) → width)))
+ *   c = dropout(concatElu(conv3×3(concatElu(h) → width) [+ conv1×1(concatElu(condition) → width)]))
  *   h = layerNorm(h + gate(conv1×1(c → 2·width)))
  *   a = dropout(attention(conv1×1(h + positionalEncoding → 3·width)))
  *   h = layerNorm(h + gate(conv1×1(a → 2·width)))
@@ -37,16 +38,25 @@ import org.tensorflow.types.family.TFloating;
  * pixels (queries, keys and values from one 1×1 convolution). The positional encoding, one learned vector per
  * pixel, starts as N(0, 0.01²) like the official {@code pos_emb}.
  *
+ * <p>A condition (the dequantization flow's pixel features, or a conditional flow's context repeated at every
+ * pixel) enters every block through its own 1×1 projection added before the gated convolution's second
+ * nonlinearity, as the official code's {@code gated_conv(x, a=context)} ({@code c1 += nin(concat_elu(a))}); the
+ * input convolution sees x alone. Departure: the official code shares one positional encoding among a coupling's
+ * blocks; here each block has its own.
+ *
  * <p>Dropout (inverted: kept units scaled by {@code 1 / (1 − p)}) runs in training passes only, with masks drawn
  * statelessly from the flow's random seed, one stream per site. Inverses and sampling run in evaluation mode,
  * so a coupling's inverse sees the same conditioner output as its evaluation forward.
  *
- * <p>Every convolution is weight-normalised, {@code W = g · V / ‖V‖} per output channel. With data-dependent
- * initialisation (Salimans and Kingma 2016) the first batch sets each convolution, in forward order, so that its
- * output has mean 0 and standard deviation {@code initScale} per channel on that batch: 1 for convolutions that
- * feed a nonlinearity or attention, 0.1 for those that feed a gate or the output, as in the paper's code. The
- * output convolution is left out when the spec asks for a zero-initialised last layer: its gain stays at zero so
- * the coupling starts as the identity.
+ * <p>Convolutions hold plain kernels {@code W}, drawn from N(0, 0.05²), and biases, as the official code
+ * ({@link ConvWeights#PLAIN}), or are weight-normalised, {@code W = g · V / ‖V‖} per output channel
+ * ({@link ConvWeights#WEIGHT_NORMALIZED}). With data-dependent initialisation the first batch sets each
+ * convolution, in forward order, so that its output has mean 0 and standard deviation {@code initScale} per channel
+ * on that batch: 1 for convolutions that feed a nonlinearity or attention, 0.1 for those that feed a gate or the
+ * output, as in the paper's code. Plain kernels are rescaled in place ({@code W ← W · s/σ}, {@code b ← −μ · s/σ},
+ * the official {@code conv2d}); weight-normalised ones get the gain {@code s/σ}. The output convolution is left
+ * out when the spec asks for a zero-initialised last layer: it starts at zero so the coupling starts as the
+ * identity (the official code instead data-initialises it with scale 0.1).
  */
 final class AttentionConvNet<T extends TFloating> implements ConditionerNet<T> {
   private static final List<Long> STRIDES = List.of(1L, 1L, 1L, 1L);
@@ -57,16 +67,18 @@ final class AttentionConvNet<T extends TFloating> implements ConditionerNet<T> {
   private static final double UNIT_INIT_SCALE = 1.0;
   /** The smaller spread for convolutions that feed a gate or the coupling's parameters, so blocks start gentle. */
   private static final double GATE_INIT_SCALE = 0.1;
+  /** The official code's initialiser of plain kernels, {@code tf.random_normal_initializer(0, 0.05)}. */
+  private static final double PLAIN_INIT_STDDEV = 0.05;
 
   /**
-   * A weight-normalised convolution; {@code fromData} when data init sets its gain and bias to give outputs of
-   * spread {@code initScale}.
+   * A convolution: a plain kernel ({@code gain} null) or a weight-normalised direction and gain; {@code fromData}
+   * when data init sets it to give outputs of spread {@code initScale}.
    */
-  private record Conv<T extends TFloating>(String name, Variable<T> direction, Variable<T> gain, Variable<T> bias,
-      double initScale, boolean fromData) {}
+  private record Conv<T extends TFloating>(String name, Variable<T> kernel, @Nullable Variable<T> gain,
+      Variable<T> bias, double initScale, boolean fromData) {}
 
   private record Block<T extends TFloating>(
-      Conv<T> conv, Conv<T> gate, Variable<T> norm1Scale, Variable<T> norm1Shift,
+      Conv<T> conv, @Nullable Conv<T> conditionProjection, Conv<T> gate, Variable<T> norm1Scale, Variable<T> norm1Shift,
       Variable<T> positional, Conv<T> queryKeyValue, Conv<T> projection,
       Variable<T> norm2Scale, Variable<T> norm2Shift, long convDropoutStream, long attentionDropoutStream) {}
 
@@ -87,14 +99,15 @@ final class AttentionConvNet<T extends TFloating> implements ConditionerNet<T> {
   private final int width;
   private final int heads;
   private final double dropout;
+  private final ConvWeights weights;
   private final Conv<T> input;
   private final List<Block<T>> blocks = new ArrayList<>();
   private final Conv<T> output;
   private final @Nullable Variable<TBool> initialized;
   private final List<Variable<T>> variables = new ArrayList<>();
 
-  AttentionConvNet(Ops tf, AttentionConvNetConditioner spec, Shape shape, int inChannels, int outChannels,
-      Parameters<T> parameters) {
+  AttentionConvNet(Ops tf, AttentionConvNetConditioner spec, Shape shape, int inChannels, int conditionChannels,
+      int outChannels, Parameters<T> parameters) {
     this.type = parameters.type();
     this.parameters = parameters;
     this.height = shape.dims().get(0);
@@ -102,12 +115,15 @@ final class AttentionConvNet<T extends TFloating> implements ConditionerNet<T> {
     this.width = spec.width();
     this.heads = spec.heads();
     this.dropout = spec.dropout();
+    this.weights = spec.weights();
     boolean fromData = spec.dataInitialization();
     input = conv(tf, parameters, "conv_in", 3, inChannels, width, UNIT_INIT_SCALE, fromData);
     for (int b = 0; b < spec.blocks(); b++) {
       Parameters<T> p = parameters.in("block_" + b);
       Parameters<T> g = p.in("gated_conv");
       Conv<T> conv = conv(tf, g, "conv", 3, 2 * width, width, UNIT_INIT_SCALE, fromData);
+      Conv<T> conditionProjection = conditionChannels == 0 ? null
+          : conv(tf, g, "condition_projection", 1, 2 * conditionChannels, width, UNIT_INIT_SCALE, fromData);
       Conv<T> gate = conv(tf, g, "gate", 1, 2 * width, 2 * width, GATE_INIT_SCALE, fromData);
       Variable<T> norm1Scale = track(p.in("norm_0").filled(tf, "scale", new long[] {width}, 1.0));
       Variable<T> norm1Shift = track(p.in("norm_0").filled(tf, "shift", new long[] {width}, 0.0));
@@ -122,7 +138,7 @@ final class AttentionConvNet<T extends TFloating> implements ConditionerNet<T> {
       Variable<T> norm2Shift = track(p.in("norm_1").filled(tf, "shift", new long[] {width}, 0.0));
       // Drawn whatever the rate, so switching dropout on or off leaves every initial weight unchanged.
       long streams = parameters.nextHostSeed();
-      blocks.add(new Block<>(conv, gate, norm1Scale, norm1Shift, positional, queryKeyValue, projection,
+      blocks.add(new Block<>(conv, conditionProjection, gate, norm1Scale, norm1Shift, positional, queryKeyValue, projection,
           norm2Scale, norm2Shift, streams, streams + 1));
     }
     output = spec.zeroInitLastLayer()
@@ -133,12 +149,22 @@ final class AttentionConvNet<T extends TFloating> implements ConditionerNet<T> {
     initialized = fromData ? parameters.flag(tf, "initialized") : null;
   }
 
-  /** Gains start at {@code initScale}: the spread data init would give inputs of unit variance. */
+  /**
+   * Plain kernels start as N(0, 0.05²) as the official code's (zero for a zero-initialised output);
+   * weight-normalised gains start at {@code initScale}, the spread data init would give inputs of unit variance.
+   */
   private Conv<T> conv(Ops tf, Parameters<T> scope, String name, int k, int in, int out, double initScale,
       boolean fromData) {
     Parameters<T> p = scope.in(name);
-    Variable<T> direction = track(p.glorotUniform(tf, "direction", new long[] {k, k, in, out},
-        (long) k * k * in, (long) k * k * out));
+    long[] shape = {k, k, in, out};
+    if (weights == ConvWeights.PLAIN) {
+      Variable<T> kernel = track(initScale == 0.0 ? p.filled(tf, "kernel", shape, 0.0)
+          : p.fromValues(tf, "kernel", shape,
+              gaussian(new java.util.SplittableRandom(p.nextHostSeed()), k * k * in * out, PLAIN_INIT_STDDEV)));
+      Variable<T> bias = track(p.filled(tf, "bias", new long[] {out}, 0.0));
+      return new Conv<>(name, kernel, null, bias, initScale, fromData);
+    }
+    Variable<T> direction = track(p.glorotUniform(tf, "direction", shape, (long) k * k * in, (long) k * k * out));
     Variable<T> gain = track(p.filled(tf, "gain", new long[] {out}, initScale));
     Variable<T> bias = track(p.filled(tf, "bias", new long[] {out}, 0.0));
     return new Conv<>(name, direction, gain, bias, initScale, fromData);
@@ -172,9 +198,15 @@ final class AttentionConvNet<T extends TFloating> implements ConditionerNet<T> {
     }
 
     Operand<T> run(Operand<T> x) {
-      Operand<T> h = conv(input, ConditionerNet.withCondition(tf, x, context));
+      Operand<T> condition = ConditionerNet.conditionAt(tf, x, context);
+      Operand<T> h = conv(input, x);
       for (Block<T> block : blocks) {
-        Operand<T> c = dropout(concatElu(conv(block.conv(), concatElu(h))), block.convDropoutStream());
+        Operand<T> c1 = conv(block.conv(), concatElu(h));
+        if (block.conditionProjection() != null) {
+          c1 = tf.math.add(c1, conv(block.conditionProjection(), concatElu(java.util.Objects.requireNonNull(
+              condition, "a conditioner built for a condition needs one"))));
+        }
+        Operand<T> c = dropout(concatElu(c1), block.convDropoutStream());
         h = layerNorm(tf.math.add(h, gate(conv(block.gate(), c))), block.norm1Scale(), block.norm1Shift());
         Operand<T> positional = tf.reshape(block.positional(), tf.constant(new long[] {height, imageWidth, width}));
         Operand<T> attended = dropout(attention(conv(block.queryKeyValue(), tf.math.add(h, positional))),
@@ -191,30 +223,33 @@ final class AttentionConvNet<T extends TFloating> implements ConditionerNet<T> {
     }
 
     /**
-     * The weight-normalised convolution {@code conv(x, g · V / ‖V‖) + b}. In the data-init pass, a convolution
-     * that initialises from data computes {@code t = conv(x, V / ‖V‖)} instead, sets {@code g = s / σ} and
-     * {@code b = −μ · s / σ} from t's per-channel mean μ and deviation σ, and returns {@code (t − μ) · s / σ}, the
-     * output with those fresh values, so the convolutions after it initialise on what they will see.
+     * The convolution {@code conv(x, W) + b}, with {@code W} the plain kernel or {@code g · V / ‖V‖}. In the
+     * data-init pass, a convolution that initialises from data computes {@code t = conv(x, W₀)} instead (W₀ the
+     * plain kernel, or {@code V / ‖V‖}), takes t's per-channel mean μ and deviation σ, sets {@code W ← W₀ · s / σ}
+     * (plain) or {@code g = s / σ} (weight norm) and {@code b = −μ · s / σ}, and returns {@code (t − μ) · s / σ},
+     * the output with those fresh values, so the convolutions after it initialise on what they will see.
      */
     private Operand<T> conv(Conv<T> conv, Operand<T> x) {
+      Variable<T> gain = conv.gain();
       // ‖V‖ as a sum of products, not tf.math.square: the square gradient once crashed the JVM in this network.
-      Operand<T> norm = tf.math.sqrt(tf.reduceSum(tf.math.mul(conv.direction(), conv.direction()),
-          tf.constant(new int[] {0, 1, 2})));
+      Operand<T> unitKernel = gain == null ? conv.kernel() : tf.math.div(conv.kernel(), tf.math.sqrt(
+          tf.reduceSum(tf.math.mul(conv.kernel(), conv.kernel()), tf.constant(new int[] {0, 1, 2}))));
       List<Op> initOps = context.initOps();
       Operand<T> y;
       if (initOps != null && conv.fromData()) {
-        Operand<T> unit = tf.nn.conv2d(x, tf.math.div(conv.direction(), norm), STRIDES, "SAME");
+        Operand<T> unit = tf.nn.conv2d(x, unitKernel, STRIDES, "SAME");
         Operand<TInt32> axes = tf.constant(new int[] {0, 1, 2});
         Operand<T> mean = tf.math.mean(unit, axes);
         Operand<T> centred = tf.math.sub(unit, mean);
         Operand<T> variance = tf.math.mean(tf.math.mul(centred, centred), axes);
         Operand<T> scale = tf.math.div(scalar(conv.initScale()),
             tf.math.sqrt(tf.math.add(variance, scalar(INIT_EPSILON))));
-        initOps.add(tf.assign(conv.gain(), scale));
+        initOps.add(gain == null ? tf.assign(conv.kernel(), tf.math.mul(conv.kernel(), scale))
+            : tf.assign(gain, scale));
         initOps.add(tf.assign(conv.bias(), tf.math.neg(tf.math.mul(mean, scale))));
         y = tf.math.mul(centred, scale);
       } else {
-        Operand<T> kernel = tf.math.mul(conv.direction(), tf.math.div(conv.gain(), norm));
+        Operand<T> kernel = gain == null ? conv.kernel() : tf.math.mul(unitKernel, gain);
         y = tf.nn.biasAdd(tf.nn.conv2d(x, kernel, STRIDES, "SAME"), conv.bias());
       }
       if (probes != null && conv.fromData()) {

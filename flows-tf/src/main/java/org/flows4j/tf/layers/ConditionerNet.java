@@ -8,6 +8,7 @@ import org.flows4j.api.conditioner.ConditionerSpec;
 import org.flows4j.api.conditioner.ConvNetConditioner;
 import org.flows4j.api.conditioner.MlpConditioner;
 import org.flows4j.tf.PassContext;
+import org.jspecify.annotations.Nullable;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
@@ -29,13 +30,25 @@ interface ConditionerNet<T extends TFloating> {
    */
   static <T extends TFloating> ConditionerNet<T> create(
       Ops tf, ConditionerSpec spec, Shape shape, int inFeatures, int outFeatures, Parameters<T> parameters) {
+    return create(tf, spec, shape, inFeatures, 0, outFeatures, parameters);
+  }
+
+  /**
+   * As {@link #create(Ops, ConditionerSpec, Shape, int, int, Parameters)} for a network that also receives a
+   * condition of {@code conditionFeatures} features: MLPs and Glow's conv net take it concatenated to their input,
+   * Flow++'s network through a projection in every block, as the official code.
+   */
+  static <T extends TFloating> ConditionerNet<T> create(Ops tf, ConditionerSpec spec, Shape shape, int inFeatures,
+      int conditionFeatures, int outFeatures, Parameters<T> parameters) {
     if (spec instanceof MlpConditioner mlp) {
-      return new MlpNet<>(tf, mlp, inFeatures, outFeatures, parameters.in("mlp"));
+      return new MlpNet<>(tf, mlp, inFeatures + conditionFeatures, outFeatures, parameters.in("mlp"));
     }
     if (spec instanceof AttentionConvNetConditioner attention) {
-      return new AttentionConvNet<>(tf, attention, shape, inFeatures, outFeatures, parameters.in("flowpp"));
+      return new AttentionConvNet<>(tf, attention, shape, inFeatures, conditionFeatures, outFeatures,
+          parameters.in("flowpp"));
     }
-    return new ConvNet<>(tf, (ConvNetConditioner) spec, inFeatures, outFeatures, parameters.in("convnet"));
+    return new ConvNet<>(tf, (ConvNetConditioner) spec, inFeatures + conditionFeatures, outFeatures,
+        parameters.in("convnet"));
   }
 
   /**
@@ -44,9 +57,19 @@ interface ConditionerNet<T extends TFloating> {
    * {@code x}; a condition of x's rank (the dequantization flow's pixel features) is concatenated as it is.
    */
   static <T extends TFloating> Operand<T> withCondition(Ops tf, Operand<T> x, PassContext<T> context) {
+    Operand<T> condition = conditionAt(tf, x, context);
+    return condition == null ? x : tf.concat(List.of(x, condition), tf.constant(-1));
+  }
+
+  /**
+   * The context's condition at every position of {@code x} ({@code x}'s shape but for the last axis), or null
+   * without one: a per-example {@code [batch, k]} condition is repeated at every position of an image, one of
+   * x's rank is returned as it is.
+   */
+  static <T extends TFloating> @Nullable Operand<T> conditionAt(Ops tf, Operand<T> x, PassContext<T> context) {
     Operand<T> condition = context.condition();
     if (condition == null) {
-      return x;
+      return null;
     }
     int rank = x.shape().numDimensions();
     if (condition.shape().numDimensions() == 2 && rank > 2) {
@@ -63,7 +86,7 @@ interface ConditionerNet<T extends TFloating> {
       Operand<T> zeros = tf.stopGradient(tf.fill(target, tf.dtypes.cast(tf.constant(0), x.type())));
       condition = tf.math.add(perExample, zeros);
     }
-    return tf.concat(List.of(x, condition), tf.constant(-1));
+    return condition;
   }
 
   static <T extends TFloating> Operand<T> activate(Ops tf, Activation activation, Operand<T> x) {

@@ -31,7 +31,7 @@ final class CouplingLayer<T extends TFloating> extends AbstractLayer<T, Coupling
     this.mask = CouplingMask.create(tf, spec.mask(), shape, type);
     this.transform =
         ElementwiseTransforms.create(spec.transform(), shape.withFeatures(mask.transformedFeatures()), type);
-    this.net = ConditionerNet.create(tf, spec.conditioner(), shape, mask.conditionerInFeatures() + conditionFeatures,
+    this.net = ConditionerNet.create(tf, spec.conditioner(), shape, mask.conditionerInFeatures(), conditionFeatures,
         transform.parametersPerScalar() * mask.transformedFeatures(), parameters);
   }
 

@@ -92,7 +92,8 @@ public final class ResidualLayer<T extends TFloating> extends AbstractLayer<T, R
   public List<Op> normalizationUpdates(Ops tf, boolean thorough) {
     int iterations = spec.lipschitz().maxIterations() * (thorough ? 10 : 1);
     double tolerance = spec.lipschitz().tolerance() / (thorough ? 100 : 1);
-    return branch.powerIterations(tf, iterations, tolerance);
+    // The thorough refresh (start-up, before evaluation) also restarts induced-norm estimates from random points.
+    return branch.powerIterations(tf, iterations, tolerance, thorough);
   }
 
   @Override

@@ -122,9 +122,14 @@ final class SequentialBranch<T extends TFloating> implements BranchFunction<T> {
 
   /** Power iteration on every linear map. */
   List<Op> powerIterations(Ops tf, int iterations, double tolerance) {
+    return powerIterations(tf, iterations, tolerance, false);
+  }
+
+  /** Power iteration on every linear map; {@code restarts}: also from random starts for induced norms. */
+  List<Op> powerIterations(Ops tf, int iterations, double tolerance, boolean restarts) {
     List<Op> updates = new ArrayList<>();
     for (SpectralLinear<T> linear : linears) {
-      updates.add(linear.powerIteration(tf, iterations, tolerance));
+      updates.add(linear.powerIteration(tf, iterations, tolerance, restarts));
     }
     return updates;
   }

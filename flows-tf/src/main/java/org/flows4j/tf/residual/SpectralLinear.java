@@ -32,6 +32,13 @@ abstract class SpectralLinear<T extends TFloating> {
   private double domainOrder = 2;
   /** The order q of the norm on the map's output (the codomain); 2 for the spectral norm. */
   private double codomainOrder = 2;
+  /**
+   * Random starts the thorough refresh adds for induced norms, as the official code's 10 restarts at
+   * initialisation: the generalised power method can stop at a local maximum below the norm.
+   */
+  static final int INDUCED_NORM_RESTARTS = 10;
+  /** Seeds the restarts' random starts (fixed per layer: the weights change between refreshes, the starts need not). */
+  private final long restartSeed;
 
   SpectralLinear(Ops tf, SpectralNormalization normalization, Parameters<T> parameters, long[] weightShape,
       long fanIn, long fanOut, long biasSize, long[] uShape, long[] vShape) {
@@ -59,6 +66,8 @@ abstract class SpectralLinear<T extends TFloating> {
     }
     this.u = parameters.unitVector(tf, "sn_u", uShape);
     this.v = parameters.unitVector(tf, "sn_v", vShape);
+    // From the layer's name, not the parameter stream: drawing a seed would change every later layer's weights.
+    this.restartSeed = weight.op().name().hashCode();
   }
 
   private static double[] uniform(SplittableRandom random, long[] shape, double bound) {
@@ -112,9 +121,40 @@ abstract class SpectralLinear<T extends TFloating> {
    * singular values are close, which is why the trainer runs a thorough version before evaluation.
    */
   Op powerIteration(Ops tf, int iterations, double tolerance) {
+    return powerIteration(tf, iterations, tolerance, false);
+  }
+
+  /**
+   * {@link #powerIteration(Ops, int, double)}; with {@code restarts} and an induced (not spectral) norm, also from
+   * {@link #INDUCED_NORM_RESTARTS} random starts, keeping the (u, v) of the largest σ, as the official
+   * {@code InducedNormLinear}/{@code InducedNormConv2d} do at initialisation. For p = q = 2 the power method finds
+   * the top singular value from almost any start, so restarts would only cost time.
+   */
+  Op powerIteration(Ops tf, int iterations, double tolerance, boolean restarts) {
+    List<Operand<?>> best = iterate(tf, tf.identity(u), iterations, tolerance);
+    if (restarts && !(domainOrder == 2 && codomainOrder == 2)) {
+      for (int r = 0; r < INDUCED_NORM_RESTARTS; r++) {
+        Operand<T> start = tf.random.statelessRandomNormal(tf.shape(u),
+            tf.constant(new long[] {restartSeed, r}), type);
+        List<Operand<?>> candidate = iterate(tf, tf.stopGradient(start), iterations, tolerance);
+        Operand<TBool> better = tf.math.greater(WhileLoop.<T>get(candidate, 2), WhileLoop.<T>get(best, 2));
+        List<Operand<?>> chosen = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+          chosen.add(tf.select(better, WhileLoop.<T>get(candidate, i), WhileLoop.<T>get(best, i)));
+        }
+        best = chosen;
+      }
+    }
+    Operand<T> newU = WhileLoop.get(best, 0);
+    Operand<T> newV = WhileLoop.get(best, 1);
+    return tf.withControlDependencies(List.of(tf.assign(u, newU), tf.assign(v, newV))).noOp();
+  }
+
+  /** The power method from {@code start} (a u); returns u, v and σ = uᵀWv. */
+  private List<Operand<?>> iterate(Ops tf, Operand<T> start, int iterations, double tolerance) {
     // Loop variables: 0 step, 1 u, 2 v, 3 W, 4 σ, 5 relative change.
     List<Operand<?>> result = WhileLoop.run(tf, "power_iteration",
-        List.of(tf.constant(0), tf.identity(u), tf.identity(v), tf.identity(weight), scalar(tf, 0.0),
+        List.of(tf.constant(0), start, tf.identity(v), tf.identity(weight), scalar(tf, 0.0),
             scalar(tf, Double.POSITIVE_INFINITY)),
         (c, vars) -> {
           Operand<TInt32> step = WhileLoop.get(vars, 0);
@@ -135,9 +175,7 @@ abstract class SpectralLinear<T extends TFloating> {
               b.math.maximum(b.math.abs(newSigma), Tensors.scalar(b, 1e-12, type)));
           return List.of(b.math.add(step, b.constant(1)), newU, newV, w, newSigma, change);
         });
-    Operand<T> newU = WhileLoop.get(result, 1);
-    Operand<T> newV = WhileLoop.get(result, 2);
-    return tf.withControlDependencies(List.of(tf.assign(u, newU), tf.assign(v, newV))).noOp();
+    return List.of(WhileLoop.get(result, 1), WhileLoop.get(result, 2), WhileLoop.get(result, 4));
   }
 
   /**

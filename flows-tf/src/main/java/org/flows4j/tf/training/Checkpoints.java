@@ -179,14 +179,47 @@ public final class Checkpoints {
     return state;
   }
 
-  /** Restores the session's variables; a clear error when the files are damaged. */
+  /**
+   * Restores the session's variables; a clear error when the files are damaged, and a specific one for checkpoints
+   * of an emerging convolution written before it took the paper's construction.
+   */
   static void restore(Path checkpoint, Session session) {
     try {
       session.restore(checkpoint.resolve(VARIABLES).toString());
     } catch (RuntimeException e) {
+      String missing = missingKey(e.getMessage());
+      if (missing != null && missing.contains("_" + EMERGING_KIND + ".")) {
+        throw new CheckpointException(oldEmergingMessage(checkpoint, missing), e);
+      }
       throw new CheckpointException("checkpoint " + checkpoint + " could not be restored (its variable files "
           + "are damaged or belong to another model): " + firstLine(e.getMessage()), e);
     }
+  }
+
+  private static final String EMERGING_KIND = "emergingConv";
+  private static final Pattern MISSING_KEY = Pattern.compile("Key (\\S+) not found in checkpoint");
+
+  /** The variable TensorFlow names as absent from the checkpoint, or null if that is not the failure. */
+  static @Nullable String missingKey(@Nullable String message) {
+    if (message == null) {
+      return null;
+    }
+    Matcher matcher = MISSING_KEY.matcher(message);
+    return matcher.find() ? matcher.group(1) : null;
+  }
+
+  /**
+   * Why a checkpoint misses an emerging convolution's variables: the layer's variables changed (issue 11) from
+   * {@code kernel_causal}, {@code log_scale_causal}, {@code kernel_anticausal}, {@code log_scale_anticausal} (two
+   * half-plane k×k kernels) to {@code kernel_1}, {@code kernel_2}, {@code bias} (the paper's square masks with
+   * learned diagonals). The weights of one cannot be mapped onto the other, since the supports differ.
+   */
+  static String oldEmergingMessage(Path checkpoint, String missingKey) {
+    return "checkpoint " + checkpoint + " cannot be resumed: it was written before emergingConv took the paper's "
+        + "construction (two square ((k+1)/2)x((k+1)/2) masked kernels with learned diagonals and a bias; the "
+        + "earlier layer had two half-plane kxk kernels with separate log-scales), so it has no " + missingKey
+        + ". The weights do not carry over: train the flow again (its spec still loads; a SavedModel exported "
+        + "from the old run still works).";
   }
 
   /**
