@@ -8,6 +8,7 @@ import java.util.Objects;
 import org.flows4j.api.FlowSpec;
 import org.flows4j.api.FlowSpecJson;
 import org.flows4j.api.Shape;
+import org.flows4j.api.step.ActNorm;
 import org.flows4j.tf.HostTensors;
 import org.flows4j.tf.InsufficientMemoryException;
 import org.flows4j.tf.LikelihoodModel;
@@ -207,6 +208,9 @@ public final class Trainer implements AutoCloseable {
    * A batch whose loss or gradient is not finite is skipped without changing the weights (and drops the partial
    * accumulation); after {@code maxConsecutiveBadSteps} in a row, training stops with
    * {@link TrainingDivergedException}.
+   *
+   * @throws IllegalArgumentException if this is the first batch and it is too small to initialise ActNorm (a flow
+   *     with ActNorm on vectors needs at least 2 examples in it), naming the layer
    */
   public StepReport step(float[] batch, int n) {
     requireUnconditional("step(x, c, n)");
@@ -245,6 +249,7 @@ public final class Trainer implements AutoCloseable {
         TInt64 noise = HostTensors.seed(replicaNoiseSeed(batches));
         TInt64 flowSeed = HostTensors.seed(~replicaNoiseSeed(batches))) {
       if (!isInitialized()) {
+        checkBatchCanInitialize(n);
         initializeFromData(x, c);
       }
       batches++;
@@ -274,6 +279,34 @@ public final class Trainer implements AutoCloseable {
       }
     }
   }
+
+  /**
+   * Refuses a first batch too small for ActNorm's data-dependent initialisation. ActNorm sets each feature's scale
+   * from the spread of the first batch; on vectors (rank-1 inputs) that spread is over the batch's examples alone, so
+   * a batch of one example has none: the scale would be infinite and training diverge at once (with a divergence
+   * message that would wrongly blame the learning rate). On images the spread is also over the positions, so one
+   * example is enough. In a data-parallel run the initialisation sees every replica's batch.
+   *
+   * @throws IllegalArgumentException naming the first such ActNorm and the rule
+   */
+  private void checkBatchCanInitialize(int n) {
+    long examples = (long) n * replication.replicas();
+    if (examples >= MIN_ACTNORM_INIT_EXAMPLES) {
+      return;
+    }
+    for (org.flows4j.tf.CompiledStep<TFloat32> step : g.model.steps()) {
+      if (step.layer().spec() instanceof ActNorm && step.layer().inputShape().isVector()) {
+        throw new IllegalArgumentException(step.location() + ": ActNorm initialises each feature's scale from the "
+            + "spread of the first batch, which on vectors is over its examples alone, so it needs at least "
+            + MIN_ACTNORM_INIT_EXAMPLES + " examples, but the first batch has " + examples
+            + " (the scale would be infinite and training diverge). Train the first step on a batch of "
+            + MIN_ACTNORM_INIT_EXAMPLES + " or more.");
+      }
+    }
+  }
+
+  /** The fewest examples from which ActNorm on vectors can take a spread. */
+  static final int MIN_ACTNORM_INIT_EXAMPLES = 2;
 
   /**
    * ActNorm's (and weight-normalised conditioners') data-dependent initialisation, on the global batch: alone that
