@@ -206,6 +206,29 @@ class CliErrorsTest {
   }
 
   @Test
+  void aResumeWhoseDataDoNotLoadLeavesNoLockFileBehind() throws IOException {
+    Path run = dir.resolve("images");
+    assertThat(Cli.run("train", "--model", "nice", "--data", "fashion-mnist", "--width", "4", "--depth", "2",
+        "--train-limit", "64", "--batch", "8", "--steps", "1", "--eval-every", "0", "--quiet", "--out",
+        run.toString()).exitCode()).isZero();
+    // A run folder from before run folders were locked, or whose lock file was removed.
+    Files.delete(run.resolve(RunLock.FILE));
+    Path noData = Files.createDirectories(dir.resolve("no-data"));
+
+    Cli.Result result = Cli.run("train", "--resume", "--steps", "2", "--data-dir", noData.toString(), "--quiet",
+        "--out", run.toString());
+
+    assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.USAGE);
+    assertThat(result.err()).startsWith("error: ").contains(noData.toString());
+    assertThat(run.resolve(RunLock.FILE)).as("a failed resume leaves the folder as it found it").doesNotExist();
+
+    // A resume that gets going keeps its lock file, as every run does.
+    Cli.Result resumed = Cli.run("train", "--resume", "--steps", "2", "--quiet", "--out", run.toString());
+    assertThat(resumed.exitCode()).as(resumed.toString()).isZero();
+    assertThat(run.resolve(RunLock.FILE)).exists();
+  }
+
+  @Test
   void resumingAFolderThatHoldsAnotherModelsCheckpointsIsRefused() throws IOException {
     Path run = copyOfRun();
     Path other = dir.resolve("nice");
