@@ -33,6 +33,16 @@ public record AttentionConvNetConditioner(
     Preconditions.checkArgument(dropout >= 0.0 && dropout < 1.0, "dropout must be in [0, 1), but was %s", dropout);
   }
 
+  /** The number of blocks (gated convolution and attention), at least 1. */
+  public AttentionConvNetConditioner blocks(int newBlocks) {
+    return new AttentionConvNetConditioner(width, newBlocks, heads, dropout, zeroInitLastLayer, dataInitialization);
+  }
+
+  /** The number of attention heads; {@code width} must be divisible by it. */
+  public AttentionConvNetConditioner heads(int newHeads) {
+    return new AttentionConvNetConditioner(width, blocks, newHeads, dropout, zeroInitLastLayer, dataInitialization);
+  }
+
   /** The dropout rate inside the blocks, in [0, 1); training passes only. */
   public AttentionConvNetConditioner dropout(double newDropout) {
     return new AttentionConvNetConditioner(width, blocks, heads, newDropout, zeroInitLastLayer, dataInitialization);
