@@ -157,7 +157,7 @@ public final class Presets {
    * Dequantization and Architecture Design", ICML 2019 (arXiv:1902.00275).
    *
    * <p>The paper's CIFAR-10 layout on any image size: mixture-of-logistics couplings ({@code components} logistics)
-   * whose conditioners are {@code flowPlusPlus(width, blocks, heads)} networks, each coupling preceded by actNorm
+   * whose conditioners are {@code flowPlusPlus(width).blocks(blocks).heads(heads)} networks, each coupling preceded by actNorm
    * and, once there are several channels, an LU-decomposed 1x1 convolution:
    *
    * <ul>
