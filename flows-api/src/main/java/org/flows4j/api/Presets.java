@@ -6,6 +6,7 @@ import static org.flows4j.api.conditioner.Conditioners.convNet;
 import static org.flows4j.api.conditioner.Conditioners.mlp;
 
 import com.google.common.base.Preconditions;
+import java.util.List;
 import org.flows4j.api.base.Bases;
 import org.flows4j.api.conditioner.Activation;
 import org.flows4j.api.conditioner.ConditionerSpec;
@@ -50,7 +51,10 @@ public final class Presets {
    *
    * <p>Every coupling is preceded by actNorm, which stands in for the paper's batch normalisation: it does the same
    * per-feature normalisation without batch statistics at sampling time.
+   *
+   * @deprecated adjacent counts of different meaning can be swapped without an error; use {@code Presets.realNvp(shape).couplings(n).width(w).build()}.
    */
+  @Deprecated
   public static FlowSpec realNvp(Shape shape, int couplings, int width) {
     checkShapeAndSizes("realNvp", shape, "couplings", couplings, width);
     if (shape.isVector()) {
@@ -95,7 +99,10 @@ public final class Presets {
    * (starting at N(0, 1), so the model starts as Glow's; the family is Glow's with that extra elementwise affine).
    * Specs saved before these priors were on (factor-outs without {@code "prior"}, a {@code standardNormal} base)
    * still load, as the flow they described.
+   *
+   * @deprecated adjacent counts of different meaning can be swapped without an error; use {@code Presets.glow(shape).levels(l).stepsPerLevel(k).width(w).build()}.
    */
+  @Deprecated
   public static FlowSpec glow(Shape imageShape, int levels, int stepsPerLevel, int width) {
     checkGlowSizes("glow", imageShape, levels, stepsPerLevel, width);
     return multiscale(imageShape)
@@ -124,7 +131,10 @@ public final class Presets {
    * Sampling inverts each emerging convolution position by position, so it is much slower than Glow's. The
    * authors' code is a fork of openai/glow and keeps its priors, so this preset has {@link #glow}'s learned split
    * and top priors.
+   *
+   * @deprecated adjacent counts of different meaning can be swapped without an error; use {@code Presets.emerging(shape).levels(l).stepsPerLevel(k).width(w).build()}.
    */
+  @Deprecated
   public static FlowSpec emerging(Shape imageShape, int levels, int stepsPerLevel, int width) {
     checkGlowSizes("emerging", imageShape, levels, stepsPerLevel, width);
     return multiscale(imageShape)
@@ -145,7 +155,10 @@ public final class Presets {
    * (circular, Fourier-domain) convolution in place of the 1x1 convolution, as the authors' Glow fork does for its
    * periodic models ({@code flow_permutation = 4}: actnorm, {@code fourier_conv} with k = 3, coupling). Priors as
    * {@link #glow}.
+   *
+   * @deprecated adjacent counts of different meaning can be swapped without an error; use {@code Presets.periodic(shape).levels(l).stepsPerLevel(k).width(w).build()}.
    */
+  @Deprecated
   public static FlowSpec periodic(Shape imageShape, int levels, int stepsPerLevel, int width) {
     checkGlowSizes("periodic", imageShape, levels, stepsPerLevel, width);
     return multiscale(imageShape)
@@ -164,7 +177,7 @@ public final class Presets {
    * Dequantization and Architecture Design", ICML 2019 (arXiv:1902.00275).
    *
    * <p>The paper's CIFAR-10 layout on any image size: mixture-of-logistics couplings ({@code components} logistics)
-   * whose conditioners are {@code flowPlusPlus(width, blocks, heads)} networks, each coupling preceded by actNorm
+   * whose conditioners are {@code flowPlusPlus(width).blocks(blocks).heads(heads)} networks, each coupling preceded by actNorm
    * and, once there are several channels, an LU-decomposed 1x1 convolution:
    *
    * <ul>
@@ -179,7 +192,10 @@ public final class Presets {
    * is, so it is left out) and the coupling, on the image's shape, conditioned on 16 features of the pixels from Glow's conv net of width {@code width}; then the logit
    * transform with α = 0.05. Attention compares every pair of pixels, so memory grows with the square of the
    * number of pixels at full resolution: on 28×28 images keep {@code width} and the batch small.
+   *
+   * @deprecated adjacent counts of different meaning can be swapped without an error; use {@code Presets.flowPlusPlus(shape).width(w).blocks(b).heads(h).components(c).build()}.
    */
+  @Deprecated
   public static FlowSpec flowPlusPlus(Shape imageShape, int width, int blocks, int heads, int components) {
     Preconditions.checkNotNull(imageShape, "imageShape");
     Preconditions.checkArgument(imageShape.isImage(),
@@ -189,7 +205,7 @@ public final class Presets {
     Preconditions.checkArgument(imageShape.dim(0) % 2 == 0 && imageShape.dim(1) % 2 == 0,
         "flowPlusPlus squeezes once, so height and width must be even, but the shape was %s", imageShape);
     Preconditions.checkArgument(components >= 1, "components must be at least 1, but was %s", components);
-    ConditionerSpec conditioner = Conditioners.flowPlusPlus(width, blocks, heads);
+    ConditionerSpec conditioner = Conditioners.flowPlusPlus(width).blocks(blocks).heads(heads);
     boolean oneChannel = imageShape.dim(2) == 1;
     FlowSpec dequantizationFlow = sequential(imageShape)
         .stepsIndexed(4, mixtureCouplings(Mask.CHECKERBOARD, !oneChannel, conditioner, components))
@@ -239,7 +255,10 @@ public final class Presets {
    * {@code CHECKERBOARD_FLIPPED}. Both end with actNorm, which stands in for NICE's final diagonal scaling layer
    * (it adds a data-dependent initial shift), and use the paper's standard logistic prior. Images are 8-bit pixels,
    * uniformly dequantized to [0, 1] as in the paper.
+   *
+   * @deprecated adjacent counts of different meaning can be swapped without an error; use {@code Presets.nice(shape).couplings(n).width(w).build()}.
    */
+  @Deprecated
   public static FlowSpec nice(Shape shape, int couplings, int width) {
     checkShapeAndSizes("nice", shape, "couplings", couplings, width);
     Mask first = shape.isVector() ? Mask.HALF : Mask.CHECKERBOARD;
@@ -278,7 +297,10 @@ public final class Presets {
    * Russian roulette with N ~ Poisson(2), 2 exact terms and the Neumann gradient; evaluation with 20 exact terms (as
    * the official code evaluates). One departure: the official ActNorm after a fully connected block has one scale
    * per scalar of the flattened image; ours has one per channel.
+   *
+   * @deprecated adjacent counts of different meaning can be swapped without an error; use {@code Presets.residualFlow(shape).blocks(b).width(w).build()}.
    */
+  @Deprecated
   public static FlowSpec residualFlow(Shape shape, int blocks, int width) {
     return residualFlow(shape, blocks, width, Math.max(1, width / 4));
   }
@@ -286,7 +308,10 @@ public final class Presets {
   /**
    * {@link #residualFlow(Shape, int, int)} with the width of the image models' fully connected blocks given
    * ({@code fcWidth}; by default a quarter of {@code width}, the paper's 512 → 128). For vectors it is not used.
+   *
+   * @deprecated adjacent counts of different meaning can be swapped without an error; use {@code Presets.residualFlow(shape).blocks(b).width(w).fcWidth(f).build()}.
    */
+  @Deprecated
   public static FlowSpec residualFlow(Shape shape, int blocks, int width, int fcWidth) {
     checkShapeAndSizes("residualFlow", shape, "blocks", blocks, width);
     Preconditions.checkArgument(fcWidth > 0, "fcWidth must be positive, but was %s", fcWidth);
@@ -329,7 +354,10 @@ public final class Presets {
    * its reverse so that each pixel sees the whole image across two steps (a PixelCNN's blind spot is covered by
    * the reversed step). Sampling computes each pixel's network features once, from cached features of the pixels
    * before it, one wavefront of pixels per loop iteration.
+   *
+   * @deprecated adjacent counts of different meaning can be swapped without an error; use {@code Presets.maf(shape).layers(n).width(w).build()}.
    */
+  @Deprecated
   public static FlowSpec maf(Shape shape, int layers, int width) {
     Preconditions.checkNotNull(shape, "shape");
     Preconditions.checkArgument(shape.isImage() || (shape.isVector() && shape.dim(0) >= 2),
@@ -342,7 +370,7 @@ public final class Presets {
           .logit(0.05)
           .stepsIndexed(layers, (i, step) -> step.actNorm().maf(
               i % 2 == 0 ? AutoregressiveOrder.natural() : AutoregressiveOrder.reversed(),
-              Conditioners.pixelCnn(width, 4)))
+              Conditioners.pixelCnn(width).layers(4)))
           .build();
     }
     return sequential(shape)
@@ -364,7 +392,10 @@ public final class Presets {
    * <p>Departures: the conditioner is a two-hidden-layer MLP rather than the paper's residual network (two blocks,
    * dropout); actNorm is added before every step, as in {@link #realNvp}, so that data of any scale lands inside
    * the splines' [-3, 3] from the first batch on.
+   *
+   * @deprecated adjacent counts of different meaning can be swapped without an error; use {@code Presets.neuralSplineFlow(shape).steps(n).width(w).build()}.
    */
+  @Deprecated
   public static FlowSpec neuralSplineFlow(Shape shape, int steps, int width) {
     Preconditions.checkNotNull(shape, "shape");
     Preconditions.checkArgument(shape.isVector() && shape.dim(0) >= 2,
@@ -386,7 +417,10 @@ public final class Presets {
    * with a {@code MADE(width, width)}), then a final LU-decomposed linear layer; splines as in
    * {@link #neuralSplineFlow(Shape, int, int)}. Density is one pass per step, sampling d passes per step. Departures
    * as there: a plain MADE instead of the paper's residual MADE, and actNorm before every step.
+   *
+   * @deprecated adjacent counts of different meaning can be swapped without an error; use {@code Presets.autoregressiveNeuralSplineFlow(shape).steps(n).width(w).build()}.
    */
+  @Deprecated
   public static FlowSpec autoregressiveNeuralSplineFlow(Shape shape, int steps, int width) {
     Preconditions.checkNotNull(shape, "shape");
     Preconditions.checkArgument(shape.isVector() && shape.dim(0) >= 2,
@@ -412,7 +446,10 @@ public final class Presets {
    *
    * <p>Departure: {@code convNet(width)} (Glow's three convolutions) rather than the paper's residual networks with
    * batch normalisation.
+   *
+   * @deprecated adjacent counts of different meaning can be swapped without an error; use {@code Presets.neuralSplineFlow(shape).levels(l).stepsPerLevel(k).width(w).build()}.
    */
+  @Deprecated
   public static FlowSpec neuralSplineFlow(Shape imageShape, int levels, int stepsPerLevel, int width) {
     checkGlowSizes("neuralSplineFlow", imageShape, levels, stepsPerLevel, width);
     return multiscale(imageShape)
@@ -430,5 +467,95 @@ public final class Presets {
         "%s needs a vector [d] or an image [height, width, channels], but the shape was %s", preset, shape);
     Preconditions.checkArgument(count >= 1, "%s must be at least 1, but was %s", countName, count);
     Preconditions.checkArgument(width > 0, "width must be positive, but was %s", width);
+  }
+
+  // ---- The same presets with their sizes set by name (PresetBuilder). ----
+
+  /** {@link #realNvp(Shape, int, int)} by name: {@code realNvp(shape).couplings(4).width(64).build()}. */
+  public static PresetBuilder realNvp(Shape shape) {
+    Preconditions.checkNotNull(shape, "shape");
+    return new PresetBuilder("realNvp", List.of("couplings", "width"), List.of(),
+        v -> realNvp(shape, v.get("couplings"), v.get("width")));
+  }
+
+  /** {@link #nice(Shape, int, int)} by name: {@code nice(shape).couplings(4).width(64).build()}. */
+  public static PresetBuilder nice(Shape shape) {
+    Preconditions.checkNotNull(shape, "shape");
+    return new PresetBuilder("nice", List.of("couplings", "width"), List.of(),
+        v -> nice(shape, v.get("couplings"), v.get("width")));
+  }
+
+  /** {@link #glow(Shape, int, int, int)} by name: {@code glow(shape).levels(3).stepsPerLevel(32).width(512).build()}. */
+  public static PresetBuilder glow(Shape imageShape) {
+    Preconditions.checkNotNull(imageShape, "imageShape");
+    return new PresetBuilder("glow", List.of("levels", "stepsPerLevel", "width"), List.of(),
+        v -> glow(imageShape, v.get("levels"), v.get("stepsPerLevel"), v.get("width")));
+  }
+
+  /** {@link #emerging(Shape, int, int, int)} by name, with the settings of {@link #glow(Shape)}. */
+  public static PresetBuilder emerging(Shape imageShape) {
+    Preconditions.checkNotNull(imageShape, "imageShape");
+    return new PresetBuilder("emerging", List.of("levels", "stepsPerLevel", "width"), List.of(),
+        v -> emerging(imageShape, v.get("levels"), v.get("stepsPerLevel"), v.get("width")));
+  }
+
+  /** {@link #periodic(Shape, int, int, int)} by name, with the settings of {@link #glow(Shape)}. */
+  public static PresetBuilder periodic(Shape imageShape) {
+    Preconditions.checkNotNull(imageShape, "imageShape");
+    return new PresetBuilder("periodic", List.of("levels", "stepsPerLevel", "width"), List.of(),
+        v -> periodic(imageShape, v.get("levels"), v.get("stepsPerLevel"), v.get("width")));
+  }
+
+  /**
+   * {@link #flowPlusPlus(Shape, int, int, int, int)} by name:
+   * {@code flowPlusPlus(shape).width(96).blocks(10).heads(4).components(32).build()}.
+   */
+  public static PresetBuilder flowPlusPlus(Shape imageShape) {
+    Preconditions.checkNotNull(imageShape, "imageShape");
+    return new PresetBuilder("flowPlusPlus", List.of("width", "blocks", "heads", "components"), List.of(),
+        v -> flowPlusPlus(imageShape, v.get("width"), v.get("blocks"), v.get("heads"), v.get("components")));
+  }
+
+  /**
+   * {@link #residualFlow(Shape, int, int, int)} by name: {@code residualFlow(shape).blocks(4).width(128).build()};
+   * {@code fcWidth} is optional (a quarter of {@code width} unless set).
+   */
+  public static PresetBuilder residualFlow(Shape shape) {
+    Preconditions.checkNotNull(shape, "shape");
+    return new PresetBuilder("residualFlow", List.of("blocks", "width"), List.of("fcWidth"),
+        v -> residualFlow(shape, v.get("blocks"), v.get("width"),
+            v.getOrDefault("fcWidth", Math.max(1, v.get("width") / 4))));
+  }
+
+  /** {@link #maf(Shape, int, int)} by name: {@code maf(shape).layers(5).width(64).build()}. */
+  public static PresetBuilder maf(Shape shape) {
+    Preconditions.checkNotNull(shape, "shape");
+    return new PresetBuilder("maf", List.of("layers", "width"), List.of(),
+        v -> maf(shape, v.get("layers"), v.get("width")));
+  }
+
+  /**
+   * The neural spline flow by name: on a vector {@link #neuralSplineFlow(Shape, int, int)},
+   * {@code neuralSplineFlow(shape).steps(10).width(64).build()}; on an image
+   * {@link #neuralSplineFlow(Shape, int, int, int)}, {@code .levels(2).stepsPerLevel(4).width(64)}.
+   */
+  public static PresetBuilder neuralSplineFlow(Shape shape) {
+    Preconditions.checkNotNull(shape, "shape");
+    if (shape.isImage()) {
+      return new PresetBuilder("neuralSplineFlow on an image", List.of("levels", "stepsPerLevel", "width"),
+          List.of(), v -> neuralSplineFlow(shape, v.get("levels"), v.get("stepsPerLevel"), v.get("width")));
+    }
+    return new PresetBuilder("neuralSplineFlow", List.of("steps", "width"), List.of(),
+        v -> neuralSplineFlow(shape, v.get("steps"), v.get("width")));
+  }
+
+  /**
+   * {@link #autoregressiveNeuralSplineFlow(Shape, int, int)} by name:
+   * {@code autoregressiveNeuralSplineFlow(shape).steps(10).width(64).build()}.
+   */
+  public static PresetBuilder autoregressiveNeuralSplineFlow(Shape shape) {
+    Preconditions.checkNotNull(shape, "shape");
+    return new PresetBuilder("autoregressiveNeuralSplineFlow", List.of("steps", "width"), List.of(),
+        v -> autoregressiveNeuralSplineFlow(shape, v.get("steps"), v.get("width")));
   }
 }

@@ -116,7 +116,7 @@ public interface StepsBuilder {
 
   /**
    * A MAF step with the given network, natural order: {@code Conditioners.mlp(widths...)} on a vector (built as a
-   * MADE) or {@code Conditioners.pixelCnn(width, layers)} on an image (masked convolutions over the pixels in
+   * MADE) or {@code Conditioners.pixelCnn(width).layers(n)} on an image (masked convolutions over the pixels in
    * raster order; sampling then runs the network once per pixel, {@code h·w} passes, in a graph while loop).
    */
   StepsBuilder maf(ConditionerSpec conditioner);

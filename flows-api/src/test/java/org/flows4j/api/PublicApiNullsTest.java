@@ -36,7 +36,7 @@ class PublicApiNullsTest {
   private static final Shape IMAGE = Shape.of(4, 4, 2);
 
   private static NullPointerTester tester() {
-    FlowSpec spec = Presets.realNvp(VECTOR, 2, 4);
+    FlowSpec spec = Presets.realNvp(VECTOR).couplings(2).width(4).build();
     // Numbers get values every rule accepts (NullPointerTester's 0 would fail a size check before the null check
     // is reached, which is a fine answer too, but not the one under test).
     return new NullPointerTester()
@@ -129,8 +129,9 @@ class PublicApiNullsTest {
     List<String> failures = new ArrayList<>();
 
     for (Object builder : List.of(Flows.sequential(VECTOR), Flows.multiscale(IMAGE), steps.get(), residual.get(),
-        Conditioners.convNet(4), Conditioners.mlp(4), Conditioners.flowPlusPlus(4, 1, 1), Conditioners.pixelCnn(4, 2),
-        LogDet.russianRoulette(0.5), Presets.realNvp(VECTOR, 2, 4))) {
+        Conditioners.convNet(4), Conditioners.mlp(4), Conditioners.flowPlusPlus(4), Conditioners.pixelCnn(4).layers(2),
+        LogDet.russianRoulette(0.5), Presets.realNvp(VECTOR).couplings(2).width(4).build(),
+        Presets.realNvp(VECTOR))) {
       testInstance(tester, failures, builder);
     }
 

@@ -425,11 +425,11 @@ class ValidationRulesTest {
   @Test
   void mafOnAnImageNeedsPixelCnn() {
     assertThat(onlyProblem(Shape.of(4, 4, 2), autoregressive(AutoregressiveDirection.MAF, Activation.RELU))
-        .message()).isEqualTo("maf on an image needs masked convolutions, maf(Conditioners.pixelCnn(width, "
-            + "layers)), but the input [4, 4, 2] got an mlp conditioner (a MADE, for vectors).");
+        .message()).isEqualTo("maf on an image needs masked convolutions, maf(Conditioners.pixelCnn(width)"
+            + ".layers(n)), but the input [4, 4, 2] got an mlp conditioner (a MADE, for vectors).");
     assertThat(onlyProblem(Shape.of(4, 4, 2), new MaskedAutoregressive(convNet(8), AutoregressiveOrder.natural(),
         AutoregressiveDirection.MAF, AffineScale.sigmoid())).message())
-        .isEqualTo("maf on an image needs masked convolutions, maf(Conditioners.pixelCnn(width, layers)), but the "
+        .isEqualTo("maf on an image needs masked convolutions, maf(Conditioners.pixelCnn(width).layers(n)), but the "
             + "input [4, 4, 2] got a convNet conditioner (for couplings).");
   }
 
@@ -465,7 +465,7 @@ class ValidationRulesTest {
         AutoregressiveOrder.natural(), AutoregressiveDirection.IAF, AffineScale.expSoftClamp(2.0))).message())
         .isEqualTo("iaf is not supported on an image ([4, 4, 1]): its density pass would run pixel by pixel in a "
             + "graph loop that carries no gradient, so it could not be trained. Use "
-            + "maf(Conditioners.pixelCnn(width, layers)), whose density pass is one network evaluation.");
+            + "maf(Conditioners.pixelCnn(width).layers(n)), whose density pass is one network evaluation.");
   }
 
   @Test

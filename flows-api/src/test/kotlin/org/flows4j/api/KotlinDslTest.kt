@@ -95,7 +95,7 @@ class KotlinDslTest {
       .base(Bases.diagonalGaussian())
       .build()
 
-    assertThat(glow).isEqualTo(Presets.glow(Shape.of(28, 28, 1), 2, 4, 64))
+    assertThat(glow).isEqualTo(Presets.glow(Shape.of(28, 28, 1)).levels(2).stepsPerLevel(4).width(64).build())
     assertThat(Flows.shapes(glow).last()).isEqualTo(Shape.of(7, 7, 8))
     assertThat(glow.levels()[0].steps().last()).isEqualTo(FactorOut(FactorOutPrior.LEARNED))
   }
@@ -116,8 +116,8 @@ class KotlinDslTest {
       .base(Bases.diagonalGaussian())
       .build()
 
-    assertThat(emerging).isEqualTo(Presets.emerging(Shape.of(28, 28, 1), 2, 2, 16))
-    assertThat(emerging).isNotEqualTo(Presets.glow(Shape.of(28, 28, 1), 2, 2, 16))
+    assertThat(emerging).isEqualTo(Presets.emerging(Shape.of(28, 28, 1)).levels(2).stepsPerLevel(2).width(16).build())
+    assertThat(emerging).isNotEqualTo(Presets.glow(Shape.of(28, 28, 1)).levels(2).stepsPerLevel(2).width(16).build())
     assertThat(Flows.shapes(emerging).last()).isEqualTo(Shape.of(7, 7, 8))
   }
 
@@ -215,11 +215,13 @@ class KotlinDslTest {
   @Test
   fun presetsConditionersAndBases() {
     val presets = listOf(
-      Presets.realNvp(Shape.of(2), 4, 32),
-      Presets.realNvp(Shape.of(32, 32, 3), 2, 16),
-      Presets.glow(Shape.of(32, 32, 3), 3, 2, 16),
-      Presets.nice(Shape.of(784), 4, 64),
-      Presets.nice(Shape.of(28, 28, 1), 4, 16),
+      Presets.realNvp(Shape.of(2)).couplings(4).width(32).build(),
+      Presets.realNvp(Shape.of(32, 32, 3)).couplings(2).width(16).build(),
+      Presets.glow(Shape.of(32, 32, 3)).levels(3).stepsPerLevel(2).width(16).build(),
+      Presets.nice(Shape.of(784)).couplings(4).width(64).build(),
+      Presets.nice(Shape.of(28, 28, 1)).couplings(4).width(16).build(),
+      Presets.residualFlow(Shape.of(2)).blocks(2).width(16).fcWidth(8).build(),
+      Presets.maf(Shape.of(3)).layers(2).width(8).build(),
     )
     presets.forEach { assertThat(Flows.validate(it)).isSameAs(it) }
 
@@ -229,17 +231,17 @@ class KotlinDslTest {
     assertThat(mlp.zeroInitLastLayer()).isFalse()
     assertThat(conv.kernelSize()).isEqualTo(1)
     val flowPlusPlus: AttentionConvNetConditioner =
-      Conditioners.flowPlusPlus(16, 2, 4).dropout(0.2).zeroInitLast(false).dataInitialization(false)
+      Conditioners.flowPlusPlus(16).blocks(2).heads(4).dropout(0.2).zeroInitLast(false).dataInitialization(false)
     assertThat(flowPlusPlus.heads()).isEqualTo(4)
     assertThat(flowPlusPlus.dropout()).isEqualTo(0.2)
     assertThat(flowPlusPlus.zeroInitLastLayer()).isFalse()
     assertThat(flowPlusPlus.dataInitialization()).isFalse()
     assertThat(AttentionConvNetConditioner(8, 1, 2, 0.2, true, true, ConvWeights.PLAIN))
-      .isEqualTo(Conditioners.flowPlusPlus(8, 1, 2))
-    assertThat(Conditioners.flowPlusPlus(8, 1, 2).weights(ConvWeights.WEIGHT_NORMALIZED).weights())
+      .isEqualTo(Conditioners.flowPlusPlus(8).heads(2))
+    assertThat(Conditioners.flowPlusPlus(8).blocks(1).heads(2).weights(ConvWeights.WEIGHT_NORMALIZED).weights())
       .isEqualTo(ConvWeights.WEIGHT_NORMALIZED)
     assertThat(Flows.problems(Flows.sequential(Shape.of(4, 4, 2))
-      .steps(1) { s -> s.affineCoupling(Mask.CHECKERBOARD, Conditioners.flowPlusPlus(8, 1, 2)) }.build())).isEmpty()
+      .steps(1) { s -> s.affineCoupling(Mask.CHECKERBOARD, Conditioners.flowPlusPlus(8).heads(2)) }.build())).isEmpty()
     assertThat(Bases.standardNormal()).isEqualTo(StandardNormal())
     assertThat(Bases.diagonalGaussian()).isEqualTo(DiagonalGaussian())
     assertThat(Bases.standardLogistic()).isEqualTo(StandardLogistic())
@@ -247,7 +249,7 @@ class KotlinDslTest {
 
   @Test
   fun jsonRoundTripFromKotlin() {
-    val spec = Presets.realNvp(Shape.of(28, 28, 1), 2, 8)
+    val spec = Presets.realNvp(Shape.of(28, 28, 1)).couplings(2).width(8).build()
     val json = FlowSpecJson.toJson(spec)
     assertThat(FlowSpecJson.fromJson(json)).isEqualTo(spec)
     assertThatThrownBy { FlowSpecJson.fromJson("{") }
@@ -390,17 +392,17 @@ class KotlinDslTest {
         "Invalid flow spec (1 problem):\n" +
           "  steps[0] (iaf): iaf is not supported on an image ([4, 4, 1]): its density pass would run pixel by " +
           "pixel in a graph loop that carries no gradient, so it could not be trained. Use " +
-          "maf(Conditioners.pixelCnn(width, layers)), whose density pass is one network evaluation.",
+          "maf(Conditioners.pixelCnn(width).layers(n)), whose density pass is one network evaluation.",
       )
   }
 
   @Test
   fun pixelCnnAutoregressiveFlowsFromKotlin() {
     val pixelCnn: PixelCnnConditioner =
-      Conditioners.pixelCnn(16, 3).kernelSize(5).activation(Activation.TANH).zeroInitLast(false)
+      Conditioners.pixelCnn(16).layers(3).kernelSize(5).activation(Activation.TANH).zeroInitLast(false)
     val spec = Flows.sequential(Shape.of(6, 6, 1))
       .steps(2) { step ->
-        step.maf(pixelCnn).maf(AutoregressiveOrder.reversed(), Conditioners.pixelCnn(8, 2).zeroInitLast())
+        step.maf(pixelCnn).maf(AutoregressiveOrder.reversed(), Conditioners.pixelCnn(8).layers(2).zeroInitLast())
       }
       .build()
     val maf = spec.steps()[1] as MaskedAutoregressive

@@ -7,6 +7,7 @@ import org.assertj.core.api.Assertions.assertThatThrownBy
 import org.assertj.core.api.Assertions.within
 import org.flows4j.api.FlowSpec
 import org.flows4j.api.Presets
+import org.flows4j.tf.ImportanceSamples
 import org.flows4j.api.Shape
 import org.flows4j.tf.data.DataSource
 import org.flows4j.tf.data.DataSources
@@ -34,7 +35,7 @@ class KotlinTrainingApiTest {
   lateinit var dir: Path
 
   private val shape: Shape = Shape.of(2)
-  private val spec: FlowSpec = Presets.realNvp(shape, 2, 8)
+  private val spec: FlowSpec = Presets.realNvp(shape).couplings(2).width(8).build()
 
   /** A data source written in Kotlin: batch `index` is a pure function of the index, as the interface asks. */
   private val circle = object : DataSource {
@@ -111,7 +112,7 @@ class KotlinTrainingApiTest {
       assertThat(-logProb.average()).isCloseTo(last.negativeLogLikelihood(), within(1e-4))
       val bits = model.bitsPerDim(test.values(), test.count())
       assertThat(bits[0].toDouble()).isCloseTo(-logProb[0] / (2 * Math.log(2.0)), within(1e-5))
-      assertThat(model.logProbImportanceWeighted(test.values(), test.count(), 1)).containsExactly(*logProb)
+      assertThat(model.logProbImportanceWeighted(test.values(), test.count(), ImportanceSamples.of(1))).containsExactly(*logProb)
       val samples = model.sample(4, 1.0, 7L)
       assertThat(samples).hasSize(8).containsExactly(*model.sample(4, 1.0, 7L))
       val back = model.decode(model.encode(samples, 4), 4)

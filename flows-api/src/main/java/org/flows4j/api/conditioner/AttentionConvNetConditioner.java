@@ -77,6 +77,18 @@ public record AttentionConvNetConditioner(
     }
   }
 
+  /** The number of blocks (gated convolution and attention), at least 1. */
+  public AttentionConvNetConditioner blocks(int newBlocks) {
+    return new AttentionConvNetConditioner(width, newBlocks, heads, dropout, zeroInitLastLayer, dataInitialization,
+        weights);
+  }
+
+  /** The number of attention heads; {@code width} must be divisible by it. */
+  public AttentionConvNetConditioner heads(int newHeads) {
+    return new AttentionConvNetConditioner(width, blocks, newHeads, dropout, zeroInitLastLayer, dataInitialization,
+        weights);
+  }
+
   /** The dropout rate inside the blocks, in [0, 1); training passes only. */
   public AttentionConvNetConditioner dropout(double newDropout) {
     return new AttentionConvNetConditioner(width, blocks, heads, newDropout, zeroInitLastLayer, dataInitialization, weights);

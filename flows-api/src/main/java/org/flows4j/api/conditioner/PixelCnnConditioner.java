@@ -34,6 +34,11 @@ public record PixelCnnConditioner(int width, int layers, int kernelSize, Activat
     Preconditions.checkNotNull(activation, "activation");
   }
 
+  /** The number of masked {@code k×k} convolutions (the first with mask A), at least 1. */
+  public PixelCnnConditioner layers(int newLayers) {
+    return new PixelCnnConditioner(width, newLayers, kernelSize, activation, zeroInitLastLayer);
+  }
+
   public PixelCnnConditioner kernelSize(int newKernelSize) {
     return new PixelCnnConditioner(width, layers, newKernelSize, activation, zeroInitLastLayer);
   }

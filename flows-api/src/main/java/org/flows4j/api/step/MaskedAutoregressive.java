@@ -126,10 +126,10 @@ public record MaskedAutoregressive(
       // Its density pass would be the per-pixel while loop, whose outputs carry no gradient: it could not train.
       return List.of("iaf is not supported on an image (" + input + "): its density pass would run pixel by "
           + "pixel in a graph loop that carries no gradient, so it could not be trained. Use "
-          + "maf(Conditioners.pixelCnn(width, layers)), whose density pass is one network evaluation.");
+          + "maf(Conditioners.pixelCnn(width).layers(n)), whose density pass is one network evaluation.");
     }
     if (!(conditioner instanceof PixelCnnConditioner pixelCnn)) {
-      return List.of("maf on an image needs masked convolutions, maf(Conditioners.pixelCnn(width, layers)), but "
+      return List.of("maf on an image needs masked convolutions, maf(Conditioners.pixelCnn(width).layers(n)), but "
           + "the input " + input + " got " + describe(conditioner) + ".");
     }
     ImmutableList.Builder<String> problems = ImmutableList.builder();

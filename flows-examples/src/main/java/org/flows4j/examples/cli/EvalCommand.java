@@ -32,7 +32,8 @@ public final class EvalCommand implements Callable<Integer> {
   int importanceSamples = 1;
 
   @Option(names = "--batch", paramLabel = "N",
-      description = "rows per call into the model, K per image (default: " + HeldOutStatistics.DEFAULT_ROWS
+      description = "rows per call into the model (examples × draws; with K above it, one image's draws are "
+          + "taken in chunks of this many) (default: " + HeldOutStatistics.DEFAULT_ROWS
           + "; lower it to save memory, e.g. for flowpp)")
   int rows = HeldOutStatistics.DEFAULT_ROWS;
 
@@ -47,10 +48,10 @@ public final class EvalCommand implements Callable<Integer> {
     TrainCommand.atLeast("--batch", rows, 1);
     RunDirectory run = new RunDirectory(out);
     try (FlowModel model = run.loadModel()) {
-      // One call scores max(--batch, K) rows: at least one example's K draws, however small --batch is.
-      MemoryEstimate.evaluation(model.spec(), Math.max(rows, importanceSamples)).checkFits("evaluating with "
-          + "--importance-samples " + importanceSamples + " and --batch " + rows,
-          "Lower --importance-samples or --batch.");
+      // One call scores at most --batch rows: K draws of --batch / K examples, or, for K above --batch, one
+      // example's draws in chunks of --batch. So memory does not grow with K (time does).
+      MemoryEstimate.evaluation(model.spec(), rows).checkFits("evaluating with --batch " + rows
+          + " rows per call", "Lower --batch.");
       DataChoice data = dataOption.resolve(run, model.spec().inputShape());
       int count = limit != null ? limit : data.defaults().heldOutForEval();
       if (count > data.maxHeldOut()) {

@@ -1,5 +1,6 @@
 package org.flows4j.examples.cli;
 
+import org.flows4j.tf.ImportanceSamples;
 import org.flows4j.tf.export.FlowModel;
 import org.flows4j.tf.training.TrainingRun.HeldOut;
 
@@ -17,8 +18,11 @@ record HeldOutStatistics(double nats, double bitsPerDim, int examples) {
   }
 
   /**
-   * With the importance-weighted bound over {@code samples} dequantization draws (1: the plain bound), calling
-   * the model with {@code rows / samples} examples at a time (each is tiled {@code samples} times).
+   * With the importance-weighted bound over {@code samples} dequantization draws (1: the plain bound), with at most
+   * {@code rows} rows (examples × draws) per call into the model: {@code rows / samples} examples at a time, each
+   * tiled {@code samples} times, or, when one example's draws exceed {@code rows}, one example at a time with its
+   * draws in chunks of {@code rows} combined exactly (see {@link ImportanceSamples}). Memory is that of one call
+   * of {@code rows} rows however large {@code samples} is.
    */
   static HeldOutStatistics measure(FlowModel model, HeldOut heldOut, int samples, int rows) {
     int size = model.spec().inputShape().size();
@@ -30,7 +34,7 @@ record HeldOutStatistics(double nats, double bitsPerDim, int examples) {
       System.arraycopy(heldOut.values(), start * size, chunk, 0, chunk.length);
       float[] logProbs = samples == 1
           ? model.logProb(chunk, count)
-          : model.logProbImportanceWeighted(chunk, count, samples);
+          : model.logProbImportanceWeighted(chunk, count, ImportanceSamples.of(samples).maxRowsPerCall(rows));
       for (float logProb : logProbs) {
         logProbSum += logProb;
       }

@@ -24,8 +24,9 @@ public final class SampleCommand implements Callable<Integer> {
   @Option(names = "--out", paramLabel = "DIR", required = true, description = "output folder of `flows train`")
   Path out = Path.of("");
 
-  @Option(names = "--n", paramLabel = "N", description = "samples to draw (default: 64 images, 2000 points)")
-  @Nullable Integer count;
+  @Option(names = "--n", paramLabel = "N", description = "samples to draw (default: 64 images, 2000 points); "
+      + "above what one picture shows, only with --csv")
+  @Nullable Long count;
 
   @Option(names = "--temperature", paramLabel = "T", defaultValue = "1.0",
       description = "scales the base distribution's spread; below 1 gives cleaner, less varied samples "
@@ -40,6 +41,15 @@ public final class SampleCommand implements Callable<Integer> {
       description = "where to write the picture (default: OUT/samples-t<temperature>-seed<seed>.png)")
   @Nullable Path png;
 
+  @Option(names = "--csv", paramLabel = "PATH",
+      description = "also write the samples to PATH, one per line (D comma-separated values), in chunks of --batch "
+          + "as they are drawn: any --n, in the memory of one chunk")
+  @Nullable Path csv;
+
+  @Option(names = "--batch", paramLabel = "N",
+      description = "samples per call into the model for --csv (default: ${DEFAULT-VALUE}; lower it to save memory)")
+  int rows = 500;
+
   @Mixin RunDataOptions dataOption = new RunDataOptions();
 
   @Mixin DataDirectoryOption dataDirectory = new DataDirectoryOption();
@@ -53,7 +63,10 @@ public final class SampleCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    TrainCommand.atLeast("--n", count, 1);
+    if (count != null && count < 1) {
+      throw new UsageException("--n must be at least 1, but was " + count);
+    }
+    TrainCommand.atLeast("--batch", rows, 1);
     if (!(temperature > 0 && Double.isFinite(temperature))) {
       throw new UsageException("--temperature must be positive and finite, but was " + temperature);
     }
@@ -62,19 +75,31 @@ public final class SampleCommand implements Callable<Integer> {
         : run.root().resolve(String.format(Locale.ROOT, "samples-t%s-seed%d.png", temperature, seed));
     try (FlowModel model = run.loadModel()) {
       boolean images = model.spec().inputShape().isImage();
-      int n = count != null ? count : images ? 64 : 2000;
+      long n = count != null ? count : images ? 64 : 2000;
       int most = images ? MAX_IMAGES : MAX_POINTS;
-      if (n > most) {
+      if (n > most && csv == null) {
         throw new UsageException("--n " + n + " is more " + (images ? "images" : "points") + " than one picture "
-            + "shows (at most " + most + "). Lower --n, or draw several pictures with different --seed.");
+            + "shows (at most " + most + "). Lower --n, draw several pictures with different --seed, or write "
+            + "them all with --csv FILE.");
+      }
+      if (csv != null) {
+        // Chunks of --batch: memory does not grow with --n.
+        MemoryEstimate.evaluation(model.spec(), Math.min(rows, n)).checkFits("sampling with --batch " + rows,
+            "Lower --batch.");
+        SampleFile.write(csv, model, n, (int) Math.min(rows, n), temperature, seed);
+        spec.commandLine().getOut().printf(Locale.ROOT, "wrote %d samples at temperature %s (seed %d) to %s%n", n,
+            temperature, seed, csv);
+        if (n > most) {
+          return ExitCodes.OK; // more than a picture shows: the file is the output
+        }
       }
       MemoryEstimate.evaluation(model.spec(), n).checkFits("sampling --n " + n, "Lower --n.");
       if (images) {
         int columns = (int) Math.ceil(Math.sqrt(n));
-        RunPictures.writeImageSamples(target, model, n, new double[] {temperature}, seed, columns);
+        RunPictures.writeImageSamples(target, model, (int) n, new double[] {temperature}, seed, columns);
       } else {
         RunPictures.writeDensity(target, title(run) + " (T=" + temperature + ")", model,
-            dataPoints(run, model), n, temperature, seed);
+            dataPoints(run, model), (int) n, temperature, seed);
       }
       spec.commandLine().getOut().printf(Locale.ROOT, "wrote %d samples at temperature %s (seed %d) to %s%n", n,
           temperature, seed, target);

@@ -176,7 +176,14 @@ public final class TrainCommand implements Callable<Integer> {
 
   private int resume(RunDirectory run) throws IOException {
     RunInfo info = checkResumable(run);
-    try (RunLock lock = RunLock.acquire(run.root())) {
+    // The lock comes before the checkpoint and the data: which checkpoint to resume (the newest intact one) and the
+    // seed the data are shuffled with are read from the checkpoints, which another process could be writing or
+    // pruning at that moment. So instead of loading the data first, a resume that fails before it writes anything
+    // (a damaged checkpoint, another model's checkpoints, data that do not load) removes the lock file if it
+    // created it, and leaves the folder as it found it.
+    RunLock lock = RunLock.acquire(run.root());
+    boolean writing = false;
+    try {
       Trainer trainer = fromCheckpoint != null ? Trainer.resume(run.checkpoints(), fromCheckpoint)
           : Trainer.resume(run.checkpoints(), clusterOptions.replication(cluster));
       try (trainer) {
@@ -190,9 +197,16 @@ public final class TrainCommand implements Callable<Integer> {
         checkCheckpointsAreTheRuns(run, info, trainer);
         checkMemory(trainer.spec(), info);
         TrainingData trainingData = loadData(info, trainer.options().seed());
+        writing = true;
         try (MetricsCsv metrics = continueMetrics(run, trainer.steps())) {
           return train(run, info, trainingData, trainer, metrics);
         }
+      }
+    } finally {
+      if (writing) {
+        lock.close();
+      } else {
+        lock.closeAndRemoveIfCreated();
       }
     }
   }

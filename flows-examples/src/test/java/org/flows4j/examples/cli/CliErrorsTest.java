@@ -206,6 +206,29 @@ class CliErrorsTest {
   }
 
   @Test
+  void aResumeWhoseDataDoNotLoadLeavesNoLockFileBehind() throws IOException {
+    Path run = dir.resolve("images");
+    assertThat(Cli.run("train", "--model", "nice", "--data", "fashion-mnist", "--width", "4", "--depth", "2",
+        "--train-limit", "64", "--batch", "8", "--steps", "1", "--eval-every", "0", "--quiet", "--out",
+        run.toString()).exitCode()).isZero();
+    // A run folder from before run folders were locked, or whose lock file was removed.
+    Files.delete(run.resolve(RunLock.FILE));
+    Path noData = Files.createDirectories(dir.resolve("no-data"));
+
+    Cli.Result result = Cli.run("train", "--resume", "--steps", "2", "--data-dir", noData.toString(), "--quiet",
+        "--out", run.toString());
+
+    assertThat(result.exitCode()).as(result.toString()).isEqualTo(ExitCodes.USAGE);
+    assertThat(result.err()).startsWith("error: ").contains(noData.toString());
+    assertThat(run.resolve(RunLock.FILE)).as("a failed resume leaves the folder as it found it").doesNotExist();
+
+    // A resume that gets going keeps its lock file, as every run does.
+    Cli.Result resumed = Cli.run("train", "--resume", "--steps", "2", "--quiet", "--out", run.toString());
+    assertThat(resumed.exitCode()).as(resumed.toString()).isZero();
+    assertThat(run.resolve(RunLock.FILE)).exists();
+  }
+
+  @Test
   void resumingAFolderThatHoldsAnotherModelsCheckpointsIsRefused() throws IOException {
     Path run = copyOfRun();
     Path other = dir.resolve("nice");
@@ -270,21 +293,51 @@ class CliErrorsTest {
   }
 
   @Test
-  void samplingMoreThanAPictureShowsAndEvaluatingWithTooManyDrawsAreRefused() throws IOException {
+  void samplingMoreThanAPictureShowsWithoutAFileAndEvaluatingWithRowsThatCannotFitAreRefused() throws IOException {
     Path run = copyOfRun();
+
+    Cli.Result sample = Cli.run("sample", "--out", run.toString(), "--n", "2000000000");
+    Cli.Result eval = Cli.run("eval", "--out", run.toString(), "--limit", "10", "--importance-samples",
+        "1000000", "--batch", "2000000000");
+
+    assertUsageError(sample, "--n 2000000000 is more points than one picture shows (at most 1000000). Lower --n, "
+        + "draw several pictures with different --seed, or write them all with --csv FILE.");
+    assertUsageError(eval, "evaluating with --batch 2000000000 rows per call needs about ");
+    assertThat(eval.err()).contains("Lower --batch.");
+  }
+
+  /**
+   * Large --n and K work in bounded memory: samples go to --csv in chunks of --batch as they are drawn (here more
+   * than a picture shows), and K draws above --batch are taken in chunks of draws.
+   */
+  @Test
+  void moreSamplesThanAPictureGoToTheCsvInChunksAndMoreDrawsThanABatchAreChunked() throws IOException {
+    Path run = copyOfRun();
+    Path csv = dir.resolve("samples.csv");
+
+    Cli.Result sample = Cli.run("sample", "--out", run.toString(), "--n", "1000001", "--batch", "100000",
+        "--csv", csv.toString());
+
+    assertThat(sample.exitCode()).as(sample.toString()).isZero();
+    List<String> lines = Files.readAllLines(csv);
+    assertThat(lines).hasSize(1_000_001);
+    assertThat(lines.get(0).split(",")).hasSize(2);
+    assertThat(lines.subList(0, 100)).as("chunk 1 draws afresh, it does not repeat chunk 0")
+        .doesNotContainAnyElementsOf(lines.subList(100_000, 100_100));
+    try (org.flows4j.tf.export.FlowModel model = org.flows4j.tf.export.FlowModel.load(run.resolve("saved_model"))) {
+      float[] first = model.sample(100_000, 1.0, 1);
+      assertThat(lines.get(99_999)).as("chunk 0 is model.sample(--batch, t, --seed)")
+          .isEqualTo(first[2 * 99_999] + "," + first[2 * 99_999 + 1]);
+    }
+
     Path images = dir.resolve("images");
     assertThat(Cli.run("train", "--model", "nice", "--data", "fashion-mnist", "--width", "4", "--depth", "2",
         "--train-limit", "64", "--batch", "8", "--steps", "1", "--eval-every", "0", "--quiet", "--out",
         images.toString()).exitCode()).isZero();
-
-    Cli.Result sample = Cli.run("sample", "--out", run.toString(), "--n", "2000000000");
-    Cli.Result eval = Cli.run("eval", "--out", images.toString(), "--limit", "10", "--importance-samples",
-        "1000000");
-
-    assertUsageError(sample, "--n 2000000000 is more points than one picture shows (at most 1000000). Lower --n, "
-        + "or draw several pictures with different --seed.");
-    assertUsageError(eval, "evaluating with --importance-samples 1000000 and --batch 500 needs about ");
-    assertThat(eval.err()).contains("Lower --importance-samples or --batch.");
+    Cli.Result eval = Cli.run("eval", "--out", images.toString(), "--limit", "2", "--importance-samples", "8",
+        "--batch", "3");
+    assertThat(eval.exitCode()).as(eval.toString()).isZero();
+    assertThat(eval.out()).contains("(mean over 2 test images, importance-weighted over 8 draws)");
   }
 
   private static List<Path> checkpoints(Path run) throws IOException {

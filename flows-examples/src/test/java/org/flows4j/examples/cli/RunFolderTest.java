@@ -65,6 +65,22 @@ class RunFolderTest {
     assertThat(Files.readString(out.resolve("metrics.csv"))).startsWith(metrics);
   }
 
+  @Test
+  void aLockFileIsRemovedOnFailureOnlyByTheCommandThatCreatedIt() throws IOException {
+    Path out = Files.createDirectories(dir.resolve("run"));
+    Path file = out.resolve(RunLock.FILE);
+
+    RunLock created = RunLock.acquire(out);
+    assertThat(file).exists();
+    created.closeAndRemoveIfCreated();
+    assertThat(file).as("created by this command: removed").doesNotExist();
+
+    Files.writeString(file, "pid 1\n");
+    RunLock existing = RunLock.acquire(out);
+    existing.closeAndRemoveIfCreated();
+    assertThat(file).as("found there: kept").exists();
+  }
+
   /**
    * Two real processes: the first trains (for as long as it takes), the second is started into the same folder with
    * {@code --overwrite}. The second must be refused naming the first's PID and touch nothing; then the first is

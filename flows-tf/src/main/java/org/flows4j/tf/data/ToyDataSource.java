@@ -4,6 +4,10 @@ import org.flows4j.api.Shape;
 
 /** Fresh draws from a 2-D toy density for every batch (an endless training set). */
 public record ToyDataSource(ToyDensity density, long seed) implements DataSource {
+  public ToyDataSource {
+    java.util.Objects.requireNonNull(density, "density");
+  }
+
   @Override
   public Shape shape() {
     return Shape.of(2);

@@ -13,6 +13,7 @@ import org.flows4j.api.context.ClassContext;
 import org.flows4j.api.data.NoDequantization;
 import org.tensorflow.exceptions.TFInvalidArgumentException;
 import org.flows4j.tf.HostTensors;
+import org.flows4j.tf.ImportanceSamples;
 import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.proto.ConfigProto;
@@ -118,21 +119,80 @@ public final class FlowModel implements AutoCloseable {
   }
 
   /**
-   * The importance-weighted bound on {@code log P(x)} in nats per example, over {@code samples} dequantization
-   * draws (the tighter figure for variational dequantization); {@code samples = 1} equals {@link #logProb}. Costs
-   * {@code samples} passes over the batch.
+   * The importance-weighted bound on {@code log P(x)} in nats per example, over {@code samples.count()} = K
+   * dequantization draws (the tighter figure for variational dequantization); K = 1 equals {@link #logProb}. Costs
+   * K passes over the batch. When the K draws of the {@code n} examples fit in {@code samples.maxRowsPerCall()}
+   * rows, one call takes them all (the draws of the {@code log_prob_importance_weighted} signature); otherwise the
+   * draws are taken in chunks of {@code maxRowsPerCall / n} (at least 1), each chunk with its own noise seed
+   * (through the {@code log_prob_importance_weighted_seeded} signature), and combined exactly into the
+   * log-mean-exp over all K draws, so memory stays that of one call of {@code max(maxRowsPerCall, n)} rows.
    *
    * @param x {@code n} examples, row-major, in data units
    * @param n the number of examples in {@code x}
-   * @param samples K, the number of dequantization draws per example
+   * @param samples K and the rows of one call: {@code ImportanceSamples.of(K)}
    * @return {@code float[n]}, nats
+   * @throws IllegalArgumentException when the draws need chunks and the model was exported before the seeded
+   *     signature existed (export it again)
    */
-  public float[] logProbImportanceWeighted(float[] x, int n, int samples) {
+  public float[] logProbImportanceWeighted(float[] x, int n, ImportanceSamples samples) {
     requireUnconditional("logProbImportanceWeighted(x, c, n, samples)");
-    Preconditions.checkArgument(samples >= 1, "samples must be at least 1, but was %s", samples);
-    return call(Signatures.LOG_PROB_IMPORTANCE_WEIGHTED,
-        Map.of(Signatures.X, input(x, n), Signatures.SAMPLES, TInt32.scalarOf(samples)), Signatures.LOG_PROB_OUTPUT);
+    Preconditions.checkNotNull(samples, "samples");
+    return importanceWeighted(x, null, n, samples);
   }
+
+  /**
+   * {@link #logProbImportanceWeighted(float[], int, ImportanceSamples)} in one call, K given positionally.
+   *
+   * @deprecated {@code n} and K are adjacent ints that can be swapped without an error; use
+   *     {@code logProbImportanceWeighted(x, n, ImportanceSamples.of(K))}
+   */
+  @Deprecated
+  public float[] logProbImportanceWeighted(float[] x, int n, int samples) {
+    Preconditions.checkArgument(samples >= 1, "samples must be at least 1, but was %s", samples);
+    return logProbImportanceWeighted(x, n, ImportanceSamples.of(samples).maxRowsPerCall(Integer.MAX_VALUE));
+  }
+
+  /** K draws of the examples, in one call when they fit in the rows of one call, else in seeded chunks of draws. */
+  private float[] importanceWeighted(float[] x, float @Nullable [] c, int n, ImportanceSamples samples) {
+    int count = samples.count();
+    if ((long) count * n <= samples.maxRowsPerCall()) {
+      Map<String, Tensor> inputs = new java.util.HashMap<>();
+      inputs.put(Signatures.X, input(x, n));
+      inputs.put(Signatures.SAMPLES, TInt32.scalarOf(count));
+      if (c != null) {
+        inputs.put(Signatures.C, contexts(c, n));
+      }
+      return call(Signatures.LOG_PROB_IMPORTANCE_WEIGHTED, inputs, Signatures.LOG_PROB_OUTPUT);
+    }
+    if (bundle.signatures().stream()
+        .noneMatch(signature -> signature.key().equals(Signatures.LOG_PROB_IMPORTANCE_WEIGHTED_SEEDED))) {
+      throw new IllegalArgumentException(count + " importance samples of " + n + " examples need more than the "
+          + samples.maxRowsPerCall() + " rows of one call, and this model was exported before chunked importance "
+          + "sampling (it has no " + Signatures.LOG_PROB_IMPORTANCE_WEIGHTED_SEEDED + " signature). " + EXPORT_AGAIN);
+    }
+    int drawsPerCall = (int) Math.max(1, samples.maxRowsPerCall() / n);
+    double[] total = new double[n];
+    java.util.Arrays.fill(total, Double.NEGATIVE_INFINITY);
+    for (int first = 0, j = 0; first < count; first += drawsPerCall, j++) {
+      int draws = Math.min(drawsPerCall, count - first);
+      Map<String, Tensor> inputs = new java.util.HashMap<>();
+      inputs.put(Signatures.X, input(x, n));
+      inputs.put(Signatures.SAMPLES, TInt32.scalarOf(draws));
+      inputs.put(Signatures.SEED, TInt64.scalarOf(ImportanceSamples.chunkSeed(j)));
+      if (c != null) {
+        inputs.put(Signatures.C, contexts(c, n));
+      }
+      ImportanceSamples.accumulate(total,
+          call(Signatures.LOG_PROB_IMPORTANCE_WEIGHTED_SEEDED, inputs, Signatures.LOG_PROB_OUTPUT), draws);
+    }
+    double[] logMean = ImportanceSamples.logMean(total, count);
+    float[] out = new float[n];
+    for (int i = 0; i < n; i++) {
+      out[i] = (float) logMean[i];
+    }
+    return out;
+  }
+
 
   /**
    * The latents of {@code n} examples: deterministic, with discrete data placed at the centres of their bins (no
@@ -228,12 +288,27 @@ public final class FlowModel implements AutoCloseable {
         Signatures.BITS_PER_DIM);
   }
 
-  /** The importance-weighted bound on {@code log P(x | c)}; see {@link #logProbImportanceWeighted(float[], int, int)}. */
-  public float[] logProbImportanceWeighted(float[] x, float[] c, int n, int samples) {
+  /**
+   * The importance-weighted bound on {@code log P(x | c)}, as
+   * {@link #logProbImportanceWeighted(float[], int, ImportanceSamples)}.
+   */
+  public float[] logProbImportanceWeighted(float[] x, float[] c, int n, ImportanceSamples samples) {
     requireConditional("logProbImportanceWeighted(x, n, samples)");
+    Preconditions.checkNotNull(c, "c");
+    Preconditions.checkNotNull(samples, "samples");
+    return importanceWeighted(x, c, n, samples);
+  }
+
+  /**
+   * {@link #logProbImportanceWeighted(float[], float[], int, ImportanceSamples)} in one call, K given positionally.
+   *
+   * @deprecated {@code n} and K are adjacent ints that can be swapped without an error; use
+   *     {@code logProbImportanceWeighted(x, c, n, ImportanceSamples.of(K))}
+   */
+  @Deprecated
+  public float[] logProbImportanceWeighted(float[] x, float[] c, int n, int samples) {
     Preconditions.checkArgument(samples >= 1, "samples must be at least 1, but was %s", samples);
-    return call(Signatures.LOG_PROB_IMPORTANCE_WEIGHTED, Map.of(Signatures.X, input(x, n), Signatures.C,
-        contexts(c, n), Signatures.SAMPLES, TInt32.scalarOf(samples)), Signatures.LOG_PROB_OUTPUT);
+    return logProbImportanceWeighted(x, c, n, ImportanceSamples.of(samples).maxRowsPerCall(Integer.MAX_VALUE));
   }
 
   /** The latents of {@code n} examples given their contexts; see {@link #encode(float[], int)}. */

@@ -50,6 +50,10 @@ public final class SavedModelWriter {
    */
   public static void write(
       Graph graph, Session session, LikelihoodModel<TFloat32> model, Path directory, long logProbNoiseSeed) {
+    java.util.Objects.requireNonNull(graph, "graph");
+    java.util.Objects.requireNonNull(session, "session");
+    java.util.Objects.requireNonNull(model, "model");
+    java.util.Objects.requireNonNull(directory, "directory");
     Path target = directory.toAbsolutePath().normalize();
     Path parent = target.getParent();
     String name = target.getFileName().toString();
@@ -128,6 +132,31 @@ public final class SavedModelWriter {
         .output(Signatures.BITS_PER_DIM, model.bitsPerDim(tf, weighted))
         .build();
 
+    Placeholder<TFloat32> xSeeded = tf.withName("x_importance_weighted_seeded").placeholder(TFloat32.class,
+        Placeholder.shape(org.tensorflow.ndarray.Shape.of(batchShape)));
+    Placeholder<TInt32> seededSamples = tf.withName("samples_seeded").placeholder(TInt32.class);
+    Placeholder<TInt64> drawSeed = tf.withName("draw_seed").placeholder(TInt64.class);
+    Operand<TInt32> checkedSeededSamples = InputChecks.atLeastOne(tf, seededSamples, InputChecks.SAMPLES);
+    Signature.Builder seededBuilder = Signature.builder(Signatures.LOG_PROB_IMPORTANCE_WEIGHTED_SEEDED)
+        .input(Signatures.X, xSeeded)
+        .input(Signatures.SAMPLES, seededSamples)
+        .input(Signatures.SEED, drawSeed);
+    Operand<TFloat32> seeded;
+    if (conditional) {
+      Placeholder<TFloat32> c = contextInput(tf, "c_importance_weighted_seeded", spec);
+      seededBuilder.input(Signatures.C, c);
+      seeded = model.importanceWeightedLogProb(tf, InputChecks.data(tf, xSeeded, spec),
+          InputChecks.context(tf, c, InputChecks.rows(tf, xSeeded), spec), Seeds.statelessSeed(tf, drawSeed),
+          checkedSeededSamples, FlowMode.EVALUATION);
+    } else {
+      seeded = model.importanceWeightedLogProb(tf, InputChecks.data(tf, xSeeded, spec),
+          Seeds.statelessSeed(tf, drawSeed), checkedSeededSamples, FlowMode.EVALUATION);
+    }
+    Signature seededSignature = seededBuilder
+        .output(Signatures.LOG_PROB_OUTPUT, seeded)
+        .output(Signatures.BITS_PER_DIM, model.bitsPerDim(tf, seeded))
+        .build();
+
     Placeholder<TInt32> n = tf.withName("n").placeholder(TInt32.class);
     Placeholder<TFloat32> temperature = tf.withName("temperature").placeholder(TFloat32.class);
     Placeholder<TInt64> seed = tf.withName("seed").placeholder(TInt64.class);
@@ -181,6 +210,7 @@ public final class SavedModelWriter {
     SavedModelBundle.exporter(directory.toString())
         .withFunction(SessionFunction.create(logProbSignature, session))
         .withFunction(SessionFunction.create(weightedSignature, session))
+        .withFunction(SessionFunction.create(seededSignature, session))
         .withFunction(SessionFunction.create(sampleSignature, session))
         .withFunction(SessionFunction.create(encodeSignature, session))
         .withFunction(SessionFunction.create(decodeSignature, session))

@@ -18,6 +18,13 @@ public final class Signatures {
    * importance-weighted bound over {@code samples} dequantization draws (the same as {@link #LOG_PROB} at 1).
    */
   public static final String LOG_PROB_IMPORTANCE_WEIGHTED = "log_prob_importance_weighted";
+  /**
+   * {@code x [batch, ...shape] float32, samples int32 scalar, seed int64 scalar → log_prob [batch], bits_per_dim
+   * [batch]}: {@link #LOG_PROB_IMPORTANCE_WEIGHTED} with the dequantization noise drawn from {@code seed}, so a
+   * caller can take K draws in chunks of draws, each chunk with its own seed, and combine them (as
+   * {@code FlowModel.logProbImportanceWeighted} does when K draws do not fit in one call).
+   */
+  public static final String LOG_PROB_IMPORTANCE_WEIGHTED_SEEDED = "log_prob_importance_weighted_seeded";
   /** {@code n int32 scalar, temperature float32 scalar, seed int64 scalar → x [n, ...shape]}. */
   public static final String SAMPLE = "sample";
   /** {@code x [batch, ...shape] → z [batch, D], log_det [batch]}. */

@@ -8,7 +8,9 @@ import java.util.Objects;
 import org.flows4j.api.FlowSpec;
 import org.flows4j.api.FlowSpecJson;
 import org.flows4j.api.Shape;
+import org.flows4j.api.step.ActNorm;
 import org.flows4j.tf.HostTensors;
+import org.flows4j.tf.ImportanceSamples;
 import org.flows4j.tf.InsufficientMemoryException;
 import org.flows4j.tf.LikelihoodModel;
 import org.flows4j.tf.MemoryEstimate;
@@ -100,6 +102,9 @@ public final class Trainer implements AutoCloseable {
    * replica starts from the chief's weights and applies the same averaged update.
    */
   public static Trainer create(FlowSpec spec, TrainingOptions options, Replication replication) {
+    Objects.requireNonNull(spec, "spec");
+    Objects.requireNonNull(options, "options");
+    Objects.requireNonNull(replication, "replication");
     MemoryEstimate.training(spec, 1).checkFits("training this flow",
         "Use a smaller input, fewer steps or narrower conditioners.");
     return new Trainer(spec, options, null, null, replication);
@@ -120,6 +125,8 @@ public final class Trainer implements AutoCloseable {
 
   /** {@link #resume(Path)} as the chief of a data-parallel run: the other replicas adopt the restored state. */
   public static Trainer resume(Path checkpointRoot, Replication replication) {
+    Objects.requireNonNull(checkpointRoot, "checkpointRoot");
+    Objects.requireNonNull(replication, "replication");
     List<String> skipped = new ArrayList<>();
     CheckpointException newestProblem = null;
     for (Path checkpoint : Checkpoints.candidates(checkpointRoot)) {
@@ -139,6 +146,7 @@ public final class Trainer implements AutoCloseable {
 
   /** Continues from the checkpoint of {@code step} in {@code checkpointRoot} (to go back past a bad stretch). */
   public static Trainer resume(Path checkpointRoot, long step) {
+    Objects.requireNonNull(checkpointRoot, "checkpointRoot");
     return resumeFrom(checkpointRoot, Checkpoints.at(checkpointRoot, step), Replication.none());
   }
 
@@ -207,8 +215,12 @@ public final class Trainer implements AutoCloseable {
    * A batch whose loss or gradient is not finite is skipped without changing the weights (and drops the partial
    * accumulation); after {@code maxConsecutiveBadSteps} in a row, training stops with
    * {@link TrainingDivergedException}.
+   *
+   * @throws IllegalArgumentException if this is the first batch and it is too small to initialise ActNorm (a flow
+   *     with ActNorm on vectors needs at least 2 examples in it), naming the layer
    */
   public StepReport step(float[] batch, int n) {
+    Objects.requireNonNull(batch, "batch");
     requireUnconditional("step(x, c, n)");
     return stepWithErrorsExplained(batch, null, n);
   }
@@ -221,6 +233,8 @@ public final class Trainer implements AutoCloseable {
    * @throws IllegalArgumentException if the flow declares no context, or a context is not finite or not a class
    */
   public StepReport step(float[] x, float[] c, int n) {
+    Objects.requireNonNull(x, "x");
+    Objects.requireNonNull(c, "c");
     requireConditional("step(x, n)");
     return stepWithErrorsExplained(x, c, n);
   }
@@ -245,6 +259,7 @@ public final class Trainer implements AutoCloseable {
         TInt64 noise = HostTensors.seed(replicaNoiseSeed(batches));
         TInt64 flowSeed = HostTensors.seed(~replicaNoiseSeed(batches))) {
       if (!isInitialized()) {
+        checkBatchCanInitialize(n);
         initializeFromData(x, c);
       }
       batches++;
@@ -274,6 +289,34 @@ public final class Trainer implements AutoCloseable {
       }
     }
   }
+
+  /**
+   * Refuses a first batch too small for ActNorm's data-dependent initialisation. ActNorm sets each feature's scale
+   * from the spread of the first batch; on vectors (rank-1 inputs) that spread is over the batch's examples alone, so
+   * a batch of one example has none: the scale would be infinite and training diverge at once (with a divergence
+   * message that would wrongly blame the learning rate). On images the spread is also over the positions, so one
+   * example is enough. In a data-parallel run the initialisation sees every replica's batch.
+   *
+   * @throws IllegalArgumentException naming the first such ActNorm and the rule
+   */
+  private void checkBatchCanInitialize(int n) {
+    long examples = (long) n * replication.replicas();
+    if (examples >= MIN_ACTNORM_INIT_EXAMPLES) {
+      return;
+    }
+    for (org.flows4j.tf.CompiledStep<TFloat32> step : g.model.steps()) {
+      if (step.layer().spec() instanceof ActNorm && step.layer().inputShape().isVector()) {
+        throw new IllegalArgumentException(step.location() + ": ActNorm initialises each feature's scale from the "
+            + "spread of the first batch, which on vectors is over its examples alone, so it needs at least "
+            + MIN_ACTNORM_INIT_EXAMPLES + " examples, but the first batch has " + examples
+            + " (the scale would be infinite and training diverge). Train the first step on a batch of "
+            + MIN_ACTNORM_INIT_EXAMPLES + " or more.");
+      }
+    }
+  }
+
+  /** The fewest examples from which ActNorm on vectors can take a spread. */
+  static final int MIN_ACTNORM_INIT_EXAMPLES = 2;
 
   /**
    * ActNorm's (and weight-normalised conditioners') data-dependent initialisation, on the global batch: alone that
@@ -323,17 +366,36 @@ public final class Trainer implements AutoCloseable {
    * one frozen draw (which would bias a run's whole curve the same way).
    */
   public Evaluation evaluate(float[] values, int n) {
-    return evaluate(values, n, 1);
+    Objects.requireNonNull(values, "values");
+    requireUnconditional("evaluate(x, c, n)");
+    return evaluateChunks(values, null, n, singleDraw());
   }
 
   /**
-   * {@link #evaluate(float[], int)} with the importance-weighted bound over {@code importanceSamples} dequantization
-   * draws per example (K = 1 is the plain bound; larger K is tighter, most of all with variational
-   * dequantization). Chunks shrink to {@code evaluationBatch / K} examples, so memory stays that of one plain pass.
+   * {@link #evaluate(float[], int)} with the importance-weighted bound over {@code samples.count()}
+   * dequantization draws per example (K = 1 is the plain bound; larger K is tighter, most of all with variational
+   * dequantization). At most {@code min(evaluationBatch, samples.maxRowsPerCall())} rows (examples × draws) go
+   * into one call: with K up to that, chunks of {@code rows / K} examples take all their draws at once (one noise
+   * seed per chunk); with K above it, each example's draws are taken in chunks of draws, each with its own seed,
+   * and combined exactly into the log-mean-exp over all K ({@link ImportanceSamples}). So memory stays that of one
+   * plain pass however large K is; time grows with K.
    */
+  public Evaluation evaluate(float[] values, int n, ImportanceSamples samples) {
+    Objects.requireNonNull(values, "values");
+    requireUnconditional("evaluate(x, c, n, samples)");
+    return evaluateChunks(values, null, n, Objects.requireNonNull(samples, "samples"));
+  }
+
+  /**
+   * {@link #evaluate(float[], int, ImportanceSamples)} with K given positionally, in one call per chunk of
+   * examples (K at most the options' {@code evaluationBatch}).
+   *
+   * @deprecated {@code n} and K are adjacent ints that can be swapped without an error; use
+   *     {@code evaluate(values, n, ImportanceSamples.of(K))}
+   */
+  @Deprecated
   public Evaluation evaluate(float[] values, int n, int importanceSamples) {
-    requireUnconditional("evaluate(x, c, n)");
-    return evaluateChunks(values, null, n, importanceSamples);
+    return evaluate(values, n, ImportanceSamples.of(importanceSamples).maxRowsPerCall(options.evaluationBatch()));
   }
 
   /**
@@ -341,13 +403,31 @@ public final class Trainer implements AutoCloseable {
    * held-out examples with their contexts ({@code float[n·w]}, as in {@link #step(float[], float[], int)}).
    */
   public Evaluation evaluate(float[] values, float[] contexts, int n) {
-    return evaluate(values, contexts, n, 1);
+    Objects.requireNonNull(values, "values");
+    Objects.requireNonNull(contexts, "contexts");
+    requireConditional("evaluate(x, n)");
+    return evaluateChunks(values, contexts, n, singleDraw());
   }
 
-  /** {@link #evaluate(float[], float[], int)} with the importance-weighted bound over K dequantization draws. */
+  /** {@link #evaluate(float[], float[], int)} with the importance-weighted bound, as {@link #evaluate(float[], int, ImportanceSamples)}. */
+  public Evaluation evaluate(float[] values, float[] contexts, int n, ImportanceSamples samples) {
+    Objects.requireNonNull(values, "values");
+    Objects.requireNonNull(contexts, "contexts");
+    Objects.requireNonNull(samples, "samples");
+    requireConditional("evaluate(x, n, samples)");
+    return evaluateChunks(values, contexts, n, Objects.requireNonNull(samples, "samples"));
+  }
+
+  /**
+   * {@link #evaluate(float[], float[], int, ImportanceSamples)} with K given positionally.
+   *
+   * @deprecated {@code n} and K are adjacent ints that can be swapped without an error; use
+   *     {@code evaluate(values, contexts, n, ImportanceSamples.of(K))}
+   */
+  @Deprecated
   public Evaluation evaluate(float[] values, float[] contexts, int n, int importanceSamples) {
-    requireConditional("evaluate(x, n)");
-    return evaluateChunks(values, contexts, n, importanceSamples);
+    return evaluate(values, contexts, n,
+        ImportanceSamples.of(importanceSamples).maxRowsPerCall(options.evaluationBatch()));
   }
 
   /** {@link #evaluate(float[], float[], int)} on held-out (x, c) pairs. */
@@ -355,17 +435,23 @@ public final class Trainer implements AutoCloseable {
     return evaluate(heldOut.x(), heldOut.context(), heldOut.size());
   }
 
-  private Evaluation evaluateChunks(float[] values, float @Nullable [] contexts, int n, int importanceSamples) {
+  private ImportanceSamples singleDraw() {
+    return ImportanceSamples.of(1).maxRowsPerCall(options.evaluationBatch());
+  }
+
+  private Evaluation evaluateChunks(float[] values, float @Nullable [] contexts, int n, ImportanceSamples samples) {
     Preconditions.checkArgument(n > 0, "n must be positive, but was %s", n);
-    Preconditions.checkArgument(importanceSamples >= 1 && importanceSamples <= options.evaluationBatch(),
-        "importanceSamples must be from 1 to the evaluation batch %s, but was %s", options.evaluationBatch(),
-        importanceSamples);
+    int importanceSamples = samples.count();
+    int rows = Math.min(options.evaluationBatch(), samples.maxRowsPerCall());
     int perExample = spec.inputShape().size();
     int contextWidth = spec.context().inputWidth();
     if (contexts != null) {
       checkContextCount(contexts, n);
     }
-    int chunkSize = options.evaluationBatch() / importanceSamples;
+    // K draws of a chunk of examples in one call when they fit; otherwise one example at a time, its draws in
+    // chunks of `rows`.
+    int chunkSize = Math.max(1, rows / importanceSamples);
+    int drawsPerCall = Math.min(importanceSamples, rows);
     double[] sum = {0};
     withAveragedWeights(() -> {
       for (int start = 0; start < n; start += chunkSize) {
@@ -378,19 +464,71 @@ public final class Trainer implements AutoCloseable {
           System.arraycopy(contexts, start * contextWidth, contextChunk, 0, contextChunk.length);
         }
         try (TFloat32 x = tensor(chunk, count);
-            TFloat32 c = contextChunk == null ? null : contextTensor(contextChunk, count);
-            TInt64 noise = HostTensors.seed(evaluationNoiseSeed(steps, start));
-            TInt64 flowSeed = HostTensors.seed(~evaluationNoiseSeed(steps, start));
-            TInt32 samples = TInt32.scalarOf(importanceSamples);
-            Result result = withContext(session.runner().feed(g.data, x), g.context, c).feed(g.noiseSeed, noise)
-                .feed(g.flow.randomSeed(), flowSeed).feed(g.importanceSamples, samples)
-                .fetch(g.evaluationMeanNll).run()) {
-          sum[0] += HostTensors.toDouble(result.get(0)) * count;
+            TFloat32 c = contextChunk == null ? null : contextTensor(contextChunk, count)) {
+          if (drawsPerCall == importanceSamples) {
+            // The graph's mean NLL of the chunk, exactly as before chunks of draws existed.
+            sum[0] += logMeanOfDraws(x, c, start, 0, importanceSamples, g.evaluationMeanNll)[0] * count;
+            continue;
+          }
+          double[] total = new double[count];
+          java.util.Arrays.fill(total, Double.NEGATIVE_INFINITY);
+          for (int first = 0, j = 0; first < importanceSamples; first += drawsPerCall, j++) {
+            int draws = Math.min(drawsPerCall, importanceSamples - first);
+            ImportanceSamples.accumulate(total, logMeanOfDraws(x, c, start, j, draws, g.evaluationLogProb),
+                draws);
+          }
+          for (double logProb : ImportanceSamples.logMean(total, importanceSamples)) {
+            sum[0] -= logProb;
+          }
         }
       }
     });
     double total = sum[0] / n;
     return new Evaluation(steps, total, toBitsPerDim(total), n, options.usesEma(), importanceSamples);
+  }
+
+  /**
+   * One call: {@code draws} draws of the examples {@code x} (starting at example {@code start}), chunk of draws
+   * {@code j} (its noise seed: chunk 0 has the seed a single-call evaluation uses), fetching {@code output}.
+   */
+  private float[] logMeanOfDraws(TFloat32 x, @Nullable TFloat32 c, int start, int j, int draws,
+      Operand<TFloat32> output) {
+    long seed = drawChunkNoiseSeed(steps, start, j);
+    try (TInt64 noise = HostTensors.seed(seed); TInt64 flowSeed = HostTensors.seed(~seed);
+        TInt32 samples = TInt32.scalarOf(draws);
+        Result result = withContext(session.runner().feed(g.data, x), g.context, c).feed(g.noiseSeed, noise)
+            .feed(g.flow.randomSeed(), flowSeed).feed(g.importanceSamples, samples).fetch(output).run()) {
+      double[] values = HostTensors.toDoubles(result.get(0));
+      float[] out = new float[values.length];
+      for (int i = 0; i < values.length; i++) {
+        out[i] = (float) values[i];
+      }
+      return out;
+    }
+  }
+
+  /**
+   * One chunk of draws as {@link #evaluate(float[], int, ImportanceSamples)} takes it: the log-mean-exp over
+   * {@code draws} draws of chunk {@code j} for each of the {@code n} examples (starting at example {@code start}
+   * of an evaluation), with the evaluation's weights. For tests that rebuild the chunked figure draw by draw.
+   */
+  float[] drawChunk(float[] values, int n, int start, int j, int draws) {
+    requireUnconditional("(no conditional form)");
+    float[][] out = new float[1][];
+    withAveragedWeights(() -> {
+      try (TFloat32 x = tensor(values, n)) {
+        out[0] = logMeanOfDraws(x, null, start, j, draws, g.evaluationLogProb);
+      }
+    });
+    return out[0];
+  }
+
+  /**
+   * The noise of chunk of draws {@code j} for the examples starting at {@code start}: chunk 0 draws what a
+   * single-call evaluation draws ({@link #evaluationNoiseSeed}); later chunks draw independently.
+   */
+  static long drawChunkNoiseSeed(long step, int start, int j) {
+    return evaluationNoiseSeed(step, start) + j * 0xD1B54A32D192ED03L;
   }
 
   /** {@code n} samples at the given temperature, row-major, in data units; the same seed gives the same samples. */
@@ -405,6 +543,7 @@ public final class Trainer implements AutoCloseable {
    * one conditional). The same seed and contexts give the same samples, as the exported {@code sample} signature.
    */
   public float[] sample(int n, float[] c, double temperature, long seed) {
+    Objects.requireNonNull(c, "c");
     requireConditional("sample(n, temperature, seed)");
     return sampleRows(n, c, temperature, seed);
   }

@@ -53,6 +53,8 @@ final class TrainingGraph {
   final Operand<TFloat32> meanBitsPerDim;
   /** The mean NLL with the evaluation estimators (what reported figures use). */
   final Operand<TFloat32> evaluationMeanNll;
+  /** The importance-weighted bound per example (nats), for evaluations that combine chunks of draws. */
+  final Operand<TFloat32> evaluationLogProb;
   /** K of the importance-weighted evaluation bound; 1 (the default) is the plain dequantization bound. */
   final Operand<TInt32> importanceSamples;
   /** Refreshes spectral norms thoroughly (residual blocks): at start-up and before evaluation. */
@@ -122,9 +124,10 @@ final class TrainingGraph {
       meanBitsPerDim = tf.math.mean(model.bitsPerDim(tf, logProb), tf.constant(0));
       importanceSamples = tf.withName("importance_samples").placeholderWithDefault(
           tf.constant(1), org.tensorflow.ndarray.Shape.scalar());
-      evaluationMeanNll = tf.withName("evaluation_mean_nll").math.neg(tf.math.mean(context == null
+      evaluationLogProb = context == null
           ? model.importanceWeightedLogProb(tf, data, noiseSeed, importanceSamples, FlowMode.EVALUATION)
-          : model.importanceWeightedLogProb(tf, data, context, noiseSeed, importanceSamples, FlowMode.EVALUATION),
+          : model.importanceWeightedLogProb(tf, data, context, noiseSeed, importanceSamples, FlowMode.EVALUATION);
+      evaluationMeanNll = tf.withName("evaluation_mean_nll").math.neg(tf.math.mean(evaluationLogProb,
           tf.constant(0)));
       normalize = model.normalizationUpdate(tf, true);
       dataInit = context == null

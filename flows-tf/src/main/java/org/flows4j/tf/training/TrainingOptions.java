@@ -106,7 +106,7 @@ public record TrainingOptions(
     private Builder() {}
 
     public Builder optimizer(Optimizer value) {
-      this.optimizer = value;
+      this.optimizer = Preconditions.checkNotNull(value, "optimizer");
       return this;
     }
 
@@ -132,7 +132,7 @@ public record TrainingOptions(
     }
 
     public Builder schedule(LearningRateSchedule value) {
-      this.schedule = value;
+      this.schedule = Preconditions.checkNotNull(value, "schedule");
       return this;
     }
 

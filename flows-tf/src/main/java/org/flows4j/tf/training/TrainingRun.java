@@ -3,6 +3,7 @@ package org.flows4j.tf.training;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import org.flows4j.tf.data.ConditionalBatch;
 import org.flows4j.tf.data.ConditionalDataSource;
 import org.flows4j.tf.data.DataSource;
@@ -28,10 +29,15 @@ public final class TrainingRun {
    * {@code [count, height, width, channels]}), in the same units as the training data. Evaluated in full at every
    * evaluation, in chunks of {@link TrainingOptions#evaluationBatch()}.
    */
-  public record HeldOut(float[] values, int count) {}
+  public record HeldOut(float[] values, int count) {
+    public HeldOut {
+      Objects.requireNonNull(values, "values");
+    }
+  }
 
   public static List<Evaluation> run(Trainer trainer, DataSource data, @Nullable HeldOut heldOut,
       RunOptions options, TrainingListener listener) {
+    requireNonNull(trainer, data, options, listener);
     checkShape(data.shape(), trainer);
     return loop(trainer, index -> trainer.step(data.batch(index, options.batchSize()), options.batchSize()),
         heldOut == null ? null : () -> trainer.evaluate(heldOut.values(), heldOut.count()), options, listener);
@@ -43,6 +49,7 @@ public final class TrainingRun {
    */
   public static List<Evaluation> run(Trainer trainer, ConditionalDataSource data, @Nullable ConditionalBatch heldOut,
       RunOptions options, TrainingListener listener) {
+    requireNonNull(trainer, data, options, listener);
     checkShape(data.shape(), trainer);
     int width = trainer.spec().context().inputWidth();
     if (data.contextWidth() != width) {
@@ -51,6 +58,14 @@ public final class TrainingRun {
     }
     return loop(trainer, index -> trainer.step(data.batch(index, options.batchSize())),
         heldOut == null ? null : () -> trainer.evaluate(heldOut), options, listener);
+  }
+
+  /** The arguments that must be given (the held-out data may be null), checked before anything runs. */
+  private static void requireNonNull(Trainer trainer, Object data, RunOptions options, TrainingListener listener) {
+    Objects.requireNonNull(trainer, "trainer");
+    Objects.requireNonNull(data, "data");
+    Objects.requireNonNull(options, "options");
+    Objects.requireNonNull(listener, "listener");
   }
 
   private static void checkShape(org.flows4j.api.Shape shape, Trainer trainer) {

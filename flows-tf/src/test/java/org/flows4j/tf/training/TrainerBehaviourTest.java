@@ -228,4 +228,23 @@ class TrainerBehaviourTest {
         .hasMessage("checkpoint " + checkpoint + " is incomplete: trainer.json is missing. Delete it and its "
             + "'latest' entry, or resume from an older checkpoint.");
   }
+
+  @Test
+  void aFirstBatchOfOneVectorCannotInitialiseActNormAndIsRefusedNamingTheLayer() {
+    try (Trainer trainer = Trainer.create(SPEC, TrainingOptions.builder().seed(3).build())) {
+      assertThatThrownBy(() -> trainer.step(batch(0, 1), 1))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("steps[0] (actNorm): ActNorm initialises each feature's scale from the spread of the first "
+              + "batch, which on vectors is over its examples alone, so it needs at least 2 examples, but the first "
+              + "batch has 1 (the scale would be infinite and training diverge). Train the first step on a batch "
+              + "of 2 or more.");
+      assertThat(trainer.batches()).as("the refused batch was not consumed").isZero();
+
+      // Once initialised from a proper batch, single examples are fine: the scale is already set.
+      assertThat(trainer.step(batch(0, 2), 2).applied()).isTrue();
+      StepReport single = trainer.step(batch(1, 1), 1);
+      assertThat(single.applied()).isTrue();
+      assertThat(single.loss()).isFinite();
+    }
+  }
 }
