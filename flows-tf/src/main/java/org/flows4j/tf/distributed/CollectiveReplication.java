@@ -47,6 +47,9 @@ import org.tensorflow.types.family.TType;
  *       value, which is exact. Initial weights are therefore the chief's; since initialisers are seeded by the
  *       spec and seed they are already equal, and the broadcast is what makes {@code --resume} work without a
  *       shared disk (only the chief reads its checkpoint).
+ *   <li>Several devices per worker: each worker splits its batch across its own devices as {@link LocalDevices}
+ *       does (in-graph replicas sharing the worker's variables, their gradients summed in the graph), and the
+ *       workers' gradients are then all-reduced as above: devices inside a worker, collectives across workers.
  * </ul>
  */
 final class CollectiveReplication implements Replication {
@@ -59,10 +62,13 @@ final class CollectiveReplication implements Replication {
 
   private final Cluster cluster;
   private final Collectives collectives;
+  /** This worker's own devices, each computing a share of its batch (in-graph, as {@link LocalDevices}). */
+  private final LocalDevices devices;
 
-  CollectiveReplication(Cluster cluster) {
+  CollectiveReplication(Cluster cluster, LocalDevices devices) {
     this.cluster = cluster;
     this.collectives = new Collectives(cluster);
+    this.devices = devices;
   }
 
   Cluster cluster() {
@@ -81,8 +87,18 @@ final class CollectiveReplication implements Replication {
 
   @Override
   public Session openSession(Graph graph) {
-    WorkerServer.ensureStarted(cluster);
-    return TargetedSessions.open(graph, "grpc://" + cluster.address(), WorkerServer.sessionConfig(cluster));
+    WorkerServer.ensureStarted(cluster, devices);
+    return TargetedSessions.open(graph, "grpc://" + cluster.address(),
+        WorkerServer.sessionConfig(cluster, devices));
+  }
+
+  /**
+   * The worker's batch split across its own devices (one device: the whole batch). The devices' gradients meet in
+   * the graph (the loss is the mean over the worker's batch); the workers' then meet in {@link #mean}.
+   */
+  @Override
+  public Operand<TFloat32> perExample(Ops tf, Operand<TFloat32> batch, PerDevice model) {
+    return devices.perExample(tf, batch, model);
   }
 
   @Override
