@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
 import org.flows4j.tf.training.Replication;
+import org.jspecify.annotations.Nullable;
 import org.tensorflow.Graph;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
@@ -57,8 +58,14 @@ final class CollectiveReplication implements Replication {
   private static final int COUNTERS_KEY = 2;
   private static final int FLOAT32_STATE_KEY = 3;
   private static final int OTHER_STATE_KEY = 4;
-  /** Keys of the collectives in the training graph, handed out in build order (the same on every worker). */
-  private int nextKey = 100;
+  /** The first key of the collectives in a training graph; keys are handed out in build order. */
+  private static final int FIRST_GRAPH_KEY = 100;
+  /**
+   * The next key in {@link #keyedGraph}. Restarted for every new graph, so that every worker's graph gets the same
+   * keys even when one builds more than one (the chief falling back to an older checkpoint builds a second graph).
+   */
+  private int nextKey = FIRST_GRAPH_KEY;
+  private @Nullable Graph keyedGraph;
 
   private final Cluster cluster;
   private final Collectives collectives;
@@ -103,7 +110,7 @@ final class CollectiveReplication implements Replication {
 
   @Override
   public List<Operand<TFloat32>> mean(Ops tf, List<Operand<TFloat32>> values) {
-    int key = nextKey++;
+    int key = nextKey(tf);
     List<Operand<TFloat32>> flat = new ArrayList<>();
     long[] sizes = new long[values.size()];
     for (int i = 0; i < values.size(); i++) {
@@ -132,7 +139,16 @@ final class CollectiveReplication implements Replication {
 
   @Override
   public Operand<TFloat32> globalBatch(Ops tf, Operand<TFloat32> batch) {
-    return collectives.gather(tf, batch, nextKey++);
+    return collectives.gather(tf, batch, nextKey(tf));
+  }
+
+  private int nextKey(Ops tf) {
+    Graph graph = (Graph) tf.scope().env();
+    if (graph != keyedGraph) {
+      keyedGraph = graph;
+      nextKey = FIRST_GRAPH_KEY;
+    }
+    return nextKey++;
   }
 
   @Override
@@ -155,7 +171,10 @@ final class CollectiveReplication implements Replication {
     String restart = " Restart every worker (with --resume to continue from the chief's last checkpoint).";
     if (missing.isEmpty()) {
       return new ClusterException(cluster.describeTask(cluster.taskIndex()) + ": a collective with the other "
-          + "workers failed (" + detail + "), though every worker answers now." + restart, failure);
+          + "workers failed (" + detail + "), though every worker answers now: one was probably busy for longer "
+          + "than the cluster timeout (" + cluster.timeout().toSeconds() + " s), e.g. the chief evaluating "
+          + "held-out data, checkpointing or exporting between steps. Raise --cluster-timeout above that time."
+          + restart, failure);
     }
     StringJoiner names = new StringJoiner(", ");
     missing.forEach(task -> names.add(cluster.describeTask(task)));
