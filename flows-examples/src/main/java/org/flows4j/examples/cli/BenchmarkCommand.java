@@ -1,11 +1,14 @@
 package org.flows4j.examples.cli;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import org.flows4j.api.FlowSpec;
 import org.flows4j.tf.data.DataSource;
+import org.flows4j.tf.distributed.Cluster;
 import org.flows4j.tf.training.Evaluation;
 import org.flows4j.tf.training.Trainer;
 import org.flows4j.tf.training.TrainingOptions;
@@ -60,7 +63,30 @@ public final class BenchmarkCommand implements Callable<Integer> {
 
   @Mixin DataDirectoryOption dataDirectory = new DataDirectoryOption();
 
+  @Option(names = "--workers", paramLabel = "N",
+      description = "benchmark data-parallel training on N worker processes on 127.0.0.1 (--batch per worker): "
+          + "steps/s, the all-reduce's share of a step and the bytes exchanged per step")
+  @Nullable Integer workers;
+
+  @Option(names = "--max-rss-mb", paramLabel = "MB", defaultValue = "4096",
+      description = "with --workers, stop every worker when one uses more memory than this (default: "
+          + "${DEFAULT-VALUE})")
+  long maxResidentMegabytes = 4096;
+
+  /** Set by the --workers launcher on the processes it starts; not for users. */
+  @Option(names = "--cluster", hidden = true)
+  @Nullable String cluster;
+
+  @Option(names = "--task-index", hidden = true)
+  @Nullable Integer taskIndex;
+
   @Spec CommandSpec spec;
+
+  /** Heap of each worker process started by --workers (TensorFlow allocates outside it). */
+  private static final int WORKER_HEAP_MB = 1024;
+
+  /** Time limit of a --workers run, after which the watchdog stops every worker. */
+  private static final long WORKER_TIME_LIMIT_SECONDS = 3600;
 
   /** Sampling calls timed; enough to average out scheduling noise on a busy machine. */
   private static final int SAMPLING_CALLS = 5;
@@ -72,6 +98,12 @@ public final class BenchmarkCommand implements Callable<Integer> {
     TrainCommand.atLeast("--batch", batch, 1);
     TrainCommand.atLeast("--samples", samplesPerCall, 1);
     PrintWriter out = spec.commandLine().getOut();
+    if (workers != null) {
+      return launchWorkers(out);
+    }
+    if (cluster != null && taskIndex != null) {
+      return new WorkerBenchmark(this, Cluster.of(List.of(cluster.split(",")), taskIndex)).run(out);
+    }
     TrainingDefaults defaults = data.defaults();
     int batchSize = batch != null ? batch : model.defaultBatch(defaults);
     FlowSpec flow = model.build(data.shape(), width, depth);
@@ -115,5 +147,38 @@ public final class BenchmarkCommand implements Callable<Integer> {
           evaluation.averagedWeights() ? " (averaged weights)" : "");
     }
     return ExitCodes.OK;
+  }
+
+  /** The launcher of --workers N: the same options for every worker, with the batch per worker. */
+  private int launchWorkers(PrintWriter out) {
+    TrainCommand.atLeast("--workers", workers, 1);
+    TrainCommand.atLeast("--max-rss-mb", (int) Math.min(Integer.MAX_VALUE, maxResidentMegabytes), 256);
+    List<String> arguments = new ArrayList<>(List.of("--model", model.cliName(), "--data", data.cliName(),
+        "--steps", String.valueOf(steps), "--warmup-steps", String.valueOf(untimedSteps)));
+    addIfSet(arguments, "--batch", batch);
+    addIfSet(arguments, "--width", width);
+    addIfSet(arguments, "--depth", depth);
+    addIfSet(arguments, "--train-limit", trainLimit);
+    if (dataDirectory.directory != null) {
+      arguments.addAll(List.of("--data-dir", dataDirectory.directory.toString()));
+    }
+    out.printf(Locale.ROOT, "benchmark: %d worker process%s on 127.0.0.1, each capped at %d MiB resident%n",
+        workers, workers == 1 ? "" : "es", maxResidentMegabytes);
+    out.flush();
+    try {
+      return new WorkerBenchmarkLauncher(workers, arguments, maxResidentMegabytes * 1024 * 1024,
+          WORKER_TIME_LIMIT_SECONDS, WORKER_HEAP_MB).run(out);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot start the worker processes: " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return ExitCodes.FAILED;
+    }
+  }
+
+  private static void addIfSet(List<String> arguments, String option, @Nullable Object value) {
+    if (value != null) {
+      arguments.addAll(List.of(option, String.valueOf(value)));
+    }
   }
 }

@@ -31,7 +31,7 @@ final class ClusterOptions {
 
   @Option(names = "--devices", paramLabel = "N",
       description = "split every batch across N devices of this process (virtual CPU devices without a GPU; "
-          + "default: 1)")
+          + "with --cluster, on every worker; default: 1)")
   @Nullable Integer devices;
 
   /** The cluster this process belongs to, or empty to train alone; a {@link UsageException} for mistakes. */
@@ -42,10 +42,6 @@ final class ClusterOptions {
     }
     if (devices != null && devices < 1) {
       throw new UsageException("--devices must be at least 1, but was " + devices);
-    }
-    if (devices != null && devices > 1 && (cluster != null || System.getenv(Cluster.TF_CONFIG) != null)) {
-      throw new UsageException("--devices with several workers is not supported yet: use either --devices N on "
-          + "one machine, or one worker per device with --cluster / TF_CONFIG");
     }
     if (timeoutSeconds != null && timeoutSeconds < 1) {
       throw new UsageException("--cluster-timeout must be at least 1 (seconds), but was " + timeoutSeconds);
@@ -63,10 +59,13 @@ final class ClusterOptions {
 
   /** How the trainer is replicated: over the cluster's workers, over this process's devices, or not at all. */
   Replication replication(@Nullable Cluster resolved) {
+    boolean several = devices != null && devices > 1;
     if (resolved != null) {
-      return DistributedTraining.replication(resolved);
+      // Devices inside each worker, collectives across workers.
+      return several ? DistributedTraining.replication(resolved, DistributedTraining.cpuDevices(devices))
+          : DistributedTraining.replication(resolved);
     }
-    return devices != null && devices > 1 ? DistributedTraining.cpuDevices(devices) : Replication.none();
+    return several ? DistributedTraining.cpuDevices(devices) : Replication.none();
   }
 
   /** With --devices N, every batch is split into N equal parts. */

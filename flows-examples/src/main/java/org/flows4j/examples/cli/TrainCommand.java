@@ -139,7 +139,7 @@ public final class TrainCommand implements Callable<Integer> {
     RunDirectory run = out != null ? new RunDirectory(out) : RunDirectory.defaultFor(chosenModel, chosenData);
     if (cluster != null && !cluster.isChief()) {
       // Workers other than the chief write nothing and need no checkpoint: they adopt the chief's state.
-      return WorkerTraining.train(cluster, chosenModel.build(chosenData.shape(), width, depth),
+      return WorkerTraining.train(cluster, clusterOptions, chosenModel.build(chosenData.shape(), width, depth),
           trainingOptions(chosenData.defaults(), chosenModel), chosenModel, chosenData, batch, steps, trainLimit,
           dataDirectory.directory(), spec.commandLine().getOut(), quiet);
     }

@@ -25,8 +25,8 @@ final class WorkerTraining {
 
   private WorkerTraining() {}
 
-  static int train(Cluster cluster, FlowSpec spec, TrainingOptions options, ModelPreset model, DataChoice data,
-      @Nullable Integer batch, @Nullable Integer steps, @Nullable Integer trainLimit, Path dataDirectory,
+  static int train(Cluster cluster, ClusterOptions clusterOptions, FlowSpec spec, TrainingOptions options,
+      ModelPreset model, DataChoice data, @Nullable Integer batch, @Nullable Integer steps, @Nullable Integer trainLimit, Path dataDirectory,
       PrintWriter out, boolean quiet) {
     int batchSize = batch != null ? batch : model.defaultBatch(data.defaults());
     long lastStep = steps != null ? steps : data.defaults().steps();
@@ -34,6 +34,7 @@ final class WorkerTraining {
       throw new UsageException("--batch " + batchSize + " is larger than --train-limit " + trainLimit
           + ": a batch cannot hold more images than there are. Lower --batch or raise --train-limit.");
     }
+    clusterOptions.checkBatch(batchSize);
     DataSource source = DistributedTraining.shard(data.trainingSource(options.seed(), trainLimit, dataDirectory),
         cluster);
     String name = cluster.describeTask(cluster.taskIndex());
@@ -43,7 +44,8 @@ final class WorkerTraining {
           cluster.describeTask(0));
       out.flush();
     }
-    try (Trainer trainer = DistributedTraining.start(spec, options, cluster, null)) {
+    // A fresh trainer even when the chief resumes: this worker adopts the chief's restored state at start-up.
+    try (Trainer trainer = Trainer.create(spec, options, clusterOptions.replication(cluster))) {
       TrainingRun.run(trainer, source, null, RunOptions.builder().steps(lastStep).batchSize(batchSize).build(),
           new TrainingListener() {
             @Override

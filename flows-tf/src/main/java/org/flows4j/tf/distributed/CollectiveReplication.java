@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
 import org.flows4j.tf.training.Replication;
+import org.jspecify.annotations.Nullable;
 import org.tensorflow.Graph;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
@@ -47,6 +48,9 @@ import org.tensorflow.types.family.TType;
  *       value, which is exact. Initial weights are therefore the chief's; since initialisers are seeded by the
  *       spec and seed they are already equal, and the broadcast is what makes {@code --resume} work without a
  *       shared disk (only the chief reads its checkpoint).
+ *   <li>Several devices per worker: each worker splits its batch across its own devices as {@link LocalDevices}
+ *       does (in-graph replicas sharing the worker's variables, their gradients summed in the graph), and the
+ *       workers' gradients are then all-reduced as above: devices inside a worker, collectives across workers.
  * </ul>
  */
 final class CollectiveReplication implements Replication {
@@ -54,15 +58,24 @@ final class CollectiveReplication implements Replication {
   private static final int COUNTERS_KEY = 2;
   private static final int FLOAT32_STATE_KEY = 3;
   private static final int OTHER_STATE_KEY = 4;
-  /** Keys of the collectives in the training graph, handed out in build order (the same on every worker). */
-  private int nextKey = 100;
+  /** The first key of the collectives in a training graph; keys are handed out in build order. */
+  private static final int FIRST_GRAPH_KEY = 100;
+  /**
+   * The next key in {@link #keyedGraph}. Restarted for every new graph, so that every worker's graph gets the same
+   * keys even when one builds more than one (the chief falling back to an older checkpoint builds a second graph).
+   */
+  private int nextKey = FIRST_GRAPH_KEY;
+  private @Nullable Graph keyedGraph;
 
   private final Cluster cluster;
   private final Collectives collectives;
+  /** This worker's own devices, each computing a share of its batch (in-graph, as {@link LocalDevices}). */
+  private final LocalDevices devices;
 
-  CollectiveReplication(Cluster cluster) {
+  CollectiveReplication(Cluster cluster, LocalDevices devices) {
     this.cluster = cluster;
     this.collectives = new Collectives(cluster);
+    this.devices = devices;
   }
 
   Cluster cluster() {
@@ -81,13 +94,23 @@ final class CollectiveReplication implements Replication {
 
   @Override
   public Session openSession(Graph graph) {
-    WorkerServer.ensureStarted(cluster);
-    return TargetedSessions.open(graph, "grpc://" + cluster.address(), WorkerServer.sessionConfig(cluster));
+    WorkerServer.ensureStarted(cluster, devices);
+    return TargetedSessions.open(graph, "grpc://" + cluster.address(),
+        WorkerServer.sessionConfig(cluster, devices));
+  }
+
+  /**
+   * The worker's batch split across its own devices (one device: the whole batch). The devices' gradients meet in
+   * the graph (the loss is the mean over the worker's batch); the workers' then meet in {@link #mean}.
+   */
+  @Override
+  public Operand<TFloat32> perExample(Ops tf, Operand<TFloat32> batch, PerDevice model) {
+    return devices.perExample(tf, batch, model);
   }
 
   @Override
   public List<Operand<TFloat32>> mean(Ops tf, List<Operand<TFloat32>> values) {
-    int key = nextKey++;
+    int key = nextKey(tf);
     List<Operand<TFloat32>> flat = new ArrayList<>();
     long[] sizes = new long[values.size()];
     for (int i = 0; i < values.size(); i++) {
@@ -116,7 +139,16 @@ final class CollectiveReplication implements Replication {
 
   @Override
   public Operand<TFloat32> globalBatch(Ops tf, Operand<TFloat32> batch) {
-    return collectives.gather(tf, batch, nextKey++);
+    return collectives.gather(tf, batch, nextKey(tf));
+  }
+
+  private int nextKey(Ops tf) {
+    Graph graph = (Graph) tf.scope().env();
+    if (graph != keyedGraph) {
+      keyedGraph = graph;
+      nextKey = FIRST_GRAPH_KEY;
+    }
+    return nextKey++;
   }
 
   @Override
@@ -139,7 +171,10 @@ final class CollectiveReplication implements Replication {
     String restart = " Restart every worker (with --resume to continue from the chief's last checkpoint).";
     if (missing.isEmpty()) {
       return new ClusterException(cluster.describeTask(cluster.taskIndex()) + ": a collective with the other "
-          + "workers failed (" + detail + "), though every worker answers now." + restart, failure);
+          + "workers failed (" + detail + "), though every worker answers now: one was probably busy for longer "
+          + "than the cluster timeout (" + cluster.timeout().toSeconds() + " s), e.g. the chief evaluating "
+          + "held-out data, checkpointing or exporting between steps. Raise --cluster-timeout above that time."
+          + restart, failure);
     }
     StringJoiner names = new StringJoiner(", ");
     missing.forEach(task -> names.add(cluster.describeTask(task)));

@@ -21,7 +21,23 @@ public final class DistributedTraining {
 
   /** The replication hooks of this process's task (starts its TensorFlow server on first use). */
   public static Replication replication(Cluster cluster) {
-    return new CollectiveReplication(cluster);
+    return new CollectiveReplication(cluster, LocalDevices.ONE_CPU);
+  }
+
+  /**
+   * The replication hooks of this process's task when it has several devices: {@code devices} is what
+   * {@link #cpuDevices} or {@link #gpuDevices} returned. Each worker splits its batch across its own devices
+   * (in-graph replicas, gradients summed in the graph) and the workers' gradients are all-reduced by collectives,
+   * so the update is the mean over workers × devices × per-device batch, the global batch.
+   *
+   * @throws IllegalArgumentException if {@code devices} did not come from {@code cpuDevices} or {@code gpuDevices}
+   */
+  public static Replication replication(Cluster cluster, Replication devices) {
+    if (!(devices instanceof LocalDevices local)) {
+      throw new IllegalArgumentException("devices must come from DistributedTraining.cpuDevices(n) or gpuDevices(n), "
+          + "but was " + devices);
+    }
+    return new CollectiveReplication(cluster, local);
   }
 
   /**
@@ -31,7 +47,20 @@ public final class DistributedTraining {
    */
   public static Trainer start(FlowSpec spec, TrainingOptions options, Cluster cluster,
       @Nullable Path checkpointRoot) {
-    Replication replication = replication(cluster);
+    return start(spec, options, replication(cluster), cluster, checkpointRoot);
+  }
+
+  /**
+   * {@link #start(FlowSpec, TrainingOptions, Cluster, Path)} for a worker with several devices ({@code devices}
+   * from {@link #cpuDevices} or {@link #gpuDevices}; see {@link #replication(Cluster, Replication)}).
+   */
+  public static Trainer start(FlowSpec spec, TrainingOptions options, Cluster cluster, Replication devices,
+      @Nullable Path checkpointRoot) {
+    return start(spec, options, replication(cluster, devices), cluster, checkpointRoot);
+  }
+
+  private static Trainer start(FlowSpec spec, TrainingOptions options, Replication replication, Cluster cluster,
+      @Nullable Path checkpointRoot) {
     if (cluster.isChief() && checkpointRoot != null && Checkpoints.exists(checkpointRoot)) {
       return Trainer.resume(checkpointRoot, replication);
     }

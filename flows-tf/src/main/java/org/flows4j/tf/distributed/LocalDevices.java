@@ -25,6 +25,9 @@ import org.tensorflow.types.TFloat32;
  * masks come from the flow's one seed and are shared by the devices (unbiased either way).
  */
 final class LocalDevices implements Replication {
+  /** One device of the default type: what a worker without {@code --devices} uses. */
+  static final LocalDevices ONE_CPU = new LocalDevices(1, DeviceSpec.DeviceType.CPU);
+
   private final int devices;
   private final DeviceSpec.DeviceType type;
 
@@ -36,15 +39,25 @@ final class LocalDevices implements Replication {
     this.type = type;
   }
 
+  int devices() {
+    return devices;
+  }
+
   @Override
   public Session openSession(Graph graph) {
-    ConfigProto.Builder config = ConfigProto.newBuilder()
-        // GPUs lack kernels for some integer ops; let those fall back to the CPU.
-        .setAllowSoftPlacement(type == DeviceSpec.DeviceType.GPU);
-    if (type == DeviceSpec.DeviceType.CPU) {
+    return new Session(graph, configure(ConfigProto.newBuilder()).build());
+  }
+
+  /**
+   * Adds what these devices need to a session's (or a TensorFlow server's) settings: N virtual CPU devices, or soft
+   * placement on GPUs (which lack kernels for some integer ops; those fall back to the CPU).
+   */
+  ConfigProto.Builder configure(ConfigProto.Builder config) {
+    config.setAllowSoftPlacement(type == DeviceSpec.DeviceType.GPU);
+    if (type == DeviceSpec.DeviceType.CPU && devices > 1) {
       config.putDeviceCount("CPU", devices);
     }
-    return new Session(graph, config.build());
+    return config;
   }
 
   @Override

@@ -19,7 +19,7 @@ final class WorkerServer {
   private WorkerServer() {}
 
   /** Starts (once) the server of {@code cluster}'s own task. */
-  static synchronized void ensureStarted(Cluster cluster) {
+  static synchronized void ensureStarted(Cluster cluster, LocalDevices devices) {
     String key = cluster.workers() + "#" + cluster.taskIndex();
     if (RUNNING.containsKey(key)) {
       return;
@@ -33,7 +33,7 @@ final class WorkerServer {
         .setJobName("worker")
         .setTaskIndex(cluster.taskIndex())
         .setProtocol("grpc")
-        .setDefaultSessionConfig(sessionConfig(cluster))
+        .setDefaultSessionConfig(sessionConfig(cluster, devices))
         .build();
     try {
       Server server = new Server(definition);
@@ -50,10 +50,11 @@ final class WorkerServer {
   /**
    * The session settings every task uses: collectives led by task 0, and device discovery limited to this task
    * (otherwise creating a session waits for every worker, with no timeout, instead of failing the first
-   * collective after {@link Cluster#timeout()}).
+   * collective after {@link Cluster#timeout()}); and this worker's devices (the server creates its virtual CPU
+   * devices from its default session settings, when it starts, so the count is fixed for the process).
    */
-  static ConfigProto sessionConfig(Cluster cluster) {
-    return ConfigProto.newBuilder()
+  static ConfigProto sessionConfig(Cluster cluster, LocalDevices devices) {
+    return devices.configure(ConfigProto.newBuilder())
         .addDeviceFilters("/job:worker/task:" + cluster.taskIndex())
         .setExperimental(ConfigProto.Experimental.newBuilder()
             .setCollectiveGroupLeader(Cluster.taskDevice(0)))

@@ -53,6 +53,8 @@ public final class ResidualLayer<T extends TFloating> extends AbstractLayer<T, R
   private final SequentialBranch<T> branch;
   private final Parameters<T> parameters;
   private final long streamBase;
+  /** The iteration counts of the inverses built so far in this graph (see {@link #inverseIterations()}). */
+  private final List<Operand<TInt32>> inverseIterations = new ArrayList<>();
 
   public ResidualLayer(Ops tf, ResidualBlock spec, Shape shape, Parameters<T> parameters) {
     super(spec, shape, parameters.type());
@@ -271,6 +273,7 @@ public final class ResidualLayer<T extends TFloating> extends AbstractLayer<T, R
   @Override
   public Transformed<T> inverseAndLogDet(Ops tf, Operand<T> y, PassContext<T> context) {
     FixedPointResult<T> result = solve(tf, y);
+    inverseIterations.add(result.iterations());
     FixedPointInverse inverse = spec.inverse();
     Op check = tf.assertThat(result.converged(), List.of(
         tf.constant("residualBlock: the fixed-point inverse did not converge in " + inverse.maxIterations()
@@ -301,5 +304,31 @@ public final class ResidualLayer<T extends TFloating> extends AbstractLayer<T, R
     return tf.math.sqrt(Tensors.sumPerExample(tf, tf.math.square(x), rank));
   }
 
+  /**
+   * How many series terms this block's training estimator draws in a training pass run with the same flow seed
+   * ({@code random_seed}): the same stateless draw as {@link #forwardAndLogDet}'s, so fetched in the same run it is
+   * the count that pass used (one count per batch, as the reference implementation draws). A fixed {@code n} for
+   * the truncated series; empty for the exact log-det, which sums no series.
+   */
+  public java.util.Optional<Operand<TInt32>> trainingSeriesTerms(Ops tf) {
+    LogDetEstimator estimator = spec.logDet();
+    if (estimator instanceof ExactLogDet) {
+      return java.util.Optional.empty();
+    }
+    if (estimator instanceof TruncatedSeries truncated) {
+      return java.util.Optional.of(tf.constant(truncated.terms()));
+    }
+    Operand<TInt32> counts = SeriesTerms.of((RussianRoulette) estimator).count(tf, tf.constant(1),
+        parameters.derivedSeed(tf, streamBase + COUNT_STREAM));
+    return java.util.Optional.of(tf.reshape(counts, tf.constant(new int[0])));
+  }
 
+  /**
+   * The fixed-point iteration counts ({@code int32} scalars) of every inverse of this block built so far in this
+   * graph, in build order: fetch one with the run that computes that inverse (sampling, decoding) to see how many
+   * iterations it took.
+   */
+  public List<Operand<TInt32>> inverseIterations() {
+    return List.copyOf(inverseIterations);
+  }
 }

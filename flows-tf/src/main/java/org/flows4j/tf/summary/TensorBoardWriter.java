@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.flows4j.tf.training.Evaluation;
 import org.flows4j.tf.training.StepReport;
 import org.flows4j.tf.training.TrainingListener;
@@ -23,7 +24,9 @@ import org.tensorflow.types.TString;
  * {@code FlushSummaryWriter}) in a small graph and session of its own, apart from the training graph. As a
  * {@link TrainingListener} it records after every update {@code loss}, {@code bits_per_dim}, {@code learning_rate}
  * and {@code gradient_norm}; {@code skipped_batches} (the running count) after each skipped batch; and
- * {@code held_out/nll} and {@code held_out/bits_per_dim} after each evaluation. Close it to flush.
+ * {@code held_out/nll} and {@code held_out/bits_per_dim} after each evaluation; for Residual Flows, the series terms
+ * each block drew ({@code residual/<block>/series_terms}) after every update, and on request the fixed-point
+ * inverse's iterations per block ({@link #inverseIterations}). Close it to flush.
  */
 public final class TensorBoardWriter implements TrainingListener, AutoCloseable {
   private final Graph graph;
@@ -83,6 +86,21 @@ public final class TensorBoardWriter implements TrainingListener, AutoCloseable 
     scalar("bits_per_dim", report.step(), report.bitsPerDim());
     scalar("learning_rate", report.step(), report.learningRate());
     scalar("gradient_norm", report.step(), report.gradientNorm());
+    report.seriesTerms().forEach((block, terms) -> scalar(residualTag(block, "series_terms"), report.step(), terms));
+  }
+
+  /**
+   * Writes, per residual block, the fixed-point iterations its inverse took ({@code Trainer.inverseIterations()}
+   * after sampling) as {@code residual/<block>/inverse_iterations} at {@code atStep}.
+   */
+  public void inverseIterations(long atStep, Map<String, Integer> iterationsByBlock) {
+    iterationsByBlock.forEach((block, iterations) -> scalar(residualTag(block, "inverse_iterations"), atStep,
+        iterations));
+  }
+
+  /** {@code residual/steps[1]/series_terms}: one TensorBoard group per block. */
+  static String residualTag(String block, String figure) {
+    return "residual/" + block + "/" + figure;
   }
 
   @Override

@@ -4,6 +4,7 @@ import com.google.common.base.Preconditions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.flows4j.api.FlowSpec;
 import org.flows4j.api.FlowSpecJson;
@@ -51,6 +52,7 @@ public final class Trainer implements AutoCloseable {
   private @Nullable Path checkpointRoot;
   private @Nullable Path resumedFrom;
   private List<String> skippedCheckpoints = List.of();
+  private Map<String, Integer> inverseIterations = Map.of();
   /** Data-dependent initialisation only goes from pending to done, so once seen done it is not asked again. */
   private boolean dataInitialized;
 
@@ -265,10 +267,18 @@ public final class Trainer implements AutoCloseable {
       batches++;
       double loss;
       @Nullable String offender;
-      try (Result result = withContext(session.runner().feed(g.data, x), g.context, c).feed(g.noiseSeed, noise)
-          .feed(g.flow.randomSeed(), flowSeed).fetch(g.stepNll).fetch(g.finite).addTarget(g.accumulate).run()) {
+      Session.Runner runner = withContext(session.runner().feed(g.data, x), g.context, c).feed(g.noiseSeed, noise)
+          .feed(g.flow.randomSeed(), flowSeed).fetch(g.stepNll).fetch(g.finite).addTarget(g.accumulate);
+      if (g.seriesTerms != null) {
+        runner.fetch(g.seriesTerms); // drawn from the same seed as the pass, so the counts it used
+      }
+      Map<String, Integer> terms = Map.of();
+      try (Result result = runner.run()) {
         loss = HostTensors.toDouble(result.get(0));
         offender = firstNonFinite(HostTensors.toDoubles(result.get(1)));
+        if (g.seriesTerms != null) {
+          terms = byBlock(g.seriesTermBlocks, HostTensors.toDoubles(result.get(2)));
+        }
       }
       if (offender != null) {
         return skip(offender);
@@ -277,7 +287,7 @@ public final class Trainer implements AutoCloseable {
       pendingLoss += loss;
       pendingBatches++;
       if (pendingBatches < options.accumulationSteps()) {
-        return new StepReport(steps, loss, toBitsPerDim(loss), false, Double.NaN, Double.NaN, null);
+        return new StepReport(steps, loss, toBitsPerDim(loss), false, Double.NaN, Double.NaN, null, terms);
       }
       double meanLoss = pendingLoss / pendingBatches;
       pendingLoss = 0;
@@ -285,7 +295,7 @@ public final class Trainer implements AutoCloseable {
       try (Result result = session.runner().fetch(g.gradientNorm).fetch(g.learningRate).addTarget(g.apply).run()) {
         steps++;
         return new StepReport(steps, meanLoss, toBitsPerDim(meanLoss), true,
-            HostTensors.toDouble(result.get(0)), HostTensors.toDouble(result.get(1)), null);
+            HostTensors.toDouble(result.get(0)), HostTensors.toDouble(result.get(1)), null, terms);
       }
     }
   }
@@ -560,8 +570,11 @@ public final class Trainer implements AutoCloseable {
           TFloat32 t = TFloat32.scalarOf((float) temperature);
           TInt64 s = TInt64.scalarOf(seed);
           TFloat32 c = contexts == null ? null : contextTensor(contexts, n);
-          Result result = withContext(session.runner().feed(g.sampleCount, count), g.sampleContext, c)
-              .feed(g.sampleTemperature, t).feed(g.sampleSeed, s).fetch(g.samples).run()) {
+          Result result = withIterations(withContext(session.runner().feed(g.sampleCount, count),
+              g.sampleContext, c).feed(g.sampleTemperature, t).feed(g.sampleSeed, s).fetch(g.samples)).run()) {
+        if (g.sampleIterations != null) {
+          inverseIterations = byBlock(g.inverseBlocks, HostTensors.toDoubles(result.get(1)));
+        }
         double[] values = HostTensors.toDoubles(result.get(0));
         out[0] = new float[values.length];
         for (int i = 0; i < values.length; i++) {
@@ -570,6 +583,27 @@ public final class Trainer implements AutoCloseable {
       }
     });
     return out[0];
+  }
+
+  private Session.Runner withIterations(Session.Runner runner) {
+    return g.sampleIterations == null ? runner : runner.fetch(g.sampleIterations);
+  }
+
+  /**
+   * For each residual block inverted by the fixed-point iteration, by location (e.g. {@code steps[1]}), the
+   * iterations its inverse took in the last {@link #sample} call (the largest over the batch: the loop runs until
+   * every example has converged); empty before the first call and for flows without such blocks.
+   */
+  public Map<String, Integer> inverseIterations() {
+    return inverseIterations;
+  }
+
+  private static Map<String, Integer> byBlock(List<String> blocks, double[] values) {
+    Map<String, Integer> result = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < blocks.size(); i++) {
+      result.put(blocks.get(i), (int) values[i]);
+    }
+    return java.util.Collections.unmodifiableMap(result);
   }
 
   /**

@@ -13,6 +13,7 @@ import org.flows4j.tf.LikelihoodModel;
 import org.flows4j.tf.Seeds;
 import org.flows4j.tf.gradients.SafeGradients;
 import org.flows4j.tf.layers.Tensors;
+import org.flows4j.tf.residual.ResidualLayer;
 import org.jspecify.annotations.Nullable;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
@@ -80,6 +81,14 @@ final class TrainingGraph {
   final Operand<TFloat32> samples;
   /** The contexts of the samples, one row per sample; null without a context. */
   final @Nullable Placeholder<TFloat32> sampleContext;
+  /** The residual blocks whose training estimator sums a series, by location, in the order of {@link #seriesTerms}. */
+  final List<String> seriesTermBlocks;
+  /** Per block of {@link #seriesTermBlocks}, the series terms its estimator draws in a training run; null if none. */
+  final @Nullable Operand<TInt32> seriesTerms;
+  /** The residual blocks inverted by the fixed-point iteration, in the order of {@link #sampleIterations}. */
+  final List<String> inverseBlocks;
+  /** Per block of {@link #inverseBlocks}, the iterations its inverse took while drawing {@link #samples}. */
+  final @Nullable Operand<TInt32> sampleIterations;
 
   TrainingGraph(FlowSpec spec, TrainingOptions options) {
     this(spec, options, Replication.none());
@@ -215,6 +224,29 @@ final class TrainingGraph {
       samples = sampleContext == null
           ? model.sample(tf, sampleCount, sampleTemperature, Seeds.statelessSeed(tf, sampleSeed))
           : model.sample(tf, sampleCount, sampleContext, sampleTemperature, Seeds.statelessSeed(tf, sampleSeed));
+
+      // Diagnostics of the Residual Flows' blocks, for TensorBoard: terms drawn per step, iterations per sampling.
+      List<String> termBlocks = new ArrayList<>();
+      List<Operand<TInt32>> terms = new ArrayList<>();
+      List<String> invertedBlocks = new ArrayList<>();
+      List<Operand<TInt32>> iterations = new ArrayList<>();
+      for (CompiledStep<TFloat32> step : model.steps()) {
+        if (step.layer() instanceof ResidualLayer<TFloat32> residual) {
+          residual.trainingSeriesTerms(tf).ifPresent(count -> {
+            termBlocks.add(step.location().path());
+            terms.add(count);
+          });
+          List<Operand<TInt32>> inverses = residual.inverseIterations();
+          if (!inverses.isEmpty()) {
+            invertedBlocks.add(step.location().path());
+            iterations.add(inverses.get(inverses.size() - 1)); // the sampling pass, built last
+          }
+        }
+      }
+      seriesTermBlocks = List.copyOf(termBlocks);
+      seriesTerms = terms.isEmpty() ? null : tf.stack(terms);
+      inverseBlocks = List.copyOf(invertedBlocks);
+      sampleIterations = iterations.isEmpty() ? null : tf.stack(iterations);
     } catch (RuntimeException e) {
       graph.close();
       throw e;

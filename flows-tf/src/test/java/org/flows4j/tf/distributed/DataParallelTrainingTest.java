@@ -22,7 +22,10 @@ import org.junit.jupiter.params.provider.CsvSource;
  * all-reduce hands every worker the same sum); and they equal, up to float32 summation order, a single process
  * trained on the global batch (Adam with warm-up, clipping at norm 5 and an EMA on; the EMA is checked through
  * samples drawn at the end, which use it). Glow runs on continuous images (no dequantization noise, whose draws
- * differ per worker); the Residual Flow uses the exact log-det, so every run is deterministic.
+ * differ per worker); the Residual Flow uses the exact log-det, so every run is deterministic. RealNVP runs with
+ * 2 devices per worker (one set of processes checks 3 workers and devices inside workers at once): each worker splits its batch across 2 virtual CPU devices of its TensorFlow server and the workers' sums
+ * meet in the all-reduce; the run would fail at placement if the server had not created the second device (the
+ * replicas' ops are pinned to it, without soft placement).
  */
 class DataParallelTrainingTest {
   private static final int STEPS = 20;
@@ -30,10 +33,11 @@ class DataParallelTrainingTest {
 
   @TempDir Path dir;
 
-  @ParameterizedTest(name = "{0} on {1} workers")
-  @CsvSource({"realnvp, 3", "glow, 2", "resflow, 2"})
+  @ParameterizedTest(name = "{0} on {1} workers with {2} devices each")
+  @CsvSource({"realnvp, 3, 2", "glow, 2, 1", "resflow, 2, 1"})
   @Timeout(240)
-  void workersAgreeAfterEveryStepAndMatchOneProcessWithTheGlobalBatch(String model, int workers) throws Exception {
+  void workersAgreeAfterEveryStepAndMatchOneProcessWithTheGlobalBatch(String model, int workers, int devices)
+      throws Exception {
     List<List<Record>> runs = new ArrayList<>();
     try (WorkerProcesses processes = new WorkerProcesses()) {
       String cluster = WorkerProcesses.loopbackCluster(workers);
@@ -41,6 +45,7 @@ class DataParallelTrainingTest {
       for (int task = 0; task < workers; task++) {
         started.add(processes.start(dir.resolve("worker-" + task + ".log"), List.of("model=" + model,
             "cluster=" + cluster, "task=" + task, "steps=" + STEPS, "batch=" + BATCH, "timeout=60",
+            "devices=" + devices,
             "out=" + dir.resolve("worker-" + task + ".bin"))));
       }
       for (int task = 0; task < workers; task++) {
@@ -83,7 +88,7 @@ class DataParallelTrainingTest {
    * The loss after every step, as the global-batch mean: float32 sums over a different split agree to a few ulps
    * per step (measured ≤ 3e-6).
    */
-  private static final double LOSS_TOLERANCE = 1e-5;
+  static final double LOSS_TOLERANCE = 1e-5;
 
   /**
    * Weights, relative L2 norm of the difference. Not 1e-5 per component: Adam divides each gradient component by
@@ -92,9 +97,9 @@ class DataParallelTrainingTest {
    * RealNVP on 2 workers) drift apart by up to a learning rate per step (worst component 1.3e-3 after 20 steps),
    * while the rest agree to 1e-5 and the loss to 3e-6. Measured: up to 1e-4 over 20 steps.
    */
-  private static final double WEIGHT_TOLERANCE = 1e-3;
+  static final double WEIGHT_TOLERANCE = 1e-3;
 
-  private static double relativeL2(float[] a, float[] b) {
+  static double relativeL2(float[] a, float[] b) {
     assertThat(a).hasSameSizeAs(b);
     double difference = 0;
     double norm = 0;

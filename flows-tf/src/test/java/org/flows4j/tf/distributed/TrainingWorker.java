@@ -71,7 +71,10 @@ public final class TrainingWorker {
     TrainingOptions options = options(a.getOrDefault("lr", "0.001"));
     Path checkpoints = a.containsKey("checkpoints") ? Path.of(a.get("checkpoints")) : null;
     int checkpointEvery = Integer.parseInt(a.getOrDefault("checkpointEvery", "0"));
-    try (Trainer trainer = DistributedTraining.start(spec(model), options, cluster, checkpoints);
+    int devices = Integer.parseInt(a.getOrDefault("devices", "1"));
+    try (Trainer trainer = devices == 1 ? DistributedTraining.start(spec(model), options, cluster, checkpoints)
+            : DistributedTraining.start(spec(model), options, cluster, DistributedTraining.cpuDevices(devices),
+                checkpoints);
         DataOutputStream out = new DataOutputStream(new BufferedOutputStream(
             new FileOutputStream(a.get("out"), true)))) {
       DataSource data = DistributedTraining.shard(data(model), cluster);

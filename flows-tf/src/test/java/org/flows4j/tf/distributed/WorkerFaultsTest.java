@@ -2,11 +2,14 @@ package org.flows4j.tf.distributed;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.DataOutputStream;
+import java.io.FileOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.flows4j.tf.distributed.WorkerProcesses.Record;
+import org.flows4j.tf.training.Trainer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,8 +60,9 @@ class WorkerFaultsTest {
   /**
    * Task 1 stops answering after step 10 and is then killed (SIGKILL): the chief stops within the timeout naming it. Everyone restarts:
    * the chief resumes from its last checkpoint (step 8) and task 1, which has no checkpoint, adopts the chief's
-   * state over the collective. The resumed run repeats steps 9 and 10 bit for bit and ends like an uninterrupted
-   * one.
+   * state over the collective. The resumed run repeats steps 9 and 10 bit for bit, and its whole curve (loss and
+   * weights after every step, the EMA's samples at the end) equals an uninterrupted run's within the tolerances of
+   * {@link DataParallelTrainingTest}.
    */
   @Test
   @Timeout(240)
@@ -118,6 +122,40 @@ class WorkerFaultsTest {
       assertThat(again.loss()).isEqualTo(first.loss());
       assertThat(again.values()).isEqualTo(first.values());
     }
+
+    // The whole curve of the interrupted run (steps 1-8 before the kill, 9-20 after the resume, then the EMA's
+    // samples) against an uninterrupted run of the same length: one process with the global batch, within the
+    // tolerances DataParallelTrainingTest states for a distributed run against one process.
+    List<Record> interrupted = new ArrayList<>(beforeKill.subList(0, 8));
+    interrupted.addAll(resumed.get(0));
+    List<Record> uninterrupted = uninterruptedSingleProcess();
+    assertThat(interrupted).hasSameSizeAs(uninterrupted);
+    double worstLoss = 0;
+    double worstWeights = 0;
+    for (int i = 0; i < uninterrupted.size(); i++) {
+      Record expected = uninterrupted.get(i);
+      Record actual = interrupted.get(i);
+      assertThat(actual.step()).isEqualTo(expected.step());
+      if (expected.step() > 0) { // the last record holds samples, no loss
+        worstLoss = Math.max(worstLoss, Math.abs(actual.loss() - expected.loss()) / Math.abs(expected.loss()));
+      }
+      worstWeights = Math.max(worstWeights,
+          DataParallelTrainingTest.relativeL2(actual.values(), expected.values()));
+    }
+    System.out.printf("interrupted and resumed vs uninterrupted, 20 steps: loss %.2g, weights %.2g (relative L2)%n",
+        worstLoss, worstWeights);
+    assertThat(worstLoss).isLessThan(DataParallelTrainingTest.LOSS_TOLERANCE);
+    assertThat(worstWeights).isLessThan(DataParallelTrainingTest.WEIGHT_TOLERANCE);
+  }
+
+  /** The same 20 steps in one process with the 2 workers' global batch, never interrupted. */
+  private List<Record> uninterruptedSingleProcess() throws Exception {
+    Path file = dir.resolve("uninterrupted.bin");
+    try (Trainer trainer = Trainer.create(TrainingWorker.spec("realnvp"), TrainingWorker.options("0.001"));
+        DataOutputStream out = new DataOutputStream(new FileOutputStream(file.toFile()))) {
+      TrainingWorker.train(trainer, TrainingWorker.data("realnvp"), 32, 20, out, null, 0);
+    }
+    return WorkerProcesses.read(file);
   }
 
   private static List<String> arguments(String model, String cluster, int task, String... more) {

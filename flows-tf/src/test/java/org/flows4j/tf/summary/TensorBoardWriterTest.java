@@ -13,7 +13,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import org.flows4j.api.FlowSpec;
+import org.flows4j.api.Flows;
 import org.flows4j.api.Presets;
+import org.flows4j.api.residual.LogDet;
 import org.flows4j.api.Shape;
 import org.flows4j.tf.data.ToyDataSource;
 import org.flows4j.tf.data.ToyDensity;
@@ -81,6 +84,58 @@ class TensorBoardWriterTest {
     }
   }
 
+  /**
+   * A Residual Flow with a Russian-roulette block (2 exact terms + Geometric(0.5)) and a truncated-series block
+   * (3 terms): after every update the event file holds each block's series terms as the trainer reported them, the
+   * roulette's counts random (at least 3, not all equal over 20 steps) and the truncated block's always 3; after
+   * sampling, each block's fixed-point iteration count (at least 1, within its maxIterations).
+   */
+  @Test
+  void residualBlocksSeriesTermsAndInverseIterationsReadBackFromTheEventFile() throws IOException {
+    FlowSpec spec = Flows.sequential(Shape.of(2))
+        .steps(1, step -> step.actNorm().residualBlock(b -> b.lipschitzMlp(16, 16)
+            .logDet(LogDet.russianRoulette(0.5).exactTerms(2))))
+        .steps(1, step -> step.residualBlock(b -> b.lipschitzMlp(16, 16).logDet(LogDet.truncatedSeries(3))))
+        .build();
+    ToyDataSource moons = new ToyDataSource(ToyDensity.MOONS, 3);
+    List<StepReport> reports = new ArrayList<>();
+    Map<String, Integer> iterations;
+    try (Trainer trainer = Trainer.create(spec, TrainingOptions.builder().learningRate(1e-3).build());
+        TensorBoardWriter events = TensorBoardWriter.create(dir)) {
+      for (int i = 0; i < 20; i++) {
+        StepReport report = trainer.step(moons.batch(i, 64), 64);
+        reports.add(report);
+        events.onStep(report);
+      }
+      assertThat(trainer.inverseIterations()).isEmpty();
+      trainer.sample(64, 1.0, 5);
+      iterations = trainer.inverseIterations();
+      events.inverseIterations(20, iterations);
+    }
+
+    String roulette = "steps[1]";
+    String truncated = "steps[2]";
+    assertThat(reports.get(0).seriesTerms().keySet()).containsExactly(roulette, truncated);
+    Map<String, Map<Long, Float>> scalars = readScalars(eventFile());
+    Map<Long, Float> rouletteTerms = scalars.get("residual/" + roulette + "/series_terms");
+    Map<Long, Float> truncatedTerms = scalars.get("residual/" + truncated + "/series_terms");
+    assertThat(rouletteTerms).hasSize(20);
+    for (StepReport report : reports) {
+      assertThat(rouletteTerms.get(report.step())).isEqualTo((float) report.seriesTerms().get(roulette));
+      assertThat(truncatedTerms.get(report.step())).isEqualTo(3f);
+    }
+    assertThat(rouletteTerms.values()).allSatisfy(terms -> assertThat(terms).isGreaterThanOrEqualTo(3f));
+    assertThat(new java.util.HashSet<>(rouletteTerms.values())).hasSizeGreaterThan(1);
+    System.out.println("series terms of the roulette block per step: " + rouletteTerms.values()
+        + "; inverse iterations when sampling: " + iterations);
+    assertThat(iterations.keySet()).containsExactly(roulette, truncated);
+    for (String block : List.of(roulette, truncated)) {
+      assertThat(iterations.get(block)).isBetween(1, 100);
+      assertThat(scalars.get("residual/" + block + "/inverse_iterations"))
+          .containsExactly(Map.entry(20L, (float) iterations.get(block)));
+    }
+  }
+
   private Path eventFile() throws IOException {
     try (Stream<Path> files = Files.list(dir)) {
       List<Path> events = files.filter(p -> p.getFileName().toString().startsWith("events.out.tfevents.")).toList();
@@ -110,7 +165,7 @@ class TensorBoardWriterTest {
         scalars.computeIfAbsent(value.getTag(), t -> new TreeMap<>()).put(event.getStep(), scalar);
       }
     }
-    assertThat(records).isGreaterThan(30 * 4);
+    assertThat(records).isGreaterThan(20 * 4);
     return scalars;
   }
 }
