@@ -295,6 +295,11 @@ class StepConformanceTest {
       public List<Variable<TFloat64>> variables() {
         return layer.variables();
       }
+
+      @Override
+      public boolean takesAnyBatch() {
+        return true;
+      }
     };
   }
 
