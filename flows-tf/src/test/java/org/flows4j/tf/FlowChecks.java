@@ -22,6 +22,11 @@ public final class FlowChecks {
   public static final double ROUND_TRIP_TOLERANCE = 1e-10;
   public static final double LOG_DET_TOLERANCE = 1e-8;
   public static final int BATCH = 3;
+  /**
+   * How far a copy's output may be from the checked forward's for the Jacobian of the copies to stand for it: kernels
+   * may sum in another order on a larger batch (about 1e-16 relative), dropout changes outputs by far more.
+   */
+  static final double COPY_TOLERANCE = 1e-12;
 
   /** A bijection under test: forward and inverse on batches of {@code inputShape}, flat or shaped outputs. */
   public interface Bijection {
@@ -30,6 +35,17 @@ public final class FlowChecks {
     Transformed<TFloat64> inverse(Ops tf, Operand<TFloat64> y);
 
     List<Variable<TFloat64>> variables();
+
+    /**
+     * Whether {@link #forward} takes a batch of any size and treats every example alone, nothing else in it sized
+     * by the batch (a condition or context tensor for {@link #BATCH} examples is). Then {@link #check} takes the
+     * brute-force Jacobian from one backward pass over copies of the batch ({@link
+     * BruteForceJacobian#rowsFromCopies}) instead of one pass per output, after checking that every copy's output
+     * equals the checked forward's; where it does not (dropout drawn per example), from one pass per output.
+     */
+    default boolean takesAnyBatch() {
+      return false;
+    }
   }
 
   /** A single compiled step as a bijection. */
@@ -48,6 +64,11 @@ public final class FlowChecks {
       @Override
       public List<Variable<TFloat64>> variables() {
         return layer.variables();
+      }
+
+      @Override
+      public boolean takesAnyBatch() {
+        return true;
       }
     };
   }
@@ -69,6 +90,11 @@ public final class FlowChecks {
       @Override
       public List<Variable<TFloat64>> variables() {
         return flow.trainableVariables();
+      }
+
+      @Override
+      public boolean takesAnyBatch() {
+        return true;
       }
     };
   }
@@ -108,7 +134,10 @@ public final class FlowChecks {
     Operand<TFloat64> yFlat = tf.reshape(forward.value(), tf.constant(new int[] {BATCH, d}));
     Transformed<TFloat64> inverse = bijection.inverse(tf, forward.value());
     Operand<TFloat64> roundTrip = tf.reshape(inverse.value(), tf.constant(new int[] {BATCH, d}));
-    List<Operand<TFloat64>> rows = BruteForceJacobian.rows(tf, yFlat, x, BATCH, d);
+    BruteForceJacobian.Copies copies = bijection.takesAnyBatch()
+        ? BruteForceJacobian.rowsFromCopies(tf, input -> bijection.forward(tf, input).value(), x, BATCH, d)
+        : null;
+    List<Operand<TFloat64>> rows = copies == null ? BruteForceJacobian.rows(tf, yFlat, x, BATCH, d) : List.of();
 
     // Loss whose gradient reaches every variable: a Gaussian NLL of y minus the log-det.
     Operand<TFloat64> loss = tf.math.sub(
@@ -125,8 +154,13 @@ public final class FlowChecks {
     fetches.add(forward.logDet());
     fetches.add(roundTrip);
     fetches.add(inverse.logDet());
-    fetches.addAll(rows);
     fetches.addAll(gradients);
+    if (copies != null) {
+      fetches.add(copies.outputs());
+      fetches.add(copies.rows());
+    } else {
+      fetches.addAll(rows);
+    }
     Map<Operand<?>, Tensor> feeds = Map.of(x, x0);
     List<double[]> values = g.fetch(fetches, feeds);
     double[] xFlat = HostTensors.toDoubles(x0);
@@ -135,7 +169,17 @@ public final class FlowChecks {
     double[] logDet = values.get(1);
     double[] back = values.get(2);
     double[] inverseLogDet = values.get(3);
-    List<double[]> jacobianRows = values.subList(4, 4 + d);
+    int firstRow = 4 + gradients.size();
+    List<double[]> jacobianRows;
+    if (copies == null) {
+      jacobianRows = values.subList(firstRow, firstRow + d);
+    } else if (BruteForceJacobian.copiesAgree(values.get(firstRow), y, COPY_TOLERANCE)) {
+      jacobianRows = BruteForceJacobian.Copies.split(values.get(firstRow + 1), d);
+    } else {
+      System.out.println("brute-force Jacobian: the copies' outputs differ from the checked forward's (noise drawn "
+          + "per example), so one backward pass per output");
+      jacobianRows = g.fetch(BruteForceJacobian.rows(tf, yFlat, x, BATCH, d), feeds);
+    }
     double[] bruteForce = BruteForceJacobian.logAbsDets(jacobianRows, BATCH, d);
 
     assertThat(FlowChecks.allFinite(y)).as("forward output").isTrue();
@@ -153,7 +197,7 @@ public final class FlowChecks {
         .isLessThanOrEqualTo(LOG_DET_TOLERANCE);
     assertThat(cancellation).as("forward + inverse log-det").isLessThanOrEqualTo(ROUND_TRIP_TOLERANCE);
     for (int i = 0; i < variables.size(); i++) {
-      double[] gradient = values.get(4 + d + i);
+      double[] gradient = values.get(4 + i);
       assertThat(FlowChecks.allFinite(gradient)).as("gradient of %s", variables.get(i).op().name()).isTrue();
       assertThat(maxAbs(gradient)).as("gradient of %s", variables.get(i).op().name()).isGreaterThan(0.0);
     }

@@ -148,6 +148,11 @@ class PresetConformanceTest {
         flow.layers().forEach(layer -> steps.addAll(layer.variables()));
         return steps;
       }
+
+      @Override
+      public boolean takesAnyBatch() {
+        return all.takesAnyBatch();
+      }
     };
   }
 
