@@ -60,7 +60,7 @@ public final class Trainer implements AutoCloseable {
     this.g = new TrainingGraph(spec, options, replication);
     Session opened;
     try {
-      opened = replication.openSession(g.graph);
+      opened = replication.openSession(g.graph, SessionConfigs.training(options));
     } catch (RuntimeException e) {
       g.graph.close();
       throw e;
@@ -366,6 +366,7 @@ public final class Trainer implements AutoCloseable {
       checkContextCount(contexts, n);
     }
     int chunkSize = options.evaluationBatch() / importanceSamples;
+    TrainingGraph.EvaluationOps evaluation = g.evaluation();
     double[] sum = {0};
     withAveragedWeights(() -> {
       for (int start = 0; start < n; start += chunkSize) {
@@ -383,8 +384,8 @@ public final class Trainer implements AutoCloseable {
             TInt64 flowSeed = HostTensors.seed(~evaluationNoiseSeed(steps, start));
             TInt32 samples = TInt32.scalarOf(importanceSamples);
             Result result = withContext(session.runner().feed(g.data, x), g.context, c).feed(g.noiseSeed, noise)
-                .feed(g.flow.randomSeed(), flowSeed).feed(g.importanceSamples, samples)
-                .fetch(g.evaluationMeanNll).run()) {
+                .feed(g.flow.randomSeed(), flowSeed).feed(evaluation.importanceSamples(), samples)
+                .fetch(evaluation.meanNll()).run()) {
           sum[0] += HostTensors.toDouble(result.get(0)) * count;
         }
       }
@@ -416,13 +417,14 @@ public final class Trainer implements AutoCloseable {
       checkContextCount(contexts, n);
     }
     float[][] out = new float[1][];
+    TrainingGraph.SamplingOps sampling = g.sampling();
     withAveragedWeights(() -> {
       try (TInt32 count = TInt32.scalarOf(n);
           TFloat32 t = TFloat32.scalarOf((float) temperature);
           TInt64 s = TInt64.scalarOf(seed);
           TFloat32 c = contexts == null ? null : contextTensor(contexts, n);
-          Result result = withContext(session.runner().feed(g.sampleCount, count), g.sampleContext, c)
-              .feed(g.sampleTemperature, t).feed(g.sampleSeed, s).fetch(g.samples).run()) {
+          Result result = withContext(session.runner().feed(sampling.count(), count), sampling.context(), c)
+              .feed(sampling.temperature(), t).feed(sampling.seed(), s).fetch(sampling.samples()).run()) {
         double[] values = HostTensors.toDoubles(result.get(0));
         out[0] = new float[values.length];
         for (int i = 0; i < values.length; i++) {
@@ -500,6 +502,27 @@ public final class Trainer implements AutoCloseable {
    * Runs {@code action} with the EMA weights loaded (when EMA is on), restoring the live weights after. Spectral
    * norms are refreshed thoroughly for whichever weights the action sees (a no-op for flows without them).
    */
+  /**
+   * The number of ops in this trainer's graph (training, evaluation and sampling; the bodies of loops and other
+   * functions are not counted): what graph optimisation walks through before a new kind of run.
+   */
+  public long graphOperationCount() {
+    long count = 0;
+    for (var operations = g.graph.operations(); operations.hasNext(); operations.next()) {
+      count++;
+    }
+    return count;
+  }
+
+  /**
+   * Runs the thorough spectral-norm refresh on the live weights: the power iteration, to a tighter tolerance and
+   * with more iterations than after each update, that evaluation, sampling and export run on the weights they use.
+   * Exposed for benchmarks and for callers who change the weights themselves.
+   */
+  public void refreshSpectralNorms() {
+    session.run(g.normalize);
+  }
+
   void withAveragedWeights(Runnable action) {
     if (!options.usesEma() || steps == 0) {
       session.run(g.normalize);

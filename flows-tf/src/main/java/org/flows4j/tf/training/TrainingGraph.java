@@ -51,10 +51,6 @@ final class TrainingGraph {
   /** Every replica's batch concatenated (the data-dependent initialisation's input); {@link #data} when alone. */
   final Operand<TFloat32> globalData;
   final Operand<TFloat32> meanBitsPerDim;
-  /** The mean NLL with the evaluation estimators (what reported figures use). */
-  final Operand<TFloat32> evaluationMeanNll;
-  /** K of the importance-weighted evaluation bound; 1 (the default) is the plain dequantization bound. */
-  final Operand<TInt32> importanceSamples;
   /** Refreshes spectral norms thoroughly (residual blocks): at start-up and before evaluation. */
   final Op normalize;
   final Op dataInit;
@@ -72,12 +68,26 @@ final class TrainingGraph {
   final Op averageSync;
   final Op averageSwapIn;
   final Op averageSwapOut;
-  final Placeholder<TInt32> sampleCount;
-  final Placeholder<TFloat32> sampleTemperature;
-  final Placeholder<TInt64> sampleSeed;
-  final Operand<TFloat32> samples;
-  /** The contexts of the samples, one row per sample; null without a context. */
-  final @Nullable Placeholder<TFloat32> sampleContext;
+  /** Built at the first evaluation (see {@link #evaluation()}); null until then. */
+  private @Nullable EvaluationOps evaluationOps;
+  /** Built at the first sampling call (see {@link #sampling()}); null until then. */
+  private @Nullable SamplingOps samplingOps;
+
+  /**
+   * The evaluation ops.
+   *
+   * @param meanNll the mean NLL with the evaluation estimators (what reported figures use)
+   * @param importanceSamples K of the importance-weighted bound; 1 (the default) is the plain dequantization bound
+   */
+  record EvaluationOps(Operand<TFloat32> meanNll, Operand<TInt32> importanceSamples) {}
+
+  /**
+   * The sampling ops.
+   *
+   * @param context the contexts of the samples, one row per sample; null without a context
+   */
+  record SamplingOps(Placeholder<TInt32> count, Placeholder<TFloat32> temperature, Placeholder<TInt64> seed,
+      @Nullable Placeholder<TFloat32> context, Operand<TFloat32> samples) {}
 
   TrainingGraph(FlowSpec spec, TrainingOptions options) {
     this(spec, options, Replication.none());
@@ -120,12 +130,6 @@ final class TrainingGraph {
       }
       meanNll = tf.withName("mean_nll").math.neg(tf.math.mean(logProb, tf.constant(0)));
       meanBitsPerDim = tf.math.mean(model.bitsPerDim(tf, logProb), tf.constant(0));
-      importanceSamples = tf.withName("importance_samples").placeholderWithDefault(
-          tf.constant(1), org.tensorflow.ndarray.Shape.scalar());
-      evaluationMeanNll = tf.withName("evaluation_mean_nll").math.neg(tf.math.mean(context == null
-          ? model.importanceWeightedLogProb(tf, data, noiseSeed, importanceSamples, FlowMode.EVALUATION)
-          : model.importanceWeightedLogProb(tf, data, context, noiseSeed, importanceSamples, FlowMode.EVALUATION),
-          tf.constant(0)));
       normalize = model.normalizationUpdate(tf, true);
       dataInit = context == null
           ? model.dataInitialization(tf, data, noiseSeed)
@@ -203,19 +207,46 @@ final class TrainingGraph {
       averageSync = average.sync(tf);
       averageSwapIn = average.swapIn(tf);
       averageSwapOut = average.swapOut(tf);
-
-      sampleCount = tf.withName("sample_count").placeholder(TInt32.class);
-      sampleTemperature = tf.withName("sample_temperature").placeholder(TFloat32.class);
-      sampleSeed = tf.withName("sample_seed").placeholder(TInt64.class);
-      sampleContext = context == null ? null : tf.withName("sample_context").placeholder(TFloat32.class,
-          Placeholder.shape(org.tensorflow.ndarray.Shape.of(-1, contextWidth)));
-      samples = sampleContext == null
-          ? model.sample(tf, sampleCount, sampleTemperature, Seeds.statelessSeed(tf, sampleSeed))
-          : model.sample(tf, sampleCount, sampleContext, sampleTemperature, Seeds.statelessSeed(tf, sampleSeed));
     } catch (RuntimeException e) {
       graph.close();
       throw e;
     }
+  }
+
+  /**
+   * The evaluation ops, added to the graph the first time they are asked for. A deep flow's evaluation graph (other
+   * estimators, importance weighting) is as large as its training graph; building it only when a run evaluates
+   * halves the graph a training-only run builds, hands to its session and keeps in memory. TensorFlow sessions
+   * accept ops added after they were created.
+   */
+  EvaluationOps evaluation() {
+    if (evaluationOps == null) {
+      Operand<TInt32> importanceSamples = tf.withName("importance_samples").placeholderWithDefault(
+          tf.constant(1), org.tensorflow.ndarray.Shape.scalar());
+      Operand<TFloat32> meanNll = tf.withName("evaluation_mean_nll").math.neg(tf.math.mean(context == null
+          ? model.importanceWeightedLogProb(tf, data, noiseSeed, importanceSamples, FlowMode.EVALUATION)
+          : model.importanceWeightedLogProb(tf, data, context, noiseSeed, importanceSamples, FlowMode.EVALUATION),
+          tf.constant(0)));
+      evaluationOps = new EvaluationOps(meanNll, importanceSamples);
+    }
+    return evaluationOps;
+  }
+
+  /** The sampling ops (inverse passes), added to the graph the first time they are asked for, as {@link #evaluation()}. */
+  SamplingOps sampling() {
+    if (samplingOps == null) {
+      Placeholder<TInt32> count = tf.withName("sample_count").placeholder(TInt32.class);
+      Placeholder<TFloat32> temperature = tf.withName("sample_temperature").placeholder(TFloat32.class);
+      Placeholder<TInt64> seed = tf.withName("sample_seed").placeholder(TInt64.class);
+      Placeholder<TFloat32> sampleContext = context == null ? null : tf.withName("sample_context").placeholder(
+          TFloat32.class, Placeholder.shape(org.tensorflow.ndarray.Shape.of(-1, model.flow().spec().context()
+              .inputWidth())));
+      Operand<TFloat32> samples = sampleContext == null
+          ? model.sample(tf, count, temperature, Seeds.statelessSeed(tf, seed))
+          : model.sample(tf, count, sampleContext, temperature, Seeds.statelessSeed(tf, seed));
+      samplingOps = new SamplingOps(count, temperature, seed, sampleContext, samples);
+    }
+    return samplingOps;
   }
 
   /** Device 0 draws the usual noise; the others offset the seed by their index. */
