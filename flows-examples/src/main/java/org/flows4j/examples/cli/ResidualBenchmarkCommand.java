@@ -215,8 +215,9 @@ public final class ResidualBenchmarkCommand implements Callable<Integer> {
     start = System.nanoTime();
     trainer.refreshSpectralNorms();
     double refresh = (System.nanoTime() - start) / 1e9;
-    return String.format(Locale.ROOT, "evaluation %.2f s (first %.2f s), including 2 thorough spectral refreshes of %.3f s each",
-        evaluation, firstEvaluation, refresh);
+    return String.format(Locale.ROOT,
+        "evaluation %.2f s (first %.2f s), including 2 thorough spectral refreshes of %.3f s each", evaluation,
+        firstEvaluation, refresh);
   }
 
   private static float[] data(ResidualWorkload workload, Shape shape, int batch, int index) {
