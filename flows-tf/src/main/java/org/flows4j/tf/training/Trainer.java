@@ -19,6 +19,7 @@ import org.flows4j.tf.export.SavedModelWriter;
 import org.tensorflow.Graph;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
+import org.tensorflow.op.Op;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
@@ -281,20 +282,21 @@ public final class Trainer implements AutoCloseable {
    * statistics a single process would on the concatenated batch (with the same dequantization noise).
    */
   private void initializeFromData(TFloat32 x, @Nullable TFloat32 c) {
+    Op dataInit = g.dataInitialization();
     try (TInt64 noise = HostTensors.seed(noiseSeed(batches)); TInt64 flowSeed = HostTensors.seed(~noiseSeed(batches))) {
       if (replication.replicas() == 1) {
         withContext(session.runner().feed(g.data, x), g.context, c).feed(g.noiseSeed, noise)
-            .feed(g.flow.randomSeed(), flowSeed).addTarget(g.dataInit).run().close();
+            .feed(g.flow.randomSeed(), flowSeed).addTarget(dataInit).run().close();
       } else if (c == null || g.context == null || g.globalContext == null) {
         try (Result gathered = session.runner().feed(g.data, x).fetch(g.globalData).run()) {
           session.runner().feed(g.data, gathered.get(0)).feed(g.noiseSeed, noise)
-              .feed(g.flow.randomSeed(), flowSeed).addTarget(g.dataInit).run().close();
+              .feed(g.flow.randomSeed(), flowSeed).addTarget(dataInit).run().close();
         }
       } else {
         try (Result gathered = session.runner().feed(g.data, x).feed(g.context, c).fetch(g.globalData)
             .fetch(g.globalContext).run()) {
           session.runner().feed(g.data, gathered.get(0)).feed(g.context, gathered.get(1))
-              .feed(g.noiseSeed, noise).feed(g.flow.randomSeed(), flowSeed).addTarget(g.dataInit).run().close();
+              .feed(g.noiseSeed, noise).feed(g.flow.randomSeed(), flowSeed).addTarget(dataInit).run().close();
         }
       }
     }

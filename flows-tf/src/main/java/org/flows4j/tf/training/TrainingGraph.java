@@ -53,7 +53,8 @@ final class TrainingGraph {
   final Operand<TFloat32> meanBitsPerDim;
   /** Refreshes spectral norms thoroughly (residual blocks): at start-up and before evaluation. */
   final Op normalize;
-  final Op dataInit;
+  /** Built at the first data-dependent initialisation (see {@link #dataInitialization()}); null until then. */
+  private @Nullable Op dataInit;
   final Operand<TBool> initialized;
   final Op accumulate;
   /** Per gradient group (each layer, then the base): all gradients finite. Then the loss. */
@@ -131,9 +132,6 @@ final class TrainingGraph {
       meanNll = tf.withName("mean_nll").math.neg(tf.math.mean(logProb, tf.constant(0)));
       meanBitsPerDim = tf.math.mean(model.bitsPerDim(tf, logProb), tf.constant(0));
       normalize = model.normalizationUpdate(tf, true);
-      dataInit = context == null
-          ? model.dataInitialization(tf, data, noiseSeed)
-          : model.dataInitialization(tf, data, context, noiseSeed);
       initialized = model.initialized(tf);
 
       List<Variable<TFloat32>> variables = model.trainableVariables();
@@ -211,6 +209,20 @@ final class TrainingGraph {
       graph.close();
       throw e;
     }
+  }
+
+  /**
+   * ActNorm's (and other layers') data-dependent initialisation, added to the graph the first time it is asked for:
+   * it is a whole forward pass, which a flow without data-initialised layers (the toy Residual Flow) or a resumed
+   * trainer never runs, so building it up front only lengthened the graph every run hands to its session.
+   */
+  Op dataInitialization() {
+    if (dataInit == null) {
+      dataInit = context == null
+          ? model.dataInitialization(tf, data, noiseSeed)
+          : model.dataInitialization(tf, data, context, noiseSeed);
+    }
+    return dataInit;
   }
 
   /**

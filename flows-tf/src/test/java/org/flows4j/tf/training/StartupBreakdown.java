@@ -117,7 +117,7 @@ public final class StartupBreakdown {
               spec.inputShape(), batch)), org.tensorflow.ndarray.buffer.DataBuffers.of(data, true, false));
           TInt64 seed = HostTensors.seed(7)) {
         session.runner().feed(g.data, x).feed(g.noiseSeed, seed).feed(g.flow.randomSeed(), seed)
-            .addTarget(g.dataInit).run().close();
+            .addTarget(g.dataInitialization()).run().close();
         long f = System.nanoTime();
         System.out.printf("data init (first run) %.2f s%n", (f - e) / 1e9);
         for (int i = 0; i < 3; i++) {
