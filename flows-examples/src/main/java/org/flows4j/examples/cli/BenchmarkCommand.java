@@ -61,6 +61,10 @@ public final class BenchmarkCommand implements Callable<Integer> {
   @Option(names = "--train-limit", paramLabel = "N", description = "as for `flows train`")
   @Nullable Integer trainLimit;
 
+  @Option(names = "--xla", description = "train with XLA JIT compilation (TrainingOptions.xla; see the README's "
+      + "benchmark section for where it pays)")
+  boolean xla;
+
   @Mixin DataDirectoryOption dataDirectory = new DataDirectoryOption();
 
   @Option(names = "--workers", paramLabel = "N",
@@ -112,10 +116,10 @@ public final class BenchmarkCommand implements Callable<Integer> {
         dataDirectory.directory());
     TrainingOptions options = TrainingOptions.builder().learningRate(defaults.learningRate())
         .warmupSteps(defaults.warmupSteps()).emaDecay(defaults.emaDecay())
-        .evaluationBatch(model.evaluationBatch()).build();
+        .evaluationBatch(model.evaluationBatch()).xla(xla).build();
     out.printf(Locale.ROOT, "benchmark: %s on %s, batch %d, %d timed steps after %d untimed, %d CPU cores "
-        + "visible to the JVM%n", model.cliName(), data.cliName(), batchSize, steps, untimedSteps,
-        Runtime.getRuntime().availableProcessors());
+        + "visible to the JVM%s%n", model.cliName(), data.cliName(), batchSize, steps, untimedSteps,
+        Runtime.getRuntime().availableProcessors(), xla ? ", XLA" : "");
     out.flush();
     try (Trainer trainer = Trainer.create(flow, options)) {
       for (int i = 0; i < untimedSteps; i++) {

@@ -1,18 +1,19 @@
 package org.flows4j.examples.cli;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.OptionalLong;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import org.flows4j.api.FlowSpec;
-import org.flows4j.api.Flows;
-import org.flows4j.api.Presets;
 import org.flows4j.api.Shape;
-import org.flows4j.api.residual.LipschitzConvNet;
-import org.flows4j.api.residual.LogDet;
-import org.flows4j.api.residual.TruncatedSeries;
 import org.flows4j.tf.data.ToyDensity;
 import org.flows4j.tf.training.Trainer;
 import org.flows4j.tf.training.TrainingOptions;
@@ -20,108 +21,207 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code flows benchmark-residual}: Residual Flows' speed and memory. Each configuration runs in a fresh JVM (peak
- * RSS only grows within a process) and reports seconds per training step (after one untimed step) and peak RSS:
- * the toy preset (100 blocks of 4×128, batch 500), the image preset (blocks 4-4-4, width 128, batch 32, 28×28×1),
- * and one conv block (28×28×1, batch 16, width 512) with n = 2, 5, 10, 20 series terms, Neumann gradient against
- * backpropagation through the series — the Neumann column must stay flat.
+ * {@code flows benchmark-residual}: the Residual Flows workloads of issue 9 (see {@link ResidualWorkload}), each in
+ * a fresh JVM with a bounded heap (peak RSS only grows within a process) watched by this process, which kills it
+ * when its resident memory passes {@code --max-rss-mib}. Per workload: seconds from the child JVM's start until the
+ * trainer is ready (graph, session, initialisation), the first training step (ActNorm's data-dependent init and
+ * TensorFlow's graph optimisation of each new run), the steady seconds per step (mean over the timed steps), peak
+ * RSS and the number of ops in the trainer's graph. The evaluation workload adds the evaluation of one batch with
+ * the EMA weights, and the thorough spectral refresh that evaluation runs before and after swapping them in, timed
+ * apart.
  */
-@Command(name = "benchmark-residual", mixinStandardHelpOptions = true,
-    description = "Seconds per training step and peak memory of Residual Flows: the toy and image presets, and "
-        + "one conv block with 2-20 series terms, Neumann gradient vs backpropagation.")
+@Command(name = "benchmark-residual", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Residual Flows' start-up time, seconds per step, peak memory and graph size on the workloads of "
+        + "the official code (toy, image, one conv block, evaluation, the paper's MNIST model with --large).")
 public final class ResidualBenchmarkCommand implements Callable<Integer> {
+  @Option(names = "--only", paramLabel = "NAMES", split = ",",
+      description = "run these workloads only, comma-separated: toy, toy-backprop, image, conv-N-neumann, "
+          + "conv-N-backprop (N = 2, 5, 10, 20; conv for all eight), eval, mnist (default: all but the large "
+          + "ones)")
+  List<String> only = new ArrayList<>();
+
   @Option(names = "--steps", paramLabel = "N", defaultValue = "3",
-      description = "timed steps per configuration (default: ${DEFAULT-VALUE})")
+      description = "timed steps after the first (default: ${DEFAULT-VALUE})")
   int steps = 3;
 
-  @Option(names = "--only", paramLabel = "NAME",
-      description = "run one configuration: toy, image or conv (default: all)")
-  String only = "";
+  @Option(names = "--depth-scale", paramLabel = "X", defaultValue = "1",
+      description = "multiply every workload's number of blocks, e.g. 0.1 for a quick run (default: "
+          + "${DEFAULT-VALUE})")
+  double depthScale = 1;
+
+  @Option(names = "--large", description = "also run the workloads that need more memory than a shared machine "
+      + "should give one process (the paper's MNIST model)")
+  boolean large;
+
+  @Option(names = "--xla", description = "train with XLA JIT compilation (TrainingOptions.xla)")
+  boolean xla;
+
+  @Option(names = "--max-rss-mib", paramLabel = "MIB", defaultValue = "6000",
+      description = "kill a workload whose resident memory passes this (default: ${DEFAULT-VALUE})")
+  long maxRssMib = 6000;
+
+  @Option(names = "--heap", paramLabel = "SIZE", defaultValue = "2g",
+      description = "the child JVMs' -Xmx (default: ${DEFAULT-VALUE})")
+  String heap = "2g";
 
   @Override
   public Integer call() throws Exception {
-    System.out.printf("%-40s %10s %14s%n", "configuration", "s/step", "peak RSS MiB");
-    if (only.isEmpty() || only.equals("toy")) {
-      report("toy preset, 100 blocks of 4x128, b500", child("toy", 0, "neumann"));
-    }
-    if (only.isEmpty() || only.equals("image")) {
-      report("image preset 4-4-4, width 128, b32", child("image", 0, "neumann"));
-    }
-    if (only.isEmpty() || only.equals("conv")) {
-      for (int terms : new int[] {2, 5, 10, 20}) {
-        for (String gradient : List.of("neumann", "backprop")) {
-          report("conv block w512 b16, n=" + terms + ", " + gradient, child("conv", terms, gradient));
+    List<ResidualWorkload> workloads = new ArrayList<>();
+    if (only.isEmpty()) {
+      for (ResidualWorkload workload : ResidualWorkload.values()) {
+        if (large || !workload.large) {
+          workloads.add(workload);
+        }
+      }
+    } else {
+      for (String name : only) {
+        if (name.strip().equals("conv")) {
+          for (ResidualWorkload workload : ResidualWorkload.values()) {
+            if (workload.isConvBlock()) {
+              workloads.add(workload);
+            }
+          }
+          continue;
+        }
+        try {
+          workloads.add(ResidualWorkload.fromCliName(name.strip()));
+        } catch (IllegalArgumentException e) {
+          throw new UsageException("--only: unknown workload '" + name + "'; use toy, toy-backprop, image, "
+              + "conv (all conv-N-neumann and conv-N-backprop, N = 2, 5, 10, 20), eval or mnist");
         }
       }
     }
-    return 0;
+    if (!(depthScale > 0)) {
+      throw new UsageException("--depth-scale must be positive, but was " + depthScale);
+    }
+    System.out.printf(Locale.ROOT, "%-48s %8s %8s %8s %8s %8s %9s  %s%n", "workload", "ready s", "first s",
+        "to-1st s", "s/step", "RSS MiB", "ops", "notes");
+    for (ResidualWorkload workload : workloads) {
+      if (workload.large && !large && only.isEmpty()) {
+        continue;
+      }
+      System.out.printf(Locale.ROOT, "%-48s %s%n", workload.title, child(workload));
+    }
+    return ExitCodes.OK;
   }
 
-  private static void report(String name, String result) {
-    String[] fields = result.trim().split(" ");
-    System.out.printf("%-40s %10s %14s%n", name, fields[0], fields[1]);
-  }
-
-  private String child(String config, int terms, String gradient) throws IOException, InterruptedException {
+  /** Runs one workload in a child JVM under the RSS watchdog; the row of figures, or why there is none. */
+  private String child(ResidualWorkload workload) throws IOException, InterruptedException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-        ResidualBenchmarkCommand.class.getName(), config, String.valueOf(terms), gradient, String.valueOf(steps))
-        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-    String output = new String(process.getInputStream().readAllBytes());
-    process.waitFor();
-    for (String line : output.split("\n")) {
+    Path log = Files.createTempFile("benchmark-residual-", ".log");
+    ProcessBuilder builder = new ProcessBuilder(java, "-Xmx" + heap, "-cp", System.getProperty("java.class.path"),
+        ResidualBenchmarkCommand.class.getName(), workload.cliName(), String.valueOf(depthScale),
+        String.valueOf(steps), String.valueOf(xla))
+        .redirectErrorStream(true).redirectOutput(log.toFile());
+    if (xla) {
+      // On CPU, TensorFlow auto-clusters for XLA only with this flag (global_jit_level alone is for GPUs).
+      builder.environment().put("TF_XLA_FLAGS", "--tf_xla_cpu_global_jit");
+    }
+    Process process = builder.start();
+    long peakKib = 0;
+    boolean killed = false;
+    while (!process.waitFor(200, TimeUnit.MILLISECONDS)) {
+      long rss = residentKib(process.pid());
+      peakKib = Math.max(peakKib, rss);
+      if (rss > maxRssMib * 1024) {
+        process.destroyForcibly();
+        process.waitFor();
+        killed = true;
+        break;
+      }
+    }
+    List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+    Files.deleteIfExists(log);
+    for (String line : lines) {
       if (line.startsWith("RESULT ")) {
         return line.substring("RESULT ".length());
       }
     }
-    return "failed failed";
+    if (killed) {
+      return String.format(Locale.ROOT, "killed: resident memory passed %d MiB (--max-rss-mib)", maxRssMib);
+    }
+    String last = lines.isEmpty() ? "no output" : lines.get(lines.size() - 1);
+    return "failed (exit " + process.exitValue() + ", peak RSS " + peakKib / 1024 + " MiB): " + last;
   }
 
-  /** The child JVM: one configuration, prints {@code RESULT <s/step> <peak MiB>}. */
-  public static void main(String[] args) {
-    String config = args[0];
-    int terms = Integer.parseInt(args[1]);
-    String gradient = args[2];
-    int steps = Integer.parseInt(args[3]);
-    FlowSpec spec;
-    int batch;
-    switch (config) {
-      case "toy" -> {
-        spec = Presets.residualFlow(Shape.of(2), 100, 128);
-        batch = 500;
+  /** {@code VmRSS} of a process in KiB; 0 when it cannot be read (gone, or no /proc). */
+  private static long residentKib(long pid) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.substring("VmRSS:".length()).replace("kB", "").strip());
+        }
       }
-      case "image" -> {
-        spec = Presets.residualFlow(Shape.of(28, 28, 1), 4, 128);
-        batch = 32;
-      }
-      default -> {
-        TruncatedSeries series = LogDet.truncatedSeries(terms);
-        TruncatedSeries estimator = gradient.equals("neumann") ? series.neumannGradient() : series;
-        spec = Flows.sequential(Shape.of(28, 28, 1))
-            .steps(1, s -> s.residualBlock(b -> b.branch(new LipschitzConvNet(512, true))
-                .logDet(estimator).evaluationLogDet(estimator)))
-            .build();
-        batch = 16;
-      }
+    } catch (IOException | NumberFormatException e) {
+      return 0;
     }
+    return 0;
+  }
+
+  /**
+   * The child JVM: one workload; prints {@code RESULT} and its figures: seconds from JVM start to a ready trainer,
+   * the first step, their sum, steady seconds per step, peak RSS in MiB, op count, and notes.
+   */
+  public static void main(String[] args) {
+    ResidualWorkload workload = ResidualWorkload.fromCliName(args[0]);
+    double depthScale = Double.parseDouble(args[1]);
+    int steps = Integer.parseInt(args[2]);
+    boolean xla = Boolean.parseBoolean(args[3]);
+    FlowSpec spec = workload.spec(depthScale);
+    int batch = workload.batch;
     List<float[]> batches = new ArrayList<>();
     for (int i = 0; i <= steps; i++) {
-      batches.add(data(config, spec.inputShape(), batch, i));
+      batches.add(data(workload, spec.inputShape(), batch, i));
     }
-    try (Trainer trainer = Trainer.create(spec, TrainingOptions.builder().seed(1).build())) {
-      trainer.step(batches.get(0), batch); // untimed: data-dependent init and graph optimisation
+    TrainingOptions.Builder options = TrainingOptions.builder().seed(1).xla(xla);
+    if (workload == ResidualWorkload.EVAL) {
+      options.emaDecay(0.999);
+    }
+    long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
+    try (Trainer trainer = Trainer.create(spec, options.build())) {
+      double ready = (System.currentTimeMillis() - jvmStart) / 1e3;
       long start = System.nanoTime();
+      trainer.step(batches.get(0), batch);
+      double first = (System.nanoTime() - start) / 1e9;
+      start = System.nanoTime();
       for (int i = 1; i <= steps; i++) {
         trainer.step(batches.get(i), batch);
       }
-      double seconds = (System.nanoTime() - start) / 1e9 / steps;
-      double peak = MemoryUsage.peakResidentBytes().orElse(-1) / (1024.0 * 1024.0);
-      System.out.printf("RESULT %.3f %.0f%n", seconds, peak);
+      double perStep = steps == 0 ? Double.NaN : (System.nanoTime() - start) / 1e9 / steps;
+      String notes = "";
+      if (workload == ResidualWorkload.EVAL) {
+        notes = evaluationNotes(trainer, batches.get(0), batch);
+      }
+      OptionalLong peak = MemoryUsage.peakResidentBytes();
+      System.out.printf(Locale.ROOT, "RESULT %8.2f %8.2f %8.2f %8.3f %8d %9d  %s%n", ready, first, ready + first,
+          perStep, peak.isPresent() ? peak.getAsLong() / (1024 * 1024) : -1, trainer.graphOperationCount(),
+          notes);
     }
   }
 
-  private static float[] data(String config, Shape shape, int batch, int index) {
-    if (config.equals("toy")) {
+  /**
+   * Evaluation of one batch with the EMA weights (20 exact terms then the roulette), first and second call, and the
+   * thorough spectral refresh alone (evaluation runs it after swapping the EMA weights in and again after swapping
+   * them out).
+   */
+  private static String evaluationNotes(Trainer trainer, float[] batch, int n) {
+    long start = System.nanoTime();
+    trainer.evaluate(batch, n);
+    double firstEvaluation = (System.nanoTime() - start) / 1e9;
+    start = System.nanoTime();
+    trainer.evaluate(batch, n);
+    double evaluation = (System.nanoTime() - start) / 1e9;
+    trainer.refreshSpectralNorms();
+    start = System.nanoTime();
+    trainer.refreshSpectralNorms();
+    double refresh = (System.nanoTime() - start) / 1e9;
+    return String.format(Locale.ROOT,
+        "evaluation %.2f s (first %.2f s), including 2 thorough spectral refreshes of %.3f s each", evaluation,
+        firstEvaluation, refresh);
+  }
+
+  private static float[] data(ResidualWorkload workload, Shape shape, int batch, int index) {
+    if (workload.isToy()) {
       return ToyDensity.EIGHT_GAUSSIANS.sampleFlat(batch, index);
     }
     SplittableRandom random = new SplittableRandom(index);

@@ -97,6 +97,10 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--seed", paramLabel = "N", description = "seeds the initial weights and the data (default: 0)")
   @Nullable Long seed;
 
+  @Option(names = "--xla", description = "compile the training graph with XLA's JIT (see the README's benchmark "
+      + "section for where it pays)")
+  boolean xla;
+
   @Option(names = "--width", paramLabel = "N",
       description = "hidden width of the conditioners (default: 64 for 2-D data, 32 for images)")
   @Nullable Integer width;
@@ -363,6 +367,7 @@ public final class TrainCommand implements Callable<Integer> {
         .emaDecay(emaDecay != null ? emaDecay : defaults.emaDecay())
         .seed(seed != null ? seed : 0)
         .evaluationBatch(model.evaluationBatch())
+        .xla(xla)
         .build();
   }
 
@@ -427,6 +432,7 @@ public final class TrainCommand implements Callable<Integer> {
     addIfGiven(conflicts, "--clip-norm", clipNorm);
     addIfGiven(conflicts, "--ema", emaDecay);
     addIfGiven(conflicts, "--seed", seed);
+    addIfGiven(conflicts, "--xla", xla ? Boolean.TRUE : null);
     if (!conflicts.isEmpty()) {
       throw new UsageException("--resume continues the run in " + run.root() + " with the model, data and "
           + "options saved in its checkpoint, so these cannot change: " + String.join(", ", conflicts)

@@ -2,6 +2,8 @@ package org.flows4j.tf.layers;
 
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TFloat64;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.family.TFloating;
 
@@ -9,16 +11,37 @@ import org.tensorflow.types.family.TFloating;
 public final class Tensors {
   private Tensors() {}
 
-  /** A scalar constant of the given float type. */
+  /**
+   * A scalar constant of the given float type. float32 and float64 constants are built in their type directly (one
+   * op, not a float64 constant and a cast: a deep flow has thousands of these, and every op costs graph-building
+   * and graph-optimisation time); Java's {@code (float)} rounds to nearest like TensorFlow's cast.
+   */
+  @SuppressWarnings("unchecked")
   public static <T extends TFloating> Operand<T> scalar(Ops tf, double value, Class<T> type) {
+    if (type == TFloat32.class) {
+      return (Operand<T>) tf.constant((float) value);
+    }
+    if (type == TFloat64.class) {
+      return (Operand<T>) tf.constant(value);
+    }
     return tf.dtypes.cast(tf.constant(value), type);
   }
 
-  /** A constant tensor of the given float type from row-major doubles. */
+  /** A constant tensor of the given float type from row-major doubles (one op in float32 and float64). */
+  @SuppressWarnings("unchecked")
   public static <T extends TFloating> Operand<T> constant(Ops tf, double[] values, long[] shape, Class<T> type) {
-    return tf.dtypes.cast(
-        tf.constant(org.tensorflow.ndarray.Shape.of(shape), org.tensorflow.ndarray.buffer.DataBuffers.of(values)),
-        type);
+    org.tensorflow.ndarray.Shape dims = org.tensorflow.ndarray.Shape.of(shape);
+    if (type == TFloat64.class) {
+      return (Operand<T>) tf.constant(dims, org.tensorflow.ndarray.buffer.DataBuffers.of(values));
+    }
+    if (type == TFloat32.class) {
+      float[] floats = new float[values.length];
+      for (int i = 0; i < values.length; i++) {
+        floats[i] = (float) values[i];
+      }
+      return (Operand<T>) tf.constant(dims, org.tensorflow.ndarray.buffer.DataBuffers.of(floats));
+    }
+    return tf.dtypes.cast(tf.constant(dims, org.tensorflow.ndarray.buffer.DataBuffers.of(values)), type);
   }
 
   /** Sums every axis but the batch axis: {@code [batch, ...] → [batch]}. */

@@ -6,6 +6,7 @@ import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Session;
 import org.tensorflow.op.Ops;
+import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -36,6 +37,15 @@ public interface Replication {
   /** The session the trainer runs its graph in. */
   default Session openSession(Graph graph) {
     return new Session(graph);
+  }
+
+  /**
+   * The session the trainer runs its graph in, given the session options the trainer chose for its graph (Grappler
+   * passes, XLA; see {@code SessionConfigs}). By default those are not applied: a replication that builds its own
+   * session configuration keeps it (the single-process case applies them).
+   */
+  default Session openSession(Graph graph, ConfigProto tuning) {
+    return openSession(graph);
   }
 
   /** Each value averaged elementwise over the replicas (every replica receives the same result). */
@@ -78,6 +88,11 @@ public interface Replication {
 
   /** The single-process case: every hook keeps its default, the identity. */
   enum SingleReplica implements Replication {
-    INSTANCE
+    INSTANCE;
+
+    @Override
+    public Session openSession(Graph graph, ConfigProto tuning) {
+      return new Session(graph, tuning);
+    }
   }
 }

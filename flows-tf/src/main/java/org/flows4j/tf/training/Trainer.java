@@ -22,6 +22,7 @@ import org.flows4j.tf.export.SavedModelWriter;
 import org.tensorflow.Graph;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
+import org.tensorflow.op.Op;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
@@ -64,7 +65,7 @@ public final class Trainer implements AutoCloseable {
     this.g = new TrainingGraph(spec, options, replication);
     Session opened;
     try {
-      opened = replication.openSession(g.graph);
+      opened = replication.openSession(g.graph, SessionConfigs.training(options));
     } catch (RuntimeException e) {
       g.graph.close();
       throw e;
@@ -334,20 +335,21 @@ public final class Trainer implements AutoCloseable {
    * statistics a single process would on the concatenated batch (with the same dequantization noise).
    */
   private void initializeFromData(TFloat32 x, @Nullable TFloat32 c) {
+    Op dataInit = g.dataInitialization();
     try (TInt64 noise = HostTensors.seed(noiseSeed(batches)); TInt64 flowSeed = HostTensors.seed(~noiseSeed(batches))) {
       if (replication.replicas() == 1) {
         withContext(session.runner().feed(g.data, x), g.context, c).feed(g.noiseSeed, noise)
-            .feed(g.flow.randomSeed(), flowSeed).addTarget(g.dataInit).run().close();
+            .feed(g.flow.randomSeed(), flowSeed).addTarget(dataInit).run().close();
       } else if (c == null || g.context == null || g.globalContext == null) {
         try (Result gathered = session.runner().feed(g.data, x).fetch(g.globalData).run()) {
           session.runner().feed(g.data, gathered.get(0)).feed(g.noiseSeed, noise)
-              .feed(g.flow.randomSeed(), flowSeed).addTarget(g.dataInit).run().close();
+              .feed(g.flow.randomSeed(), flowSeed).addTarget(dataInit).run().close();
         }
       } else {
         try (Result gathered = session.runner().feed(g.data, x).feed(g.context, c).fetch(g.globalData)
             .fetch(g.globalContext).run()) {
           session.runner().feed(g.data, gathered.get(0)).feed(g.context, gathered.get(1))
-              .feed(g.noiseSeed, noise).feed(g.flow.randomSeed(), flowSeed).addTarget(g.dataInit).run().close();
+              .feed(g.noiseSeed, noise).feed(g.flow.randomSeed(), flowSeed).addTarget(dataInit).run().close();
         }
       }
     }
@@ -462,6 +464,7 @@ public final class Trainer implements AutoCloseable {
     // chunks of `rows`.
     int chunkSize = Math.max(1, rows / importanceSamples);
     int drawsPerCall = Math.min(importanceSamples, rows);
+    TrainingGraph.EvaluationOps evaluation = g.evaluation();
     double[] sum = {0};
     withAveragedWeights(() -> {
       for (int start = 0; start < n; start += chunkSize) {
@@ -477,14 +480,14 @@ public final class Trainer implements AutoCloseable {
             TFloat32 c = contextChunk == null ? null : contextTensor(contextChunk, count)) {
           if (drawsPerCall == importanceSamples) {
             // The graph's mean NLL of the chunk, exactly as before chunks of draws existed.
-            sum[0] += logMeanOfDraws(x, c, start, 0, importanceSamples, g.evaluationMeanNll)[0] * count;
+            sum[0] += logMeanOfDraws(x, c, start, 0, importanceSamples, evaluation.meanNll())[0] * count;
             continue;
           }
           double[] total = new double[count];
           java.util.Arrays.fill(total, Double.NEGATIVE_INFINITY);
           for (int first = 0, j = 0; first < importanceSamples; first += drawsPerCall, j++) {
             int draws = Math.min(drawsPerCall, importanceSamples - first);
-            ImportanceSamples.accumulate(total, logMeanOfDraws(x, c, start, j, draws, g.evaluationLogProb),
+            ImportanceSamples.accumulate(total, logMeanOfDraws(x, c, start, j, draws, evaluation.logProb()),
                 draws);
           }
           for (double logProb : ImportanceSamples.logMean(total, importanceSamples)) {
@@ -507,7 +510,8 @@ public final class Trainer implements AutoCloseable {
     try (TInt64 noise = HostTensors.seed(seed); TInt64 flowSeed = HostTensors.seed(~seed);
         TInt32 samples = TInt32.scalarOf(draws);
         Result result = withContext(session.runner().feed(g.data, x), g.context, c).feed(g.noiseSeed, noise)
-            .feed(g.flow.randomSeed(), flowSeed).feed(g.importanceSamples, samples).fetch(output).run()) {
+            .feed(g.flow.randomSeed(), flowSeed).feed(g.evaluation().importanceSamples(), samples).fetch(output)
+            .run()) {
       double[] values = HostTensors.toDoubles(result.get(0));
       float[] out = new float[values.length];
       for (int i = 0; i < values.length; i++) {
@@ -527,7 +531,7 @@ public final class Trainer implements AutoCloseable {
     float[][] out = new float[1][];
     withAveragedWeights(() -> {
       try (TFloat32 x = tensor(values, n)) {
-        out[0] = logMeanOfDraws(x, null, start, j, draws, g.evaluationLogProb);
+        out[0] = logMeanOfDraws(x, null, start, j, draws, g.evaluation().logProb());
       }
     });
     return out[0];
@@ -565,15 +569,17 @@ public final class Trainer implements AutoCloseable {
       checkContextCount(contexts, n);
     }
     float[][] out = new float[1][];
+    TrainingGraph.SamplingOps sampling = g.sampling();
     withAveragedWeights(() -> {
       try (TInt32 count = TInt32.scalarOf(n);
           TFloat32 t = TFloat32.scalarOf((float) temperature);
           TInt64 s = TInt64.scalarOf(seed);
           TFloat32 c = contexts == null ? null : contextTensor(contexts, n);
-          Result result = withIterations(withContext(session.runner().feed(g.sampleCount, count),
-              g.sampleContext, c).feed(g.sampleTemperature, t).feed(g.sampleSeed, s).fetch(g.samples)).run()) {
-        if (g.sampleIterations != null) {
-          inverseIterations = byBlock(g.inverseBlocks, HostTensors.toDoubles(result.get(1)));
+          Result result = withIterations(withContext(session.runner().feed(sampling.count(), count),
+              sampling.context(), c).feed(sampling.temperature(), t).feed(sampling.seed(), s)
+              .fetch(sampling.samples()), sampling).run()) {
+        if (sampling.iterations() != null) {
+          inverseIterations = byBlock(sampling.inverseBlocks(), HostTensors.toDoubles(result.get(1)));
         }
         double[] values = HostTensors.toDoubles(result.get(0));
         out[0] = new float[values.length];
@@ -585,8 +591,9 @@ public final class Trainer implements AutoCloseable {
     return out[0];
   }
 
-  private Session.Runner withIterations(Session.Runner runner) {
-    return g.sampleIterations == null ? runner : runner.fetch(g.sampleIterations);
+  private static Session.Runner withIterations(Session.Runner runner, TrainingGraph.SamplingOps sampling) {
+    Operand<TInt32> iterations = sampling.iterations();
+    return iterations == null ? runner : runner.fetch(iterations);
   }
 
   /**
@@ -673,6 +680,27 @@ public final class Trainer implements AutoCloseable {
    * Runs {@code action} with the EMA weights loaded (when EMA is on), restoring the live weights after. Spectral
    * norms are refreshed thoroughly for whichever weights the action sees (a no-op for flows without them).
    */
+  /**
+   * The number of ops in this trainer's graph (training, evaluation and sampling; the bodies of loops and other
+   * functions are not counted): what graph optimisation walks through before a new kind of run.
+   */
+  public long graphOperationCount() {
+    long count = 0;
+    for (var operations = g.graph.operations(); operations.hasNext(); operations.next()) {
+      count++;
+    }
+    return count;
+  }
+
+  /**
+   * Runs the thorough spectral-norm refresh on the live weights: the power iteration, to a tighter tolerance and
+   * with more iterations than after each update, that evaluation, sampling and export run on the weights they use.
+   * Exposed for benchmarks and for callers who change the weights themselves.
+   */
+  public void refreshSpectralNorms() {
+    session.run(g.normalize);
+  }
+
   void withAveragedWeights(Runnable action) {
     if (!options.usesEma() || steps == 0) {
       session.run(g.normalize);

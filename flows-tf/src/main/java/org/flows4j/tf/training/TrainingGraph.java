@@ -52,15 +52,10 @@ final class TrainingGraph {
   /** Every replica's batch concatenated (the data-dependent initialisation's input); {@link #data} when alone. */
   final Operand<TFloat32> globalData;
   final Operand<TFloat32> meanBitsPerDim;
-  /** The mean NLL with the evaluation estimators (what reported figures use). */
-  final Operand<TFloat32> evaluationMeanNll;
-  /** The importance-weighted bound per example (nats), for evaluations that combine chunks of draws. */
-  final Operand<TFloat32> evaluationLogProb;
-  /** K of the importance-weighted evaluation bound; 1 (the default) is the plain dequantization bound. */
-  final Operand<TInt32> importanceSamples;
   /** Refreshes spectral norms thoroughly (residual blocks): at start-up and before evaluation. */
   final Op normalize;
-  final Op dataInit;
+  /** Built at the first data-dependent initialisation (see {@link #dataInitialization()}); null until then. */
+  private @Nullable Op dataInit;
   final Operand<TBool> initialized;
   final Op accumulate;
   /** Per gradient group (each layer, then the base): all gradients finite. Then the loss. */
@@ -75,20 +70,35 @@ final class TrainingGraph {
   final Op averageSync;
   final Op averageSwapIn;
   final Op averageSwapOut;
-  final Placeholder<TInt32> sampleCount;
-  final Placeholder<TFloat32> sampleTemperature;
-  final Placeholder<TInt64> sampleSeed;
-  final Operand<TFloat32> samples;
-  /** The contexts of the samples, one row per sample; null without a context. */
-  final @Nullable Placeholder<TFloat32> sampleContext;
   /** The residual blocks whose training estimator sums a series, by location, in the order of {@link #seriesTerms}. */
   final List<String> seriesTermBlocks;
   /** Per block of {@link #seriesTermBlocks}, the series terms its estimator draws in a training run; null if none. */
   final @Nullable Operand<TInt32> seriesTerms;
-  /** The residual blocks inverted by the fixed-point iteration, in the order of {@link #sampleIterations}. */
-  final List<String> inverseBlocks;
-  /** Per block of {@link #inverseBlocks}, the iterations its inverse took while drawing {@link #samples}. */
-  final @Nullable Operand<TInt32> sampleIterations;
+  /** Built at the first evaluation (see {@link #evaluation()}); null until then. */
+  private @Nullable EvaluationOps evaluationOps;
+  /** Built at the first sampling call (see {@link #sampling()}); null until then. */
+  private @Nullable SamplingOps samplingOps;
+
+  /**
+   * The evaluation ops.
+   *
+   * @param meanNll the mean NLL with the evaluation estimators (what reported figures use)
+   * @param logProb the importance-weighted bound per example (nats), for evaluations that combine chunks of draws
+   * @param importanceSamples K of the importance-weighted bound; 1 (the default) is the plain dequantization bound
+   */
+  record EvaluationOps(Operand<TFloat32> meanNll, Operand<TFloat32> logProb, Operand<TInt32> importanceSamples) {}
+
+  /**
+   * The sampling ops.
+   *
+   * @param context the contexts of the samples, one row per sample; null without a context
+   * @param inverseBlocks the residual blocks inverted by the fixed-point iteration, in the order of {@code iterations}
+   * @param iterations per block of {@code inverseBlocks}, the iterations its inverse took while drawing
+   *     {@code samples}; null if none
+   */
+  record SamplingOps(Placeholder<TInt32> count, Placeholder<TFloat32> temperature, Placeholder<TInt64> seed,
+      @Nullable Placeholder<TFloat32> context, Operand<TFloat32> samples, List<String> inverseBlocks,
+      @Nullable Operand<TInt32> iterations) {}
 
   TrainingGraph(FlowSpec spec, TrainingOptions options) {
     this(spec, options, Replication.none());
@@ -131,17 +141,7 @@ final class TrainingGraph {
       }
       meanNll = tf.withName("mean_nll").math.neg(tf.math.mean(logProb, tf.constant(0)));
       meanBitsPerDim = tf.math.mean(model.bitsPerDim(tf, logProb), tf.constant(0));
-      importanceSamples = tf.withName("importance_samples").placeholderWithDefault(
-          tf.constant(1), org.tensorflow.ndarray.Shape.scalar());
-      evaluationLogProb = context == null
-          ? model.importanceWeightedLogProb(tf, data, noiseSeed, importanceSamples, FlowMode.EVALUATION)
-          : model.importanceWeightedLogProb(tf, data, context, noiseSeed, importanceSamples, FlowMode.EVALUATION);
-      evaluationMeanNll = tf.withName("evaluation_mean_nll").math.neg(tf.math.mean(evaluationLogProb,
-          tf.constant(0)));
       normalize = model.normalizationUpdate(tf, true);
-      dataInit = context == null
-          ? model.dataInitialization(tf, data, noiseSeed)
-          : model.dataInitialization(tf, data, context, noiseSeed);
       initialized = model.initialized(tf);
 
       List<Variable<TFloat32>> variables = model.trainableVariables();
@@ -216,41 +216,88 @@ final class TrainingGraph {
       averageSwapIn = average.swapIn(tf);
       averageSwapOut = average.swapOut(tf);
 
-      sampleCount = tf.withName("sample_count").placeholder(TInt32.class);
-      sampleTemperature = tf.withName("sample_temperature").placeholder(TFloat32.class);
-      sampleSeed = tf.withName("sample_seed").placeholder(TInt64.class);
-      sampleContext = context == null ? null : tf.withName("sample_context").placeholder(TFloat32.class,
-          Placeholder.shape(org.tensorflow.ndarray.Shape.of(-1, contextWidth)));
-      samples = sampleContext == null
-          ? model.sample(tf, sampleCount, sampleTemperature, Seeds.statelessSeed(tf, sampleSeed))
-          : model.sample(tf, sampleCount, sampleContext, sampleTemperature, Seeds.statelessSeed(tf, sampleSeed));
-
-      // Diagnostics of the Residual Flows' blocks, for TensorBoard: terms drawn per step, iterations per sampling.
+      // Diagnostics of the Residual Flows' blocks, for TensorBoard: terms drawn per step (iterations per sampling are
+      // collected when the sampling ops are built).
       List<String> termBlocks = new ArrayList<>();
       List<Operand<TInt32>> terms = new ArrayList<>();
-      List<String> invertedBlocks = new ArrayList<>();
-      List<Operand<TInt32>> iterations = new ArrayList<>();
       for (CompiledStep<TFloat32> step : model.steps()) {
         if (step.layer() instanceof ResidualLayer<TFloat32> residual) {
           residual.trainingSeriesTerms(tf).ifPresent(count -> {
             termBlocks.add(step.location().path());
             terms.add(count);
           });
-          List<Operand<TInt32>> inverses = residual.inverseIterations();
-          if (!inverses.isEmpty()) {
-            invertedBlocks.add(step.location().path());
-            iterations.add(inverses.get(inverses.size() - 1)); // the sampling pass, built last
-          }
         }
       }
       seriesTermBlocks = List.copyOf(termBlocks);
       seriesTerms = terms.isEmpty() ? null : tf.stack(terms);
-      inverseBlocks = List.copyOf(invertedBlocks);
-      sampleIterations = iterations.isEmpty() ? null : tf.stack(iterations);
     } catch (RuntimeException e) {
       graph.close();
       throw e;
     }
+  }
+
+  /**
+   * ActNorm's (and other layers') data-dependent initialisation, added to the graph the first time it is asked for:
+   * it is a whole forward pass, which a flow without data-initialised layers (the toy Residual Flow) or a resumed
+   * trainer never runs, so building it up front only lengthened the graph every run hands to its session.
+   */
+  Op dataInitialization() {
+    if (dataInit == null) {
+      dataInit = context == null
+          ? model.dataInitialization(tf, data, noiseSeed)
+          : model.dataInitialization(tf, data, context, noiseSeed);
+    }
+    return dataInit;
+  }
+
+  /**
+   * The evaluation ops, added to the graph the first time they are asked for. A deep flow's evaluation graph (other
+   * estimators, importance weighting) is as large as its training graph; building it only when a run evaluates
+   * halves the graph a training-only run builds, hands to its session and keeps in memory. TensorFlow sessions
+   * accept ops added after they were created.
+   */
+  EvaluationOps evaluation() {
+    if (evaluationOps == null) {
+      Operand<TInt32> importanceSamples = tf.withName("importance_samples").placeholderWithDefault(
+          tf.constant(1), org.tensorflow.ndarray.Shape.scalar());
+      Operand<TFloat32> logProb = context == null
+          ? model.importanceWeightedLogProb(tf, data, noiseSeed, importanceSamples, FlowMode.EVALUATION)
+          : model.importanceWeightedLogProb(tf, data, context, noiseSeed, importanceSamples, FlowMode.EVALUATION);
+      Operand<TFloat32> meanNll = tf.withName("evaluation_mean_nll").math.neg(tf.math.mean(logProb,
+          tf.constant(0)));
+      evaluationOps = new EvaluationOps(meanNll, logProb, importanceSamples);
+    }
+    return evaluationOps;
+  }
+
+  /** The sampling ops (inverse passes), added to the graph the first time they are asked for, as {@link #evaluation()}. */
+  SamplingOps sampling() {
+    if (samplingOps == null) {
+      Placeholder<TInt32> count = tf.withName("sample_count").placeholder(TInt32.class);
+      Placeholder<TFloat32> temperature = tf.withName("sample_temperature").placeholder(TFloat32.class);
+      Placeholder<TInt64> seed = tf.withName("sample_seed").placeholder(TInt64.class);
+      Placeholder<TFloat32> sampleContext = context == null ? null : tf.withName("sample_context").placeholder(
+          TFloat32.class, Placeholder.shape(org.tensorflow.ndarray.Shape.of(-1, model.flow().spec().context()
+              .inputWidth())));
+      Operand<TFloat32> samples = sampleContext == null
+          ? model.sample(tf, count, temperature, Seeds.statelessSeed(tf, seed))
+          : model.sample(tf, count, sampleContext, temperature, Seeds.statelessSeed(tf, seed));
+      // Each residual block's fixed-point inverse built just now, by the sampling pass, is its last one.
+      List<String> invertedBlocks = new ArrayList<>();
+      List<Operand<TInt32>> iterations = new ArrayList<>();
+      for (CompiledStep<TFloat32> step : model.steps()) {
+        if (step.layer() instanceof ResidualLayer<TFloat32> residual) {
+          List<Operand<TInt32>> inverses = residual.inverseIterations();
+          if (!inverses.isEmpty()) {
+            invertedBlocks.add(step.location().path());
+            iterations.add(inverses.get(inverses.size() - 1));
+          }
+        }
+      }
+      samplingOps = new SamplingOps(count, temperature, seed, sampleContext, samples, List.copyOf(invertedBlocks),
+          iterations.isEmpty() ? null : tf.stack(iterations));
+    }
+    return samplingOps;
   }
 
   /** Device 0 draws the usual noise; the others offset the seed by their index. */

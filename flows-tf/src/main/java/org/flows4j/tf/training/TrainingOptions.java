@@ -17,6 +17,10 @@ import com.google.common.base.Preconditions;
  * @param evaluationBatch rows per evaluation pass (default 512): with K importance samples, {@code
  *     evaluationBatch / K} examples are tiled K times. Lower it for memory-hungry models, such as Flow++'s
  *     attention at full resolution, whose memory grows with the batch times the square of the pixel count
+ * @param xla compile the trainer's graph with XLA's JIT ({@code ConfigProto} global JIT level ON_1; off by
+ *     default). On CPU, TensorFlow only clusters for XLA when the process's environment also has {@code
+ *     TF_XLA_FLAGS=--tf_xla_cpu_global_jit}. Whether it pays depends on the model: see the README's benchmark
+ *     section for measured figures
  */
 public record TrainingOptions(
     Optimizer optimizer,
@@ -32,7 +36,8 @@ public record TrainingOptions(
     double emaDecay,
     int maxConsecutiveBadSteps,
     long seed,
-    int evaluationBatch) {
+    int evaluationBatch,
+    boolean xla) {
 
   public TrainingOptions {
     Preconditions.checkNotNull(optimizer, "optimizer");
@@ -71,7 +76,7 @@ public record TrainingOptions(
         .optimizer(optimizer).learningRate(learningRate).betas(beta1, beta2).epsilon(epsilon)
         .warmupSteps(warmupSteps).schedule(schedule).totalSteps(totalSteps).clipNorm(clipNorm)
         .accumulationSteps(accumulationSteps).emaDecay(emaDecay).maxConsecutiveBadSteps(maxConsecutiveBadSteps)
-        .seed(seed).evaluationBatch(evaluationBatch);
+        .seed(seed).evaluationBatch(evaluationBatch).xla(xla);
   }
 
   public TrainingOptions withLearningRate(double newLearningRate) {
@@ -102,6 +107,7 @@ public record TrainingOptions(
     private int maxConsecutiveBadSteps = 10;
     private long seed;
     private int evaluationBatch = 512;
+    private boolean xla;
 
     private Builder() {}
 
@@ -171,9 +177,15 @@ public record TrainingOptions(
       return this;
     }
 
+    /** XLA JIT compilation of the training graph (see {@link TrainingOptions#xla()}). */
+    public Builder xla(boolean value) {
+      this.xla = value;
+      return this;
+    }
+
     public TrainingOptions build() {
       return new TrainingOptions(optimizer, learningRate, beta1, beta2, epsilon, warmupSteps, schedule, totalSteps,
-          clipNorm, accumulationSteps, emaDecay, maxConsecutiveBadSteps, seed, evaluationBatch);
+          clipNorm, accumulationSteps, emaDecay, maxConsecutiveBadSteps, seed, evaluationBatch, xla);
     }
   }
 }
