@@ -112,7 +112,9 @@ public final class FlowCompiler {
               ? new SplitPrior<>(flowScope, shape.withFeatures(shape.features() - factored), factored,
                   conditionWidth, parameters.in("level_" + l + ".step_" + s + "_" + step.kind()))
               : null;
-          GraphFlow.FactorOutStage<T> factorOut = GraphFlow.factorOut(shape, prior);
+          StepLocation splitLocation = spec.layout() == Layout.MULTISCALE
+              ? StepLocation.multiscale(l, s, step.kind()) : StepLocation.sequential(s, step.kind());
+          GraphFlow.FactorOutStage<T> factorOut = GraphFlow.factorOut(shape, prior, splitLocation);
           stages.add(factorOut);
           shape = factorOut.keptShape();
           continue;
