@@ -6,6 +6,7 @@ import org.flows4j.api.data.Logit;
 import org.flows4j.api.data.NoDequantization;
 import org.flows4j.api.data.VariationalDequantization;
 import org.flows4j.api.step.MaskedAutoregressive;
+import org.flows4j.api.step.ResidualBlock;
 import org.flows4j.api.step.StepSpec;
 
 /**
@@ -127,7 +128,9 @@ final class FlowSpecValidator {
             + "is the noise u), so it cannot use " + step.kind() + "."));
         return;
       }
-      if (step instanceof MaskedAutoregressive) {
+      // A residual branch g(x) has no input for the condition either (issue 10: it used to be compiled anyway and
+      // silently drop it), so both are refused here rather than fitting a q(u) that ignores the pixels.
+      if (step instanceof MaskedAutoregressive || step instanceof ResidualBlock) {
         problems.add(new Problem(location, step.kind(), step.kind() + " has no input for the condition (the "
             + "pixels), so q(u | x) would ignore x. Use couplings, whose conditioners receive it."));
       }

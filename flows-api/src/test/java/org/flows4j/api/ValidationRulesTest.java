@@ -679,6 +679,11 @@ class ValidationRulesTest {
     assertThat(onlyMessage(vectorData)).isEqualTo("dequantization.flow.steps[0] (maf): "
         + "maf has no input for the condition (the pixels), so q(u | x) would ignore x. Use "
         + "couplings, whose conditioners receive it.");
+    FlowSpec residual = Flows.sequential(IMAGE).steps(1, s -> s.actNorm().residualBlock(b -> b.lipschitzConvNet(8)))
+        .build();
+    assertThat(onlyMessage(withNoiseFlow(residual))).isEqualTo("dequantization.flow.steps[1] (residualBlock): "
+        + "residualBlock has no input for the condition (the pixels), so q(u | x) would ignore x. Use "
+        + "couplings, whose conditioners receive it.");
   }
 
   @Test

@@ -2,6 +2,8 @@ package org.flows4j.examples
 
 import java.nio.file.Path
 import org.flows4j.api.Shape
+import org.flows4j.tf.data.ConditionalBatch
+import org.flows4j.tf.data.ConditionalDataSource
 import org.flows4j.tf.data.DataSource
 import org.flows4j.tf.training.Evaluation
 import org.flows4j.tf.training.RunOptions
@@ -48,6 +50,22 @@ fun heldOut(values: FloatArray, shape: Shape): TrainingRun.HeldOut {
 fun Trainer.fit(
   data: DataSource,
   heldOut: TrainingRun.HeldOut?,
+  options: RunOptions,
+  onStep: (StepReport) -> Unit = {},
+  onEvaluation: (Evaluation) -> Unit = {},
+): List<Evaluation> =
+  TrainingRun.run(this, data, heldOut, options, object : TrainingListener {
+    override fun onStep(report: StepReport) = onStep(report)
+
+    override fun onEvaluation(evaluation: Evaluation) = onEvaluation(evaluation)
+  })
+
+/**
+ * The same for a conditional flow p(x | c): [data] yields (x, c) pairs and [heldOut] is scored as -log p(x | c).
+ */
+fun Trainer.fit(
+  data: ConditionalDataSource,
+  heldOut: ConditionalBatch?,
   options: RunOptions,
   onStep: (StepReport) -> Unit = {},
   onEvaluation: (Evaluation) -> Unit = {},

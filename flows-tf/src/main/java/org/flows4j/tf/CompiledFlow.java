@@ -151,4 +151,13 @@ public interface CompiledFlow<T extends TFloating> {
 
   /** This flow's non-trainable state saved with the weights (ActNorm's flags, power-iteration vectors). */
   List<Variable<?>> stateVariables();
+
+  /**
+   * The trainable variables that belong to no step, by what they are: the context embedding, each learned
+   * factor-out prior (named by its step, {@code levels[0].steps[3] (factorOut) prior}) and the class-conditional
+   * top prior. Training names these groups when their gradients turn non-finite, instead of blaming the base.
+   */
+  default java.util.Map<String, List<Variable<T>>> auxiliaryVariableGroups() {
+    return java.util.Map.of();
+  }
 }

@@ -69,7 +69,8 @@ public final class FlowCompiler {
     Ops flowScope = tf.withSubScope("flow");
     parameters.createRandomSeed(flowScope);
     VariationalDequantizer<T> dequantizer = spec.dequantization() instanceof VariationalDequantization variational
-        ? dequantizer(flowScope, spec.inputShape(), variational, parameters.in("dequantization"))
+        ? dequantizer(flowScope, spec.inputShape(), variational, spec.context().conditionFeatures(),
+            parameters.in("dequantization"))
         : null;
     return LikelihoodModel.of(flow(flowScope, spec, 0, parameters), dequantizer);
   }
@@ -112,7 +113,9 @@ public final class FlowCompiler {
               ? new SplitPrior<>(flowScope, shape.withFeatures(shape.features() - factored), factored,
                   conditionWidth, parameters.in("level_" + l + ".step_" + s + "_" + step.kind()))
               : null;
-          GraphFlow.FactorOutStage<T> factorOut = GraphFlow.factorOut(shape, prior);
+          StepLocation splitLocation = spec.layout() == Layout.MULTISCALE
+              ? StepLocation.multiscale(l, s, step.kind()) : StepLocation.sequential(s, step.kind());
+          GraphFlow.FactorOutStage<T> factorOut = GraphFlow.factorOut(shape, prior, splitLocation);
           stages.add(factorOut);
           shape = factorOut.keptShape();
           continue;
@@ -139,12 +142,17 @@ public final class FlowCompiler {
         contextEmbedding, topPrior);
   }
 
-  /** Flow++'s {@code q(u | x)}: the context network and the conditional dequantization flow. */
-  private static <T extends TFloating> VariationalDequantizer<T> dequantizer(
-      Ops flowScope, Shape dataShape, VariationalDequantization spec, Parameters<T> parameters) {
+  /**
+   * Flow++'s {@code q(u | x)}: the context network and the conditional dequantization flow. In a conditional flow
+   * the dequantization flow also receives the flow's embedded context ({@code flowContextFeatures} features), so
+   * the noise is {@code q(u | x, c)}.
+   */
+  private static <T extends TFloating> VariationalDequantizer<T> dequantizer(Ops flowScope, Shape dataShape,
+      VariationalDequantization spec, int flowContextFeatures, Parameters<T> parameters) {
     ConditionNetwork<T> context = new ConditionNetwork<>(
         flowScope, spec.context(), dataShape, spec.contextFeatures(), parameters.in("context"));
-    GraphFlow<T> noiseFlow = flow(flowScope, spec.flow(), spec.contextFeatures(), parameters.in("flow"));
-    return new VariationalDequantizer<>(spec, dataShape, context, noiseFlow);
+    GraphFlow<T> noiseFlow = flow(flowScope, spec.flow(), spec.contextFeatures() + flowContextFeatures,
+        parameters.in("flow"));
+    return new VariationalDequantizer<>(spec, dataShape, context, noiseFlow, flowContextFeatures);
   }
 }

@@ -1,8 +1,10 @@
 package org.flows4j.tf;
 
 import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.flows4j.api.FlowSpec;
 import org.flows4j.api.Shape;
 import org.flows4j.api.step.FactorOut;
@@ -40,8 +42,8 @@ final class GraphFlow<T extends TFloating> implements CompiledFlow<T> {
    * Keeps the first {@code kept} features, factors out the other {@code factored}, through Glow's learned
    * {@code prior} when there is one.
    */
-  record FactorOutStage<T extends TFloating>(Shape inputShape, int kept, int factored, @Nullable SplitPrior<T> prior)
-      implements Stage<T> {
+  record FactorOutStage<T extends TFloating>(Shape inputShape, int kept, int factored, @Nullable SplitPrior<T> prior,
+      StepLocation location) implements Stage<T> {
     Shape factoredShape() {
       return inputShape.withFeatures(factored);
     }
@@ -82,9 +84,10 @@ final class GraphFlow<T extends TFloating> implements CompiledFlow<T> {
     this.state = ImmutableList.copyOf(state);
   }
 
-  static <T extends TFloating> FactorOutStage<T> factorOut(Shape input, @Nullable SplitPrior<T> prior) {
+  static <T extends TFloating> FactorOutStage<T> factorOut(Shape input, @Nullable SplitPrior<T> prior,
+      StepLocation location) {
     int factored = FactorOut.factoredFeatures(input.features());
-    return new FactorOutStage<>(input, input.features() - factored, factored, prior);
+    return new FactorOutStage<>(input, input.features() - factored, factored, prior, location);
   }
 
   @Override
@@ -288,6 +291,23 @@ final class GraphFlow<T extends TFloating> implements CompiledFlow<T> {
   @Override
   public List<Variable<?>> stateVariables() {
     return state;
+  }
+
+  @Override
+  public Map<String, List<Variable<T>>> auxiliaryVariableGroups() {
+    ImmutableMap.Builder<String, List<Variable<T>>> groups = ImmutableMap.builder();
+    if (contextEmbedding != null && !contextEmbedding.variables().isEmpty()) {
+      groups.put("context embedding", contextEmbedding.variables());
+    }
+    for (Stage<T> stage : stages) {
+      if (stage instanceof FactorOutStage<T> factorOut && factorOut.prior() != null) {
+        groups.put(factorOut.location() + " prior", factorOut.prior().variables());
+      }
+    }
+    if (topPrior != null) {
+      groups.put("top prior", topPrior.variables());
+    }
+    return groups.build();
   }
 
   private Operand<T> flatten(Ops tf, Operand<T> x, Shape shape) {

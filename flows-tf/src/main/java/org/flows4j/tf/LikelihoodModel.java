@@ -167,8 +167,10 @@ public final class LikelihoodModel<T extends TFloating> {
    * features, or the class index as a number); otherwise as {@link #logProb(Ops, Operand, Operand, FlowMode)}.
    */
   public Operand<T> logProb(Ops tf, Operand<T> x, Operand<T> c, Operand<TInt64> noiseSeed, FlowMode mode) {
-    Preprocessed<T> in = preprocess(tf, x, noiseSeed, mode);
-    return tf.math.add(flow.logProb(tf, in.value(), flow.withContext(tf, c, PassContext.of(mode))), in.logDet());
+    // One embedding of c serves the flow and the variational dequantizer's q(u | x, c).
+    PassContext<T> pass = flow.withContext(tf, c, PassContext.of(mode));
+    Preprocessed<T> in = preprocess(tf, x, noiseSeed, mode, pass.condition());
+    return tf.math.add(flow.logProb(tf, in.value(), pass), in.logDet());
   }
 
   /**
@@ -243,10 +245,12 @@ public final class LikelihoodModel<T extends TFloating> {
   /** {@link #dataInitialization(Ops, Operand, Operand)} for a conditional flow, with the batch's contexts. */
   public Op dataInitialization(Ops tf, Operand<T> x, Operand<T> c, Operand<TInt64> noiseSeed) {
     List<Op> initOps = new ArrayList<>();
+    Operand<T> condition = flow.withContext(tf, c, PassContext.training()).condition();
     if (dequantizer != null) {
-      dequantizer.addDataInitialization(tf, bins(tf, x), noiseSeed, initOps);
+      dequantizer.addDataInitialization(tf, bins(tf, x), noiseSeed, initOps, condition);
     }
-    initOps.add(flow.dataInitialization(tf, preprocess(tf, x, noiseSeed, FlowMode.TRAINING).value(), c));
+    initOps.add(flow.dataInitialization(tf, preprocess(tf, x, noiseSeed, FlowMode.TRAINING, condition).value(),
+        c));
     return tf.withControlDependencies(initOps).noOp();
   }
 
@@ -321,6 +325,12 @@ public final class LikelihoodModel<T extends TFloating> {
    * dequantization −log q(u | x) (so the sum is the ELBO's integrand); without a seed, bin centres.
    */
   private Preprocessed<T> preprocess(Ops tf, Operand<T> x, @Nullable Operand<TInt64> noiseSeed, FlowMode mode) {
+    return preprocess(tf, x, noiseSeed, mode, null);
+  }
+
+  /** With the flow's embedded context, which a variational dequantizer of a conditional flow receives. */
+  private Preprocessed<T> preprocess(Ops tf, Operand<T> x, @Nullable Operand<TInt64> noiseSeed, FlowMode mode,
+      @Nullable Operand<T> condition) {
     if (levels == 0) {
       return new Preprocessed<>(x, Tensors.zerosPerExample(tf, x, type));
     }
@@ -330,7 +340,7 @@ public final class LikelihoodModel<T extends TFloating> {
     if (noiseSeed == null) {
       offset = scalar(tf, 0.5);
     } else if (dequantizer != null) {
-      Transformed<T> noise = dequantizer.sample(tf, bin, noiseSeed, mode);
+      Transformed<T> noise = dequantizer.sample(tf, bin, noiseSeed, mode, condition);
       offset = noise.value();
       binLogDet = tf.math.sub(binLogDet, noise.logDet());
     } else {

@@ -7,6 +7,7 @@ import org.flows4j.api.data.VariationalDequantization;
 import org.flows4j.tf.layers.ConditionNetwork;
 import org.flows4j.tf.layers.Layer;
 import org.flows4j.tf.layers.Tensors;
+import org.jspecify.annotations.Nullable;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
@@ -28,9 +29,12 @@ public final class VariationalDequantizer<T extends TFloating> {
   private final Class<T> type;
   private final ConditionNetwork<T> context;
   private final GraphFlow<T> noiseFlow;
+  /** Features of the flow's embedded context {@code c} the noise flow also receives; 0 for p(x) flows. */
+  private final int flowContextFeatures;
 
   VariationalDequantizer(VariationalDequantization spec, Shape shape, ConditionNetwork<T> context,
-      GraphFlow<T> noiseFlow) {
+      GraphFlow<T> noiseFlow, int flowContextFeatures) {
+    this.flowContextFeatures = flowContextFeatures;
     this.spec = spec;
     this.shape = shape;
     this.type = noiseFlow.type();
@@ -48,15 +52,60 @@ public final class VariationalDequantizer<T extends TFloating> {
    * ({@code [2]} int64) gives the same noise.
    */
   public Transformed<T> sample(Ops tf, Operand<T> bins, Operand<TInt64> seed, FlowMode mode) {
+    return sample(tf, bins, seed, mode, null);
+  }
+
+  /**
+   * {@code u ~ q(u | x, c)} for a conditional flow: {@code flowCondition} is the flow's embedded context
+   * ({@code [batch, E]}, {@link PassContext#condition()} after {@code CompiledFlow.withContext}), given to every
+   * step of the dequantization flow next to the context network's features of the pixels (repeated at every pixel).
+   * The bound stays a bound without it, but a dequantizer that knows the class can fit the noise of each class.
+   */
+  public Transformed<T> sample(Ops tf, Operand<T> bins, Operand<TInt64> seed, FlowMode mode,
+      @Nullable Operand<T> flowCondition) {
     Operand<T> epsilon = tf.reshape(noise(tf, bins, seed), Tensors.batchShape(tf, shape.toArray()));
-    return transform(tf, bins, epsilon, mode);
+    return transform(tf, bins, epsilon, mode, flowCondition);
   }
 
   /** {@code ε ↦ (u, log q(u | x))} for given noise {@code epsilon} ({@code [batch, ...shape]}); tests use it. */
   Transformed<T> transform(Ops tf, Operand<T> bins, Operand<T> epsilon, FlowMode mode) {
+    return transform(tf, bins, epsilon, mode, null);
+  }
+
+  /** {@code ε ↦ (u, log q(u | x, c))}, with the flow's embedded context {@code flowCondition}; tests use it. */
+  Transformed<T> transform(Ops tf, Operand<T> bins, Operand<T> epsilon, FlowMode mode,
+      @Nullable Operand<T> flowCondition) {
     PassContext<T> pass = PassContext.of(mode);
-    Operand<T> condition = context.apply(tf, centred(tf, bins), pass);
+    Operand<T> condition = condition(tf, bins, pass, flowCondition);
     return squash(tf, epsilon, noiseFlow.forwardAndLogDet(tf, epsilon, pass.withCondition(condition)));
+  }
+
+  /**
+   * The noise flow's condition: the context network's features of the pixels, then (for a conditional flow) the
+   * flow's embedded context repeated at every position, concatenated on the last axis.
+   */
+  private Operand<T> condition(Ops tf, Operand<T> bins, PassContext<T> pass, @Nullable Operand<T> flowCondition) {
+    Operand<T> pixels = context.apply(tf, centred(tf, bins), pass);
+    if (flowContextFeatures == 0) {
+      return pixels;
+    }
+    if (flowCondition == null) {
+      throw new IllegalArgumentException("this dequantizer is conditioned on the flow's context (q(u | x, c)): "
+          + "pass the embedded context");
+    }
+    int rank = shape.rank();
+    int[] perExample = new int[rank + 1];
+    int[] multiples = new int[rank + 1];
+    perExample[0] = -1;
+    multiples[0] = 1;
+    for (int i = 1; i < rank; i++) {
+      perExample[i] = 1;
+      multiples[i] = shape.dim(i - 1);
+    }
+    perExample[rank] = flowContextFeatures;
+    multiples[rank] = 1;
+    Operand<T> repeated = tf.tile(tf.reshape(flowCondition, tf.constant(perExample)), tf.constant(multiples));
+    return tf.concat(java.util.List.of(pixels, repeated), tf.constant(-1));
   }
 
   /**
@@ -64,8 +113,15 @@ public final class VariationalDequantizer<T extends TFloating> {
    * {@code initOps}, on one noise draw for {@code bins}.
    */
   public void addDataInitialization(Ops tf, Operand<T> bins, Operand<TInt64> seed, List<Op> initOps) {
+    addDataInitialization(tf, bins, seed, initOps, null);
+  }
+
+  /** The same for a conditional flow, with its embedded context (see {@link #sample(Ops, Operand, Operand,
+   * FlowMode, Operand)}). */
+  public void addDataInitialization(Ops tf, Operand<T> bins, Operand<TInt64> seed, List<Op> initOps,
+      @Nullable Operand<T> flowCondition) {
     PassContext<T> pass = PassContext.<T>training().initializing(initOps);
-    Operand<T> condition = context.apply(tf, centred(tf, bins), pass);
+    Operand<T> condition = condition(tf, bins, pass, flowCondition);
     Operand<T> epsilon = tf.reshape(noise(tf, bins, seed), Tensors.batchShape(tf, shape.toArray()));
     noiseFlow.forwardAndLogDet(tf, epsilon, pass.withCondition(condition));
   }

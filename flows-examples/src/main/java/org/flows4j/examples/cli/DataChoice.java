@@ -11,10 +11,11 @@ import org.flows4j.tf.training.TrainingRun.HeldOut;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What {@code --data} names: one of the 2-D toy densities or Fashion-MNIST. Knows the shape of one example, the
- * training batches, the held-out set, and the training defaults that suit it.
+ * What {@code --data} names: one of the 2-D toy densities, a 2-D density with a context, or Fashion-MNIST (with
+ * its class labels under {@code --conditional}). Knows the shape of one example, the training batches, the held-out
+ * set, and the training defaults that suit it.
  */
-public sealed interface DataChoice permits ToyDataChoice, FashionMnistChoice {
+public sealed interface DataChoice permits ToyDataChoice, FashionMnistChoice, ConditionalDataChoice {
   String cliName();
 
   Shape shape();
@@ -39,6 +40,24 @@ public sealed interface DataChoice permits ToyDataChoice, FashionMnistChoice {
   /** The most held-out examples there are. */
   int maxHeldOut();
 
+  /**
+   * These data with their contexts, for {@code --conditional}: Fashion-MNIST with its class labels; data that
+   * have a context already are returned as they are.
+   *
+   * @throws UsageException for data without a context to condition on
+   */
+  default ConditionalDataChoice conditioned() {
+    if (this instanceof ConditionalDataChoice conditional) {
+      return conditional;
+    }
+    if (this instanceof FashionMnistChoice) {
+      return new ClassConditionalFashionMnist();
+    }
+    throw new UsageException("--conditional needs data with a context, but " + cliName() + " has none. Use "
+        + "--data fashion-mnist (its class labels), " + ConditionalToyDataChoice.LABELLED_GAUSSIANS.cliName()
+        + " or " + ConditionalToyDataChoice.RING_RADIUS.cliName() + ".");
+  }
+
   /** Looks data up by CLI name, ignoring case; the error lists the valid names. */
   static DataChoice fromCliName(String name) {
     String wanted = name.strip().toLowerCase(Locale.ROOT);
@@ -60,6 +79,8 @@ public sealed interface DataChoice permits ToyDataChoice, FashionMnistChoice {
     for (ToyDensity density : ToyDensity.values()) {
       all.add(new ToyDataChoice(density));
     }
+    all.add(ConditionalToyDataChoice.LABELLED_GAUSSIANS);
+    all.add(ConditionalToyDataChoice.RING_RADIUS);
     all.add(new FashionMnistChoice());
     return all;
   }

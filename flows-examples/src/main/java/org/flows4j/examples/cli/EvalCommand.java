@@ -52,19 +52,24 @@ public final class EvalCommand implements Callable<Integer> {
       // example's draws in chunks of --batch. So memory does not grow with K (time does).
       MemoryEstimate.evaluation(model.spec(), rows).checkFits("evaluating with --batch " + rows
           + " rows per call", "Lower --batch.");
-      DataChoice data = dataOption.resolve(run, model.spec().inputShape());
+      DataChoice data = dataOption.resolve(run, model.spec().inputShape(), model.spec().context());
       int count = limit != null ? limit : data.defaults().heldOutForEval();
       if (count > data.maxHeldOut()) {
         throw new UsageException("--limit must be at most " + data.maxHeldOut() + " for " + data.cliName()
             + " (its held-out examples), but was " + count);
       }
-      HeldOutStatistics statistics = HeldOutStatistics.measure(model,
-          data.heldOut(count, dataDirectory.directory()), importanceSamples, rows);
+      // A conditional model is scored as -log p(x | c), each held-out example with its own context.
+      HeldOutStatistics statistics = data instanceof ConditionalDataChoice conditional && model.isConditional()
+          ? HeldOutStatistics.measure(model, conditional.conditionalHeldOut(count, dataDirectory.directory()),
+              importanceSamples, rows)
+          : HeldOutStatistics.measure(model, data.heldOut(count, dataDirectory.directory()), importanceSamples,
+              rows);
       spec.commandLine().getOut().printf(Locale.ROOT,
-          "%s on %s: held-out NLL %.4f nats, %.4f bits/dim (mean over %d %s%s)%n", run.savedModel(),
+          "%s on %s: held-out NLL %.4f nats, %.4f bits/dim (mean over %d %s%s%s)%n", run.savedModel(),
           data.cliName(), statistics.nats(), statistics.bitsPerDim(), statistics.examples(),
           data.shape().isImage() ? "test images" : "points",
-          importanceSamples > 1 ? ", importance-weighted over " + importanceSamples + " draws" : "");
+          importanceSamples > 1 ? ", importance-weighted over " + importanceSamples + " draws" : "",
+          model.isConditional() ? ", given each example's context" : "");
     }
     return ExitCodes.OK;
   }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import org.flows4j.api.Shape;
 import org.flows4j.examples.metrics.MetricsRow;
 import org.flows4j.examples.plots.CurvePlot;
@@ -72,6 +73,61 @@ final class RunPictures {
     }
     float[] samples = model.sample(n, temperature, seed);
     DensityPlot.write(png, title, gridLogDensity, DENSITY_GRID, TWO_D_MIN, TWO_D_MAX, samples, data2d);
+  }
+
+  /**
+   * The conditional model's density {@code p(x | c)} and {@code n} samples given c, one row per context, each over
+   * {@code dataGiven(c)}: points drawn from the data given the same c.
+   */
+  static void writeConditionalDensities(Path png, String title, FlowModel model,
+      List<ConditionalDataChoice.PictureContext> contexts, Function<float[], float[]> dataGiven, int n,
+      double temperature, long seed) throws IOException {
+    double[][] grid = DensityPlot.grid(DENSITY_GRID, TWO_D_MIN, TWO_D_MAX);
+    float[] points = new float[grid.length * 2];
+    for (int i = 0; i < grid.length; i++) {
+      points[2 * i] = (float) grid[i][0];
+      points[2 * i + 1] = (float) grid[i][1];
+    }
+    List<DensityPlot.ContextRow> rows = new ArrayList<>();
+    for (ConditionalDataChoice.PictureContext context : contexts) {
+      float[] logProb = model.logProb(points, repeat(context.value(), grid.length), grid.length);
+      double[] gridLogDensity = new double[logProb.length];
+      for (int i = 0; i < logProb.length; i++) {
+        gridLogDensity[i] = logProb[i];
+      }
+      float[] samples = model.sample(n, repeat(context.value(), n), temperature, seed);
+      rows.add(new DensityPlot.ContextRow(title + ", " + context.label(), gridLogDensity, samples,
+          dataGiven.apply(context.value())));
+    }
+    DensityPlot.writeRows(png, rows, DENSITY_GRID, TWO_D_MIN, TWO_D_MAX);
+  }
+
+  /**
+   * A grid of a conditional image model's samples, context after context (class after class): {@code perContext}
+   * samples of each at {@code temperature}, drawn with the same seed for every context; with {@code columns =
+   * perContext} each row is one class.
+   */
+  static void writeClassGrid(Path png, FlowModel model, List<ConditionalDataChoice.PictureContext> contexts,
+      int perContext, double temperature, long seed, int columns) throws IOException {
+    Shape shape = model.spec().inputShape();
+    int size = shape.size();
+    float[] all = new float[contexts.size() * perContext * size];
+    for (int row = 0; row < contexts.size(); row++) {
+      float[] samples = model.sample(perContext, repeat(contexts.get(row).value(), perContext), temperature, seed);
+      for (int i = 0; i < samples.length; i++) {
+        all[row * perContext * size + i] = (float) (samples[i] / PIXEL_LEVELS);
+      }
+    }
+    SampleGrid.write(png, all, contexts.size() * perContext, shape.dim(0), shape.dim(1), shape.dim(2), columns);
+  }
+
+  /** {@code value} repeated {@code times} times, one context row per example. */
+  static float[] repeat(float[] value, int times) {
+    float[] out = new float[value.length * times];
+    for (int i = 0; i < times; i++) {
+      System.arraycopy(value, 0, out, i * value.length, value.length);
+    }
+    return out;
   }
 
   /**

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.flows4j.tf.MemoryEstimate;
@@ -19,7 +20,8 @@ import picocli.CommandLine.Spec;
 /** {@code flows sample}: draws from the exported model and writes a PNG. */
 @Command(name = "sample", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Sample from OUT/saved_model and write a PNG: a grid of images, or for 2-D data the model's "
-        + "density beside its samples drawn over the data.")
+        + "density beside its samples drawn over the data. A conditional model is drawn per context: a grid row "
+        + "of images or a density row per class (or per parameter value), or class K alone with --class K.")
 public final class SampleCommand implements Callable<Integer> {
   @Option(names = "--out", paramLabel = "DIR", required = true, description = "output folder of `flows train`")
   Path out = Path.of("");
@@ -50,6 +52,11 @@ public final class SampleCommand implements Callable<Integer> {
       description = "samples per call into the model for --csv (default: ${DEFAULT-VALUE}; lower it to save memory)")
   int rows = 500;
 
+  @Option(names = "--class", paramLabel = "K",
+      description = "conditional models with a class context: draw class K only (default: every class, a row or "
+          + "a panel each)")
+  @Nullable Integer classIndex;
+
   @Mixin RunDataOptions dataOption = new RunDataOptions();
 
   @Mixin DataDirectoryOption dataDirectory = new DataDirectoryOption();
@@ -72,8 +79,20 @@ public final class SampleCommand implements Callable<Integer> {
     }
     RunDirectory run = new RunDirectory(out);
     Path target = png != null ? png
-        : run.root().resolve(String.format(Locale.ROOT, "samples-t%s-seed%d.png", temperature, seed));
+        : run.root().resolve(String.format(Locale.ROOT, "samples-t%s-seed%d%s.png", temperature, seed,
+            classIndex == null ? "" : "-class" + classIndex));
     try (FlowModel model = run.loadModel()) {
+      if (model.isConditional()) {
+        if (csv != null) {
+          throw new UsageException("--csv writes samples of an unconditional model; the model in " + run.root()
+              + " is conditional. Drop --csv (the picture shows each context).");
+        }
+        return sampleConditional(run, model, target);
+      }
+      if (classIndex != null) {
+        throw new UsageException("--class picks the class a conditional model draws, but the model in "
+            + run.root() + " is unconditional. Drop --class, or train one with --conditional.");
+      }
       boolean images = model.spec().inputShape().isImage();
       long n = count != null ? count : images ? 64 : 2000;
       int most = images ? MAX_IMAGES : MAX_POINTS;
@@ -107,12 +126,47 @@ public final class SampleCommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
+  /**
+   * A conditional model: every picture context of its data (or class {@code --class} alone), {@code --n} samples
+   * each.
+   */
+  private int sampleConditional(RunDirectory run, FlowModel model, Path target) throws IOException {
+    boolean images = model.spec().inputShape().isImage();
+    if (!(dataOption.resolve(run, model.spec().inputShape(), model.spec().context())
+        instanceof ConditionalDataChoice data)) {
+      throw new IllegalStateException("resolve returns data with contexts for a conditional model");
+    }
+    List<ConditionalDataChoice.PictureContext> contexts = classIndex != null
+        ? List.of(data.classContext(classIndex)) : data.pictureContexts();
+    long requested = count != null ? count : images ? (classIndex != null ? 64 : RunPictures.IMAGE_COLUMNS) : 2000;
+    int most = (images ? MAX_IMAGES : MAX_POINTS) / contexts.size();
+    if (requested > most) {
+      throw new UsageException("--n " + requested + " per context, for " + contexts.size() + " contexts, is more "
+          + (images ? "images" : "points") + " than one picture shows (at most " + most + " each). Lower --n, "
+          + "or pick one class with --class.");
+    }
+    int n = (int) requested;
+    MemoryEstimate.evaluation(model.spec(), n).checkFits("sampling --n " + n, "Lower --n.");
+    if (images) {
+      int columns = contexts.size() == 1 ? (int) Math.ceil(Math.sqrt(n)) : n;
+      RunPictures.writeClassGrid(target, model, contexts, n, temperature, seed, columns);
+    } else {
+      RunPictures.writeConditionalDensities(target, title(run) + " (T=" + temperature + ")", model, contexts,
+          context -> data instanceof ConditionalToyDataChoice toy ? toy.pointsGiven(context, 2000) : new float[0],
+          n, temperature, seed);
+    }
+    spec.commandLine().getOut().printf(Locale.ROOT, "wrote %d samples for each of %s at temperature %s (seed %d) "
+        + "to %s%n", n, contexts.size() == 1 ? contexts.get(0).label() : contexts.size() + " contexts", temperature,
+        seed, target);
+    return ExitCodes.OK;
+  }
+
   /** Held-out points of the run's data, drawn beneath the samples; none when the data are not known. */
   private float[] dataPoints(RunDirectory run, FlowModel model) {
     if (dataOption.data == null && !Files.isRegularFile(run.runJson())) {
       return new float[0];
     }
-    DataChoice data = dataOption.resolve(run, model.spec().inputShape());
+    DataChoice data = dataOption.resolve(run, model.spec().inputShape(), model.spec().context());
     HeldOut heldOut = data.heldOut(2000, dataDirectory.directory());
     return Arrays.copyOf(heldOut.values(), 2 * heldOut.count());
   }

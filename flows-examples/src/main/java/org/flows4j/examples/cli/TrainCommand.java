@@ -14,6 +14,8 @@ import org.flows4j.api.step.ActNorm;
 import org.flows4j.examples.metrics.MetricsCsv;
 import org.flows4j.examples.progress.TrainingProgress;
 import org.flows4j.tf.MemoryEstimate;
+import org.flows4j.tf.data.ConditionalBatch;
+import org.flows4j.tf.data.ConditionalDataSource;
 import org.flows4j.tf.data.DataSource;
 import org.flows4j.tf.export.FlowModel;
 import org.flows4j.tf.training.Evaluation;
@@ -24,6 +26,7 @@ import org.flows4j.tf.distributed.Cluster;
 import org.flows4j.tf.summary.TensorBoardWriter;
 import org.flows4j.tf.distributed.DistributedTraining;
 import org.flows4j.tf.training.Trainer;
+import org.flows4j.tf.training.TrainingListener;
 import org.flows4j.tf.training.TrainingOptions;
 import org.flows4j.tf.training.TrainingRun;
 import org.flows4j.tf.training.TrainingRun.HeldOut;
@@ -50,9 +53,14 @@ public final class TrainCommand implements Callable<Integer> {
   @Nullable ModelPreset model;
 
   @Option(names = "--data", paramLabel = "NAME", converter = NameConverters.Data.class,
-      description = "8gaussians, checkerboard, 2spirals, moons, pinwheel, rings, circles or fashion-mnist "
-          + "(default: moons)")
+      description = "8gaussians, checkerboard, 2spirals, moons, pinwheel, rings, circles, fashion-mnist, or "
+          + "with a context 8gaussians-labelled or ring-radius (default: moons)")
   @Nullable DataChoice data;
+
+  @Option(names = "--conditional",
+      description = "fit p(x | c) with the data's context: fashion-mnist's class labels (10 classes, a learned "
+          + "embedding); 8gaussians-labelled and ring-radius are always conditional")
+  boolean conditional;
 
   @Option(names = "--out", paramLabel = "DIR", description = "output folder (default: out/<model>-<data>)")
   @Nullable Path out;
@@ -139,11 +147,16 @@ public final class TrainCommand implements Callable<Integer> {
     checkOptions();
     cluster = clusterOptions.resolve().orElse(null);
     ModelPreset chosenModel = model != null ? model : ModelPreset.REALNVP;
-    DataChoice chosenData = data != null ? data : DataChoice.fromCliName("moons");
+    DataChoice givenData = data != null ? data : DataChoice.fromCliName("moons");
+    DataChoice chosenData = conditional && !resume ? givenData.conditioned() : givenData;
+    if (chosenData instanceof ConditionalDataChoice && cluster != null) {
+      throw new UsageException("--cluster does not split (x, c) pairs across processes yet: train a conditional "
+          + "model in one process (--devices works).");
+    }
     RunDirectory run = out != null ? new RunDirectory(out) : RunDirectory.defaultFor(chosenModel, chosenData);
     if (cluster != null && !cluster.isChief()) {
       // Workers other than the chief write nothing and need no checkpoint: they adopt the chief's state.
-      return WorkerTraining.train(cluster, clusterOptions, chosenModel.build(chosenData.shape(), width, depth),
+      return WorkerTraining.train(cluster, clusterOptions, flowSpec(chosenModel, chosenData),
           trainingOptions(chosenData.defaults(), chosenModel), chosenModel, chosenData, batch, steps, trainLimit,
           dataDirectory.directory(), spec.commandLine().getOut(), quiet);
     }
@@ -155,10 +168,11 @@ public final class TrainCommand implements Callable<Integer> {
     // Everything that can fail on the user's input (the folder, the spec, the data) is checked before anything
     // is written, so a failed start leaves no half-made run behind that the next attempt would trip over.
     checkFolderIsFree(run);
-    FlowSpec flowSpec = chosenModel.build(chosenData.shape(), width, depth);
+    FlowSpec flowSpec = flowSpec(chosenModel, chosenData);
     TrainingOptions options = trainingOptions(chosenData.defaults(), chosenModel);
     RunInfo info = new RunInfo(chosenModel.cliName(), chosenData.cliName(),
-        batch != null ? batch : chosenModel.defaultBatch(chosenData.defaults()), trainLimit);
+        batch != null ? batch : chosenModel.defaultBatch(chosenData.defaults()), trainLimit,
+        chosenData instanceof ConditionalDataChoice);
     checkBatchCanInitialise(flowSpec, info.batch());
     checkBatchFitsTheData(info);
     checkMemory(flowSpec, info);
@@ -176,6 +190,25 @@ public final class TrainCommand implements Callable<Integer> {
         return train(run, info, trainingData, trainer, metrics);
       }
     }
+  }
+
+  /**
+   * The preset for the data, conditioned on their context when they have one. Presets whose steps cannot take a
+   * context (PixelCNN MAF, residual blocks) are refused with the validator's reason.
+   */
+  private FlowSpec flowSpec(ModelPreset chosenModel, DataChoice chosenData) {
+    FlowSpec unconditional = chosenModel.build(chosenData.shape(), width, depth);
+    if (!(chosenData instanceof ConditionalDataChoice conditionalData)) {
+      return unconditional;
+    }
+    FlowSpec conditioned = unconditional.withContext(conditionalData.context());
+    List<org.flows4j.api.Problem> problems = org.flows4j.api.Flows.problems(conditioned);
+    if (!problems.isEmpty()) {
+      throw new UsageException("--model " + chosenModel.cliName() + " cannot be conditioned on the context of "
+          + chosenData.cliName() + ": " + problems.get(0).message() + " Pick a model of couplings (--model realnvp, "
+          + "nice, nsf, or glow on images) or --model maf on vectors.");
+    }
+    return conditioned;
   }
 
   private int resume(RunDirectory run) throws IOException {
@@ -216,7 +249,7 @@ public final class TrainCommand implements Callable<Integer> {
   }
 
   private static void checkBatchFitsTheData(RunInfo info) {
-    DataChoice choice = DataChoice.fromCliName(info.data());
+    DataChoice choice = info.dataChoice();
     if (info.trainLimit() == null && info.batch() > choice.trainingExamples()) {
       throw new UsageException("--batch " + info.batch() + " is larger than the " + choice.trainingExamples()
           + " training examples of " + choice.cliName() + ": a batch cannot hold more examples than there are. "
@@ -233,7 +266,7 @@ public final class TrainCommand implements Callable<Integer> {
   /** The checkpoints must be the model that {@code spec.json} and {@code run.json} describe, not another run's. */
   private static void checkCheckpointsAreTheRuns(RunDirectory run, RunInfo info, Trainer trainer) {
     FlowSpec recorded = run.readSpec();
-    Shape dataShape = DataChoice.fromCliName(info.data()).shape();
+    Shape dataShape = info.dataChoice().shape();
     if ((recorded != null && !recorded.equals(trainer.spec())) || !trainer.spec().inputShape().equals(dataShape)) {
       throw new UsageException("the checkpoints in " + run.checkpoints() + " hold another model than the run "
           + "recorded in " + run.root() + " (" + info.model() + " on " + info.data() + ", in spec.json and run.json)"
@@ -266,24 +299,38 @@ public final class TrainCommand implements Callable<Integer> {
     }
   }
 
-  /** The data a run trains and evaluates on. */
-  private record TrainingData(DataChoice choice, DataSource batches, HeldOut heldOut) {}
+  /**
+   * The data a run trains and evaluates on: examples, or for a conditional run (x, c) pairs ({@code pairs} and
+   * {@code heldOutPairs} set, the others null).
+   */
+  private record TrainingData(DataChoice choice, @Nullable DataSource batches, @Nullable HeldOut heldOut,
+      @Nullable ConditionalDataSource pairs, @Nullable ConditionalBatch heldOutPairs) {
+    List<Evaluation> run(Trainer trainer, RunOptions options, TrainingListener listener) {
+      return pairs != null ? TrainingRun.run(trainer, pairs, heldOutPairs, options, listener)
+          : TrainingRun.run(trainer, java.util.Objects.requireNonNull(batches), heldOut, options, listener);
+    }
+  }
 
   private TrainingData loadData(RunInfo info, long dataSeed) {
-    DataChoice choice = DataChoice.fromCliName(info.data());
+    DataChoice choice = info.dataChoice();
     if (info.trainLimit() != null && info.batch() > info.trainLimit()) {
       throw new UsageException("--batch " + info.batch() + " is larger than --train-limit " + info.trainLimit()
           + ": a batch cannot hold more images than there are. Lower --batch or raise --train-limit.");
     }
     clusterOptions.checkBatch(info.batch());
     Path directory = dataDirectory.directory();
+    int heldOutCount = Math.min(choice.defaults().heldOutDuringTraining(), choice.maxHeldOut());
+    if (choice instanceof ConditionalDataChoice conditionalData) {
+      return new TrainingData(choice, null, null,
+          conditionalData.conditionalTrainingSource(dataSeed, info.trainLimit(), directory),
+          conditionalData.conditionalHeldOut(heldOutCount, directory));
+    }
     DataSource batches = choice.trainingSource(dataSeed, info.trainLimit(), directory);
     if (cluster != null) {
       batches = DistributedTraining.shard(batches, cluster);
     }
-    HeldOut heldOut = choice.heldOut(Math.min(choice.defaults().heldOutDuringTraining(), choice.maxHeldOut()),
-        directory);
-    return new TrainingData(choice, batches, heldOut);
+    HeldOut heldOut = choice.heldOut(heldOutCount, directory);
+    return new TrainingData(choice, batches, heldOut, null, null);
   }
 
   private int train(RunDirectory run, RunInfo info, TrainingData trainingData, Trainer trainer,
@@ -313,7 +360,7 @@ public final class TrainCommand implements Callable<Integer> {
     try (TrainingMonitor monitor = new TrainingMonitor(metrics, TrainingProgress.forOutput(quiet, stdout,
         spec.commandLine().getErr(), firstStep, lastStep, evalEvery));
         TensorBoardWriter events = TensorBoardWriter.create(run.tensorboard())) {
-      evaluations = TrainingRun.run(trainer, trainingData.batches(), trainingData.heldOut(),
+      evaluations = trainingData.run(trainer,
           RunOptions.builder().steps(lastStep).batchSize(info.batch()).checkpointEvery(checkpointInterval)
               .checkpointDirectory(run.checkpoints()).evaluateEvery(evalEvery).build(),
           TrainingListeners.of(monitor, events));
@@ -324,7 +371,11 @@ public final class TrainCommand implements Callable<Integer> {
     String title = info.model() + " on " + info.data();
     RunPictures.writeCurves(run.curvesPng(), title, MetricsCsv.read(run.metricsCsv()), images);
     try (FlowModel exported = FlowModel.load(run.savedModel())) {
-      writeSamples(run, title, exported, images, trainingData.heldOut());
+      if (trainingData.choice() instanceof ConditionalDataChoice conditionalData) {
+        writeConditionalSamples(run, title, exported, images, conditionalData);
+      } else {
+        writeSamples(run, title, exported, images, java.util.Objects.requireNonNull(trainingData.heldOut()));
+      }
     }
     Evaluation last = evaluations.get(evaluations.size() - 1);
     stdout.printf(Locale.ROOT, "%s: steps %d to %d in %.1f s (%.1f steps/s)%s%n", title, firstStep, lastStep,
@@ -333,7 +384,9 @@ public final class TrainCommand implements Callable<Integer> {
         last.bitsPerDim(), last.examples(), images ? "test images" : "points",
         last.averagedWeights() ? " (averaged weights)" : "");
     stdout.printf("wrote %s: saved_model/, checkpoints/, tensorboard/, spec.json, run.json, metrics.csv, "
-        + "curves.png, samples.png%s%n", run.root(), images ? " (rows 1-4 at temperature 0.7, rows 5-8 at 1.0)" : "");
+        + "curves.png, samples.png%s%n", run.root(), trainingData.choice() instanceof ConditionalDataChoice
+            ? (images ? " (a row per class at temperature 0.7)" : " (a row per context)")
+            : images ? " (rows 1-4 at temperature 0.7, rows 5-8 at 1.0)" : "");
     stdout.flush();
     return ExitCodes.OK;
   }
@@ -346,6 +399,19 @@ public final class TrainCommand implements Callable<Integer> {
     } else {
       float[] shown = Arrays.copyOf(heldOut.values(), 2 * Math.min(heldOut.count(), 2000));
       RunPictures.writeDensity(run.samplesPng(), title, model, shown, 2000, 1.0, 1);
+    }
+  }
+
+  /** Per context: a grid row of 8 images per class at temperature 0.7, or the 2-D density and 2000 samples. */
+  private static void writeConditionalSamples(RunDirectory run, String title, FlowModel model, boolean images,
+      ConditionalDataChoice data) throws IOException {
+    if (images) {
+      RunPictures.writeClassGrid(run.samplesPng(), model, data.pictureContexts(), RunPictures.IMAGE_COLUMNS, 0.7, 1,
+          RunPictures.IMAGE_COLUMNS);
+    } else {
+      RunPictures.writeConditionalDensities(run.samplesPng(), title, model, data.pictureContexts(),
+          context -> data instanceof ConditionalToyDataChoice toy ? toy.pointsGiven(context, 2000) : new float[0],
+          2000, 1.0, 1);
     }
   }
 
@@ -419,6 +485,9 @@ public final class TrainCommand implements Callable<Integer> {
     }
     if (batch != null && batch != info.batch()) {
       conflicts.add("--batch " + batch + " (the run uses " + info.batch() + ")");
+    }
+    if (conditional && !info.conditional()) {
+      conflicts.add("--conditional (the run is unconditional)");
     }
     if (trainLimit != null && !trainLimit.equals(info.trainLimit())) {
       conflicts.add("--train-limit " + trainLimit + " (the run uses " + info.trainLimit() + ")");

@@ -8,7 +8,9 @@ import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYSeries;
@@ -56,6 +58,15 @@ public final class DensityPlot {
    */
   public static void write(Path png, String title, double[] gridLogDensity, int gridSize, double min,
       double max, float[] samples2d, float[] data2d) throws IOException {
+    write(png, title, gridLogDensity, gridSize, min, max, samples2d, "model samples", data2d, "data");
+  }
+
+  /**
+   * The same with the legend's names for the two sets of points: e.g. a posterior estimate's samples over samples
+   * of the exact posterior.
+   */
+  public static void write(Path png, String title, double[] gridLogDensity, int gridSize, double min,
+      double max, float[] samples2d, String samplesName, float[] data2d, String dataName) throws IOException {
     checkGrid(gridSize, min, max);
     long gridPoints = (long) gridSize * gridSize;
     checkArgument(gridLogDensity.length == gridPoints,
@@ -66,8 +77,50 @@ public final class DensityPlot {
     checkArgument(data2d.length % 2 == 0,
         "data2d holds (x, y) pairs, so its length must be even, but was %s", data2d.length);
     BufferedImage density = densityPanel(title + ": density", gridLogDensity, gridSize, min, max);
-    BufferedImage scatter = scatterPanel(title + ": samples", samples2d, data2d, min, max);
+    BufferedImage scatter = scatterPanel(title + ": samples", samples2d, samplesName, data2d, dataName, min, max);
     PngFiles.writeAtomically(png, sideBySide(density, scatter));
+  }
+
+  /**
+   * One row of a picture per context value: the density {@code p(x | c)} on the grid, and samples drawn given c
+   * over data drawn given c.
+   */
+  public record ContextRow(String title, double[] gridLogDensity, float[] samples2d, float[] data2d) {}
+
+  /**
+   * Writes one row per context, each the two panels of {@link #write} (density, then samples), top to bottom.
+   * Each density panel is scaled to its own largest value, so rows compare shapes, not heights.
+   */
+  public static void writeRows(Path png, List<ContextRow> rows, int gridSize, double min, double max)
+      throws IOException {
+    checkGrid(gridSize, min, max);
+    checkArgument(!rows.isEmpty(), "rows must not be empty");
+    List<BufferedImage> images = new ArrayList<>();
+    for (ContextRow row : rows) {
+      checkArgument(row.gridLogDensity().length == (long) gridSize * gridSize,
+          "%s: gridLogDensity.length must be gridSize * gridSize = %s, but was %s", row.title(),
+          (long) gridSize * gridSize, row.gridLogDensity().length);
+      checkArgument(row.samples2d().length % 2 == 0 && row.data2d().length % 2 == 0,
+          "%s: samples2d and data2d hold (x, y) pairs, so their lengths must be even", row.title());
+      images.add(sideBySide(densityPanel(row.title() + ": density", row.gridLogDensity(), gridSize, min, max),
+          scatterPanel(row.title() + ": samples", row.samples2d(), row.data2d(), min, max)));
+    }
+    int width = images.stream().mapToInt(BufferedImage::getWidth).max().orElseThrow();
+    int height = images.stream().mapToInt(BufferedImage::getHeight).sum();
+    BufferedImage all = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+    Graphics2D graphics = all.createGraphics();
+    try {
+      graphics.setColor(Color.WHITE);
+      graphics.fillRect(0, 0, width, height);
+      int y = 0;
+      for (BufferedImage image : images) {
+        graphics.drawImage(image, 0, y, null);
+        y += image.getHeight();
+      }
+    } finally {
+      graphics.dispose();
+    }
+    PngFiles.writeAtomically(png, all);
   }
 
   private static void checkGrid(int gridSize, double min, double max) {
@@ -105,10 +158,15 @@ public final class DensityPlot {
 
   private static BufferedImage scatterPanel(String title, float[] samples2d, float[] data2d, double min,
       double max) {
+    return scatterPanel(title, samples2d, "model samples", data2d, "data", min, max);
+  }
+
+  private static BufferedImage scatterPanel(String title, float[] samples2d, String samplesName, float[] data2d,
+      String dataName, double min, double max) {
     XYChart chart = SquareAxes.create(title, PANEL_PIXELS, min, max);
     // Data first, so the model's samples are drawn on top of it.
-    addPoints(chart, "data", data2d, Palette.BLUE);
-    addPoints(chart, "model samples", samples2d, Palette.VERMILLION);
+    addPoints(chart, dataName, data2d, Palette.BLUE);
+    addPoints(chart, samplesName, samples2d, Palette.VERMILLION);
     return BitmapEncoder.getBufferedImage(chart);
   }
 

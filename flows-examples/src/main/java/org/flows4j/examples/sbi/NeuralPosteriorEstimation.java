@@ -69,8 +69,12 @@ public final class NeuralPosteriorEstimation {
     return trainer.sample(n, contexts, 1.0, seed);
   }
 
-  /** Fits the posterior and prints its samples' moments next to the exact ones for one observation. */
-  public static void main(String[] args) {
+  /**
+   * Fits the posterior, prints its samples' moments next to the exact ones for one observation, and draws them
+   * ({@link PosteriorPlot}) to {@code args[0]}, by default {@code npe-posterior.png}.
+   */
+  public static void main(String[] args) throws java.io.IOException {
+    java.nio.file.Path png = java.nio.file.Path.of(args.length > 0 ? args[0] : "npe-posterior.png");
     GaussianLinearSimulator simulator = GaussianLinearSimulator.standard();
     double[] observed = {1.0, -0.5};
     try (Trainer trainer = fit(simulator, 20_000, 600, 0)) {
@@ -86,6 +90,8 @@ public final class NeuralPosteriorEstimation {
       double[] exact = simulator.posterior(observed).mean();
       System.out.printf("posterior mean for x = (%.1f, %.1f): flow (%.3f, %.3f), exact (%.3f, %.3f)%n",
           observed[0], observed[1], mean[0], mean[1], exact[0], exact[1]);
+      PosteriorPlot.write(png, simulator, observed, samples, 11);
+      System.out.println("wrote " + png.toAbsolutePath());
     }
   }
 

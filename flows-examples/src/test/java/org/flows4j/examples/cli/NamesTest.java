@@ -8,9 +8,10 @@ import org.junit.jupiter.api.Test;
 
 class NamesTest {
   @Test
-  void dataNamesAreTheToyDensitiesThenFashionMnistIgnoringCase() {
-    assertThat(DataChoice.cliNames())
-        .isEqualTo("8gaussians, checkerboard, 2spirals, moons, pinwheel, rings, circles, fashion-mnist");
+  void dataNamesAreTheToyDensitiesThenTheConditionalOnesThenFashionMnistIgnoringCase() {
+    assertThat(DataChoice.cliNames()).isEqualTo("8gaussians, checkerboard, 2spirals, moons, pinwheel, rings, "
+        + "circles, 8gaussians-labelled, ring-radius, fashion-mnist");
+    assertThat(DataChoice.fromCliName("Ring-Radius")).isInstanceOf(ConditionalDataChoice.class);
     assertThat(DataChoice.fromCliName(" Fashion-MNIST ").shape()).isEqualTo(Shape.of(28, 28, 1));
     assertThat(DataChoice.fromCliName("2SPIRALS").cliName()).isEqualTo("2spirals");
     assertThatThrownBy(() -> DataChoice.fromCliName("cifar10"))

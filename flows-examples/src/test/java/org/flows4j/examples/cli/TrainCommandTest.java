@@ -181,7 +181,8 @@ class TrainCommandTest {
         + "choose one of: realnvp, nice, glow, emerging, flowpp, maf, resflow, nsf\n");
     assertThat(badData.exitCode()).isEqualTo(ExitCodes.USAGE);
     assertThat(badData.err()).startsWith("error: Invalid value for option '--data': unknown data 'mnist'; "
-        + "choose one of: 8gaussians, checkerboard, 2spirals, moons, pinwheel, rings, circles, fashion-mnist\n");
+        + "choose one of: 8gaussians, checkerboard, 2spirals, moons, pinwheel, rings, circles, 8gaussians-labelled, "
+        + "ring-radius, fashion-mnist\n");
     assertThat(badData.err()).contains("See 'flows train --help' for the options.");
   }
 

@@ -2,9 +2,14 @@ package org.flows4j.examples.sbi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
 import org.flows4j.tf.data.ConditionalBatch;
 import org.flows4j.tf.training.Trainer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class NeuralPosteriorEstimationTest {
 
@@ -19,8 +24,10 @@ class NeuralPosteriorEstimationTest {
    * <p>Measured (300 steps, ~12 s): held-out 0.925 nats against 0.909 exact (prior 2.814); mean errors ≤ 0.052;
    * variance ratios 1.04–1.24.
    */
+  @TempDir Path dir;
+
   @Test
-  void fittedPosteriorMatchesTheExactOne() {
+  void fittedPosteriorMatchesTheExactOne() throws IOException {
     GaussianLinearSimulator simulator = GaussianLinearSimulator.standard();
     ConditionalBatch test = NeuralPosteriorEstimation.simulations(simulator, 2000, 99);
     double exactNll = 0;
@@ -56,7 +63,32 @@ class NeuralPosteriorEstimationTest {
         assertThat(variance[0] / exact.covariance()[0]).isBetween(0.6, 1.5);
         assertThat(variance[1] / exact.covariance()[3]).isBetween(0.6, 1.5);
       }
+      // The example's plot: the exact posterior's density beside the flow's samples over exact samples.
+      Path png = dir.resolve("posterior.png");
+      PosteriorPlot.write(png, simulator, new double[] {1.0, -0.5},
+          NeuralPosteriorEstimation.posteriorSamples(trainer, new double[] {1.0, -0.5}, 2000, 7), 11);
+      BufferedImage picture = ImageIO.read(png.toFile());
+      assertThat(picture.getWidth()).as("density and samples side by side").isBetween(800, 1100);
+      assertThat(picture.getHeight()).isBetween(400, 600);
+      assertThat(vermillionPixels(picture)).as("the flow's samples are drawn").isGreaterThan(500);
     }
+  }
+
+  /** Pixels in the samples' colour (Palette.VERMILLION, drawn with some transparency over white or blue). */
+  private static int vermillionPixels(BufferedImage picture) {
+    int count = 0;
+    for (int y = 0; y < picture.getHeight(); y++) {
+      for (int x = picture.getWidth() / 2; x < picture.getWidth(); x++) {
+        int rgb = picture.getRGB(x, y);
+        int red = (rgb >> 16) & 0xFF;
+        int green = (rgb >> 8) & 0xFF;
+        int blue = rgb & 0xFF;
+        if (red > 180 && green < 180 && red - blue > 80) {
+          count++;
+        }
+      }
+    }
+    return count;
   }
 
   /** Half the mean squared norm of the rows: the prior N(0, I) term of {@code -log p(θ)} beyond log 2π. */

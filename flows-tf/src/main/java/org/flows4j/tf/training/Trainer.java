@@ -717,6 +717,11 @@ public final class Trainer implements AutoCloseable {
     }
   }
 
+  /** The names a skipped step can blame, one per variable group, in the order the step checks them. */
+  List<String> variableGroupNames() {
+    return g.groupNames;
+  }
+
   private @Nullable String firstNonFinite(double[] flags) {
     for (int i = 0; i < flags.length - 1; i++) {
       if (flags[i] == 0) {

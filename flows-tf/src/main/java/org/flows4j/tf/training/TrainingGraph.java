@@ -334,6 +334,8 @@ final class TrainingGraph {
     for (CompiledStep<TFloat32> step : model.steps()) {
       addGroup(variables, remaining, step.layer().variables(), step.location().toString(), groups, names);
     }
+    model.flow().auxiliaryVariableGroups().forEach(
+        (name, members) -> addGroup(variables, remaining, members, name, groups, names));
     model.dequantizer().ifPresent(dequantizer -> addGroup(
         variables, remaining, dequantizer.contextVariables(), "dequantization.context", groups, names));
     addGroup(variables, remaining, List.copyOf(remaining), "base distribution", groups, names);
