@@ -39,9 +39,10 @@ public final class AllReduceTiming {
       Operand<TFloat32> vector = tf.fill(tf.constant(new long[] {floats}), tf.constant(1f));
       Operand<TFloat32> mean = new Collectives(cluster).reduce(tf, vector, "Add", "Div", key);
       Op reduce = tf.withControlDependencies(java.util.List.of(mean)).noOp();
-      WorkerServer.ensureStarted(cluster, LocalDevices.ONE_CPU);
+      LocalDevices devices = WorkerServer.devicesOf(cluster); // the running server's, whatever they are
+      WorkerServer.ensureStarted(cluster, devices);
       try (Session session = TargetedSessions.open(graph, "grpc://" + cluster.address(),
-          WorkerServer.sessionConfig(cluster, LocalDevices.ONE_CPU))) {
+          WorkerServer.sessionConfig(cluster, devices))) {
         session.run(reduce);
         long start = System.nanoTime();
         for (int i = 0; i < repeats; i++) {

@@ -35,7 +35,7 @@ public final class DistributedTraining {
   public static Replication replication(Cluster cluster, Replication devices) {
     if (!(devices instanceof LocalDevices local)) {
       throw new IllegalArgumentException("devices must come from DistributedTraining.cpuDevices(n) or gpuDevices(n), "
-          + "but was " + devices);
+          + "but was a " + devices.getClass().getSimpleName());
     }
     return new CollectiveReplication(cluster, local);
   }

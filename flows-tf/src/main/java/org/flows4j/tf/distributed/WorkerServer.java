@@ -15,6 +15,8 @@ import org.tensorflow.proto.ServerDef;
  */
 final class WorkerServer {
   private static final Map<String, Server> RUNNING = new HashMap<>();
+  /** The devices each running server was started with: fixed for its lifetime. */
+  private static final Map<String, LocalDevices> DEVICES = new HashMap<>();
 
   private WorkerServer() {}
 
@@ -22,6 +24,13 @@ final class WorkerServer {
   static synchronized void ensureStarted(Cluster cluster, LocalDevices devices) {
     String key = cluster.workers() + "#" + cluster.taskIndex();
     if (RUNNING.containsKey(key)) {
+      int started = DEVICES.get(key).devices();
+      if (started != devices.devices()) {
+        throw new IllegalStateException("the TensorFlow server of " + cluster.describeTask(cluster.taskIndex())
+            + " in this process was started with " + started + " device(s), and a server's devices are fixed "
+            + "when it starts; every trainer of this process must use the same number of devices, but this one "
+            + "asks for " + devices.devices());
+      }
       return;
     }
     JobDef.Builder job = JobDef.newBuilder().setName("worker");
@@ -39,12 +48,18 @@ final class WorkerServer {
       Server server = new Server(definition);
       server.start();
       RUNNING.put(key, server);
+      DEVICES.put(key, devices);
     } catch (RuntimeException e) {
       String port = cluster.address().substring(cluster.address().lastIndexOf(':') + 1);
       throw new ClusterConfigException("cannot start the TensorFlow server of " + cluster.describeTask(
           cluster.taskIndex()) + ": port " + port + " is in use or cannot be bound (" + firstLine(e.getMessage())
           + "). Pick a free port for this task in --cluster / TF_CONFIG, or stop the process that holds it.");
     }
+  }
+
+  /** The devices this process's server for {@code cluster}'s task was started with; one CPU if it was not. */
+  static synchronized LocalDevices devicesOf(Cluster cluster) {
+    return DEVICES.getOrDefault(cluster.workers() + "#" + cluster.taskIndex(), LocalDevices.ONE_CPU);
   }
 
   /**

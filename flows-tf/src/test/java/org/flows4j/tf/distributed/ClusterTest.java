@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.List;
+import org.flows4j.tf.training.Replication;
 import org.junit.jupiter.api.Test;
 
 /** TF_CONFIG and host:port lists: the valid forms, and one actionable message for each mistake. */
@@ -22,6 +23,15 @@ class ClusterTest {
     assertThat(cluster.address()).isEqualTo("worker-1.svc:2222");
     assertThat(cluster.timeout()).isEqualTo(Cluster.DEFAULT_TIMEOUT);
     assertThat(cluster.describeTask(0)).isEqualTo("task 0 (10.0.0.1:2222)");
+  }
+
+  @Test
+  void devicesOfAWorkerMustComeFromCpuDevicesOrGpuDevices() {
+    Cluster cluster = Cluster.of(List.of("127.0.0.1:1", "127.0.0.1:2"), 0);
+    assertThat(DistributedTraining.replication(cluster, DistributedTraining.cpuDevices(2)).replicas()).isEqualTo(2);
+    assertThatThrownBy(() -> DistributedTraining.replication(cluster, Replication.none()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("devices must come from DistributedTraining.cpuDevices(n) or gpuDevices(n), but was a SingleReplica");
   }
 
   @Test

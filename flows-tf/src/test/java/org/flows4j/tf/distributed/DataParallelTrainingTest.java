@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.flows4j.tf.distributed.WorkerProcesses.Record;
 import org.flows4j.tf.training.Trainer;
 import org.junit.jupiter.api.Test;
@@ -39,6 +41,14 @@ class DataParallelTrainingTest {
   void workersAgreeAfterEveryStepAndMatchOneProcessWithTheGlobalBatch(String model, int workers, int devices)
       throws Exception {
     List<List<Record>> runs = new ArrayList<>();
+    // The single-process reference trains in this JVM while the workers run (it does not depend on them).
+    CompletableFuture<List<Record>> reference = CompletableFuture.supplyAsync(() -> {
+      try {
+        return singleProcess(model, BATCH * workers);
+      } catch (Exception e) {
+        throw new CompletionException(e);
+      }
+    });
     try (WorkerProcesses processes = new WorkerProcesses()) {
       String cluster = WorkerProcesses.loopbackCluster(workers);
       List<Process> started = new ArrayList<>();
@@ -55,7 +65,7 @@ class DataParallelTrainingTest {
         runs.add(WorkerProcesses.read(dir.resolve("worker-" + task + ".bin")));
       }
     }
-    List<Record> single = singleProcess(model, BATCH * workers);
+    List<Record> single = reference.get();
 
     assertThat(runs.get(0)).hasSize(STEPS + 1);
     for (int task = 1; task < workers; task++) {
@@ -77,8 +87,9 @@ class DataParallelTrainingTest {
       worstWeights = Math.max(worstWeights, relativeL2(distributed.values(), alone.values()));
       worstComponent = Math.max(worstComponent, relativeMax(distributed.values(), alone.values()));
     }
-    System.out.printf("%s on %d workers vs one process: loss %.2g, weights %.2g (relative L2), %.2g (worst "
-        + "component, relative to the largest weight)%n", model, workers, worstLoss, worstWeights, worstComponent);
+    System.out.printf("%s on %d workers × %d devices vs one process: loss %.2g, weights %.2g (relative L2), %.2g "
+        + "(worst component, relative to the largest weight)%n", model, workers, devices, worstLoss, worstWeights,
+        worstComponent);
     assertThat(worstLoss).isLessThan(LOSS_TOLERANCE);
     assertThat(worstWeights).isLessThan(WEIGHT_TOLERANCE);
     assertThat(runs.get(0).get(STEPS - 1).loss()).isLessThan(runs.get(0).get(0).loss());

@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.flows4j.tf.distributed.WorkerProcesses.Record;
 import org.flows4j.tf.training.Trainer;
 import org.junit.jupiter.api.Test;
@@ -68,6 +70,14 @@ class WorkerFaultsTest {
   @Timeout(240)
   void afterAWorkerIsKilledTheOthersStopAndResumeContinuesFromTheChiefsCheckpoint() throws Exception {
     Path checkpoints = dir.resolve("checkpoints");
+    // The uninterrupted reference trains in this JVM meanwhile (it does not depend on the workers).
+    CompletableFuture<List<Record>> reference = CompletableFuture.supplyAsync(() -> {
+      try {
+        return uninterruptedSingleProcess();
+      } catch (Exception e) {
+        throw new CompletionException(e);
+      }
+    });
     List<Record> beforeKill;
     try (WorkerProcesses processes = new WorkerProcesses()) {
       String cluster = WorkerProcesses.loopbackCluster(2);
@@ -128,7 +138,7 @@ class WorkerFaultsTest {
     // tolerances DataParallelTrainingTest states for a distributed run against one process.
     List<Record> interrupted = new ArrayList<>(beforeKill.subList(0, 8));
     interrupted.addAll(resumed.get(0));
-    List<Record> uninterrupted = uninterruptedSingleProcess();
+    List<Record> uninterrupted = reference.get();
     assertThat(interrupted).hasSameSizeAs(uninterrupted);
     double worstLoss = 0;
     double worstWeights = 0;
