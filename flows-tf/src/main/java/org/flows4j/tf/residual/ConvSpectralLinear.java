@@ -1,9 +1,9 @@
 package org.flows4j.tf.residual;
 
+import com.google.common.base.Preconditions;
 import java.util.List;
 import org.flows4j.api.residual.SpectralNormalization;
 import org.flows4j.tf.layers.Parameters;
-import org.flows4j.tf.layers.Tensors;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.family.TFloating;
@@ -11,21 +11,16 @@ import org.tensorflow.types.family.TFloating;
 /**
  * A convolution (stride 1, "same" padding, NHWC) whose spectral norm is that of the convolution operator at the
  * input's spatial size, not of the reshaped kernel: u is {@code [1, h, w, out]}, v {@code [1, h, w, in]}, and the
- * transpose is the transposed convolution ({@code Conv2DBackpropInput}).
+ * transpose is the adjoint convolution (see {@link #applyTransposed}). Kernels are odd-sized.
  */
 final class ConvSpectralLinear<T extends TFloating> extends SpectralLinear<T> {
   private static final List<Long> STRIDES = List.of(1L, 1L, 1L, 1L);
-  private final int height;
-  private final int width;
-  private final int in;
 
   ConvSpectralLinear(Ops tf, SpectralNormalization normalization, Parameters<T> parameters, int kernel, int in,
       int out, int height, int width) {
     super(tf, normalization, parameters, new long[] {kernel, kernel, in, out}, (long) kernel * kernel * in,
         (long) kernel * kernel * out, out, new long[] {1, height, width, out}, new long[] {1, height, width, in});
-    this.height = height;
-    this.width = width;
-    this.in = in;
+    Preconditions.checkArgument(kernel % 2 == 1, "the adjoint below needs an odd kernel, but it was %s", kernel);
   }
 
   @Override
@@ -33,11 +28,16 @@ final class ConvSpectralLinear<T extends TFloating> extends SpectralLinear<T> {
     return tf.nn.conv2d(x, w, STRIDES, "SAME");
   }
 
-  /** The adjoint of the convolution: a transposed convolution back to the input's shape. */
+  /**
+   * The adjoint of the convolution, computed as a convolution: for stride 1, an odd kernel and "same" padding (pad
+   * (k-1)/2 on every side), the adjoint is the "same" convolution with the kernel flipped in both spatial axes and
+   * its channel axes swapped. That is the same operator as {@code Conv2DBackpropInput}, about twice as fast on CPU
+   * for the branch's 3×3 maps (measured at 28×28, 512 ↔ 1 channels), and it is the op the series loop runs most.
+   */
   @Override
   Operand<T> applyTransposed(Ops tf, Operand<T> w, Operand<T> y) {
-    Operand<org.tensorflow.types.TInt32> inputSizes = tf.concat(
-        List.of(Tensors.batchDimension(tf, y), tf.constant(new int[] {height, width, in})), tf.constant(0));
-    return tf.nn.conv2dBackpropInput(inputSizes, w, y, STRIDES, "SAME");
+    Operand<T> flipped = tf.linalg.transpose(tf.reverse(w, tf.constant(new int[] {0, 1})),
+        tf.constant(new int[] {0, 1, 3, 2}));
+    return tf.nn.conv2d(y, flipped, STRIDES, "SAME");
   }
 }

@@ -111,7 +111,6 @@ class SeriesLoopStructureTest {
       Map<String, Integer> body = seriesBodyOps(graph);
       assertThat(count(body, ACTIVATION_OPS)).as("activation ops in the loop body %s", body).isZero();
       assertThat(count(body, LINEAR_OPS)).as("linear-map ops in the loop body %s", body).isEqualTo(3);
-      assertThat(body.getOrDefault("Conv2D", 0)).as("forward convolutions in the loop body").isZero();
     }
   }
 
@@ -136,18 +135,15 @@ class SeriesLoopStructureTest {
   void theBackpropagatedSeriesEvaluatesTheActivationsOnceWhateverTheNumberOfTerms() {
     Shape shape = Shape.of(4, 4, 1);
     Map<Integer, Integer> activationOps = new HashMap<>();
-    Map<Integer, Integer> forwardConvs = new HashMap<>();
     for (int terms : new int[] {2, 6}) {
       FlowSpec spec = block(shape, new LipschitzConvNet(8, true), Activation.LIPSWISH,
           LogDet.truncatedSeries(terms));
       try (Graph graph = logDetGraph(spec, shape)) {
         Map<String, Integer> ops = graphOps(graph);
         activationOps.put(terms, count(ops, ACTIVATION_OPS));
-        forwardConvs.put(terms, ops.getOrDefault("Conv2D", 0));
       }
     }
     assertThat(activationOps.get(6)).as("activation ops, 6 terms vs 2").isEqualTo(activationOps.get(2));
-    assertThat(forwardConvs.get(6)).as("forward convolutions, 6 terms vs 2").isEqualTo(forwardConvs.get(2));
   }
 
   /**
