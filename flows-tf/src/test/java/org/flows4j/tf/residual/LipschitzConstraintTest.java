@@ -93,21 +93,24 @@ class LipschitzConstraintTest {
   /**
    * Induced mixed norms on a conv branch (the official {@code InducedNormConv2d}): each normalised convolution
    * operator, materialised at the input size, must satisfy {@code ‖W̃x‖_q ≤ coeff·‖x‖_p} by the same optimisation
-   * (60 starts × 400 steps) within coeff·(1 + 1e-3). Before the thorough refresh restarted the power method from 10
-   * random points (as the official code does at initialisation), the estimate of the 3×3 map 2 → 3 stopped at a local
-   * maximum and the optimiser found 0.935 against coeff 0.9.
+   * (60 starts × 400 steps) within coeff·(1 + 1e-3). The cases are ones where the power method from one start stops
+   * at a local maximum: without the 10 random restarts of the thorough refresh (the official code's restarts at
+   * initialisation) the optimiser found, for these orders and seeds, 1.207, 1.105, 1.021 and 0.934 against coeff
+   * 0.9; with them, 0.9000 each. (Restarts are not a proof: over 72 maps, 4 order sets × 6 seeds × 3 maps, the
+   * worst with restarts was 0.9021, against 1.207 without.)
    */
-  @Test
-  void inducedMixedNormsOnConvolutionsAreWithinTheBoundByOptimisation() {
-    double[] orders = {2, 3, 1.5, 2};
-    List<double[][]> matrices = normalisedMatrices(inducedConvBranch(orders), true);
+  @org.junit.jupiter.params.ParameterizedTest(name = "orders {0}, seed {1}")
+  @org.junit.jupiter.params.provider.CsvSource({"4 2 4 4, 1", "3 1.5 3 3, 1", "1.5 3 1.5 1.5, 3", "2 3 1.5 2, 4"})
+  void inducedMixedNormsOnConvolutionsAreWithinTheBoundByOptimisation(String orderList, long seed) {
+    double[] orders = java.util.Arrays.stream(orderList.split(" ")).mapToDouble(Double::parseDouble).toArray();
+    List<double[][]> matrices = normalisedMatrices(inducedConvBranch(orders), true, seed);
     assertThat(matrices).hasSize(3);
     for (int i = 0; i < matrices.size(); i++) {
       double p = orders[i];
       double q = orders[i + 1];
       double best = maximiseRatio(matrices.get(i), p, q, 60, 400, 31 + i);
-      System.out.printf("conv map %d (%dx%d operator): max ‖Wx‖_%s/‖x‖_%s by optimisation %.6f (coeff %s)%n", i,
-          matrices.get(i).length, matrices.get(i)[0].length, q, p, best, COEFF);
+      System.out.printf("orders %s, seed %d, conv map %d (%dx%d operator): max ‖Wx‖_%s/‖x‖_%s by optimisation %.6f "
+          + "(coeff %s)%n", orderList, seed, i, matrices.get(i).length, matrices.get(i)[0].length, q, p, best, COEFF);
       assertThat(best).as("conv map %s", i).isBetween(COEFF * (1 - 2e-2), COEFF * (1 + 1e-3));
     }
   }
@@ -234,9 +237,13 @@ class LipschitzConstraintTest {
 
   /** The branch's normalised maps as matrices {@code [out, in]}, after the weights grew 5× and a thorough update. */
   private static List<double[][]> normalisedMatrices(FlowSpec spec, boolean convolution) {
+    return normalisedMatrices(spec, convolution, 3);
+  }
+
+  private static List<double[][]> normalisedMatrices(FlowSpec spec, boolean convolution, long seed) {
     try (Graph graph = new Graph()) {
       Ops tf = Ops.create(graph);
-      CompiledFlow<TFloat64> flow = FlowCompiler.compileFloat64(tf, spec, 3);
+      CompiledFlow<TFloat64> flow = FlowCompiler.compileFloat64(tf, spec, seed);
       @SuppressWarnings("unchecked")
       ResidualLayer<TFloat64> layer = (ResidualLayer<TFloat64>) flow.layers().get(0);
       List<Operand<TFloat64>> matrices = new ArrayList<>();
