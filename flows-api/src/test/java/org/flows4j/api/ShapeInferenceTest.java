@@ -15,6 +15,7 @@ import org.flows4j.api.residual.LogDet;
 import org.flows4j.api.residual.SpectralNormalization;
 import org.flows4j.api.step.EmergingConv;
 import org.flows4j.api.step.FactorOut;
+import org.flows4j.api.step.FactorOutPrior;
 import org.flows4j.api.step.Mask;
 import org.flows4j.api.step.ResidualBlock;
 import org.flows4j.api.step.Squeeze;
@@ -36,8 +37,8 @@ class ShapeInferenceTest {
 
     // Per level: squeeze + 3 × (actNorm, 1x1 conv, coupling); a factor-out after the first level only.
     assertThat(glow.levels()).hasSize(2);
-    assertThat(glow.levels().get(0).steps()).hasSize(11).endsWith(new FactorOut());
-    assertThat(glow.levels().get(1).steps()).hasSize(10).doesNotContain(new FactorOut());
+    assertThat(glow.levels().get(0).steps()).hasSize(11).endsWith(new FactorOut(FactorOutPrior.LEARNED));
+    assertThat(glow.levels().get(1).steps()).hasSize(10).noneMatch(FactorOut.class::isInstance);
     assertThat(shapes).hasSize(glow.steps().size() + 1);
     assertThat(shapes.get(0)).isEqualTo(Shape.of(28, 28, 1));
     assertThat(shapes.get(1)).isEqualTo(Shape.of(14, 14, 4));
@@ -54,8 +55,8 @@ class ShapeInferenceTest {
 
     // Per level: squeeze + 3 × (actNorm, 1x1 conv, emerging 3×3 conv, coupling); a factor-out after the first level.
     assertThat(emerging.levels()).hasSize(2);
-    assertThat(emerging.levels().get(0).steps()).hasSize(14).endsWith(new FactorOut());
-    assertThat(emerging.levels().get(1).steps()).hasSize(13).doesNotContain(new FactorOut());
+    assertThat(emerging.levels().get(0).steps()).hasSize(14).endsWith(new FactorOut(FactorOutPrior.LEARNED));
+    assertThat(emerging.levels().get(1).steps()).hasSize(13).noneMatch(FactorOut.class::isInstance);
     assertThat(emerging.levels().get(0).steps().subList(1, 5)).extracting(step -> step.kind())
         .containsExactly("actNorm", "invertibleConv1x1", "emergingConv", "affineCoupling");
     assertThat(emerging.levels().get(0).steps()).contains(new EmergingConv(3));
