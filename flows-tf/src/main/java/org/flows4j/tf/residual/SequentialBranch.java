@@ -69,7 +69,12 @@ final class SequentialBranch<T extends TFloating> implements BranchFunction<T> {
     int c = shape.dim(2);
     int width = conv.width();
     linears.add(new ConvSpectralLinear<>(tf, normalization, parameters.in("conv_0"), 3, c, width, h, w));
-    linears.add(new PointwiseConvSpectralLinear<>(tf, normalization, parameters.in("conv_1"), width, width));
+    // The h·w-pixel operator I ⊗ W has W's spectral norm, so the 1×1 map normalises as a matrix. Not so for induced
+    // mixed norms: with domain and codomain orders p ≠ q the block-diagonal operator's p→q norm is not W's (it grows
+    // with the pixel count when q < p), so that map keeps power iteration on the whole convolution.
+    linears.add(normalization.orders().isEmpty()
+        ? new PointwiseConvSpectralLinear<>(tf, normalization, parameters.in("conv_1"), width, width)
+        : new ConvSpectralLinear<>(tf, normalization, parameters.in("conv_1"), 1, width, width, h, w));
     linears.add(new ConvSpectralLinear<>(tf, normalization, parameters.in("conv_2"), 3, width, c, h, w));
     boundInInducedNorms(linears, normalization.orders());
     return new SequentialBranch<>(activation, conv.preActivation(), linears, tf, parameters, null);
