@@ -3,15 +3,14 @@ package org.flows4j.examples.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.OptionalLong;
-import java.util.StringJoiner;
 import java.util.concurrent.TimeUnit;
+import org.flows4j.tf.distributed.LoopbackCluster;
 
 /**
  * {@code flows benchmark --workers N}: starts N worker processes of {@code flows benchmark} on 127.0.0.1 (free
@@ -43,7 +42,7 @@ final class WorkerBenchmarkLauncher {
   }
 
   int run(PrintWriter out) throws IOException, InterruptedException {
-    String cluster = loopbackCluster(workers);
+    String cluster = LoopbackCluster.addresses(workers);
     Path logs = Files.createTempDirectory("flows-benchmark-workers");
     List<Process> processes = new ArrayList<>();
     Thread killer = new Thread(() -> processes.forEach(Process::destroyForcibly));
@@ -157,24 +156,6 @@ final class WorkerBenchmarkLauncher {
       return OptionalLong.empty();
     }
     return OptionalLong.empty();
-  }
-
-  /** {@code n} loopback addresses on ports that were free a moment ago. */
-  static String loopbackCluster(int n) throws IOException {
-    StringJoiner cluster = new StringJoiner(",");
-    List<ServerSocket> sockets = new ArrayList<>();
-    try {
-      for (int i = 0; i < n; i++) {
-        ServerSocket socket = new ServerSocket(0);
-        sockets.add(socket);
-        cluster.add("127.0.0.1:" + socket.getLocalPort());
-      }
-    } finally {
-      for (ServerSocket socket : sockets) {
-        socket.close();
-      }
-    }
-    return cluster.toString();
   }
 
   private static void deleteLogs(Path logs) {

@@ -4,12 +4,10 @@ import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.BufferedInputStream;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.StringJoiner;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -24,20 +22,7 @@ final class WorkerProcesses implements AutoCloseable {
 
   /** {@code n} loopback addresses on ports that were free a moment ago. */
   static String loopbackCluster(int n) throws IOException {
-    StringJoiner cluster = new StringJoiner(",");
-    List<ServerSocket> sockets = new ArrayList<>();
-    try {
-      for (int i = 0; i < n; i++) {
-        ServerSocket socket = new ServerSocket(0);
-        sockets.add(socket);
-        cluster.add("127.0.0.1:" + socket.getLocalPort());
-      }
-    } finally {
-      for (ServerSocket socket : sockets) {
-        socket.close();
-      }
-    }
-    return cluster.toString();
+    return LoopbackCluster.addresses(n);
   }
 
   /** Starts a worker with {@code key=value} arguments; its stderr goes to {@code log}. */
