@@ -164,8 +164,8 @@ public record MaskedAutoregressive(
   }
 
   /**
-   * Closed form; sequential (one network pass per feature, or per pixel) for sampling with MAF and density with
-   * IAF.
+   * Closed form; sequential for sampling with MAF (vectors: the MADE's sweeps in a graph loop; images: one wavefront
+   * of pixels per loop iteration from cached features) and for density with IAF (one MADE pass per feature).
    */
   @Override
   public InverseKind inverseKind() {
