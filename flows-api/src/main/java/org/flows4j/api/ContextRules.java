@@ -5,12 +5,12 @@ import java.util.List;
 import org.flows4j.api.conditioner.PixelCnnConditioner;
 import org.flows4j.api.data.VariationalDequantization;
 import org.flows4j.api.step.MaskedAutoregressive;
-import org.flows4j.api.step.ResidualBlock;
 import org.flows4j.api.step.StepSpec;
 
 /**
  * The rules of a conditional flow: every step with a network must receive the context, or {@code p(x | c)} would
- * silently ignore c there. Couplings and MADE-based MAF/IAF do; PixelCNN MAF and residual blocks do not yet.
+ * silently ignore c there. Couplings, MADE-based MAF/IAF and residual blocks (c as an x-independent bias of every
+ * branch map, so the block stays contractive in x) do; PixelCNN MAF does not yet.
  */
 final class ContextRules {
   private ContextRules() {}
@@ -32,11 +32,11 @@ final class ContextRules {
         StepSpec step = steps.get(i);
         boolean pixelCnn = step instanceof MaskedAutoregressive autoregressive
             && autoregressive.conditioner() instanceof PixelCnnConditioner;
-        if (pixelCnn || step instanceof ResidualBlock) {
+        if (pixelCnn) {
           String location = multiscale ? "levels[" + l + "].steps[" + i + "]" : "steps[" + flatIndex + "]";
           problems.add(new Problem(location, step.kind(), step.kind() + " does not receive the flow's context yet, "
-              + "so p(x | c) would ignore c in this step. Use couplings or a MADE (maf/iaf on vectors) in a conditional "
-              + "flow."));
+              + "so p(x | c) would ignore c in this step. Use couplings, a MADE (maf/iaf on vectors) or residual blocks in a "
+              + "conditional flow."));
         }
       }
     }

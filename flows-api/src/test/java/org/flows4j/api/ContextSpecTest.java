@@ -75,13 +75,26 @@ class ContextSpecTest {
 
   @Test
   void stepsThatCannotReceiveTheContextAreRejectedAtBuildTime() {
-    assertThatThrownBy(() -> Flows.sequential(Shape.of(4)).context(Contexts.features(2))
-            .steps(1, s -> s.affineCoupling(Mask.HALF, Conditioners.mlp(8)).maf(8)
-                .residualBlock(b -> b.lipschitzMlp(8)))
+    assertThatThrownBy(() -> Flows.sequential(Shape.of(3, 3, 1)).context(Contexts.classes(2, 2))
+            .steps(1, s -> s.actNorm().maf(Conditioners.pixelCnn(4).layers(1)))
             .build())
         .isExactlyInstanceOf(InvalidFlowSpecException.class)
         .hasMessage("Invalid flow spec (1 problem):\n"
-            + "  steps[2] (residualBlock): residualBlock does not receive the flow's context yet, so p(x | c) would "
-            + "ignore c in this step. Use couplings or a MADE (maf/iaf on vectors) in a conditional flow.");
+            + "  steps[1] (maf): maf does not receive the flow's context yet, so p(x | c) would ignore c in this "
+            + "step. Use couplings, a MADE (maf/iaf on vectors) or residual blocks in a conditional flow.");
+  }
+
+  /** Residual blocks receive the context (as a bias of every branch map), so a conditional flow may use them. */
+  @Test
+  void residualBlocksAreAcceptedInAConditionalFlow() {
+    FlowSpec spec = Flows.sequential(Shape.of(4)).context(Contexts.features(2))
+        .steps(1, s -> s.affineCoupling(Mask.HALF, Conditioners.mlp(8)).maf(8)
+            .residualBlock(b -> b.lipschitzMlp(8)))
+        .build();
+    assertThat(spec.context()).isEqualTo(Contexts.features(2));
+    FlowSpec image = Flows.sequential(Shape.of(4, 4, 2)).context(Contexts.classes(3, 2))
+        .steps(1, s -> s.residualBlock(b -> b.lipschitzConvNet(4)))
+        .build();
+    assertThat(image.levels().get(0).steps()).hasSize(1);
   }
 }

@@ -16,6 +16,9 @@ import org.flows4j.api.conditioner.Conditioners;
 import org.flows4j.api.context.ContextEncoder;
 import org.flows4j.api.context.ContextSpec;
 import org.flows4j.api.context.Contexts;
+import org.flows4j.api.conditioner.Activation;
+import org.flows4j.api.residual.LipschitzConvNet;
+import org.flows4j.api.residual.LipschitzMlp;
 import org.flows4j.api.step.AffineScale;
 import org.flows4j.api.step.FactorOutPrior;
 import org.flows4j.api.step.Mask;
@@ -165,6 +168,20 @@ class ConditionalFlowTest {
                 .affineCoupling(Mask.CHANNELS, Conditioners.convNet(4), AffineScale.sigmoid())
                 .coupling(i == 0 ? Mask.CHECKERBOARD : Mask.CHANNELS_FLIPPED, Conditioners.convNet(4),
                     Transforms.affine())))
+            .build(), new double[] {0, 2, 1}, new double[] {1, 0, 2}),
+        // Residual blocks: the context is a bias of every branch map (ContextBiases), exact log-det, tight inverse.
+        Arguments.of("feature context, residual MLP blocks", Flows.sequential(Shape.of(3))
+            .context(Contexts.features(2))
+            .steps(1, s -> s
+                .actNorm()
+                .add(StepConformanceTest.exactResidual(new LipschitzMlp(List.of(8, 8)), Activation.LIPSWISH))
+                .add(StepConformanceTest.exactResidual(new LipschitzMlp(List.of(6)), Activation.ELU)))
+            .build(), new double[] {0.3, -1.2, 1.0, 0.5, -0.7, 0.1}, new double[] {-0.9, 0.4, 0.0, -1.5, 1.3, 0.8}),
+        Arguments.of("class context, residual conv block", Flows.sequential(Shape.of(3, 3, 2))
+            .context(Contexts.classes(3, 2))
+            .steps(1, s -> s
+                .actNorm()
+                .add(StepConformanceTest.exactResidual(new LipschitzConvNet(4, true), Activation.LIPSWISH)))
             .build(), new double[] {0, 2, 1}, new double[] {1, 0, 2}));
   }
 
@@ -180,6 +197,8 @@ class ConditionalFlowTest {
     // Smaller moves than the step suite's 0.3: the priors' zero-initialised convolutions read 3×3×(channels +
     // condition) inputs, and at 0.3 their log-scales reach tens, where exp overflows the samples.
     g.perturb(flow.trainableVariables(), 0.1, 5);
+    // Residual blocks: spectral norms of the moved weights, so each map is again within its Lipschitz bound.
+    g.run(flow.normalizationUpdate(g.tf, true), Map.of());
     return flow;
   }
 

@@ -93,8 +93,8 @@ public final class ToyNllBenchmark {
 
   /**
    * RealNVP and the coupling neural spline flow, each with 8 couplings of width 64 (the CLI's toy default), on
-   * checkerboard and moons: by default 3000 steps of 256; {@code args}: {@code [steps [batch]]} for a smaller
-   * budget.
+   * checkerboard and moons: by default 3000 steps of 256; {@code args}: {@code [steps [batch [density]]]} for a
+   * smaller budget, or one density alone (its CLI name, e.g. {@code moons}) so that each run stays short.
    */
   public static void main(String[] args) {
     Map<String, Function<Shape, FlowSpec>> models = new LinkedHashMap<>();
@@ -102,8 +102,11 @@ public final class ToyNllBenchmark {
     models.put("nsf(8 couplings)", shape -> Presets.neuralSplineFlow(shape, 8, 64));
     int steps = args.length > 0 ? Integer.parseInt(args[0]) : 3000;
     int batch = args.length > 1 ? Integer.parseInt(args[1]) : 256;
+    List<ToyDensity> densities = args.length > 2
+        ? List.of(ToyDensity.fromCliName(args[2]))
+        : List.of(ToyDensity.CHECKERBOARD, ToyDensity.MOONS);
     Budget budget = new Budget(steps, batch, 3e-3, 5000, 0);
-    for (Result r : compare(models, List.of(ToyDensity.CHECKERBOARD, ToyDensity.MOONS), budget)) {
+    for (Result r : compare(models, densities, budget)) {
       System.out.println(r.row());
     }
   }

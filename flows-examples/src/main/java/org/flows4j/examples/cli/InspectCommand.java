@@ -29,6 +29,10 @@ public final class InspectCommand implements Callable<Integer> {
       description = "the data the model is for; sets its input shape (default: moons)")
   @Nullable DataChoice data;
 
+  @Option(names = "--conditional", description = "as for `flows train`: fashion-mnist conditioned on its class "
+      + "labels; 8gaussians-labelled and ring-radius are always conditional")
+  boolean conditional;
+
   @Option(names = "--width", paramLabel = "N", description = "as for `flows train`")
   @Nullable Integer width;
 
@@ -46,8 +50,9 @@ public final class InspectCommand implements Callable<Integer> {
     FlowSpec flow;
     String title;
     if (specFile != null) {
-      if (model != null || data != null || width != null || depth != null) {
-        throw new UsageException("--spec gives the whole flow; drop --model, --data, --width and --depth");
+      if (model != null || data != null || width != null || depth != null || conditional) {
+        throw new UsageException("--spec gives the whole flow; drop --model, --data, --conditional, --width and "
+            + "--depth");
       }
       flow = readSpec(specFile);
       title = specFile.toString();
@@ -55,8 +60,10 @@ public final class InspectCommand implements Callable<Integer> {
       TrainCommand.atLeast("--width", width, 1);
       TrainCommand.atLeast("--depth", depth, 1);
       ModelPreset chosenModel = model != null ? model : ModelPreset.REALNVP;
-      DataChoice chosenData = data != null ? data : DataChoice.fromCliName("moons");
-      flow = chosenModel.build(chosenData.shape(), width, depth);
+      DataChoice givenData = data != null ? data : DataChoice.fromCliName("moons");
+      // The flow `flows train` would build: conditioned on the data's context when they have one.
+      DataChoice chosenData = conditional ? givenData.conditioned() : givenData;
+      flow = TrainCommand.flowSpec(chosenModel, chosenData, width, depth);
       title = chosenModel.cliName() + " for " + chosenData.cliName();
     }
     // The table compiles the flow: refuse first what would not fit (one example's pass, the graph, the weights).

@@ -8,6 +8,11 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import org.flows4j.api.FlowSpec;
 import org.flows4j.api.Flows;
+import org.flows4j.api.context.ClassContext;
+import org.flows4j.api.context.ContextEncoder;
+import org.flows4j.api.context.ContextSpec;
+import org.flows4j.api.context.FeatureContext;
+import org.flows4j.api.context.MlpEncoder;
 import org.flows4j.api.step.InverseKind;
 import org.flows4j.api.step.LogDetKind;
 import org.flows4j.tf.CompiledStep;
@@ -41,6 +46,7 @@ final class LayerTable {
     long allParameters;
     long dequantizationParameters;
     int dequantizationSteps;
+    long contextParameters;
     Map<LogDetKind, Integer> logDets = new EnumMap<>(LogDetKind.class);
     Map<InverseKind, Integer> inverses = new EnumMap<>(InverseKind.class);
     try (Graph graph = new Graph()) {
@@ -65,11 +71,13 @@ final class LayerTable {
       allParameters = count(model.trainableVariables());
       dequantizationParameters = model.dequantizer().map(d -> count(d.variables())).orElse(0L);
       dequantizationSteps = model.dequantizer().map(d -> d.steps().size()).orElse(0);
+      List<Variable<TFloat32>> embedding = model.flow().auxiliaryVariableGroups().get("context embedding");
+      contextParameters = embedding == null ? 0 : count(embedding);
     }
     StringBuilder text = new StringBuilder(table(rows));
     text.append(String.format(Locale.ROOT, "total: %d steps, %,d trainable parameters", rows.size(),
         allParameters));
-    long baseParameters = allParameters - stepParameters - dequantizationParameters;
+    long baseParameters = allParameters - stepParameters - dequantizationParameters - contextParameters;
     if (allParameters != stepParameters) {
       // The steps' variables do not cover everything the optimizer trains: the rest is the learned noise q(u | x)
       // of variational dequantization and the learned base.
@@ -78,12 +86,21 @@ final class LayerTable {
         text.append(String.format(Locale.ROOT, ", %,d in the dequantization flow q(u | x) of %d steps",
             dequantizationParameters, dequantizationSteps));
       }
+      if (contextParameters > 0) {
+        text.append(String.format(Locale.ROOT, ", %,d in the context embedding", contextParameters));
+      }
       if (baseParameters > 0) {
         text.append(String.format(Locale.ROOT, ", %,d in the base distribution", baseParameters));
       }
       text.append(')');
     }
     text.append('\n');
+    if (spec.context().isConditional()) {
+      int features = spec.context().conditionFeatures();
+      text.append("context: ").append(describe(spec.context())).append("; ").append(features)
+          .append(features == 1 ? " condition feature reaches" : " condition features reach")
+          .append(" every step's network\n");
+    }
     text.append("log-det: ").append(summary(logDets)).append("; inverse: ").append(summary(inverses))
         .append('\n');
     text.append("latent: ").append(Flows.shapes(spec).get(Flows.shapes(spec).size() - 1))
@@ -91,6 +108,20 @@ final class LayerTable {
         .append(spec.levels().size() > 1 ? " after the factor-outs (routing only, not listed)" : "")
         .append('\n');
     return text.toString();
+  }
+
+  /** The context as a user declared it, e.g. "class label of 8 classes, embedded in 8 features". */
+  static String describe(ContextSpec context) {
+    String given = context instanceof ClassContext classes
+        ? "class label of " + classes.classes() + " classes, embedded in " + classes.embeddingFeatures() + " features"
+        : context.inputWidth() + " feature" + (context.inputWidth() == 1 ? "" : "s");
+    ContextEncoder encoder = context instanceof ClassContext classes ? classes.encoder()
+        : ((FeatureContext) context).encoder();
+    if (encoder instanceof MlpEncoder mlp) {
+      given += ", encoded by an MLP " + mlp.hiddenWidths() + " -> " + mlp.outputFeatures() + " ("
+          + lowerCase(mlp.activation()) + ")";
+    }
+    return given;
   }
 
   private static long count(List<? extends Variable<?>> variables) {

@@ -194,9 +194,15 @@ public final class TrainCommand implements Callable<Integer> {
 
   /**
    * The preset for the data, conditioned on their context when they have one. Presets whose steps cannot take a
-   * context (PixelCNN MAF, residual blocks) are refused with the validator's reason.
+   * context (PixelCNN MAF on images) are refused with the validator's reason.
    */
   private FlowSpec flowSpec(ModelPreset chosenModel, DataChoice chosenData) {
+    return flowSpec(chosenModel, chosenData, width, depth);
+  }
+
+  /** {@link #flowSpec(ModelPreset, DataChoice)} with explicit sizes, shared with {@code flows inspect}. */
+  static FlowSpec flowSpec(ModelPreset chosenModel, DataChoice chosenData, @Nullable Integer width,
+      @Nullable Integer depth) {
     FlowSpec unconditional = chosenModel.build(chosenData.shape(), width, depth);
     if (!(chosenData instanceof ConditionalDataChoice conditionalData)) {
       return unconditional;
@@ -206,7 +212,7 @@ public final class TrainCommand implements Callable<Integer> {
     if (!problems.isEmpty()) {
       throw new UsageException("--model " + chosenModel.cliName() + " cannot be conditioned on the context of "
           + chosenData.cliName() + ": " + problems.get(0).message() + " Pick a model of couplings (--model realnvp, "
-          + "nice, nsf, or glow on images) or --model maf on vectors.");
+          + "nice, nsf, or glow on images), --model resflow, or --model maf on vectors.");
     }
     return conditioned;
   }

@@ -104,11 +104,11 @@ class ConditionalCommandsTest {
     assertThat(moons.err()).contains("--conditional needs data with a context, but moons has none. Use --data "
         + "fashion-mnist (its class labels), 8gaussians-labelled or ring-radius.");
 
-    Cli.Result resflow = Cli.run("train", "--model", "resflow", "--data", "8gaussians-labelled", "--out",
+    Cli.Result pixelCnn = Cli.run("train", "--model", "maf", "--data", "fashion-mnist", "--conditional", "--out",
         dir.resolve("b").toString());
-    assertThat(resflow.exitCode()).isEqualTo(ExitCodes.USAGE);
-    assertThat(resflow.err()).contains("--model resflow cannot be conditioned on the context of "
-        + "8gaussians-labelled: residualBlock does not receive the flow's context yet");
+    assertThat(pixelCnn.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(pixelCnn.err()).contains("--model maf cannot be conditioned on the context of "
+        + "fashion-mnist: maf does not receive the flow's context yet");
     assertThat(dir.resolve("b")).doesNotExist();
   }
 

@@ -34,6 +34,56 @@ class InspectCommandTest {
         """);
   }
 
+  /** A conditional flow's table says what its context is and counts the context embedding's parameters. */
+  @Test
+  void aConditionalFlowShowsItsContext() {
+    Cli.Result labelled = Cli.run("inspect", "--data", "8gaussians-labelled", "--width", "8", "--depth", "2");
+
+    assertThat(labelled.exitCode()).as(labelled.toString()).isZero();
+    // Per coupling: mlp(8, 8) reads the kept coordinate and the 8 condition features: (9·8 + 8) + (8·8 + 8) +
+    // (8·2 + 2) = 170. The embedding: 8 classes × 8 features = 64.
+    assertThat(labelled.out()).isEqualTo("""
+        realnvp for 8gaussians-labelled, input [2]:
+        #  location  step            input -> output  params  log-det   inverse
+        0  steps[0]  actNorm         [2] -> [2]            4  constant  analytic
+        1  steps[1]  affineCoupling  [2] -> [2]          170  exact     analytic
+        2  steps[2]  actNorm         [2] -> [2]            4  constant  analytic
+        3  steps[3]  affineCoupling  [2] -> [2]          170  exact     analytic
+        total: 4 steps, 412 trainable parameters (348 in the steps, 64 in the context embedding)
+        context: class label of 8 classes, embedded in 8 features; 8 condition features reach every step's network
+        log-det: 2 exact, 2 constant; inverse: 4 analytic
+        latent: [2] reaches the base StandardNormal
+        """);
+
+    Cli.Result ring = Cli.run("inspect", "--model", "resflow", "--data", "ring-radius", "--width", "8", "--depth",
+        "1");
+    assertThat(ring.exitCode()).as(ring.toString()).isZero();
+    assertThat(ring.out()).contains("0  steps[0]  residualBlock  [2] -> [2]")
+        .contains("context: 1 feature; 1 condition feature reaches every step's network\n");
+
+    Cli.Result fashion = Cli.run("inspect", "--model", "glow", "--data", "fashion-mnist", "--conditional",
+        "--width", "8", "--depth", "1");
+    assertThat(fashion.exitCode()).as(fashion.toString()).isZero();
+    assertThat(fashion.out()).contains("160 in the context embedding")
+        .contains("context: class label of 10 classes, embedded in 16 features; 16 condition features reach every "
+            + "step's network\n");
+
+    Cli.Result plain = Cli.run("inspect", "--model", "glow", "--data", "fashion-mnist", "--width", "8", "--depth",
+        "1");
+    assertThat(plain.out()).doesNotContain("context");
+  }
+
+  @Test
+  void conditionalNeedsDataWithAContextAndNoSpec() {
+    Cli.Result moons = Cli.run("inspect", "--data", "moons", "--conditional");
+    assertThat(moons.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(moons.err()).contains("--conditional needs data with a context, but moons has none.");
+    Cli.Result withSpec = Cli.run("inspect", "--spec", dir.resolve("spec.json").toString(), "--conditional");
+    assertThat(withSpec.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(withSpec.err()).contains("--spec gives the whole flow; drop --model, --data, --conditional, --width "
+        + "and --depth");
+  }
+
   @Test
   void nsfIsSplineCouplingsBetweenLuLinearLayersOnVectorsAndGlowsLayoutOnImages() {
     Cli.Result vectors = Cli.run("inspect", "--model", "nsf", "--data", "moons", "--width", "8", "--depth", "2");

@@ -57,7 +57,7 @@ public final class Layers {
     } else if (step instanceof Squeeze squeeze) {
       return new SqueezeLayer<>(squeeze, input, parameters.type());
     } else if (step instanceof ResidualBlock block) {
-      return new ResidualLayer<>(tf, block, input, parameters);
+      return new ResidualLayer<>(tf, block, input, conditionFeatures, parameters);
     } else if (step instanceof MaskedAutoregressive autoregressive) {
       // Validation pairs images with pixelCnn and vectors with an mlp (a MADE).
       return autoregressive.conditioner() instanceof PixelCnnConditioner

@@ -6,6 +6,7 @@ import org.flows4j.api.Shape;
 import org.flows4j.api.residual.ExactLogDet;
 import org.flows4j.api.residual.FixedPointInverse;
 import org.flows4j.api.residual.GradientMode;
+import org.flows4j.api.residual.LipschitzConvNet;
 import org.flows4j.api.residual.LogDetEstimator;
 import org.flows4j.api.residual.RussianRoulette;
 import org.flows4j.api.residual.TruncatedSeries;
@@ -18,6 +19,7 @@ import org.flows4j.tf.graph.WhileLoop;
 import org.flows4j.tf.layers.AbstractLayer;
 import org.flows4j.tf.layers.Parameters;
 import org.flows4j.tf.layers.Tensors;
+import org.jspecify.annotations.Nullable;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
@@ -36,6 +38,10 @@ import org.tensorflow.types.family.TFloating;
  * {@code 1/P(N ≥ k - n_exact)}. Series run in a while loop over explicit vector–Jacobian products; with the Neumann
  * gradient the loss reads the estimate while the optimizer receives the gradient of the surrogate
  * {@code wᵀ J v}, {@code w = Σ_k (-1)^k vᵀJ^k / P(N ≥ k)} held fixed — constant memory in the number of terms.
+ *
+ * <p>In a conditional flow the block is {@code y = x + g(x, c)}: the pass's condition enters every map of the
+ * branch as an x-independent bias ({@link ContextBiases}, which says why {@code Lip_x(g) < 1} still holds), so
+ * every estimator, the Neumann gradient and the fixed-point inverse work on the Jacobian in x at {@code (x, c)}.
  */
 public final class ResidualLayer<T extends TFloating> extends AbstractLayer<T, ResidualBlock> {
   /** Random streams per block: probe vectors and term counts. */
@@ -53,10 +59,20 @@ public final class ResidualLayer<T extends TFloating> extends AbstractLayer<T, R
   private final SequentialBranch<T> branch;
   private final Parameters<T> parameters;
   private final long streamBase;
+  /** The context's projections in a conditional flow; null otherwise. */
+  private final @Nullable ContextBiases<T> contextBiases;
   /** The iteration counts of the inverses built so far in this graph (see {@link #inverseIterations()}). */
   private final List<Operand<TInt32>> inverseIterations = new ArrayList<>();
 
   public ResidualLayer(Ops tf, ResidualBlock spec, Shape shape, Parameters<T> parameters) {
+    this(tf, spec, shape, 0, parameters);
+  }
+
+  /**
+   * A block of a conditional flow when {@code conditionFeatures > 0}: the pass's condition ({@code [batch,
+   * conditionFeatures]}) enters g through {@link ContextBiases}.
+   */
+  public ResidualLayer(Ops tf, ResidualBlock spec, Shape shape, int conditionFeatures, Parameters<T> parameters) {
     super(spec, shape, parameters.type());
     this.spec = spec;
     this.shape = shape;
@@ -64,11 +80,34 @@ public final class ResidualLayer<T extends TFloating> extends AbstractLayer<T, R
     this.streamBase = parameters.nextHostSeed();
     this.branch = SequentialBranch.create(
         tf, spec.branch(), spec.activation(), spec.lipschitz(), shape, parameters.in("branch"));
+    // Created after the branch, so an unconditional block keeps its weights and their seeds.
+    this.contextBiases = conditionFeatures == 0 ? null : ContextBiases.create(tf, branch.linears(),
+        conditionFeatures, spec.branch() instanceof LipschitzConvNet, parameters.in("branch"));
   }
 
   @Override
   public List<Variable<T>> variables() {
-    return branch.variables();
+    if (contextBiases == null) {
+      return branch.variables();
+    }
+    List<Variable<T>> all = new ArrayList<>(branch.variables());
+    all.addAll(contextBiases.variables());
+    return all;
+  }
+
+  /** The branch's live weights, with the context's projections in the biases in a conditional flow. */
+  private List<Operand<T>> weights(Ops tf, PassContext<T> context) {
+    List<Operand<T>> weights = branch.weights(tf);
+    if (contextBiases == null) {
+      return weights;
+    }
+    Operand<T> condition = context.condition();
+    // A static rank other than 2 is a pixel-wise condition (a dequantization flow's), which blocks do not take.
+    if (condition == null || (condition.shape().numDimensions() >= 0 && condition.shape().numDimensions() != 2)) {
+      throw new IllegalArgumentException("this residual block belongs to a conditional flow: pass its condition "
+          + "[batch, features] in the PassContext, but it was " + (condition == null ? "none" : condition.shape()));
+    }
+    return contextBiases.addTo(tf, weights, condition);
   }
 
   /** The branch g, for structural and Jacobian tests. */
@@ -101,7 +140,7 @@ public final class ResidualLayer<T extends TFloating> extends AbstractLayer<T, R
   @Override
   public Transformed<T> forwardAndLogDet(Ops tf, Operand<T> x, PassContext<T> context) {
     // One forward pass gives g(x) and the Jacobian's factors that every log-det estimator reuses.
-    BranchFunction.Linearized<T> linearized = branch.linearize(tf, x, branch.weights(tf));
+    BranchFunction.Linearized<T> linearized = branch.linearize(tf, x, weights(tf, context));
     Operand<T> y = tf.math.add(x, linearized.output());
     LogDetEstimator estimator = context.mode() == FlowMode.TRAINING ? spec.logDet() : spec.evaluationLogDet();
     return new Transformed<>(y, logDet(tf, x, linearized.jacobian(), estimator));
@@ -109,7 +148,12 @@ public final class ResidualLayer<T extends TFloating> extends AbstractLayer<T, R
 
   /** {@code log det(I + J_g(x))} per example with the given estimator and the live weights. */
   public Operand<T> logDet(Ops tf, Operand<T> x, LogDetEstimator estimator) {
-    return logDet(tf, x, branch.linearize(tf, x, branch.weights(tf)).jacobian(), estimator);
+    return logDet(tf, x, PassContext.evaluation(), estimator);
+  }
+
+  /** {@code log det(I + J_g(x, c))} (the Jacobian in x, c the pass's condition in a conditional flow). */
+  public Operand<T> logDet(Ops tf, Operand<T> x, PassContext<T> context, LogDetEstimator estimator) {
+    return logDet(tf, x, branch.linearize(tf, x, weights(tf, context)).jacobian(), estimator);
   }
 
   private Operand<T> logDet(Ops tf, Operand<T> x, BranchJacobian<T> jacobian, LogDetEstimator estimator) {
@@ -231,6 +275,11 @@ public final class ResidualLayer<T extends TFloating> extends AbstractLayer<T, R
    * float64. {@link FixedPointResult#change()} is the largest error bound in the batch.
    */
   public FixedPointResult<T> solve(Ops tf, Operand<T> y) {
+    return solve(tf, y, PassContext.evaluation());
+  }
+
+  /** {@link #solve(Ops, Operand)} for {@code x + g(x, c) = y}, c the pass's condition held fixed. */
+  public FixedPointResult<T> solve(Ops tf, Operand<T> y, PassContext<T> context) {
     FixedPointInverse inverse = spec.inverse();
     double lipschitz = spec.lipschitz().coeff();
     double errorPerStep = lipschitz / (1 - lipschitz);
@@ -239,7 +288,7 @@ public final class ResidualLayer<T extends TFloating> extends AbstractLayer<T, R
     double roundOff = errorPerStep * ROUND_OFF_ULPS * (type == TFloat64.class ? Math.ulp(1.0) : Math.ulp(1f));
     double relative = inverse.rtol() + roundOff;
     int rank = shape.rank();
-    List<Operand<T>> weights = branch.weights(tf);
+    List<Operand<T>> weights = weights(tf, context);
     Operand<T> start = tf.math.sub(y, branch.forward(tf, y, weights));
     // Loop variables: 0 iteration, 1 x, 2 y, 3 largest error bound, 4 converged, 5.. weights.
     List<Operand<?>> initial = new ArrayList<>(List.of(tf.constant(0), start, y,
@@ -272,7 +321,7 @@ public final class ResidualLayer<T extends TFloating> extends AbstractLayer<T, R
 
   @Override
   public Transformed<T> inverseAndLogDet(Ops tf, Operand<T> y, PassContext<T> context) {
-    FixedPointResult<T> result = solve(tf, y);
+    FixedPointResult<T> result = solve(tf, y, context);
     inverseIterations.add(result.iterations());
     FixedPointInverse inverse = spec.inverse();
     Op check = tf.assertThat(result.converged(), List.of(
@@ -283,7 +332,7 @@ public final class ResidualLayer<T extends TFloating> extends AbstractLayer<T, R
         tf.constant(". The Lipschitz constant of the block is too close to 1: lower lipschitzCoeff or raise "
             + "maxIterations.")));
     Operand<T> x = tf.withControlDependencies(List.of(check)).identity(result.x());
-    Operand<T> logDet = tf.math.neg(logDet(tf, x, spec.evaluationLogDet()));
+    Operand<T> logDet = tf.math.neg(logDet(tf, x, context, spec.evaluationLogDet()));
     return new Transformed<>(x, logDet);
   }
 

@@ -144,7 +144,15 @@ final class SequentialBranch<T extends TFloating> implements BranchFunction<T> {
   }
 
   private Operand<T> linear(Ops tf, int i, List<Operand<T>> weights, Operand<T> h) {
-    return tf.math.add(linears.get(i).apply(tf, weights.get(2 * i), h), weights.get(2 * i + 1));
+    return tf.math.add(linears.get(i).apply(tf, weights.get(2 * i), h), weights.get(biasIndex(i)));
+  }
+
+  /**
+   * Where map i's bias sits in the flat weights. A bias entry may also be per example ({@code [batch, width]}, or
+   * {@code [batch, 1, 1, width]} on images): {@link ContextBiases} adds a conditional flow's context there.
+   */
+  static int biasIndex(int i) {
+    return 2 * i + 1;
   }
 
   @Override
