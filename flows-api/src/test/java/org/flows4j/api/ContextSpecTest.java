@@ -73,20 +73,12 @@ class ContextSpecTest {
         .hasMessage("Invalid flow spec JSON at context: classes must be at least 2, but was 1");
   }
 
+  /**
+   * Every step with a network receives the context, so a conditional flow may use any of them: residual blocks (as
+   * a bias of every branch map) and PixelCNN MAF (a projection in every layer) included; they used to be refused.
+   */
   @Test
-  void stepsThatCannotReceiveTheContextAreRejectedAtBuildTime() {
-    assertThatThrownBy(() -> Flows.sequential(Shape.of(3, 3, 1)).context(Contexts.classes(2, 2))
-            .steps(1, s -> s.actNorm().maf(Conditioners.pixelCnn(4).layers(1)))
-            .build())
-        .isExactlyInstanceOf(InvalidFlowSpecException.class)
-        .hasMessage("Invalid flow spec (1 problem):\n"
-            + "  steps[1] (maf): maf does not receive the flow's context yet, so p(x | c) would ignore c in this "
-            + "step. Use couplings, a MADE (maf/iaf on vectors) or residual blocks in a conditional flow.");
-  }
-
-  /** Residual blocks receive the context (as a bias of every branch map), so a conditional flow may use them. */
-  @Test
-  void residualBlocksAreAcceptedInAConditionalFlow() {
+  void residualBlocksAndPixelCnnAreAcceptedInAConditionalFlow() {
     FlowSpec spec = Flows.sequential(Shape.of(4)).context(Contexts.features(2))
         .steps(1, s -> s.affineCoupling(Mask.HALF, Conditioners.mlp(8)).maf(8)
             .residualBlock(b -> b.lipschitzMlp(8)))
@@ -96,5 +88,9 @@ class ContextSpecTest {
         .steps(1, s -> s.residualBlock(b -> b.lipschitzConvNet(4)))
         .build();
     assertThat(image.levels().get(0).steps()).hasSize(1);
+    FlowSpec pixelCnn = Flows.sequential(Shape.of(3, 3, 1)).context(Contexts.classes(2, 2))
+        .steps(1, s -> s.actNorm().maf(Conditioners.pixelCnn(4).layers(1)))
+        .build();
+    assertThat(pixelCnn.levels().get(0).steps()).hasSize(2);
   }
 }

@@ -20,6 +20,7 @@ import org.flows4j.api.conditioner.Activation;
 import org.flows4j.api.residual.LipschitzConvNet;
 import org.flows4j.api.residual.LipschitzMlp;
 import org.flows4j.api.step.AffineScale;
+import org.flows4j.api.step.AutoregressiveOrder;
 import org.flows4j.api.step.FactorOutPrior;
 import org.flows4j.api.step.Mask;
 import org.flows4j.api.transform.Transforms;
@@ -182,7 +183,17 @@ class ConditionalFlowTest {
             .steps(1, s -> s
                 .actNorm()
                 .add(StepConformanceTest.exactResidual(new LipschitzConvNet(4, true), Activation.LIPSWISH)))
-            .build(), new double[] {0, 2, 1}, new double[] {1, 0, 2}));
+            .build(), new double[] {0, 2, 1}, new double[] {1, 0, 2}),
+        // Conditional PixelCNN MAF: a projection of the context in every layer; sampling runs the cached inverse.
+        Arguments.of("feature context, PixelCNN MAF", Flows.sequential(Shape.of(3, 3, 2))
+            .context(Contexts.features(2))
+            .steps(1, s -> s
+                .actNorm()
+                .add(StepConformanceTest.pixelCnn(AutoregressiveOrder.natural(),
+                    Conditioners.pixelCnn(4).layers(2).activation(Activation.TANH), AffineScale.expSoftClamp(2.0)))
+                .add(StepConformanceTest.pixelCnn(AutoregressiveOrder.reversed(),
+                    Conditioners.pixelCnn(3).layers(1).activation(Activation.ELU), AffineScale.sigmoid())))
+            .build(), new double[] {0.3, -1.2, 1.0, 0.5, -0.7, 0.1}, new double[] {-0.9, 0.4, 0.0, -1.5, 1.3, 0.8}));
   }
 
   private static Operand<TFloat64> context(Ops tf, double[] values) {

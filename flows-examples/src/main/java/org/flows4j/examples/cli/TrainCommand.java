@@ -193,8 +193,8 @@ public final class TrainCommand implements Callable<Integer> {
   }
 
   /**
-   * The preset for the data, conditioned on their context when they have one. Presets whose steps cannot take a
-   * context (PixelCNN MAF on images) are refused with the validator's reason.
+   * The preset for the data, conditioned on their context when they have one. Every preset's steps take a context
+   * now; should a spec still fail validation with one, it is refused with the validator's reason.
    */
   private FlowSpec flowSpec(ModelPreset chosenModel, DataChoice chosenData) {
     return flowSpec(chosenModel, chosenData, width, depth);

@@ -61,7 +61,7 @@ public final class Layers {
     } else if (step instanceof MaskedAutoregressive autoregressive) {
       // Validation pairs images with pixelCnn and vectors with an mlp (a MADE).
       return autoregressive.conditioner() instanceof PixelCnnConditioner
-          ? new PixelCnnAutoregressiveLayer<>(tf, autoregressive, input, parameters)
+          ? new PixelCnnAutoregressiveLayer<>(tf, autoregressive, input, conditionFeatures, parameters)
           : new MaskedAutoregressiveLayer<>(tf, autoregressive, input, conditionFeatures, parameters);
     } else if (step instanceof EmergingConv emerging) {
       return new EmergingConvLayer<>(tf, emerging, input, parameters);

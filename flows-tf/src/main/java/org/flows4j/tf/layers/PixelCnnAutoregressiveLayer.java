@@ -9,6 +9,7 @@ import org.flows4j.api.step.AutoregressiveOrder;
 import org.flows4j.api.step.MaskedAutoregressive;
 import org.flows4j.tf.PassContext;
 import org.flows4j.tf.Transformed;
+import org.jspecify.annotations.Nullable;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
@@ -31,6 +32,9 @@ import org.tensorflow.types.family.TFloating;
  * </ul>
  *
  * IAF on images is rejected by validation: its density pass would be the loop, which carries no gradient.
+ *
+ * <p>In a conditional flow the PixelCNN is conditional as van den Oord et al.'s: the pass's condition enters every
+ * layer as a learned per-example bias ({@link PixelCnnContext}), in the density pass and in the cached inverse alike.
  */
 final class PixelCnnAutoregressiveLayer<T extends TFloating> extends AbstractLayer<T, MaskedAutoregressive> {
   private final int height;
@@ -40,8 +44,11 @@ final class PixelCnnAutoregressiveLayer<T extends TFloating> extends AbstractLay
   private final PixelCnnNet<T> net;
   private final ElementwiseTransform<T> affine;
   private final PixelCnnCachedInverse<T> inverse;
+  /** The context's projections in a conditional flow; null otherwise. */
+  private final @Nullable PixelCnnContext<T> contextTerms;
 
-  PixelCnnAutoregressiveLayer(Ops tf, MaskedAutoregressive spec, Shape shape, Parameters<T> parameters) {
+  PixelCnnAutoregressiveLayer(Ops tf, MaskedAutoregressive spec, Shape shape, int conditionFeatures,
+      Parameters<T> parameters) {
     super(spec, shape, parameters.type());
     Preconditions.checkArgument(spec.direction() == AutoregressiveDirection.MAF,
         "only MAF is compiled on images (validation rejects IAF), but the step is %s", spec);
@@ -54,6 +61,25 @@ final class PixelCnnAutoregressiveLayer<T extends TFloating> extends AbstractLay
     this.net = new PixelCnnNet<>(tf, (PixelCnnConditioner) spec.conditioner(), channels, parameters.in("pixelcnn"));
     this.affine = ElementwiseTransforms.create(spec.transform(), shape, type);
     this.inverse = new PixelCnnCachedInverse<>(height, width, channels, net, affine, type);
+    List<Integer> widths = new java.util.ArrayList<>(java.util.Collections.nCopies(net.layers(), net.width()));
+    widths.add(2 * channels);
+    // Created after the network, so an unconditional step keeps its weights and their seeds.
+    this.contextTerms = conditionFeatures == 0 ? null
+        : new PixelCnnContext<>(tf, conditionFeatures, widths, parameters.in("pixelcnn"));
+  }
+
+  /** The network's weights, with the context's term in every layer's bias in a conditional flow. */
+  private List<Operand<T>> weights(Ops tf, PassContext<T> pass) {
+    List<Operand<T>> weights = net.weights(tf);
+    if (contextTerms == null) {
+      return weights;
+    }
+    Operand<T> condition = pass.condition();
+    if (condition == null) {
+      throw new IllegalArgumentException("this PixelCNN step belongs to a conditional flow: pass its condition "
+          + "[batch, features] in the PassContext");
+    }
+    return contextTerms.addTo(tf, weights, condition);
   }
 
   /** The image in visiting order: as is, or turned by 180° (the turn is its own inverse). */
@@ -64,13 +90,13 @@ final class PixelCnnAutoregressiveLayer<T extends TFloating> extends AbstractLay
   @Override
   public Transformed<T> forwardAndLogDet(Ops tf, Operand<T> x, PassContext<T> context) {
     Operand<T> u = visiting(tf, x);
-    ElementwiseTransform.Elementwise<T> out = affine.forward(tf, u, net.apply(tf, u, net.weights(tf)));
+    ElementwiseTransform.Elementwise<T> out = affine.forward(tf, u, net.apply(tf, u, weights(tf, context)));
     return new Transformed<>(visiting(tf, out.value()), Tensors.sumPerExample(tf, out.logDerivative(), 3));
   }
 
   @Override
   public Transformed<T> inverseAndLogDet(Ops tf, Operand<T> z, PassContext<T> context) {
-    List<Operand<T>> weights = net.weights(tf);
+    List<Operand<T>> weights = weights(tf, context);
     Operand<T> x = inverse.solve(tf, visiting(tf, z), weights);
     // −Σ log s with s from the solved x: the log-derivative of a⁻¹ at the same parameters.
     ElementwiseTransform.Elementwise<T> back = affine.inverse(tf, x, net.apply(tf, x, weights));
@@ -79,6 +105,11 @@ final class PixelCnnAutoregressiveLayer<T extends TFloating> extends AbstractLay
 
   @Override
   public List<Variable<T>> variables() {
-    return net.variables();
+    if (contextTerms == null) {
+      return net.variables();
+    }
+    List<Variable<T>> all = new java.util.ArrayList<>(net.variables());
+    all.addAll(contextTerms.variables());
+    return all;
   }
 }

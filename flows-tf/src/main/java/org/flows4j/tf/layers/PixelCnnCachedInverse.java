@@ -159,7 +159,8 @@ final class PixelCnnCachedInverse<T extends TFloating> {
                 f.linalg.transpose(f.gatherNd(below, neighbourhood), f.constant(new int[] {0, 3, 1, 2, 4})),
                 f.constant(new int[] {-1, k * k * in}));
             Operand<T> kernel = f.reshape(ws.get(2 * layer), f.constant(new int[] {k * k * in, features}));
-            hidden = net.activate(f, f.math.add(f.linalg.matMul(patches, kernel), ws.get(2 * layer + 1)));
+            hidden = net.activate(f, addBias(f, f.linalg.matMul(patches, kernel), ws.get(2 * layer + 1),
+                fronts.longest(), features));
             if (layer < layers - 1) {
               Operand<T> updated = f.tensorScatterNdUpdate(WhileLoop.<T>get(vars, 3 + layer), at,
                   f.reshape(hidden, f.constant(new int[] {fronts.longest(), -1, features})));
@@ -168,7 +169,8 @@ final class PixelCnnCachedInverse<T extends TFloating> {
             }
           }
           Operand<T> outKernel = f.reshape(ws.get(2 * layers), f.constant(new int[] {features, 2 * channels}));
-          Operand<T> raw = f.math.add(f.linalg.matMul(hidden, outKernel), ws.get(2 * layers + 1));
+          Operand<T> raw = addBias(f, f.linalg.matMul(hidden, outKernel), ws.get(2 * layers + 1),
+              fronts.longest(), 2 * channels);
           Operand<T> known = f.reshape(f.gatherNd(WhileLoop.<T>get(vars, 1), f.gather(f.constant(imageAt), t, axis)),
               f.constant(new int[] {-1, channels}));
           Operand<T> solved = f.reshape(affine.inverse(f, known, raw).value(),
@@ -180,6 +182,20 @@ final class PixelCnnCachedInverse<T extends TFloating> {
     Operand<T> image = tf.slice(WhileLoop.<T>get(out, 2), tf.constant(new int[] {m, m, 0, 0}),
         tf.constant(new int[] {height, width, -1, -1}));
     return tf.linalg.transpose(image, tf.constant(new int[] {2, 0, 1, 3}));
+  }
+
+  /**
+   * {@code [front·batch, n]} pre-activations (rows ordered front, then batch) plus a layer's bias: {@code [n]}, or
+   * per example ({@code [batch, 1, 1, n]}, a conditional flow's context term), the same for every pixel of the front.
+   */
+  private static <T extends TFloating> Operand<T> addBias(Ops f, Operand<T> values, Operand<T> bias, int front,
+      int n) {
+    if (bias.shape().numDimensions() == 1) {
+      return f.math.add(values, bias);
+    }
+    Operand<T> byFront = f.reshape(values, f.constant(new int[] {front, -1, n}));
+    Operand<T> sum = f.math.add(byFront, f.reshape(bias, f.constant(new int[] {-1, n})));
+    return f.reshape(sum, f.constant(new int[] {-1, n}));
   }
 
   /** A zero cache {@code [h + 2m + 1, w + 2m, batch, features]}. */

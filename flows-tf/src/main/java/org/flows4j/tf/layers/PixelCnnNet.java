@@ -113,7 +113,10 @@ final class PixelCnnNet<T extends TFloating> {
     Operand<T> h = x;
     int last = weights.size() / 2 - 1;
     for (int i = 0; i <= last; i++) {
-      h = tf.nn.biasAdd(tf.nn.conv2d(h, weights.get(2 * i), STRIDES, "SAME"), weights.get(2 * i + 1));
+      Operand<T> conv = tf.nn.conv2d(h, weights.get(2 * i), STRIDES, "SAME");
+      Operand<T> bias = weights.get(2 * i + 1);
+      // A conditional flow's bias is per example ([batch, 1, 1, features], PixelCnnContext): BiasAdd takes 1-D only.
+      h = bias.shape().numDimensions() == 1 ? tf.nn.biasAdd(conv, bias) : tf.math.add(conv, bias);
       if (i < last) {
         h = activate(tf, h);
       }
