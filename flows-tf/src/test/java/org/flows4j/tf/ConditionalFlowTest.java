@@ -23,6 +23,7 @@ import org.flows4j.api.step.AffineScale;
 import org.flows4j.api.step.AutoregressiveOrder;
 import org.flows4j.api.step.FactorOutPrior;
 import org.flows4j.api.step.Mask;
+import org.flows4j.api.step.MixtureLogisticsCoupling;
 import org.flows4j.api.transform.Transforms;
 import org.flows4j.tf.layers.Tensors;
 import org.junit.jupiter.api.Test;
@@ -157,6 +158,7 @@ class ConditionalFlowTest {
                 .affineCoupling(Mask.HALF, Conditioners.mlp(8, 8))
                 .coupling(Mask.HALF_FLIPPED, Conditioners.mlp(8), Transforms.additive())
                 .coupling(Mask.HALF, Conditioners.mlp(8), Transforms.mixtureLogistics(2).inverse(1e-13, 200))
+                .add(new MixtureLogisticsCoupling(Mask.HALF_FLIPPED, Conditioners.mlp(8), 2).inverse(1e-13, 200))
                 .reverse()
                 .maf(8, 8)
                 .iaf(6))

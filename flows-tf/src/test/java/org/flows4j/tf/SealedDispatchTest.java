@@ -121,4 +121,60 @@ class SealedDispatchTest {
       assertThat(model.steps()).as("compiled steps").isNotEmpty();
     }
   }
+
+  /**
+   * Every step with a network — a record component that is a conditioner or a residual branch — is in a
+   * conditional conformance case ({@code ConditionalFlowTest}), once per kind of network it takes (a MADE and a
+   * PixelCNN for MAF): a step that silently ignored the context, or refused it, would fail here.
+   */
+  @org.junit.jupiter.api.Test
+  void everyStepWithANetworkIsInAConditionalConformanceCase() {
+    Set<String> covered = new LinkedHashSet<>();
+    Stream.concat(ConditionalFlowTest.flows(), ConditionalFlowTest.contextFlows()).map(Arguments::get)
+        .forEach(args -> ((FlowSpec) args[1]).levels().forEach(level -> level.steps()
+            .forEach(step -> covered.addAll(networkKinds(step.getClass(), step)))));
+    List<String> needed = new ArrayList<>();
+    for (Class<?> step : leaves(StepSpec.class)) {
+      needed.addAll(networkKinds(step, null));
+    }
+    System.out.println("steps with a network, each in a conditional conformance case: " + needed);
+    assertThat(needed).isNotEmpty();
+    assertThat(covered).containsAll(needed);
+  }
+
+  /**
+   * {@code step}'s class with each network family it takes ({@code Coupling/ConditionerSpec},
+   * {@code ResidualBlock/ResidualBranch}); for an instance, the family of the network it has (MAF: by the
+   * conditioner's class, so a MADE and a PixelCNN count apart).
+   */
+  private static List<String> networkKinds(Class<?> step, @org.jspecify.annotations.Nullable Object instance) {
+    List<String> kinds = new ArrayList<>();
+    if (!step.isRecord()) {
+      return kinds;
+    }
+    for (RecordComponent component : step.getRecordComponents()) {
+      Class<?> type = component.getType();
+      if (type != ConditionerSpec.class && type != ResidualBranch.class) {
+        continue;
+      }
+      boolean perConditioner = step == org.flows4j.api.step.MaskedAutoregressive.class;
+      if (instance == null) {
+        if (perConditioner) {
+          kinds.add(step.getSimpleName() + "/MlpConditioner");
+          kinds.add(step.getSimpleName() + "/PixelCnnConditioner");
+        } else {
+          kinds.add(step.getSimpleName());
+        }
+      } else {
+        try {
+          Object network = component.getAccessor().invoke(instance);
+          kinds.add(perConditioner ? step.getSimpleName() + "/" + network.getClass().getSimpleName()
+              : step.getSimpleName());
+        } catch (ReflectiveOperationException e) {
+          throw new AssertionError(e);
+        }
+      }
+    }
+    return kinds;
+  }
 }
