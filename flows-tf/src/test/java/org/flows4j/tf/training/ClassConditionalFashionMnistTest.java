@@ -26,8 +26,13 @@ class ClassConditionalFashionMnistTest {
    * the class as a learned 16-feature embedding, as {@code flows train --data fashion-mnist --conditional}) trained
    * 120 steps of 32 images (Adam 1e-3, seed 1) on the first 2000 training images. On the first 300 test images,
    * {@code log p(x | true class)} exceeds the mean over the nine wrong classes of {@code log p(x | c)} by at least
-   * 5 nats per image on average (the margin is the difference of the held-out NLLs, the wrong-class NLL averaged
-   * over the nine label shifts {@code c + k mod 10}). Measured: see the README's conditional section.
+   * 100 nats per image on average (the margin is the difference of the held-out NLLs, the wrong-class NLL averaged
+   * over the nine label shifts {@code c + k mod 10}), and training lowered the held-out NLL.
+   *
+   * <p>Measured: held-out NLL 5272.4 nats before training, 3542.7 after (6.52 bits/dim) with the true class and
+   * 3914.5 averaged over the wrong classes: a margin of 371.8 nats per image (0.47 nats per pixel). 36 s on the
+   * 2-core machine under a load of about 20. The last session suggested 5 nats; we assert 100, a quarter of the
+   * measured margin, so that the test still fails if the context stops reaching most of the flow.
    */
   @Test
   void heldOutImagesAreMoreLikelyUnderTheirOwnClassByAMargin() {
@@ -58,7 +63,7 @@ class ClassConditionalFashionMnistTest {
           + "image (%.1f s)%n", before, STEPS, trueClass, own.bitsPerDim(), wrongClasses, margin,
           (System.nanoTime() - start) / 1e9);
       assertThat(trueClass).as("training lowered the held-out NLL").isLessThan(before);
-      assertThat(margin).isGreaterThanOrEqualTo(5.0);
+      assertThat(margin).isGreaterThanOrEqualTo(100.0);
     }
   }
 
