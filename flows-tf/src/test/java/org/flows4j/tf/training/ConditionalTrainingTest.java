@@ -219,4 +219,35 @@ class ConditionalTrainingTest {
     }
     return sum / values.length;
   }
+
+  /**
+   * A Residual Flow conditioned on the class (residual blocks receive the context as a bias of every branch map):
+   * 4 blocks of LipSwish MLPs 64-64 with ActNorm, trained with the Russian roulette and the Neumann gradient for
+   * 300 steps of 256 on labelled 8 Gaussians. Training lowers the held-out NLL, and held-out points are on average
+   * more likely under their own class than under the next class round the ring by at least 5 nats (the exact gap is
+   * about 18). Measured: 5.970 → 0.797 nats (the exact conditional entropy is 0.758), gap 14.99 nats; 25 s.
+   */
+  @Test
+  void aClassConditionalResidualFlowTrainsAndSeparatesTheClasses() {
+    FlowSpec spec = Flows.sequential(Shape.of(2)).context(Contexts.classes(8, 8))
+        .steps(4, step -> step.actNorm().residualBlock(b -> b.lipschitzMlp(64, 64)))
+        .build();
+    ConditionalBatch test = EIGHT.sample(1000, 777);
+    float[] next = new float[test.size()];
+    for (int i = 0; i < next.length; i++) {
+      next[i] = (test.context()[i] + 1) % 8;
+    }
+    try (Trainer trainer = Trainer.create(spec, options())) {
+      double before = trainer.evaluate(test).negativeLogLikelihood();
+      TrainingRun.run(trainer, new ConditionalToyDataSource(EIGHT, 9), null,
+          RunOptions.builder().steps(300).batchSize(256).build(), new TrainingListener() {});
+      double own = trainer.evaluate(test).negativeLogLikelihood();
+      double neighbour = trainer.evaluate(test.x(), next, test.size()).negativeLogLikelihood();
+      System.out.printf("conditional residual flow on labelled 8 gaussians: held-out NLL %.3f before, %.3f after "
+          + "with the true class, %.3f with the next class (gap %.3f nats)%n", before, own, neighbour,
+          neighbour - own);
+      assertThat(own).isLessThan(before);
+      assertThat(neighbour - own).isGreaterThan(5.0);
+    }
+  }
 }
