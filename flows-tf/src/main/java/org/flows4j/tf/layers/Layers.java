@@ -35,7 +35,8 @@ public final class Layers {
 
   /**
    * Compiles one step of a conditional flow: conditioners of couplings get {@code conditionFeatures} more input
-   * features, the condition of {@link org.flows4j.tf.PassContext}.
+   * features, the condition of {@link org.flows4j.tf.PassContext}; MADEs take it through an unmasked kernel,
+   * PixelCNNs and residual branches as a learned per-example bias in every layer.
    */
   public static <T extends TFloating> Layer<T> create(
       Ops tf, StepSpec step, Shape input, int conditionFeatures, Parameters<T> parameters) {
