@@ -34,28 +34,8 @@ import org.flows4j.api.transform.Transforms;
 public final class Presets {
   private Presets() {}
 
-  /**
-   * RealNVP: Dinh, Sohl-Dickstein and Bengio, "Density estimation using Real NVP", ICLR 2017
-   * (arXiv:1605.08803).
-   *
-   * <p>For a vector {@code [d]}: {@code couplings} × (actNorm, affine coupling with an {@code mlp(width, width)}
-   * conditioner), masks alternating {@code HALF} / {@code HALF_FLIPPED}.
-   *
-   * <p>For an image: the paper's multi-scale architecture with {@code couplings} levels. Each level but the last:
-   * 3 checkerboard couplings (alternating), squeeze, 3 channel-wise couplings (alternating), then a factor-out
-   * added by the multiscale builder; the last level: 4 checkerboard couplings (alternating). Conditioners are
-   * {@code convNet(width)} rather than the paper's ResNets.
-   *
-   * <p>Images are 8-bit pixels, uniformly dequantized and passed through the logit transform with α = 0.05 (the
-   * paper's CIFAR-10 setting).
-   *
-   * <p>Every coupling is preceded by actNorm, which stands in for the paper's batch normalisation: it does the same
-   * per-feature normalisation without batch statistics at sampling time.
-   *
-   * @deprecated adjacent counts of different meaning can be swapped without an error; use {@code Presets.realNvp(shape).couplings(n).width(w).build()}.
-   */
-  @Deprecated
-  public static FlowSpec realNvp(Shape shape, int couplings, int width) {
+  /** The {@link #realNvp(Shape)} architecture from its settings (the builder checks and names them). */
+  private static FlowSpec realNvp(Shape shape, int couplings, int width) {
     checkShapeAndSizes("realNvp", shape, "couplings", couplings, width);
     if (shape.isVector()) {
       return sequential(shape)
@@ -80,30 +60,8 @@ public final class Presets {
         .build();
   }
 
-  /**
-   * Glow: Kingma and Dhariwal, "Glow: Generative Flow with Invertible 1x1 Convolutions", NeurIPS 2018
-   * (arXiv:1807.03039).
-   *
-   * <p>{@code levels} levels on an image; each level: squeeze, then {@code stepsPerLevel} × (actNorm, LU-decomposed
-   * invertible 1x1 convolution, affine coupling on the channels with a {@code convNet(width)} conditioner and
-   * Glow's {@code sigmoid(h + 2)} scale), then a factor-out (all levels but the last). The 1x1 convolutions mix
-   * the channels, so the coupling mask does not alternate. Input: 8-bit pixels, uniformly dequantized to [0, 1]
-   * (the first ActNorm does the paper's centring).
-   *
-   * <p>Priors as in openai/glow: every factor-out uses the learned prior of {@code split2d_prior}
-   * ({@link FactorOutPrior#LEARNED}: the factored half is N(μ, σ) with μ and log σ from a zero-initialised 3×3
-   * convolution of the kept half), and the base is {@link Bases#diagonalGaussian()}, the learned top prior of
-   * {@code --learntop} (the official script's conv of zeros reduces to a learned mean and log-scale per latent
-   * scalar, which is what {@code diagonalGaussian} is). One departure: our base covers the whole latent, so the
-   * factored-out halves, already standardised by their split prior, also get a learned per-scalar mean and scale
-   * (starting at N(0, 1), so the model starts as Glow's; the family is Glow's with that extra elementwise affine).
-   * Specs saved before these priors were on (factor-outs without {@code "prior"}, a {@code standardNormal} base)
-   * still load, as the flow they described.
-   *
-   * @deprecated adjacent counts of different meaning can be swapped without an error; use {@code Presets.glow(shape).levels(l).stepsPerLevel(k).width(w).build()}.
-   */
-  @Deprecated
-  public static FlowSpec glow(Shape imageShape, int levels, int stepsPerLevel, int width) {
+  /** The {@link #glow(Shape)} architecture from its settings (the builder checks and names them). */
+  private static FlowSpec glow(Shape imageShape, int levels, int stepsPerLevel, int width) {
     checkGlowSizes("glow", imageShape, levels, stepsPerLevel, width);
     return multiscale(imageShape)
         .dequantize(Dequantization.uniform(256))
@@ -116,26 +74,8 @@ public final class Presets {
         .build();
   }
 
-  /**
-   * Glow with emerging convolutions: Hoogeboom, van den Berg and Welling, "Emerging Convolutions for Generative
-   * Normalizing Flows", ICML 2019 (arXiv:1901.11137).
-   *
-   * <p>{@link #glow} with a 3×3 emerging convolution added after each 1x1 convolution: {@code levels} levels, each
-   * a squeeze, then {@code stepsPerLevel} × (actNorm, LU-decomposed invertible 1x1 convolution,
-   * {@code emergingConv(3)}, affine coupling on the channels with a {@code convNet(width)} conditioner and the
-   * {@code sigmoid(h + 2)} scale), then a factor-out (all levels but the last). Input as {@link #glow}.
-   *
-   * <p>The 1x1 convolution is kept rather than replaced: the paper's image models, in the authors' code, apply the
-   * 1x1 convolution and then the emerging convolution in every step (the "emerging" permutation of their Glow
-   * fork), so the 1x1 mixes all channels at once and the emerging convolution adds the spatial 3×3 neighbourhood.
-   * Sampling inverts each emerging convolution position by position, so it is much slower than Glow's. The
-   * authors' code is a fork of openai/glow and keeps its priors, so this preset has {@link #glow}'s learned split
-   * and top priors.
-   *
-   * @deprecated adjacent counts of different meaning can be swapped without an error; use {@code Presets.emerging(shape).levels(l).stepsPerLevel(k).width(w).build()}.
-   */
-  @Deprecated
-  public static FlowSpec emerging(Shape imageShape, int levels, int stepsPerLevel, int width) {
+  /** The {@link #emerging(Shape)} architecture from its settings (the builder checks and names them). */
+  private static FlowSpec emerging(Shape imageShape, int levels, int stepsPerLevel, int width) {
     checkGlowSizes("emerging", imageShape, levels, stepsPerLevel, width);
     return multiscale(imageShape)
         .dequantize(Dequantization.uniform(256))
@@ -149,17 +89,8 @@ public final class Presets {
         .build();
   }
 
-  /**
-   * Glow with periodic convolutions (Hoogeboom, van den Berg and Welling, "Emerging Convolutions for Generative
-   * Normalizing Flows", ICML 2019): as {@link #emerging}, but each step's channel mixing is a 3×3 periodic
-   * (circular, Fourier-domain) convolution in place of the 1x1 convolution, as the authors' Glow fork does for its
-   * periodic models ({@code flow_permutation = 4}: actnorm, {@code fourier_conv} with k = 3, coupling). Priors as
-   * {@link #glow}.
-   *
-   * @deprecated adjacent counts of different meaning can be swapped without an error; use {@code Presets.periodic(shape).levels(l).stepsPerLevel(k).width(w).build()}.
-   */
-  @Deprecated
-  public static FlowSpec periodic(Shape imageShape, int levels, int stepsPerLevel, int width) {
+  /** The {@link #periodic(Shape)} architecture from its settings (the builder checks and names them). */
+  private static FlowSpec periodic(Shape imageShape, int levels, int stepsPerLevel, int width) {
     checkGlowSizes("periodic", imageShape, levels, stepsPerLevel, width);
     return multiscale(imageShape)
         .dequantize(Dequantization.uniform(256))
@@ -172,31 +103,8 @@ public final class Presets {
         .build();
   }
 
-  /**
-   * Flow++: Ho, Chen, Srinivas, Duan and Abbeel, "Flow++: Improving Flow-Based Generative Models with Variational
-   * Dequantization and Architecture Design", ICML 2019 (arXiv:1902.00275).
-   *
-   * <p>The paper's CIFAR-10 layout on any image size: mixture-of-logistics couplings ({@code components} logistics)
-   * whose conditioners are {@code flowPlusPlus(width).blocks(blocks).heads(heads)} networks, each coupling preceded by actNorm
-   * and, once there are several channels, an LU-decomposed 1x1 convolution:
-   *
-   * <ul>
-   *   <li>4 couplings at full resolution, checkerboard masks alternating;
-   *   <li>squeeze, then 2 couplings on the channels (alternating halves) and 3 checkerboard couplings.
-   * </ul>
-   *
-   * The paper factors nothing out, and neither does this preset. Pixels are dequantized variationally: a
-   * dequantization flow with the official code's step structure, 4 × (normalisation, pointwise linear map,
-   * mixture-of-logistics coupling with the same conditioner), checkerboard masks alternating, as ActNorm, an LU 1x1
-   * convolution when there are several channels (on one channel it would be a scalar scale, which ActNorm already
-   * is, so it is left out) and the coupling, on the image's shape, conditioned on 16 features of the pixels from Glow's conv net of width {@code width}; then the logit
-   * transform with α = 0.05. Attention compares every pair of pixels, so memory grows with the square of the
-   * number of pixels at full resolution: on 28×28 images keep {@code width} and the batch small.
-   *
-   * @deprecated adjacent counts of different meaning can be swapped without an error; use {@code Presets.flowPlusPlus(shape).width(w).blocks(b).heads(h).components(c).build()}.
-   */
-  @Deprecated
-  public static FlowSpec flowPlusPlus(Shape imageShape, int width, int blocks, int heads, int components) {
+  /** The {@link #flowPlusPlus(Shape)} architecture from its settings (the builder checks and names them). */
+  private static FlowSpec flowPlusPlus(Shape imageShape, int width, int blocks, int heads, int components) {
     Preconditions.checkNotNull(imageShape, "imageShape");
     Preconditions.checkArgument(imageShape.isImage(),
         "flowPlusPlus needs an image shape [height, width, channels], but the shape was %s", imageShape);
@@ -245,21 +153,8 @@ public final class Presets {
     Preconditions.checkArgument(width > 0, "width must be positive, but was %s", width);
   }
 
-  /**
-   * NICE: Dinh, Krueger and Bengio, "NICE: Non-linear Independent Components Estimation", ICLR 2015 workshop
-   * (arXiv:1410.8516).
-   *
-   * <p>For a vector: {@code couplings} additive couplings with {@code mlp(width, width, width, width)}
-   * conditioners, masks alternating {@code HALF} / {@code HALF_FLIPPED}. For an image: {@code couplings} additive
-   * couplings with {@code convNet(width)} conditioners, masks alternating {@code CHECKERBOARD} /
-   * {@code CHECKERBOARD_FLIPPED}. Both end with actNorm, which stands in for NICE's final diagonal scaling layer
-   * (it adds a data-dependent initial shift), and use the paper's standard logistic prior. Images are 8-bit pixels,
-   * uniformly dequantized to [0, 1] as in the paper.
-   *
-   * @deprecated adjacent counts of different meaning can be swapped without an error; use {@code Presets.nice(shape).couplings(n).width(w).build()}.
-   */
-  @Deprecated
-  public static FlowSpec nice(Shape shape, int couplings, int width) {
+  /** The {@link #nice(Shape)} architecture from its settings (the builder checks and names them). */
+  private static FlowSpec nice(Shape shape, int couplings, int width) {
     checkShapeAndSizes("nice", shape, "couplings", couplings, width);
     Mask first = shape.isVector() ? Mask.HALF : Mask.CHECKERBOARD;
     SequentialFlowBuilder builder = sequential(shape);
@@ -274,45 +169,13 @@ public final class Presets {
         .build();
   }
 
-  /**
-   * Residual Flows: Chen, Behrmann, Duvenaud and Jacobsen, "Residual Flows for Invertible Generative Modeling",
-   * NeurIPS 2019 (arXiv:1906.02735), following the defaults of the official code (rtqichen/residual-flows).
-   *
-   * <p>For a vector, the toy model of {@code train_toy.py}: {@code blocks} residual blocks (the script uses 100),
-   * each with a {@code d → width → width → width → width → d} MLP ("128-128-128-128") that starts with LipSwish
-   * (pre-activation) and whose last layer starts near zero, spectral normalisation with coeff 0.9 and at most 5
-   * power iterations per update, Russian roulette with N ~ Geometric(0.5) and 2 exact terms; no ActNorm (the
-   * script's {@code --actnorm False}). Evaluation uses the exact log-det when the input has at most 64 values (the
-   * script's brute force in two dimensions). Where the library cannot follow the script: it backpropagates through
-   * the roulette ({@code neumann_grad=False}), which graph mode refuses, so training uses the Neumann gradient (the
-   * paper's image setting) instead; and the script stops power iteration after exactly 5 steps, ours after 5 or when
-   * the estimate moves less than 1e-3.
-   *
-   * <p>For an image, the model of {@code train_img.py} with its defaults: 8-bit pixels, uniformly dequantized, logit
-   * transform (α = 0.05); three scales without factor-out ({@code --factor-out False}), a squeeze between scales;
-   * each scale is an ActNorm then {@code blocks} × (residual block, ActNorm) with the 3×3 → 1×1 → 3×3 LipSwish conv
-   * branch of {@code width} channels ({@code --idim}, 512 in the paper; every block pre-activated except the very
-   * first, whose input is the data), then 4 fully connected blocks ({@code --fc-end}), each an MLP on the flattened
-   * image {@code D → fcWidth → fcWidth → D} ({@code --fc-idim}, 128) followed by an ActNorm. Every block: coeff 0.98,
-   * Russian roulette with N ~ Poisson(2), 2 exact terms and the Neumann gradient; evaluation with 20 exact terms (as
-   * the official code evaluates). One departure: the official ActNorm after a fully connected block has one scale
-   * per scalar of the flattened image; ours has one per channel.
-   *
-   * @deprecated adjacent counts of different meaning can be swapped without an error; use {@code Presets.residualFlow(shape).blocks(b).width(w).build()}.
-   */
-  @Deprecated
-  public static FlowSpec residualFlow(Shape shape, int blocks, int width) {
+  /** The {@link #residualFlow(Shape)} architecture from its settings (the builder checks and names them). */
+  private static FlowSpec residualFlow(Shape shape, int blocks, int width) {
     return residualFlow(shape, blocks, width, Math.max(1, width / 4));
   }
 
-  /**
-   * {@link #residualFlow(Shape, int, int)} with the width of the image models' fully connected blocks given
-   * ({@code fcWidth}; by default a quarter of {@code width}, the paper's 512 → 128). For vectors it is not used.
-   *
-   * @deprecated adjacent counts of different meaning can be swapped without an error; use {@code Presets.residualFlow(shape).blocks(b).width(w).fcWidth(f).build()}.
-   */
-  @Deprecated
-  public static FlowSpec residualFlow(Shape shape, int blocks, int width, int fcWidth) {
+  /** The {@link #residualFlow(Shape)} architecture from its settings (the builder checks and names them). */
+  private static FlowSpec residualFlow(Shape shape, int blocks, int width, int fcWidth) {
     checkShapeAndSizes("residualFlow", shape, "blocks", blocks, width);
     Preconditions.checkArgument(fcWidth > 0, "fcWidth must be positive, but was %s", fcWidth);
     if (shape.isVector()) {
@@ -341,24 +204,8 @@ public final class Presets {
         .build();
   }
 
-  /**
-   * MAF: Papamakarios, Pavlakou and Murray, "Masked Autoregressive Flow for Density Estimation", NeurIPS 2017
-   * (arXiv:1705.07057).
-   *
-   * <p>For a vector {@code [d]} (d ≥ 2): {@code layers} × (MAF step with a {@code maf(width, width)} MADE network,
-   * reverse), so consecutive steps visit the features in opposite orders. The paper's batch normalisation between
-   * steps is left out. Density evaluation is one network pass per step; sampling runs each network d times.
-   *
-   * <p>For an image: 8-bit pixels, uniformly dequantized, logit transform (α = 0.05), then {@code layers} ×
-   * (actNorm, MAF step over the pixels with a {@code pixelCnn(width, 4)} network), raster order alternating with
-   * its reverse so that each pixel sees the whole image across two steps (a PixelCNN's blind spot is covered by
-   * the reversed step). Sampling computes each pixel's network features once, from cached features of the pixels
-   * before it, one wavefront of pixels per loop iteration.
-   *
-   * @deprecated adjacent counts of different meaning can be swapped without an error; use {@code Presets.maf(shape).layers(n).width(w).build()}.
-   */
-  @Deprecated
-  public static FlowSpec maf(Shape shape, int layers, int width) {
+  /** The {@link #maf(Shape)} architecture from its settings (the builder checks and names them). */
+  private static FlowSpec maf(Shape shape, int layers, int width) {
     Preconditions.checkNotNull(shape, "shape");
     Preconditions.checkArgument(shape.isImage() || (shape.isVector() && shape.dim(0) >= 2),
         "maf needs a vector shape [d] with d at least 2 or an image shape, but the shape was %s", shape);
@@ -378,25 +225,8 @@ public final class Presets {
         .build();
   }
 
-  /**
-   * Neural spline flow, the coupling variant RQ-NSF (C): Durkan, Bekasov, Murray and Papamakarios, "Neural Spline
-   * Flows", NeurIPS 2019 (arXiv:1906.04032), on a vector {@code [d]} (d ≥ 2).
-   *
-   * <p>{@code steps} × (actNorm, LU-decomposed linear layer, spline coupling with an {@code mlp(width, width)}
-   * conditioner, masks alternating {@code HALF} / {@code HALF_FLIPPED}), then a final LU-decomposed linear layer;
-   * splines {@link org.flows4j.api.transform.RationalQuadraticSpline#defaults()}: 8 bins on [-3, 3] with linear
-   * tails, minimum bin width, height and derivative 1e-3, the paper's tabular setting ({@code experiments/uci.py}).
-   * As in the paper each coupling is preceded by a linear layer (their random permutation followed by an LU
-   * linear layer; here the LU layer's random initial rotation does both) and the flow ends with one.
-   *
-   * <p>Departures: the conditioner is a two-hidden-layer MLP rather than the paper's residual network (two blocks,
-   * dropout); actNorm is added before every step, as in {@link #realNvp}, so that data of any scale lands inside
-   * the splines' [-3, 3] from the first batch on.
-   *
-   * @deprecated adjacent counts of different meaning can be swapped without an error; use {@code Presets.neuralSplineFlow(shape).steps(n).width(w).build()}.
-   */
-  @Deprecated
-  public static FlowSpec neuralSplineFlow(Shape shape, int steps, int width) {
+  /** The {@link #neuralSplineFlow(Shape)} architecture from its settings (the builder checks and names them). */
+  private static FlowSpec neuralSplineFlow(Shape shape, int steps, int width) {
     Preconditions.checkNotNull(shape, "shape");
     Preconditions.checkArgument(shape.isVector() && shape.dim(0) >= 2,
         "neuralSplineFlow(shape, steps, width) needs a vector shape [d] with d at least 2 (for images use "
@@ -411,17 +241,8 @@ public final class Presets {
         .build();
   }
 
-  /**
-   * Neural spline flow, the autoregressive variant RQ-NSF (AR) of the same paper, on a vector {@code [d]}
-   * (d ≥ 2): {@code steps} × (actNorm, LU-decomposed linear layer, MAF step whose elementwise map is a spline,
-   * with a {@code MADE(width, width)}), then a final LU-decomposed linear layer; splines as in
-   * {@link #neuralSplineFlow(Shape, int, int)}. Density is one pass per step, sampling d passes per step. Departures
-   * as there: a plain MADE instead of the paper's residual MADE, and actNorm before every step.
-   *
-   * @deprecated adjacent counts of different meaning can be swapped without an error; use {@code Presets.autoregressiveNeuralSplineFlow(shape).steps(n).width(w).build()}.
-   */
-  @Deprecated
-  public static FlowSpec autoregressiveNeuralSplineFlow(Shape shape, int steps, int width) {
+  /** The {@link #autoregressiveNeuralSplineFlow(Shape)} architecture from its settings (the builder checks and names them). */
+  private static FlowSpec autoregressiveNeuralSplineFlow(Shape shape, int steps, int width) {
     Preconditions.checkNotNull(shape, "shape");
     Preconditions.checkArgument(shape.isVector() && shape.dim(0) >= 2,
         "autoregressiveNeuralSplineFlow needs a vector shape [d] with d at least 2, but the shape was %s", shape);
@@ -435,22 +256,8 @@ public final class Presets {
         .build();
   }
 
-  /**
-   * Neural spline flow on images, RQ-NSF (C) as the paper runs it (§5.4, {@code experiments/images.py}): Glow's
-   * multi-scale architecture with spline couplings. {@code levels} levels, each a squeeze, then
-   * {@code stepsPerLevel} × (actNorm, LU-decomposed invertible 1x1 convolution, spline coupling on the channels
-   * with a {@code convNet(width)} conditioner), then a factor-out (all levels but the last). Splines: 8 bins on
-   * [-3, 3], minimums 1e-3, the paper's 8-bit ImageNet configuration ({@code image_configs/imagenet-64-8bit.json};
-   * its CIFAR-10 5-bit one uses 2 bins). Input: 8-bit pixels uniformly dequantized to [0, 1] as {@link #glow}
-   * (the paper shifts to [-0.5, 0.5]; the first actNorm centres the data either way).
-   *
-   * <p>Departure: {@code convNet(width)} (Glow's three convolutions) rather than the paper's residual networks with
-   * batch normalisation.
-   *
-   * @deprecated adjacent counts of different meaning can be swapped without an error; use {@code Presets.neuralSplineFlow(shape).levels(l).stepsPerLevel(k).width(w).build()}.
-   */
-  @Deprecated
-  public static FlowSpec neuralSplineFlow(Shape imageShape, int levels, int stepsPerLevel, int width) {
+  /** The {@link #neuralSplineFlow(Shape)} architecture from its settings (the builder checks and names them). */
+  private static FlowSpec neuralSplineFlow(Shape imageShape, int levels, int stepsPerLevel, int width) {
     checkGlowSizes("neuralSplineFlow", imageShape, levels, stepsPerLevel, width);
     return multiscale(imageShape)
         .dequantize(Dequantization.uniform(256))
@@ -471,35 +278,112 @@ public final class Presets {
 
   // ---- The same presets with their sizes set by name (PresetBuilder). ----
 
-  /** {@link #realNvp(Shape, int, int)} by name: {@code realNvp(shape).couplings(4).width(64).build()}. */
+  /**
+   * RealNVP: Dinh, Sohl-Dickstein and Bengio, "Density estimation using Real NVP", ICLR 2017
+   * (arXiv:1605.08803).
+   *
+   * <p>For a vector {@code [d]}: {@code couplings} × (actNorm, affine coupling with an {@code mlp(width, width)}
+   * conditioner), masks alternating {@code HALF} / {@code HALF_FLIPPED}.
+   *
+   * <p>For an image: the paper's multi-scale architecture with {@code couplings} levels. Each level but the last:
+   * 3 checkerboard couplings (alternating), squeeze, 3 channel-wise couplings (alternating), then a factor-out
+   * added by the multiscale builder; the last level: 4 checkerboard couplings (alternating). Conditioners are
+   * {@code convNet(width)} rather than the paper's ResNets.
+   *
+   * <p>Images are 8-bit pixels, uniformly dequantized and passed through the logit transform with α = 0.05 (the
+   * paper's CIFAR-10 setting).
+   *
+   * <p>Every coupling is preceded by actNorm, which stands in for the paper's batch normalisation: it does the same
+   * per-feature normalisation without batch statistics at sampling time.
+   *
+   * <p>This preset by name: {@code realNvp(shape).couplings(4).width(64).build()}.
+   */
   public static PresetBuilder realNvp(Shape shape) {
     Preconditions.checkNotNull(shape, "shape");
     return new PresetBuilder("realNvp", List.of("couplings", "width"), List.of(),
         v -> realNvp(shape, v.get("couplings"), v.get("width")));
   }
 
-  /** {@link #nice(Shape, int, int)} by name: {@code nice(shape).couplings(4).width(64).build()}. */
+  /**
+   * NICE: Dinh, Krueger and Bengio, "NICE: Non-linear Independent Components Estimation", ICLR 2015 workshop
+   * (arXiv:1410.8516).
+   *
+   * <p>For a vector: {@code couplings} additive couplings with {@code mlp(width, width, width, width)}
+   * conditioners, masks alternating {@code HALF} / {@code HALF_FLIPPED}. For an image: {@code couplings} additive
+   * couplings with {@code convNet(width)} conditioners, masks alternating {@code CHECKERBOARD} /
+   * {@code CHECKERBOARD_FLIPPED}. Both end with actNorm, which stands in for NICE's final diagonal scaling layer
+   * (it adds a data-dependent initial shift), and use the paper's standard logistic prior. Images are 8-bit pixels,
+   * uniformly dequantized to [0, 1] as in the paper.
+   *
+   * <p>This preset by name: {@code nice(shape).couplings(4).width(64).build()}.
+   */
   public static PresetBuilder nice(Shape shape) {
     Preconditions.checkNotNull(shape, "shape");
     return new PresetBuilder("nice", List.of("couplings", "width"), List.of(),
         v -> nice(shape, v.get("couplings"), v.get("width")));
   }
 
-  /** {@link #glow(Shape, int, int, int)} by name: {@code glow(shape).levels(3).stepsPerLevel(32).width(512).build()}. */
+  /**
+   * Glow: Kingma and Dhariwal, "Glow: Generative Flow with Invertible 1x1 Convolutions", NeurIPS 2018
+   * (arXiv:1807.03039).
+   *
+   * <p>{@code levels} levels on an image; each level: squeeze, then {@code stepsPerLevel} × (actNorm, LU-decomposed
+   * invertible 1x1 convolution, affine coupling on the channels with a {@code convNet(width)} conditioner and
+   * Glow's {@code sigmoid(h + 2)} scale), then a factor-out (all levels but the last). The 1x1 convolutions mix
+   * the channels, so the coupling mask does not alternate. Input: 8-bit pixels, uniformly dequantized to [0, 1]
+   * (the first ActNorm does the paper's centring).
+   *
+   * <p>Priors as in openai/glow: every factor-out uses the learned prior of {@code split2d_prior}
+   * ({@link FactorOutPrior#LEARNED}: the factored half is N(μ, σ) with μ and log σ from a zero-initialised 3×3
+   * convolution of the kept half), and the base is {@link Bases#diagonalGaussian()}, the learned top prior of
+   * {@code --learntop} (the official script's conv of zeros reduces to a learned mean and log-scale per latent
+   * scalar, which is what {@code diagonalGaussian} is). One departure: our base covers the whole latent, so the
+   * factored-out halves, already standardised by their split prior, also get a learned per-scalar mean and scale
+   * (starting at N(0, 1), so the model starts as Glow's; the family is Glow's with that extra elementwise affine).
+   * Specs saved before these priors were on (factor-outs without {@code "prior"}, a {@code standardNormal} base)
+   * still load, as the flow they described.
+   *
+   * <p>This preset by name: {@code glow(shape).levels(3).stepsPerLevel(32).width(512).build()}.
+   */
   public static PresetBuilder glow(Shape imageShape) {
     Preconditions.checkNotNull(imageShape, "imageShape");
     return new PresetBuilder("glow", List.of("levels", "stepsPerLevel", "width"), List.of(),
         v -> glow(imageShape, v.get("levels"), v.get("stepsPerLevel"), v.get("width")));
   }
 
-  /** {@link #emerging(Shape, int, int, int)} by name, with the settings of {@link #glow(Shape)}. */
+  /**
+   * Glow with emerging convolutions: Hoogeboom, van den Berg and Welling, "Emerging Convolutions for Generative
+   * Normalizing Flows", ICML 2019 (arXiv:1901.11137).
+   *
+   * <p>{@link #glow} with a 3×3 emerging convolution added after each 1x1 convolution: {@code levels} levels, each
+   * a squeeze, then {@code stepsPerLevel} × (actNorm, LU-decomposed invertible 1x1 convolution,
+   * {@code emergingConv(3)}, affine coupling on the channels with a {@code convNet(width)} conditioner and the
+   * {@code sigmoid(h + 2)} scale), then a factor-out (all levels but the last). Input as {@link #glow}.
+   *
+   * <p>The 1x1 convolution is kept rather than replaced: the paper's image models, in the authors' code, apply the
+   * 1x1 convolution and then the emerging convolution in every step (the "emerging" permutation of their Glow
+   * fork), so the 1x1 mixes all channels at once and the emerging convolution adds the spatial 3×3 neighbourhood.
+   * Sampling inverts each emerging convolution position by position, so it is much slower than Glow's. The
+   * authors' code is a fork of openai/glow and keeps its priors, so this preset has {@link #glow}'s learned split
+   * and top priors.
+   *
+   * <p>This preset by name, with the settings of This preset.
+   */
   public static PresetBuilder emerging(Shape imageShape) {
     Preconditions.checkNotNull(imageShape, "imageShape");
     return new PresetBuilder("emerging", List.of("levels", "stepsPerLevel", "width"), List.of(),
         v -> emerging(imageShape, v.get("levels"), v.get("stepsPerLevel"), v.get("width")));
   }
 
-  /** {@link #periodic(Shape, int, int, int)} by name, with the settings of {@link #glow(Shape)}. */
+  /**
+   * Glow with periodic convolutions (Hoogeboom, van den Berg and Welling, "Emerging Convolutions for Generative
+   * Normalizing Flows", ICML 2019): as {@link #emerging}, but each step's channel mixing is a 3×3 periodic
+   * (circular, Fourier-domain) convolution in place of the 1x1 convolution, as the authors' Glow fork does for its
+   * periodic models ({@code flow_permutation = 4}: actnorm, {@code fourier_conv} with k = 3, coupling). Priors as
+   * {@link #glow}.
+   *
+   * <p>This preset by name, with the settings of This preset.
+   */
   public static PresetBuilder periodic(Shape imageShape) {
     Preconditions.checkNotNull(imageShape, "imageShape");
     return new PresetBuilder("periodic", List.of("levels", "stepsPerLevel", "width"), List.of(),
@@ -507,8 +391,27 @@ public final class Presets {
   }
 
   /**
-   * {@link #flowPlusPlus(Shape, int, int, int, int)} by name:
-   * {@code flowPlusPlus(shape).width(96).blocks(10).heads(4).components(32).build()}.
+   * Flow++: Ho, Chen, Srinivas, Duan and Abbeel, "Flow++: Improving Flow-Based Generative Models with Variational
+   * Dequantization and Architecture Design", ICML 2019 (arXiv:1902.00275).
+   *
+   * <p>The paper's CIFAR-10 layout on any image size: mixture-of-logistics couplings ({@code components} logistics)
+   * whose conditioners are {@code flowPlusPlus(width).blocks(blocks).heads(heads)} networks, each coupling preceded by actNorm
+   * and, once there are several channels, an LU-decomposed 1x1 convolution:
+   *
+   * <ul>
+   *   <li>4 couplings at full resolution, checkerboard masks alternating;
+   *   <li>squeeze, then 2 couplings on the channels (alternating halves) and 3 checkerboard couplings.
+   * </ul>
+   *
+   * The paper factors nothing out, and neither does this preset. Pixels are dequantized variationally: a
+   * dequantization flow with the official code's step structure, 4 × (normalisation, pointwise linear map,
+   * mixture-of-logistics coupling with the same conditioner), checkerboard masks alternating, as ActNorm, an LU 1x1
+   * convolution when there are several channels (on one channel it would be a scalar scale, which ActNorm already
+   * is, so it is left out) and the coupling, on the image's shape, conditioned on 16 features of the pixels from Glow's conv net of width {@code width}; then the logit
+   * transform with α = 0.05. Attention compares every pair of pixels, so memory grows with the square of the
+   * number of pixels at full resolution: on 28×28 images keep {@code width} and the batch small.
+   *
+   * <p>This preset by name: {@code flowPlusPlus(shape).width(96).blocks(10).heads(4).components(32).build()}.
    */
   public static PresetBuilder flowPlusPlus(Shape imageShape) {
     Preconditions.checkNotNull(imageShape, "imageShape");
@@ -517,8 +420,34 @@ public final class Presets {
   }
 
   /**
-   * {@link #residualFlow(Shape, int, int, int)} by name: {@code residualFlow(shape).blocks(4).width(128).build()};
-   * {@code fcWidth} is optional (a quarter of {@code width} unless set).
+   * Residual Flows: Chen, Behrmann, Duvenaud and Jacobsen, "Residual Flows for Invertible Generative Modeling",
+   * NeurIPS 2019 (arXiv:1906.02735), following the defaults of the official code (rtqichen/residual-flows).
+   *
+   * <p>For a vector, the toy model of {@code train_toy.py}: {@code blocks} residual blocks (the script uses 100),
+   * each with a {@code d → width → width → width → width → d} MLP ("128-128-128-128") that starts with LipSwish
+   * (pre-activation) and whose last layer starts near zero, spectral normalisation with coeff 0.9 and at most 5
+   * power iterations per update, Russian roulette with N ~ Geometric(0.5) and 2 exact terms; no ActNorm (the
+   * script's {@code --actnorm False}). Evaluation uses the exact log-det when the input has at most 64 values (the
+   * script's brute force in two dimensions). Where the library cannot follow the script: it backpropagates through
+   * the roulette ({@code neumann_grad=False}), which graph mode refuses, so training uses the Neumann gradient (the
+   * paper's image setting) instead; and the script stops power iteration after exactly 5 steps, ours after 5 or when
+   * the estimate moves less than 1e-3.
+   *
+   * <p>For an image, the model of {@code train_img.py} with its defaults: 8-bit pixels, uniformly dequantized, logit
+   * transform (α = 0.05); three scales without factor-out ({@code --factor-out False}), a squeeze between scales;
+   * each scale is an ActNorm then {@code blocks} × (residual block, ActNorm) with the 3×3 → 1×1 → 3×3 LipSwish conv
+   * branch of {@code width} channels ({@code --idim}, 512 in the paper; every block pre-activated except the very
+   * first, whose input is the data), then 4 fully connected blocks ({@code --fc-end}), each an MLP on the flattened
+   * image {@code D → fcWidth → fcWidth → D} ({@code --fc-idim}, 128) followed by an ActNorm. Every block: coeff 0.98,
+   * Russian roulette with N ~ Poisson(2), 2 exact terms and the Neumann gradient; evaluation with 20 exact terms (as
+   * the official code evaluates). One departure: the official ActNorm after a fully connected block has one scale
+   * per scalar of the flattened image; ours has one per channel.
+   *
+   * <p>{@code fcWidth} is the width of the image models' fully connected blocks (by default a quarter of
+   * {@code width}, the paper's 512 → 128). For vectors it is not used.
+   *
+   * <p>This preset by name: {@code residualFlow(shape).blocks(4).width(128).build()}; {@code fcWidth} is optional (a
+   * quarter of {@code width} unless set).
    */
   public static PresetBuilder residualFlow(Shape shape) {
     Preconditions.checkNotNull(shape, "shape");
@@ -527,7 +456,22 @@ public final class Presets {
             v.getOrDefault("fcWidth", Math.max(1, v.get("width") / 4))));
   }
 
-  /** {@link #maf(Shape, int, int)} by name: {@code maf(shape).layers(5).width(64).build()}. */
+  /**
+   * MAF: Papamakarios, Pavlakou and Murray, "Masked Autoregressive Flow for Density Estimation", NeurIPS 2017
+   * (arXiv:1705.07057).
+   *
+   * <p>For a vector {@code [d]} (d ≥ 2): {@code layers} × (MAF step with a {@code maf(width, width)} MADE network,
+   * reverse), so consecutive steps visit the features in opposite orders. The paper's batch normalisation between
+   * steps is left out. Density evaluation is one network pass per step; sampling runs each network d times.
+   *
+   * <p>For an image: 8-bit pixels, uniformly dequantized, logit transform (α = 0.05), then {@code layers} ×
+   * (actNorm, MAF step over the pixels with a {@code pixelCnn(width, 4)} network), raster order alternating with
+   * its reverse so that each pixel sees the whole image across two steps (a PixelCNN's blind spot is covered by
+   * the reversed step). Sampling computes each pixel's network features once, from cached features of the pixels
+   * before it, one wavefront of pixels per loop iteration.
+   *
+   * <p>This preset by name: {@code maf(shape).layers(5).width(64).build()}.
+   */
   public static PresetBuilder maf(Shape shape) {
     Preconditions.checkNotNull(shape, "shape");
     return new PresetBuilder("maf", List.of("layers", "width"), List.of(),
@@ -535,9 +479,34 @@ public final class Presets {
   }
 
   /**
-   * The neural spline flow by name: on a vector {@link #neuralSplineFlow(Shape, int, int)},
-   * {@code neuralSplineFlow(shape).steps(10).width(64).build()}; on an image
-   * {@link #neuralSplineFlow(Shape, int, int, int)}, {@code .levels(2).stepsPerLevel(4).width(64)}.
+   * Neural spline flow, the coupling variant RQ-NSF (C): Durkan, Bekasov, Murray and Papamakarios, "Neural Spline
+   * Flows", NeurIPS 2019 (arXiv:1906.04032), on a vector {@code [d]} (d ≥ 2).
+   *
+   * <p>{@code steps} × (actNorm, LU-decomposed linear layer, spline coupling with an {@code mlp(width, width)}
+   * conditioner, masks alternating {@code HALF} / {@code HALF_FLIPPED}), then a final LU-decomposed linear layer;
+   * splines {@link org.flows4j.api.transform.RationalQuadraticSpline#defaults()}: 8 bins on [-3, 3] with linear
+   * tails, minimum bin width, height and derivative 1e-3, the paper's tabular setting ({@code experiments/uci.py}).
+   * As in the paper each coupling is preceded by a linear layer (their random permutation followed by an LU
+   * linear layer; here the LU layer's random initial rotation does both) and the flow ends with one.
+   *
+   * <p>Departures: the conditioner is a two-hidden-layer MLP rather than the paper's residual network (two blocks,
+   * dropout); actNorm is added before every step, as in {@link #realNvp}, so that data of any scale lands inside
+   * the splines' [-3, 3] from the first batch on.
+   *
+   * <p>Neural spline flow on images, RQ-NSF (C) as the paper runs it (§5.4, {@code experiments/images.py}): Glow's
+   * multi-scale architecture with spline couplings. {@code levels} levels, each a squeeze, then
+   * {@code stepsPerLevel} × (actNorm, LU-decomposed invertible 1x1 convolution, spline coupling on the channels
+   * with a {@code convNet(width)} conditioner), then a factor-out (all levels but the last). Splines: 8 bins on
+   * [-3, 3], minimums 1e-3, the paper's 8-bit ImageNet configuration ({@code image_configs/imagenet-64-8bit.json};
+   * its CIFAR-10 5-bit one uses 2 bins). Input: 8-bit pixels uniformly dequantized to [0, 1] as {@link #glow}
+   * (the paper shifts to [-0.5, 0.5]; the first actNorm centres the data either way).
+   *
+   * <p>Departure: {@code convNet(width)} (Glow's three convolutions) rather than the paper's residual networks with
+   * batch normalisation.
+   *
+   * <p>The neural spline flow by name: on a vector This preset, {@code
+   * neuralSplineFlow(shape).steps(10).width(64).build()}; on an image This preset, {@code
+   * .levels(2).stepsPerLevel(4).width(64)}.
    */
   public static PresetBuilder neuralSplineFlow(Shape shape) {
     Preconditions.checkNotNull(shape, "shape");
@@ -550,8 +519,13 @@ public final class Presets {
   }
 
   /**
-   * {@link #autoregressiveNeuralSplineFlow(Shape, int, int)} by name:
-   * {@code autoregressiveNeuralSplineFlow(shape).steps(10).width(64).build()}.
+   * Neural spline flow, the autoregressive variant RQ-NSF (AR) of the same paper, on a vector {@code [d]}
+   * (d ≥ 2): {@code steps} × (actNorm, LU-decomposed linear layer, MAF step whose elementwise map is a spline,
+   * with a {@code MADE(width, width)}), then a final LU-decomposed linear layer; splines as in
+   * {@link #neuralSplineFlow(Shape)} on a vector. Density is one pass per step, sampling d passes per step. Departures
+   * as there: a plain MADE instead of the paper's residual MADE, and actNorm before every step.
+   *
+   * <p>This preset by name: {@code autoregressiveNeuralSplineFlow(shape).steps(10).width(64).build()}.
    */
   public static PresetBuilder autoregressiveNeuralSplineFlow(Shape shape) {
     Preconditions.checkNotNull(shape, "shape");

@@ -115,33 +115,33 @@ class BuilderArgumentsTest {
     assertThatThrownBy(() -> convNet(8).kernelSize(4))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("kernelSize must be a positive odd number (for 'same' padding), but was 4");
-    assertThatThrownBy(() -> Conditioners.pixelCnn(0, 2))
+    assertThatThrownBy(() -> Conditioners.pixelCnn(0).layers(2))
         .isInstanceOf(IllegalArgumentException.class).hasMessage("width must be positive, but was 0");
-    assertThatThrownBy(() -> Conditioners.pixelCnn(8, 0))
+    assertThatThrownBy(() -> Conditioners.pixelCnn(8).layers(0))
         .isInstanceOf(IllegalArgumentException.class).hasMessage("layers must be at least 1, but was 0");
     for (int kernelSize : new int[] {1, 4, -3}) {
-      assertThatThrownBy(() -> Conditioners.pixelCnn(8, 2).kernelSize(kernelSize))
+      assertThatThrownBy(() -> Conditioners.pixelCnn(8).layers(2).kernelSize(kernelSize))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessage("kernelSize must be an odd number of at least 3 (a masked 1x1 convolution sees no earlier "
               + "pixel), but was " + kernelSize);
     }
-    assertThatThrownBy(() -> Conditioners.pixelCnn(8, 2).activation(null))
+    assertThatThrownBy(() -> Conditioners.pixelCnn(8).layers(2).activation(null))
         .isInstanceOf(NullPointerException.class).hasMessage("activation");
-    assertThatThrownBy(() -> Conditioners.flowPlusPlus(0, 1, 1))
+    assertThatThrownBy(() -> Conditioners.flowPlusPlus(0).blocks(1).heads(1))
         .isInstanceOf(IllegalArgumentException.class).hasMessage("width must be positive, but was 0");
-    assertThatThrownBy(() -> Conditioners.flowPlusPlus(8, 0, 2))
+    assertThatThrownBy(() -> Conditioners.flowPlusPlus(8).blocks(0).heads(2))
         .isInstanceOf(IllegalArgumentException.class).hasMessage("blocks must be positive, but was 0");
-    assertThatThrownBy(() -> Conditioners.flowPlusPlus(8, 1, -2))
+    assertThatThrownBy(() -> Conditioners.flowPlusPlus(8).blocks(1).heads(-2))
         .isInstanceOf(IllegalArgumentException.class).hasMessage("heads must be positive, but was -2");
-    assertThatThrownBy(() -> Conditioners.flowPlusPlus(10, 1, 4))
+    assertThatThrownBy(() -> Conditioners.flowPlusPlus(10).blocks(1).heads(4))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("width must be divisible by heads (each head gets width / heads channels), but width was 10 "
             + "and heads 4");
-    assertThatThrownBy(() -> Conditioners.flowPlusPlus(8, 1, 2).dropout(1.0))
+    assertThatThrownBy(() -> Conditioners.flowPlusPlus(8).blocks(1).heads(2).dropout(1.0))
         .isInstanceOf(IllegalArgumentException.class).hasMessage("dropout must be in [0, 1), but was 1.0");
-    assertThatThrownBy(() -> Conditioners.flowPlusPlus(8, 1, 2).dropout(-0.1))
+    assertThatThrownBy(() -> Conditioners.flowPlusPlus(8).blocks(1).heads(2).dropout(-0.1))
         .isInstanceOf(IllegalArgumentException.class).hasMessage("dropout must be in [0, 1), but was -0.1");
-    assertThatThrownBy(() -> Conditioners.flowPlusPlus(8, 1, 2).dropout(Double.NaN))
+    assertThatThrownBy(() -> Conditioners.flowPlusPlus(8).blocks(1).heads(2).dropout(Double.NaN))
         .isInstanceOf(IllegalArgumentException.class).hasMessage("dropout must be in [0, 1), but was NaN");
     assertThatThrownBy(() -> AffineScale.expSoftClamp(-1.0))
         .isInstanceOf(IllegalArgumentException.class).hasMessage("bound must be positive and finite, but was -1.0");
@@ -187,63 +187,63 @@ class BuilderArgumentsTest {
 
   @Test
   void presetArgumentsAreCheckedAtTheCall() {
-    assertThatThrownBy(() -> Presets.glow(Shape.of(784), 2, 4, 64))
+    assertThatThrownBy(() -> Presets.glow(Shape.of(784)).levels(2).stepsPerLevel(4).width(64).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("glow needs an image shape [height, width, channels], but the shape was [784]");
-    assertThatThrownBy(() -> Presets.glow(Shape.of(28, 28, 1), 0, 4, 64))
+    assertThatThrownBy(() -> Presets.glow(Shape.of(28, 28, 1)).levels(0).stepsPerLevel(4).width(64).build())
         .isInstanceOf(IllegalArgumentException.class).hasMessage("levels must be at least 1, but was 0");
-    assertThatThrownBy(() -> Presets.glow(Shape.of(28, 28, 1), 2, 0, 64))
+    assertThatThrownBy(() -> Presets.glow(Shape.of(28, 28, 1)).levels(2).stepsPerLevel(0).width(64).build())
         .isInstanceOf(IllegalArgumentException.class).hasMessage("stepsPerLevel must be at least 1, but was 0");
-    assertThatThrownBy(() -> Presets.glow(Shape.of(28, 28, 1), 2, 4, -64))
+    assertThatThrownBy(() -> Presets.glow(Shape.of(28, 28, 1)).levels(2).stepsPerLevel(4).width(-64).build())
         .isInstanceOf(IllegalArgumentException.class).hasMessage("width must be positive, but was -64");
-    assertThatThrownBy(() -> Presets.glow(null, 2, 4, 64))
+    assertThatThrownBy(() -> Presets.glow(null).levels(2).stepsPerLevel(4).width(64).build())
         .isInstanceOf(NullPointerException.class).hasMessage("imageShape");
-    assertThatThrownBy(() -> Presets.emerging(Shape.of(784), 2, 4, 64))
+    assertThatThrownBy(() -> Presets.emerging(Shape.of(784)).levels(2).stepsPerLevel(4).width(64).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("emerging needs an image shape [height, width, channels], but the shape was [784]");
-    assertThatThrownBy(() -> Presets.emerging(Shape.of(28, 28, 1), 0, 4, 64))
+    assertThatThrownBy(() -> Presets.emerging(Shape.of(28, 28, 1)).levels(0).stepsPerLevel(4).width(64).build())
         .isInstanceOf(IllegalArgumentException.class).hasMessage("levels must be at least 1, but was 0");
-    assertThatThrownBy(() -> Presets.emerging(Shape.of(28, 28, 1), 2, 0, 64))
+    assertThatThrownBy(() -> Presets.emerging(Shape.of(28, 28, 1)).levels(2).stepsPerLevel(0).width(64).build())
         .isInstanceOf(IllegalArgumentException.class).hasMessage("stepsPerLevel must be at least 1, but was 0");
-    assertThatThrownBy(() -> Presets.emerging(Shape.of(28, 28, 1), 2, 4, 0))
+    assertThatThrownBy(() -> Presets.emerging(Shape.of(28, 28, 1)).levels(2).stepsPerLevel(4).width(0).build())
         .isInstanceOf(IllegalArgumentException.class).hasMessage("width must be positive, but was 0");
-    assertThatThrownBy(() -> Presets.emerging(null, 2, 4, 64))
+    assertThatThrownBy(() -> Presets.emerging(null).levels(2).stepsPerLevel(4).width(64).build())
         .isInstanceOf(NullPointerException.class).hasMessage("imageShape");
-    assertThatThrownBy(() -> Presets.realNvp(Shape.of(2, 3), 4, 64))
+    assertThatThrownBy(() -> Presets.realNvp(Shape.of(2, 3)).couplings(4).width(64).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("realNvp needs a vector [d] or an image [height, width, channels], but the shape was [2, 3]");
-    assertThatThrownBy(() -> Presets.realNvp(Shape.of(2), 0, 64))
+    assertThatThrownBy(() -> Presets.realNvp(Shape.of(2)).couplings(0).width(64).build())
         .isInstanceOf(IllegalArgumentException.class).hasMessage("couplings must be at least 1, but was 0");
-    assertThatThrownBy(() -> Presets.nice(Shape.of(2), 4, 0))
+    assertThatThrownBy(() -> Presets.nice(Shape.of(2)).couplings(4).width(0).build())
         .isInstanceOf(IllegalArgumentException.class).hasMessage("width must be positive, but was 0");
-    assertThatThrownBy(() -> Presets.nice(null, 4, 8))
+    assertThatThrownBy(() -> Presets.nice(null).couplings(4).width(8).build())
         .isInstanceOf(NullPointerException.class).hasMessage("shape");
   }
 
   @Test
   void flowPlusPlusPresetArgumentsAreCheckedAtTheCall() {
-    assertThatThrownBy(() -> Presets.flowPlusPlus(Shape.of(4), 8, 1, 2, 4))
+    assertThatThrownBy(() -> Presets.flowPlusPlus(Shape.of(4)).width(8).blocks(1).heads(2).components(4).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("flowPlusPlus needs an image shape [height, width, channels], but the shape was [4]");
-    assertThatThrownBy(() -> Presets.flowPlusPlus(Shape.of(5, 4, 1), 8, 1, 2, 4))
+    assertThatThrownBy(() -> Presets.flowPlusPlus(Shape.of(5, 4, 1)).width(8).blocks(1).heads(2).components(4).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("flowPlusPlus squeezes once, so height and width must be even, but the shape was [5, 4, 1]");
-    assertThatThrownBy(() -> Presets.flowPlusPlus(Shape.of(4, 4, 1), 8, 0, 2, 4))
+    assertThatThrownBy(() -> Presets.flowPlusPlus(Shape.of(4, 4, 1)).width(8).blocks(0).heads(2).components(4).build())
         .isInstanceOf(IllegalArgumentException.class).hasMessage("blocks must be at least 1, but was 0");
-    assertThatThrownBy(() -> Presets.flowPlusPlus(Shape.of(4, 4, 1), 8, 1, 2, 0))
+    assertThatThrownBy(() -> Presets.flowPlusPlus(Shape.of(4, 4, 1)).width(8).blocks(1).heads(2).components(0).build())
         .isInstanceOf(IllegalArgumentException.class).hasMessage("components must be at least 1, but was 0");
   }
 
   @Test
   void mafPresetArgumentsAreCheckedAtTheCall() {
-    assertThatThrownBy(() -> Presets.maf(Shape.of(1), 2, 8))
+    assertThatThrownBy(() -> Presets.maf(Shape.of(1)).layers(2).width(8).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("maf needs a vector shape [d] with d at least 2 or an image shape, but the shape was [1]");
-    assertThatThrownBy(() -> Presets.maf(Shape.of(2), 0, 8))
+    assertThatThrownBy(() -> Presets.maf(Shape.of(2)).layers(0).width(8).build())
         .isInstanceOf(IllegalArgumentException.class).hasMessage("layers must be at least 1, but was 0");
-    assertThatThrownBy(() -> Presets.maf(Shape.of(2), 2, 0))
+    assertThatThrownBy(() -> Presets.maf(Shape.of(2)).layers(2).width(0).build())
         .isInstanceOf(IllegalArgumentException.class).hasMessage("width must be positive, but was 0");
-    assertThatThrownBy(() -> Presets.maf(null, 2, 8))
+    assertThatThrownBy(() -> Presets.maf(null).layers(2).width(8).build())
         .isInstanceOf(NullPointerException.class).hasMessage("shape");
   }
 
@@ -286,29 +286,29 @@ class BuilderArgumentsTest {
     assertThatThrownBy(() -> Flows.sequential(Shape.of(2)).steps(1, s -> s.iaf((ConditionerSpec) null)))
         .isInstanceOf(NullPointerException.class).hasMessage("conditioner");
     assertThatThrownBy(() -> Flows.sequential(Shape.of(2, 2, 1))
-            .steps(1, s -> s.maf(null, Conditioners.pixelCnn(4, 1))))
+            .steps(1, s -> s.maf(null, Conditioners.pixelCnn(4).layers(1))))
         .isInstanceOf(NullPointerException.class).hasMessage("order");
   }
 
   @Test
   void residualFlowArgumentsAreCheckedAtTheCall() {
-    assertThatThrownBy(() -> Presets.residualFlow(Shape.of(2, 3), 4, 64))
+    assertThatThrownBy(() -> Presets.residualFlow(Shape.of(2, 3)).blocks(4).width(64).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("residualFlow needs a vector [d] or an image [height, width, channels], but the shape was [2, 3]");
-    assertThatThrownBy(() -> Presets.residualFlow(Shape.of(2), 0, 64))
+    assertThatThrownBy(() -> Presets.residualFlow(Shape.of(2)).blocks(0).width(64).build())
         .isInstanceOf(IllegalArgumentException.class).hasMessage("blocks must be at least 1, but was 0");
-    assertThatThrownBy(() -> Presets.residualFlow(Shape.of(28, 28, 1), -1, 64))
+    assertThatThrownBy(() -> Presets.residualFlow(Shape.of(28, 28, 1)).blocks(-1).width(64).build())
         .isInstanceOf(IllegalArgumentException.class).hasMessage("blocks must be at least 1, but was -1");
-    assertThatThrownBy(() -> Presets.residualFlow(Shape.of(2), 4, 0))
+    assertThatThrownBy(() -> Presets.residualFlow(Shape.of(2)).blocks(4).width(0).build())
         .isInstanceOf(IllegalArgumentException.class).hasMessage("width must be positive, but was 0");
-    assertThatThrownBy(() -> Presets.residualFlow(null, 4, 8))
+    assertThatThrownBy(() -> Presets.residualFlow(null).blocks(4).width(8).build())
         .isInstanceOf(NullPointerException.class).hasMessage("shape");
     // An image the three levels cannot squeeze is a flow problem, reported as build() reports it.
-    assertThatThrownBy(() -> Presets.residualFlow(Shape.of(6, 6, 1), 1, 8))
+    assertThatThrownBy(() -> Presets.residualFlow(Shape.of(6, 6, 1)).blocks(1).width(8).build())
         .isInstanceOf(InvalidFlowSpecException.class)
         .hasMessage("Invalid flow spec (1 problem):\n  steps[7] (squeeze): height and width must be "
             + "divisible by the factor 2, but the input is [3, 3, 4]. Crop or pad the data, or use fewer squeezes.");
-    assertThatThrownBy(() -> Presets.residualFlow(Shape.of(28, 28, 1), 4, 64, 0))
+    assertThatThrownBy(() -> Presets.residualFlow(Shape.of(28, 28, 1)).blocks(4).width(64).fcWidth(0).build())
         .isInstanceOf(IllegalArgumentException.class).hasMessage("fcWidth must be positive, but was 0");
   }
 

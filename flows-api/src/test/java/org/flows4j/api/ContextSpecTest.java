@@ -32,7 +32,7 @@ class ContextSpecTest {
     ClassContext classes = Contexts.classes(10);
     assertThat(classes.embeddingFeatures()).isEqualTo(Contexts.DEFAULT_EMBEDDING_FEATURES);
     assertThat(classes.inputWidth()).isEqualTo(1);
-    assertThat(Contexts.classes(10, 4).conditionFeatures()).isEqualTo(4);
+    assertThat(Contexts.classes(10).embedding(4).conditionFeatures()).isEqualTo(4);
     assertThat(ContextEncoder.mlp(5, 16)).isEqualTo(new MlpEncoder(java.util.List.of(16), Activation.RELU, 5));
     assertThat(ContextSpec.none().isConditional()).isFalse();
     assertThat(classes.isConditional()).isTrue();
@@ -44,7 +44,7 @@ class ContextSpecTest {
         .hasMessage("features must be at least 1, but was 0");
     assertThatThrownBy(() -> Contexts.classes(1)).isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage("classes must be at least 2, but was 1");
-    assertThatThrownBy(() -> Contexts.classes(3, 0)).isExactlyInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> Contexts.classes(3).embedding(0)).isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage("embeddingFeatures must be at least 1, but was 0");
     assertThatThrownBy(() -> ContextEncoder.mlp(0, 8)).isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage("outputFeatures must be at least 1, but was 0");
@@ -58,7 +58,7 @@ class ContextSpecTest {
   void unconditionalSpecsAreWrittenWithoutContextAndConditionalOnesRoundTrip() {
     FlowSpec plain = conditional(ContextSpec.none());
     assertThat(FlowSpecJson.toJson(plain)).doesNotContain("context");
-    FlowSpec withClasses = conditional(Contexts.classes(10, 4).encodedBy(ContextEncoder.mlp(8, 16)));
+    FlowSpec withClasses = conditional(Contexts.classes(10).embedding(4).encodedBy(ContextEncoder.mlp(8, 16)));
     String json = FlowSpecJson.toJson(withClasses);
     assertThat(json).contains("\"context\": {\n    \"type\": \"classes\",\n    \"classes\": 10,\n"
         + "    \"embeddingFeatures\": 4,\n    \"encoder\": {\n      \"type\": \"mlp\"");

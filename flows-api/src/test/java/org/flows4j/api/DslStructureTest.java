@@ -231,7 +231,7 @@ class DslStructureTest {
 
   @Test
   void preprocessingLeavesTheShapesAlone() {
-    FlowSpec plain = Presets.glow(Shape.of(16, 16, 3), 2, 1, 8);
+    FlowSpec plain = Presets.glow(Shape.of(16, 16, 3)).levels(2).stepsPerLevel(1).width(8).build();
     FlowSpec preprocessed = plain.withPreprocessing(Dequantization.uniform(256), LogitTransform.of(0.05));
     assertThat(Flows.shapes(preprocessed)).isEqualTo(Flows.shapes(plain));
   }

@@ -56,12 +56,12 @@ class FlowPlusPlusWeightsTest {
 
   @Test
   void theDefaultIsPlainKernelsAndWeightNormIsAnOption() {
-    assertThat(Conditioners.flowPlusPlus(8, 1, 2).weights()).isEqualTo(ConvWeights.PLAIN);
-    AttentionConvNetConditioner normalised = Conditioners.flowPlusPlus(8, 1, 2).weights(ConvWeights.WEIGHT_NORMALIZED);
+    assertThat(Conditioners.flowPlusPlus(8).blocks(1).heads(2).weights()).isEqualTo(ConvWeights.PLAIN);
+    AttentionConvNetConditioner normalised = Conditioners.flowPlusPlus(8).blocks(1).heads(2).weights(ConvWeights.WEIGHT_NORMALIZED);
     assertThat(normalised.weights()).isEqualTo(ConvWeights.WEIGHT_NORMALIZED);
     assertThat(normalised.dropout(0.1).zeroInitLast(false).dataInitialization(false).weights())
         .isEqualTo(ConvWeights.WEIGHT_NORMALIZED);
-    assertThatThrownBy(() -> Conditioners.flowPlusPlus(8, 1, 2).weights(null))
+    assertThatThrownBy(() -> Conditioners.flowPlusPlus(8).blocks(1).heads(2).weights(null))
         .isExactlyInstanceOf(NullPointerException.class).hasMessage("newWeights");
   }
 
@@ -71,14 +71,14 @@ class FlowPlusPlusWeightsTest {
     AffineCoupling coupling = (AffineCoupling) old.steps().get(0);
     assertThat(((AttentionConvNetConditioner) coupling.conditioner()).weights())
         .isEqualTo(ConvWeights.WEIGHT_NORMALIZED);
-    assertThat(old).isEqualTo(withConditioner(Conditioners.flowPlusPlus(8, 1, 2)
+    assertThat(old).isEqualTo(withConditioner(Conditioners.flowPlusPlus(8).blocks(1).heads(2)
         .weights(ConvWeights.WEIGHT_NORMALIZED)));
     assertThat(FlowSpecJson.toJson(old)).doesNotContain("weights");
   }
 
   @Test
   void plainKernelsAreWrittenAndReadBack() {
-    FlowSpec plain = withConditioner(Conditioners.flowPlusPlus(8, 1, 2));
+    FlowSpec plain = withConditioner(Conditioners.flowPlusPlus(8).blocks(1).heads(2));
     String json = FlowSpecJson.toJson(plain);
     assertThat(json).contains("\"dataInitialization\": true,\n        \"weights\": \"PLAIN\"");
     assertThat(FlowSpecJson.fromJson(json)).isEqualTo(plain);

@@ -59,11 +59,11 @@ class FlowSpecJsonTest {
                     .inverse(1e-9, 64)))
             .build()),
         Arguments.of("flowPlusPlus conditioners", Flows.sequential(Shape.of(4, 4, 2))
-            .steps(1, s -> s.affineCoupling(Mask.CHECKERBOARD, Conditioners.flowPlusPlus(8, 2, 4))
-                .additiveCoupling(Mask.CHANNELS, Conditioners.flowPlusPlus(6, 1, 3).zeroInitLast(false))
-                .mixtureLogisticsCoupling(Mask.CHANNELS_FLIPPED, Conditioners.flowPlusPlus(4, 1, 1), 2)
+            .steps(1, s -> s.affineCoupling(Mask.CHECKERBOARD, Conditioners.flowPlusPlus(8).blocks(2).heads(4))
+                .additiveCoupling(Mask.CHANNELS, Conditioners.flowPlusPlus(6).blocks(1).heads(3).zeroInitLast(false))
+                .mixtureLogisticsCoupling(Mask.CHANNELS_FLIPPED, Conditioners.flowPlusPlus(4).blocks(1).heads(1), 2)
                 .affineCoupling(Mask.CHECKERBOARD_FLIPPED,
-                    Conditioners.flowPlusPlus(4, 2, 2).dropout(0.2).dataInitialization(false)))
+                    Conditioners.flowPlusPlus(4).blocks(2).heads(2).dropout(0.2).dataInitialization(false)))
             .build()),
         Arguments.of("emerging and periodic convolutions", Flows.sequential(Shape.of(6, 6, 2))
             .steps(2, s -> s.emergingConv(3).periodicConv(5).emergingConv(7).periodicConv(1)).build()),
@@ -72,10 +72,10 @@ class FlowSpecJsonTest {
                 AutoregressiveOrder.random(42), AutoregressiveDirection.IAF, AffineScale.sigmoid()))
             .build()),
         Arguments.of("maf with pixelCnn conditioners", Flows.sequential(Shape.of(5, 4, 2))
-            .steps(1, s -> s.maf(Conditioners.pixelCnn(8, 2))
-                .maf(AutoregressiveOrder.reversed(), Conditioners.pixelCnn(3, 4).kernelSize(5)
+            .steps(1, s -> s.maf(Conditioners.pixelCnn(8).layers(2))
+                .maf(AutoregressiveOrder.reversed(), Conditioners.pixelCnn(3).layers(4).kernelSize(5)
                     .activation(Activation.SOFTPLUS).zeroInitLast(false))
-                .add(new MaskedAutoregressive(Conditioners.pixelCnn(1, 1), AutoregressiveOrder.natural(),
+                .add(new MaskedAutoregressive(Conditioners.pixelCnn(1).layers(1), AutoregressiveOrder.natural(),
                     AutoregressiveDirection.MAF, AffineScale.sigmoid())))
             .build()),
         Arguments.of("reverse", Flows.sequential(Shape.of(3)).steps(1, s -> s.reverse()).build()),
@@ -110,20 +110,20 @@ class FlowSpecJsonTest {
 
   static Stream<Arguments> everyPreset() {
     return Stream.of(
-        Arguments.of("glow", Presets.glow(Shape.of(32, 32, 3), 3, 4, 128)),
-        Arguments.of("emerging", Presets.emerging(Shape.of(32, 32, 3), 3, 4, 128)),
-        Arguments.of("realNvp vector", Presets.realNvp(Shape.of(2), 8, 64)),
-        Arguments.of("maf", Presets.maf(Shape.of(4), 5, 64)),
-        Arguments.of("maf image", Presets.maf(Shape.of(28, 28, 1), 4, 32)),
-        Arguments.of("flowPlusPlus", Presets.flowPlusPlus(Shape.of(28, 28, 1), 16, 1, 2, 8)),
-        Arguments.of("realNvp image", Presets.realNvp(Shape.of(32, 32, 3), 3, 64)),
-        Arguments.of("nice vector", Presets.nice(Shape.of(784), 4, 1000)),
-        Arguments.of("nice image", Presets.nice(Shape.of(28, 28, 1), 4, 32)),
-        Arguments.of("residualFlow vector", Presets.residualFlow(Shape.of(2), 10, 128)),
-        Arguments.of("residualFlow image", Presets.residualFlow(Shape.of(28, 28, 1), 4, 64)),
-        Arguments.of("neuralSplineFlow vector", Presets.neuralSplineFlow(Shape.of(2), 8, 64)),
-        Arguments.of("autoregressiveNeuralSplineFlow", Presets.autoregressiveNeuralSplineFlow(Shape.of(6), 5, 64)),
-        Arguments.of("neuralSplineFlow image", Presets.neuralSplineFlow(Shape.of(28, 28, 1), 2, 4, 32)));
+        Arguments.of("glow", Presets.glow(Shape.of(32, 32, 3)).levels(3).stepsPerLevel(4).width(128).build()),
+        Arguments.of("emerging", Presets.emerging(Shape.of(32, 32, 3)).levels(3).stepsPerLevel(4).width(128).build()),
+        Arguments.of("realNvp vector", Presets.realNvp(Shape.of(2)).couplings(8).width(64).build()),
+        Arguments.of("maf", Presets.maf(Shape.of(4)).layers(5).width(64).build()),
+        Arguments.of("maf image", Presets.maf(Shape.of(28, 28, 1)).layers(4).width(32).build()),
+        Arguments.of("flowPlusPlus", Presets.flowPlusPlus(Shape.of(28, 28, 1)).width(16).blocks(1).heads(2).components(8).build()),
+        Arguments.of("realNvp image", Presets.realNvp(Shape.of(32, 32, 3)).couplings(3).width(64).build()),
+        Arguments.of("nice vector", Presets.nice(Shape.of(784)).couplings(4).width(1000).build()),
+        Arguments.of("nice image", Presets.nice(Shape.of(28, 28, 1)).couplings(4).width(32).build()),
+        Arguments.of("residualFlow vector", Presets.residualFlow(Shape.of(2)).blocks(10).width(128).build()),
+        Arguments.of("residualFlow image", Presets.residualFlow(Shape.of(28, 28, 1)).blocks(4).width(64).build()),
+        Arguments.of("neuralSplineFlow vector", Presets.neuralSplineFlow(Shape.of(2)).steps(8).width(64).build()),
+        Arguments.of("autoregressiveNeuralSplineFlow", Presets.autoregressiveNeuralSplineFlow(Shape.of(6)).steps(5).width(64).build()),
+        Arguments.of("neuralSplineFlow image", Presets.neuralSplineFlow(Shape.of(28, 28, 1)).levels(2).stepsPerLevel(4).width(32).build()));
   }
 
   /** Every kind of dequantization and logit transform, on both layouts. */
@@ -141,7 +141,7 @@ class FlowSpecJsonTest {
             .dequantize(Dequantization.uniform(2)).logit(1e-6)
             .steps(1, s -> s.actNorm())
             .build()),
-        Arguments.of("glow uniform(256) + logit(0.05)", Presets.glow(Shape.of(32, 32, 3), 3, 4, 128)
+        Arguments.of("glow uniform(256) + logit(0.05)", Presets.glow(Shape.of(32, 32, 3)).levels(3).stepsPerLevel(4).width(128).build()
             .withPreprocessing(Dequantization.uniform(256), LogitTransform.of(0.05))),
         Arguments.of("variational(256) + logit(0.05)", Flows.sequential(Shape.of(4, 4, 2))
             .dequantize(Dequantization.variational(256, Flows.sequential(Shape.of(4, 4, 2))
@@ -344,7 +344,7 @@ class FlowSpecJsonTest {
   @Test
   void formatOfPixelCnnMafIsStable() {
     FlowSpec spec = Flows.sequential(Shape.of(4, 4, 1))
-        .steps(1, s -> s.maf(AutoregressiveOrder.reversed(), Conditioners.pixelCnn(32, 4)))
+        .steps(1, s -> s.maf(AutoregressiveOrder.reversed(), Conditioners.pixelCnn(32).layers(4)))
         .build();
     assertThat(FlowSpecJson.toJson(spec)).contains("""
               "type": "maskedAutoregressive",

@@ -23,9 +23,9 @@ class GlowPresetPriorsTest {
   private static FlowSpec preset(String name) {
     Shape shape = Shape.of(32, 32, 1); // the periodic 3×3 needs every level at least 3 wide
     return switch (name) {
-      case "glow" -> Presets.glow(shape, 3, 1, 4);
-      case "emerging" -> Presets.emerging(shape, 3, 1, 4);
-      case "periodic" -> Presets.periodic(shape, 3, 1, 4);
+      case "glow" -> Presets.glow(shape).levels(3).stepsPerLevel(1).width(4).build();
+      case "emerging" -> Presets.emerging(shape).levels(3).stepsPerLevel(1).width(4).build();
+      case "periodic" -> Presets.periodic(shape).levels(3).stepsPerLevel(1).width(4).build();
       default -> throw new IllegalArgumentException(name);
     };
   }
@@ -44,7 +44,7 @@ class GlowPresetPriorsTest {
   void aGlowSpecSavedBeforeThePriorsLoadsAsTheFlowItDescribed() throws IOException {
     String saved;
     try (InputStream in = getClass().getResourceAsStream("glow-preset-before-learned-priors.json")) {
-      assertThat(in).as("the fixture written by Presets.glow(8x8x1, 2, 1, 4) before the priors").isNotNull();
+      assertThat(in).as("the fixture written by Presets.glow(8x8x1).levels(2).stepsPerLevel(1).width(4).build() before the priors").isNotNull();
       saved = new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
     FlowSpec old = FlowSpecJson.fromJson(saved);
@@ -53,7 +53,7 @@ class GlowPresetPriorsTest {
     assertThat(old.base()).isInstanceOf(StandardNormal.class);
     assertThat(Flows.problems(old)).isEmpty();
     // The same architecture as today's preset but for the two priors.
-    FlowSpec now = Presets.glow(Shape.of(8, 8, 1), 2, 1, 4);
+    FlowSpec now = Presets.glow(Shape.of(8, 8, 1)).levels(2).stepsPerLevel(1).width(4).build();
     assertThat(old.base()).isNotEqualTo(now.base());
     assertThat(old.steps().stream().filter(step -> !(step instanceof FactorOut)).toList())
         .isEqualTo(now.steps().stream().filter(step -> !(step instanceof FactorOut)).toList());

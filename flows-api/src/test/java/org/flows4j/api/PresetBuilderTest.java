@@ -9,38 +9,39 @@ import org.flows4j.api.conditioner.PixelCnnConditioner;
 import org.junit.jupiter.api.Test;
 
 /**
- * The presets' and conditioners' sizes set by name build exactly the specs of the positional (deprecated) forms,
- * and a setting a preset does not take, or a required one left out, fails naming the settings it takes.
+ * The presets' and conditioners' sizes set by name: the order of the settings does not matter, each setting lands
+ * where its name says (swapping two values gives another model), and a setting a preset does not take, or a required
+ * one left out, fails naming the settings it takes. The positional forms these replace are gone from the public API
+ * ({@code PositionalNumbersTest} in flows-examples keeps them out).
  */
-@SuppressWarnings("deprecation") // compares the named forms with the positional ones they replace
 class PresetBuilderTest {
   private static final Shape VECTOR = Shape.of(4);
   private static final Shape IMAGE = Shape.of(8, 8, 1);
 
   @Test
-  void namedSizesBuildTheSameSpecsAsThePositionalForms() {
-    assertThat(Presets.realNvp(VECTOR).couplings(3).width(16).build()).isEqualTo(Presets.realNvp(VECTOR, 3, 16));
-    assertThat(Presets.realNvp(IMAGE).width(8).couplings(2).build()).isEqualTo(Presets.realNvp(IMAGE, 2, 8));
-    assertThat(Presets.nice(VECTOR).couplings(4).width(8).build()).isEqualTo(Presets.nice(VECTOR, 4, 8));
+  void theOrderOfNamedSettingsDoesNotMatter() {
+    assertThat(Presets.realNvp(VECTOR).couplings(3).width(16).build())
+        .isEqualTo(Presets.realNvp(VECTOR).width(16).couplings(3).build());
     assertThat(Presets.glow(IMAGE).levels(2).stepsPerLevel(3).width(8).build())
-        .isEqualTo(Presets.glow(IMAGE, 2, 3, 8));
-    assertThat(Presets.emerging(IMAGE).levels(2).stepsPerLevel(1).width(8).build())
-        .isEqualTo(Presets.emerging(IMAGE, 2, 1, 8));
-    assertThat(Presets.periodic(IMAGE).levels(1).stepsPerLevel(2).width(8).build())
-        .isEqualTo(Presets.periodic(IMAGE, 1, 2, 8));
+        .isEqualTo(Presets.glow(IMAGE).width(8).stepsPerLevel(3).levels(2).build());
     assertThat(Presets.flowPlusPlus(IMAGE).width(8).blocks(2).heads(4).components(3).build())
-        .isEqualTo(Presets.flowPlusPlus(IMAGE, 8, 2, 4, 3));
-    assertThat(Presets.residualFlow(VECTOR).blocks(2).width(16).build())
-        .isEqualTo(Presets.residualFlow(VECTOR, 2, 16));
+        .isEqualTo(Presets.flowPlusPlus(IMAGE).components(3).heads(4).blocks(2).width(8).build());
     assertThat(Presets.residualFlow(IMAGE).blocks(1).width(16).fcWidth(8).build())
-        .isEqualTo(Presets.residualFlow(IMAGE, 1, 16, 8));
-    assertThat(Presets.maf(VECTOR).layers(2).width(8).build()).isEqualTo(Presets.maf(VECTOR, 2, 8));
+        .isEqualTo(Presets.residualFlow(IMAGE).fcWidth(8).width(16).blocks(1).build());
+  }
+
+  @Test
+  void eachSettingLandsWhereItsNameSays() {
+    FlowSpec realNvp = Presets.realNvp(VECTOR).couplings(3).width(16).build();
+    assertThat(realNvp.steps()).hasSize(6); // 3 × (actNorm, coupling)
+    assertThat(realNvp.toString()).contains("hiddenWidths=[16, 16]");
+    assertThat(Presets.realNvp(VECTOR).couplings(16).width(3).build()).isNotEqualTo(realNvp);
+    assertThat(Presets.glow(IMAGE).levels(2).stepsPerLevel(3).width(8).build())
+        .isNotEqualTo(Presets.glow(IMAGE).levels(3).stepsPerLevel(2).width(8).build());
+    assertThat(Presets.maf(VECTOR).layers(2).width(8).build())
+        .isNotEqualTo(Presets.maf(VECTOR).layers(8).width(2).build());
     assertThat(Presets.neuralSplineFlow(VECTOR).steps(2).width(8).build())
-        .isEqualTo(Presets.neuralSplineFlow(VECTOR, 2, 8));
-    assertThat(Presets.neuralSplineFlow(IMAGE).levels(2).stepsPerLevel(1).width(8).build())
-        .isEqualTo(Presets.neuralSplineFlow(IMAGE, 2, 1, 8));
-    assertThat(Presets.autoregressiveNeuralSplineFlow(VECTOR).steps(2).width(8).build())
-        .isEqualTo(Presets.autoregressiveNeuralSplineFlow(VECTOR, 2, 8));
+        .isNotEqualTo(Presets.neuralSplineFlow(VECTOR).steps(8).width(2).build());
   }
 
   @Test
@@ -74,11 +75,12 @@ class PresetBuilderTest {
   @Test
   void conditionerSizesByName() {
     AttentionConvNetConditioner attention = Conditioners.flowPlusPlus(8).blocks(2).heads(4);
-    assertThat(attention).isEqualTo(Conditioners.flowPlusPlus(8, 2, 4));
+    assertThat(attention).extracting(AttentionConvNetConditioner::width, AttentionConvNetConditioner::blocks,
+        AttentionConvNetConditioner::heads).containsExactly(8, 2, 4);
     assertThat(Conditioners.flowPlusPlus(6)).extracting(AttentionConvNetConditioner::blocks,
         AttentionConvNetConditioner::heads).containsExactly(1, 1);
     PixelCnnConditioner pixelCnn = Conditioners.pixelCnn(16).layers(3);
-    assertThat(pixelCnn).isEqualTo(Conditioners.pixelCnn(16, 3));
+    assertThat(pixelCnn).extracting(PixelCnnConditioner::width, PixelCnnConditioner::layers).containsExactly(16, 3);
     assertThat(Conditioners.pixelCnn(16).layers()).isEqualTo(2);
     assertThatThrownBy(() -> Conditioners.flowPlusPlus(6).heads(4))
         .isInstanceOf(IllegalArgumentException.class)

@@ -3,14 +3,9 @@ package org.flows4j.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.google.common.reflect.ClassPath;
 import com.google.common.testing.NullPointerTester;
-import java.io.IOException;
-import java.lang.reflect.Constructor;
-import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import org.flows4j.api.base.Bases;
 import org.flows4j.api.base.BaseSpec;
@@ -23,13 +18,15 @@ import org.flows4j.api.residual.LogDetEstimator;
 import org.flows4j.api.residual.ResidualBlockBuilder;
 import org.flows4j.api.residual.ResidualBranch;
 import org.flows4j.api.step.StepSpec;
+import org.flows4j.api.testing.NullChecks;
 import org.junit.jupiter.api.Test;
 
 /**
  * A null argument anywhere in the public API fails at once with a {@link NullPointerException} that names the
  * parameter, rather than later, far from the call, or not at all. Guava's {@link NullPointerTester} passes null to
  * every parameter not marked {@code @Nullable} of every public static method, constructor and builder method, one at
- * a time; every public class of flows-api is covered by scanning the package, so a new one cannot be forgotten.
+ * a time; every public class of flows-api is covered by scanning the packages, so a new one cannot be forgotten.
+ * The sweep itself is {@link NullChecks}, shared with flows-tf's {@code TrainingApiNullsTest}.
  */
 class PublicApiNullsTest {
   private static final Shape VECTOR = Shape.of(2);
@@ -69,49 +66,13 @@ class PublicApiNullsTest {
   }
 
   @Test
-  void everyPublicStaticMethodAndConstructorRejectsNullNamingTheParameter() throws IOException {
-    NullPointerTester tester = tester();
-    List<Class<?>> classes = ClassPath.from(FlowSpec.class.getClassLoader())
-        .getTopLevelClassesRecursive("org.flows4j.api").stream()
-        .map(ClassPath.ClassInfo::load)
-        .filter(type -> Modifier.isPublic(type.getModifiers()))
-        .toList();
+  void everyPublicStaticMethodAndConstructorRejectsNullNamingTheParameter() {
+    List<Class<?>> classes = NullChecks.publicClasses(FlowSpec.class, Set.of("org.flows4j.api",
+        "org.flows4j.api.base", "org.flows4j.api.conditioner", "org.flows4j.api.context", "org.flows4j.api.data",
+        "org.flows4j.api.residual", "org.flows4j.api.step", "org.flows4j.api.transform"));
     assertThat(classes).as("the scan found the API").contains(Flows.class, Presets.class, Conditioners.class);
 
-    List<String> failures = new ArrayList<>();
-    for (Class<?> type : classes) {
-      for (Method method : type.getDeclaredMethods()) {
-        if (Modifier.isPublic(method.getModifiers()) && Modifier.isStatic(method.getModifiers())
-            && !method.isSynthetic()) {
-          collect(failures, () -> tester.testMethod(null, method));
-        }
-      }
-      if (!type.isInterface() && !Modifier.isAbstract(type.getModifiers())) {
-        for (Constructor<?> constructor : type.getConstructors()) {
-          collect(failures, () -> tester.testConstructor(constructor));
-        }
-      }
-    }
-    assertThat(failures).isEmpty();
-  }
-
-  /** Runs one check, keeping its failure so a single run lists every offender. */
-  private static void collect(List<String> failures, Runnable check) {
-    try {
-      check.run();
-    } catch (AssertionError e) {
-      failures.add(e.getMessage());
-    }
-  }
-
-  private static void testInstance(NullPointerTester tester, List<String> failures, Object instance) {
-    for (Method method : instance.getClass().getMethods()) {
-      boolean equals = method.getName().equals("equals") && method.getParameterCount() == 1;
-      if (!Modifier.isStatic(method.getModifiers()) && method.getDeclaringClass() != Object.class
-          && !method.isSynthetic() && !equals) {
-        collect(failures, () -> tester.testMethod(instance, method));
-      }
-    }
+    assertThat(NullChecks.staticMethodsAndConstructors(tester(), classes)).isEmpty();
   }
 
   @Test
@@ -126,16 +87,12 @@ class PublicApiNullsTest {
         block.lipschitzMlp(4);
       });
     });
-    List<String> failures = new ArrayList<>();
-
-    for (Object builder : List.of(Flows.sequential(VECTOR), Flows.multiscale(IMAGE), steps.get(), residual.get(),
+    List<Object> builders = List.of(Flows.sequential(VECTOR), Flows.multiscale(IMAGE), steps.get(), residual.get(),
         Conditioners.convNet(4), Conditioners.mlp(4), Conditioners.flowPlusPlus(4), Conditioners.pixelCnn(4).layers(2),
         LogDet.russianRoulette(0.5), Presets.realNvp(VECTOR).couplings(2).width(4).build(),
-        Presets.realNvp(VECTOR))) {
-      testInstance(tester, failures, builder);
-    }
+        Presets.realNvp(VECTOR));
 
-    assertThat(failures).isEmpty();
+    assertThat(NullChecks.instanceMethods(tester, builders)).isEmpty();
   }
 
   @Test

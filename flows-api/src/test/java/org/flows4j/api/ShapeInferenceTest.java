@@ -32,7 +32,7 @@ class ShapeInferenceTest {
 
   @Test
   void glowOnMnistWithTwoLevelsEndsAtSevenBySevenByEight() {
-    FlowSpec glow = Presets.glow(Shape.of(28, 28, 1), 2, 3, 64);
+    FlowSpec glow = Presets.glow(Shape.of(28, 28, 1)).levels(2).stepsPerLevel(3).width(64).build();
     ImmutableList<Shape> shapes = Flows.shapes(glow);
 
     // Per level: squeeze + 3 × (actNorm, 1x1 conv, coupling); a factor-out after the first level only.
@@ -50,7 +50,7 @@ class ShapeInferenceTest {
 
   @Test
   void emergingOnMnistIsGlowWithAnEmergingConvolutionAfterEachOneByOne() {
-    FlowSpec emerging = Presets.emerging(Shape.of(28, 28, 1), 2, 3, 64);
+    FlowSpec emerging = Presets.emerging(Shape.of(28, 28, 1)).levels(2).stepsPerLevel(3).width(64).build();
     ImmutableList<Shape> shapes = Flows.shapes(emerging);
 
     // Per level: squeeze + 3 × (actNorm, 1x1 conv, emerging 3×3 conv, coupling); a factor-out after the first level.
@@ -71,14 +71,14 @@ class ShapeInferenceTest {
 
   @Test
   void glowOnCifarWithThreeLevels() {
-    ImmutableList<Shape> shapes = Flows.shapes(Presets.glow(Shape.of(32, 32, 3), 3, 2, 64));
+    ImmutableList<Shape> shapes = Flows.shapes(Presets.glow(Shape.of(32, 32, 3)).levels(3).stepsPerLevel(2).width(64).build());
     assertThat(shapes).contains(Shape.of(16, 16, 12), Shape.of(16, 16, 6), Shape.of(8, 8, 24), Shape.of(8, 8, 12));
     assertThat(shapes.get(shapes.size() - 1)).isEqualTo(Shape.of(4, 4, 48));
   }
 
   @Test
   void realNvpOnImagesFollowsThePaperLevels() {
-    FlowSpec realNvp = Presets.realNvp(Shape.of(32, 32, 3), 3, 64);
+    FlowSpec realNvp = Presets.realNvp(Shape.of(32, 32, 3)).couplings(3).width(64).build();
     ImmutableList<Shape> shapes = Flows.shapes(realNvp);
 
     // Levels 0 and 1: 3 × (actNorm, checkerboard), squeeze, 3 × (actNorm, channels), factor-out; level 2: 4 × 2.
@@ -95,13 +95,13 @@ class ShapeInferenceTest {
 
   @Test
   void realNvpOnMnistWithTwoLevels() {
-    ImmutableList<Shape> shapes = Flows.shapes(Presets.realNvp(Shape.of(28, 28, 1), 2, 32));
+    ImmutableList<Shape> shapes = Flows.shapes(Presets.realNvp(Shape.of(28, 28, 1)).couplings(2).width(32).build());
     assertThat(shapes.get(shapes.size() - 1)).isEqualTo(Shape.of(14, 14, 2));
   }
 
   @Test
   void realNvpOnVectorsKeepsTheShapeAndAlternatesMasks() {
-    FlowSpec realNvp = Presets.realNvp(Shape.of(2), 4, 64);
+    FlowSpec realNvp = Presets.realNvp(Shape.of(2)).couplings(4).width(64).build();
     assertThat(Flows.shapes(realNvp)).hasSize(9).containsOnly(Shape.of(2));
     assertThat(realNvp.layout()).isEqualTo(Layout.SEQUENTIAL);
     assertThat(realNvp.steps()).extracting(step -> step.kind())
@@ -112,7 +112,7 @@ class ShapeInferenceTest {
 
   @Test
   void mafOnVectorsAlternatesWithReverse() {
-    FlowSpec maf = Presets.maf(Shape.of(3), 3, 16);
+    FlowSpec maf = Presets.maf(Shape.of(3)).layers(3).width(16).build();
     assertThat(Flows.shapes(maf)).hasSize(7).containsOnly(Shape.of(3));
     assertThat(maf.layout()).isEqualTo(Layout.SEQUENTIAL);
     assertThat(maf.steps()).extracting(step -> step.kind())
@@ -123,13 +123,13 @@ class ShapeInferenceTest {
 
   @Test
   void niceOnVectorsAndImages() {
-    FlowSpec vector = Presets.nice(Shape.of(784), 4, 1000);
+    FlowSpec vector = Presets.nice(Shape.of(784)).couplings(4).width(1000).build();
     assertThat(Flows.shapes(vector)).hasSize(6).containsOnly(Shape.of(784));
     assertThat(vector.base()).isEqualTo(Bases.standardLogistic());
     assertThat(vector.steps()).extracting(step -> step.kind())
         .containsExactly("additiveCoupling", "additiveCoupling", "additiveCoupling", "additiveCoupling", "actNorm");
 
-    FlowSpec image = Presets.nice(Shape.of(28, 28, 1), 3, 32);
+    FlowSpec image = Presets.nice(Shape.of(28, 28, 1)).couplings(3).width(32).build();
     assertThat(Flows.shapes(image)).hasSize(5).containsOnly(Shape.of(28, 28, 1));
     assertThat(image.steps().toString()).contains("CHECKERBOARD_FLIPPED");
     assertThat(image.base()).isEqualTo(Bases.standardLogistic());
@@ -167,7 +167,7 @@ class ShapeInferenceTest {
   /** {@code train_img.py}'s defaults: no factor-out, ActNorm after every block, 4 fc blocks D → w → w → D. */
   @Test
   void residualFlowOnMnistFollowsTheOfficialImageModel() {
-    FlowSpec flow = Presets.residualFlow(Shape.of(28, 28, 1), 2, 16);
+    FlowSpec flow = Presets.residualFlow(Shape.of(28, 28, 1)).blocks(2).width(16).build();
     ImmutableList<Shape> shapes = Flows.shapes(flow);
 
     assertThat(flow.layout()).isEqualTo(Layout.SEQUENTIAL);
@@ -190,7 +190,7 @@ class ShapeInferenceTest {
     assertThat(blocks.subList(1, 6)).extracting(ResidualBlock::branch).containsOnly(new LipschitzConvNet(16, true));
     assertThat(blocks.subList(6, 10)).extracting(ResidualBlock::branch)
         .containsOnly(new LipschitzMlp(List.of(4, 4), true));
-    assertThat(Presets.residualFlow(Shape.of(28, 28, 1), 2, 16, 8).steps().get(17))
+    assertThat(Presets.residualFlow(Shape.of(28, 28, 1)).blocks(2).width(16).fcWidth(8).build().steps().get(17))
         .extracting(step -> ((ResidualBlock) step).branch()).isEqualTo(new LipschitzMlp(List.of(8, 8)));
     assertThat(blocks).allSatisfy(block -> {
       assertThat(block.logDet()).isEqualTo(LogDet.russianRoulettePoisson(2));
@@ -203,7 +203,7 @@ class ShapeInferenceTest {
 
   @Test
   void residualFlowOnVectorsKeepsTheShapeAndEvaluatesExactlyWhenSmall() {
-    FlowSpec flow = Presets.residualFlow(Shape.of(2), 3, 32);
+    FlowSpec flow = Presets.residualFlow(Shape.of(2)).blocks(3).width(32).build();
     assertThat(flow.layout()).isEqualTo(Layout.SEQUENTIAL);
     assertThat(Flows.shapes(flow)).hasSize(4).containsOnly(Shape.of(2));
     // train_toy.py: no ActNorm by default; pre-activated 4 × width MLPs, coeff 0.9, 5 power iterations.
@@ -217,16 +217,16 @@ class ShapeInferenceTest {
     assertThat(block.logDet()).isEqualTo(LogDet.russianRoulette(0.5));
     assertThat(block.evaluationLogDet()).isEqualTo(LogDet.exact());
 
-    ResidualBlock at64 = (ResidualBlock) Presets.residualFlow(Shape.of(ExactLogDet.MAX_FEATURES), 1, 8).steps().get(0);
+    ResidualBlock at64 = (ResidualBlock) Presets.residualFlow(Shape.of(ExactLogDet.MAX_FEATURES)).blocks(1).width(8).build().steps().get(0);
     assertThat(at64.evaluationLogDet()).isEqualTo(LogDet.exact());
-    ResidualBlock at65 = (ResidualBlock) Presets.residualFlow(Shape.of(65), 1, 8).steps().get(0);
+    ResidualBlock at65 = (ResidualBlock) Presets.residualFlow(Shape.of(65)).blocks(1).width(8).build().steps().get(0);
     assertThat(at65.evaluationLogDet()).isEqualTo(LogDet.russianRoulette(0.5).exactTerms(20));
   }
 
   /** The authors' periodic models: a 3×3 periodic convolution where Glow has its 1x1 convolution. */
   @Test
   void periodicPresetReplacesTheOneByOneConvolution() {
-    FlowSpec flow = Presets.periodic(Shape.of(28, 28, 1), 2, 2, 16);
+    FlowSpec flow = Presets.periodic(Shape.of(28, 28, 1)).levels(2).stepsPerLevel(2).width(16).build();
     assertThat(flow.levels().get(0).steps()).extracting(step -> step.kind()).containsExactly(
         "squeeze", "actNorm", "periodicConv", "affineCoupling", "actNorm", "periodicConv", "affineCoupling",
         "factorOut");
@@ -238,7 +238,7 @@ class ShapeInferenceTest {
   /** The official dequantization flow's step: normalisation, pointwise linear map, coupling (RGB images). */
   @Test
   void flowPlusPlusDequantizationStepsHaveTheOfficialStructure() {
-    FlowSpec flow = Presets.flowPlusPlus(Shape.of(8, 8, 3), 8, 1, 2, 2);
+    FlowSpec flow = Presets.flowPlusPlus(Shape.of(8, 8, 3)).width(8).blocks(1).heads(2).components(2).build();
     FlowSpec noise = ((org.flows4j.api.data.VariationalDequantization) flow.dequantization()).flow();
     assertThat(noise.steps()).extracting(step -> step.kind()).containsExactly(
         "actNorm", "invertibleConv1x1", "mixtureLogisticsCoupling",

@@ -31,20 +31,20 @@ class SizeLimitsTest {
   @Test
   void anInputWiderThanFlowsCompilesIsAFlowProblem() {
     // [2147483647] made TensorFlow abort the JVM; realNvp([2_000_000_000]) allocated until it was killed.
-    assertThatThrownBy(() -> Presets.realNvp(Shape.of(2_000_000_000), 4, 32))
+    assertThatThrownBy(() -> Presets.realNvp(Shape.of(2_000_000_000)).couplings(4).width(32).build())
         .isInstanceOf(InvalidFlowSpecException.class)
         .hasMessage("Invalid flow spec (1 problem):\n  flow (flow): the input [2000000000] has 2000000000 values per "
             + "example, more than the 16777216 (2^24, e.g. 4096×4096×1) flows4j compiles. Downscale or crop the "
             + "data.");
-    assertThatThrownBy(() -> Presets.glow(Shape.of(8192, 8192, 3), 2, 4, 32))
+    assertThatThrownBy(() -> Presets.glow(Shape.of(8192, 8192, 3)).levels(2).stepsPerLevel(4).width(32).build())
         .hasMessageContaining("the input [8192, 8192, 3] has 201326592 values per example");
-    assertThat(Presets.realNvp(Shape.of(1 << 24), 1, 1).inputShape().size()).isEqualTo(1 << 24);
+    assertThat(Presets.realNvp(Shape.of(1 << 24)).couplings(1).width(1).build().inputShape().size()).isEqualTo(1 << 24);
   }
 
   @Test
   void aFlowWithMoreStepsThanFlowsCompilesIsAFlowProblem() {
     // inspect --model nice --depth 100000 grew to 24 GB building the graph and was killed by the OOM killer.
-    assertThatThrownBy(() -> Presets.nice(Shape.of(2), 100_000, 8))
+    assertThatThrownBy(() -> Presets.nice(Shape.of(2)).couplings(100_000).width(8).build())
         .isInstanceOf(InvalidFlowSpecException.class)
         .hasMessage("Invalid flow spec (1 problem):\n  flow (flow): the flow has 100001 steps, more than the 4096 "
             + "flows4j compiles (the largest published flows have a few hundred). Use fewer steps or levels.");
@@ -84,9 +84,9 @@ class SizeLimitsTest {
   @Test
   void theDeepestValidSpecsStayWellInsideTheNestingBound() {
     FlowSpec noise = Flows.sequential(Shape.of(4, 4, 2))
-        .steps(2, s -> s.actNorm().mixtureLogisticsCoupling(Mask.CHECKERBOARD, Conditioners.flowPlusPlus(8, 1, 2), 4))
+        .steps(2, s -> s.actNorm().mixtureLogisticsCoupling(Mask.CHECKERBOARD, Conditioners.flowPlusPlus(8).blocks(1).heads(2), 4))
         .build();
-    FlowSpec spec = Presets.flowPlusPlus(Shape.of(4, 4, 2), 8, 1, 2, 4);
+    FlowSpec spec = Presets.flowPlusPlus(Shape.of(4, 4, 2)).width(8).blocks(1).heads(2).components(4).build();
     String json = FlowSpecJson.toJson(spec.withPreprocessing(
         org.flows4j.api.data.Dequantization.variational(256, noise), spec.logit()));
 

@@ -54,9 +54,9 @@ class SpecValuesTest {
   @Test
   void specsBuiltTheSameWayAreEqualWithEqualHashCodes() {
     assertThat(smallFlow()).isEqualTo(smallFlow()).hasSameHashCodeAs(smallFlow());
-    assertThat(Presets.glow(Shape.of(16, 16, 3), 2, 2, 32))
-        .isEqualTo(Presets.glow(Shape.of(16, 16, 3), 2, 2, 32))
-        .hasSameHashCodeAs(Presets.glow(Shape.of(16, 16, 3), 2, 2, 32));
+    assertThat(Presets.glow(Shape.of(16, 16, 3)).levels(2).stepsPerLevel(2).width(32).build())
+        .isEqualTo(Presets.glow(Shape.of(16, 16, 3)).levels(2).stepsPerLevel(2).width(32).build())
+        .hasSameHashCodeAs(Presets.glow(Shape.of(16, 16, 3)).levels(2).stepsPerLevel(2).width(32).build());
   }
 
   @Test
@@ -260,12 +260,12 @@ class SpecValuesTest {
         .isNotEqualTo(new InvertibleConv1x1(Conv1x1.LU_DECOMPOSED));
     assertThat(maf).isNotEqualTo(new MaskedAutoregressive(Conditioners.mlp(8, 8).zeroInitLast(false),
         AutoregressiveOrder.random(3), AutoregressiveDirection.MAF, AffineScale.expSoftClamp(2.0)));
-    MaskedAutoregressive image = new MaskedAutoregressive(Conditioners.pixelCnn(8, 2),
+    MaskedAutoregressive image = new MaskedAutoregressive(Conditioners.pixelCnn(8).layers(2),
         AutoregressiveOrder.natural(), AutoregressiveDirection.MAF, AffineScale.expSoftClamp(2.0));
     assertThat(image)
-        .isEqualTo(Flows.sequential(Shape.of(3, 3, 1)).steps(1, s -> s.maf(Conditioners.pixelCnn(8, 2)))
+        .isEqualTo(Flows.sequential(Shape.of(3, 3, 1)).steps(1, s -> s.maf(Conditioners.pixelCnn(8).layers(2)))
             .build().steps().get(0))
-        .isNotEqualTo(new MaskedAutoregressive(Conditioners.pixelCnn(8, 3), AutoregressiveOrder.natural(),
+        .isNotEqualTo(new MaskedAutoregressive(Conditioners.pixelCnn(8).layers(3), AutoregressiveOrder.natural(),
             AutoregressiveDirection.MAF, AffineScale.expSoftClamp(2.0)));
     assertThat(image.logDetKind()).isEqualTo(LogDetKind.EXACT);
   }
@@ -290,9 +290,9 @@ class SpecValuesTest {
             .evaluationLogDet(LogDet.russianRoulette(0.5).exactTerms(21)).build())
         .isNotEqualTo(new ResidualBlockBuilder().lipschitzMlp(8, 8).inverse(FixedPointInverse.defaults().rtol(0))
             .build());
-    assertThat(Presets.residualFlow(Shape.of(28, 28, 1), 2, 16))
-        .isEqualTo(Presets.residualFlow(Shape.of(28, 28, 1), 2, 16))
-        .isNotEqualTo(Presets.residualFlow(Shape.of(28, 28, 1), 2, 17));
+    assertThat(Presets.residualFlow(Shape.of(28, 28, 1)).blocks(2).width(16).build())
+        .isEqualTo(Presets.residualFlow(Shape.of(28, 28, 1)).blocks(2).width(16).build())
+        .isNotEqualTo(Presets.residualFlow(Shape.of(28, 28, 1)).blocks(2).width(17).build());
 
     List<Integer> widths = new ArrayList<>(List.of(8, 16));
     LipschitzMlp mlp = new LipschitzMlp(widths);

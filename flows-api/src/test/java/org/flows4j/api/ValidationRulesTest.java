@@ -115,7 +115,7 @@ class ValidationRulesTest {
 
   @Test
   void flowPlusPlusConditionerNeedsAnImage() {
-    assertThat(onlyProblem(Shape.of(4), affine(Mask.HALF, Conditioners.flowPlusPlus(8, 1, 2))).message())
+    assertThat(onlyProblem(Shape.of(4), affine(Mask.HALF, Conditioners.flowPlusPlus(8).blocks(1).heads(2))).message())
         .isEqualTo("a flowPlusPlus conditioner needs an image input [height, width, channels], but the input is "
             + "[4]. Use Conditioners.mlp(widths...) for vectors.");
   }
@@ -123,7 +123,7 @@ class ValidationRulesTest {
   @Test
   void flowPlusPlusDropoutIsValid() {
     assertThat(Flows.problems(Flows.sequential(Shape.of(4, 4, 2))
-            .add(affine(Mask.CHECKERBOARD, Conditioners.flowPlusPlus(8, 1, 2).dropout(0.2))).build()))
+            .add(affine(Mask.CHECKERBOARD, Conditioners.flowPlusPlus(8).blocks(1).heads(2).dropout(0.2))).build()))
         .isEmpty();
   }
 
@@ -435,10 +435,10 @@ class ValidationRulesTest {
 
   @Test
   void mafOnAVectorNeedsAMade() {
-    assertThat(onlyProblem(Shape.of(6), pixelCnnMaf(AutoregressiveOrder.natural(), Conditioners.pixelCnn(8, 2)))
+    assertThat(onlyProblem(Shape.of(6), pixelCnnMaf(AutoregressiveOrder.natural(), Conditioners.pixelCnn(8).layers(2)))
         .message()).isEqualTo("maf on a vector needs a MADE network, maf(hiddenWidths...) or "
             + "maf(Conditioners.mlp(hiddenWidths...)), but the input [6] got a pixelCnn conditioner (for images).");
-    assertThat(onlyProblem(Shape.of(6), new MaskedAutoregressive(Conditioners.flowPlusPlus(8, 1, 2),
+    assertThat(onlyProblem(Shape.of(6), new MaskedAutoregressive(Conditioners.flowPlusPlus(8).blocks(1).heads(2),
         AutoregressiveOrder.natural(), AutoregressiveDirection.IAF, AffineScale.sigmoid())).message())
         .isEqualTo("iaf on a vector needs a MADE network, iaf(hiddenWidths...) or "
             + "iaf(Conditioners.mlp(hiddenWidths...)), but the input [6] got a flowPlusPlus conditioner (for "
@@ -450,7 +450,7 @@ class ValidationRulesTest {
     assertThat(onlyProblem(Shape.of(4), new MaskedAutoregressive(mlp(8), AutoregressiveOrder.natural(),
         AutoregressiveDirection.MAF, Transforms.mixtureLogistics(2))).message())
         .isEqualTo("maf takes an affine or a rationalQuadraticSpline transform, but got mixtureLogistics.");
-    assertThat(onlyProblem(Shape.of(4, 4, 1), new MaskedAutoregressive(Conditioners.pixelCnn(8, 2),
+    assertThat(onlyProblem(Shape.of(4, 4, 1), new MaskedAutoregressive(Conditioners.pixelCnn(8).layers(2),
         AutoregressiveOrder.natural(), AutoregressiveDirection.MAF, Transforms.spline())).message())
         .isEqualTo("maf with a spline transform is for vectors (a MADE), but the input is [4, 4, 1]. On images use "
             + "spline couplings, splineCoupling(mask, Conditioners.convNet(width)).");
@@ -461,7 +461,7 @@ class ValidationRulesTest {
 
   @Test
   void iafIsRejectedOnImages() {
-    assertThat(onlyProblem(Shape.of(4, 4, 1), new MaskedAutoregressive(Conditioners.pixelCnn(8, 2),
+    assertThat(onlyProblem(Shape.of(4, 4, 1), new MaskedAutoregressive(Conditioners.pixelCnn(8).layers(2),
         AutoregressiveOrder.natural(), AutoregressiveDirection.IAF, AffineScale.expSoftClamp(2.0))).message())
         .isEqualTo("iaf is not supported on an image ([4, 4, 1]): its density pass would run pixel by pixel in a "
             + "graph loop that carries no gradient, so it could not be trained. Use "
@@ -471,7 +471,7 @@ class ValidationRulesTest {
   @Test
   void pixelCnnMafRejectsRandomOrdersSinglePixelsAndLipswishTogether() {
     FlowSpec spec = new FlowSpec(Shape.of(1, 1, 3), Layout.SEQUENTIAL, List.of(new LevelSpec(List.of(
-        pixelCnnMaf(AutoregressiveOrder.random(5), Conditioners.pixelCnn(8, 2).activation(Activation.LIPSWISH))))),
+        pixelCnnMaf(AutoregressiveOrder.random(5), Conditioners.pixelCnn(8).layers(2).activation(Activation.LIPSWISH))))),
         Bases.standardNormal());
     assertThat(Flows.problems(spec)).extracting(Problem::message).containsExactly(
         "maf on an image visits the pixels in raster order, natural() or reversed(), but the order is random(5).",
@@ -484,8 +484,8 @@ class ValidationRulesTest {
   @Test
   void pixelCnnMafAcceptsImagesOfTwoOrMorePixelsInEitherRasterOrder() {
     for (Shape shape : List.of(Shape.of(1, 2, 1), Shape.of(2, 1, 3), Shape.of(28, 28, 1))) {
-      FlowSpec spec = Flows.sequential(shape).steps(2, step -> step.maf(Conditioners.pixelCnn(8, 3))
-          .maf(AutoregressiveOrder.reversed(), Conditioners.pixelCnn(4, 1).kernelSize(5))).build();
+      FlowSpec spec = Flows.sequential(shape).steps(2, step -> step.maf(Conditioners.pixelCnn(8).layers(3))
+          .maf(AutoregressiveOrder.reversed(), Conditioners.pixelCnn(4).layers(1).kernelSize(5))).build();
       assertThat(spec.steps()).hasSize(4);
     }
   }
@@ -494,12 +494,12 @@ class ValidationRulesTest {
   void couplingsRejectPixelCnn() {
     String message = "a pixelCnn conditioner is masked for autoregressive steps (maf) and would hide most of the "
         + "input from a coupling. Use Conditioners.convNet(width) in couplings.";
-    assertThat(onlyProblem(Shape.of(4, 4, 2), affine(Mask.CHANNELS, Conditioners.pixelCnn(8, 2))).message())
+    assertThat(onlyProblem(Shape.of(4, 4, 2), affine(Mask.CHANNELS, Conditioners.pixelCnn(8).layers(2))).message())
         .isEqualTo(message);
-    assertThat(onlyProblem(Shape.of(4, 4, 2), new AdditiveCoupling(Mask.CHECKERBOARD, Conditioners.pixelCnn(8, 2)))
+    assertThat(onlyProblem(Shape.of(4, 4, 2), new AdditiveCoupling(Mask.CHECKERBOARD, Conditioners.pixelCnn(8).layers(2)))
         .message()).isEqualTo(message);
     assertThat(onlyProblem(Shape.of(4, 4, 2),
-        new MixtureLogisticsCoupling(Mask.CHANNELS, Conditioners.pixelCnn(8, 2), 2)).message()).isEqualTo(message);
+        new MixtureLogisticsCoupling(Mask.CHANNELS, Conditioners.pixelCnn(8).layers(2), 2)).message()).isEqualTo(message);
   }
 
   @Test
@@ -824,7 +824,7 @@ class ValidationRulesTest {
 
   @Test
   void validSpecsHaveNoProblemsAndValidateReturnsThem() {
-    FlowSpec glow = Presets.glow(Shape.of(8, 8, 3), 2, 1, 4);
+    FlowSpec glow = Presets.glow(Shape.of(8, 8, 3)).levels(2).stepsPerLevel(1).width(4).build();
     assertThat(Flows.problems(glow)).isEmpty();
     assertThat(Flows.validate(glow)).isSameAs(glow);
   }

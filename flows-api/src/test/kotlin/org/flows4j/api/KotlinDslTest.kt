@@ -344,7 +344,7 @@ class KotlinDslTest {
     assertThat((LipschitzMlp(listOf(4, 4)) as ResidualBranch)).isEqualTo(LipschitzMlp(listOf(4, 4)))
     assertThat(TermDistribution.entries).containsExactly(TermDistribution.GEOMETRIC, TermDistribution.POISSON)
 
-    val presets = listOf(Presets.residualFlow(Shape.of(2), 4, 32), Presets.residualFlow(Shape.of(28, 28, 1), 2, 16))
+    val presets = listOf(Presets.residualFlow(Shape.of(2)).blocks(4).width(32).build(), Presets.residualFlow(Shape.of(28, 28, 1)).blocks(2).width(16).build())
     presets.forEach { assertThat(FlowSpecJson.fromJson(FlowSpecJson.toJson(it))).isEqualTo(it) }
     assertThat(Flows.shapes(presets[1]).last()).isEqualTo(Shape.of(7, 7, 16))
 
@@ -383,7 +383,7 @@ class KotlinDslTest {
     assertThat(AutoregressiveOrder.natural().visitingOrder(3)).containsExactly(0, 1, 2)
     assertThat(Conv1x1.entries).contains(Conv1x1.QR)
 
-    val maf = Presets.maf(Shape.of(2), 4, 32)
+    val maf = Presets.maf(Shape.of(2)).layers(4).width(32).build()
     assertThat(FlowSpecJson.fromJson(FlowSpecJson.toJson(maf))).isEqualTo(maf)
     assertThat(FlowSpecJson.fromJson(FlowSpecJson.toJson(spec))).isEqualTo(spec)
     assertThatThrownBy { Flows.sequential(Shape.of(4, 4, 1)).steps(1) { it.iaf(8) }.build() }
@@ -457,7 +457,7 @@ class KotlinDslTest {
   @Test
   fun conditionalFlowsAndLearnedPriorsFromKotlin() {
     val glow = Flows.multiscale(Shape.of(8, 8, 1))
-      .context(Contexts.classes(10, 8).encodedBy(ContextEncoder.mlp(16, 32)))
+      .context(Contexts.classes(10).embedding(8).encodedBy(ContextEncoder.mlp(16, 32)))
       .factorOutPrior(FactorOutPrior.LEARNED)
       .levels(2) { it.squeeze().steps(1) { s -> s.actNorm().affineCoupling(Mask.CHANNELS, Conditioners.convNet(8)) } }
       .build()
@@ -501,9 +501,9 @@ class KotlinDslTest {
     assertThat(spline.logDetKind()).isEqualTo(LogDetKind.EXACT)
     assertThat(spline.inverseKind()).isEqualTo(InverseKind.ANALYTIC)
     assertThat(FlowSpecJson.fromJson(FlowSpecJson.toJson(vectors))).isEqualTo(vectors)
-    val images = Presets.neuralSplineFlow(Shape.of(8, 8, 1), 2, 2, 8)
+    val images = Presets.neuralSplineFlow(Shape.of(8, 8, 1)).levels(2).stepsPerLevel(2).width(8).build()
     assertThat(FlowSpecJson.fromJson(FlowSpecJson.toJson(images))).isEqualTo(images)
-    val tabular = Presets.neuralSplineFlow(Shape.of(2), 4, 16)
+    val tabular = Presets.neuralSplineFlow(Shape.of(2)).steps(4).width(16).build()
     assertThat(tabular.steps().map { it.kind() }).contains("coupling")
   }
 

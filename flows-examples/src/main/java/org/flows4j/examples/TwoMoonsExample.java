@@ -1,5 +1,6 @@
 package org.flows4j.examples;
 
+import java.util.SplittableRandom;
 import static org.flows4j.api.Flows.sequential;
 import static org.flows4j.api.conditioner.Conditioners.mlp;
 
@@ -26,7 +27,7 @@ public final class TwoMoonsExample {
 
   public static void main(String[] args) {
     Path savedModel = args.length > 0 ? Path.of(args[0]) : Path.of("out", "two-moons-example");
-    double nll = train(savedModel, 1500, 8, 64);
+    double nll = train(savedModel, realNvp(8, 64), 1500);
     System.out.printf("held-out NLL %.4f nats (the density's entropy is about 2.35)%n", nll);
     System.out.printf("exported to %s; log p(0, 0.5) = %.4f%n", savedModel, logProbAt(savedModel, 0f, 0.5f));
   }
@@ -35,22 +36,22 @@ public final class TwoMoonsExample {
    * RealNVP for points in the plane: {@code couplings} × (actNorm, then an affine coupling whose MLP conditioner
    * has two hidden layers of {@code width}); the masks alternate so each coordinate is transformed in turn.
    */
-  public static FlowSpec realNvp(int couplings, int width) {
+  static FlowSpec realNvp(int couplings, int width) {
     return sequential(Shape.of(2))
         .stepsIndexed(couplings, (i, step) -> step.actNorm()
             .affineCoupling(Mask.HALF.flippedIf(i % 2 == 1), mlp(width, width)))
         .build();
   }
 
-  /** Trains for {@code steps} batches, exports to {@code savedModel}, and returns the held-out NLL in nats. */
-  public static double train(Path savedModel, int steps, int couplings, int width) {
+  /** Trains {@code flow} for {@code steps} batches, exports to {@code savedModel}, and returns the held-out NLL in nats. */
+  public static double train(Path savedModel, FlowSpec flow, int steps) {
     ToyDensity moons = ToyDensity.MOONS;
-    float[] heldOut = moons.sampleFlat(HELD_OUT, -1);
+    float[] heldOut = moons.sampleFlat(HELD_OUT, new SplittableRandom(-1));
     TrainingOptions options = TrainingOptions.builder().learningRate(3e-3).seed(1).build();
-    try (Trainer trainer = Trainer.create(realNvp(couplings, width), options)) {
+    try (Trainer trainer = Trainer.create(flow, options)) {
       for (int step = 0; step < steps; step++) {
         // A fresh batch every step: the toy density is an endless training set.
-        trainer.step(moons.sampleFlat(BATCH, step), BATCH);
+        trainer.step(moons.sampleFlat(BATCH, new SplittableRandom(step)), BATCH);
       }
       double nll = trainer.evaluate(heldOut, HELD_OUT).negativeLogLikelihood();
       trainer.exportSavedModel(savedModel);

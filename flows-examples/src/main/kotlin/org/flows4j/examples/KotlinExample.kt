@@ -1,5 +1,6 @@
 package org.flows4j.examples
 
+import java.util.SplittableRandom
 import java.nio.file.Path
 import org.flows4j.api.FlowSpec
 import org.flows4j.api.Flows
@@ -36,7 +37,7 @@ object KotlinExample {
    * [couplings] × (actNorm, affine coupling of the second coordinate given the first, swap the two): `reverse()`
    * does the alternation that RealNVP's flipped masks do.
    */
-  @JvmStatic
+  @JvmSynthetic // Kotlin only, called with named arguments: Java sees no two adjacent ints (PositionalNumbersTest)
   fun flow(couplings: Int, width: Int): FlowSpec =
     Flows.sequential(Shape.of(2))
       .steps(couplings) { step ->
@@ -47,14 +48,14 @@ object KotlinExample {
       .build()
 
   /** Trains for [steps] batches, exports to [savedModel], and returns the held-out NLL in nats. */
-  @JvmStatic
+  @JvmSynthetic // Kotlin only, as flow()
   fun train(savedModel: Path, steps: Int, couplings: Int, width: Int): Double {
     val density = ToyDensity.EIGHT_GAUSSIANS
-    val heldOut = density.sampleFlat(HELD_OUT, -1L)
+    val heldOut = density.sampleFlat(HELD_OUT, SplittableRandom(-1L))
     val options = TrainingOptions.builder().learningRate(3e-3).seed(1).build()
     return Trainer.create(flow(couplings, width), options).use { trainer ->
       for (step in 0 until steps) {
-        trainer.step(density.sampleFlat(BATCH, step.toLong()), BATCH)
+        trainer.step(density.sampleFlat(BATCH, SplittableRandom(step.toLong())), BATCH)
       }
       val nll = trainer.evaluate(heldOut, HELD_OUT).negativeLogLikelihood()
       trainer.exportSavedModel(savedModel)

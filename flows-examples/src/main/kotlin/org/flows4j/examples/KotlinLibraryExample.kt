@@ -74,7 +74,7 @@ object KotlinLibraryExample {
    * [n] 8×8 greyscale images, pixel values 0–255 as floats, row-major: a bright diagonal stripe at a random offset,
    * with noise.
    */
-  fun stripes(n: Int, seed: Long): FloatArray {
+  private fun stripes(n: Int, seed: Long): FloatArray {
     val random = SplittableRandom(seed)
     val pixels = FloatArray(n * 64)
     for (i in 0 until n) {

@@ -16,7 +16,11 @@ import org.flows4j.tf.training.TrainingRun
 // Kotlin entry points to the training API where named arguments read better than Java builders. Small on purpose:
 // copy this file, or depend on flows-examples.
 
-/** [RunOptions] with named arguments; the defaults are the builder's. */
+/**
+ * [RunOptions] with named arguments; the defaults are the builder's. Kotlin only (hidden from Java, where
+ * `RunOptions.builder()` names each setting): positionally, steps and batch size could be swapped silently.
+ */
+@JvmSynthetic
 fun runOptions(
   steps: Long,
   batchSize: Int = 64,

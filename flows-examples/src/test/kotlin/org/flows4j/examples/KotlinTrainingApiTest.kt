@@ -1,5 +1,6 @@
 package org.flows4j.examples
 
+import java.util.SplittableRandom
 import java.nio.file.Path
 import java.util.Optional
 import org.assertj.core.api.Assertions.assertThat
@@ -133,14 +134,14 @@ class KotlinTrainingApiTest {
 
     override fun contextWidth(): Int = 1
 
-    override fun batch(index: Long, size: Int): ConditionalBatch = LabelledEightGaussians().sample(size, 500 + index)
+    override fun batch(index: Long, size: Int): ConditionalBatch = LabelledEightGaussians().sample(size, SplittableRandom(500 + index))
   }
 
   @Test
   fun `a conditional Kotlin run trains on pairs, evaluates and samples given c, exports and loads back`() {
-    val conditional: FlowSpec = Presets.realNvp(shape, 4, 32)
-      .withContext(Contexts.classes(LabelledEightGaussians.CLASSES, 8))
-    val test: ConditionalBatch = LabelledEightGaussians().sample(400, 77)
+    val conditional: FlowSpec = Presets.realNvp(shape).couplings(4).width(32).build()
+      .withContext(Contexts.classes(LabelledEightGaussians.CLASSES).embedding(8))
+    val test: ConditionalBatch = LabelledEightGaussians().sample(400, SplittableRandom(77))
     val savedModel = dir.resolve("conditional_model")
     val classThree = FloatArray(64) { 3f }
     val evaluations = mutableListOf<Evaluation>()
@@ -150,13 +151,13 @@ class KotlinTrainingApiTest {
       trainer.fit(labelled, test, runOptions(steps = 60, batchSize = 256, evaluateEvery = 30),
         onEvaluation = { evaluations.add(it) })
       trainer.fit(ConditionalToyDataSource(LabelledEightGaussians(), 4), null, runOptions(steps = 250, batchSize = 256))
-      val fromArrays = DataSources.ofArrays(test.x(), shape, test.context(), 1, 5L)
+      val fromArrays = DataSources.ofArrays(test.x(), shape, test.context(), 5L)
       assertThat(trainer.step(fromArrays.batch(0, 64)).applied()).isTrue()
       val pairs = labelled.batch(999, 64)
       assertThat(trainer.step(pairs.x(), pairs.context(), 64).applied()).isTrue()
       val after = trainer.evaluate(test.x(), test.context(), test.size())
       assertThat(after.negativeLogLikelihood()).isLessThan(before - 1.0)
-      assertThat(trainer.evaluate(test.x(), test.context(), test.size(), 1).negativeLogLikelihood())
+      assertThat(trainer.evaluate(test.x(), test.context(), test.size(), ImportanceSamples.of(1)).negativeLogLikelihood())
         .isCloseTo(after.negativeLogLikelihood(), within(1e-9))
       val drawn = trainer.sample(64, classThree, 1.0, 7L)
       trainer.exportSavedModel(savedModel)
@@ -178,7 +179,7 @@ class KotlinTrainingApiTest {
       assertThat(-logProb.average()).isCloseTo(trained.negativeLogLikelihood(), within(1e-4))
       val bits = model.bitsPerDim(test.x(), test.context(), test.size())
       assertThat(bits[0].toDouble()).isCloseTo(-logProb[0] / (2 * Math.log(2.0)), within(1e-5))
-      assertThat(model.logProbImportanceWeighted(test.x(), test.context(), test.size(), 1))
+      assertThat(model.logProbImportanceWeighted(test.x(), test.context(), test.size(), ImportanceSamples.of(1)))
         .containsExactly(*logProb)
       assertThat(model.sample(64, classThree, 1.0, 7L)).containsExactly(*samples)
       val back = model.decode(model.encode(samples, classThree, 64), classThree, 64)

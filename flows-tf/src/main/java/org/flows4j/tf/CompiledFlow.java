@@ -113,12 +113,31 @@ public interface CompiledFlow<T extends TFloating> {
 
   /**
    * {@code n} samples with the base's spread scaled by {@code temperature} (a scalar); the same seed
-   * ({@code [2]} int64) gives the same samples.
+   * ({@code [2]} int64) gives the same samples: rows {@code [0, n)} of {@link #sampleRows}.
    */
-  Operand<T> sample(Ops tf, Operand<TInt32> n, Operand<T> temperature, Operand<TInt64> seed);
+  default Operand<T> sample(Ops tf, Operand<TInt32> n, Operand<T> temperature, Operand<TInt64> seed) {
+    return sampleRows(tf, n, temperature, seed, tf.constant(0L));
+  }
 
   /** {@code n} samples of {@code p(x | c)}, row i drawn for the context {@code c[i]} ({@code c} has n rows). */
-  Operand<T> sample(Ops tf, Operand<TInt32> n, Operand<T> c, Operand<T> temperature, Operand<TInt64> seed);
+  default Operand<T> sample(Ops tf, Operand<TInt32> n, Operand<T> c, Operand<T> temperature, Operand<TInt64> seed) {
+    return sampleRows(tf, n, c, temperature, seed, tf.constant(0L));
+  }
+
+  /**
+   * Rows {@code [firstRow, firstRow + n)} of the samples {@code seed} defines: the base draws those rows of the
+   * seed's stream ({@link Seeds#normalRows}), so chunks of any size concatenate to the samples of one call. Exactly
+   * so for flows with analytic inverses; an iterative inverse (residual blocks, Flow++ couplings) stops on a
+   * batch-wide criterion, so there rows agree within the inverse's tolerance.
+   *
+   * @param firstRow int64 scalar, at least 0
+   */
+  Operand<T> sampleRows(
+      Ops tf, Operand<TInt32> n, Operand<T> temperature, Operand<TInt64> seed, Operand<TInt64> firstRow);
+
+  /** {@link #sampleRows(Ops, Operand, Operand, Operand, Operand)} of {@code p(x | c)}; {@code c} has n rows. */
+  Operand<T> sampleRows(Ops tf, Operand<TInt32> n, Operand<T> c, Operand<T> temperature, Operand<TInt64> seed,
+      Operand<TInt64> firstRow);
 
   /**
    * {@link #sample(Ops, Operand, Operand, Operand)} with a plain {@code long} seed, turned into the {@code [2]} int64

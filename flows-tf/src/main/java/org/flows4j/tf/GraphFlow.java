@@ -226,15 +226,16 @@ final class GraphFlow<T extends TFloating> implements CompiledFlow<T> {
   }
 
   @Override
-  public Operand<T> sample(Ops tf, Operand<TInt32> n, Operand<T> temperature, Operand<TInt64> seed) {
-    return inverse(tf, base.sample(tf, n, temperature, seed), PassContext.evaluation()).value();
+  public Operand<T> sampleRows(
+      Ops tf, Operand<TInt32> n, Operand<T> temperature, Operand<TInt64> seed, Operand<TInt64> firstRow) {
+    return inverse(tf, base.sample(tf, n, temperature, seed, firstRow), PassContext.evaluation()).value();
   }
 
   @Override
-  public Operand<T> sample(
-      Ops tf, Operand<TInt32> n, Operand<T> context, Operand<T> temperature, Operand<TInt64> seed) {
+  public Operand<T> sampleRows(Ops tf, Operand<TInt32> n, Operand<T> context, Operand<T> temperature,
+      Operand<TInt64> seed, Operand<TInt64> firstRow) {
     PassContext<T> pass = withContext(tf, context, PassContext.evaluation());
-    return inverse(tf, base.sample(tf, n, temperature, seed), pass).value();
+    return inverse(tf, base.sample(tf, n, temperature, seed, firstRow), pass).value();
   }
 
   @Override

@@ -1,31 +1,38 @@
 package org.flows4j.tf;
 
 import com.google.common.base.Preconditions;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How the importance-weighted bound {@code log (1/K) Σ_k exp(ELBO_k)} is computed: {@code count} = K
  * dequantization draws per example (1: the plain bound), with at most {@code maxRowsPerCall} rows (examples ×
  * draws) in one call into the graph, so that memory stays that of one such call however large K is. When K draws
- * of the examples do not fit in one call they are taken in chunks of draws, each chunk with its own noise seed, and
+ * of the examples do not fit in one call they are taken in chunks (of examples, or of one example's draws) and
  * combined exactly: the per-example figure is the log-mean-exp over all K draws (not a mean of the chunks' bounds,
- * which would be a looser bound).
+ * which would be a looser bound). Each chunk takes the draws a single call takes (draw k of example e is row
+ * {@code e·K + k} of the evaluation's noise stream), so the figure does not depend on the chunks, up to float
+ * round-off.
  *
  * <pre>{@code
  * trainer.evaluate(x, n, ImportanceSamples.of(100_000));
  * model.logProbImportanceWeighted(x, n, ImportanceSamples.of(16).maxRowsPerCall(256));
  * }</pre>
  *
- * @param count K, at least 1
- * @param maxRowsPerCall rows per call into the graph, at least 1 (default {@value #DEFAULT_MAX_ROWS_PER_CALL});
- *     for {@code Trainer.evaluate} the smaller of this and the options' {@code evaluationBatch}
+ * <p>A value class with a private constructor rather than a record: a record's public {@code (count,
+ * maxRowsPerCall)} constructor would put two adjacent ints of different meaning into the public API.
  */
-public record ImportanceSamples(int count, int maxRowsPerCall) {
+public final class ImportanceSamples {
   public static final int DEFAULT_MAX_ROWS_PER_CALL = 512;
 
-  public ImportanceSamples {
+  private final int count;
+  private final int maxRowsPerCall;
+
+  private ImportanceSamples(int count, int maxRowsPerCall) {
     Preconditions.checkArgument(count >= 1, "importance samples must be at least 1, but was %s", count);
     Preconditions.checkArgument(maxRowsPerCall >= 1, "maxRowsPerCall must be at least 1, but was %s",
         maxRowsPerCall);
+    this.count = count;
+    this.maxRowsPerCall = maxRowsPerCall;
   }
 
   /** K draws per example, at most {@value #DEFAULT_MAX_ROWS_PER_CALL} rows per call. */
@@ -33,9 +40,37 @@ public record ImportanceSamples(int count, int maxRowsPerCall) {
     return new ImportanceSamples(count, DEFAULT_MAX_ROWS_PER_CALL);
   }
 
-  /** The same K with another bound on the rows of one call. */
+  /** The same K with another bound on the rows of one call (at least 1). */
   public ImportanceSamples maxRowsPerCall(int rows) {
     return new ImportanceSamples(count, rows);
+  }
+
+  /** K, the draws per example (at least 1; 1 is the plain bound). */
+  public int count() {
+    return count;
+  }
+
+  /**
+   * The most rows (examples × draws) in one call into the graph; for {@code Trainer.evaluate} the smaller of this
+   * and the options' {@code evaluationBatch}.
+   */
+  public int maxRowsPerCall() {
+    return maxRowsPerCall;
+  }
+
+  @Override
+  public boolean equals(@Nullable Object other) {
+    return other instanceof ImportanceSamples that && count == that.count && maxRowsPerCall == that.maxRowsPerCall;
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * count + maxRowsPerCall;
+  }
+
+  @Override
+  public String toString() {
+    return "ImportanceSamples[count=" + count + ", maxRowsPerCall=" + maxRowsPerCall + "]";
   }
 
   /**
@@ -65,7 +100,8 @@ public record ImportanceSamples(int count, int maxRowsPerCall) {
 
   /**
    * The noise seed {@code FlowModel} feeds the exported {@code log_prob_importance_weighted_seeded} signature for
-   * chunk of draws {@code j} (0, 1, 2, …): a fixed sequence, so the same call always gives the same figure.
+   * chunk of draws {@code j} (0, 1, 2, …) of a model exported before the {@code _rows} signature: a fixed sequence,
+   * so the same call always gives the same figure (statistically, not exactly, the single call's).
    */
   public static long chunkSeed(int j) {
     return 0x1A7E5EEDL + j * 0x9E3779B97F4A7C15L;

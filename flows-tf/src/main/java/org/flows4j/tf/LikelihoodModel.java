@@ -158,7 +158,19 @@ public final class LikelihoodModel<T extends TFloating> {
 
   /** {@code log P(x)} with the flow's estimators for {@code mode} (evaluation: the ones for reported figures). */
   public Operand<T> logProb(Ops tf, Operand<T> x, Operand<TInt64> noiseSeed, FlowMode mode) {
-    Preprocessed<T> in = preprocess(tf, x, noiseSeed, mode);
+    return logProbFromRow(tf, x, noiseSeed, tf.constant(0L), mode);
+  }
+
+  /**
+   * {@code log P(x)} with the dequantization noise of rows {@code [firstRow, firstRow + batch)} of the seed's stream
+   * of noise rows ({@link Seeds#uniformRows}, or the variational dequantizer's ε rows): example i's noise depends on
+   * the seed and {@code firstRow + i} only, so a batch scored in chunks draws the noise it draws whole.
+   *
+   * @param firstRow int64 scalar, at least 0
+   */
+  public Operand<T> logProbFromRow(Ops tf, Operand<T> x, Operand<TInt64> noiseSeed, Operand<TInt64> firstRow,
+      FlowMode mode) {
+    Preprocessed<T> in = preprocess(tf, x, noiseSeed, firstRow, mode, null);
     return tf.math.add(flow.logProb(tf, in.value(), mode), in.logDet());
   }
 
@@ -167,9 +179,15 @@ public final class LikelihoodModel<T extends TFloating> {
    * features, or the class index as a number); otherwise as {@link #logProb(Ops, Operand, Operand, FlowMode)}.
    */
   public Operand<T> logProb(Ops tf, Operand<T> x, Operand<T> c, Operand<TInt64> noiseSeed, FlowMode mode) {
+    return logProbFromRow(tf, x, c, noiseSeed, tf.constant(0L), mode);
+  }
+
+  /** {@link #logProbFromRow(Ops, Operand, Operand, Operand, FlowMode)} of a conditional flow. */
+  public Operand<T> logProbFromRow(Ops tf, Operand<T> x, Operand<T> c, Operand<TInt64> noiseSeed,
+      Operand<TInt64> firstRow, FlowMode mode) {
     // One embedding of c serves the flow and the variational dequantizer's q(u | x, c).
     PassContext<T> pass = flow.withContext(tf, c, PassContext.of(mode));
-    Preprocessed<T> in = preprocess(tf, x, noiseSeed, mode, pass.condition());
+    Preprocessed<T> in = preprocess(tf, x, noiseSeed, firstRow, mode, pass.condition());
     return tf.math.add(flow.logProb(tf, in.value(), pass), in.logDet());
   }
 
@@ -178,15 +196,28 @@ public final class LikelihoodModel<T extends TFloating> {
    * int32, so one graph serves every K), with K independent dequantization draws (Burda et al. 2016, as Flow++
    * reports it). It is at least the one-draw bound in expectation, at most {@code log P(x)}, and tends to it as K
    * grows; K = 1 is {@link #logProb}. For continuous data the noise-free log-likelihood is returned. Costs K
-   * passes: the batch is tiled K times.
+   * passes: each example is repeated K times.
    */
   public Operand<T> importanceWeightedLogProb(
       Ops tf, Operand<T> x, Operand<TInt64> noiseSeed, Operand<TInt32> samples, FlowMode mode) {
+    return importanceWeightedLogProbFromRow(tf, x, noiseSeed, tf.constant(0L), samples, mode);
+  }
+
+  /**
+   * The same with the draws placed in the seed's stream of noise rows: draw k of example i is row
+   * {@code firstRow + i·K + k}. A caller that scores the examples of an evaluation in chunks, or one example's draws
+   * in chunks, and passes each chunk's first row ({@code start·K + firstDraw}) gets every draw of the single call,
+   * so the chunked figure equals the single-call one (up to float round-off in combining the chunks).
+   *
+   * @param firstRow int64 scalar, at least 0
+   */
+  public Operand<T> importanceWeightedLogProbFromRow(Ops tf, Operand<T> x, Operand<TInt64> noiseSeed,
+      Operand<TInt64> firstRow, Operand<TInt32> samples, FlowMode mode) {
     if (levels == 0) {
       return logProb(tf, x, noiseSeed, mode);
     }
     return importanceWeighted(tf, samples,
-        logProb(tf, tile(tf, x, samples, flow.spec().inputShape().rank()), noiseSeed, mode));
+        logProbFromRow(tf, repeat(tf, x, samples, flow.spec().inputShape().rank()), noiseSeed, firstRow, mode));
   }
 
   /**
@@ -196,28 +227,41 @@ public final class LikelihoodModel<T extends TFloating> {
    */
   public Operand<T> importanceWeightedLogProb(
       Ops tf, Operand<T> x, Operand<T> c, Operand<TInt64> noiseSeed, Operand<TInt32> samples, FlowMode mode) {
+    return importanceWeightedLogProbFromRow(tf, x, c, noiseSeed, tf.constant(0L), samples, mode);
+  }
+
+  /** The conditional bound with the draws placed from {@code firstRow}, as the unconditional one. */
+  public Operand<T> importanceWeightedLogProbFromRow(Ops tf, Operand<T> x, Operand<T> c,
+      Operand<TInt64> noiseSeed, Operand<TInt64> firstRow, Operand<TInt32> samples, FlowMode mode) {
     if (levels == 0) {
       return logProb(tf, x, c, noiseSeed, mode);
     }
-    Operand<T> tiledX = tile(tf, x, samples, flow.spec().inputShape().rank());
-    Operand<T> tiledC = tile(tf, c, samples, 1);
-    return importanceWeighted(tf, samples, logProb(tf, tiledX, tiledC, noiseSeed, mode));
+    Operand<T> repeatedX = repeat(tf, x, samples, flow.spec().inputShape().rank());
+    Operand<T> repeatedC = repeat(tf, c, samples, 1);
+    return importanceWeighted(tf, samples, logProbFromRow(tf, repeatedX, repeatedC, noiseSeed, firstRow, mode));
   }
 
-  /** {@code samples} copies of the batch {@code x} (examples of rank {@code rank}), one after the other. */
-  private Operand<T> tile(Ops tf, Operand<T> x, Operand<TInt32> samples, int rank) {
-    Operand<TInt32> multiples = tf.concat(List.of(tf.reshape(samples, tf.constant(new int[] {1})),
-        tf.fill(tf.constant(new int[] {rank}), tf.constant(1))), tf.constant(0));
-    return tf.tile(x, multiples);
+  /**
+   * Each example of {@code x} (of rank {@code rank}) {@code samples} times in a row: row {@code i·K + k} is draw k
+   * of example i, so an example's draws are consecutive rows of the noise stream.
+   */
+  private Operand<T> repeat(Ops tf, Operand<T> x, Operand<TInt32> samples, int rank) {
+    Operand<T> expanded = tf.expandDims(x, tf.constant(1));
+    Operand<TInt32> multiples = tf.concat(List.of(tf.constant(new int[] {1}),
+        tf.reshape(samples, tf.constant(new int[] {1})), tf.fill(tf.constant(new int[] {rank}), tf.constant(1))),
+        tf.constant(0));
+    Operand<TInt32> shape = tf.concat(List.of(tf.constant(new int[] {-1}),
+        tf.slice(tf.shape(x), tf.constant(new int[] {1}), tf.constant(new int[] {rank}))), tf.constant(0));
+    return tf.reshape(tf.tile(expanded, multiples), shape);
   }
 
-  /** {@code log (1/K) Σ_k exp(bound_k)} per example, from the bounds of the tiled batch. */
-  private Operand<T> importanceWeighted(Ops tf, Operand<TInt32> samples, Operand<T> tiledBounds) {
-    // Row k·batch + i is draw k of example i.
-    Operand<T> bounds = tf.reshape(tiledBounds, tf.constant(new int[] {-1}));
-    Operand<T> perDraw = tf.reshape(bounds, tf.stack(List.of(samples, tf.constant(-1))));
-    Operand<T> max = tf.reduceMax(perDraw, tf.constant(0));
-    Operand<T> sum = tf.reduceSum(tf.math.exp(tf.math.sub(perDraw, max)), tf.constant(0));
+  /** {@code log (1/K) Σ_k exp(bound_k)} per example, from the bounds of the repeated batch. */
+  private Operand<T> importanceWeighted(Ops tf, Operand<TInt32> samples, Operand<T> repeatedBounds) {
+    // Row i·K + k is draw k of example i.
+    Operand<T> perDraw = tf.reshape(repeatedBounds, tf.stack(List.of(tf.constant(-1), samples)));
+    Operand<T> max = tf.reduceMax(perDraw, tf.constant(1));
+    Operand<T> sum = tf.reduceSum(tf.math.exp(tf.math.sub(perDraw, tf.expandDims(max, tf.constant(1)))),
+        tf.constant(1));
     Operand<T> logMean = tf.math.sub(tf.math.log(sum), tf.math.log(tf.dtypes.cast(samples, type)));
     return tf.math.add(max, logMean);
   }
@@ -249,7 +293,7 @@ public final class LikelihoodModel<T extends TFloating> {
     if (dequantizer != null) {
       dequantizer.addDataInitialization(tf, bins(tf, x), noiseSeed, initOps, condition);
     }
-    initOps.add(flow.dataInitialization(tf, preprocess(tf, x, noiseSeed, FlowMode.TRAINING, condition).value(),
+    initOps.add(flow.dataInitialization(tf, preprocess(tf, x, noiseSeed, null, FlowMode.TRAINING, condition).value(),
         c));
     return tf.withControlDependencies(initOps).noOp();
   }
@@ -302,6 +346,21 @@ public final class LikelihoodModel<T extends TFloating> {
     return toDataUnits(tf, flow.sample(tf, n, c, temperature, seed));
   }
 
+  /**
+   * Rows {@code [firstRow, firstRow + n)} of the samples {@code seed} defines, in data units
+   * ({@link CompiledFlow#sampleRows}): chunks of any size give the samples of one call.
+   */
+  public Operand<T> sampleRows(
+      Ops tf, Operand<TInt32> n, Operand<T> temperature, Operand<TInt64> seed, Operand<TInt64> firstRow) {
+    return toDataUnits(tf, flow.sampleRows(tf, n, temperature, seed, firstRow));
+  }
+
+  /** {@link #sampleRows(Ops, Operand, Operand, Operand, Operand)} of a conditional flow, row i for {@code c[i]}. */
+  public Operand<T> sampleRows(Ops tf, Operand<TInt32> n, Operand<T> c, Operand<T> temperature,
+      Operand<TInt64> seed, Operand<TInt64> firstRow) {
+    return toDataUnits(tf, flow.sampleRows(tf, n, c, temperature, seed, firstRow));
+  }
+
   /** Flow samples to data units; for images, quantised pixel values in {@code [0, 255]}. */
   private Operand<T> toDataUnits(Ops tf, Operand<T> flowSample) {
     Operand<T> y = unlogit(tf, flowSample);
@@ -325,12 +384,16 @@ public final class LikelihoodModel<T extends TFloating> {
    * dequantization −log q(u | x) (so the sum is the ELBO's integrand); without a seed, bin centres.
    */
   private Preprocessed<T> preprocess(Ops tf, Operand<T> x, @Nullable Operand<TInt64> noiseSeed, FlowMode mode) {
-    return preprocess(tf, x, noiseSeed, mode, null);
+    return preprocess(tf, x, noiseSeed, null, mode, null);
   }
 
-  /** With the flow's embedded context, which a variational dequantizer of a conditional flow receives. */
-  private Preprocessed<T> preprocess(Ops tf, Operand<T> x, @Nullable Operand<TInt64> noiseSeed, FlowMode mode,
-      @Nullable Operand<T> condition) {
+  /**
+   * With the noise of rows {@code [firstRow, …)} of the seed's stream (0 when null) and the flow's embedded context,
+   * which a variational dequantizer of a conditional flow receives.
+   */
+  private Preprocessed<T> preprocess(Ops tf, Operand<T> x, @Nullable Operand<TInt64> noiseSeed,
+      @Nullable Operand<TInt64> firstRow, FlowMode mode, @Nullable Operand<T> condition) {
+    Operand<TInt64> first = firstRow != null ? firstRow : tf.constant(0L);
     if (levels == 0) {
       return new Preprocessed<>(x, Tensors.zerosPerExample(tf, x, type));
     }
@@ -340,11 +403,12 @@ public final class LikelihoodModel<T extends TFloating> {
     if (noiseSeed == null) {
       offset = scalar(tf, 0.5);
     } else if (dequantizer != null) {
-      Transformed<T> noise = dequantizer.sample(tf, bin, noiseSeed, mode, condition);
+      Transformed<T> noise = dequantizer.sample(tf, bin, noiseSeed, first, mode, condition);
       offset = noise.value();
       binLogDet = tf.math.sub(binLogDet, noise.logDet());
     } else {
-      offset = tf.random.statelessRandomUniform(tf.shape(x), noiseSeed, type);
+      offset = tf.reshape(Seeds.uniformRows(tf, Tensors.batchSize(tf, x), dimension, noiseSeed, first, type),
+          tf.shape(x));
     }
     Operand<T> y = tf.math.div(tf.math.add(bin, offset), scalar(tf, levels));
     if (Double.isNaN(alpha)) {

@@ -42,15 +42,66 @@ import org.flows4j.api.step.StepSpec;
  *   <li>the graph itself, {@value #GRAPH_BYTES_PER_STEP} bytes per step (measured: building 100000 steps took 24 GB).
  * </ul>
  *
- * <p>It is an order-of-magnitude figure, meant to tell a setting that cannot fit from one that might: a command
- * refuses only when the estimate exceeds all the memory the machine has available.
+ * <p>That count ({@link #modelBytes()}) leaves out what every process pays and what TensorFlow adds around the
+ * values it counts, so the figure a command compares with the memory available is calibrated against measured peaks
+ * ({@link #peakBytes()}): {@code RUNTIME_BYTES + MARGIN · modelBytes}. Both constants come from
+ * {@code bench/MemoryEstimateProbe} (README, "Benchmarks"), which trains 3 steps of a few presets in child JVMs and
+ * reads their peak RSS on an idle machine:
+ *
+ * <ul>
+ *   <li>{@link #MARGIN} = 1.4: where the model dominates, the peaks were 1.23× (realnvp-2d, batch 65536: 822 MiB
+ *       counted, 1009 MiB RSS) and 1.40× (realnvp-2d, width 1024, batch 4096: 936 MiB, 1309 MiB) the count;
+ *   <li>{@link #RUNTIME_BYTES} = 460 MiB: the JVM, the TensorFlow natives and an empty session, from the smallest
+ *       models, whose count is a few MiB: 431 MiB RSS for realnvp-2d at batch 256 (7 MiB counted) and 497 MiB for
+ *       glow-28 at batch 16 (37 MiB counted, so 497 − 1.4 · 37 = 445 MiB left for the runtime).
+ * </ul>
+ *
+ * <p>With these, every peak the probe recorded is at most the calibrated figure ({@code MemoryEstimateCalibrationTest}
+ * reads the README's table and checks it). It remains an estimate, meant to tell a setting that cannot fit from one
+ * that might: a command refuses only when the calibrated figure exceeds all the memory the machine has available.
  */
-public record MemoryEstimate(long weightBytes, long activationBytes, long graphBytes) {
+public final class MemoryEstimate {
   static final long GRAPH_BYTES_PER_STEP = 256 * 1024;
+  /** The resident memory of the JVM, the TensorFlow natives and an empty session; see the class comment. */
+  public static final long RUNTIME_BYTES = 460L << 20;
+  /** Measured peaks over the counted values, where the model dominates: at most 1.40; see the class comment. */
+  public static final double MARGIN = 1.4;
   private static final long FLOAT = 4;
 
-  public long totalBytes() {
+  private final long weightBytes;
+  private final long activationBytes;
+  private final long graphBytes;
+
+  private MemoryEstimate(long weightBytes, long activationBytes, long graphBytes) {
+    this.weightBytes = weightBytes;
+    this.activationBytes = activationBytes;
+    this.graphBytes = graphBytes;
+  }
+
+  /** Weights, with optimizer state when training. */
+  public long weightBytes() {
+    return weightBytes;
+  }
+
+  /** Activations of one call. */
+  public long activationBytes() {
+    return activationBytes;
+  }
+
+  /** The graph's own memory. */
+  public long graphBytes() {
+    return graphBytes;
+  }
+
+  /** What the count covers: weights, activations and graph (no runtime, no margin). */
+  public long modelBytes() {
     return saturatedAdd(saturatedAdd(weightBytes, activationBytes), graphBytes);
+  }
+
+  /** The calibrated peak resident memory: {@code RUNTIME_BYTES + MARGIN · modelBytes()}, saturating. */
+  public long peakBytes() {
+    double scaled = Math.ceil(MARGIN * modelBytes());
+    return scaled >= Long.MAX_VALUE - RUNTIME_BYTES ? Long.MAX_VALUE : RUNTIME_BYTES + (long) scaled;
   }
 
   /** Training with batches of {@code batch} examples: weights with optimizer state, activations with gradients. */
@@ -73,7 +124,7 @@ public record MemoryEstimate(long weightBytes, long activationBytes, long graphB
   }
 
   /**
-   * Fails when the estimate exceeds the memory available.
+   * Fails when the calibrated peak ({@link #peakBytes()}) exceeds the memory available.
    *
    * @param what what needs the memory, e.g. "training with --batch 256"
    * @param lower what to lower to need less, e.g. "Lower --batch, --width or --depth."
@@ -81,10 +132,11 @@ public record MemoryEstimate(long weightBytes, long activationBytes, long graphB
    */
   public void checkFits(String what, String lower) {
     long available = availableBytes();
-    if (totalBytes() > available) {
+    if (peakBytes() > available) {
       throw new InsufficientMemoryException(String.format(Locale.ROOT, "%s needs about %s (weights %s, "
-          + "activations %s, graph %s), more than the %s of memory available. %s", what, human(totalBytes()),
-          human(weightBytes), human(activationBytes), human(graphBytes), human(available), lower));
+          + "activations %s, graph %s, times %.1f, plus %s for the runtime), more than the %s of memory available. %s",
+          what, human(peakBytes()), human(weightBytes), human(activationBytes), human(graphBytes), MARGIN,
+          human(RUNTIME_BYTES), human(available), lower));
     }
   }
 

@@ -17,7 +17,7 @@ public record StepLocation(String scope, int level, int step, String kind) {
   }
 
   /** A step of a multi-scale flow. */
-  public static StepLocation multiscale(int level, int step, String kind) {
+  static StepLocation multiscale(int level, int step, String kind) {
     return new StepLocation("", level, step, kind);
   }
 

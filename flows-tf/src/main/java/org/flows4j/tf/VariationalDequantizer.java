@@ -63,7 +63,18 @@ public final class VariationalDequantizer<T extends TFloating> {
    */
   public Transformed<T> sample(Ops tf, Operand<T> bins, Operand<TInt64> seed, FlowMode mode,
       @Nullable Operand<T> flowCondition) {
-    Operand<T> epsilon = tf.reshape(noise(tf, bins, seed), Tensors.batchShape(tf, shape.toArray()));
+    return sample(tf, bins, seed, tf.constant(0L), mode, flowCondition);
+  }
+
+  /**
+   * The same with the noise of rows {@code [firstRow, firstRow + batch)} of the seed's stream of ε rows
+   * ({@link Seeds#normalRows}): row r's noise depends on the seed and r only, so a batch cut into chunks draws what
+   * it draws whole (chunked importance sampling relies on it).
+   */
+  public Transformed<T> sample(Ops tf, Operand<T> bins, Operand<TInt64> seed, Operand<TInt64> firstRow,
+      FlowMode mode, @Nullable Operand<T> flowCondition) {
+    Operand<T> epsilon = tf.reshape(noiseFlow.base().sample(tf, Tensors.batchSize(tf, bins), scalar(tf, 1.0), seed,
+        firstRow), Tensors.batchShape(tf, shape.toArray()));
     return transform(tf, bins, epsilon, mode, flowCondition);
   }
 

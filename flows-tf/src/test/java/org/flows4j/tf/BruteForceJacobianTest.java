@@ -60,7 +60,7 @@ class BruteForceJacobianTest {
 
   @Test
   void copiesOfAStepWithDropoutDoNotStandForItsForward() {
-    StepSpec step = new AffineCoupling(Mask.CHECKERBOARD, Conditioners.flowPlusPlus(8, 1, 2).dropout(0.2),
+    StepSpec step = new AffineCoupling(Mask.CHECKERBOARD, Conditioners.flowPlusPlus(8).blocks(1).heads(2).dropout(0.2),
         AffineScale.expSoftClamp(2.0));
     try (GraphFixture g = new GraphFixture()) {
       Layer<TFloat64> layer = perturbedLayer(g, step);

@@ -164,7 +164,7 @@ class ConditionalFlowTest {
                 .iaf(6))
             .build(), new double[] {0.3, -1.2, 1.0, 0.5, -0.7, 0.1}, new double[] {-0.9, 0.4, 0.0, -1.5, 1.3, 0.8}),
         Arguments.of("class context, encoder, multiscale, learned split and top priors", Flows.multiscale(Shape.of(4, 4, 1))
-            .context(Contexts.classes(3, 4).encodedBy(ContextEncoder.mlp(5, 8)))
+            .context(Contexts.classes(3).embedding(4).encodedBy(ContextEncoder.mlp(5, 8)))
             .factorOutPrior(FactorOutPrior.LEARNED)
             .base(Bases.diagonalGaussian())
             .levelsIndexed(2, (i, level) -> level.squeeze().steps(1, s -> s.actNorm()

@@ -36,8 +36,8 @@ class PixelCnnInverseTest {
   void roundTripIsExactAtImageSizes(int height, int width, int channels, int kernel, String precision) {
     Shape shape = Shape.of(height, width, channels);
     FlowSpec spec = Flows.sequential(shape)
-        .steps(1, step -> step.maf(Conditioners.pixelCnn(16, 3).kernelSize(kernel))
-            .maf(AutoregressiveOrder.reversed(), Conditioners.pixelCnn(16, 3).kernelSize(kernel)))
+        .steps(1, step -> step.maf(Conditioners.pixelCnn(16).layers(3).kernelSize(kernel))
+            .maf(AutoregressiveOrder.reversed(), Conditioners.pixelCnn(16).layers(3).kernelSize(kernel)))
         .build();
     boolean float64 = precision.equals("float64");
     double[] errors = float64 ? roundTrip(TFloat64.class, spec, shape) : roundTrip(TFloat32.class, spec, shape);

@@ -55,7 +55,7 @@ class PixelCnnStructureTest {
         ? AutoregressiveOrder.reversed()
         : AutoregressiveOrder.natural();
     MaskedAutoregressive step = new MaskedAutoregressive(
-        Conditioners.pixelCnn(6, layers).kernelSize(kernelSize).activation(Activation.TANH), order,
+        Conditioners.pixelCnn(6).layers(layers).kernelSize(kernelSize).activation(Activation.TANH), order,
         AutoregressiveDirection.MAF, AffineScale.expSoftClamp(2.0));
     FlowSpec spec = Flows.sequential(shape).add(step).build();
     int d = shape.size();

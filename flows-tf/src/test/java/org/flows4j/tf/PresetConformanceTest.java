@@ -31,19 +31,19 @@ class PresetConformanceTest {
 
   static Stream<Arguments> presets() {
     return Stream.of(
-        Arguments.of("glow", Presets.glow(Shape.of(4, 4, 1), 2, 2, 8)),
-        Arguments.of("realnvp-image", Presets.realNvp(Shape.of(4, 4, 1), 2, 8)),
-        Arguments.of("realnvp-2d", Presets.realNvp(Shape.of(2), 4, 16)),
-        Arguments.of("nice-vector", Presets.nice(Shape.of(6), 4, 16)),
-        Arguments.of("maf-vector", Presets.maf(Shape.of(3), 3, 16)),
-        Arguments.of("maf-image", Presets.maf(Shape.of(3, 3, 2), 2, 8)),
-        Arguments.of("nice-image", Presets.nice(Shape.of(4, 4, 2), 2, 8)),
-        Arguments.of("flowpp", tightBisection(Presets.flowPlusPlus(Shape.of(4, 4, 1), 4, 1, 1, 2))),
-        Arguments.of("nsf-2d", wideSplines(Presets.neuralSplineFlow(Shape.of(2), 3, 16))),
+        Arguments.of("glow", Presets.glow(Shape.of(4, 4, 1)).levels(2).stepsPerLevel(2).width(8).build()),
+        Arguments.of("realnvp-image", Presets.realNvp(Shape.of(4, 4, 1)).couplings(2).width(8).build()),
+        Arguments.of("realnvp-2d", Presets.realNvp(Shape.of(2)).couplings(4).width(16).build()),
+        Arguments.of("nice-vector", Presets.nice(Shape.of(6)).couplings(4).width(16).build()),
+        Arguments.of("maf-vector", Presets.maf(Shape.of(3)).layers(3).width(16).build()),
+        Arguments.of("maf-image", Presets.maf(Shape.of(3, 3, 2)).layers(2).width(8).build()),
+        Arguments.of("nice-image", Presets.nice(Shape.of(4, 4, 2)).couplings(2).width(8).build()),
+        Arguments.of("flowpp", tightBisection(Presets.flowPlusPlus(Shape.of(4, 4, 1)).width(4).blocks(1).heads(1).components(2).build())),
+        Arguments.of("nsf-2d", wideSplines(Presets.neuralSplineFlow(Shape.of(2)).steps(3).width(16).build())),
         // The learned diagonal Gaussian base, so that every BaseSpec is in the suite (SealedDispatchTest).
-        Arguments.of("nsf-2d-learned-base", withLearnedBase(wideSplines(Presets.neuralSplineFlow(Shape.of(2), 2, 8)))),
-        Arguments.of("nsf-ar-vector", Presets.autoregressiveNeuralSplineFlow(Shape.of(3), 2, 16)),
-        Arguments.of("nsf-image", Presets.neuralSplineFlow(Shape.of(4, 4, 1), 2, 2, 8)));
+        Arguments.of("nsf-2d-learned-base", withLearnedBase(wideSplines(Presets.neuralSplineFlow(Shape.of(2)).steps(2).width(8).build()))),
+        Arguments.of("nsf-ar-vector", Presets.autoregressiveNeuralSplineFlow(Shape.of(3)).steps(2).width(16).build()),
+        Arguments.of("nsf-image", Presets.neuralSplineFlow(Shape.of(4, 4, 1)).levels(2).stepsPerLevel(2).width(8).build()));
   }
 
   /**

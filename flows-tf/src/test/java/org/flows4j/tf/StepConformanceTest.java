@@ -86,12 +86,12 @@ class StepConformanceTest {
         Arguments.of(Shape.of(4),
             autoregressive(AutoregressiveDirection.IAF, AutoregressiveOrder.random(8), sigmoid)),
         Arguments.of(Shape.of(3, 3, 2), pixelCnn(AutoregressiveOrder.natural(),
-            Conditioners.pixelCnn(4, 2).activation(Activation.TANH), exp)),
+            Conditioners.pixelCnn(4).layers(2).activation(Activation.TANH), exp)),
         // Rows 2 and 3 see only the band of rows above them (one layer of k = 3: one row of context).
         Arguments.of(Shape.of(4, 3, 2), pixelCnn(AutoregressiveOrder.reversed(),
-            Conditioners.pixelCnn(4, 1).activation(Activation.ELU), sigmoid)),
+            Conditioners.pixelCnn(4).layers(1).activation(Activation.ELU), sigmoid)),
         Arguments.of(Shape.of(5, 3, 1), pixelCnn(AutoregressiveOrder.natural(),
-            Conditioners.pixelCnn(3, 1).kernelSize(5).activation(Activation.SOFTPLUS), exp)),
+            Conditioners.pixelCnn(3).layers(1).kernelSize(5).activation(Activation.SOFTPLUS), exp)),
         Arguments.of(Shape.of(3, 3, 2), new EmergingConv(3)),
         Arguments.of(Shape.of(4, 4, 1), new EmergingConv(3)),
         Arguments.of(Shape.of(3, 3, 1), new EmergingConv(5)),
@@ -113,11 +113,11 @@ class StepConformanceTest {
         Arguments.of(Shape.of(4, 4, 2), new MixtureLogisticsCoupling(Mask.CHANNELS_FLIPPED, Conditioners.convNet(4),
             3).inverse(1e-13, 200)),
         Arguments.of(Shape.of(4, 4, 2),
-            new AffineCoupling(Mask.CHECKERBOARD, Conditioners.flowPlusPlus(8, 1, 2).dropout(0.0), exp)),
+            new AffineCoupling(Mask.CHECKERBOARD, Conditioners.flowPlusPlus(8).blocks(1).heads(2).dropout(0.0), exp)),
         Arguments.of(Shape.of(4, 4, 2), new MixtureLogisticsCoupling(Mask.CHANNELS,
-            Conditioners.flowPlusPlus(8, 1, 2).dropout(0.0), 2).inverse(1e-13, 200)),
+            Conditioners.flowPlusPlus(8).blocks(1).heads(2).dropout(0.0), 2).inverse(1e-13, 200)),
         Arguments.of(Shape.of(4, 4, 2), new AffineCoupling(Mask.CHECKERBOARD_FLIPPED,
-            Conditioners.flowPlusPlus(8, 1, 2).dropout(0.0).weights(ConvWeights.WEIGHT_NORMALIZED), exp)),
+            Conditioners.flowPlusPlus(8).blocks(1).heads(2).dropout(0.0).weights(ConvWeights.WEIGHT_NORMALIZED), exp)),
         Arguments.of(Shape.of(2, 2, 2), exactResidual(new LipschitzConvNet(4, true), Activation.LIPSWISH)),
         Arguments.of(Shape.of(3, 2, 1), exactResidual(new LipschitzConvNet(3, false), Activation.ELU)),
         // The general coupling, one case per elementwise transform.
@@ -238,9 +238,9 @@ class StepConformanceTest {
   static Stream<Arguments> dropoutSteps() {
     return Stream.of(
         Arguments.of(Shape.of(4, 4, 2), new AffineCoupling(Mask.CHECKERBOARD,
-            Conditioners.flowPlusPlus(8, 1, 2).dropout(0.2), AffineScale.expSoftClamp(2.0))),
+            Conditioners.flowPlusPlus(8).blocks(1).heads(2).dropout(0.2), AffineScale.expSoftClamp(2.0))),
         Arguments.of(Shape.of(4, 4, 2), new MixtureLogisticsCoupling(Mask.CHANNELS,
-            Conditioners.flowPlusPlus(8, 1, 2).dropout(0.2), 2).inverse(1e-13, 200)));
+            Conditioners.flowPlusPlus(8).blocks(1).heads(2).dropout(0.2), 2).inverse(1e-13, 200)));
   }
 
   /**

@@ -25,7 +25,7 @@ class TemperatureTest {
 
   @Test
   void latentsOfSamplesHaveStandardDeviationT() {
-    FlowSpec spec = Presets.realNvp(Shape.of(2), 4, 16);
+    FlowSpec spec = Presets.realNvp(Shape.of(2)).couplings(4).width(16).build();
     try (GraphFixture g = new GraphFixture()) {
       CompiledFlow<TFloat64> flow = FlowCompiler.compileFloat64(g.tf, spec, 3);
       var temperature = g.tf.placeholder(TFloat64.class);

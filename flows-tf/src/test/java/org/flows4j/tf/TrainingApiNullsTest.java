@@ -3,19 +3,14 @@ package org.flows4j.tf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.google.common.reflect.ClassPath;
 import com.google.common.testing.NullPointerTester;
-import java.io.IOException;
-import java.lang.reflect.Constructor;
-import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.flows4j.api.FlowSpec;
 import org.flows4j.api.Presets;
 import org.flows4j.api.Shape;
+import org.flows4j.api.testing.NullChecks;
 import org.flows4j.tf.data.ConditionalBatch;
 import org.flows4j.tf.data.DataSource;
 import org.flows4j.tf.data.DataSources;
@@ -36,11 +31,12 @@ import org.junit.jupiter.api.io.TempDir;
  * parameter not marked {@code @Nullable} of every public static method and constructor of the public classes of
  * {@code org.flows4j.tf.training}, {@code .data} and {@code .export} (found by scanning, so a new one cannot be
  * forgotten), and of every method of the builders and of a live {@link Trainer}, one parameter at a time. flows-api
- * has the same test over the DSL ({@code org.flows4j.api.PublicApiNullsTest}).
+ * has the same test over the DSL ({@code org.flows4j.api.PublicApiNullsTest}); both run the sweep of
+ * {@link NullChecks}, from flows-api's test jar.
  */
 class TrainingApiNullsTest {
   private static final Shape VECTOR = Shape.of(2);
-  private static final FlowSpec SPEC = Presets.realNvp(VECTOR, 2, 4);
+  private static final FlowSpec SPEC = Presets.realNvp(VECTOR).couplings(2).width(4).build();
   private static final Set<String> PACKAGES = Set.of("org.flows4j.tf.training", "org.flows4j.tf.data",
       "org.flows4j.tf.export");
 
@@ -90,64 +86,26 @@ class TrainingApiNullsTest {
   }
 
   @Test
-  void everyPublicStaticMethodAndConstructorRejectsNull() throws IOException {
-    List<Class<?>> classes = new ArrayList<>();
-    for (ClassPath.ClassInfo info : ClassPath.from(Trainer.class.getClassLoader()).getTopLevelClassesRecursive(
-        "org.flows4j.tf")) {
-      // TrainerState is what a checkpoint's trainer.json is read into: a missing field there is a damaged file,
-      // reported as such (IllegalArgumentException, turned into a CheckpointException), not a caller's null.
-      if (PACKAGES.contains(info.getPackageName()) && !info.getSimpleName().equals("TrainerState")) {
-        Class<?> type = info.load();
-        if (Modifier.isPublic(type.getModifiers())) {
-          classes.add(type);
-          for (Class<?> nested : type.getDeclaredClasses()) {
-            if (Modifier.isPublic(nested.getModifiers())) {
-              classes.add(nested);
-            }
-          }
-        }
-      }
-    }
+  void everyPublicStaticMethodAndConstructorRejectsNull() {
+    // TrainerState, what a checkpoint's trainer.json is read into, is package-private: a missing field there is a
+    // damaged file, reported as such, not a caller's null.
+    List<Class<?>> classes = NullChecks.publicClasses(Trainer.class, PACKAGES);
     assertThat(classes).as("the scan found the API").contains(Trainer.class, TrainingOptions.class,
         RunOptions.class, RunOptions.Builder.class, TrainingRun.HeldOut.class, DataSources.class, FlowModel.class);
 
-    List<String> failures = new ArrayList<>();
     try (Trainer trainer = Trainer.create(SPEC, TrainingOptions.defaults())) {
-      NullPointerTester tester = tester(trainer);
-      for (Class<?> type : classes) {
-        for (Method method : type.getDeclaredMethods()) {
-          if (Modifier.isPublic(method.getModifiers()) && Modifier.isStatic(method.getModifiers())
-              && !method.isSynthetic()) {
-            collect(failures, () -> tester.testMethod(null, method));
-          }
-        }
-        if (!type.isInterface() && !Modifier.isAbstract(type.getModifiers())) {
-          for (Constructor<?> constructor : type.getConstructors()) {
-            collect(failures, () -> tester.testConstructor(constructor));
-          }
-        }
-      }
+      assertThat(NullChecks.staticMethodsAndConstructors(tester(trainer), classes)).isEmpty();
     }
-    assertThat(failures).isEmpty();
   }
 
   @Test
   void everyBuilderAndTrainerMethodRejectsNull() {
-    List<String> failures = new ArrayList<>();
     try (Trainer trainer = Trainer.create(SPEC, TrainingOptions.defaults())) {
-      NullPointerTester tester = tester(trainer);
-      for (Object instance : List.of(TrainingOptions.builder(), TrainingOptions.defaults(), RunOptions.builder(),
-          RunOptions.builder().steps(1).build(), trainer)) {
-        for (Method method : instance.getClass().getMethods()) {
-          boolean equals = method.getName().equals("equals") && method.getParameterCount() == 1;
-          if (!Modifier.isStatic(method.getModifiers()) && method.getDeclaringClass() != Object.class
-              && !method.isSynthetic() && !equals) {
-            collect(failures, () -> tester.testMethod(instance, method));
-          }
-        }
-      }
+      List<Object> instances = List.of(TrainingOptions.builder(), TrainingOptions.defaults(), RunOptions.builder(),
+          RunOptions.builder().steps(1).build(), trainer);
+
+      assertThat(NullChecks.instanceMethods(tester(trainer), instances)).isEmpty();
     }
-    assertThat(failures).isEmpty();
   }
 
   @Test
@@ -158,14 +116,5 @@ class TrainingApiNullsTest {
         .isInstanceOf(NullPointerException.class).hasMessageContaining("options");
     assertThatThrownBy(() -> RunOptions.builder().checkpointDirectory(null))
         .isInstanceOf(NullPointerException.class).hasMessageContaining("checkpointDirectory");
-  }
-
-  /** Runs one check, keeping its failure so a single run lists every offender. */
-  private static void collect(List<String> failures, Runnable check) {
-    try {
-      check.run();
-    } catch (AssertionError e) {
-      failures.add(e.getMessage());
-    }
   }
 }

@@ -174,7 +174,7 @@ class VariationalDequantizerTest {
    */
   @Test
   void inAConditionalFlowTheNoiseDependsOnTheContextAndStaysAnExactDensity() {
-    FlowSpec conditional = spec().withContext(org.flows4j.api.context.Contexts.classes(3, 4));
+    FlowSpec conditional = spec().withContext(org.flows4j.api.context.Contexts.classes(3).embedding(4));
     try (GraphFixture g = new GraphFixture()) {
       Ops tf = g.tf;
       LikelihoodModel<TFloat64> model = FlowCompiler.compileModel(tf, conditional, TFloat64.class, 7);

@@ -15,6 +15,11 @@ public record ClassContext(int classes, int embeddingFeatures, ContextEncoder en
     Preconditions.checkNotNull(encoder, "encoder");
   }
 
+  /** The same labels with a learned embedding of {@code features} per class: {@code classes(10).embedding(8)}. */
+  public ClassContext embedding(int features) {
+    return new ClassContext(classes, features, encoder);
+  }
+
   /** The same context through another encoder, e.g. {@code ContextEncoder.mlp(16, 64)}. */
   public ClassContext encodedBy(ContextEncoder newEncoder) {
     return new ClassContext(classes, embeddingFeatures, newEncoder);

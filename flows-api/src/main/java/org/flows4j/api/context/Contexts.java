@@ -12,13 +12,11 @@ public final class Contexts {
     return new FeatureContext(k, ContextEncoder.none());
   }
 
-  /** A class label among {@code classes}, with a learned embedding of 16 features. */
+  /**
+   * A class label among {@code classes}, with a learned embedding of 16 features; another size by name:
+   * {@code classes(10).embedding(8)}.
+   */
   public static ClassContext classes(int classes) {
-    return classes(classes, DEFAULT_EMBEDDING_FEATURES);
-  }
-
-  /** A class label among {@code classes}, with a learned embedding of {@code embeddingFeatures}. */
-  public static ClassContext classes(int classes, int embeddingFeatures) {
-    return new ClassContext(classes, embeddingFeatures, ContextEncoder.none());
+    return new ClassContext(classes, DEFAULT_EMBEDDING_FEATURES, ContextEncoder.none());
   }
 }

@@ -21,18 +21,19 @@ import org.flows4j.tf.training.TrainingOptions;
 
 /**
  * Checks {@link MemoryEstimate} against what training really takes: for a few configurations it trains a few steps
- * in a child JVM of its own (so each peak is that configuration's alone) and prints the estimate beside the child's
- * peak resident set size ({@code VmHWM}). A watchdog kills a child whose RSS passes the cap, so the probe cannot push
+ * in a child JVM of its own (so each peak is that configuration's alone) and prints the count and the calibrated
+ * estimate beside the child's peak resident set size ({@code VmHWM}). The README records its figures, which the
+ * estimate's calibration comes from and which {@code MemoryEstimateCalibrationTest} checks it against. A watchdog kills a child whose RSS passes the cap, so the probe cannot push
  * the machine into its OOM killer.
  *
  * <p>Run (heavy: one run at a time on a shared machine):
- * {@code flock /work/heavy.lock java -cp … org.flows4j.examples.bench.MemoryEstimateProbe [capMiB]}.
+ * {@code java -cp … org.flows4j.examples.bench.MemoryEstimateProbe [capMiB]}.
  */
 public final class MemoryEstimateProbe {
   private MemoryEstimateProbe() {}
 
   /** One configuration: a preset at a batch size. */
-  private record Config(String name, int batch) {
+  record Config(String name, int batch) {
     FlowSpec spec() {
       return switch (name) {
         case "realnvp-2d" -> Presets.realNvp(Shape.of(2)).couplings(8).width(64).build();
@@ -44,7 +45,7 @@ public final class MemoryEstimateProbe {
     }
   }
 
-  private static final List<Config> CONFIGS = List.of(
+  static final List<Config> CONFIGS = List.of(
       new Config("realnvp-2d", 256), new Config("realnvp-2d", 65536), new Config("realnvp-2d-wide", 4096),
       new Config("nice-784", 256), new Config("nice-784", 2048), new Config("glow-28", 16),
       new Config("glow-28", 128));
@@ -56,16 +57,17 @@ public final class MemoryEstimateProbe {
       return;
     }
     long capBytes = (args.length > 0 ? Long.parseLong(args[0]) : 5000) << 20;
-    System.out.printf(Locale.ROOT, "%-16s %7s %10s %10s %10s %10s %10s %7s%n", "config", "batch", "weights",
-        "activ.", "graph", "estimate", "peak RSS", "RSS/est");
+    System.out.printf(Locale.ROOT, "%-16s %7s %10s %10s %10s %10s %11s %10s %8s%n", "config", "batch", "weights",
+        "activ.", "graph", "counted", "calibrated", "peak RSS", "RSS/cal.");
     for (Config config : CONFIGS) {
       MemoryEstimate estimate = MemoryEstimate.training(config.spec(), config.batch());
       String measured = runChild(config, capBytes);
-      System.out.printf(Locale.ROOT, "%-16s %7d %10s %10s %10s %10s %10s %7s%n", config.name(), config.batch(),
+      System.out.printf(Locale.ROOT, "%-16s %7d %10s %10s %10s %10s %11s %10s %8s%n", config.name(), config.batch(),
           mib(estimate.weightBytes()), mib(estimate.activationBytes()), mib(estimate.graphBytes()),
-          mib(estimate.totalBytes()), measured.startsWith("killed") ? measured : mib(Long.parseLong(measured)),
+          mib(estimate.modelBytes()), mib(estimate.peakBytes()),
+          measured.startsWith("killed") ? measured : mib(Long.parseLong(measured)),
           measured.startsWith("killed") ? "-"
-              : String.format(Locale.ROOT, "%.2f", Long.parseLong(measured) / (double) estimate.totalBytes()));
+              : String.format(Locale.ROOT, "%.2f", Long.parseLong(measured) / (double) estimate.peakBytes()));
     }
   }
 
@@ -75,7 +77,7 @@ public final class MemoryEstimateProbe {
     int size = spec.inputShape().size();
     float[] batch;
     if (spec.inputShape().isVector() && size == 2) {
-      batch = ToyDensity.fromCliName("moons").sampleFlat(config.batch(), 1);
+      batch = ToyDensity.fromCliName("moons").sampleFlat(config.batch(), new SplittableRandom(1));
     } else {
       SplittableRandom random = new SplittableRandom(1);
       batch = new float[config.batch() * size];

@@ -1,5 +1,6 @@
 package org.flows4j.examples.bench;
 
+import java.util.SplittableRandom;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,7 +34,7 @@ public final class ToyNllBenchmark {
    * @param heldOut held-out points, drawn with a seed no training batch uses
    * @param seed seeds the data, the weights and the held-out set
    */
-  public record Budget(int steps, int batch, double learningRate, int heldOut, long seed) {
+  record Budget(int steps, int batch, double learningRate, int heldOut, long seed) {
     public Budget {
       if (steps < 1 || batch < 1 || heldOut < 1) {
         throw new IllegalArgumentException("steps, batch and heldOut must be at least 1, but were " + steps + ", "
@@ -63,7 +64,7 @@ public final class ToyNllBenchmark {
 
   /** Trains {@code spec} on {@code density} for the budget and evaluates it on the held-out points. */
   public static Result run(String model, FlowSpec spec, ToyDensity density, Budget budget) {
-    float[] heldOut = density.sampleFlat(budget.heldOut(), -1 - budget.seed());
+    float[] heldOut = density.sampleFlat(budget.heldOut(), new SplittableRandom(-1 - budget.seed()));
     ToyDataSource data = new ToyDataSource(density, budget.seed());
     TrainingOptions options = TrainingOptions.builder().learningRate(budget.learningRate()).seed(budget.seed())
         .build();
@@ -98,8 +99,8 @@ public final class ToyNllBenchmark {
    */
   public static void main(String[] args) {
     Map<String, Function<Shape, FlowSpec>> models = new LinkedHashMap<>();
-    models.put("realnvp(8 couplings)", shape -> Presets.realNvp(shape, 8, 64));
-    models.put("nsf(8 couplings)", shape -> Presets.neuralSplineFlow(shape, 8, 64));
+    models.put("realnvp(8 couplings)", shape -> Presets.realNvp(shape).couplings(8).width(64).build());
+    models.put("nsf(8 couplings)", shape -> Presets.neuralSplineFlow(shape).steps(8).width(64).build());
     int steps = args.length > 0 ? Integer.parseInt(args[0]) : 3000;
     int batch = args.length > 1 ? Integer.parseInt(args[1]) : 256;
     List<ToyDensity> densities = args.length > 2

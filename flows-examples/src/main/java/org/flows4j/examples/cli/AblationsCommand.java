@@ -151,8 +151,8 @@ public final class AblationsCommand implements Callable<Integer> {
   }
 
   private List<Pair> pairs(Shape shape) {
-    FlowSpec resflow = Presets.residualFlow(shape, depth, width);
-    FlowSpec flowpp = Presets.flowPlusPlus(shape, width, 1, 2, 4);
+    FlowSpec resflow = Presets.residualFlow(shape).blocks(depth).width(width).build();
+    FlowSpec flowpp = Presets.flowPlusPlus(shape).width(width).blocks(1).heads(2).components(4).build();
     List<Pair> pairs = new ArrayList<>();
     pairs.add(new Pair("resflow", "activation", "LipSwish lower than ELU (paper Table 5)", List.of(
         new Variant("LipSwish", resflow),
@@ -185,9 +185,9 @@ public final class AblationsCommand implements Callable<Integer> {
             new Variant("weight norm", weightNormalized(flowpp)))));
     pairs.add(new Pair("emerging", "channel mixing", "emerging and periodic lower than 1x1 (paper Table 2)",
         List.of(
-            new Variant("1x1 (Glow)", Presets.glow(shape, 2, depth, width)),
-            new Variant("emerging 3x3", Presets.emerging(shape, 2, depth, width)),
-            new Variant("periodic 3x3", Presets.periodic(shape, 2, depth, width)))));
+            new Variant("1x1 (Glow)", Presets.glow(shape).levels(2).stepsPerLevel(depth).width(width).build()),
+            new Variant("emerging 3x3", Presets.emerging(shape).levels(2).stepsPerLevel(depth).width(width).build()),
+            new Variant("periodic 3x3", Presets.periodic(shape).levels(2).stepsPerLevel(depth).width(width).build()))));
     return pairs;
   }
 

@@ -60,7 +60,7 @@ record ClassConditionalFashionMnist() implements ConditionalDataChoice {
         ? FashionMnist.load(dataDirectory, FashionMnist.Split.TRAIN)
         : FashionMnist.load(dataDirectory, FashionMnist.Split.TRAIN, count);
     float[] labels = labels(dataDirectory, FashionMnist.Split.TRAIN, count);
-    return DataSources.ofArrays(images.pixels(), images.shape(), labels, 1, seed);
+    return DataSources.ofArrays(images.pixels(), images.shape(), labels, seed);
   }
 
   @Override

@@ -11,7 +11,7 @@ import org.jspecify.annotations.Nullable;
  * Data that come with a context c for each example, so that {@code flows train} fits {@code p(x | c)}: the 2-D
  * densities indexed by a label or a parameter, and Fashion-MNIST with its class labels ({@code --conditional}).
  */
-public sealed interface ConditionalDataChoice extends DataChoice
+sealed interface ConditionalDataChoice extends DataChoice
     permits ConditionalToyDataChoice, ClassConditionalFashionMnist {
   /** A context value to draw pictures for, with the label the picture gives it. */
   record PictureContext(String label, float[] value) {}

@@ -1,5 +1,6 @@
 package org.flows4j.examples.cli;
 
+import java.util.SplittableRandom;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,7 +45,7 @@ record ConditionalToyDataChoice(String cliName, ConditionalToyDensity density) i
 
   @Override
   public ContextSpec context() {
-    return density.classes() > 0 ? Contexts.classes(density.classes(), density.classes())
+    return density.classes() > 0 ? Contexts.classes(density.classes()).embedding(density.classes())
         : Contexts.features(density.contextFeatures());
   }
 
@@ -60,7 +61,7 @@ record ConditionalToyDataChoice(String cliName, ConditionalToyDensity density) i
 
   @Override
   public ConditionalBatch conditionalHeldOut(int count, Path dataDirectory) {
-    return density.sample(count, ToyDataChoice.HELD_OUT_SEED);
+    return density.sample(count, new SplittableRandom(ToyDataChoice.HELD_OUT_SEED));
   }
 
   @Override
@@ -85,7 +86,7 @@ record ConditionalToyDataChoice(String cliName, ConditionalToyDensity density) i
     for (int i = 0; i < c.length; i++) {
       c[i] = context[i];
     }
-    return density.sampleGiven(c, n, ToyDataChoice.HELD_OUT_SEED).x();
+    return density.sampleGiven(c, n, new SplittableRandom(ToyDataChoice.HELD_OUT_SEED)).x();
   }
 
   /** The marginal: the pairs' x without their contexts. */

@@ -14,11 +14,11 @@ import org.jspecify.annotations.Nullable;
  * train in minutes on two CPU cores (see {@link TrainingDefaults} for what they reach): width 64 for 2-D data,
  * width 32 and two levels for 28×28 images. {@code --width} and {@code --depth} override them.
  */
-public enum ModelPreset {
+enum ModelPreset {
   REALNVP("realnvp") {
     @Override
     FlowSpec build(Shape shape, int width, int depth) {
-      return Presets.realNvp(shape, depth, width);
+      return Presets.realNvp(shape).couplings(depth).width(width).build();
     }
 
     @Override
@@ -34,7 +34,7 @@ public enum ModelPreset {
   NICE("nice") {
     @Override
     FlowSpec build(Shape shape, int width, int depth) {
-      return Presets.nice(shape, depth, width);
+      return Presets.nice(shape).couplings(depth).width(width).build();
     }
 
     @Override
@@ -51,7 +51,7 @@ public enum ModelPreset {
     @Override
     FlowSpec build(Shape shape, int width, int depth) {
       requireImages(shape);
-      return Presets.glow(shape, GLOW_LEVELS, depth, width);
+      return Presets.glow(shape).levels(GLOW_LEVELS).stepsPerLevel(depth).width(width).build();
     }
 
     @Override
@@ -69,7 +69,7 @@ public enum ModelPreset {
     @Override
     FlowSpec build(Shape shape, int width, int depth) {
       requireImages(shape);
-      return Presets.emerging(shape, GLOW_LEVELS, depth, width);
+      return Presets.emerging(shape).levels(GLOW_LEVELS).stepsPerLevel(depth).width(width).build();
     }
 
     @Override
@@ -90,7 +90,7 @@ public enum ModelPreset {
     @Override
     FlowSpec build(Shape shape, int width, int depth) {
       requireImages(shape);
-      return Presets.flowPlusPlus(shape, width, depth, width % 2 == 0 ? 2 : 1, FLOWPP_COMPONENTS);
+      return Presets.flowPlusPlus(shape).width(width).blocks(depth).heads(width % 2 == 0 ? 2 : 1).components(FLOWPP_COMPONENTS).build();
     }
 
     @Override
@@ -121,7 +121,7 @@ public enum ModelPreset {
   MAF("maf") {
     @Override
     FlowSpec build(Shape shape, int width, int depth) {
-      return Presets.maf(shape, depth, width);
+      return Presets.maf(shape).layers(depth).width(width).build();
     }
 
     @Override
@@ -137,7 +137,7 @@ public enum ModelPreset {
   RESFLOW("resflow") {
     @Override
     FlowSpec build(Shape shape, int width, int depth) {
-      return Presets.residualFlow(shape, depth, width);
+      return Presets.residualFlow(shape).blocks(depth).width(width).build();
     }
 
     @Override
@@ -159,8 +159,8 @@ public enum ModelPreset {
     @Override
     FlowSpec build(Shape shape, int width, int depth) {
       return shape.isImage()
-          ? Presets.neuralSplineFlow(shape, GLOW_LEVELS, depth, width)
-          : Presets.neuralSplineFlow(shape, depth, width);
+          ? Presets.neuralSplineFlow(shape).levels(GLOW_LEVELS).stepsPerLevel(depth).width(width).build()
+          : Presets.neuralSplineFlow(shape).steps(depth).width(width).build();
     }
 
     @Override

@@ -222,7 +222,7 @@ public final class ResidualBenchmarkCommand implements Callable<Integer> {
 
   private static float[] data(ResidualWorkload workload, Shape shape, int batch, int index) {
     if (workload.isToy()) {
-      return ToyDensity.EIGHT_GAUSSIANS.sampleFlat(batch, index);
+      return ToyDensity.EIGHT_GAUSSIANS.sampleFlat(batch, new SplittableRandom(index));
     }
     SplittableRandom random = new SplittableRandom(index);
     float[] values = new float[batch * shape.size()];

@@ -68,15 +68,15 @@ enum ResidualWorkload {
     Shape image = Shape.of(28, 28, 1);
     SpectralNormalization toyNormalization = new SpectralNormalization(0.9, 1e-3, 5);
     return switch (this) {
-      case TOY -> Presets.residualFlow(Shape.of(2), scaled(100, depthScale), 128);
+      case TOY -> Presets.residualFlow(Shape.of(2)).blocks(scaled(100, depthScale)).width(128).build();
       case TOY_BACKPROP -> Flows.sequential(Shape.of(2))
           .steps(scaled(100, depthScale), step -> step.residualBlock(b -> b.lipschitzMlp(128, 128, 128, 128)
               .spectralNormalization(toyNormalization).logDet(LogDet.truncatedSeries(5))
               .evaluationLogDet(LogDet.exact())))
           .build();
       // The image preset evaluates with 20 exact terms then the roulette, as the official code does.
-      case IMAGE, EVAL -> Presets.residualFlow(image, scaled(4, depthScale), 128, 128);
-      case MNIST -> Presets.residualFlow(image, scaled(16, depthScale), 512, 128);
+      case IMAGE, EVAL -> Presets.residualFlow(image).blocks(scaled(4, depthScale)).width(128).fcWidth(128).build();
+      case MNIST -> Presets.residualFlow(image).blocks(scaled(16, depthScale)).width(512).fcWidth(128).build();
       default -> {
         // conv-<terms>-<gradient>
         String[] parts = cliName().split("-");

@@ -118,7 +118,7 @@ final class RunPictures {
         all[row * perContext * size + i] = (float) (samples[i] / PIXEL_LEVELS);
       }
     }
-    SampleGrid.write(png, all, contexts.size() * perContext, shape.dim(0), shape.dim(1), shape.dim(2), columns);
+    SampleGrid.write(png, all, contexts.size() * perContext, shape, columns);
   }
 
   /** {@code value} repeated {@code times} times, one context row per example. */
@@ -146,7 +146,6 @@ final class RunPictures {
         all[t * perTemperature * size + i] = (float) (samples[i] / PIXEL_LEVELS);
       }
     }
-    SampleGrid.write(png, all, perTemperature * temperatures.length, shape.dim(0), shape.dim(1), shape.dim(2),
-        columns);
+    SampleGrid.write(png, all, perTemperature * temperatures.length, shape, columns);
   }
 }

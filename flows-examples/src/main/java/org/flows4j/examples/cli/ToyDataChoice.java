@@ -1,5 +1,6 @@
 package org.flows4j.examples.cli;
 
+import java.util.SplittableRandom;
 import java.nio.file.Path;
 import org.flows4j.api.Shape;
 import org.flows4j.tf.data.DataSource;
@@ -45,7 +46,7 @@ record ToyDataChoice(ToyDensity density) implements DataChoice {
 
   @Override
   public HeldOut heldOut(int count, Path dataDirectory) {
-    return new HeldOut(density.sampleFlat(count, HELD_OUT_SEED), count);
+    return new HeldOut(density.sampleFlat(count, new SplittableRandom(HELD_OUT_SEED)), count);
   }
 
   @Override

@@ -363,13 +363,12 @@ public final class TrainCommand implements Callable<Integer> {
     long start = System.nanoTime();
     List<Evaluation> evaluations;
     int skipped;
+    RunOptions runOptions = RunOptions.builder().steps(lastStep).batchSize(info.batch())
+        .checkpointEvery(checkpointInterval).checkpointDirectory(run.checkpoints()).evaluateEvery(evalEvery).build();
     try (TrainingMonitor monitor = new TrainingMonitor(metrics, TrainingProgress.forOutput(quiet, stdout,
-        spec.commandLine().getErr(), firstStep, lastStep, evalEvery));
+        spec.commandLine().getErr(), firstStep, runOptions));
         TensorBoardWriter events = TensorBoardWriter.create(run.tensorboard())) {
-      evaluations = trainingData.run(trainer,
-          RunOptions.builder().steps(lastStep).batchSize(info.batch()).checkpointEvery(checkpointInterval)
-              .checkpointDirectory(run.checkpoints()).evaluateEvery(evalEvery).build(),
-          TrainingListeners.of(monitor, events));
+      evaluations = trainingData.run(trainer, runOptions, TrainingListeners.of(monitor, events));
       skipped = monitor.skippedBatches();
     }
     double seconds = (System.nanoTime() - start) / 1e9;

@@ -1,5 +1,6 @@
 package org.flows4j.examples.plots;
 
+import org.flows4j.api.Shape;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import java.awt.image.BufferedImage;
@@ -36,10 +37,13 @@ public final class SampleGrid {
    *
    * @param images the images back to back, each row-major with interleaved channels (NHWC); values in [0, 1],
    *     values outside it are clamped
-   * @param channels 1 for greyscale or 3 for RGB
+   * @param imageShape {@code [height, width, channels]} of one image, with 1 channel (greyscale) or 3 (RGB)
    */
-  public static void write(Path png, float[] images, int count, int height, int width, int channels,
-      int columns) throws IOException {
+  public static void write(Path png, float[] images, int count, Shape imageShape, int columns) throws IOException {
+    checkArgument(imageShape.rank() == 3, "imageShape must be [height, width, channels], but was %s", imageShape);
+    int height = imageShape.dim(0);
+    int width = imageShape.dim(1);
+    int channels = imageShape.dim(2);
     checkArgument(count > 0, "count must be positive, but was %s", count);
     checkArgument(height > 0, "height must be positive, but was %s", height);
     checkArgument(width > 0, "width must be positive, but was %s", width);

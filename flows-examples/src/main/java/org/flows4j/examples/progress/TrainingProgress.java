@@ -1,5 +1,6 @@
 package org.flows4j.examples.progress;
 
+import org.flows4j.tf.training.RunOptions;
 import java.io.PrintWriter;
 
 /** Shows how far training has got. Called on the training thread; close it before printing anything else. */
@@ -22,10 +23,12 @@ public interface TrainingProgress extends AutoCloseable {
    * the run when there are no periodic evaluations).
    *
    * @param firstStep the step training starts after (non-zero when resuming)
-   * @param lastStep the step training ends at
+   * @param run the run's options: it ends at {@code run.steps()}, evaluating every {@code run.evaluateEvery()}
    */
   static TrainingProgress forOutput(boolean quiet, PrintWriter out, PrintWriter err, long firstStep,
-      long lastStep, int evaluateEvery) {
+      RunOptions run) {
+    long lastStep = run.steps();
+    int evaluateEvery = run.evaluateEvery();
     if (quiet) {
       return new WarningsOnly(err);
     }

@@ -44,7 +44,7 @@ public record GaussianLinearSimulator(double[] a, double priorScale, double nois
   public record Simulations(double[] theta, double[] x, int n) {}
 
   /** Draws θ from the prior and x from the simulator, {@code n} times; the same seed gives the same pairs. */
-  public Simulations simulate(int n, long seed) {
+  Simulations simulate(int n, long seed) {
     if (n < 1) {
       throw new IllegalArgumentException("n must be at least 1, but was " + n);
     }
@@ -120,7 +120,7 @@ public record GaussianLinearSimulator(double[] a, double priorScale, double nois
     }
 
     /** {@code n} exact posterior samples, row-major {@code n × 2}. */
-    public double[] sample(int n, long seed) {
+    double[] sample(int n, long seed) {
       double[] l = choleskyFactor();
       SplittableRandom rng = new SplittableRandom(seed);
       double[] out = new double[2 * n];

@@ -28,7 +28,7 @@ public final class NeuralPosteriorEstimation {
   private NeuralPosteriorEstimation() {}
 
   /** The conditional flow {@code q(θ | x)} for a 2-D θ given a 2-D x. */
-  public static FlowSpec posteriorFlow(int couplings, int width) {
+  static FlowSpec posteriorFlow(int couplings, int width) {
     return Flows.sequential(Shape.of(2)).context(Contexts.features(2))
         .stepsIndexed(couplings, (i, step) -> step.actNorm()
             .splineCoupling(Mask.HALF.flippedIf(i % 2 == 1), Conditioners.mlp(width, width)))
@@ -36,7 +36,7 @@ public final class NeuralPosteriorEstimation {
   }
 
   /** {@code n} simulated pairs as a flow batch: θ as the data, x as the context. */
-  public static ConditionalBatch simulations(GaussianLinearSimulator simulator, int n, long seed) {
+  static ConditionalBatch simulations(GaussianLinearSimulator simulator, int n, long seed) {
     GaussianLinearSimulator.Simulations s = simulator.simulate(n, seed);
     return new ConditionalBatch(toFloats(s.theta()), toFloats(s.x()), n);
   }
@@ -45,12 +45,12 @@ public final class NeuralPosteriorEstimation {
    * A trainer fitted to {@code count} simulations for {@code steps} steps of 256 pairs (lr 3e-3, seed 1); the caller
    * closes it.
    */
-  public static Trainer fit(GaussianLinearSimulator simulator, int count, int steps, long seed) {
+  static Trainer fit(GaussianLinearSimulator simulator, int count, int steps, long seed) {
     ConditionalBatch train = simulations(simulator, count, seed);
     Trainer trainer = Trainer.create(posteriorFlow(6, 32), TrainingOptions.defaults().withLearningRate(3e-3)
         .withSeed(1));
     try {
-      TrainingRun.run(trainer, DataSources.ofArrays(train.x(), Shape.of(2), train.context(), 2, seed), null,
+      TrainingRun.run(trainer, DataSources.ofArrays(train.x(), Shape.of(2), train.context(), seed), null,
           RunOptions.builder().steps(steps).batchSize(256).build(), new TrainingListener() {});
       return trainer;
     } catch (RuntimeException e) {
@@ -60,7 +60,7 @@ public final class NeuralPosteriorEstimation {
   }
 
   /** {@code n} samples of {@code q(θ | observed)}, row-major {@code [n, 2]}. */
-  public static float[] posteriorSamples(Trainer trainer, double[] observed, int n, long seed) {
+  static float[] posteriorSamples(Trainer trainer, double[] observed, int n, long seed) {
     float[] contexts = new float[2 * n];
     for (int i = 0; i < n; i++) {
       contexts[2 * i] = (float) observed[0];

@@ -18,7 +18,7 @@ class ToyNllBenchmarkTest {
   @Test
   void tinyRealNvpBudgetLowersHeldOutNllOnCheckerboardAndMoonsByATenthOfANat() {
     Map<String, Function<Shape, FlowSpec>> models = new LinkedHashMap<>();
-    models.put("realnvp", shape -> Presets.realNvp(shape, 2, 16));
+    models.put("realnvp", shape -> Presets.realNvp(shape).couplings(2).width(16).build());
     List<ToyNllBenchmark.Result> results = ToyNllBenchmark.compare(models,
         List.of(ToyDensity.CHECKERBOARD, ToyDensity.MOONS), new ToyNllBenchmark.Budget(100, 128, 1e-2, 1000, 3));
     assertThat(results).extracting(ToyNllBenchmark.Result::density).containsExactly("checkerboard", "moons");

@@ -1,5 +1,6 @@
 package org.flows4j.examples.cli;
 
+import java.util.SplittableRandom;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.awt.image.BufferedImage;
@@ -36,10 +37,10 @@ class ConditionalCommandsTest {
     assertThat(samples.getHeight()).as("one row per class").isBetween(8 * 400, 8 * 600);
 
     LabelledEightGaussians density = new LabelledEightGaussians();
-    ConditionalBatch test = density.sample(1000, 5);
+    ConditionalBatch test = density.sample(1000, new SplittableRandom(5));
     try (FlowModel model = FlowModel.load(out.resolve("saved_model"))) {
       assertThat(model.spec()).isEqualTo(ModelPreset.REALNVP.build(Shape.of(2), 32, 4)
-          .withContext(Contexts.classes(8, 8)));
+          .withContext(Contexts.classes(8).embedding(8)));
       // Samples follow their class: the mean of 500 draws given class k lies within 0.6 of centre k (the centres
       // are 2.16 apart, so no mean is near another class's centre).
       for (int k = 0; k < 8; k++) {

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.flows4j.tf.ImportanceSamples;
 import org.flows4j.api.FlowSpecJson;
 import org.flows4j.api.Shape;
 import org.flows4j.examples.metrics.MetricsCsv;
@@ -271,7 +272,7 @@ class TrainCommandTest {
       assertThat(model.spec().dequantization()).isInstanceOf(VariationalDequantization.class);
       float[] images = new float[2 * 28 * 28];
       float elbo = model.logProb(images, 2)[0];
-      float weighted = model.logProbImportanceWeighted(images, 2, 4)[0];
+      float weighted = model.logProbImportanceWeighted(images, 2, ImportanceSamples.of(4))[0];
       assertThat(elbo).isFinite();
       assertThat(weighted).as("importance-weighted vs one draw").isGreaterThan(elbo);
     }

@@ -1,5 +1,6 @@
 package org.flows4j.examples.plots;
 
+import org.flows4j.api.Shape;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -35,7 +36,7 @@ class SampleGridTest {
     Arrays.fill(images, 2 * pixels, 3 * pixels, 0.25f); // dark grey
     Path png = dir.resolve("grid.png");
 
-    SampleGrid.write(png, images, 3, height, width, 1, 2);
+    SampleGrid.write(png, images, 3, Shape.of(height, width, 1), 2);
 
     BufferedImage grid = Pixels.read(png);
     int cellWidth = width * 12;
@@ -60,7 +61,7 @@ class SampleGridTest {
     image[(1 * 3 + 0) * 3 + 2] = 1f;
     Path png = dir.resolve("rgb.png");
 
-    SampleGrid.write(png, image, 1, 2, 3, 3, 1);
+    SampleGrid.write(png, image, 1, Shape.of(2, 3, 3), 1);
 
     BufferedImage grid = Pixels.read(png);
     int scale = SampleGrid.scale(2, 3);
@@ -75,7 +76,7 @@ class SampleGridTest {
     float[] image = {-3f, 7f, Float.NaN, 0.5f};
     Path png = dir.resolve("clamped.png");
 
-    SampleGrid.write(png, image, 1, 1, 4, 1, 1);
+    SampleGrid.write(png, image, 1, Shape.of(1, 4, 1), 1);
 
     BufferedImage grid = Pixels.read(png);
     int scale = SampleGrid.scale(1, 4);
@@ -87,7 +88,7 @@ class SampleGridTest {
 
   @Test
   void rejectsAnArrayOfTheWrongLengthEchoingTheArithmetic() {
-    assertThatThrownBy(() -> SampleGrid.write(dir.resolve("x.png"), new float[2000], 3, 28, 28, 1, 8))
+    assertThatThrownBy(() -> SampleGrid.write(dir.resolve("x.png"), new float[2000], 3, Shape.of(28, 28, 1), 8))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("images.length must be count * height * width * channels = 3 * 28 * 28 * 1 = 2352, "
             + "but was 2000");
@@ -95,16 +96,16 @@ class SampleGridTest {
 
   @Test
   void rejectsChannelCountsOtherThanOneOrThree() {
-    assertThatThrownBy(() -> SampleGrid.write(dir.resolve("x.png"), new float[8], 1, 2, 2, 2, 1))
+    assertThatThrownBy(() -> SampleGrid.write(dir.resolve("x.png"), new float[8], 1, Shape.of(2, 2, 2), 1))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("channels must be 1 (greyscale) or 3 (RGB), but was 2");
   }
 
   @Test
   void rejectsNonPositiveCountAndColumns() {
-    assertThatThrownBy(() -> SampleGrid.write(dir.resolve("x.png"), new float[0], 0, 2, 2, 1, 1))
+    assertThatThrownBy(() -> SampleGrid.write(dir.resolve("x.png"), new float[0], 0, Shape.of(2, 2, 1), 1))
         .hasMessage("count must be positive, but was 0");
-    assertThatThrownBy(() -> SampleGrid.write(dir.resolve("x.png"), new float[4], 1, 2, 2, 1, -4))
+    assertThatThrownBy(() -> SampleGrid.write(dir.resolve("x.png"), new float[4], 1, Shape.of(2, 2, 1), -4))
         .hasMessage("columns must be positive, but was -4");
   }
 

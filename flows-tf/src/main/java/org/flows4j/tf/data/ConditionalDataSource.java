@@ -6,7 +6,7 @@ import org.flows4j.api.Shape;
  * Training pairs (x, c) for a conditional flow {@code p(x | c)}, as a pure function of the batch index (like
  * {@link DataSource}), so a resumed run sees exactly the batches the interrupted one would have.
  *
- * <p>For pairs already in memory use {@link DataSources#ofArrays(float[], Shape, float[], int, long)}; for the 2-D
+ * <p>For pairs already in memory use {@link DataSources#ofArrays(float[], Shape, float[], long)}; for the 2-D
  * conditional toy densities, {@link ConditionalToyDataSource}.
  */
 public interface ConditionalDataSource {

@@ -24,6 +24,6 @@ public record ConditionalToyDataSource(ConditionalToyDensity density, long seed)
   /** Batch number {@code index}: {@code size} pairs. */
   @Override
   public ConditionalBatch batch(long index, int size) {
-    return density.sample(size, seed * 1_000_003L + index);
+    return density.sample(size, new java.util.SplittableRandom(seed * 1_000_003L + index));
   }
 }

@@ -1,12 +1,15 @@
 package org.flows4j.tf.data;
 
+import java.util.SplittableRandom;
+
 /**
  * A 2-D toy density with a context: pairs {@code (x, c)} with {@code c} drawn from a stated prior and
  * {@code x ~ p(x | c)}, and the exact {@code log p(x | c)}, so held-out NLLs of conditional flows can be compared
  * with the best possible value.
  *
- * <p>Sampling is deterministic for a given {@code (n, seed)}: all randomness comes from one
- * {@link java.util.SplittableRandom}, normal variates by Box–Muller from its uniform doubles.
+ * <p>Sampling is deterministic for a given {@code n} and seed: all randomness comes from the
+ * {@link SplittableRandom} passed in ({@code new SplittableRandom(seed)}), normal variates by Box–Muller from its
+ * uniform doubles.
  */
 public sealed interface ConditionalToyDensity permits LabelledEightGaussians, RadiusIndexedRing {
   /** Number of classes when the context is a label, 0 when it is a continuous vector. */
@@ -16,10 +19,10 @@ public sealed interface ConditionalToyDensity permits LabelledEightGaussians, Ra
   int contextFeatures();
 
   /** {@code n} pairs, the contexts drawn from the prior. */
-  ConditionalBatch sample(int n, long seed);
+  ConditionalBatch sample(int n, SplittableRandom random);
 
   /** {@code n} points drawn from {@code p(x | c)} for the one context {@code c}. */
-  ConditionalBatch sampleGiven(double[] context, int n, long seed);
+  ConditionalBatch sampleGiven(double[] context, int n, SplittableRandom random);
 
   /** The exact {@code log p(x | c)} in nats for {@code x = (x0, x1)}. */
   double logDensity(double x0, double x1, double[] context);

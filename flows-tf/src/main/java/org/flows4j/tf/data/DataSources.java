@@ -29,14 +29,14 @@ public final class DataSources {
 
   /**
    * (x, c) pairs from examples and their contexts already in memory, for a conditional flow: {@code x} as in
-   * {@link #ofArray(float[], Shape, long)}, {@code c} one row of {@code contextWidth} numbers per example (the
-   * features, or the class index as a number). Each epoch visits the pairs in a fresh permutation drawn from
-   * {@code seed} and the epoch number, every x with its own context. The arrays are not copied.
+   * {@link #ofArray(float[], Shape, long)}, {@code c} one row of contexts per example (the features, or the class
+   * index as a number), so its width is {@code c.length / n}. Each epoch visits the pairs in a fresh permutation
+   * drawn from {@code seed} and the epoch number, every x with its own context. The arrays are not copied.
    *
    * @throws IllegalArgumentException when the arrays are empty, x's length is not a multiple of the example size,
-   *     or c does not hold one context per example
+   *     or c does not hold one row of the same width per example
    */
-  public static ConditionalDataSource ofArrays(float[] x, Shape shape, float[] c, int contextWidth, long seed) {
-    return new ShuffledPairSource(x, shape, c, contextWidth, seed);
+  public static ConditionalDataSource ofArrays(float[] x, Shape shape, float[] c, long seed) {
+    return new ShuffledPairSource(x, shape, c, seed);
   }
 }

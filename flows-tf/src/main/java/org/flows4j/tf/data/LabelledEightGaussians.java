@@ -33,9 +33,9 @@ public record LabelledEightGaussians() implements ConditionalToyDensity {
   }
 
   @Override
-  public ConditionalBatch sample(int n, long seed) {
+  public ConditionalBatch sample(int n, SplittableRandom random) {
     ToyRandom.checkCount(n);
-    SplittableRandom rng = new SplittableRandom(seed);
+    SplittableRandom rng = java.util.Objects.requireNonNull(random, "random");
     float[] x = new float[2 * n];
     float[] c = new float[n];
     for (int i = 0; i < n; i++) {
@@ -47,10 +47,10 @@ public record LabelledEightGaussians() implements ConditionalToyDensity {
   }
 
   @Override
-  public ConditionalBatch sampleGiven(double[] context, int n, long seed) {
+  public ConditionalBatch sampleGiven(double[] context, int n, SplittableRandom random) {
     ToyRandom.checkCount(n);
     int label = label(context);
-    SplittableRandom rng = new SplittableRandom(seed);
+    SplittableRandom rng = java.util.Objects.requireNonNull(random, "random");
     float[] x = new float[2 * n];
     float[] c = new float[n];
     for (int i = 0; i < n; i++) {

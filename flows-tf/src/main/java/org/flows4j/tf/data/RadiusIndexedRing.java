@@ -38,9 +38,9 @@ public record RadiusIndexedRing(double minRadius, double maxRadius, double sigma
   }
 
   @Override
-  public ConditionalBatch sample(int n, long seed) {
+  public ConditionalBatch sample(int n, SplittableRandom random) {
     ToyRandom.checkCount(n);
-    SplittableRandom rng = new SplittableRandom(seed);
+    SplittableRandom rng = java.util.Objects.requireNonNull(random, "random");
     float[] x = new float[2 * n];
     float[] c = new float[n];
     for (int i = 0; i < n; i++) {
@@ -52,10 +52,10 @@ public record RadiusIndexedRing(double minRadius, double maxRadius, double sigma
   }
 
   @Override
-  public ConditionalBatch sampleGiven(double[] context, int n, long seed) {
+  public ConditionalBatch sampleGiven(double[] context, int n, SplittableRandom random) {
     ToyRandom.checkCount(n);
     double radius = radius(context);
-    SplittableRandom rng = new SplittableRandom(seed);
+    SplittableRandom rng = java.util.Objects.requireNonNull(random, "random");
     float[] x = new float[2 * n];
     float[] c = new float[n];
     for (int i = 0; i < n; i++) {

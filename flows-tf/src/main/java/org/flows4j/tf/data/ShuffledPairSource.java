@@ -13,16 +13,16 @@ final class ShuffledPairSource implements ConditionalDataSource {
   private final Shape shape;
   private final int contextWidth;
 
-  ShuffledPairSource(float[] x, Shape shape, float[] c, int contextWidth, long seed) {
-    Preconditions.checkArgument(contextWidth >= 1, "contextWidth must be at least 1, but was %s", contextWidth);
+  /** The context width is {@code c.length / n}: one row of contexts per example, whatever its width. */
+  ShuffledPairSource(float[] x, Shape shape, float[] c, long seed) {
     examples = new ShuffledArraySource(x, shape, seed);
-    contexts = new ShuffledArraySource(c, Shape.of(contextWidth), seed);
     int count = x.length / shape.size();
-    Preconditions.checkArgument(c.length == (long) count * contextWidth,
-        "the contexts must be one row of %s values per example (%s examples, so %s floats), but are %s floats",
-        contextWidth, count, (long) count * contextWidth, c.length);
+    Preconditions.checkArgument(c.length >= count && c.length % count == 0,
+        "the contexts must be one row of the same width per example (%s examples, so a multiple of %s floats), but "
+            + "are %s floats", count, count, c.length);
+    this.contextWidth = c.length / count;
+    contexts = new ShuffledArraySource(c, Shape.of(contextWidth), seed);
     this.shape = shape;
-    this.contextWidth = contextWidth;
   }
 
   @Override

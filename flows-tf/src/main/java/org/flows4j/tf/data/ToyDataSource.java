@@ -15,6 +15,6 @@ public record ToyDataSource(ToyDensity density, long seed) implements DataSource
 
   @Override
   public float[] batch(long index, int size) {
-    return density.sampleFlat(size, seed * 1_000_003L + index);
+    return density.sampleFlat(size, new java.util.SplittableRandom(seed * 1_000_003L + index));
   }
 }

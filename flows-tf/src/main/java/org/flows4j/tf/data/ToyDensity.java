@@ -107,19 +107,20 @@ public enum ToyDensity {
   }
 
   /**
-   * Draws {@code n} points as {@code [n][2]} (x, y) rows; the same {@code (n, seed)} always gives
-   * the same points.
+   * Draws {@code n} points as {@code [n][2]} (x, y) rows from {@code random}; a random seeded alike
+   * ({@code new SplittableRandom(seed)}) always gives the same points. The seed is the random's, not a second number
+   * beside {@code n}, so the two cannot be swapped.
    *
    * @param n number of points, at least 1
-   * @param seed seed of the {@link SplittableRandom} that drives all the randomness
+   * @param random drives all the randomness; advanced by the draw
    * @return a fresh {@code [n][2]} array
    * @throws IllegalArgumentException if {@code n < 1}
    */
-  public double[][] sample(int n, long seed) {
+  public double[][] sample(int n, SplittableRandom random) {
     if (n < 1) {
       throw new IllegalArgumentException("n must be >= 1 but was " + n);
     }
-    SplittableRandom rng = new SplittableRandom(seed);
+    SplittableRandom rng = java.util.Objects.requireNonNull(random, "random");
     return switch (this) {
       case EIGHT_GAUSSIANS -> eightGaussians(n, rng);
       case CHECKERBOARD -> checkerboard(n, rng);
@@ -132,16 +133,16 @@ public enum ToyDensity {
   }
 
   /**
-   * The same points as {@link #sample(int, long)}, as row-major float32 of length {@code 2n}
+   * The same points as {@link #sample(int, SplittableRandom)}, as row-major float32 of length {@code 2n}
    * ({@code x0, y0, x1, y1, ...}), ready to feed a {@code [n, 2]} tensor.
    *
    * @param n number of points, at least 1
-   * @param seed seed, as for {@link #sample(int, long)}
+   * @param random drives all the randomness, as for {@link #sample(int, SplittableRandom)}
    * @return a fresh array of length {@code 2n}
    * @throws IllegalArgumentException if {@code n < 1}
    */
-  public float[] sampleFlat(int n, long seed) {
-    double[][] points = sample(n, seed);
+  public float[] sampleFlat(int n, SplittableRandom random) {
+    double[][] points = sample(n, random);
     float[] flat = new float[2 * n];
     for (int i = 0; i < n; i++) {
       flat[2 * i] = (float) points[i][0];

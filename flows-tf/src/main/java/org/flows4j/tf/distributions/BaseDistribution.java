@@ -21,9 +21,20 @@ public interface BaseDistribution<T extends TFloating> {
   /**
    * {@code n} draws, {@code [n, dimension]}, from the distribution with its spread scaled by {@code temperature}
    * (Glow's reduced-temperature sampling). Stateless: the same {@code seed} ({@code [2]} int64) gives the same
-   * draws.
+   * draws; they are rows {@code [0, n)} of the seed's stream of rows (see {@link #sample(Ops, Operand, Operand,
+   * Operand, Operand)}).
    */
-  Operand<T> sample(Ops tf, Operand<TInt32> n, Operand<T> temperature, Operand<TInt64> seed);
+  default Operand<T> sample(Ops tf, Operand<TInt32> n, Operand<T> temperature, Operand<TInt64> seed) {
+    return sample(tf, n, temperature, seed, tf.constant(0L));
+  }
+
+  /**
+   * Rows {@code [firstRow, firstRow + n)} of the endless stream of draws that {@code seed} defines
+   * ({@link org.flows4j.tf.Seeds#normalRows}): sampling in chunks of any size gives exactly the rows of one call.
+   *
+   * @param firstRow int64 scalar, at least 0
+   */
+  Operand<T> sample(Ops tf, Operand<TInt32> n, Operand<T> temperature, Operand<TInt64> seed, Operand<TInt64> firstRow);
 
   List<Variable<T>> variables();
 

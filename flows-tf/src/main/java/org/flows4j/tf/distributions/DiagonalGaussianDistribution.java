@@ -3,6 +3,7 @@ package org.flows4j.tf.distributions;
 import java.util.List;
 import org.flows4j.tf.layers.Parameters;
 import org.flows4j.tf.layers.Tensors;
+import org.flows4j.tf.Seeds;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
@@ -37,8 +38,9 @@ final class DiagonalGaussianDistribution<T extends TFloating> implements BaseDis
   }
 
   @Override
-  public Operand<T> sample(Ops tf, Operand<TInt32> n, Operand<T> temperature, Operand<TInt64> seed) {
-    Operand<T> eps = tf.random.statelessRandomNormal(BaseDistribution.sampleShape(tf, n, dimension), seed, type);
+  public Operand<T> sample(
+      Ops tf, Operand<TInt32> n, Operand<T> temperature, Operand<TInt64> seed, Operand<TInt64> firstRow) {
+    Operand<T> eps = Seeds.normalRows(tf, n, dimension, seed, firstRow, type);
     Operand<T> scaled = tf.math.mul(eps, tf.math.mul(tf.math.exp(logScale), temperature));
     return tf.math.add(scaled, mean);
   }

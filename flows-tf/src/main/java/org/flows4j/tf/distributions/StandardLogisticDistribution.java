@@ -2,6 +2,7 @@ package org.flows4j.tf.distributions;
 
 import java.util.List;
 import org.flows4j.tf.layers.Tensors;
+import org.flows4j.tf.Seeds;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
@@ -29,8 +30,9 @@ final class StandardLogisticDistribution<T extends TFloating> implements BaseDis
   }
 
   @Override
-  public Operand<T> sample(Ops tf, Operand<TInt32> n, Operand<T> temperature, Operand<TInt64> seed) {
-    Operand<T> u = tf.random.statelessRandomUniform(BaseDistribution.sampleShape(tf, n, dimension), seed, type);
+  public Operand<T> sample(
+      Ops tf, Operand<TInt32> n, Operand<T> temperature, Operand<TInt64> seed, Operand<TInt64> firstRow) {
+    Operand<T> u = Seeds.uniformRows(tf, n, dimension, seed, firstRow, type);
     // Keep u away from 0 and 1 so the logit stays finite in float32.
     Operand<T> tiny = Tensors.scalar(tf, 1e-7, type);
     Operand<T> clipped = tf.math.maximum(tf.math.minimum(u, Tensors.scalar(tf, 1 - 1e-7, type)), tiny);

@@ -2,6 +2,7 @@ package org.flows4j.tf.distributions;
 
 import java.util.List;
 import org.flows4j.tf.layers.Tensors;
+import org.flows4j.tf.Seeds;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
@@ -29,8 +30,9 @@ final class StandardNormalDistribution<T extends TFloating> implements BaseDistr
   }
 
   @Override
-  public Operand<T> sample(Ops tf, Operand<TInt32> n, Operand<T> temperature, Operand<TInt64> seed) {
-    Operand<T> eps = tf.random.statelessRandomNormal(BaseDistribution.sampleShape(tf, n, dimension), seed, type);
+  public Operand<T> sample(
+      Ops tf, Operand<TInt32> n, Operand<T> temperature, Operand<TInt64> seed, Operand<TInt64> firstRow) {
+    Operand<T> eps = Seeds.normalRows(tf, n, dimension, seed, firstRow, type);
     return tf.math.mul(eps, temperature);
   }
 

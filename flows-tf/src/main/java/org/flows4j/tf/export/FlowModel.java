@@ -14,6 +14,7 @@ import org.flows4j.api.data.NoDequantization;
 import org.tensorflow.exceptions.TFInvalidArgumentException;
 import org.flows4j.tf.HostTensors;
 import org.flows4j.tf.ImportanceSamples;
+import org.flows4j.tf.SampleChunks;
 import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.proto.ConfigProto;
@@ -36,6 +37,7 @@ import org.jspecify.annotations.Nullable;
 public final class FlowModel implements AutoCloseable {
   private final SavedModelBundle bundle;
   private final FlowSpec spec;
+  private int sampleRowsPerCall = SampleChunks.DEFAULT_ROWS_PER_CALL;
 
   private FlowModel(SavedModelBundle bundle, FlowSpec spec) {
     this.bundle = bundle;
@@ -122,17 +124,18 @@ public final class FlowModel implements AutoCloseable {
    * The importance-weighted bound on {@code log P(x)} in nats per example, over {@code samples.count()} = K
    * dequantization draws (the tighter figure for variational dequantization); K = 1 equals {@link #logProb}. Costs
    * K passes over the batch. When the K draws of the {@code n} examples fit in {@code samples.maxRowsPerCall()}
-   * rows, one call takes them all (the draws of the {@code log_prob_importance_weighted} signature); otherwise the
-   * draws are taken in chunks of {@code maxRowsPerCall / n} (at least 1), each chunk with its own noise seed
-   * (through the {@code log_prob_importance_weighted_seeded} signature), and combined exactly into the
-   * log-mean-exp over all K draws, so memory stays that of one call of {@code max(maxRowsPerCall, n)} rows.
+   * rows, one call takes them all; otherwise chunks of examples take all their draws, or, for K above the rows of
+   * one call, each example's draws go in chunks. Every call says where its draws sit in the export's noise stream
+   * (the {@code log_prob_importance_weighted_rows} signature: draw k of example e is row {@code e·K + k}), so the
+   * chunked figure is the single call's, up to float round-off in combining chunks, and memory stays that of one
+   * call of at most {@code maxRowsPerCall} rows.
    *
    * @param x {@code n} examples, row-major, in data units
    * @param n the number of examples in {@code x}
    * @param samples K and the rows of one call: {@code ImportanceSamples.of(K)}
    * @return {@code float[n]}, nats
-   * @throws IllegalArgumentException when the draws need chunks and the model was exported before the seeded
-   *     signature existed (export it again)
+   * @throws IllegalArgumentException when the draws need chunks and the model was exported before chunked
+   *     importance sampling existed (export it again)
    */
   public float[] logProbImportanceWeighted(float[] x, int n, ImportanceSamples samples) {
     requireUnconditional("logProbImportanceWeighted(x, c, n, samples)");
@@ -140,17 +143,6 @@ public final class FlowModel implements AutoCloseable {
     return importanceWeighted(x, null, n, samples);
   }
 
-  /**
-   * {@link #logProbImportanceWeighted(float[], int, ImportanceSamples)} in one call, K given positionally.
-   *
-   * @deprecated {@code n} and K are adjacent ints that can be swapped without an error; use
-   *     {@code logProbImportanceWeighted(x, n, ImportanceSamples.of(K))}
-   */
-  @Deprecated
-  public float[] logProbImportanceWeighted(float[] x, int n, int samples) {
-    Preconditions.checkArgument(samples >= 1, "samples must be at least 1, but was %s", samples);
-    return logProbImportanceWeighted(x, n, ImportanceSamples.of(samples).maxRowsPerCall(Integer.MAX_VALUE));
-  }
 
   /** K draws of the examples, in one call when they fit in the rows of one call, else in seeded chunks of draws. */
   private float[] importanceWeighted(float[] x, float @Nullable [] c, int n, ImportanceSamples samples) {
@@ -164,6 +156,11 @@ public final class FlowModel implements AutoCloseable {
       }
       return call(Signatures.LOG_PROB_IMPORTANCE_WEIGHTED, inputs, Signatures.LOG_PROB_OUTPUT);
     }
+    if (hasSignature(Signatures.LOG_PROB_IMPORTANCE_WEIGHTED_ROWS)) {
+      return importanceWeightedRows(x, c, n, samples);
+    }
+    // Exported before the _rows signature: chunks of draws with their own seeds (statistically, not exactly, the
+    // figure of one call).
     if (bundle.signatures().stream()
         .noneMatch(signature -> signature.key().equals(Signatures.LOG_PROB_IMPORTANCE_WEIGHTED_SEEDED))) {
       throw new IllegalArgumentException(count + " importance samples of " + n + " examples need more than the "
@@ -193,6 +190,59 @@ public final class FlowModel implements AutoCloseable {
     return out;
   }
 
+
+  /**
+   * K draws that do not fit in one call, taken so that every draw is the one a single call takes: chunks of whole
+   * examples with all their draws when K fits in a call, otherwise one example at a time with its draws in chunks.
+   * Each call tells the {@code _rows} signature where its draws sit in the noise stream (draw k of example e is row
+   * {@code e·K + k}), so the figure equals one call's up to float round-off in combining the chunks.
+   */
+  private float[] importanceWeightedRows(float[] x, float @Nullable [] c, int n, ImportanceSamples samples) {
+    int count = samples.count();
+    int rowsPerCall = samples.maxRowsPerCall();
+    int size = spec.inputShape().size();
+    int width = c == null ? 0 : c.length / n;
+    float[] out = new float[n];
+    if (count <= rowsPerCall) {
+      int perCall = rowsPerCall / count;
+      for (int start = 0; start < n; start += perCall) {
+        int m = Math.min(perCall, n - start);
+        float[] chunk = weightedRows(java.util.Arrays.copyOfRange(x, start * size, (start + m) * size),
+            c == null ? null : java.util.Arrays.copyOfRange(c, start * width, (start + m) * width), m, count,
+            (long) start * count);
+        System.arraycopy(chunk, 0, out, start, m);
+      }
+      return out;
+    }
+    for (int e = 0; e < n; e++) {
+      float[] example = java.util.Arrays.copyOfRange(x, e * size, (e + 1) * size);
+      float[] context = c == null ? null : java.util.Arrays.copyOfRange(c, e * width, (e + 1) * width);
+      double[] total = {Double.NEGATIVE_INFINITY};
+      for (int first = 0; first < count; first += rowsPerCall) {
+        int draws = Math.min(rowsPerCall, count - first);
+        ImportanceSamples.accumulate(total, weightedRows(example, context, 1, draws, (long) e * count + first),
+            draws);
+      }
+      out[e] = (float) ImportanceSamples.logMean(total, count)[0];
+    }
+    return out;
+  }
+
+  /** One call of the {@code _rows} signature: {@code draws} draws of {@code m} examples from noise row {@code firstRow}. */
+  private float[] weightedRows(float[] x, float @Nullable [] c, int m, int draws, long firstRow) {
+    Map<String, Tensor> inputs = new java.util.HashMap<>();
+    inputs.put(Signatures.X, input(x, m));
+    inputs.put(Signatures.SAMPLES, TInt32.scalarOf(draws));
+    inputs.put(Signatures.FIRST_ROW, TInt64.scalarOf(firstRow));
+    if (c != null) {
+      inputs.put(Signatures.C, contexts(c, m));
+    }
+    return call(Signatures.LOG_PROB_IMPORTANCE_WEIGHTED_ROWS, inputs, Signatures.LOG_PROB_OUTPUT);
+  }
+
+  private boolean hasSignature(String key) {
+    return bundle.signatures().stream().anyMatch(signature -> signature.key().equals(key));
+  }
 
   /**
    * The latents of {@code n} examples: deterministic, with discrete data placed at the centres of their bins (no
@@ -239,6 +289,13 @@ public final class FlowModel implements AutoCloseable {
    * values 0–255. With the same seed, the first rows of a larger {@code n} are the samples of a smaller one for
    * flows with analytic inverses (the base draws its {@code [n, D]} values in order).
    *
+   * <p>Drawn in chunks of {@link #sampleRowsPerCall(int)} rows (512 unless set), chunk j taking rows
+   * {@code [first, first + rows)} of the seed's samples through the {@code sample_rows} signature, so memory stays
+   * that of one chunk however large {@code n} is, and the samples are the same whatever the chunk size (exactly for
+   * analytic inverses; an iterative inverse stops on a criterion over its chunk, so there within its tolerance).
+   * Only the output array grows with {@code n}; it is refused when it cannot fit. Models exported before
+   * {@code sample_rows} existed sample in one call.
+   *
    * @param n how many samples
    * @param temperature the base's spread is scaled by it: 1 samples the model, below 1 gives smoother samples
    * @param seed any {@code long}; the same as {@code CompiledFlow.sample}'s long seed
@@ -247,9 +304,51 @@ public final class FlowModel implements AutoCloseable {
   public float[] sample(int n, double temperature, long seed) {
     requireUnconditional("sample(n, c, temperature, seed)");
     checkSampling(n, temperature);
-    return call(Signatures.SAMPLE, Map.of(Signatures.N, TInt32.scalarOf(n),
-        Signatures.TEMPERATURE, TFloat32.scalarOf((float) temperature), Signatures.SEED, TInt64.scalarOf(seed)),
-        Signatures.X);
+    return sampleInChunks(n, null, temperature, seed);
+  }
+
+  /**
+   * Sets the rows of one call of {@link #sample}: fewer for less memory, more for fewer calls. The samples do not
+   * depend on it.
+   *
+   * @return this model
+   */
+  public FlowModel sampleRowsPerCall(int rows) {
+    Preconditions.checkArgument(rows >= 1, "rows must be at least 1, but was %s", rows);
+    this.sampleRowsPerCall = rows;
+    return this;
+  }
+
+  private float[] sampleInChunks(int n, float @Nullable [] c, double temperature, long seed) {
+    boolean chunks = hasSignature(Signatures.SAMPLE_ROWS);
+    if (n <= sampleRowsPerCall || !chunks) {
+      Map<String, Tensor> inputs = new java.util.HashMap<>();
+      inputs.put(Signatures.N, TInt32.scalarOf(n));
+      inputs.put(Signatures.TEMPERATURE, TFloat32.scalarOf((float) temperature));
+      inputs.put(Signatures.SEED, TInt64.scalarOf(seed));
+      if (c != null) {
+        inputs.put(Signatures.C, contexts(c, n));
+      }
+      return call(Signatures.SAMPLE, inputs, Signatures.X);
+    }
+    int size = spec.inputShape().size();
+    float[] out = SampleChunks.output(n, spec.inputShape());
+    int width = c == null ? 0 : c.length / n;
+    for (int first = 0; first < n; first += sampleRowsPerCall) {
+      int rows = Math.min(sampleRowsPerCall, n - first);
+      Map<String, Tensor> inputs = new java.util.HashMap<>();
+      inputs.put(Signatures.N, TInt32.scalarOf(rows));
+      inputs.put(Signatures.TEMPERATURE, TFloat32.scalarOf((float) temperature));
+      inputs.put(Signatures.SEED, TInt64.scalarOf(seed));
+      inputs.put(Signatures.FIRST_ROW, TInt64.scalarOf(first));
+      if (c != null) {
+        inputs.put(Signatures.C, contexts(java.util.Arrays.copyOfRange(c, first * width, (first + rows) * width),
+            rows));
+      }
+      float[] chunk = call(Signatures.SAMPLE_ROWS, inputs, Signatures.X);
+      System.arraycopy(chunk, 0, out, first * size, chunk.length);
+    }
+    return out;
   }
 
   private static void checkSampling(int n, double temperature) {
@@ -299,17 +398,6 @@ public final class FlowModel implements AutoCloseable {
     return importanceWeighted(x, c, n, samples);
   }
 
-  /**
-   * {@link #logProbImportanceWeighted(float[], float[], int, ImportanceSamples)} in one call, K given positionally.
-   *
-   * @deprecated {@code n} and K are adjacent ints that can be swapped without an error; use
-   *     {@code logProbImportanceWeighted(x, c, n, ImportanceSamples.of(K))}
-   */
-  @Deprecated
-  public float[] logProbImportanceWeighted(float[] x, float[] c, int n, int samples) {
-    Preconditions.checkArgument(samples >= 1, "samples must be at least 1, but was %s", samples);
-    return logProbImportanceWeighted(x, c, n, ImportanceSamples.of(samples).maxRowsPerCall(Integer.MAX_VALUE));
-  }
 
   /** The latents of {@code n} examples given their contexts; see {@link #encode(float[], int)}. */
   public float[] encode(float[] x, float[] c, int n) {
@@ -332,10 +420,11 @@ public final class FlowModel implements AutoCloseable {
   public float[] sample(int n, float[] c, double temperature, long seed) {
     requireConditional("sample(n, temperature, seed)");
     checkSampling(n, temperature);
-    return call(Signatures.SAMPLE, Map.of(Signatures.N, TInt32.scalarOf(n), Signatures.C, contexts(c, n),
-        Signatures.TEMPERATURE, TFloat32.scalarOf((float) temperature), Signatures.SEED, TInt64.scalarOf(seed)),
-        Signatures.X);
+    Preconditions.checkNotNull(c, "c");
+    contexts(c, n).close(); // checks every context before the first chunk
+    return sampleInChunks(n, c, temperature, seed);
   }
+
 
   private void requireUnconditional(String instead) {
     if (isConditional()) {

@@ -9,6 +9,7 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
 
 /**
  * The checks an exported model makes on its inputs, as graph ops ({@code Assert}), so that every caller gets them:
@@ -35,6 +36,7 @@ final class InputChecks {
   static final String NOT_EMPTY = "x must hold at least one example, but the batch is empty";
   static final String TEMPERATURE = "temperature must be positive and finite";
   static final String COUNT = "n must be at least 1";
+  static final String FIRST_ROW = "first_row must be at least 0";
   static final String SAMPLES = "samples must be at least 1";
   static final String LATENT_FINITE = "z must be finite, but holds NaN or Inf";
 
@@ -104,6 +106,12 @@ final class InputChecks {
   static Operand<TInt32> atLeastOne(Ops tf, Operand<TInt32> count, String message) {
     return tf.withControlDependencies(List.of(check(tf, tf.math.greaterEqual(count, tf.constant(1)), message)))
         .identity(count);
+  }
+
+  /** {@code firstRow} once it is checked to be at least 0. */
+  static Operand<TInt64> notNegative(Ops tf, Operand<TInt64> firstRow, String message) {
+    return tf.withControlDependencies(List.of(check(tf, tf.math.greaterEqual(firstRow, tf.constant(0L)), message)))
+        .identity(firstRow);
   }
 
   private static Op check(Ops tf, Operand<TBool> condition, String message) {

@@ -113,21 +113,35 @@ public final class SavedModelWriter {
         Placeholder.shape(org.tensorflow.ndarray.Shape.of(batchShape)));
     Placeholder<TInt32> samples = tf.withName("samples").placeholder(TInt32.class);
     Operand<TInt32> checkedSamples = InputChecks.atLeastOne(tf, samples, InputChecks.SAMPLES);
+    // Draw k of example i is row first_row + i·K + k of the log_prob noise stream: the plain signature leaves
+    // first_row at 0, the _rows one feeds it, so K draws taken in chunks are the draws of one call.
+    Operand<TInt64> weightedFirstRow = tf.withName("first_noise_row").placeholderWithDefault(tf.constant(0L),
+        org.tensorflow.ndarray.Shape.scalar());
     Signature.Builder weightedBuilder = Signature.builder(Signatures.LOG_PROB_IMPORTANCE_WEIGHTED)
         .input(Signatures.X, xWeighted)
         .input(Signatures.SAMPLES, samples);
+    Signature.Builder weightedRowsBuilder = Signature.builder(Signatures.LOG_PROB_IMPORTANCE_WEIGHTED_ROWS)
+        .input(Signatures.X, xWeighted)
+        .input(Signatures.SAMPLES, samples)
+        .input(Signatures.FIRST_ROW, weightedFirstRow);
+    Operand<TInt64> checkedWeightedFirstRow = InputChecks.notNegative(tf, weightedFirstRow, InputChecks.FIRST_ROW);
     Operand<TFloat32> weighted;
     if (conditional) {
       Placeholder<TFloat32> c = contextInput(tf, "c_importance_weighted", spec);
       weightedBuilder.input(Signatures.C, c);
-      weighted = model.importanceWeightedLogProb(tf, InputChecks.data(tf, xWeighted, spec),
-          InputChecks.context(tf, c, InputChecks.rows(tf, xWeighted), spec), logProbNoise, checkedSamples,
-          FlowMode.EVALUATION);
+      weightedRowsBuilder.input(Signatures.C, c);
+      weighted = model.importanceWeightedLogProbFromRow(tf, InputChecks.data(tf, xWeighted, spec),
+          InputChecks.context(tf, c, InputChecks.rows(tf, xWeighted), spec), logProbNoise,
+          checkedWeightedFirstRow, checkedSamples, FlowMode.EVALUATION);
     } else {
-      weighted = model.importanceWeightedLogProb(tf, InputChecks.data(tf, xWeighted, spec),
-          logProbNoise, checkedSamples, FlowMode.EVALUATION);
+      weighted = model.importanceWeightedLogProbFromRow(tf, InputChecks.data(tf, xWeighted, spec),
+          logProbNoise, checkedWeightedFirstRow, checkedSamples, FlowMode.EVALUATION);
     }
     Signature weightedSignature = weightedBuilder
+        .output(Signatures.LOG_PROB_OUTPUT, weighted)
+        .output(Signatures.BITS_PER_DIM, model.bitsPerDim(tf, weighted))
+        .build();
+    Signature weightedRowsSignature = weightedRowsBuilder
         .output(Signatures.LOG_PROB_OUTPUT, weighted)
         .output(Signatures.BITS_PER_DIM, model.bitsPerDim(tf, weighted))
         .build();
@@ -160,21 +174,36 @@ public final class SavedModelWriter {
     Placeholder<TInt32> n = tf.withName("n").placeholder(TInt32.class);
     Placeholder<TFloat32> temperature = tf.withName("temperature").placeholder(TFloat32.class);
     Placeholder<TInt64> seed = tf.withName("seed").placeholder(TInt64.class);
+    // Rows [first_row, first_row + n) of the seed's samples: `sample` leaves it at 0, `sample_rows` feeds it, and
+    // both read the same output, so chunks of any size give the samples of one `sample` call.
+    Operand<TInt64> firstRow = tf.withName("first_row").placeholderWithDefault(tf.constant(0L),
+        org.tensorflow.ndarray.Shape.scalar());
     Operand<TInt64> seedPair = Seeds.statelessSeed(tf, seed);
     Signature.Builder sampleBuilder = Signature.builder(Signatures.SAMPLE)
         .input(Signatures.N, n)
         .input(Signatures.TEMPERATURE, temperature)
         .input(Signatures.SEED, seed);
+    Signature.Builder rowsBuilder = Signature.builder(Signatures.SAMPLE_ROWS)
+        .input(Signatures.N, n)
+        .input(Signatures.TEMPERATURE, temperature)
+        .input(Signatures.SEED, seed)
+        .input(Signatures.FIRST_ROW, firstRow);
     Operand<TInt32> checkedN = InputChecks.atLeastOne(tf, n, InputChecks.COUNT);
     Operand<TFloat32> checkedTemperature = InputChecks.temperature(tf, temperature);
+    Operand<TInt64> checkedFirstRow = InputChecks.notNegative(tf, firstRow, InputChecks.FIRST_ROW);
+    Operand<TFloat32> drawn;
     if (conditional) {
       Placeholder<TFloat32> c = contextInput(tf, "c_to_sample", spec);
       sampleBuilder.input(Signatures.C, c);
-      sampleBuilder.output(Signatures.X, model.sample(tf, checkedN, InputChecks.context(tf, c, checkedN, spec),
-          checkedTemperature, seedPair));
+      rowsBuilder.input(Signatures.C, c);
+      drawn = model.sampleRows(tf, checkedN, InputChecks.context(tf, c, checkedN, spec), checkedTemperature,
+          seedPair, checkedFirstRow);
     } else {
-      sampleBuilder.output(Signatures.X, model.sample(tf, checkedN, checkedTemperature, seedPair));
+      drawn = model.sampleRows(tf, checkedN, checkedTemperature, seedPair, checkedFirstRow);
     }
+    sampleBuilder.output(Signatures.X, drawn);
+    rowsBuilder.output(Signatures.X, drawn);
+    Signature sampleRowsSignature = rowsBuilder.build();
     Signature sampleSignature = sampleBuilder.build();
 
     Placeholder<TFloat32> xToEncode = tf.withName("x_to_encode").placeholder(TFloat32.class,
@@ -210,8 +239,10 @@ public final class SavedModelWriter {
     SavedModelBundle.exporter(directory.toString())
         .withFunction(SessionFunction.create(logProbSignature, session))
         .withFunction(SessionFunction.create(weightedSignature, session))
+        .withFunction(SessionFunction.create(weightedRowsSignature, session))
         .withFunction(SessionFunction.create(seededSignature, session))
         .withFunction(SessionFunction.create(sampleSignature, session))
+        .withFunction(SessionFunction.create(sampleRowsSignature, session))
         .withFunction(SessionFunction.create(encodeSignature, session))
         .withFunction(SessionFunction.create(decodeSignature, session))
         .export();

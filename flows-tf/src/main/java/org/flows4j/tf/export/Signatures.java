@@ -25,8 +25,21 @@ public final class Signatures {
    * {@code FlowModel.logProbImportanceWeighted} does when K draws do not fit in one call).
    */
   public static final String LOG_PROB_IMPORTANCE_WEIGHTED_SEEDED = "log_prob_importance_weighted_seeded";
+  /**
+   * {@code x, samples, first_row int64 scalar → log_prob, bits_per_dim}: {@link #LOG_PROB_IMPORTANCE_WEIGHTED} with
+   * its draws placed at rows {@code first_row + i·K + k} of its noise stream (draw k of example i), so a caller
+   * taking the draws in chunks (of examples, or of one example's draws) gets exactly the draws of one call
+   * ({@code FlowModel.logProbImportanceWeighted} does when they do not fit in one call).
+   */
+  public static final String LOG_PROB_IMPORTANCE_WEIGHTED_ROWS = "log_prob_importance_weighted_rows";
   /** {@code n int32 scalar, temperature float32 scalar, seed int64 scalar → x [n, ...shape]}. */
   public static final String SAMPLE = "sample";
+  /**
+   * {@code n, temperature, seed, first_row int64 scalar → x [n, ...shape]}: rows {@code [first_row, first_row + n)}
+   * of the samples {@code sample} draws for the seed, so samples can be drawn in chunks of any size
+   * ({@code FlowModel.sample} does when n is larger than its rows per call).
+   */
+  public static final String SAMPLE_ROWS = "sample_rows";
   /** {@code x [batch, ...shape] → z [batch, D], log_det [batch]}. */
   public static final String ENCODE = "encode";
   /** {@code z [batch, D] → x [batch, ...shape]}. */
@@ -39,6 +52,7 @@ public final class Signatures {
   public static final String N = "n";
   public static final String TEMPERATURE = "temperature";
   public static final String SEED = "seed";
+  public static final String FIRST_ROW = "first_row";
   public static final String SAMPLES = "samples";
   public static final String LOG_PROB_OUTPUT = "log_prob";
   public static final String BITS_PER_DIM = "bits_per_dim";

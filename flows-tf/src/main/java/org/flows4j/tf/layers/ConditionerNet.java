@@ -77,7 +77,7 @@ interface ConditionerNet<T extends TFloating> {
       int[] ones = new int[rank];
       java.util.Arrays.fill(ones, 1);
       ones[0] = -1;
-      ones[rank - 1] = (int) condition.shape().size(1);
+      ones[rank - 1] = (int) condition.shape().get(1);
       Operand<T> perExample = tf.reshape(condition, tf.constant(ones));
       Operand<org.tensorflow.types.TInt32> target = tf.concat(List.of(
           tf.slice(tf.shape(x), tf.constant(new int[] {0}), tf.constant(new int[] {rank - 1})),

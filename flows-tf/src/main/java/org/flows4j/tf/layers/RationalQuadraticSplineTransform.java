@@ -136,7 +136,7 @@ final class RationalQuadraticSplineTransform {
     if (p.isUnknown()) {
       return;
     }
-    long last = p.size(p.numDimensions() - 1);
+    long last = p.get(p.numDimensions() - 1);
     if (p.numDimensions() == 0 || (last != Shape.UNKNOWN_SIZE && last != spline.parametersPerScalar())) {
       throw new IllegalArgumentException("spline parameters must have " + spline.parametersPerScalar()
           + " values per scalar on their last axis (3 * bins - 1 for " + spline.bins() + " bins), but have shape " + p);
@@ -146,8 +146,8 @@ final class RationalQuadraticSplineTransform {
     }
     boolean matches = p.numDimensions() == in.numDimensions() + 1;
     for (int i = 0; matches && i < in.numDimensions(); i++) {
-      long a = in.size(i);
-      long b = p.size(i);
+      long a = in.get(i);
+      long b = p.get(i);
       matches = a == Shape.UNKNOWN_SIZE || b == Shape.UNKNOWN_SIZE || a == b;
     }
     if (!matches) {

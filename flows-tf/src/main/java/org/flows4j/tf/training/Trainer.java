@@ -15,6 +15,7 @@ import org.flows4j.tf.ImportanceSamples;
 import org.flows4j.tf.InsufficientMemoryException;
 import org.flows4j.tf.LikelihoodModel;
 import org.flows4j.tf.MemoryEstimate;
+import org.flows4j.tf.SampleChunks;
 import org.flows4j.tf.data.ConditionalBatch;
 import org.flows4j.api.context.ClassContext;
 import org.tensorflow.Operand;
@@ -398,17 +399,6 @@ public final class Trainer implements AutoCloseable {
     return evaluateChunks(values, null, n, Objects.requireNonNull(samples, "samples"));
   }
 
-  /**
-   * {@link #evaluate(float[], int, ImportanceSamples)} with K given positionally, in one call per chunk of
-   * examples (K at most the options' {@code evaluationBatch}).
-   *
-   * @deprecated {@code n} and K are adjacent ints that can be swapped without an error; use
-   *     {@code evaluate(values, n, ImportanceSamples.of(K))}
-   */
-  @Deprecated
-  public Evaluation evaluate(float[] values, int n, int importanceSamples) {
-    return evaluate(values, n, ImportanceSamples.of(importanceSamples).maxRowsPerCall(options.evaluationBatch()));
-  }
 
   /**
    * {@link #evaluate(float[], int)} for a conditional flow: the mean of {@code -log p(x_i | c_i)} over {@code n}
@@ -430,17 +420,6 @@ public final class Trainer implements AutoCloseable {
     return evaluateChunks(values, contexts, n, Objects.requireNonNull(samples, "samples"));
   }
 
-  /**
-   * {@link #evaluate(float[], float[], int, ImportanceSamples)} with K given positionally.
-   *
-   * @deprecated {@code n} and K are adjacent ints that can be swapped without an error; use
-   *     {@code evaluate(values, contexts, n, ImportanceSamples.of(K))}
-   */
-  @Deprecated
-  public Evaluation evaluate(float[] values, float[] contexts, int n, int importanceSamples) {
-    return evaluate(values, contexts, n,
-        ImportanceSamples.of(importanceSamples).maxRowsPerCall(options.evaluationBatch()));
-  }
 
   /** {@link #evaluate(float[], float[], int)} on held-out (x, c) pairs. */
   public Evaluation evaluate(ConditionalBatch heldOut) {
@@ -479,16 +458,18 @@ public final class Trainer implements AutoCloseable {
         try (TFloat32 x = tensor(chunk, count);
             TFloat32 c = contextChunk == null ? null : contextTensor(contextChunk, count)) {
           if (drawsPerCall == importanceSamples) {
-            // The graph's mean NLL of the chunk, exactly as before chunks of draws existed.
-            sum[0] += logMeanOfDraws(x, c, start, 0, importanceSamples, evaluation.meanNll())[0] * count;
+            // The graph's mean NLL of the chunk: all K draws of its examples in one call.
+            sum[0] += logMeanOfDraws(x, c, start, 0, (long) start * importanceSamples, importanceSamples,
+                evaluation.meanNll())[0] * count;
             continue;
           }
           double[] total = new double[count];
           java.util.Arrays.fill(total, Double.NEGATIVE_INFINITY);
           for (int first = 0, j = 0; first < importanceSamples; first += drawsPerCall, j++) {
             int draws = Math.min(drawsPerCall, importanceSamples - first);
-            ImportanceSamples.accumulate(total, logMeanOfDraws(x, c, start, j, draws, evaluation.logProb()),
-                draws);
+            long firstRow = (long) start * importanceSamples + first;
+            ImportanceSamples.accumulate(total,
+                logMeanOfDraws(x, c, start, j, firstRow, draws, evaluation.logProb()), draws);
           }
           for (double logProb : ImportanceSamples.logMean(total, importanceSamples)) {
             sum[0] -= logProb;
@@ -501,17 +482,22 @@ public final class Trainer implements AutoCloseable {
   }
 
   /**
-   * One call: {@code draws} draws of the examples {@code x} (starting at example {@code start}), chunk of draws
-   * {@code j} (its noise seed: chunk 0 has the seed a single-call evaluation uses), fetching {@code output}.
+   * One call: {@code draws} draws of the examples {@code x} (starting at example {@code start}), fetching
+   * {@code output}. The dequantization noise is rows {@code [firstRow, …)} of the evaluation's one noise stream
+   * ({@link #evaluationNoiseSeed} of the step): draw k of example e is row {@code e·K + k} however the evaluation
+   * is cut into calls, so the chunked figure is the single-call one. The flow's own estimators (residual blocks'
+   * probes and roulette) draw per call, from a seed of the call ({@link #drawChunkNoiseSeed}).
    */
-  private float[] logMeanOfDraws(TFloat32 x, @Nullable TFloat32 c, int start, int j, int draws,
+  private float[] logMeanOfDraws(TFloat32 x, @Nullable TFloat32 c, int start, int j, long firstRow, int draws,
       Operand<TFloat32> output) {
-    long seed = drawChunkNoiseSeed(steps, start, j);
-    try (TInt64 noise = HostTensors.seed(seed); TInt64 flowSeed = HostTensors.seed(~seed);
+    long seed = evaluationNoiseSeed(steps, 0);
+    long callSeed = drawChunkNoiseSeed(steps, start, j);
+    try (TInt64 noise = HostTensors.seed(seed); TInt64 flowSeed = HostTensors.seed(~callSeed);
+        TInt64 first = TInt64.scalarOf(firstRow);
         TInt32 samples = TInt32.scalarOf(draws);
         Result result = withContext(session.runner().feed(g.data, x), g.context, c).feed(g.noiseSeed, noise)
-            .feed(g.flow.randomSeed(), flowSeed).feed(g.evaluation().importanceSamples(), samples).fetch(output)
-            .run()) {
+            .feed(g.flow.randomSeed(), flowSeed).feed(g.evaluation().importanceSamples(), samples)
+            .feed(g.evaluation().firstNoiseRow(), first).fetch(output).run()) {
       double[] values = HostTensors.toDoubles(result.get(0));
       float[] out = new float[values.length];
       for (int i = 0; i < values.length; i++) {
@@ -522,24 +508,8 @@ public final class Trainer implements AutoCloseable {
   }
 
   /**
-   * One chunk of draws as {@link #evaluate(float[], int, ImportanceSamples)} takes it: the log-mean-exp over
-   * {@code draws} draws of chunk {@code j} for each of the {@code n} examples (starting at example {@code start}
-   * of an evaluation), with the evaluation's weights. For tests that rebuild the chunked figure draw by draw.
-   */
-  float[] drawChunk(float[] values, int n, int start, int j, int draws) {
-    requireUnconditional("(no conditional form)");
-    float[][] out = new float[1][];
-    withAveragedWeights(() -> {
-      try (TFloat32 x = tensor(values, n)) {
-        out[0] = logMeanOfDraws(x, null, start, j, draws, g.evaluation().logProb());
-      }
-    });
-    return out[0];
-  }
-
-  /**
-   * The noise of chunk of draws {@code j} for the examples starting at {@code start}: chunk 0 draws what a
-   * single-call evaluation draws ({@link #evaluationNoiseSeed}); later chunks draw independently.
+   * The seed of the flow's own random draws (not the dequantization noise) in the call for chunk of draws {@code j}
+   * of the examples starting at {@code start}: chunk 0 of the first examples has what a single-call evaluation has.
    */
   static long drawChunkNoiseSeed(long step, int start, int j) {
     return evaluationNoiseSeed(step, start) + j * 0xD1B54A32D192ED03L;
@@ -562,33 +532,47 @@ public final class Trainer implements AutoCloseable {
     return sampleRows(n, c, temperature, seed);
   }
 
+  /**
+   * The samples in chunks of at most {@code evaluationBatch} rows, chunk j drawing rows {@code [j·rows, …)} of the
+   * seed's stream ({@code LikelihoodModel.sampleRows}), so memory stays that of one chunk whatever n is and the
+   * samples do not depend on the chunk size. Only the output array grows with n: refused when it cannot fit.
+   */
   private float[] sampleRows(int n, float @Nullable [] contexts, double temperature, long seed) {
     Preconditions.checkArgument(n > 0, "n must be positive, but was %s", n);
     Preconditions.checkArgument(temperature > 0, "temperature must be positive, but was %s", temperature);
     if (contexts != null) {
       checkContextCount(contexts, n);
     }
-    float[][] out = new float[1][];
+    int size = spec.inputShape().size();
+    float[] out = SampleChunks.output(n, spec.inputShape());
+    int width = contexts == null ? 0 : contexts.length / n;
+    int rowsPerCall = options.evaluationBatch();
     TrainingGraph.SamplingOps sampling = g.sampling();
     withAveragedWeights(() -> {
-      try (TInt32 count = TInt32.scalarOf(n);
-          TFloat32 t = TFloat32.scalarOf((float) temperature);
-          TInt64 s = TInt64.scalarOf(seed);
-          TFloat32 c = contexts == null ? null : contextTensor(contexts, n);
-          Result result = withIterations(withContext(session.runner().feed(sampling.count(), count),
-              sampling.context(), c).feed(sampling.temperature(), t).feed(sampling.seed(), s)
-              .fetch(sampling.samples()), sampling).run()) {
-        if (sampling.iterations() != null) {
-          inverseIterations = byBlock(sampling.inverseBlocks(), HostTensors.toDoubles(result.get(1)));
-        }
-        double[] values = HostTensors.toDoubles(result.get(0));
-        out[0] = new float[values.length];
-        for (int i = 0; i < values.length; i++) {
-          out[0][i] = (float) values[i];
+      for (int first = 0; first < n; first += rowsPerCall) {
+        int rows = Math.min(rowsPerCall, n - first);
+        float[] chunkContexts = contexts == null ? null
+            : java.util.Arrays.copyOfRange(contexts, first * width, (first + rows) * width);
+        try (TInt32 count = TInt32.scalarOf(rows);
+            TFloat32 t = TFloat32.scalarOf((float) temperature);
+            TInt64 s = TInt64.scalarOf(seed);
+            TInt64 firstRow = TInt64.scalarOf(first);
+            TFloat32 c = chunkContexts == null ? null : contextTensor(chunkContexts, rows);
+            Result result = withIterations(withContext(session.runner().feed(sampling.count(), count),
+                sampling.context(), c).feed(sampling.temperature(), t).feed(sampling.seed(), s)
+                .feed(sampling.firstRow(), firstRow).fetch(sampling.samples()), sampling).run()) {
+          if (sampling.iterations() != null) {
+            Map<String, Integer> chunk = byBlock(sampling.inverseBlocks(), HostTensors.toDoubles(result.get(1)));
+            inverseIterations = first == 0 ? chunk : mostPerBlock(inverseIterations, chunk);
+          }
+          double[] values = HostTensors.toDoubles(result.get(0));
+          for (int i = 0; i < values.length; i++) {
+            out[first * size + i] = (float) values[i];
+          }
         }
       }
     });
-    return out[0];
+    return out;
   }
 
   private static Session.Runner withIterations(Session.Runner runner, TrainingGraph.SamplingOps sampling) {
@@ -598,11 +582,18 @@ public final class Trainer implements AutoCloseable {
 
   /**
    * For each residual block inverted by the fixed-point iteration, by location (e.g. {@code steps[1]}), the
-   * iterations its inverse took in the last {@link #sample} call (the largest over the batch: the loop runs until
-   * every example has converged); empty before the first call and for flows without such blocks.
+   * iterations its inverse took in the last {@link #sample} call (the largest over the batch, and over the call's
+   * chunks: the loop runs until every example of a chunk has converged); empty before the first call and for flows without such blocks.
    */
   public Map<String, Integer> inverseIterations() {
     return inverseIterations;
+  }
+
+  /** Per block, the larger of two chunks' iteration counts (the call's figure is its worst chunk's). */
+  private static Map<String, Integer> mostPerBlock(Map<String, Integer> a, Map<String, Integer> b) {
+    Map<String, Integer> result = new java.util.LinkedHashMap<>(a);
+    b.forEach((block, iterations) -> result.merge(block, iterations, Math::max));
+    return java.util.Collections.unmodifiableMap(result);
   }
 
   private static Map<String, Integer> byBlock(List<String> blocks, double[] values) {

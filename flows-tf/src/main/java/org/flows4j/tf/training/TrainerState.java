@@ -8,7 +8,7 @@ package org.flows4j.tf.training;
  * @param steps optimizer steps taken
  * @param batches batches consumed (with gradient accumulation, {@code steps · accumulationSteps} plus skips)
  */
-public record TrainerState(String specJson, TrainingOptions options, long steps, long batches) {
+record TrainerState(String specJson, TrainingOptions options, long steps, long batches) {
   public TrainerState {
     if (specJson == null || specJson.isBlank()) {
       throw new IllegalArgumentException("\"specJson\" is missing");

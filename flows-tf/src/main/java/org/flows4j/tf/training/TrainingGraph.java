@@ -86,7 +86,12 @@ final class TrainingGraph {
    * @param logProb the importance-weighted bound per example (nats), for evaluations that combine chunks of draws
    * @param importanceSamples K of the importance-weighted bound; 1 (the default) is the plain dequantization bound
    */
-  record EvaluationOps(Operand<TFloat32> meanNll, Operand<TFloat32> logProb, Operand<TInt32> importanceSamples) {}
+  /**
+   * The evaluation ops; {@code firstNoiseRow} places the call's draws in the noise seed's stream of rows (draw k of
+   * example i is row {@code firstNoiseRow + i·K + k}; 0 unless fed), so chunks of an evaluation draw its noise.
+   */
+  record EvaluationOps(Operand<TFloat32> meanNll, Operand<TFloat32> logProb, Operand<TInt32> importanceSamples,
+      Operand<TInt64> firstNoiseRow) {}
 
   /**
    * The sampling ops.
@@ -97,7 +102,7 @@ final class TrainingGraph {
    *     {@code samples}; null if none
    */
   record SamplingOps(Placeholder<TInt32> count, Placeholder<TFloat32> temperature, Placeholder<TInt64> seed,
-      @Nullable Placeholder<TFloat32> context, Operand<TFloat32> samples, List<String> inverseBlocks,
+      Placeholder<TInt64> firstRow, @Nullable Placeholder<TFloat32> context, Operand<TFloat32> samples, List<String> inverseBlocks,
       @Nullable Operand<TInt32> iterations) {}
 
   TrainingGraph(FlowSpec spec, TrainingOptions options) {
@@ -260,12 +265,16 @@ final class TrainingGraph {
     if (evaluationOps == null) {
       Operand<TInt32> importanceSamples = tf.withName("importance_samples").placeholderWithDefault(
           tf.constant(1), org.tensorflow.ndarray.Shape.scalar());
+      Operand<TInt64> firstNoiseRow = tf.withName("first_noise_row").placeholderWithDefault(
+          tf.constant(0L), org.tensorflow.ndarray.Shape.scalar());
       Operand<TFloat32> logProb = context == null
-          ? model.importanceWeightedLogProb(tf, data, noiseSeed, importanceSamples, FlowMode.EVALUATION)
-          : model.importanceWeightedLogProb(tf, data, context, noiseSeed, importanceSamples, FlowMode.EVALUATION);
+          ? model.importanceWeightedLogProbFromRow(tf, data, noiseSeed, firstNoiseRow, importanceSamples,
+              FlowMode.EVALUATION)
+          : model.importanceWeightedLogProbFromRow(tf, data, context, noiseSeed, firstNoiseRow, importanceSamples,
+              FlowMode.EVALUATION);
       Operand<TFloat32> meanNll = tf.withName("evaluation_mean_nll").math.neg(tf.math.mean(logProb,
           tf.constant(0)));
-      evaluationOps = new EvaluationOps(meanNll, logProb, importanceSamples);
+      evaluationOps = new EvaluationOps(meanNll, logProb, importanceSamples, firstNoiseRow);
     }
     return evaluationOps;
   }
@@ -276,12 +285,13 @@ final class TrainingGraph {
       Placeholder<TInt32> count = tf.withName("sample_count").placeholder(TInt32.class);
       Placeholder<TFloat32> temperature = tf.withName("sample_temperature").placeholder(TFloat32.class);
       Placeholder<TInt64> seed = tf.withName("sample_seed").placeholder(TInt64.class);
+      Placeholder<TInt64> firstRow = tf.withName("sample_first_row").placeholder(TInt64.class);
       Placeholder<TFloat32> sampleContext = context == null ? null : tf.withName("sample_context").placeholder(
           TFloat32.class, Placeholder.shape(org.tensorflow.ndarray.Shape.of(-1, model.flow().spec().context()
               .inputWidth())));
       Operand<TFloat32> samples = sampleContext == null
-          ? model.sample(tf, count, temperature, Seeds.statelessSeed(tf, seed))
-          : model.sample(tf, count, sampleContext, temperature, Seeds.statelessSeed(tf, seed));
+          ? model.sampleRows(tf, count, temperature, Seeds.statelessSeed(tf, seed), firstRow)
+          : model.sampleRows(tf, count, sampleContext, temperature, Seeds.statelessSeed(tf, seed), firstRow);
       // Each residual block's fixed-point inverse built just now, by the sampling pass, is its last one.
       List<String> invertedBlocks = new ArrayList<>();
       List<Operand<TInt32>> iterations = new ArrayList<>();
@@ -294,7 +304,7 @@ final class TrainingGraph {
           }
         }
       }
-      samplingOps = new SamplingOps(count, temperature, seed, sampleContext, samples, List.copyOf(invertedBlocks),
+      samplingOps = new SamplingOps(count, temperature, seed, firstRow, sampleContext, samples, List.copyOf(invertedBlocks),
           iterations.isEmpty() ? null : tf.stack(iterations));
     }
     return samplingOps;

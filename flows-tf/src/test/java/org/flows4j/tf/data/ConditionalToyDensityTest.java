@@ -1,5 +1,6 @@
 package org.flows4j.tf.data;
 
+import java.util.SplittableRandom;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -23,9 +24,9 @@ class ConditionalToyDensityTest {
   @ParameterizedTest
   @MethodSource("densities")
   void sameSeedGivesTheSamePairsAndAnotherSeedOthers(ConditionalToyDensity density) {
-    ConditionalBatch a = density.sample(1000, 7);
-    ConditionalBatch b = density.sample(1000, 7);
-    ConditionalBatch c = density.sample(1000, 8);
+    ConditionalBatch a = density.sample(1000, new SplittableRandom(7));
+    ConditionalBatch b = density.sample(1000, new SplittableRandom(7));
+    ConditionalBatch c = density.sample(1000, new SplittableRandom(8));
     assertThat(a.x()).containsExactly(b.x());
     assertThat(a.context()).containsExactly(b.context());
     assertThat(a.x()).isNotEqualTo(c.x());
@@ -66,7 +67,7 @@ class ConditionalToyDensityTest {
   @Test
   void labelsAreUniformAndEachClassIsItsGaussianWithinFourStandardErrors() {
     LabelledEightGaussians density = new LabelledEightGaussians();
-    ConditionalBatch batch = density.sample(N, 11);
+    ConditionalBatch batch = density.sample(N, new SplittableRandom(11));
     int[] count = new int[8];
     double[][] sum = new double[8][2];
     double[] squares = new double[8];
@@ -100,7 +101,7 @@ class ConditionalToyDensityTest {
   @Test
   void meanNllIsTheGaussianEntropyAndTheMarginalIsAboutLog8Worse() {
     LabelledEightGaussians density = new LabelledEightGaussians();
-    ConditionalBatch batch = density.sample(N, 12);
+    ConditionalBatch batch = density.sample(N, new SplittableRandom(12));
     double[] logP = density.logDensities(batch);
     double nll = 0;
     double nllSquares = 0;
@@ -122,8 +123,8 @@ class ConditionalToyDensityTest {
 
   @Test
   void dropTheLabelAndItIsTheUnconditionalEightGaussians() {
-    ConditionalBatch batch = new LabelledEightGaussians().sample(N, 13);
-    double[][] reference = ToyDensity.EIGHT_GAUSSIANS.sample(N, 13);
+    ConditionalBatch batch = new LabelledEightGaussians().sample(N, new SplittableRandom(13));
+    double[][] reference = ToyDensity.EIGHT_GAUSSIANS.sample(N, new SplittableRandom(13));
     double radius = 0;
     double referenceRadius = 0;
     double radiusSquares = 0;
@@ -143,7 +144,7 @@ class ConditionalToyDensityTest {
   @ValueSource(doubles = {1.0, 2.0, 3.0})
   void ringGivenARadiusHasThatMeanRadiusNoiseSigmaAndUniformAngle(double c) {
     RadiusIndexedRing ring = RadiusIndexedRing.standard();
-    ConditionalBatch batch = ring.sampleGiven(new double[] {c}, N, 14);
+    ConditionalBatch batch = ring.sampleGiven(new double[] {c}, N, new SplittableRandom(14));
     double radius = 0;
     double squares = 0;
     double cos = 0;
@@ -172,7 +173,7 @@ class ConditionalToyDensityTest {
   @Test
   void ringRadiiFollowTheirUniformPriorAndPointsSitOnTheirOwnRadius() {
     RadiusIndexedRing ring = RadiusIndexedRing.standard();
-    ConditionalBatch batch = ring.sample(N, 15);
+    ConditionalBatch batch = ring.sample(N, new SplittableRandom(15));
     double mean = 0;
     double offset = 0;
     for (int i = 0; i < N; i++) {
@@ -191,7 +192,7 @@ class ConditionalToyDensityTest {
     // E[−log p(x | c)] = H(ρ) + E[log(2π r)]: check the Monte Carlo mean against a quadrature of the same density.
     RadiusIndexedRing ring = RadiusIndexedRing.standard();
     double c = 2.0;
-    ConditionalBatch batch = ring.sampleGiven(new double[] {c}, N, 16);
+    ConditionalBatch batch = ring.sampleGiven(new double[] {c}, N, new SplittableRandom(16));
     double[] logP = ring.logDensities(batch);
     double nll = 0;
     double squares = 0;
@@ -217,11 +218,11 @@ class ConditionalToyDensityTest {
   void badContextsAndSizesAreRejectedWithTheValue() {
     assertThatThrownBy(() -> new LabelledEightGaussians().logDensity(0, 0, new double[] {8}))
         .hasMessage("the class must be an integer in [0, 8), but was 8.0");
-    assertThatThrownBy(() -> new LabelledEightGaussians().sampleGiven(new double[] {1.5}, 3, 0))
+    assertThatThrownBy(() -> new LabelledEightGaussians().sampleGiven(new double[] {1.5}, 3, new SplittableRandom(0)))
         .hasMessage("the class must be an integer in [0, 8), but was 1.5");
-    assertThatThrownBy(() -> RadiusIndexedRing.standard().sampleGiven(new double[] {-1}, 3, 0))
+    assertThatThrownBy(() -> RadiusIndexedRing.standard().sampleGiven(new double[] {-1}, 3, new SplittableRandom(0)))
         .hasMessage("the radius must be positive and finite, but was -1.0");
-    assertThatThrownBy(() -> RadiusIndexedRing.standard().sample(0, 0)).hasMessage("n must be >= 1 but was 0");
+    assertThatThrownBy(() -> RadiusIndexedRing.standard().sample(0, new SplittableRandom(0))).hasMessage("n must be >= 1 but was 0");
     assertThatThrownBy(() -> new RadiusIndexedRing(0, 1, 0.1))
         .hasMessage("radii must satisfy 0 < minRadius <= maxRadius < infinity, but were 0.0 and 1.0");
   }

@@ -1,5 +1,6 @@
 package org.flows4j.tf.data;
 
+import java.util.SplittableRandom;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -21,15 +22,15 @@ class ToyDensityTest {
   @ParameterizedTest
   @EnumSource(ToyDensity.class)
   void sameSeedGivesSamePoints(ToyDensity density) {
-    assertThat(density.sample(1_000, 7L)).isDeepEqualTo(density.sample(1_000, 7L));
-    assertThat(density.sampleFlat(1_000, 7L)).containsExactly(density.sampleFlat(1_000, 7L));
+    assertThat(density.sample(1_000, new SplittableRandom(7L))).isDeepEqualTo(density.sample(1_000, new SplittableRandom(7L)));
+    assertThat(density.sampleFlat(1_000, new SplittableRandom(7L))).containsExactly(density.sampleFlat(1_000, new SplittableRandom(7L)));
   }
 
   @ParameterizedTest
   @EnumSource(ToyDensity.class)
   void differentSeedsGiveDifferentPoints(ToyDensity density) {
-    double[][] a = density.sample(1_000, 1L);
-    double[][] b = density.sample(1_000, 2L);
+    double[][] a = density.sample(1_000, new SplittableRandom(1L));
+    double[][] b = density.sample(1_000, new SplittableRandom(2L));
     int equalRows = 0;
     for (int i = 0; i < a.length; i++) {
       if (Arrays.equals(a[i], b[i])) {
@@ -42,7 +43,7 @@ class ToyDensityTest {
   @ParameterizedTest
   @EnumSource(ToyDensity.class)
   void returnsNFiniteTwoDimensionalPoints(ToyDensity density) {
-    double[][] points = density.sample(N, SEED);
+    double[][] points = density.sample(N, new SplittableRandom(SEED));
     assertThat(points).hasDimensions(N, 2);
     for (double[] p : points) {
       assertThat(Double.isFinite(p[0]) && Double.isFinite(p[1])).as(Arrays.toString(p)).isTrue();
@@ -54,7 +55,7 @@ class ToyDensityTest {
   void staysWithinTheReferenceBoundingBox(ToyDensity density) {
     // Reference scale is [-4, 4]²; Gaussian tails may poke out a little for large n.
     double bound = density == ToyDensity.CHECKERBOARD ? 4.0 : 4.5;
-    for (double[] p : density.sample(N, SEED)) {
+    for (double[] p : density.sample(N, new SplittableRandom(SEED))) {
       assertThat(p[0]).as("x").isBetween(-bound, bound);
       assertThat(p[1]).as("y").isBetween(-bound, bound);
     }
@@ -63,8 +64,8 @@ class ToyDensityTest {
   @ParameterizedTest
   @EnumSource(ToyDensity.class)
   void sampleFlatIsRowMajorFloat32OfSample(ToyDensity density) {
-    double[][] points = density.sample(257, 3L);
-    float[] flat = density.sampleFlat(257, 3L);
+    double[][] points = density.sample(257, new SplittableRandom(3L));
+    float[] flat = density.sampleFlat(257, new SplittableRandom(3L));
     assertThat(flat).hasSize(2 * 257);
     for (int i = 0; i < points.length; i++) {
       assertThat(flat[2 * i]).isEqualTo((float) points[i][0]);
@@ -76,7 +77,7 @@ class ToyDensityTest {
   @EnumSource(ToyDensity.class)
   void smallAndOddSizesGiveExactlyNPoints(ToyDensity density) {
     for (int n : new int[] {1, 2, 3, 5, 7, 9, 11}) {
-      double[][] points = density.sample(n, SEED);
+      double[][] points = density.sample(n, new SplittableRandom(SEED));
       assertThat(points).as("n=%d", n).hasDimensions(n, 2);
       for (double[] p : points) {
         assertThat(Double.isFinite(p[0]) && Double.isFinite(p[1])).as("n=%d", n).isTrue();
@@ -87,7 +88,7 @@ class ToyDensityTest {
   @ParameterizedTest
   @EnumSource(ToyDensity.class)
   void rowOrderIsShuffledSoAPrefixIsAFairSubsample(ToyDensity density) {
-    double[][] points = density.sample(N, SEED);
+    double[][] points = density.sample(N, new SplittableRandom(SEED));
     double[] whole = meanXYRadius(points, N);
     double[] prefix = meanXYRadius(points, N / 10);
     for (int i = 0; i < 3; i++) {
@@ -99,10 +100,10 @@ class ToyDensityTest {
   @ValueSource(ints = {0, -1, Integer.MIN_VALUE})
   void nonPositiveNIsRejectedWithTheValue(int n) {
     for (ToyDensity density : ToyDensity.values()) {
-      assertThatThrownBy(() -> density.sample(n, SEED))
+      assertThatThrownBy(() -> density.sample(n, new SplittableRandom(SEED)))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining(Integer.toString(n));
-      assertThatThrownBy(() -> density.sampleFlat(n, SEED))
+      assertThatThrownBy(() -> density.sampleFlat(n, new SplittableRandom(SEED)))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining(Integer.toString(n));
     }
@@ -149,7 +150,7 @@ class ToyDensityTest {
     int[] perCentre = new int[8];
     double sumDistance = 0;
     int close = 0;
-    for (double[] p : ToyDensity.EIGHT_GAUSSIANS.sample(N, SEED)) {
+    for (double[] p : ToyDensity.EIGHT_GAUSSIANS.sample(N, new SplittableRandom(SEED))) {
       int k = Math.floorMod((int) Math.round(Math.atan2(p[1], p[0]) / (Math.PI / 4)), 8);
       double cx = radius * Math.cos(k * Math.PI / 4);
       double cy = radius * Math.sin(k * Math.PI / 4);
@@ -172,7 +173,7 @@ class ToyDensityTest {
   @Test
   void checkerboardFillsOnlyTheBlackSquaresEvenly() {
     int[][] cells = new int[4][4];
-    for (double[] p : ToyDensity.CHECKERBOARD.sample(N, SEED)) {
+    for (double[] p : ToyDensity.CHECKERBOARD.sample(N, new SplittableRandom(SEED))) {
       int col = (int) Math.floor(p[0] / 2.0);
       int row = (int) Math.floor(p[1] / 2.0);
       assertThat(Math.floorMod(col + row, 2)).as("square of %s", Arrays.toString(p)).isZero();
@@ -198,7 +199,7 @@ class ToyDensityTest {
     int onArm = 0;
     int armA = 0;
     int outer = 0;
-    for (double[] p : ToyDensity.TWO_SPIRALS.sample(N, SEED)) {
+    for (double[] p : ToyDensity.TWO_SPIRALS.sample(N, new SplittableRandom(SEED))) {
       double r = Math.hypot(p[0], p[1]);
       assertThat(r).isLessThan(Math.PI + 0.6);
       if (r > 2.5) {
@@ -233,7 +234,7 @@ class ToyDensityTest {
     int close = 0;
     double[] upperMean = new double[2];
     double[] lowerMean = new double[2];
-    for (double[] p : ToyDensity.MOONS.sample(N, SEED)) {
+    for (double[] p : ToyDensity.MOONS.sample(N, new SplittableRandom(SEED))) {
       double toUpper = distanceToArc(p, -1.0, -0.2, true);
       double toLower = distanceToArc(p, 1.0, 0.8, false);
       if (toUpper < toLower) {
@@ -267,7 +268,7 @@ class ToyDensityTest {
     double spacing = TWO_PI / arms;
     int[] perArm = new int[arms];
     int onArm = 0;
-    for (double[] p : ToyDensity.PINWHEEL.sample(N, SEED)) {
+    for (double[] p : ToyDensity.PINWHEEL.sample(N, new SplittableRandom(SEED))) {
       double r = Math.hypot(p[0], p[1]);
       double armAngle = -(Math.atan2(p[1], p[0]) + 0.25 * Math.exp(r / 2));
       long k = Math.round(armAngle / spacing);
@@ -307,7 +308,7 @@ class ToyDensityTest {
     int close = 0;
     double sumX = 0;
     double sumY = 0;
-    for (double[] p : density.sample(N, SEED)) {
+    for (double[] p : density.sample(N, new SplittableRandom(SEED))) {
       double r = Math.hypot(p[0], p[1]);
       int nearest = 0;
       for (int i = 1; i < radii.length; i++) {

@@ -131,7 +131,7 @@ public final class TrainingWorker {
 
   static FlowSpec spec(String model) {
     return switch (model) {
-      case "realnvp" -> Presets.realNvp(Shape.of(2), 4, 16);
+      case "realnvp" -> Presets.realNvp(Shape.of(2)).couplings(4).width(16).build();
       case "glow" -> Flows.multiscale(Shape.of(4, 4, 2))
           .levels(2, level -> level.squeeze()
               .steps(2, step -> step.actNorm()

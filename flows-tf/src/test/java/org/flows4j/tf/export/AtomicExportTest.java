@@ -24,7 +24,7 @@ class AtomicExportTest {
   @Test
   void anExportKilledMidWayLeavesTheEarlierOrTheNewModelWhole() throws Exception {
     Path target = dir.resolve("saved_model");
-    try (Trainer trainer = Trainer.create(Presets.realNvp(Shape.of(2), 4, 16), TrainingOptions.defaults())) {
+    try (Trainer trainer = Trainer.create(Presets.realNvp(Shape.of(2)).couplings(4).width(16).build(), TrainingOptions.defaults())) {
       trainer.exportSavedModel(target);
     }
     float[] expected = logProb(target);
@@ -61,7 +61,7 @@ class AtomicExportTest {
     Path leftover = Files.createDirectories(dir.resolve(".saved_model-new-123"));
     Files.writeString(leftover.resolve("saved_model.pb"), "");
 
-    try (Trainer trainer = Trainer.create(Presets.realNvp(Shape.of(2), 4, 16), TrainingOptions.defaults())) {
+    try (Trainer trainer = Trainer.create(Presets.realNvp(Shape.of(2)).couplings(4).width(16).build(), TrainingOptions.defaults())) {
       trainer.exportSavedModel(target);
     }
 

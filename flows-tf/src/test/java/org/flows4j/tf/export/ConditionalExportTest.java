@@ -1,5 +1,6 @@
 package org.flows4j.tf.export;
 
+import java.util.SplittableRandom;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -37,7 +38,7 @@ class ConditionalExportTest {
   /** A class-conditional coupling flow (embedding through an MLP encoder) on labelled 8 Gaussians. */
   @Test
   void classConditionalFlowRoundTripsThroughASavedModel(@TempDir Path dir) {
-    FlowSpec spec = Flows.sequential(Shape.of(2)).context(Contexts.classes(8, 4).encodedBy(ContextEncoder.mlp(8, 16)))
+    FlowSpec spec = Flows.sequential(Shape.of(2)).context(Contexts.classes(8).embedding(4).encodedBy(ContextEncoder.mlp(8, 16)))
         .stepsIndexed(4, (i, s) -> s.actNorm().affineCoupling(Mask.HALF.flippedIf(i % 2 == 1), Conditioners.mlp(16)))
         .build();
     roundTrip(spec, new LabelledEightGaussians(), dir);
@@ -62,10 +63,10 @@ class ConditionalExportTest {
    */
   private static void roundTrip(FlowSpec spec, ConditionalToyDensity density, Path dir) {
     Path export = dir.resolve("model");
-    ConditionalBatch test = density.sample(64, 77);
+    ConditionalBatch test = density.sample(64, new SplittableRandom(77));
     int n = test.size();
     float[] samplesHere;
-    float[] sampleContexts = density.sample(10, 5).context();
+    float[] sampleContexts = density.sample(10, new SplittableRandom(5)).context();
     double expectedNll;
     try (Trainer trainer = Trainer.create(spec, TrainingOptions.builder().emaDecay(0.9).seed(1).build())) {
       ConditionalToyDataSource train = new ConditionalToyDataSource(density, 2);
@@ -82,7 +83,7 @@ class ConditionalExportTest {
       assertThat(model.spec()).isEqualTo(spec);
       logProb = model.logProb(test.x(), test.context(), n);
       assertThat(-mean(logProb)).isCloseTo(expectedNll, within(1e-4));
-      assertThat(model.logProbImportanceWeighted(test.x(), test.context(), n, 1)).containsExactly(logProb);
+      assertThat(model.logProbImportanceWeighted(test.x(), test.context(), n, org.flows4j.tf.ImportanceSamples.of(1))).containsExactly(logProb);
 
       float[] back = model.decode(model.encode(test.x(), test.context(), n), test.context(), n);
       for (int i = 0; i < back.length; i++) {
@@ -113,7 +114,7 @@ class ConditionalExportTest {
 
   @Test
   void conditionalModelsNeedContextsAndCheckThem(@TempDir Path dir) {
-    FlowSpec spec = Flows.sequential(Shape.of(2)).context(Contexts.classes(3, 2))
+    FlowSpec spec = Flows.sequential(Shape.of(2)).context(Contexts.classes(3).embedding(2))
         .steps(1, s -> s.affineCoupling(Mask.HALF, Conditioners.mlp(4)))
         .build();
     Path export = dir.resolve("model");
@@ -150,7 +151,7 @@ class ConditionalExportTest {
   @Test
   void unconditionalModelsRefuseContexts(@TempDir Path dir) {
     Path export = dir.resolve("model");
-    try (Trainer trainer = Trainer.create(Presets.realNvp(Shape.of(2), 1, 4), TrainingOptions.defaults())) {
+    try (Trainer trainer = Trainer.create(Presets.realNvp(Shape.of(2)).couplings(1).width(4).build(), TrainingOptions.defaults())) {
       trainer.exportSavedModel(export);
     }
     try (FlowModel model = FlowModel.load(export)) {

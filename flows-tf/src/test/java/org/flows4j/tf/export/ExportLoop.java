@@ -14,7 +14,7 @@ public final class ExportLoop {
   private ExportLoop() {}
 
   public static void main(String[] args) {
-    try (Trainer trainer = Trainer.create(Presets.realNvp(Shape.of(2), 4, 16), TrainingOptions.defaults())) {
+    try (Trainer trainer = Trainer.create(Presets.realNvp(Shape.of(2)).couplings(4).width(16).build(), TrainingOptions.defaults())) {
       for (int i = 0; ; i++) {
         trainer.exportSavedModel(Path.of(args[0]));
         System.out.println("exported " + i);

@@ -38,7 +38,7 @@ class FlowModelInputTest {
   @BeforeAll
   static void exportADequantizedImageModel() {
     export = dir.resolve("saved_model");
-    try (Trainer trainer = Trainer.create(Presets.glow(Shape.of(4, 4, 1), 2, 1, 8), TrainingOptions.defaults())) {
+    try (Trainer trainer = Trainer.create(Presets.glow(Shape.of(4, 4, 1)).levels(2).stepsPerLevel(1).width(8).build(), TrainingOptions.defaults())) {
       trainer.exportSavedModel(export);
     }
     model = FlowModel.load(export);
@@ -75,7 +75,7 @@ class FlowModelInputTest {
     assertThatThrownBy(() -> model.bitsPerDim(pixels(-5f), 2)).hasMessageEndingWith("x[19] (example 1) is -5.0");
     assertThatThrownBy(() -> model.encode(pixels(Float.NaN), 2))
         .hasMessage("x must be finite, but x[19] (example 1) is NaN");
-    assertThatThrownBy(() -> model.logProbImportanceWeighted(pixels(Float.POSITIVE_INFINITY), 2, 4))
+    assertThatThrownBy(() -> model.logProbImportanceWeighted(pixels(Float.POSITIVE_INFINITY), 2, org.flows4j.tf.ImportanceSamples.of(4)))
         .hasMessage("x must be finite, but x[19] (example 1) is Infinity");
     assertThatThrownBy(() -> model.logProb(new float[0], 0))
         .hasMessage("n must be positive (at least one example), but was 0");

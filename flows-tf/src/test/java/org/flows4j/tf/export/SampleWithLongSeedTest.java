@@ -23,7 +23,7 @@ import org.tensorflow.types.TFloat32;
 
 /** {@code CompiledFlow.sample(tf, n, temperature, long seed)} against the exported {@code sample} signature. */
 class SampleWithLongSeedTest {
-  private static final FlowSpec SPEC = Presets.realNvp(Shape.of(2), 4, 16);
+  private static final FlowSpec SPEC = Presets.realNvp(Shape.of(2)).couplings(4).width(16).build();
   private static final long WEIGHT_SEED = 5;
 
   @Test
@@ -46,7 +46,7 @@ class SampleWithLongSeedTest {
    */
   @Test
   void samplesOfFiveAreTheFirstFiveRowsOfSamplesOfTenWithTheSameSeed() {
-    for (FlowSpec spec : new FlowSpec[] {SPEC, Presets.realNvp(Shape.of(8, 8, 1), 2, 8)}) {
+    for (FlowSpec spec : new FlowSpec[] {SPEC, Presets.realNvp(Shape.of(8, 8, 1)).couplings(2).width(8).build()}) {
       float[] five = sampleInGraph(spec, 5, 1f, 9L);
       float[] ten = sampleInGraph(spec, 10, 1f, 9L);
       assertThat(Arrays.copyOf(ten, five.length)).as("%s", spec.inputShape()).containsExactly(five);

@@ -1,5 +1,6 @@
 package org.flows4j.tf.export;
 
+import java.util.SplittableRandom;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
@@ -16,11 +17,11 @@ import org.junit.jupiter.api.io.TempDir;
 class SamplingSeedTest {
   @Test
   void trainerAndExportedModelDrawTheSameSamplesForTheSameSeed(@TempDir Path dir) {
-    FlowSpec spec = Presets.realNvp(Shape.of(2), 2, 8);
+    FlowSpec spec = Presets.realNvp(Shape.of(2)).couplings(2).width(8).build();
     Path export = dir.resolve("model");
     try (Trainer trainer = Trainer.create(spec, TrainingOptions.builder().seed(3).build())) {
       for (int i = 0; i < 3; i++) {
-        trainer.step(ToyDensity.MOONS.sampleFlat(64, 10 + i), 64);
+        trainer.step(ToyDensity.MOONS.sampleFlat(64, new SplittableRandom(10 + i)), 64);
       }
       trainer.exportSavedModel(export);
       float[] fromTrainer = trainer.sample(16, 0.8, 7);

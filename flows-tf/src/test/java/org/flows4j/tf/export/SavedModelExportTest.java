@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import org.flows4j.tf.ImportanceSamples;
 import org.flows4j.api.FlowSpec;
 import org.flows4j.api.FlowSpecJson;
 import org.flows4j.api.Flows;
@@ -29,12 +30,12 @@ class SavedModelExportTest {
 
   @Test
   void twoDimensionalFlowRoundTripsThroughASavedModel(@TempDir Path dir) throws Exception {
-    FlowSpec spec = Presets.realNvp(Shape.of(2), 4, 16);
-    float[] x = ToyDensity.MOONS.sampleFlat(50, 1);
+    FlowSpec spec = Presets.realNvp(Shape.of(2)).couplings(4).width(16).build();
+    float[] x = ToyDensity.MOONS.sampleFlat(50, new SplittableRandom(1));
     Path export = dir.resolve("model");
     try (Trainer trainer = Trainer.create(spec, TrainingOptions.builder().emaDecay(0.9).seed(1).build())) {
       for (int i = 0; i < 20; i++) {
-        trainer.step(ToyDensity.MOONS.sampleFlat(64, 100 + i), 64);
+        trainer.step(ToyDensity.MOONS.sampleFlat(64, new SplittableRandom(100 + i)), 64);
       }
       trainer.exportSavedModel(export);
       double expectedMean = trainer.evaluate(x, 50).negativeLogLikelihood();
@@ -78,12 +79,12 @@ class SavedModelExportTest {
             .splineCoupling(Mask.HALF_FLIPPED, Conditioners.mlp(16), Transforms.spline().bound(2)))
         .build();
     int n = 64;
-    float[] x = ToyDensity.MOONS.sampleFlat(n, 1);
+    float[] x = ToyDensity.MOONS.sampleFlat(n, new SplittableRandom(1));
     Path export = dir.resolve("nsf");
     double expectedMean;
     try (Trainer trainer = Trainer.create(spec, TrainingOptions.builder().learningRate(1e-2).seed(2).build())) {
       for (int i = 0; i < 20; i++) {
-        trainer.step(ToyDensity.MOONS.sampleFlat(64, 200 + i), 64);
+        trainer.step(ToyDensity.MOONS.sampleFlat(64, new SplittableRandom(200 + i)), 64);
       }
       trainer.exportSavedModel(export);
       expectedMean = trainer.evaluate(x, n).negativeLogLikelihood();
@@ -148,7 +149,7 @@ class SavedModelExportTest {
   @Test
   void flowPlusPlusExportsBothBoundsOfItsLearnedDequantization(@TempDir Path dir) {
     Shape shape = Shape.of(4, 4, 1);
-    FlowSpec spec = Presets.flowPlusPlus(shape, 8, 1, 2, 3);
+    FlowSpec spec = Presets.flowPlusPlus(shape).width(8).blocks(1).heads(2).components(3).build();
     int n = 8;
     float[] pixels = new float[n * shape.size()];
     SplittableRandom random = new SplittableRandom(7);
@@ -164,12 +165,12 @@ class SavedModelExportTest {
       }
       trainer.exportSavedModel(export);
       expectedBound = trainer.evaluate(pixels, n).negativeLogLikelihood();
-      expectedWeighted = trainer.evaluate(pixels, n, 4).negativeLogLikelihood();
+      expectedWeighted = trainer.evaluate(pixels, n, ImportanceSamples.of(4)).negativeLogLikelihood();
     }
     try (FlowModel model = FlowModel.load(export)) {
       assertThat(model.spec()).isEqualTo(spec);
       assertThat(-mean(model.logProb(pixels, n))).isCloseTo(expectedBound, within(2e-3));
-      assertThat(-mean(model.logProbImportanceWeighted(pixels, n, 4))).isCloseTo(expectedWeighted, within(2e-3));
+      assertThat(-mean(model.logProbImportanceWeighted(pixels, n, ImportanceSamples.of(4)))).isCloseTo(expectedWeighted, within(2e-3));
       assertThat(expectedWeighted).isLessThan(expectedBound);
       float[] back = model.decode(model.encode(pixels, n), n);
       for (int i = 0; i < pixels.length; i++) {
@@ -191,8 +192,8 @@ class SavedModelExportTest {
   void pixelCnnMafTrainsAndRoundTripsThroughASavedModel(@TempDir Path dir) {
     Shape shape = Shape.of(5, 4, 2);
     FlowSpec spec = Flows.sequential(shape)
-        .steps(1, step -> step.actNorm().maf(Conditioners.pixelCnn(8, 2))
-            .maf(AutoregressiveOrder.reversed(), Conditioners.pixelCnn(8, 1)))
+        .steps(1, step -> step.actNorm().maf(Conditioners.pixelCnn(8).layers(2))
+            .maf(AutoregressiveOrder.reversed(), Conditioners.pixelCnn(8).layers(1)))
         .build();
     int n = 8;
     float[] x = new float[n * shape.size()];
@@ -231,7 +232,7 @@ class SavedModelExportTest {
 
   @Test
   void dequantizedImageFlowExportsAllSignatures(@TempDir Path dir) {
-    FlowSpec spec = Presets.glow(Shape.of(4, 4, 1), 2, 1, 8);
+    FlowSpec spec = Presets.glow(Shape.of(4, 4, 1)).levels(2).stepsPerLevel(1).width(8).build();
     float[] pixels = new float[6 * 16];
     SplittableRandom random = new SplittableRandom(2);
     for (int i = 0; i < pixels.length; i++) {

@@ -27,7 +27,7 @@ public final class CompileSpecs {
     List<String> lines = Files.readAllLines(Path.of(args[0]), StandardCharsets.UTF_8);
     for (int i = 0; i < lines.size(); i++) {
       FlowSpec spec = FlowSpecJson.fromJson(lines.get(i).replace("\\n", "\n"));
-      if (MemoryEstimate.evaluation(spec, 2).totalBytes() > CAP_BYTES) {
+      if (MemoryEstimate.evaluation(spec, 2).modelBytes() > CAP_BYTES) {
         System.out.println("TOO_LARGE " + i);
         continue;
       }

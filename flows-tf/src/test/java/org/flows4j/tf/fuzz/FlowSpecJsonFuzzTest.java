@@ -51,15 +51,15 @@ class FlowSpecJsonFuzzTest {
   static List<FlowSpec> seeds() {
     Shape image = Shape.of(4, 4, 2);
     return List.of(
-        Presets.realNvp(Shape.of(2), 2, 8),
-        Presets.realNvp(image, 1, 4),
-        Presets.nice(Shape.of(4), 2, 4),
-        Presets.glow(Shape.of(8, 8, 1), 2, 1, 4),
-        Presets.emerging(Shape.of(8, 8, 1), 1, 1, 4),
-        Presets.maf(Shape.of(3), 2, 8),
-        Presets.maf(Shape.of(4, 4, 1), 1, 4),
-        Presets.flowPlusPlus(image, 4, 1, 1, 2),
-        Presets.residualFlow(Shape.of(2), 2, 8),
+        Presets.realNvp(Shape.of(2)).couplings(2).width(8).build(),
+        Presets.realNvp(image).couplings(1).width(4).build(),
+        Presets.nice(Shape.of(4)).couplings(2).width(4).build(),
+        Presets.glow(Shape.of(8, 8, 1)).levels(2).stepsPerLevel(1).width(4).build(),
+        Presets.emerging(Shape.of(8, 8, 1)).levels(1).stepsPerLevel(1).width(4).build(),
+        Presets.maf(Shape.of(3)).layers(2).width(8).build(),
+        Presets.maf(Shape.of(4, 4, 1)).layers(1).width(4).build(),
+        Presets.flowPlusPlus(image).width(4).blocks(1).heads(1).components(2).build(),
+        Presets.residualFlow(Shape.of(2)).blocks(2).width(8).build(),
         Flows.sequential(image).steps(1, s -> s.actNorm().invertibleConv1x1(org.flows4j.api.step.Conv1x1.QR)
             .periodicConv(3).affineCoupling(Mask.CHECKERBOARD, Conditioners.convNet(4).kernelSize(5))
             .squeeze().reverse()).build(),

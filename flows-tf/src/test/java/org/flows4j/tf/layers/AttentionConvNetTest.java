@@ -57,7 +57,7 @@ class AttentionConvNetTest {
   void dataInitNormalisesEveryConvolutionOnTheInitBatch(double dropout, boolean zeroInitLast, ConvWeights weights,
       boolean conditioned) {
     AttentionConvNetConditioner spec =
-        Conditioners.flowPlusPlus(8, BLOCKS, 2).dropout(dropout).zeroInitLast(zeroInitLast).weights(weights);
+        Conditioners.flowPlusPlus(8).blocks(BLOCKS).heads(2).dropout(dropout).zeroInitLast(zeroInitLast).weights(weights);
     try (GraphFixture g = new GraphFixture()) {
       Parameters<TFloat64> parameters = new Parameters<>(TFloat64.class, 7);
       parameters.createRandomSeed(g.tf);
@@ -124,7 +124,7 @@ class AttentionConvNetTest {
       Parameters<TFloat64> parameters = new Parameters<>(TFloat64.class, 7);
       parameters.createRandomSeed(g.tf);
       AttentionConvNet<TFloat64> net = new AttentionConvNet<>(
-          g.tf, Conditioners.flowPlusPlus(8, 1, 2).zeroInitLast(false).weights(ConvWeights.WEIGHT_NORMALIZED),
+          g.tf, Conditioners.flowPlusPlus(8).blocks(1).heads(2).zeroInitLast(false).weights(ConvWeights.WEIGHT_NORMALIZED),
           SHAPE, IN_CHANNELS, 0, OUT_CHANNELS, parameters);
       Placeholder<TFloat64> x = input(g, 3);
       List<Op> initOps = new ArrayList<>();
@@ -152,7 +152,7 @@ class AttentionConvNetTest {
   void compiledFlowIsInitialisedAfterTheInitPassOrWithoutDataInit() {
     for (boolean fromData : new boolean[] {true, false}) {
       FlowSpec spec = Flows.sequential(SHAPE).steps(1, s -> s.affineCoupling(Mask.CHECKERBOARD,
-          Conditioners.flowPlusPlus(8, 1, 2).dataInitialization(fromData))).build();
+          Conditioners.flowPlusPlus(8).blocks(1).heads(2).dataInitialization(fromData))).build();
       try (GraphFixture g = new GraphFixture()) {
         CompiledFlow<TFloat64> flow = FlowCompiler.compileFloat64(g.tf, spec, 5);
         Placeholder<TFloat64> x = input(g, 3);
@@ -178,7 +178,7 @@ class AttentionConvNetTest {
       Parameters<TFloat64> parameters = new Parameters<>(TFloat64.class, 13);
       parameters.createRandomSeed(g.tf);
       AttentionConvNet<TFloat64> net = new AttentionConvNet<>(
-          g.tf, Conditioners.flowPlusPlus(8, BLOCKS, 2).dropout(rate), SHAPE, IN_CHANNELS, 0, OUT_CHANNELS,
+          g.tf, Conditioners.flowPlusPlus(8).blocks(BLOCKS).heads(2).dropout(rate), SHAPE, IN_CHANNELS, 0, OUT_CHANNELS,
           parameters);
       Placeholder<TFloat64> x = input(g, n);
       AttentionConvNet.Probes<TFloat64> training = AttentionConvNet.Probes.create();
@@ -227,7 +227,7 @@ class AttentionConvNetTest {
       Parameters<TFloat64> parameters = new Parameters<>(TFloat64.class, 7);
       parameters.createRandomSeed(g.tf);
       AttentionConvNet<TFloat64> net = new AttentionConvNet<>(
-          g.tf, Conditioners.flowPlusPlus(8, 1, 2).zeroInitLast(false), SHAPE, IN_CHANNELS, 0, OUT_CHANNELS,
+          g.tf, Conditioners.flowPlusPlus(8).blocks(1).heads(2).zeroInitLast(false), SHAPE, IN_CHANNELS, 0, OUT_CHANNELS,
           parameters);
       Placeholder<TFloat64> x = input(g, 3);
       List<Op> initOps = new ArrayList<>();
@@ -274,7 +274,7 @@ class AttentionConvNetTest {
       Parameters<TFloat64> parameters = new Parameters<>(TFloat64.class, 7);
       parameters.createRandomSeed(g.tf);
       AttentionConvNet<TFloat64> net = new AttentionConvNet<>(g.tf,
-          Conditioners.flowPlusPlus(8, BLOCKS, 2).zeroInitLast(false).dataInitialization(false), SHAPE,
+          Conditioners.flowPlusPlus(8).blocks(BLOCKS).heads(2).zeroInitLast(false).dataInitialization(false), SHAPE,
           IN_CHANNELS, CONDITION_CHANNELS, OUT_CHANNELS, parameters);
       List<Variable<TFloat64>> projections = net.variables().stream()
           .filter(v -> v.op().name().contains("condition_projection.kernel")).toList();

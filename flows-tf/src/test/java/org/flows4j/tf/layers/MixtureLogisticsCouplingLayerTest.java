@@ -128,10 +128,10 @@ class MixtureLogisticsCouplingLayerTest {
    */
   @Test
   void flowPlusPlusDefaultsAreTheOfficialCodes() {
-    assertThat(Conditioners.flowPlusPlus(8, 1, 2).dropout()).isEqualTo(0.2);
+    assertThat(Conditioners.flowPlusPlus(8).blocks(1).heads(2).dropout()).isEqualTo(0.2);
     try (GraphFixture g = new GraphFixture()) {
       CouplingLayer<TFloat64> layer = new CouplingLayer<>(g.tf,
-          new MixtureLogisticsCoupling(Mask.CHANNELS, Conditioners.flowPlusPlus(8, 1, 2), 2), Shape.of(4, 4, 2), 0,
+          new MixtureLogisticsCoupling(Mask.CHANNELS, Conditioners.flowPlusPlus(8).blocks(1).heads(2), 2), Shape.of(4, 4, 2), 0,
           new Parameters<>(TFloat64.class, 4));
       List<org.tensorflow.op.core.Variable<TFloat64>> positional = layer.variables().stream()
           .filter(v -> v.op().name().contains("positional")).toList();
@@ -145,7 +145,7 @@ class MixtureLogisticsCouplingLayerTest {
       assertThat(Math.abs(mean)).isLessThan(0.003);
     }
     assertThat(new MixtureLogisticsCoupling(Mask.HALF, Conditioners.mlp(8), 2).logScaleBound()).isEqualTo(1.0);
-    assertThat(org.flows4j.api.Presets.flowPlusPlus(Shape.of(4, 4, 1), 4, 1, 1, 2).steps())
+    assertThat(org.flows4j.api.Presets.flowPlusPlus(Shape.of(4, 4, 1)).width(4).blocks(1).heads(1).components(2).build().steps())
         .filteredOn(MixtureLogisticsCoupling.class::isInstance)
         .isNotEmpty()
         .allSatisfy(step -> assertThat(((MixtureLogisticsCoupling) step).logScaleBound()).isEqualTo(1.0));

@@ -1,5 +1,6 @@
 package org.flows4j.tf.residual;
 
+import java.util.SplittableRandom;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.flows4j.api.FlowSpec;
@@ -18,13 +19,13 @@ class ResidualTrainingTest {
    */
   @Test
   void toyPresetLowersTheExactHeldOutNll() {
-    FlowSpec spec = Presets.residualFlow(Shape.of(2), 4, 32);
-    float[] test = ToyDensity.EIGHT_GAUSSIANS.sampleFlat(2000, 5);
+    FlowSpec spec = Presets.residualFlow(Shape.of(2)).blocks(4).width(32).build();
+    float[] test = ToyDensity.EIGHT_GAUSSIANS.sampleFlat(2000, new SplittableRandom(5));
     try (Trainer trainer = Trainer.create(spec, TrainingOptions.builder().learningRate(5e-3).seed(3).build())) {
-      trainer.step(ToyDensity.EIGHT_GAUSSIANS.sampleFlat(256, 0), 256);
+      trainer.step(ToyDensity.EIGHT_GAUSSIANS.sampleFlat(256, new SplittableRandom(0)), 256);
       double before = trainer.evaluate(test, 2000).negativeLogLikelihood();
       for (int step = 1; step < 250; step++) {
-        trainer.step(ToyDensity.EIGHT_GAUSSIANS.sampleFlat(256, step), 256);
+        trainer.step(ToyDensity.EIGHT_GAUSSIANS.sampleFlat(256, new SplittableRandom(step)), 256);
       }
       double after = trainer.evaluate(test, 2000).negativeLogLikelihood();
       System.out.printf("residual flow on 8 gaussians: exact held-out NLL %.3f -> %.3f nats in %d steps%n",

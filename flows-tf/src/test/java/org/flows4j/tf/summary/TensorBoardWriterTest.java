@@ -47,7 +47,7 @@ class TensorBoardWriterTest {
     List<Evaluation> evaluations = new ArrayList<>();
     ToyDataSource moons = new ToyDataSource(ToyDensity.MOONS, 3);
     float[] heldOut = moons.batch(-1, 256);
-    try (Trainer trainer = Trainer.create(Presets.realNvp(Shape.of(2), 2, 8),
+    try (Trainer trainer = Trainer.create(Presets.realNvp(Shape.of(2)).couplings(2).width(8).build(),
             TrainingOptions.builder().learningRate(3e-3).warmupSteps(5).build());
         TensorBoardWriter events = TensorBoardWriter.create(dir)) {
       TrainingRun.run(trainer, moons, new HeldOut(heldOut, 256), RunOptions.builder().steps(30).batchSize(64).evaluateEvery(10).build(),

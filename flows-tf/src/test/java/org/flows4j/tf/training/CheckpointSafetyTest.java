@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * edited {@code trainer.json} or a {@code latest} pointing elsewhere is refused, and leftovers of a kill are cleaned.
  */
 class CheckpointSafetyTest {
-  private static final FlowSpec SPEC = Presets.realNvp(Shape.of(2), 2, 8);
+  private static final FlowSpec SPEC = Presets.realNvp(Shape.of(2)).couplings(2).width(8).build();
   private static final ToyDataSource DATA = new ToyDataSource(ToyDensity.MOONS, 1);
 
   @TempDir Path dir;

@@ -1,5 +1,6 @@
 package org.flows4j.tf.training;
 
+import java.util.SplittableRandom;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -45,11 +46,11 @@ class ConditionalTrainingTest {
    */
   @Test
   void classContextBeatsUnconditionalFlowOfTheSameSizeOnLabelledEightGaussians() {
-    ConditionalBatch test = EIGHT.sample(2000, 12345);
+    ConditionalBatch test = EIGHT.sample(2000, new SplittableRandom(12345));
     ConditionalToyDataSource train = new ConditionalToyDataSource(EIGHT, 3);
     RunOptions run = RunOptions.builder().steps(300).batchSize(256).build();
     double conditional;
-    try (Trainer trainer = Trainer.create(couplingFlow(Contexts.classes(8, 8), 6, 32), options())) {
+    try (Trainer trainer = Trainer.create(couplingFlow(Contexts.classes(8).embedding(8), 6, 32), options())) {
       TrainingRun.run(trainer, train, null, run, new TrainingListener() {});
       conditional = trainer.evaluate(test).negativeLogLikelihood();
     }
@@ -74,7 +75,7 @@ class ConditionalTrainingTest {
    */
   @Test
   void samplesFollowTheirClassAndAreReproducible() {
-    try (Trainer trainer = Trainer.create(couplingFlow(Contexts.classes(8, 8), 6, 32), options())) {
+    try (Trainer trainer = Trainer.create(couplingFlow(Contexts.classes(8).embedding(8), 6, 32), options())) {
       TrainingRun.run(trainer, new ConditionalToyDataSource(EIGHT, 5), null,
           RunOptions.builder().steps(300).batchSize(256).build(), new TrainingListener() {});
       int n = 400;
@@ -101,9 +102,9 @@ class ConditionalTrainingTest {
   /** A resumed conditional run continues exactly: same held-out NLL as the uninterrupted run. */
   @Test
   void conditionalRunResumesExactly(@TempDir Path dir) {
-    ConditionalBatch test = EIGHT.sample(500, 99);
+    ConditionalBatch test = EIGHT.sample(500, new SplittableRandom(99));
     ConditionalToyDataSource train = new ConditionalToyDataSource(EIGHT, 11);
-    FlowSpec spec = couplingFlow(Contexts.classes(8, 4), 2, 16);
+    FlowSpec spec = couplingFlow(Contexts.classes(8).embedding(4), 2, 16);
     double straight;
     try (Trainer trainer = Trainer.create(spec, options())) {
       TrainingRun.run(trainer, train, null, RunOptions.builder().steps(20).batchSize(64).build(),
@@ -130,7 +131,7 @@ class ConditionalTrainingTest {
    */
   @Test
   void contextsTravelWithTheirExamplesAcrossDeviceReplicas() {
-    FlowSpec spec = couplingFlow(Contexts.classes(8, 4), 4, 16);
+    FlowSpec spec = couplingFlow(Contexts.classes(8).embedding(4), 4, 16);
     TrainingOptions options = TrainingOptions.builder().learningRate(1e-3).seed(4).build();
     ConditionalToyDataSource train = new ConditionalToyDataSource(EIGHT, 9);
     double lossOne = 0;
@@ -170,7 +171,7 @@ class ConditionalTrainingTest {
       x[2 * i + 1] = -i;
       c[i] = 1000 + i;
     }
-    var source = DataSources.ofArrays(x, Shape.of(2), c, 1, 4);
+    var source = DataSources.ofArrays(x, Shape.of(2), c, 4);
     for (long b = 0; b < 12; b++) {
       ConditionalBatch batch = source.batch(b, 8);
       for (int i = 0; i < 8; i++) {
@@ -178,14 +179,14 @@ class ConditionalTrainingTest {
         assertThat(batch.x()[2 * i + 1]).isEqualTo(-batch.x()[2 * i]);
       }
     }
-    assertThatThrownBy(() -> DataSources.ofArrays(x, Shape.of(2), new float[n - 1], 1, 0))
-        .hasMessage("the contexts must be one row of 1 values per example (50 examples, so 50 floats), but are 49 "
-            + "floats");
+    assertThatThrownBy(() -> DataSources.ofArrays(x, Shape.of(2), new float[n - 1], 0))
+        .hasMessage("the contexts must be one row of the same width per example (50 examples, so a multiple of 50 "
+            + "floats), but are 49 floats");
   }
 
   @Test
   void contextsAreCheckedAndRequiredOnlyWhenDeclared() {
-    try (Trainer trainer = Trainer.create(couplingFlow(Contexts.classes(3, 2), 1, 4), options())) {
+    try (Trainer trainer = Trainer.create(couplingFlow(Contexts.classes(3).embedding(2), 1, 4), options())) {
       assertThat(trainer.isConditional()).isTrue();
       assertThatThrownBy(() -> trainer.step(new float[4], 2))
           .isInstanceOf(IllegalArgumentException.class)

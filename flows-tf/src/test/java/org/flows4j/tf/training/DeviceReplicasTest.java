@@ -37,8 +37,8 @@ class DeviceReplicasTest {
     float[] twoDevices;
     double lossOne = 0;
     double lossTwo = 0;
-    try (Trainer one = Trainer.create(Presets.realNvp(Shape.of(2), 4, 16), options);
-        Trainer two = Trainer.create(Presets.realNvp(Shape.of(2), 4, 16), options,
+    try (Trainer one = Trainer.create(Presets.realNvp(Shape.of(2)).couplings(4).width(16).build(), options);
+        Trainer two = Trainer.create(Presets.realNvp(Shape.of(2)).couplings(4).width(16).build(), options,
             DistributedTraining.cpuDevices(2))) {
       for (int step = 0; step < STEPS; step++) {
         float[] batch = moons.batch(step, BATCH);

@@ -25,7 +25,7 @@ class EvaluationNoiseTest {
   @Test
   void dequantizationNoiseIsDrawnAfreshAtEachStep(@TempDir Path dir) throws Exception {
     Shape shape = Shape.of(4, 4, 1);
-    FlowSpec spec = Presets.glow(shape, 1, 2, 8);
+    FlowSpec spec = Presets.glow(shape).levels(1).stepsPerLevel(2).width(8).build();
     float[] pixels = new float[32 * shape.size()];
     SplittableRandom random = new SplittableRandom(3);
     for (int i = 0; i < pixels.length; i++) {
@@ -43,7 +43,7 @@ class EvaluationNoiseTest {
     FlowSpec spec = Flows.sequential(Shape.of(2))
         .steps(2, step -> step.actNorm().residualBlock(b -> b.lipschitzMlp(16, 16)))
         .build();
-    assertFreshPerStep(spec, ToyDensity.MOONS.sampleFlat(64, 5), 64, dir);
+    assertFreshPerStep(spec, ToyDensity.MOONS.sampleFlat(64, new SplittableRandom(5)), 64, dir);
   }
 
   private static void assertFreshPerStep(FlowSpec spec, float[] data, int n, Path dir) throws Exception {

@@ -33,46 +33,46 @@ class ImagePresetTrainingTest {
 
   @Test
   void glowLowersTheTrainingLossOnFashionMnist() {
-    assertTheLossFalls("glow", Presets.glow(Shape.of(28, 28, 1), 2, 2, 16));
+    assertTheLossFalls("glow", Presets.glow(Shape.of(28, 28, 1)).levels(2).stepsPerLevel(2).width(16).build());
   }
 
   /** Glow's layout with spline couplings (8 bins on [-3, 3]) instead of affine ones. */
   @Test
   void neuralSplineFlowLowersTheTrainingLossOnFashionMnist() {
-    assertTheLossFalls("nsf", Presets.neuralSplineFlow(Shape.of(28, 28, 1), 2, 2, 16));
+    assertTheLossFalls("nsf", Presets.neuralSplineFlow(Shape.of(28, 28, 1)).levels(2).stepsPerLevel(2).width(16).build());
   }
 
   @Test
   void emergingLowersTheTrainingLossOnFashionMnist() {
-    assertTheLossFalls("emerging", Presets.emerging(Shape.of(28, 28, 1), 2, 2, 16));
+    assertTheLossFalls("emerging", Presets.emerging(Shape.of(28, 28, 1)).levels(2).stepsPerLevel(2).width(16).build());
   }
 
   @Test
   void realNvpLowersTheTrainingLossOnFashionMnist() {
-    assertTheLossFalls("realnvp", Presets.realNvp(Shape.of(28, 28, 1), 2, 16));
+    assertTheLossFalls("realnvp", Presets.realNvp(Shape.of(28, 28, 1)).couplings(2).width(16).build());
   }
 
   @Test
   void niceLowersTheTrainingLossOnFashionMnist() {
     // NICE is volume preserving except for its last actNorm: it learns slowly, so a smaller margin.
-    assertTheLossFalls("nice", Presets.nice(Shape.of(28, 28, 1), 4, 16), 0.1);
+    assertTheLossFalls("nice", Presets.nice(Shape.of(28, 28, 1)).couplings(4).width(16).build(), 0.1);
   }
 
   @Test
   void residualFlowLowersTheTrainingLossOnFashionMnist() {
     // Lipschitz-bounded blocks move slowly at first; the margin is half the measured drop.
-    assertTheLossFalls("resflow", Presets.residualFlow(Shape.of(28, 28, 1), 1, 16), 0.1);
+    assertTheLossFalls("resflow", Presets.residualFlow(Shape.of(28, 28, 1)).blocks(1).width(16).build(), 0.1);
   }
 
   @Test
   void pixelCnnMafLowersTheTrainingLossOnFashionMnist() {
-    assertTheLossFalls("maf-image", Presets.maf(Shape.of(28, 28, 1), 2, 16));
+    assertTheLossFalls("maf-image", Presets.maf(Shape.of(28, 28, 1)).layers(2).width(16).build());
   }
 
   /** MAF as its paper models MNIST: the image as a 784-vector, dequantized, logit with λ = 1e-6. */
   @Test
   void mafLowersTheTrainingLossOnFashionMnistAsVectors() {
-    assertTheLossFalls("maf", Presets.maf(Shape.of(28 * 28), 2, 256)
+    assertTheLossFalls("maf", Presets.maf(Shape.of(28 * 28)).layers(2).width(256).build()
         .withPreprocessing(Dequantization.uniform(256), LogitTransform.of(1e-6)));
   }
 

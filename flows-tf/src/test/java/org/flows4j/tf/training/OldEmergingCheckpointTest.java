@@ -36,7 +36,7 @@ class OldEmergingCheckpointTest {
 
   @Test
   void anEmergingCheckpointFromBeforeThePapersMasksIsRefusedNamingTheReason() throws Exception {
-    FlowSpec spec = Presets.emerging(Shape.of(4, 4, 1), 1, 1, 4);
+    FlowSpec spec = Presets.emerging(Shape.of(4, 4, 1)).levels(1).stepsPerLevel(1).width(4).build();
     Path checkpoint;
     List<String> names = new ArrayList<>();
     List<DataType> types = new ArrayList<>();

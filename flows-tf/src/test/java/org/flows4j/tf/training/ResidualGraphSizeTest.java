@@ -63,7 +63,7 @@ class ResidualGraphSizeTest {
   }
 
   private static FlowSpec toy(int blocks) {
-    return Presets.residualFlow(Shape.of(2), blocks, 128);
+    return Presets.residualFlow(Shape.of(2)).blocks(blocks).width(128).build();
   }
 
   private static long operations(FlowSpec spec) {

@@ -38,7 +38,7 @@ public final class StartupBreakdown {
     int batch;
     switch (config) {
       case "toy" -> {
-        spec = Presets.residualFlow(Shape.of(2), blocks, 128);
+        spec = Presets.residualFlow(Shape.of(2)).blocks(blocks).width(128).build();
         batch = 500;
       }
       case "toybp" -> {
@@ -49,7 +49,7 @@ public final class StartupBreakdown {
         batch = 500;
       }
       default -> {
-        spec = Presets.residualFlow(Shape.of(28, 28, 1), blocks, Integer.parseInt(config.substring(5)));
+        spec = Presets.residualFlow(Shape.of(28, 28, 1)).blocks(blocks).width(Integer.parseInt(config.substring(5))).build();
         batch = 32;
       }
     }
@@ -140,7 +140,7 @@ public final class StartupBreakdown {
 
   private static float[] data(String config, Shape shape, int batch) {
     if (config.startsWith("toy")) {
-      return ToyDensity.EIGHT_GAUSSIANS.sampleFlat(batch, 0);
+      return ToyDensity.EIGHT_GAUSSIANS.sampleFlat(batch, new SplittableRandom(0));
     }
     SplittableRandom random = new SplittableRandom(0);
     float[] values = new float[batch * shape.size()];

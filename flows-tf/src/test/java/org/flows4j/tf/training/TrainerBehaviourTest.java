@@ -1,5 +1,6 @@
 package org.flows4j.tf.training;
 
+import java.util.SplittableRandom;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -16,10 +17,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class TrainerBehaviourTest {
-  private static final FlowSpec SPEC = Presets.realNvp(Shape.of(2), 4, 32);
+  private static final FlowSpec SPEC = Presets.realNvp(Shape.of(2)).couplings(4).width(32).build();
 
   private static float[] batch(long index, int size) {
-    return ToyDensity.EIGHT_GAUSSIANS.sampleFlat(size, 1000 + index);
+    return ToyDensity.EIGHT_GAUSSIANS.sampleFlat(size, new SplittableRandom(1000 + index));
   }
 
   private static List<Double> train(Trainer trainer, int steps) {

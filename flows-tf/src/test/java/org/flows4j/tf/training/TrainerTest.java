@@ -1,5 +1,6 @@
 package org.flows4j.tf.training;
 
+import java.util.SplittableRandom;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -19,13 +20,13 @@ class TrainerTest {
    */
   @Test
   void realNvpLowersHeldOutNllOnTwoMoons() {
-    FlowSpec spec = Presets.realNvp(Shape.of(2), 6, 64);
-    float[] test = ToyDensity.MOONS.sampleFlat(2000, 12345);
+    FlowSpec spec = Presets.realNvp(Shape.of(2)).couplings(6).width(64).build();
+    float[] test = ToyDensity.MOONS.sampleFlat(2000, new SplittableRandom(12345));
     try (Trainer trainer = Trainer.create(spec, TrainingOptions.defaults().withLearningRate(3e-3).withSeed(1))) {
-      trainer.step(ToyDensity.MOONS.sampleFlat(256, 0), 256); // data-dependent init + first step
+      trainer.step(ToyDensity.MOONS.sampleFlat(256, new SplittableRandom(0)), 256); // data-dependent init + first step
       double before = trainer.evaluate(test, 2000).negativeLogLikelihood();
       for (int step = 1; step < 300; step++) {
-        trainer.step(ToyDensity.MOONS.sampleFlat(256, step), 256);
+        trainer.step(ToyDensity.MOONS.sampleFlat(256, new SplittableRandom(step)), 256);
       }
       double after = trainer.evaluate(test, 2000).negativeLogLikelihood();
       System.out.printf("realnvp moons: held-out NLL %.3f -> %.3f nats after %d steps%n",
@@ -46,12 +47,12 @@ class TrainerTest {
    */
   @Test
   void mafLowersHeldOutNllOnTwoMoons() {
-    FlowSpec spec = Presets.maf(Shape.of(2), 4, 32);
-    float[] test = ToyDensity.MOONS.sampleFlat(2000, 12345);
+    FlowSpec spec = Presets.maf(Shape.of(2)).layers(4).width(32).build();
+    float[] test = ToyDensity.MOONS.sampleFlat(2000, new SplittableRandom(12345));
     try (Trainer trainer = Trainer.create(spec, TrainingOptions.defaults().withLearningRate(3e-3).withSeed(1))) {
       double before = trainer.evaluate(test, 2000).negativeLogLikelihood();
       for (int step = 0; step < 200; step++) {
-        trainer.step(ToyDensity.MOONS.sampleFlat(256, step), 256);
+        trainer.step(ToyDensity.MOONS.sampleFlat(256, new SplittableRandom(step)), 256);
       }
       double after = trainer.evaluate(test, 2000).negativeLogLikelihood();
       System.out.printf("maf moons: held-out NLL %.3f -> %.3f nats after %d steps%n", before, after, trainer.steps());
@@ -66,7 +67,7 @@ class TrainerTest {
 
   @Test
   void nonFiniteDataIsRejectedWithItsPosition() {
-    try (Trainer trainer = Trainer.create(Presets.realNvp(Shape.of(2), 2, 8), TrainingOptions.defaults())) {
+    try (Trainer trainer = Trainer.create(Presets.realNvp(Shape.of(2)).couplings(2).width(8).build(), TrainingOptions.defaults())) {
       float[] batch = {0f, 1f, 2f, Float.NaN};
       assertThatThrownBy(() -> trainer.step(batch, 2))
           .isInstanceOf(IllegalArgumentException.class)

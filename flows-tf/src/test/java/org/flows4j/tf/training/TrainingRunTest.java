@@ -1,5 +1,6 @@
 package org.flows4j.tf.training;
 
+import java.util.SplittableRandom;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -18,10 +19,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class TrainingRunTest {
-  private static final FlowSpec SPEC = Presets.realNvp(Shape.of(2), 4, 16);
+  private static final FlowSpec SPEC = Presets.realNvp(Shape.of(2)).couplings(4).width(16).build();
   private static final ToyDataSource DATA = new ToyDataSource(ToyDensity.RINGS, 3);
   private static final TrainingRun.HeldOut HELD_OUT =
-      new TrainingRun.HeldOut(ToyDensity.RINGS.sampleFlat(500, 99), 500);
+      new TrainingRun.HeldOut(ToyDensity.RINGS.sampleFlat(500, new SplittableRandom(99)), 500);
 
   /** Records what the loop reported. */
   static final class Recorder implements TrainingListener {
@@ -84,7 +85,7 @@ class TrainingRunTest {
 
   @Test
   void dataOfTheWrongShapeIsRefused() {
-    try (Trainer trainer = Trainer.create(Presets.realNvp(Shape.of(4), 2, 8), TrainingOptions.defaults())) {
+    try (Trainer trainer = Trainer.create(Presets.realNvp(Shape.of(4)).couplings(2).width(8).build(), TrainingOptions.defaults())) {
       assertThatThrownBy(() -> TrainingRun.run(trainer, DATA, null,
           RunOptions.builder().steps(1).batchSize(8).build(), new TrainingListener() {}))
           .isInstanceOf(IllegalArgumentException.class)

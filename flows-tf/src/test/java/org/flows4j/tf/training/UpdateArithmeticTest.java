@@ -1,5 +1,6 @@
 package org.flows4j.tf.training;
 
+import java.util.SplittableRandom;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -17,10 +18,10 @@ import org.junit.jupiter.api.Test;
  * so the weights (and gradients) can be read between ActNorm's initialisation and the first update.
  */
 class UpdateArithmeticTest {
-  private static final FlowSpec SPEC = Presets.realNvp(Shape.of(2), 2, 16);
+  private static final FlowSpec SPEC = Presets.realNvp(Shape.of(2)).couplings(2).width(16).build();
 
   private static float[] batch(long index) {
-    return ToyDensity.EIGHT_GAUSSIANS.sampleFlat(64, 500 + index);
+    return ToyDensity.EIGHT_GAUSSIANS.sampleFlat(64, new SplittableRandom(500 + index));
   }
 
   /**

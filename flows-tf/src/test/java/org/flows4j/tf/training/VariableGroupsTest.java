@@ -22,7 +22,7 @@ class VariableGroupsTest {
   @Test
   void contextEmbeddingAndLearnedPriorsAreTheirOwnGroupsNotTheBaseDistributions() {
     FlowSpec spec = Flows.multiscale(Shape.of(4, 4, 1))
-        .context(Contexts.classes(3, 4))
+        .context(Contexts.classes(3).embedding(4))
         .factorOutPrior(FactorOutPrior.LEARNED)
         .base(Bases.diagonalGaussian())
         .levels(2, level -> level.squeeze().steps(1, s -> s.actNorm()

@@ -2,6 +2,7 @@ package org.flows4j.tf.training;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.flows4j.tf.ImportanceSamples;
 import org.flows4j.api.FlowSpec;
 import org.flows4j.api.Presets;
 import org.flows4j.api.Shape;
@@ -27,16 +28,16 @@ class VariationalDequantizationTrainingTest {
 
   @Test
   void flowPlusPlusLearnsAndItsElboBoundsTheImportanceWeightedEstimate() {
-    FlowSpec spec = Presets.flowPlusPlus(Shape.of(28, 28, 1), 16, 1, 2, 4);
+    FlowSpec spec = Presets.flowPlusPlus(Shape.of(28, 28, 1)).width(16).blocks(1).heads(2).components(4).build();
     ImageDataSource test =
         new ImageDataSource(FashionMnist.load(FashionMnist.DEFAULT_DIRECTORY, Split.TEST, TEST_IMAGES), 0);
     try (Trainer trainer = Trainer.create(spec, TrainingOptions.builder()
         .learningRate(2e-3).seed(1).evaluationBatch(64).build())) {
       double[] bitsPerDim = TrainingCurves.bitsPerDim(trainer, TrainingCurves.fashionMnist(512), STEPS, BATCH);
       float[] images = test.batch(0, TEST_IMAGES);
-      Evaluation elbo = trainer.evaluate(images, TEST_IMAGES, 1);
-      Evaluation iw4 = trainer.evaluate(images, TEST_IMAGES, 4);
-      Evaluation iw16 = trainer.evaluate(images, TEST_IMAGES, 16);
+      Evaluation elbo = trainer.evaluate(images, TEST_IMAGES, ImportanceSamples.of(1));
+      Evaluation iw4 = trainer.evaluate(images, TEST_IMAGES, ImportanceSamples.of(4));
+      Evaluation iw16 = trainer.evaluate(images, TEST_IMAGES, ImportanceSamples.of(16));
       double first = TrainingCurves.firstMean(bitsPerDim, WINDOW);
       double last = TrainingCurves.lastMean(bitsPerDim, WINDOW);
       System.out.printf("flowpp fashion-mnist: training ELBO %.3f -> %.3f bits/dim; test ELBO %.4f, IW(4) %.4f, "
