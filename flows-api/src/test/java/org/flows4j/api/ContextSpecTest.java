@@ -84,11 +84,11 @@ class ContextSpecTest {
             .residualBlock(b -> b.lipschitzMlp(8)))
         .build();
     assertThat(spec.context()).isEqualTo(Contexts.features(2));
-    FlowSpec image = Flows.sequential(Shape.of(4, 4, 2)).context(Contexts.classes(3, 2))
+    FlowSpec image = Flows.sequential(Shape.of(4, 4, 2)).context(Contexts.classes(3).embedding(2))
         .steps(1, s -> s.residualBlock(b -> b.lipschitzConvNet(4)))
         .build();
     assertThat(image.levels().get(0).steps()).hasSize(1);
-    FlowSpec pixelCnn = Flows.sequential(Shape.of(3, 3, 1)).context(Contexts.classes(2, 2))
+    FlowSpec pixelCnn = Flows.sequential(Shape.of(3, 3, 1)).context(Contexts.classes(2).embedding(2))
         .steps(1, s -> s.actNorm().maf(Conditioners.pixelCnn(4).layers(1)))
         .build();
     assertThat(pixelCnn.levels().get(0).steps()).hasSize(2);

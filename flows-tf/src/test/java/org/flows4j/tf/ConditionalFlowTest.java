@@ -181,7 +181,7 @@ class ConditionalFlowTest {
                 .add(StepConformanceTest.exactResidual(new LipschitzMlp(List.of(6)), Activation.ELU)))
             .build(), new double[] {0.3, -1.2, 1.0, 0.5, -0.7, 0.1}, new double[] {-0.9, 0.4, 0.0, -1.5, 1.3, 0.8}),
         Arguments.of("class context, residual conv block", Flows.sequential(Shape.of(3, 3, 2))
-            .context(Contexts.classes(3, 2))
+            .context(Contexts.classes(3).embedding(2))
             .steps(1, s -> s
                 .actNorm()
                 .add(StepConformanceTest.exactResidual(new LipschitzConvNet(4, true), Activation.LIPSWISH)))

@@ -48,7 +48,7 @@ class ClassConditionalFashionMnistTest {
     try (Trainer trainer = Trainer.create(spec, options)) {
       double before = trainer.evaluate(test.pixels(), labels(testLabels, HELD_OUT, 0), HELD_OUT)
           .negativeLogLikelihood();
-      TrainingRun.run(trainer, DataSources.ofArrays(train.pixels(), train.shape(), trainLabels, 1, 3), null,
+      TrainingRun.run(trainer, DataSources.ofArrays(train.pixels(), train.shape(), trainLabels, 3), null,
           RunOptions.builder().steps(STEPS).batchSize(32).build(), new TrainingListener() {});
       Evaluation own = trainer.evaluate(test.pixels(), labels(testLabels, HELD_OUT, 0), HELD_OUT);
       double trueClass = own.negativeLogLikelihood();

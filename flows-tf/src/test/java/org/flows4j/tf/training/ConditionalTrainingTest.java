@@ -230,10 +230,10 @@ class ConditionalTrainingTest {
    */
   @Test
   void aClassConditionalResidualFlowTrainsAndSeparatesTheClasses() {
-    FlowSpec spec = Flows.sequential(Shape.of(2)).context(Contexts.classes(8, 8))
+    FlowSpec spec = Flows.sequential(Shape.of(2)).context(Contexts.classes(8).embedding(8))
         .steps(4, step -> step.actNorm().residualBlock(b -> b.lipschitzMlp(64, 64)))
         .build();
-    ConditionalBatch test = EIGHT.sample(1000, 777);
+    ConditionalBatch test = EIGHT.sample(1000, new SplittableRandom(777));
     float[] next = new float[test.size()];
     for (int i = 0; i < next.length; i++) {
       next[i] = (test.context()[i] + 1) % 8;
