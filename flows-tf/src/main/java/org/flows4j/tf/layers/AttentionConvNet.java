@@ -123,11 +123,7 @@ final class AttentionConvNet<T extends TFloating> implements ConditionerNet<T> {
     this.dropout = spec.dropout();
     this.weights = spec.weights();
     boolean fromData = spec.dataInitialization();
-    // Created first, as the official code's pos_emb (before proj_in); N(0, 0.01²), its
-    // random_normal_initializer(stddev=0.01).
-    long[] positionalShape = {(long) height * imageWidth, width};
-    positional = track(parameters.fromValues(tf, POSITIONAL, positionalShape,
-        gaussian(new java.util.SplittableRandom(parameters.nextHostSeed()), height * imageWidth * width, 0.01)));
+    @Nullable Variable<T> sharedPositional = null;
     input = conv(tf, parameters, "conv_in", 3, inChannels, width, UNIT_INIT_SCALE, fromData);
     for (int b = 0; b < spec.blocks(); b++) {
       Parameters<T> p = parameters.in("block_" + b);
@@ -138,6 +134,14 @@ final class AttentionConvNet<T extends TFloating> implements ConditionerNet<T> {
       Conv<T> gate = conv(tf, g, "gate", 1, 2 * width, 2 * width, GATE_INIT_SCALE, fromData);
       Variable<T> norm1Scale = track(p.in("norm_0").filled(tf, "scale", new long[] {width}, 1.0));
       Variable<T> norm1Shift = track(p.in("norm_0").filled(tf, "shift", new long[] {width}, 0.0));
+      if (b == 0) {
+        // N(0, 0.01²), as the official pos_emb's random_normal_initializer(stddev=0.01). Drawn where the first
+        // block drew its own encoding before the encoding was shared, so a one-block network starts exactly as it
+        // did then (the official code creates it before proj_in; the order only decides which draws it gets).
+        long[] positionalShape = {(long) height * imageWidth, width};
+        sharedPositional = track(parameters.fromValues(tf, POSITIONAL, positionalShape,
+            gaussian(new java.util.SplittableRandom(parameters.nextHostSeed()), height * imageWidth * width, 0.01)));
+      }
       Parameters<T> a = p.in("attention");
       Conv<T> queryKeyValue = conv(tf, a, "query_key_value", 1, width, 3 * width, UNIT_INIT_SCALE, fromData);
       Conv<T> projection = conv(tf, a, "projection", 1, width, 2 * width, GATE_INIT_SCALE, fromData);
@@ -148,6 +152,7 @@ final class AttentionConvNet<T extends TFloating> implements ConditionerNet<T> {
       blocks.add(new Block<>(conv, conditionProjection, gate, norm1Scale, norm1Shift, queryKeyValue, projection,
           norm2Scale, norm2Shift, streams, streams + 1));
     }
+    positional = java.util.Objects.requireNonNull(sharedPositional, "blocks ≥ 1 is checked by the spec");
     output = spec.zeroInitLastLayer()
         ? conv(tf, parameters, "conv_out", 3, width, outChannels, 0.0, false)
         : conv(tf, parameters, "conv_out", 3, width, outChannels, GATE_INIT_SCALE, fromData);
