@@ -20,6 +20,7 @@ import com.google.common.base.Preconditions;
 import org.flows4j.api.conditioner.AttentionConvNetConditioner;
 import org.flows4j.api.conditioner.ConvWeights;
 import org.flows4j.api.context.ContextSpec;
+import org.flows4j.api.residual.SpectralNormalization;
 import org.flows4j.api.step.FactorOut;
 import org.flows4j.api.step.FactorOutPrior;
 
@@ -60,7 +61,8 @@ public final class FlowSpecJson {
       // unconditional flow (a factor-out to the base).
       .injectableValues(new InjectableValues.Std().addValue(FlowSpec.NO_CONTEXT, ContextSpec.none())
           .addValue(FactorOut.DEFAULT_PRIOR, FactorOutPrior.BASE)
-          .addValue(AttentionConvNetConditioner.DEFAULT_WEIGHTS, ConvWeights.WEIGHT_NORMALIZED))
+          .addValue(AttentionConvNetConditioner.DEFAULT_WEIGHTS, ConvWeights.WEIGHT_NORMALIZED)
+          .addValue(SpectralNormalization.DEFAULT_LEARNED_ORDERS, Boolean.FALSE))
       .build();
 
   /** Two-space indents and "\n" whatever the platform, so saved specs diff cleanly. */

@@ -374,6 +374,32 @@ class FlowSpecJsonTest {
     assertThat(FlowSpecJson.toJson(spec)).isEqualTo(RESIDUAL_JSON);
   }
 
+  /**
+   * Learned orders (the official {@code --learn-p}) are saved as {@code "learnedOrders": true} and read back; a
+   * spec without the field (every spec saved before it existed, {@link #RESIDUAL_JSON}) reads as fixed orders and
+   * saves exactly as before, since false is left out.
+   */
+  @Test
+  void learnedOrdersRoundTripAndOldSpecsReadAsFixedOrders() {
+    FlowSpec spec = Flows.sequential(Shape.of(2))
+        .steps(1, s -> s.residualBlock(b -> b.lipschitzMlp(32, 32).logDet(LogDet.truncatedSeries(4))
+            .evaluationLogDet(LogDet.exact())
+            .spectralNormalization(SpectralNormalization.defaults().withLearnedOrders())))
+        .build();
+    String json = FlowSpecJson.toJson(spec);
+    assertThat(json).isEqualTo(RESIDUAL_JSON.replace("\"orders\": [ ]",
+        "\"orders\": [ ],\n        \"learnedOrders\": true"));
+    assertThat(FlowSpecJson.fromJson(json)).isEqualTo(spec);
+    FlowSpec old = FlowSpecJson.fromJson(RESIDUAL_JSON);
+    assertThat(((org.flows4j.api.step.ResidualBlock) old.steps().get(0)).lipschitz().learnedOrders()).isFalse();
+    assertThat(FlowSpecJson.toJson(old)).isEqualTo(RESIDUAL_JSON);
+    assertThat(SpectralNormalization.defaults().withOrders(2, 3, 2).withLearnedOrders().orders()).isEmpty();
+    assertThatThrownBy(() -> new SpectralNormalization(0.9, 1e-3, 20, List.of(2.0, 2.0), true))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("learned orders start at 2 (as the official --learn-p, which ignores --vnorms), so orders must "
+            + "be empty, but were [2.0, 2.0]");
+  }
+
   private static final String RESIDUAL_JSON = """
       {
         "inputShape": [ 2 ],

@@ -341,6 +341,7 @@ class KotlinDslTest {
     assertThat(ExactLogDet.MAX_FEATURES).isEqualTo(64)
     assertThat(FixedPointInverse.defaults()).isEqualTo(Inverse.fixedPoint())
     assertThat(SpectralNormalization.defaults().withCoeff(0.5).coeff()).isEqualTo(0.5)
+    assertThat(SpectralNormalization.defaults().withLearnedOrders().learnedOrders()).isTrue()
     assertThat((LipschitzMlp(listOf(4, 4)) as ResidualBranch)).isEqualTo(LipschitzMlp(listOf(4, 4)))
     assertThat(TermDistribution.entries).containsExactly(TermDistribution.GEOMETRIC, TermDistribution.POISSON)
 

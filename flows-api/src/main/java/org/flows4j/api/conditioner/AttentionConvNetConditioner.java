@@ -13,7 +13,8 @@ import org.flows4j.api.Shape;
 /**
  * Flow++'s coupling network for images (Ho et al. 2019, section 3.3): a 3×3 input convolution to {@code width}
  * channels, then {@code blocks} times [gated residual convolution, layer norm, multi-head self-attention over the
- * pixels with a learned positional encoding and a gated output, layer norm], then a 3×3 output convolution. A
+ * pixels with a learned positional encoding and a gated output, layer norm], then a 3×3 output convolution. The
+ * positional encoding is one per network, shared by all its blocks, as the official {@code pos_emb}. A
  * condition (the dequantization flow's pixel features, or a conditional flow's context) enters every block's gated
  * convolution through its own 1×1 projection, as the official code's {@code a_proj}.
  *

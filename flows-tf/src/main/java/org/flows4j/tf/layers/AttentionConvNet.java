@@ -36,13 +36,15 @@ import org.tensorflow.types.family.TFloating;
  * with {@code concatElu(h) = elu([h, −h])}, {@code gate([a, b]) = a · σ(b)}, layer norm over the channels with a
  * learned scale and shift, and multi-head scaled dot-product self-attention over the {@code height · width}
  * pixels (queries, keys and values from one 1×1 convolution). The positional encoding, one learned vector per
- * pixel, starts as N(0, 0.01²) like the official {@code pos_emb}.
+ * pixel, starts as N(0, 0.01²) and is one variable per network, shared by every block's attention, as the official
+ * {@code pos_emb} ({@code MixLogisticAttnCoupling} creates it once per coupling, before {@code proj_in}, and passes
+ * it to each block's {@code gated_attn}). Checkpoints written while each block had its own encoding
+ * ({@code block_i.attention.positional}) are refused with a message that says so.
  *
  * <p>A condition (the dequantization flow's pixel features, or a conditional flow's context repeated at every
  * pixel) enters every block through its own 1×1 projection added before the gated convolution's second
  * nonlinearity, as the official code's {@code gated_conv(x, a=context)} ({@code c1 += nin(concat_elu(a))}); the
- * input convolution sees x alone. Departure: the official code shares one positional encoding among a coupling's
- * blocks; here each block has its own.
+ * input convolution sees x alone.
  *
  * <p>Dropout (inverted: kept units scaled by {@code 1 / (1 − p)}) runs in training passes only, with masks drawn
  * statelessly from the flow's random seed, one stream per site. Inverses and sampling run in evaluation mode,
@@ -69,6 +71,8 @@ final class AttentionConvNet<T extends TFloating> implements ConditionerNet<T> {
   private static final double GATE_INIT_SCALE = 0.1;
   /** The official code's initialiser of plain kernels, {@code tf.random_normal_initializer(0, 0.05)}. */
   private static final double PLAIN_INIT_STDDEV = 0.05;
+  /** The name of the shared positional encoding under the network's scope. */
+  static final String POSITIONAL = "positional";
 
   /**
    * A convolution: a plain kernel ({@code gain} null) or a weight-normalised direction and gain; {@code fromData}
@@ -79,7 +83,7 @@ final class AttentionConvNet<T extends TFloating> implements ConditionerNet<T> {
 
   private record Block<T extends TFloating>(
       Conv<T> conv, @Nullable Conv<T> conditionProjection, Conv<T> gate, Variable<T> norm1Scale, Variable<T> norm1Shift,
-      Variable<T> positional, Conv<T> queryKeyValue, Conv<T> projection,
+      Conv<T> queryKeyValue, Conv<T> projection,
       Variable<T> norm2Scale, Variable<T> norm2Shift, long convDropoutStream, long attentionDropoutStream) {}
 
   /** A data-initialised convolution's output, observed by tests, with the spread data init gives it. */
@@ -100,6 +104,8 @@ final class AttentionConvNet<T extends TFloating> implements ConditionerNet<T> {
   private final int heads;
   private final double dropout;
   private final ConvWeights weights;
+  /** The one positional encoding, {@code [height·width, width]}, added before every block's attention. */
+  private final Variable<T> positional;
   private final Conv<T> input;
   private final List<Block<T>> blocks = new ArrayList<>();
   private final Conv<T> output;
@@ -117,6 +123,7 @@ final class AttentionConvNet<T extends TFloating> implements ConditionerNet<T> {
     this.dropout = spec.dropout();
     this.weights = spec.weights();
     boolean fromData = spec.dataInitialization();
+    @Nullable Variable<T> sharedPositional = null;
     input = conv(tf, parameters, "conv_in", 3, inChannels, width, UNIT_INIT_SCALE, fromData);
     for (int b = 0; b < spec.blocks(); b++) {
       Parameters<T> p = parameters.in("block_" + b);
@@ -127,20 +134,25 @@ final class AttentionConvNet<T extends TFloating> implements ConditionerNet<T> {
       Conv<T> gate = conv(tf, g, "gate", 1, 2 * width, 2 * width, GATE_INIT_SCALE, fromData);
       Variable<T> norm1Scale = track(p.in("norm_0").filled(tf, "scale", new long[] {width}, 1.0));
       Variable<T> norm1Shift = track(p.in("norm_0").filled(tf, "shift", new long[] {width}, 0.0));
+      if (b == 0) {
+        // N(0, 0.01²), as the official pos_emb's random_normal_initializer(stddev=0.01). Drawn where the first
+        // block drew its own encoding before the encoding was shared, so a one-block network starts exactly as it
+        // did then (the official code creates it before proj_in; the order only decides which draws it gets).
+        long[] positionalShape = {(long) height * imageWidth, width};
+        sharedPositional = track(parameters.fromValues(tf, POSITIONAL, positionalShape,
+            gaussian(new java.util.SplittableRandom(parameters.nextHostSeed()), height * imageWidth * width, 0.01)));
+      }
       Parameters<T> a = p.in("attention");
-      // N(0, 0.01²), as the official code's pos_emb (random_normal_initializer(stddev=0.01)).
-      long[] positionalShape = {(long) height * imageWidth, width};
-      Variable<T> positional = track(a.fromValues(tf, "positional", positionalShape,
-          gaussian(new java.util.SplittableRandom(a.nextHostSeed()), height * imageWidth * width, 0.01)));
       Conv<T> queryKeyValue = conv(tf, a, "query_key_value", 1, width, 3 * width, UNIT_INIT_SCALE, fromData);
       Conv<T> projection = conv(tf, a, "projection", 1, width, 2 * width, GATE_INIT_SCALE, fromData);
       Variable<T> norm2Scale = track(p.in("norm_1").filled(tf, "scale", new long[] {width}, 1.0));
       Variable<T> norm2Shift = track(p.in("norm_1").filled(tf, "shift", new long[] {width}, 0.0));
       // Drawn whatever the rate, so switching dropout on or off leaves every initial weight unchanged.
       long streams = parameters.nextHostSeed();
-      blocks.add(new Block<>(conv, conditionProjection, gate, norm1Scale, norm1Shift, positional, queryKeyValue, projection,
+      blocks.add(new Block<>(conv, conditionProjection, gate, norm1Scale, norm1Shift, queryKeyValue, projection,
           norm2Scale, norm2Shift, streams, streams + 1));
     }
+    positional = java.util.Objects.requireNonNull(sharedPositional, "blocks ≥ 1 is checked by the spec");
     output = spec.zeroInitLastLayer()
         ? conv(tf, parameters, "conv_out", 3, width, outChannels, 0.0, false)
         : conv(tf, parameters, "conv_out", 3, width, outChannels, GATE_INIT_SCALE, fromData);
@@ -200,6 +212,7 @@ final class AttentionConvNet<T extends TFloating> implements ConditionerNet<T> {
     Operand<T> run(Operand<T> x) {
       Operand<T> condition = ConditionerNet.conditionAt(tf, x, context);
       Operand<T> h = conv(input, x);
+      Operand<T> positionalMap = tf.reshape(positional, tf.constant(new long[] {height, imageWidth, width}));
       for (Block<T> block : blocks) {
         Operand<T> c1 = conv(block.conv(), concatElu(h));
         if (block.conditionProjection() != null) {
@@ -208,8 +221,7 @@ final class AttentionConvNet<T extends TFloating> implements ConditionerNet<T> {
         }
         Operand<T> c = dropout(concatElu(c1), block.convDropoutStream());
         h = layerNorm(tf.math.add(h, gate(conv(block.gate(), c))), block.norm1Scale(), block.norm1Shift());
-        Operand<T> positional = tf.reshape(block.positional(), tf.constant(new long[] {height, imageWidth, width}));
-        Operand<T> attended = dropout(attention(conv(block.queryKeyValue(), tf.math.add(h, positional))),
+        Operand<T> attended = dropout(attention(conv(block.queryKeyValue(), tf.math.add(h, positionalMap))),
             block.attentionDropoutStream());
         h = layerNorm(tf.math.add(h, gate(conv(block.projection(), attended))), block.norm2Scale(),
             block.norm2Shift());

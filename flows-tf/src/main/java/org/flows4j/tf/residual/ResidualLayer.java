@@ -110,6 +110,23 @@ public final class ResidualLayer<T extends TFloating> extends AbstractLayer<T, R
     return contextBiases.addTo(tf, weights, condition);
   }
 
+  /**
+   * The raw learned orders of the branch's induced norms (empty unless the spec learns them): variables that the
+   * likelihood does not reach, trained through {@link #learnedOrderObjectiveTerms}.
+   */
+  public List<Variable<T>> learnedOrderVariables() {
+    return branch.rawOrders();
+  }
+
+  /**
+   * With learned orders, one term per map of the official {@code compute_p_grads} objective: the one-step induced
+   * norm estimate with the weights and power-iteration vectors held fixed, differentiable in the raw orders only.
+   * The trainer averages the terms over the whole model and adds their gradient to the raw orders' after clipping.
+   */
+  public List<Operand<T>> learnedOrderObjectiveTerms(Ops tf) {
+    return branch.oneStepNormEstimates(tf);
+  }
+
   /** The branch g, for structural and Jacobian tests. */
   BranchFunction<T> branch() {
     return branch;

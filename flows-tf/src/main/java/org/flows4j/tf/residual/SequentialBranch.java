@@ -27,13 +27,16 @@ final class SequentialBranch<T extends TFloating> implements BranchFunction<T> {
   private final boolean preActivation;
   private final List<SpectralLinear<T>> linears;
   private final List<Variable<T>> betaParameters = new ArrayList<>();
+  /** With learned orders, one raw order per map (map i goes from order i to order (i+1) mod k); else empty. */
+  private final List<Variable<T>> rawOrders;
   private final Class<T> type;
   /** Set when an MLP branch acts on an image: it sees the flattened image (Residual Flows' fc blocks). */
   private final int @Nullable [] imageDims;
 
   private SequentialBranch(Activation activation, boolean preActivation, List<SpectralLinear<T>> linears,
-      Ops tf, Parameters<T> parameters, int @Nullable [] imageDims) {
+      Ops tf, Parameters<T> parameters, int @Nullable [] imageDims, List<Variable<T>> rawOrders) {
     this.imageDims = imageDims;
+    this.rawOrders = rawOrders;
     this.activation = activation;
     this.preActivation = preActivation;
     this.linears = linears;
@@ -60,8 +63,9 @@ final class SequentialBranch<T extends TFloating> implements BranchFunction<T> {
         in = widths.get(i);
       }
       boundInInducedNorms(linears, normalization.orders());
-      return new SequentialBranch<>(
-          activation, mlp.preActivation(), linears, tf, parameters, shape.isVector() ? null : shape.toArray());
+      List<Variable<T>> rawOrders = learnOrders(tf, linears, normalization, parameters);
+      return new SequentialBranch<>(activation, mlp.preActivation(), linears, tf, parameters,
+          shape.isVector() ? null : shape.toArray(), rawOrders);
     }
     LipschitzConvNet conv = (LipschitzConvNet) spec;
     int h = shape.dim(0);
@@ -72,12 +76,48 @@ final class SequentialBranch<T extends TFloating> implements BranchFunction<T> {
     // The h·w-pixel operator I ⊗ W has W's spectral norm, so the 1×1 map normalises as a matrix. Not so for induced
     // mixed norms: with domain and codomain orders p ≠ q the block-diagonal operator's p→q norm is not W's (it grows
     // with the pixel count when q < p), so that map keeps power iteration on the whole convolution.
-    linears.add(normalization.orders().isEmpty()
+    linears.add(normalization.orders().isEmpty() && !normalization.learnedOrders()
         ? new PointwiseConvSpectralLinear<>(tf, normalization, parameters.in("conv_1"), width, width)
         : new ConvSpectralLinear<>(tf, normalization, parameters.in("conv_1"), 1, width, width, h, w));
     linears.add(new ConvSpectralLinear<>(tf, normalization, parameters.in("conv_2"), 3, width, c, h, w));
     boundInInducedNorms(linears, normalization.orders());
-    return new SequentialBranch<>(activation, conv.preActivation(), linears, tf, parameters, null);
+    List<Variable<T>> rawOrders = learnOrders(tf, linears, normalization, parameters);
+    return new SequentialBranch<>(activation, conv.preActivation(), linears, tf, parameters, null, rawOrders);
+  }
+
+  /**
+   * With learned orders, one raw order per map, starting at 0 (order 2), chained as the official code's
+   * {@code _codomains = _domains[1:] + [_domains[0]]}: map i from order i to order (i+1) mod k.
+   */
+  private static <T extends TFloating> List<Variable<T>> learnOrders(Ops tf, List<SpectralLinear<T>> linears,
+      SpectralNormalization normalization, Parameters<T> parameters) {
+    if (!normalization.learnedOrders()) {
+      return List.of();
+    }
+    List<Variable<T>> raw = new ArrayList<>();
+    for (int i = 0; i < linears.size(); i++) {
+      raw.add(parameters.in("order_" + i).filled(tf, "raw", new long[0], 0.0));
+    }
+    for (int i = 0; i < linears.size(); i++) {
+      linears.get(i).learnedInducedNorm(raw.get(i), raw.get((i + 1) % linears.size()));
+    }
+    return List.copyOf(raw);
+  }
+
+  /** The raw learned orders (empty without learned orders). */
+  List<Variable<T>> rawOrders() {
+    return rawOrders;
+  }
+
+  /** Per map with learned orders, the one-step norm estimate their gradient comes from (see {@link LearnedOrders}). */
+  List<Operand<T>> oneStepNormEstimates(Ops tf) {
+    List<Operand<T>> estimates = new ArrayList<>();
+    if (!rawOrders.isEmpty()) {
+      for (SpectralLinear<T> linear : linears) {
+        estimates.add(linear.oneStepNormEstimate(tf));
+      }
+    }
+    return estimates;
   }
 
   /** Map i in {@code ‖·‖_{orders[i]} → ‖·‖_{orders[i+1]}}; no orders: spectral norms (validated with the spec). */
@@ -114,7 +154,7 @@ final class SequentialBranch<T extends TFloating> implements BranchFunction<T> {
     return linears;
   }
 
-  /** Trainable variables: weights and biases, then LipSwish slopes. */
+  /** Trainable variables: weights and biases, then LipSwish slopes, then learned raw orders (if any). */
   List<Variable<T>> variables() {
     List<Variable<T>> all = new ArrayList<>();
     for (SpectralLinear<T> linear : linears) {
@@ -122,6 +162,7 @@ final class SequentialBranch<T extends TFloating> implements BranchFunction<T> {
       all.add(linear.bias);
     }
     all.addAll(betaParameters);
+    all.addAll(rawOrders);
     return all;
   }
 

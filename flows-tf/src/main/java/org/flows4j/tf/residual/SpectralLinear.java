@@ -1,11 +1,13 @@
 package org.flows4j.tf.residual;
 
+import com.google.common.base.Preconditions;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.flows4j.api.residual.SpectralNormalization;
 import org.flows4j.tf.graph.WhileLoop;
 import org.flows4j.tf.layers.Parameters;
 import org.flows4j.tf.layers.Tensors;
+import org.jspecify.annotations.Nullable;
 import org.tensorflow.Operand;
 
 import org.tensorflow.op.Op;
@@ -32,6 +34,9 @@ abstract class SpectralLinear<T extends TFloating> {
   private double domainOrder = 2;
   /** The order q of the norm on the map's output (the codomain); 2 for the spectral norm. */
   private double codomainOrder = 2;
+  /** With learned orders, the raw scalars whose squash gives p and q (see {@link LearnedOrders}); else null. */
+  private @Nullable Variable<T> rawDomainOrder;
+  private @Nullable Variable<T> rawCodomainOrder;
   /**
    * Random starts the thorough refresh adds for induced norms, as the official code's 10 restarts at
    * initialisation: the generalised power method can stop at a local maximum below the norm.
@@ -91,6 +96,30 @@ abstract class SpectralLinear<T extends TFloating> {
     this.codomainOrder = q;
   }
 
+  /**
+   * Bounds this map in {@code ‖W‖_{p → q}} with learned orders {@code p = squash(rawDomain)},
+   * {@code q = squash(rawCodomain)} (see {@link LearnedOrders}); call before building any op.
+   */
+  void learnedInducedNorm(Variable<T> rawDomain, Variable<T> rawCodomain) {
+    this.rawDomainOrder = rawDomain;
+    this.rawCodomainOrder = rawCodomain;
+  }
+
+  /**
+   * The official {@code compute_one_iter}: one generalised power step from the stored vectors, with u, v and W held
+   * fixed, {@code u' = dual_q(Wv)}, {@code v' = dual_p(Wᵀu')}, {@code σ' = u'ᵀWv'}; differentiable in the learned
+   * orders only (the objective their gradient comes from). Only for maps with learned orders.
+   */
+  Operand<T> oneStepNormEstimate(Ops tf) {
+    Preconditions.checkState(rawDomainOrder != null && rawCodomainOrder != null, "no learned orders");
+    Operand<T> p = LearnedOrders.order(tf, rawDomainOrder);
+    Operand<T> q = LearnedOrders.order(tf, rawCodomainOrder);
+    Operand<T> w = tf.stopGradient(weight);
+    Operand<T> newU = dual(tf, apply(tf, w, tf.stopGradient(v)), q);
+    Operand<T> newV = dualOfDual(tf, applyTransposed(tf, w, newU), p);
+    return sumAll(tf, tf.math.mul(newU, apply(tf, w, newV)));
+  }
+
   /** The operator W applied to a tensor shaped like v (batch of 1 for the power iteration). */
   abstract Operand<T> apply(Ops tf, Operand<T> w, Operand<T> x);
 
@@ -132,7 +161,7 @@ abstract class SpectralLinear<T extends TFloating> {
    */
   Op powerIteration(Ops tf, int iterations, double tolerance, boolean restarts) {
     List<Operand<?>> best = iterate(tf, tf.identity(u), iterations, tolerance);
-    if (restarts && !(domainOrder == 2 && codomainOrder == 2)) {
+    if (restarts && (rawDomainOrder != null || !(domainOrder == 2 && codomainOrder == 2))) {
       for (int r = 0; r < INDUCED_NORM_RESTARTS; r++) {
         Operand<T> start = tf.random.statelessRandomNormal(tf.shape(u),
             tf.constant(new long[] {restartSeed, r}), type);
@@ -152,10 +181,16 @@ abstract class SpectralLinear<T extends TFloating> {
 
   /** The power method from {@code start} (a u); returns u, v and σ = uᵀWv. */
   private List<Operand<?>> iterate(Ops tf, Operand<T> start, int iterations, double tolerance) {
-    // Loop variables: 0 step, 1 u, 2 v, 3 W, 4 σ, 5 relative change.
-    List<Operand<?>> result = WhileLoop.run(tf, "power_iteration",
-        List.of(tf.constant(0), start, tf.identity(v), tf.identity(weight), scalar(tf, 0.0),
-            scalar(tf, Double.POSITIVE_INFINITY)),
+    // Loop variables: 0 step, 1 u, 2 v, 3 W, 4 σ, 5 relative change, then with learned orders 6 p and 7 q (loops
+    // capture no outer tensors); the orders enter without gradient, as the official torch.no_grad() iteration.
+    List<Operand<?>> initial = new java.util.ArrayList<>(List.of(tf.constant(0), start, tf.identity(v),
+        tf.identity(weight), scalar(tf, 0.0), scalar(tf, Double.POSITIVE_INFINITY)));
+    boolean learned = rawDomainOrder != null && rawCodomainOrder != null;
+    if (learned) {
+      initial.add(tf.stopGradient(LearnedOrders.order(tf, rawDomainOrder)));
+      initial.add(tf.stopGradient(LearnedOrders.order(tf, rawCodomainOrder)));
+    }
+    List<Operand<?>> result = WhileLoop.run(tf, "power_iteration", initial,
         (c, vars) -> {
           Operand<TInt32> step = WhileLoop.get(vars, 0);
           Operand<T> change = WhileLoop.get(vars, 5);
@@ -167,13 +202,21 @@ abstract class SpectralLinear<T extends TFloating> {
           Operand<TInt32> step = WhileLoop.get(vars, 0);
           Operand<T> w = WhileLoop.get(vars, 3);
           Operand<T> oldSigma = WhileLoop.get(vars, 4);
-          Operand<T> newV = dualOfDual(b, applyTransposed(b, w, WhileLoop.get(vars, 1)), domainOrder);
+          Operand<T> transposed = applyTransposed(b, w, WhileLoop.get(vars, 1));
+          Operand<T> newV = learned ? dualOfDual(b, transposed, WhileLoop.<T>get(vars, 6))
+              : dualOfDual(b, transposed, domainOrder);
           Operand<T> wv = apply(b, w, newV); // once: it gives both u and σ = uᵀWv
-          Operand<T> newU = dual(b, wv, codomainOrder);
+          Operand<T> newU = learned ? dual(b, wv, WhileLoop.<T>get(vars, 7)) : dual(b, wv, codomainOrder);
           Operand<T> newSigma = sumAll(b, b.math.mul(newU, wv));
           Operand<T> change = b.math.div(b.math.abs(b.math.sub(newSigma, oldSigma)),
               b.math.maximum(b.math.abs(newSigma), Tensors.scalar(b, 1e-12, type)));
-          return List.of(b.math.add(step, b.constant(1)), newU, newV, w, newSigma, change);
+          List<Operand<?>> next = new java.util.ArrayList<>(
+              List.of(b.math.add(step, b.constant(1)), newU, newV, w, newSigma, change));
+          if (learned) {
+            next.add(WhileLoop.get(vars, 6));
+            next.add(WhileLoop.get(vars, 7));
+          }
+          return next;
         });
     return List.of(WhileLoop.get(result, 1), WhileLoop.get(result, 2), WhileLoop.get(result, 4));
   }
@@ -187,7 +230,14 @@ abstract class SpectralLinear<T extends TFloating> {
       return normalize(tf, y);
     }
     Operand<T> magnitude = tf.math.pow(scaledAbs(tf, y), scalar(tf, q - 1));
-    return tf.math.mul(tf.math.sign(y), tf.math.div(magnitude, pNorm(tf, magnitude, q / (q - 1))));
+    return tf.math.mul(tf.math.sign(y), tf.math.div(magnitude, pNorm(tf, magnitude, scalar(tf, q / (q - 1)))));
+  }
+
+  /** {@link #dual(Ops, Operand, double)} with q a tensor (learned orders), differentiable in q. */
+  private Operand<T> dual(Ops tf, Operand<T> y, Operand<T> q) {
+    Operand<T> qMinusOne = tf.math.sub(q, scalar(tf, 1));
+    Operand<T> magnitude = tf.math.pow(scaledAbs(tf, y), qMinusOne);
+    return tf.math.mul(tf.math.sign(y), tf.math.div(magnitude, pNorm(tf, magnitude, tf.math.div(q, qMinusOne))));
   }
 
   /**
@@ -199,6 +249,12 @@ abstract class SpectralLinear<T extends TFloating> {
       return normalize(tf, z);
     }
     Operand<T> magnitude = tf.math.pow(scaledAbs(tf, z), scalar(tf, 1 / (p - 1)));
+    return tf.math.mul(tf.math.sign(z), tf.math.div(magnitude, pNorm(tf, magnitude, scalar(tf, p))));
+  }
+
+  /** {@link #dualOfDual(Ops, Operand, double)} with p a tensor (learned orders), differentiable in p. */
+  private Operand<T> dualOfDual(Ops tf, Operand<T> z, Operand<T> p) {
+    Operand<T> magnitude = tf.math.pow(scaledAbs(tf, z), tf.math.div(scalar(tf, 1), tf.math.sub(p, scalar(tf, 1))));
     return tf.math.mul(tf.math.sign(z), tf.math.div(magnitude, pNorm(tf, magnitude, p)));
   }
 
@@ -209,8 +265,8 @@ abstract class SpectralLinear<T extends TFloating> {
     return tf.math.div(abs, tf.math.maximum(tf.reduceMax(abs, axes), Tensors.scalar(tf, 1e-30, type)));
   }
 
-  private Operand<T> pNorm(Ops tf, Operand<T> nonNegative, double p) {
-    Operand<T> norm = tf.math.pow(sumAll(tf, tf.math.pow(nonNegative, scalar(tf, p))), scalar(tf, 1 / p));
+  private Operand<T> pNorm(Ops tf, Operand<T> nonNegative, Operand<T> p) {
+    Operand<T> norm = tf.math.pow(sumAll(tf, tf.math.pow(nonNegative, p)), tf.math.div(scalar(tf, 1), p));
     return tf.math.maximum(norm, Tensors.scalar(tf, 1e-30, type));
   }
 

@@ -181,7 +181,8 @@ public final class Checkpoints {
 
   /**
    * Restores the session's variables; a clear error when the files are damaged, and a specific one for checkpoints
-   * of an emerging convolution written before it took the paper's construction.
+   * of an emerging convolution or a Flow++ conditioner written before it took the paper's (the official code's)
+   * construction.
    */
   static void restore(Path checkpoint, Session session) {
     try {
@@ -190,6 +191,9 @@ public final class Checkpoints {
       String missing = missingKey(e.getMessage());
       if (missing != null && missing.contains("_" + EMERGING_KIND + ".")) {
         throw new CheckpointException(oldEmergingMessage(checkpoint, missing), e);
+      }
+      if (missing != null && isFlowPlusPlusConditionerKey(missing)) {
+        throw new CheckpointException(oldFlowPlusPlusMessage(checkpoint, missing), e);
       }
       throw new CheckpointException("checkpoint " + checkpoint + " could not be restored (its variable files "
           + "are damaged or belong to another model): " + firstLine(e.getMessage()), e);
@@ -218,6 +222,33 @@ public final class Checkpoints {
     return "checkpoint " + checkpoint + " cannot be resumed: it was written before emergingConv took the paper's "
         + "construction (two square ((k+1)/2)x((k+1)/2) masked kernels with learned diagonals and a bias; the "
         + "earlier layer had two half-plane kxk kernels with separate log-scales), so it has no " + missingKey
+        + ". The weights do not carry over: train the flow again (its spec still loads; a SavedModel exported "
+        + "from the old run still works).";
+  }
+
+  /**
+   * Whether a missing variable is one the Flow++ conditioner gained in issue 11: the positional encoding it now
+   * shares among its blocks ({@code ….positional} at the network's scope, where checkpoints before it hold
+   * {@code ….block_i.attention.positional}), or a block's condition projection ({@code ….condition_projection.…},
+   * absent from checkpoints of the time the condition was concatenated to the input). Both names occur in no other
+   * layer.
+   */
+  static boolean isFlowPlusPlusConditionerKey(String missingKey) {
+    return (missingKey.endsWith(".positional") && !missingKey.contains(".attention.positional"))
+        || missingKey.contains(".condition_projection.");
+  }
+
+  /**
+   * Why a checkpoint misses a Flow++ conditioner's variables: the network took the official code's structure
+   * (issue 11) in two steps, each of which changed its variables. A checkpoint of either earlier layout cannot be
+   * mapped onto today's: the blocks' separate encodings have no single value to merge into, and a concatenated
+   * condition's input kernel does not split into per-block projections.
+   */
+  static String oldFlowPlusPlusMessage(Path checkpoint, String missingKey) {
+    return "checkpoint " + checkpoint + " cannot be resumed: it was written before the flowPlusPlus conditioner "
+        + "took the official code's structure (one positional encoding per coupling, shared by its blocks, and a "
+        + "condition entering every block through its own projection; earlier networks had one encoding per "
+        + "block, and before that took the condition concatenated to the input), so it has no " + missingKey
         + ". The weights do not carry over: train the flow again (its spec still loads; a SavedModel exported "
         + "from the old run still works).";
   }

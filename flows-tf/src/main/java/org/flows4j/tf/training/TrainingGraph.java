@@ -199,7 +199,8 @@ final class TrainingGraph {
       // Data parallelism: every replica applies the mean of all replicas' gradients, so weights never drift.
       averaged = replication.mean(tf, averaged);
       gradientNorm = globalNorm(averaged);
-      List<Operand<TFloat32>> clipped = clip(averaged, gradientNorm, options.clipNorm());
+      List<Operand<TFloat32>> clipped = LearnedOrderGradients.add(tf, model, variables,
+          clip(averaged, gradientNorm, options.clipNorm()));
       Op update = optimizer.apply(tf, variables, clipped);
       average = new WeightAverage<>(tf, variables, options.emaDecay(), TFloat32.class);
       List<Op> afterUpdate = new ArrayList<>();

@@ -300,6 +300,48 @@ class AttentionConvNetTest {
     }
   }
 
+  /**
+   * One positional encoding per network, shared by all its blocks' attention, as the official code's
+   * {@code pos_emb} (created once per coupling in {@code MixLogisticAttnCoupling}, passed to every
+   * {@code gated_attn}): with 3 blocks there is exactly one {@code positional} variable, at the network's scope,
+   * of shape {@code [height·width, width]}, no block holds one, and the output's gradient reaches it; a flow of two
+   * such couplings has exactly two encodings, one per coupling.
+   */
+  @Test
+  void onePositionalEncodingPerNetworkIsSharedByEveryBlock() {
+    int blocks = 3;
+    try (GraphFixture g = new GraphFixture()) {
+      Parameters<TFloat64> parameters = new Parameters<>(TFloat64.class, 7);
+      parameters.createRandomSeed(g.tf);
+      AttentionConvNet<TFloat64> net = new AttentionConvNet<>(g.tf,
+          Conditioners.flowPlusPlus(8, blocks, 2).zeroInitLast(false).dataInitialization(false), SHAPE,
+          IN_CHANNELS, 0, OUT_CHANNELS, parameters);
+      List<Variable<TFloat64>> positional = net.variables().stream()
+          .filter(v -> v.op().name().contains("positional")).toList();
+      assertThat(positional).hasSize(1);
+      assertThat(positional.get(0).op().name()).isEqualTo("positional");
+      assertThat(positional.get(0).shape().asArray()).containsExactly(16, 8);
+      assertThat(net.variables()).noneMatch(v -> v.op().name().startsWith("block_")
+          && v.op().name().contains("positional"));
+      Placeholder<TFloat64> x = input(g, 2);
+      Operand<TFloat64> out = net.apply(g.tf, x, PassContext.evaluation());
+      Operand<TFloat64> loss = g.tf.reduceSum(g.tf.math.mul(out, out), g.tf.constant(new int[] {0, 1, 2, 3}));
+      List<Operand<?>> gradient = new ArrayList<>(g.tf.gradients(loss, positional).dy());
+      assertThat(FlowChecks.maxAbs(g.fetch(gradient, Map.of(x, batch(2, 1, 0.0, 1.0))).get(0)))
+          .as("gradient reaching the shared encoding").isGreaterThan(1e-9);
+    }
+    FlowSpec spec = Flows.sequential(SHAPE).steps(2, s -> s.affineCoupling(Mask.CHECKERBOARD,
+        Conditioners.flowPlusPlus(8, blocks, 2).dataInitialization(false))).build();
+    try (GraphFixture g = new GraphFixture()) {
+      CompiledFlow<TFloat64> flow = FlowCompiler.compileFloat64(g.tf, spec, 5);
+      List<String> names = FlowChecks.of(flow).variables().stream().map(v -> v.op().name())
+          .filter(name -> name.contains("positional")).toList();
+      System.out.println("positional encodings in a flow of 2 couplings of 3 blocks: " + names);
+      assertThat(names).hasSize(2);
+      assertThat(names).noneMatch(name -> name.contains("block_"));
+    }
+  }
+
   static final int CONDITION_CHANNELS = 3;
 
   static Placeholder<TFloat64> conditionInput(GraphFixture g, int n) {

@@ -275,7 +275,7 @@ class LipschitzConstraintTest {
   }
 
   /** Projected gradient ascent on {@code log ‖Mx‖_q − log ‖x‖_p} with step halving; the best ratio found. */
-  private static double maximiseRatio(double[][] m, double p, double q, int starts, int steps, long seed) {
+  static double maximiseRatio(double[][] m, double p, double q, int starts, int steps, long seed) {
     java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
     int n = m[0].length;
     double best = 0;
@@ -350,7 +350,7 @@ class LipschitzConstraintTest {
    * every map (an MLP branch's last layer starts near zero, the official init, and scaling alone would leave it
    * below the bound).
    */
-  private static void grow(Ops tf, Session session, List<Variable<TFloat64>> variables, boolean noise) {
+  static void grow(Ops tf, Session session, List<Variable<TFloat64>> variables, boolean noise) {
     List<org.tensorflow.op.Op> grow = new ArrayList<>();
     for (int i = 0; i < variables.size(); i++) {
       Variable<TFloat64> v = variables.get(i);
@@ -365,7 +365,7 @@ class LipschitzConstraintTest {
    * The matrix of {@code v ↦ conv(v, kernel)} on {@code [h, w, in]} inputs: convolve every basis image, one
    * column each.
    */
-  private static Operand<TFloat64> convolutionMatrix(Ops tf, Operand<TFloat64> kernel, Shape shape, int in) {
+  static Operand<TFloat64> convolutionMatrix(Ops tf, Operand<TFloat64> kernel, Shape shape, int in) {
     int h = shape.dim(0);
     int w = shape.dim(1);
     int size = h * w * in;

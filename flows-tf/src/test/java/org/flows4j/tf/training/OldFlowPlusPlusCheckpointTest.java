@@ -1,0 +1,181 @@
+package org.flows4j.tf.training;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Random;
+import java.util.function.Function;
+import org.flows4j.api.FlowSpec;
+import org.flows4j.api.Flows;
+import org.flows4j.api.Shape;
+import org.flows4j.api.conditioner.Activation;
+import org.flows4j.api.conditioner.ConditionerSpec;
+import org.flows4j.api.conditioner.Conditioners;
+import org.flows4j.api.conditioner.ConvNetConditioner;
+import org.flows4j.api.data.Dequantization;
+import org.flows4j.api.step.Mask;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.Graph;
+import org.tensorflow.GraphOperation;
+import org.tensorflow.Operand;
+import org.tensorflow.Session;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.train.Restore;
+import org.tensorflow.proto.DataType;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TFloat64;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
+import org.tensorflow.types.family.TType;
+
+/**
+ * Checkpoints of a Flow++ model with variational dequantization, written before its conditioner took the official
+ * code's structure, are refused with a message that says why, not the generic "damaged or another model" one. Two
+ * earlier layouts existed, and each old checkpoint is made from a real one (2 blocks per conditioner) by rewriting
+ * its tensors as the earlier code named them, every other tensor (ActNorm, LU convolutions, Adam slots, EMA shadows)
+ * kept:
+ * <ul>
+ *   <li>until this session each block had its own positional encoding, {@code ….block_i.attention.positional}, in
+ *       place of today's one {@code ….positional} per conditioner (each block gets a copy of the shared value);
+ *   <li>before session 4 the condition (the dequantization flow's pixel features) was concatenated to the input,
+ *       so there were no per-block {@code condition_projection} variables (they are dropped).
+ * </ul>
+ * The spec of the dequantization flow itself (normalisation, pointwise linear map, coupling per step) is stored in
+ * the checkpoint and rebuilt from it, so that change alone never broke a resume: on one channel the steps did not
+ * change at all, and on several the stored spec rebuilds the old steps.
+ */
+class OldFlowPlusPlusCheckpointTest {
+  private static final int BLOCKS = 2;
+  private static final String MESSAGE = "checkpoint \\S+ cannot be resumed: it was written before the flowPlusPlus "
+      + "conditioner took the official code's structure \\(one positional encoding per coupling, shared by its "
+      + "blocks, and a condition entering every block through its own projection; earlier networks had one "
+      + "encoding per block, and before that took the condition concatenated to the input\\), so it has no "
+      + "\\S+%s\\S*\\. The weights do not carry over: train the flow again \\(its spec still loads; a SavedModel "
+      + "exported from the old run still works\\)\\.";
+
+  @TempDir Path root;
+  private final List<String> names = new ArrayList<>();
+  private final List<DataType> types = new ArrayList<>();
+  private Path checkpoint;
+
+  @BeforeEach
+  void trainOneStepAndSave() {
+    // Flow++'s pieces at the smallest size (one step each side; the preset's 14 couplings only cost build time).
+    Shape shape = Shape.of(4, 4, 2);
+    ConditionerSpec conditioner = Conditioners.flowPlusPlus(4).blocks(BLOCKS).heads(1);
+    FlowSpec noise = Flows.sequential(shape)
+        .steps(1, s -> s.actNorm().mixtureLogisticsCoupling(Mask.CHECKERBOARD, conditioner, 2)).build();
+    FlowSpec spec = Flows.sequential(shape)
+        .dequantize(Dequantization.variational(256, noise, new ConvNetConditioner(4, 3, Activation.RELU, false), 4))
+        .logit(0.05)
+        .steps(1, s -> s.actNorm().mixtureLogisticsCoupling(Mask.CHECKERBOARD, conditioner, 2))
+        .build();
+    try (Trainer trainer = Trainer.create(spec, TrainingOptions.defaults())) {
+      float[] batch = new float[4 * 32];
+      Random random = new Random(3);
+      for (int i = 0; i < batch.length; i++) {
+        batch[i] = random.nextInt(256);
+      }
+      trainer.step(batch, 4);
+      checkpoint = trainer.saveCheckpoint(root);
+      Iterator<GraphOperation> operations = trainer.graph().operations();
+      while (operations.hasNext()) {
+        GraphOperation op = operations.next();
+        if (op.type().equals("VariableV2") || op.type().equals("VarHandleOp")) {
+          names.add(op.name());
+          types.add(op.output(0).dataType());
+        }
+      }
+    }
+    assertThat(names).anyMatch(name -> name.startsWith("flow/dequantization.flow.") && name.endsWith(".positional"));
+    assertThat(names).anyMatch(name -> name.contains(".condition_projection."));
+    // Today's checkpoint resumes.
+    Trainer.resume(root).close();
+  }
+
+  @Test
+  void aCheckpointWithOnePositionalEncodingPerBlockIsRefusedNamingTheReason() throws Exception {
+    rewrite(name -> {
+      if (!name.endsWith(".positional")) {
+        return List.of(name);
+      }
+      String scope = name.substring(0, name.length() - "positional".length());
+      List<String> perBlock = new ArrayList<>();
+      for (int b = 0; b < BLOCKS; b++) {
+        perBlock.add(scope + "block_" + b + ".attention.positional");
+      }
+      return perBlock;
+    });
+    assertThatThrownBy(() -> Trainer.resume(root))
+        .isInstanceOf(CheckpointException.class)
+        .hasMessageMatching(String.format(MESSAGE, "\\.positional"));
+  }
+
+  @Test
+  void aCheckpointWithTheConditionConcatenatedToTheInputIsRefusedNamingTheReason() throws Exception {
+    // The earlier layout also had per-block encodings; the condition's projections are what it lacks besides.
+    rewrite(name -> name.contains(".condition_projection.") ? List.of() : List.of(name));
+    assertThatThrownBy(() -> Trainer.resume(root))
+        .isInstanceOf(CheckpointException.class)
+        .hasMessageMatching(String.format(MESSAGE, "\\.condition_projection\\."));
+  }
+
+  @Test
+  void onlyTheFlowPlusPlusConditionersNewVariablesSelectTheMessage() {
+    assertThat(Checkpoints.isFlowPlusPlusConditionerKey(
+        "flow/dequantization.flow.level_0.step_1_mixtureLogisticsCoupling.flowpp.positional")).isTrue();
+    assertThat(Checkpoints.isFlowPlusPlusConditionerKey(
+        "flow/level_0.step_1_mixtureLogisticsCoupling.flowpp.block_0.gated_conv.condition_projection.kernel"))
+        .isTrue();
+    assertThat(Checkpoints.isFlowPlusPlusConditionerKey(
+        "flow/level_0.step_1_mixtureLogisticsCoupling.flowpp.block_0.attention.positional")).isFalse();
+    assertThat(Checkpoints.isFlowPlusPlusConditionerKey("flow/level_0.step_1_actNorm.bias")).isFalse();
+  }
+
+  /** Reads every tensor of the checkpoint and writes it back under the names {@code rename} gives (none: dropped). */
+  private void rewrite(Function<String, List<String>> rename) throws Exception {
+    Path prefix = checkpoint.resolve("variables");
+    Path old = prefix.resolveSibling("old");
+    try (Graph graph = new Graph(); Session session = new Session(graph)) {
+      Ops tf = Ops.create(graph);
+      List<Class<? extends TType>> classes = new ArrayList<>();
+      for (DataType type : types) {
+        classes.add(type == DataType.DT_DOUBLE || type == DataType.DT_DOUBLE_REF ? TFloat64.class
+            : type == DataType.DT_BOOL || type == DataType.DT_BOOL_REF ? TBool.class
+            : type == DataType.DT_INT64 || type == DataType.DT_INT64_REF ? TInt64.class
+            : type == DataType.DT_INT32 || type == DataType.DT_INT32_REF ? TInt32.class
+            : TFloat32.class);
+      }
+      String[] empty = new String[names.size()];
+      Arrays.fill(empty, "");
+      Restore tensors = tf.train.restore(tf.constant(prefix.toString()), tf.array(names.toArray(String[]::new)),
+          tf.array(empty), classes);
+      List<String> renamed = new ArrayList<>();
+      List<Operand<?>> kept = new ArrayList<>();
+      for (int i = 0; i < names.size(); i++) {
+        for (String name : rename.apply(names.get(i))) {
+          renamed.add(name);
+          kept.add(tensors.tensors().get(i));
+        }
+      }
+      String[] slices = new String[renamed.size()];
+      Arrays.fill(slices, "");
+      session.runner().addTarget(tf.train.save(tf.constant(old.toString()),
+          tf.array(renamed.toArray(String[]::new)), tf.array(slices), kept)).run();
+    }
+    Files.move(old.resolveSibling("old.index"), prefix.resolveSibling("variables.index"),
+        StandardCopyOption.REPLACE_EXISTING);
+    Files.move(old.resolveSibling("old.data-00000-of-00001"),
+        prefix.resolveSibling("variables.data-00000-of-00001"), StandardCopyOption.REPLACE_EXISTING);
+  }
+}
