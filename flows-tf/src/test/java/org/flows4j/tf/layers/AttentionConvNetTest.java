@@ -314,7 +314,7 @@ class AttentionConvNetTest {
       Parameters<TFloat64> parameters = new Parameters<>(TFloat64.class, 7);
       parameters.createRandomSeed(g.tf);
       AttentionConvNet<TFloat64> net = new AttentionConvNet<>(g.tf,
-          Conditioners.flowPlusPlus(8, blocks, 2).zeroInitLast(false).dataInitialization(false), SHAPE,
+          Conditioners.flowPlusPlus(8).blocks(blocks).heads(2).zeroInitLast(false).dataInitialization(false), SHAPE,
           IN_CHANNELS, 0, OUT_CHANNELS, parameters);
       List<Variable<TFloat64>> positional = net.variables().stream()
           .filter(v -> v.op().name().contains("positional")).toList();
@@ -331,7 +331,7 @@ class AttentionConvNetTest {
           .as("gradient reaching the shared encoding").isGreaterThan(1e-9);
     }
     FlowSpec spec = Flows.sequential(SHAPE).steps(2, s -> s.affineCoupling(Mask.CHECKERBOARD,
-        Conditioners.flowPlusPlus(8, blocks, 2).dataInitialization(false))).build();
+        Conditioners.flowPlusPlus(8).blocks(blocks).heads(2).dataInitialization(false))).build();
     try (GraphFixture g = new GraphFixture()) {
       CompiledFlow<TFloat64> flow = FlowCompiler.compileFloat64(g.tf, spec, 5);
       List<String> names = FlowChecks.of(flow).variables().stream().map(v -> v.op().name())
