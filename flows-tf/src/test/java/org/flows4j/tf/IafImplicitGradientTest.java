@@ -126,7 +126,8 @@ class IafImplicitGradientTest {
 
   /**
    * Training through the loop and its implicit gradient works: three IAF steps (MADE 32-32) on two moons, 300 Adam
-   * steps at 1e-2 (no weight averaging), lower the held-out NLL (1000 points) by at least 0.3 nats from the flow's after its first step (measured: 3.373 → 2.870; a MAF of the same size reaches 2.795).
+   * steps at 1e-2 (no weight averaging), lower the held-out NLL (1000 points) by at least 0.3 nats from the flow's
+   * after its first step (measured: 3.373 → 2.870; a MAF of the same size reaches 2.795).
    */
   @Test
   void trainingOnTwoMoonsLowersTheHeldOutLoss() {
