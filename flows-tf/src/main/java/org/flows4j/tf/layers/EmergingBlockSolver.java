@@ -115,8 +115,8 @@ final class EmergingBlockSolver<T extends TFloating> {
     // What the other blocks contribute, already multiplied by M⁻¹: [(span² − 1)·m, m].
     Operand<T> others = tf.slice(matrices, tf.constant(new int[] {1, 0, 0}),
         tf.constant(new int[] {span * span - 1, m, m}));
-    Operand<T> coupling = tf.reshape(tf.linalg.einsum(List.of(others, inverse), "dpq,qr->dpr"),
-        tf.constant(new int[] {(span * span - 1) * m, m}));
+    Operand<T> coupling = tf.linalg.matMul(tf.reshape(others, tf.constant(new int[] {(span * span - 1) * m, m})),
+        inverse);
     Operand<T> target = times(tf, blocks, inverse, m, rows, columns, m); // z_b·M⁻¹
     // The first sweep starts from x = 0: every block is z_b·M⁻¹.
     Operand<T> x = target;
