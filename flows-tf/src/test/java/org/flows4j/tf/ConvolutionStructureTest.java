@@ -151,7 +151,7 @@ class ConvolutionStructureTest {
   }
 
   /**
-   * The inverse solves one anti-diagonal of pixels per iteration: on images that are not square, with several
+   * The inverse solves blocks of pixels at once (padded to whole blocks): on images that are not square, with several
    * channels and the wider 5×5 kernel, it must still be exact (perturbed weights, float64).
    */
   @ParameterizedTest(name = "emergingConv({0}) on [{1}, {2}, {3}]")

@@ -7,11 +7,9 @@ import org.flows4j.api.Shape;
 import org.flows4j.api.step.EmergingConv;
 import org.flows4j.tf.PassContext;
 import org.flows4j.tf.Transformed;
-import org.flows4j.tf.graph.WhileLoop;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
-import org.tensorflow.types.TBool;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.family.TFloating;
 
@@ -38,16 +36,12 @@ import org.tensorflow.types.family.TFloating;
  *
  * <p>Inverse: exact back-substitution in the graph, solving each factor in the order its Jacobian is triangular
  * in, every position from its {@code k×k} neighbourhood only (the convolution reads nothing else), as the authors'
- * Cython solver does. Where we depart is the schedule. Their solver visits one position at a time; here a
- * functional while loop visits one anti-diagonal of pixels per iteration: for F₂, pixel (r, c) reads only pixels
- * (r−a, c−b) with {@code 0 ≤ a, b ≤ l}, all on anti-diagonals {@code r + c} before its own (for F₁ the same with
- * the image turned by 180°), so every pixel of one anti-diagonal can be solved at once from the ones before. Within
- * a pixel, the channels are coupled by the centre tap, the triangular {@code c×c} matrix {@code C[i, o] = F[l, l,
- * i, o]}: iteration d sets, on anti-diagonal d only, {@code x_p ← x_p + (z_p − conv(x, F)_p)·C⁻¹}, which is
- * {@code (z_p − Σ_{taps off the centre})·C⁻¹}, the exact solution of the pixel's c equations, since every other
- * value it reads is already solved. So the loop runs {@code h + w − 1} iterations per factor (one convolution
- * each) instead of {@code h·w·c}; its outputs carry no gradient. (The authors invert outside the graph; this one
- * exports.)
+ * Cython solver does. Where we depart is the schedule. Their solver visits one position at a time; here
+ * {@link EmergingBlockSolver} cuts the image into blocks of up to 256 values, solves a block's equations at once
+ * with the inverse of the factor restricted to a block (triangular, the same for every block), and updates every
+ * block in each sweep: {@code rows + columns − 1} sweeps of blocks (3 per factor at the emerging preset's sizes)
+ * instead of one loop iteration per position. The result is exact, not iterated to a tolerance, and carries no
+ * gradient. (The authors invert outside the graph; this one exports.)
  */
 final class EmergingConvLayer<T extends TFloating> extends AbstractLayer<T, EmergingConv> {
   /** Standard deviation of the initial weights around the identity, as in the official code. */
@@ -62,6 +56,7 @@ final class EmergingConvLayer<T extends TFloating> extends AbstractLayer<T, Emer
   private final Variable<T> kernel1;
   private final Variable<T> kernel2;
   private final Variable<T> bias;
+  private final EmergingBlockSolver<T> solver;
 
   EmergingConvLayer(Ops tf, EmergingConv spec, Shape shape, Parameters<T> parameters) {
     super(spec, shape, parameters.type());
@@ -86,6 +81,7 @@ final class EmergingConvLayer<T extends TFloating> extends AbstractLayer<T, Emer
     kernel2 = parameters.fromValues(tf, "kernel_2", kernelShape,
         nearIdentity(parameters.nextHostSeed(), second, diagonal));
     bias = parameters.filled(tf, "bias", new long[] {c}, 0.0);
+    solver = new EmergingBlockSolver<>(height, width, channels, EmergingBlockSolver.MAX_BLOCK_VALUES, type);
   }
 
   /** Index of tap (a, b), input channel i, output channel o in a row-major {@code [k, k, c, c]} kernel. */
@@ -147,18 +143,6 @@ final class EmergingConvLayer<T extends TFloating> extends AbstractLayer<T, Emer
     return tf.reduceSum(tf.math.mul(kernel, centreDiagonal), tf.constant(new int[] {0, 1, 2}));
   }
 
-  /**
-   * {@code C⁻¹} as a {@code [1, 1, c, c]} filter, C being the masked centre tap {@code F[l, l, :, :]} (triangular,
-   * its diagonal that of the factor's Jacobian).
-   */
-  private Operand<T> centreInverse(Ops tf, Operand<T> filter) {
-    int l = (spec().kernelSize() - 1) / 2;
-    int c = channels;
-    Operand<T> centre = tf.reshape(tf.slice(filter, tf.constant(new int[] {l, l, 0, 0}),
-        tf.constant(new int[] {1, 1, c, c})), tf.constant(new int[] {c, c}));
-    return tf.reshape(tf.linalg.inv(centre), tf.constant(new int[] {1, 1, c, c}));
-  }
-
   private static <T extends TFloating> Operand<T> conv(Ops tf, Operand<T> x, Operand<T> filter) {
     return tf.nn.conv2d(x, filter, List.of(1L, 1L, 1L, 1L), "SAME");
   }
@@ -185,37 +169,17 @@ final class EmergingConvLayer<T extends TFloating> extends AbstractLayer<T, Emer
   }
 
   /**
-   * Solves {@code conv(x, filter) = z} for a factor whose Jacobian is triangular, one anti-diagonal of pixels per
-   * loop iteration: for F₂ ({@code second}) the anti-diagonals {@code r + c} in increasing order, for F₁ those of
-   * the image turned by 180°, so that every pixel a pixel reads, other than itself, is solved before it.
+   * Solves {@code conv(x, F₂) = z} ({@code second}) or {@code conv(x, F₁) = z} with {@link EmergingBlockSolver},
+   * after bringing the factor to its canonical form (up-left taps, upper-triangular centre): F₂ reads up-left and
+   * its centre is lower triangular, so its channels are reversed (in the filter's input and output axes and in the
+   * image); F₁ reads down-right with an upper-triangular centre, so the image is turned by 180° and the filter's taps
+   * with it ({@code conv(rev(x), rev(F)) = rev(conv(x, F))} for an odd "SAME" kernel). Both are exact permutations.
    */
   private Operand<T> solve(Ops tf, Operand<T> z, Operand<T> filter, boolean second) {
-    int h = height;
-    int w = width;
-    int diagonals = h + w - 1;
-    int[] order = new int[h * w];
-    for (int r = 0; r < h; r++) {
-      for (int col = 0; col < w; col++) {
-        order[r * w + col] = second ? r + col : (h - 1 - r) + (w - 1 - col);
-      }
-    }
-    List<Operand<?>> initial = List.of(tf.constant(0), z, z, filter, centreInverse(tf, filter));
-    List<Operand<?>> out = WhileLoop.run(tf, second ? "emerging_solve_2" : "emerging_solve_1",
-        initial,
-        (f, vars) -> f.math.less(WhileLoop.<TInt32>get(vars, 0), f.constant(diagonals)),
-        (f, vars) -> {
-          Operand<TInt32> diagonal = WhileLoop.get(vars, 0);
-          Operand<T> x = WhileLoop.get(vars, 1);
-          Operand<T> target = WhileLoop.get(vars, 2);
-          Operand<T> kernel = WhileLoop.get(vars, 3);
-          Operand<T> inverse = WhileLoop.get(vars, 4);
-          Operand<TBool> onDiagonal = f.math.equal(
-              f.reshape(f.constant(order), f.constant(new int[] {1, h, w, 1})), diagonal);
-          Operand<T> update = conv(f, f.math.sub(target, conv(f, x, kernel)), inverse);
-          Operand<T> next = f.select(onDiagonal, f.math.add(x, update), x);
-          return List.of(f.math.add(diagonal, f.constant(1)), next, target, kernel, inverse);
-        });
-    return WhileLoop.get(out, 1);
+    Operand<TInt32> axes = tf.constant(second ? new int[] {3} : new int[] {1, 2});
+    Operand<TInt32> filterAxes = tf.constant(second ? new int[] {2, 3} : new int[] {0, 1});
+    Operand<T> x = solver.solve(tf, tf.reverse(z, axes), tf.reverse(filter, filterAxes));
+    return tf.reverse(x, axes);
   }
 
   @Override

@@ -137,6 +137,55 @@ final class MadeNet<T extends TFloating> {
     return h;
   }
 
+  /**
+   * The Jacobian of the outputs with respect to the inputs, {@code [batch, d, P·d]} with entry (b, i, j) =
+   * {@code ∂out_j/∂x_i} for example b, in closed form: {@code (W₁ ⊙ M₁)·diag(act'(a₁))·(W₂ ⊙ M₂)·…·(W_L ⊙ M_L)}
+   * with the pre-activations {@code a_l} of this input (the condition enters the first layer additively, so it only
+   * moves the pre-activations). One product per layer whatever d; no gradient is meant to flow through it.
+   */
+  Operand<T> inputJacobian(Ops tf, Operand<T> x, @Nullable Operand<T> condition, List<? extends Operand<T>> weights) {
+    Operand<T> h = x;
+    Operand<T> jacobian = null; // [batch, d, width of layer i], or the bare first kernel [d, width] before a scale
+    int last = this.weights.size() - 1;
+    for (int i = 0; i <= last; i++) {
+      Operand<T> kernel = weights.get(2 * i);
+      jacobian = jacobian == null ? kernel : batchMatMul(tf, jacobian, kernel);
+      if (i == last) {
+        break;
+      }
+      Operand<T> pre = tf.math.add(tf.linalg.matMul(h, kernel), weights.get(2 * i + 1));
+      if (i == 0 && condition != null) {
+        pre = tf.math.add(pre, tf.linalg.matMul(condition, weights.get(2 * last + 2)));
+      }
+      jacobian = tf.math.mul(jacobian, tf.expandDims(activationDerivative(tf, pre), tf.constant(1)));
+      h = ConditionerNet.activate(tf, activation, pre);
+    }
+    if (last == 0) { // no hidden layer: the same masked kernel for every example
+      Operand<T> ones = tf.onesLike(tf.slice(x, tf.constant(new int[] {0, 0}), tf.constant(new int[] {-1, 1})));
+      jacobian = tf.math.mul(tf.expandDims(jacobian, tf.constant(0)), tf.expandDims(ones, tf.constant(2)));
+    }
+    return jacobian;
+  }
+
+  /** {@code [batch, d, n] × [n, m] → [batch, d, m]}. */
+  private static <T extends TFloating> Operand<T> batchMatMul(Ops tf, Operand<T> a, Operand<T> kernel) {
+    return tf.linalg.einsum(List.of(a, kernel), "bdn,nm->bdm");
+  }
+
+  /** The derivative of the hidden activation at the pre-activation {@code a}, elementwise. */
+  private Operand<T> activationDerivative(Ops tf, Operand<T> a) {
+    Class<T> type = a.type();
+    Operand<T> zero = Tensors.scalar(tf, 0.0, type);
+    Operand<T> one = Tensors.scalar(tf, 1.0, type);
+    return switch (activation) {
+      case RELU -> tf.dtypes.cast(tf.math.greater(a, zero), type);
+      case TANH -> tf.math.sub(one, tf.math.square(tf.math.tanh(a)));
+      case ELU -> tf.select(tf.math.greater(a, zero), tf.onesLike(a), tf.math.exp(tf.math.minimum(a, zero)));
+      case SOFTPLUS -> tf.math.sigmoid(a);
+      case LIPSWISH -> throw new IllegalArgumentException("LIPSWISH is for residual blocks only");
+    };
+  }
+
   List<Variable<T>> variables() {
     ImmutableList.Builder<Variable<T>> all = ImmutableList.builder();
     for (int i = 0; i < weights.size(); i++) {

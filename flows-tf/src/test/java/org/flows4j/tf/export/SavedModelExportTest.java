@@ -105,7 +105,7 @@ class SavedModelExportTest {
     }
   }
 
-  /** The emerging convolution's inverse is a StatelessWhile loop; it must survive export like the dense ops. */
+  /** The emerging convolution's inverse (block solves) and the periodic one must survive export like the dense ops. */
   @Test
   void emergingAndPeriodicConvolutionsTrainAndRoundTripThroughASavedModel(@TempDir Path dir) {
     Shape shape = Shape.of(4, 4, 2);
