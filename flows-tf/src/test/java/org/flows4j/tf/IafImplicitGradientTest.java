@@ -134,13 +134,13 @@ class IafImplicitGradientTest {
     org.flows4j.api.FlowSpec spec = Flows.sequential(Shape.of(2))
         .steps(3, step -> step.actNorm().iaf(32, 32).reverse())
         .build();
-    float[] heldOut = org.flows4j.tf.data.ToyDensity.MOONS.sampleFlat(1000, 99);
+    float[] heldOut = org.flows4j.tf.data.ToyDensity.MOONS.sampleFlat(1000, new java.util.SplittableRandom(99));
     try (org.flows4j.tf.training.Trainer trainer = org.flows4j.tf.training.Trainer.create(spec,
         org.flows4j.tf.training.TrainingOptions.builder().learningRate(1e-2).emaDecay(0).seed(3).build())) {
-      trainer.step(org.flows4j.tf.data.ToyDensity.MOONS.sampleFlat(128, 1), 128); // ActNorm's data initialisation
+      trainer.step(org.flows4j.tf.data.ToyDensity.MOONS.sampleFlat(128, new java.util.SplittableRandom(1)), 128); // ActNorm's data initialisation
       double before = trainer.evaluate(heldOut, 1000).negativeLogLikelihood();
       for (int i = 0; i < 300; i++) {
-        trainer.step(org.flows4j.tf.data.ToyDensity.MOONS.sampleFlat(128, 2 + i), 128);
+        trainer.step(org.flows4j.tf.data.ToyDensity.MOONS.sampleFlat(128, new java.util.SplittableRandom(2 + i)), 128);
       }
       double after = trainer.evaluate(heldOut, 1000).negativeLogLikelihood();
       System.out.printf("IAF on two moons: held-out NLL %.4f nats after 1 step, %.4f after 301%n", before, after);
