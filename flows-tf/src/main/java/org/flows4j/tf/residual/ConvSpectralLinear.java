@@ -11,7 +11,7 @@ import org.tensorflow.types.family.TFloating;
 /**
  * A convolution (stride 1, "same" padding, NHWC) whose spectral norm is that of the convolution operator at the
  * input's spatial size, not of the reshaped kernel: u is {@code [1, h, w, out]}, v {@code [1, h, w, in]}, and the
- * transpose is the adjoint convolution (see {@link #applyTransposed}). Kernels are odd-sized.
+ * transpose is the adjoint convolution (see {@link #transposedOperand}). Kernels are odd-sized.
  */
 final class ConvSpectralLinear<T extends TFloating> extends SpectralLinear<T> {
   private static final List<Long> STRIDES = List.of(1L, 1L, 1L, 1L);
@@ -29,15 +29,19 @@ final class ConvSpectralLinear<T extends TFloating> extends SpectralLinear<T> {
   }
 
   /**
-   * The adjoint of the convolution, computed as a convolution: for stride 1, an odd kernel and "same" padding (pad
+   * The kernel of the adjoint convolution. The adjoint is computed as a convolution: for stride 1, an odd kernel and "same" padding (pad
    * (k-1)/2 on every side), the adjoint is the "same" convolution with the kernel flipped in both spatial axes and
    * its channel axes swapped. That is the same operator as {@code Conv2DBackpropInput}, about twice as fast on CPU
    * for the branch's 3×3 maps (measured at 28×28, 512 ↔ 1 channels), and it is the op the series loop runs most.
    */
   @Override
-  Operand<T> applyTransposed(Ops tf, Operand<T> w, Operand<T> y) {
-    Operand<T> flipped = tf.linalg.transpose(tf.reverse(w, tf.constant(new int[] {0, 1})),
-        tf.constant(new int[] {0, 1, 3, 2}));
+  Operand<T> transposedOperand(Ops tf, Operand<T> w) {
+    return tf.linalg.transpose(tf.reverse(w, tf.constant(new int[] {0, 1})), tf.constant(new int[] {0, 1, 3, 2}));
+  }
+
+  /** The "same" convolution with the flipped, swapped kernel ({@link #transposedOperand}). */
+  @Override
+  Operand<T> applyTransposedOperand(Ops tf, Operand<T> flipped, Operand<T> y) {
     return tf.nn.conv2d(y, flipped, STRIDES, "SAME");
   }
 }

@@ -26,9 +26,15 @@ final class DenseSpectralLinear<T extends TFloating> extends SpectralLinear<T> {
     return tf.linalg.matMul(x, w, MatMul.transposeB(true));
   }
 
+  /** W itself: rows of y times W need no transposed copy. */
+  @Override
+  Operand<T> transposedOperand(Ops tf, Operand<T> w) {
+    return w;
+  }
+
   /** Rows of y times W. */
   @Override
-  Operand<T> applyTransposed(Ops tf, Operand<T> w, Operand<T> y) {
+  Operand<T> applyTransposedOperand(Ops tf, Operand<T> w, Operand<T> y) {
     return tf.linalg.matMul(y, w);
   }
 }

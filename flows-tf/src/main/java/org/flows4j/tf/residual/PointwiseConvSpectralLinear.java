@@ -34,9 +34,15 @@ final class PointwiseConvSpectralLinear<T extends TFloating> extends SpectralLin
     return perPixel(tf, x, tf.reshape(w, tf.constant(new int[] {in, out})), false, out);
   }
 
+  /** The kernel as its {@code [in, out]} matrix (the product below transposes it). */
   @Override
-  Operand<T> applyTransposed(Ops tf, Operand<T> w, Operand<T> y) {
-    return perPixel(tf, y, tf.reshape(w, tf.constant(new int[] {in, out})), true, in);
+  Operand<T> transposedOperand(Ops tf, Operand<T> w) {
+    return tf.reshape(w, tf.constant(new int[] {in, out}));
+  }
+
+  @Override
+  Operand<T> applyTransposedOperand(Ops tf, Operand<T> matrix, Operand<T> y) {
+    return perPixel(tf, y, matrix, true, in);
   }
 
   /** {@code x · M} (or {@code x · Mᵀ}) over x's last axis, keeping its leading axes. */

@@ -1,5 +1,6 @@
 package org.flows4j.tf.residual;
 
+import com.google.common.base.Preconditions;
 import java.util.ArrayList;
 import java.util.List;
 import org.flows4j.api.Shape;
@@ -219,6 +220,7 @@ final class SequentialBranch<T extends TFloating> implements BranchFunction<T> {
   @Override
   public Linearized<T> linearize(Ops tf, Operand<T> x, List<Operand<T>> weights) {
     List<Operand<T>> maps = new ArrayList<>();
+    List<Operand<T>> transposedMaps = new ArrayList<>();
     List<Operand<T>> derivatives = new ArrayList<>();
     Operand<T> h = flat(tf, x);
     int a = 0;
@@ -230,6 +232,7 @@ final class SequentialBranch<T extends TFloating> implements BranchFunction<T> {
     }
     for (int i = 0; i < linears.size(); i++) {
       maps.add(weights.get(2 * i));
+      transposedMaps.add(linears.get(i).transposedOperand(tf, weights.get(2 * i)));
       h = linear(tf, i, weights, h);
       if (i < linears.size() - 1) {
         LipschitzActivation.ValueAndDerivative<T> phi =
@@ -238,7 +241,7 @@ final class SequentialBranch<T extends TFloating> implements BranchFunction<T> {
         h = phi.value();
       }
     }
-    return new Linearized<>(unflat(tf, h), new BranchJacobian<>(maps, derivatives));
+    return new Linearized<>(unflat(tf, h), new BranchJacobian<>(maps, transposedMaps, derivatives));
   }
 
   /** Backwards through the maps: {@code g ← W̃ᵢᵀ g}, then times the derivative of the activation feeding map i. */
@@ -247,7 +250,7 @@ final class SequentialBranch<T extends TFloating> implements BranchFunction<T> {
     int offset = preActivation ? 1 : 0;
     Operand<T> g = flat(tf, u);
     for (int i = linears.size() - 1; i >= 0; i--) {
-      g = linears.get(i).applyTransposed(tf, jacobian.maps().get(i), g);
+      g = linears.get(i).applyTransposedOperand(tf, jacobian.transposedMaps().get(i), g);
       int feeding = i - 1 + offset; // the activation whose output map i reads, if any
       if (feeding >= 0) {
         g = tf.math.mul(g, jacobian.derivatives().get(feeding));
@@ -258,6 +261,7 @@ final class SequentialBranch<T extends TFloating> implements BranchFunction<T> {
 
   @Override
   public Operand<T> jvp(Ops tf, BranchJacobian<T> jacobian, Operand<T> v) {
+    Preconditions.checkArgument(!jacobian.maps().isEmpty(), "this Jacobian only gives vector-Jacobian products");
     int offset = preActivation ? 1 : 0;
     Operand<T> t = flat(tf, v);
     for (int i = 0; i < linears.size(); i++) {

@@ -124,7 +124,18 @@ abstract class SpectralLinear<T extends TFloating> {
   abstract Operand<T> apply(Ops tf, Operand<T> w, Operand<T> x);
 
   /** Wᵀ applied to a tensor shaped like u. */
-  abstract Operand<T> applyTransposed(Ops tf, Operand<T> w, Operand<T> y);
+  final Operand<T> applyTransposed(Ops tf, Operand<T> w, Operand<T> y) {
+    return applyTransposedOperand(tf, transposedOperand(tf, w), y);
+  }
+
+  /**
+   * What Wᵀ is applied with (the adjoint kernel, the transposed matrix…), made from W once: a series applies Wᵀ
+   * once per term with the same W, so the series computes it outside its loop.
+   */
+  abstract Operand<T> transposedOperand(Ops tf, Operand<T> w);
+
+  /** Wᵀ applied to a tensor shaped like u, given {@link #transposedOperand} of W. */
+  abstract Operand<T> applyTransposedOperand(Ops tf, Operand<T> transposed, Operand<T> y);
 
   /** {@code uᵀ W v}. */
   private Operand<T> sigma(Ops tf, Operand<T> w, Operand<T> uValue, Operand<T> vValue) {

@@ -195,6 +195,10 @@ public final class Checkpoints {
       if (missing != null && isFlowPlusPlusConditionerKey(missing)) {
         throw new CheckpointException(oldFlowPlusPlusMessage(checkpoint, missing), e);
       }
+      String oldVector = wholeConvolutionVector(e.getMessage());
+      if (oldVector != null) {
+        throw new CheckpointException(oldPointwiseVectorsMessage(checkpoint, oldVector), e);
+      }
       throw new CheckpointException("checkpoint " + checkpoint + " could not be restored (its variable files "
           + "are damaged or belong to another model): " + firstLine(e.getMessage()), e);
     }
@@ -251,6 +255,40 @@ public final class Checkpoints {
         + "block, and before that took the condition concatenated to the input), so it has no " + missingKey
         + ". The weights do not carry over: train the flow again (its spec still loads; a SavedModel exported "
         + "from the old run still works).";
+  }
+
+  /**
+   * A checkpoint tensor {@code [1, h, w, c]} restored into a variable {@code [1, c]}: TensorFlow's message has no
+   * variable name, but only one variable ever changed that way (see {@link #oldPointwiseVectorsMessage}). The
+   * checkpoint's shape as TensorFlow prints it, or null if that is not the failure.
+   */
+  static @Nullable String wholeConvolutionVector(@Nullable String message) {
+    if (message == null) {
+      return null;
+    }
+    Matcher matcher = WHOLE_CONVOLUTION_VECTOR.matcher(message);
+    return matcher.find() && matcher.group(1).equals(matcher.group(4))
+        ? "[1," + matcher.group(2) + "," + matcher.group(3) + "," + matcher.group(4) + "]"
+        : null;
+  }
+
+  private static final Pattern WHOLE_CONVOLUTION_VECTOR = Pattern.compile(
+      "Assign requires shapes of both tensors to match\\. lhs shape= \\[1,(\\d+)\\] rhs shape= "
+          + "\\[1,(\\d+),(\\d+),(\\d+)\\]");
+
+  /**
+   * Why a conv residual block's checkpoint does not fit: the 1×1 map's spectral normalisation (issue 9) now runs
+   * power iteration on its {@code [in, out]} matrix, whose spectral norm is that of the whole 1×1 convolution, so its
+   * vectors {@code sn_u}, {@code sn_v} are {@code [1, c]}; checkpoints written before kept them shaped like the whole
+   * convolution's output and input, {@code [1, h, w, c]}. They are estimates, not weights, but a checkpoint
+   * restores whole.
+   */
+  static String oldPointwiseVectorsMessage(Path checkpoint, String oldShape) {
+    return "checkpoint " + checkpoint + " cannot be resumed: it was written before a conv residual block's 1x1 map "
+        + "ran its spectral-norm power iteration on the [in, out] matrix, so it holds that map's vectors sn_u and "
+        + "sn_v shaped like the whole convolution (" + oldShape + ") where the flow now has one entry per channel "
+        + "([1, c]). The vectors are estimates, not weights, but a checkpoint restores whole: train the flow again "
+        + "(its spec still loads; a SavedModel exported from the old run still works).";
   }
 
   /**

@@ -49,6 +49,8 @@ class SeriesLoopStructureTest {
   /** Op types that apply a linear map, forward or transposed. */
   private static final Set<String> LINEAR_OPS =
       Set.of("MatMul", "BatchMatMulV2", "Conv2D", "Conv2DBackpropInput");
+  /** Op types that rearrange a kernel into its transpose's (flip, channel swap): loop invariants, made once. */
+  private static final Set<String> KERNEL_REARRANGING_OPS = Set.of("ReverseV2", "Transpose");
 
   private static FlowSpec block(Shape shape, ResidualBranch branch, Activation activation,
       LogDetEstimator estimator) {
@@ -104,13 +106,15 @@ class SeriesLoopStructureTest {
   }
 
   @Test
-  void theConvBlocksSeriesTermHoldsOnlyTheThreeTransposedMapsAndNoActivation() {
+  void theConvBlocksSeriesTermHoldsOnlyTheThreeTransposedMapsAndNoActivationNorKernelRearranging() {
     Shape shape = Shape.of(4, 4, 1);
     FlowSpec spec = block(shape, new LipschitzConvNet(8, true), Activation.LIPSWISH, LogDet.russianRoulette(0.5));
     try (Graph graph = logDetGraph(spec, shape)) {
       Map<String, Integer> body = seriesBodyOps(graph);
       assertThat(count(body, ACTIVATION_OPS)).as("activation ops in the loop body %s", body).isZero();
       assertThat(count(body, LINEAR_OPS)).as("linear-map ops in the loop body %s", body).isEqualTo(3);
+      assertThat(count(body, KERNEL_REARRANGING_OPS)).as("kernel flips and transposes in the loop body %s", body)
+          .isZero();
     }
   }
 

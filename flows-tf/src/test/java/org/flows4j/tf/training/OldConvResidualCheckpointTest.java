@@ -1,0 +1,139 @@
+package org.flows4j.tf.training;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Random;
+import org.flows4j.api.FlowSpec;
+import org.flows4j.api.Flows;
+import org.flows4j.api.Shape;
+import org.flows4j.api.residual.LipschitzConvNet;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.Graph;
+import org.tensorflow.GraphOperation;
+import org.tensorflow.Operand;
+import org.tensorflow.Session;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.train.Restore;
+import org.tensorflow.proto.DataType;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TFloat64;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
+import org.tensorflow.types.family.TType;
+
+/**
+ * A conv residual checkpoint written before the 1×1 map's spectral normalisation ran on its {@code [in, out]} matrix
+ * (its power-iteration vectors were then shaped like the whole convolution's input and output, {@code [1, h, w, c]};
+ * today they are {@code [1, c]}) is refused with a message saying what changed and what to do, not the generic
+ * "damaged or belong to another model". The old checkpoint is made from a real one: every tensor kept, except the
+ * 1×1 map's {@code sn_u} and {@code sn_v}, written back in the old shape (the unit vector spread over the pixels).
+ */
+class OldConvResidualCheckpointTest {
+  private static final int SIDE = 4;
+
+  @TempDir Path root;
+
+  @Test
+  void aConvResidualCheckpointWithWholeConvolutionVectorsIsRefusedNamingTheReason() throws Exception {
+    FlowSpec spec = Flows.sequential(Shape.of(SIDE, SIDE, 1))
+        .steps(1, s -> s.residualBlock(b -> b.branch(new LipschitzConvNet(8, true))))
+        .build();
+    Path checkpoint;
+    List<String> names = new ArrayList<>();
+    List<DataType> types = new ArrayList<>();
+    try (Trainer trainer = Trainer.create(spec, TrainingOptions.defaults())) {
+      float[] batch = new float[4 * SIDE * SIDE];
+      Random random = new Random(3);
+      for (int i = 0; i < batch.length; i++) {
+        batch[i] = random.nextInt(256);
+      }
+      trainer.step(batch, 4);
+      checkpoint = trainer.saveCheckpoint(root);
+      Iterator<GraphOperation> operations = trainer.graph().operations();
+      while (operations.hasNext()) {
+        GraphOperation op = operations.next();
+        if (op.type().equals("VariableV2") || op.type().equals("VarHandleOp")) {
+          names.add(op.name());
+          types.add(op.output(0).dataType());
+        }
+      }
+    }
+    assertThat(names).filteredOn(OldConvResidualCheckpointTest::pointwiseVector).hasSize(2);
+    rewriteWithWholeConvolutionVectors(checkpoint.resolve("variables"), names, types);
+
+    assertThatThrownBy(() -> Trainer.resume(root))
+        .isInstanceOf(CheckpointException.class)
+        .hasMessageMatching("checkpoint \\S+ cannot be resumed: it was written before a conv residual block's 1x1 "
+            + "map ran its spectral-norm power iteration on the \\[in, out\\] matrix, so it holds that map's "
+            + "vectors sn_u and sn_v shaped like the whole convolution \\(\\[1,4,4,8\\]\\) where the flow now has "
+            + "one entry per channel \\(\\[1, c\\]\\)\\. The vectors are estimates, not weights, but a checkpoint "
+            + "restores whole: train the flow again \\(its spec still loads; a SavedModel exported from the old run "
+            + "still works\\)\\.");
+  }
+
+  @Test
+  void otherShapeMismatchesKeepTheGeneralMessage() {
+    String old = "Assign requires shapes of both tensors to match. lhs shape= [1,8] rhs shape= [1,4,4,8]";
+    assertThat(Checkpoints.wholeConvolutionVector(old + "\n\t [[{{node save/Assign_7}}]]"))
+        .isEqualTo("[1,4,4,8]");
+    assertThat(Checkpoints.wholeConvolutionVector(
+        "Assign requires shapes of both tensors to match. lhs shape= [1,8] rhs shape= [1,4,4,16]")).isNull();
+    assertThat(Checkpoints.wholeConvolutionVector(
+        "Assign requires shapes of both tensors to match. lhs shape= [3,3,1,8] rhs shape= [3,3,1,16]")).isNull();
+    assertThat(Checkpoints.wholeConvolutionVector(null)).isNull();
+  }
+
+  private static boolean pointwiseVector(String name) {
+    return name.contains("conv_1") && (name.endsWith("sn_u") || name.endsWith("sn_v"));
+  }
+
+  /** Reads every tensor of the checkpoint and writes it back, the 1×1 map's vectors as {@code [1, h, w, c]}. */
+  private static void rewriteWithWholeConvolutionVectors(Path prefix, List<String> names, List<DataType> types)
+      throws Exception {
+    Path old = prefix.resolveSibling("old");
+    try (Graph graph = new Graph(); Session session = new Session(graph)) {
+      Ops tf = Ops.create(graph);
+      List<Class<? extends TType>> classes = new ArrayList<>();
+      for (DataType type : types) {
+        classes.add(type == DataType.DT_DOUBLE || type == DataType.DT_DOUBLE_REF ? TFloat64.class
+            : type == DataType.DT_BOOL || type == DataType.DT_BOOL_REF ? TBool.class
+            : type == DataType.DT_INT64 || type == DataType.DT_INT64_REF ? TInt64.class
+            : type == DataType.DT_INT32 || type == DataType.DT_INT32_REF ? TInt32.class
+            : TFloat32.class);
+      }
+      String[] empty = new String[names.size()];
+      Arrays.fill(empty, "");
+      Restore tensors = tf.train.restore(tf.constant(prefix.toString()), tf.array(names.toArray(String[]::new)),
+          tf.array(empty), classes);
+      List<Operand<?>> written = new ArrayList<>();
+      for (int i = 0; i < names.size(); i++) {
+        Operand<?> tensor = tensors.tensors().get(i);
+        if (pointwiseVector(names.get(i))) {
+          // [1, c] → [1, h, w, c], still a unit vector: the same vector at every pixel, divided by √(h·w).
+          @SuppressWarnings("unchecked")
+          Operand<TFloat32> vector = (Operand<TFloat32>) tensor;
+          Operand<TFloat32> perPixel = tf.reshape(vector, tf.constant(new int[] {1, 1, 1, -1}));
+          tensor = tf.math.div(tf.math.mul(perPixel, tf.ones(tf.constant(new int[] {1, SIDE, SIDE, 1}),
+              TFloat32.class)), tf.constant((float) SIDE));
+        }
+        written.add(tensor);
+      }
+      session.runner().addTarget(tf.train.save(tf.constant(old.toString()), tf.array(names.toArray(String[]::new)),
+          tf.array(empty), written)).run();
+    }
+    Files.move(old.resolveSibling("old.index"), prefix.resolveSibling("variables.index"),
+        StandardCopyOption.REPLACE_EXISTING);
+    Files.move(old.resolveSibling("old.data-00000-of-00001"),
+        prefix.resolveSibling("variables.data-00000-of-00001"), StandardCopyOption.REPLACE_EXISTING);
+  }
+}
