@@ -360,10 +360,14 @@ public final class TrainCommand implements Callable<Integer> {
     try (TrainingMonitor monitor = new TrainingMonitor(metrics, TrainingProgress.forOutput(quiet, stdout,
         spec.commandLine().getErr(), firstStep, lastStep, evalEvery));
         TensorBoardWriter events = TensorBoardWriter.create(run.tensorboard())) {
+      ConditionalBatch heldOutPairs = trainingData.heldOutPairs();
+      TrainingListener inverseIterations = InverseIterationsProbe.forRun(trainer, events,
+          heldOutPairs == null ? null : heldOutPairs.context(),
+          heldOutPairs == null ? 0 : heldOutPairs.contextFeatures()).orElse(TrainingListeners.of());
       evaluations = trainingData.run(trainer,
           RunOptions.builder().steps(lastStep).batchSize(info.batch()).checkpointEvery(checkpointInterval)
               .checkpointDirectory(run.checkpoints()).evaluateEvery(evalEvery).build(),
-          TrainingListeners.of(monitor, events));
+          TrainingListeners.of(monitor, events, inverseIterations));
       skipped = monitor.skippedBatches();
     }
     double seconds = (System.nanoTime() - start) / 1e9;

@@ -3,15 +3,12 @@ package org.flows4j.tf.summary;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.SortedMap;
 import java.util.stream.Stream;
 import org.flows4j.api.FlowSpec;
 import org.flows4j.api.Flows;
@@ -30,12 +27,10 @@ import org.flows4j.tf.training.TrainingRun;
 import org.flows4j.tf.training.TrainingRun.HeldOut;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.tensorflow.proto.Event;
-import org.tensorflow.proto.Summary;
 
 /**
- * A short training run writes its metrics through TensorFlow's summary ops; reading the event file back (TFRecord
- * framing: 8-byte length, 4-byte CRC, the {@code Event} proto, 4-byte CRC) gives exactly the values the trainer
+ * A short training run writes its metrics through TensorFlow's summary ops; reading the event file back as
+ * {@code Event} protos ({@link EventFiles}: TFRecord framing, checksums verified) gives exactly the values the trainer
  * reported, at their steps.
  */
 class TensorBoardWriterTest {
@@ -67,7 +62,7 @@ class TensorBoardWriterTest {
       events.scalar("skipped_batches", 30, 0);
     }
 
-    Map<String, Map<Long, Float>> scalars = readScalars(eventFile());
+    Map<String, SortedMap<Long, Float>> scalars = EventFiles.scalars(eventFile());
     assertThat(scalars.keySet()).containsExactlyInAnyOrder("loss", "bits_per_dim", "learning_rate", "gradient_norm",
         "held_out/nll", "held_out/bits_per_dim", "skipped_batches");
     assertThat(scalars.get("loss")).hasSize(30);
@@ -116,7 +111,7 @@ class TensorBoardWriterTest {
     String roulette = "steps[1]";
     String truncated = "steps[2]";
     assertThat(reports.get(0).seriesTerms().keySet()).containsExactly(roulette, truncated);
-    Map<String, Map<Long, Float>> scalars = readScalars(eventFile());
+    Map<String, SortedMap<Long, Float>> scalars = EventFiles.scalars(eventFile());
     Map<Long, Float> rouletteTerms = scalars.get("residual/" + roulette + "/series_terms");
     Map<Long, Float> truncatedTerms = scalars.get("residual/" + truncated + "/series_terms");
     assertThat(rouletteTerms).hasSize(20);
@@ -142,30 +137,5 @@ class TensorBoardWriterTest {
       assertThat(events).hasSize(1);
       return events.get(0);
     }
-  }
-
-  /** tag → step → value, from every record's {@code Event.summary}. */
-  private static Map<String, Map<Long, Float>> readScalars(Path file) throws IOException {
-    ByteBuffer buffer = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
-    Map<String, Map<Long, Float>> scalars = new LinkedHashMap<>();
-    int records = 0;
-    while (buffer.remaining() > 0) {
-      long length = buffer.getLong();
-      buffer.getInt(); // masked CRC32C of the length
-      byte[] data = new byte[Math.toIntExact(length)];
-      buffer.get(data);
-      buffer.getInt(); // masked CRC32C of the data
-      records++;
-      Event event = Event.parseFrom(data);
-      if (!event.hasSummary()) {
-        continue; // the file_version record
-      }
-      for (Summary.Value value : event.getSummary().getValueList()) {
-        float scalar = value.hasTensor() ? value.getTensor().getFloatVal(0) : value.getSimpleValue();
-        scalars.computeIfAbsent(value.getTag(), t -> new TreeMap<>()).put(event.getStep(), scalar);
-      }
-    }
-    assertThat(records).isGreaterThan(20 * 4);
-    return scalars;
   }
 }
