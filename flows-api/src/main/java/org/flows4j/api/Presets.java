@@ -7,6 +7,7 @@ import static org.flows4j.api.conditioner.Conditioners.mlp;
 
 import com.google.common.base.Preconditions;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import org.flows4j.api.base.Bases;
 import org.flows4j.api.conditioner.Activation;
 import org.flows4j.api.conditioner.ConditionerSpec;
@@ -104,16 +105,8 @@ public final class Presets {
    */
   @Deprecated
   public static FlowSpec glow(Shape imageShape, int levels, int stepsPerLevel, int width) {
-    checkGlowSizes("glow", imageShape, levels, stepsPerLevel, width);
-    return multiscale(imageShape)
-        .dequantize(Dequantization.uniform(256))
-        .factorOutPrior(FactorOutPrior.LEARNED)
-        .base(Bases.diagonalGaussian())
-        .levels(levels, level -> level.squeeze()
-            .steps(stepsPerLevel, step -> step.actNorm()
-                .invertibleConv1x1(Conv1x1.LU_DECOMPOSED)
-                .affineCoupling(Mask.CHANNELS, convNet(width), AffineScale.sigmoid())))
-        .build();
+    return glowLayout("glow", imageShape, levels, stepsPerLevel, width,
+        step -> step.invertibleConv1x1(Conv1x1.LU_DECOMPOSED));
   }
 
   /**
@@ -136,17 +129,8 @@ public final class Presets {
    */
   @Deprecated
   public static FlowSpec emerging(Shape imageShape, int levels, int stepsPerLevel, int width) {
-    checkGlowSizes("emerging", imageShape, levels, stepsPerLevel, width);
-    return multiscale(imageShape)
-        .dequantize(Dequantization.uniform(256))
-        .factorOutPrior(FactorOutPrior.LEARNED)
-        .base(Bases.diagonalGaussian())
-        .levels(levels, level -> level.squeeze()
-            .steps(stepsPerLevel, step -> step.actNorm()
-                .invertibleConv1x1(Conv1x1.LU_DECOMPOSED)
-                .emergingConv(3)
-                .affineCoupling(Mask.CHANNELS, convNet(width), AffineScale.sigmoid())))
-        .build();
+    return glowLayout("emerging", imageShape, levels, stepsPerLevel, width,
+        step -> step.invertibleConv1x1(Conv1x1.LU_DECOMPOSED).emergingConv(3));
   }
 
   /**
@@ -160,14 +144,25 @@ public final class Presets {
    */
   @Deprecated
   public static FlowSpec periodic(Shape imageShape, int levels, int stepsPerLevel, int width) {
-    checkGlowSizes("periodic", imageShape, levels, stepsPerLevel, width);
+    return glowLayout("periodic", imageShape, levels, stepsPerLevel, width, step -> step.periodicConv(3));
+  }
+
+  /**
+   * The layout {@link #glow}, {@link #emerging} and {@link #periodic} share, differing only in each step's channel
+   * mixing: 8-bit pixels uniformly dequantized, Glow's learned split and top priors, {@code levels} levels of a
+   * squeeze and {@code stepsPerLevel} × (actNorm, {@code mixing}, affine coupling on the channels with a
+   * {@code convNet(width)} conditioner and the {@code sigmoid(h + 2)} scale), a factor-out after all levels but the
+   * last.
+   */
+  private static FlowSpec glowLayout(String preset, Shape imageShape, int levels, int stepsPerLevel, int width,
+      UnaryOperator<StepsBuilder> mixing) {
+    checkGlowSizes(preset, imageShape, levels, stepsPerLevel, width);
     return multiscale(imageShape)
         .dequantize(Dequantization.uniform(256))
         .factorOutPrior(FactorOutPrior.LEARNED)
         .base(Bases.diagonalGaussian())
         .levels(levels, level -> level.squeeze()
-            .steps(stepsPerLevel, step -> step.actNorm()
-                .periodicConv(3)
+            .steps(stepsPerLevel, step -> mixing.apply(step.actNorm())
                 .affineCoupling(Mask.CHANNELS, convNet(width), AffineScale.sigmoid())))
         .build();
   }
@@ -487,23 +482,26 @@ public final class Presets {
 
   /** {@link #glow(Shape, int, int, int)} by name: {@code glow(shape).levels(3).stepsPerLevel(32).width(512).build()}. */
   public static PresetBuilder glow(Shape imageShape) {
-    Preconditions.checkNotNull(imageShape, "imageShape");
-    return new PresetBuilder("glow", List.of("levels", "stepsPerLevel", "width"), List.of(),
-        v -> glow(imageShape, v.get("levels"), v.get("stepsPerLevel"), v.get("width")));
+    return glowLayoutBuilder("glow", imageShape, step -> step.invertibleConv1x1(Conv1x1.LU_DECOMPOSED));
   }
 
   /** {@link #emerging(Shape, int, int, int)} by name, with the settings of {@link #glow(Shape)}. */
   public static PresetBuilder emerging(Shape imageShape) {
-    Preconditions.checkNotNull(imageShape, "imageShape");
-    return new PresetBuilder("emerging", List.of("levels", "stepsPerLevel", "width"), List.of(),
-        v -> emerging(imageShape, v.get("levels"), v.get("stepsPerLevel"), v.get("width")));
+    return glowLayoutBuilder("emerging", imageShape,
+        step -> step.invertibleConv1x1(Conv1x1.LU_DECOMPOSED).emergingConv(3));
   }
 
   /** {@link #periodic(Shape, int, int, int)} by name, with the settings of {@link #glow(Shape)}. */
   public static PresetBuilder periodic(Shape imageShape) {
+    return glowLayoutBuilder("periodic", imageShape, step -> step.periodicConv(3));
+  }
+
+  /** A {@link #glowLayout} preset with its levels, steps per level and width set by name. */
+  private static PresetBuilder glowLayoutBuilder(String preset, Shape imageShape,
+      UnaryOperator<StepsBuilder> mixing) {
     Preconditions.checkNotNull(imageShape, "imageShape");
-    return new PresetBuilder("periodic", List.of("levels", "stepsPerLevel", "width"), List.of(),
-        v -> periodic(imageShape, v.get("levels"), v.get("stepsPerLevel"), v.get("width")));
+    return new PresetBuilder(preset, List.of("levels", "stepsPerLevel", "width"), List.of(),
+        v -> glowLayout(preset, imageShape, v.get("levels"), v.get("stepsPerLevel"), v.get("width"), mixing));
   }
 
   /**

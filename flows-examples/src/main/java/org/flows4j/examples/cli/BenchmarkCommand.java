@@ -128,6 +128,10 @@ public final class BenchmarkCommand implements Callable<Integer> {
       long first = System.nanoTime();
       trainer.step(source.batch(trainer.batches(), batchSize), batchSize);
       double firstStepSeconds = (System.nanoTime() - first) / 1e9;
+      // Printed at once: with --xla a slow model's steady steps may take long, and this figure is the first answer.
+      out.printf(Locale.ROOT, "start-up:  trainer built in %.1f s, first step %.1f s%n", readySeconds,
+          firstStepSeconds);
+      out.flush();
       for (int i = 1; i < untimedSteps; i++) {
         trainer.step(source.batch(trainer.batches(), batchSize), batchSize);
       }
@@ -143,8 +147,6 @@ public final class BenchmarkCommand implements Callable<Integer> {
       }
       double sampleSeconds = (System.nanoTime() - start) / 1e9;
       Evaluation evaluation = trainer.evaluate(heldOut.values(), heldOut.count());
-      out.printf(Locale.ROOT, "start-up:  trainer built in %.1f s, first step %.1f s%n", readySeconds,
-          firstStepSeconds);
       out.printf(Locale.ROOT, "training:  %.2f steps/s (%.0f examples/s)%n", steps / trainSeconds,
           steps * batchSize / trainSeconds);
       out.printf(Locale.ROOT, "sampling:  %.0f samples/s (%d calls of %d)%n",

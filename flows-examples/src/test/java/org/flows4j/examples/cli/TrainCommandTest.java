@@ -54,38 +54,29 @@ class TrainCommandTest {
     }
   }
 
-  @Test
-  void residualFlowTrainsAndExportsFromTheCommandLine() throws Exception {
-    Path out = dir.resolve("resflow");
-
-    Cli.Result result = Cli.run("train", "--model", "resflow", "--width", "16", "--depth", "2", "--data", "rings",
-        "--steps", "5", "--eval-every", "5", "--out", out.toString(), "--quiet");
-
-    assertThat(result.exitCode()).as(result.toString()).isZero();
-    assertThat(result.out()).contains("resflow on rings: steps 0 to 5", "held-out NLL");
-    try (FlowModel model = FlowModel.load(out.resolve("saved_model"))) {
-      assertThat(model.spec()).isEqualTo(ModelPreset.RESFLOW.build(Shape.of(2), 16, 2));
-      assertThat(model.logProb(new float[] {0.5f, -1f}, 1)[0]).isFinite();
-      // Sampling runs the fixed-point inverse inside the exported graph.
-      assertThat(model.sample(8, 1.0, 3)).hasSize(16);
-    }
-  }
-
   /**
-   * A Residual Flow's run writes, at each held-out evaluation (steps 3 and 6), the iterations each block's
-   * fixed-point inverse took, read back from the event file as {@code Event} protos. The values are the trainer's
-   * own: a trainer restored from the run's final checkpoint, drawing the same 16 samples (seed = the step), reports
-   * the same counts, each within 1 and the block's maxIterations.
+   * A Residual Flow trains and exports from the command line, sampling through the exported fixed-point inverse; and
+   * its run writes, at each held-out evaluation (steps 3 and 6), the iterations each block's fixed-point inverse
+   * took, read back from the event file as {@code Event} protos. The values are the trainer's own: a trainer
+   * restored from the run's final checkpoint, drawing the same 16 samples (seed = the step), reports the same
+   * counts, each within 1 and the block's maxIterations.
    */
   @Test
-  void residualFlowRunWritesEachBlocksInverseIterationsToTensorBoard() throws Exception {
+  void residualFlowTrainsExportsAndWritesEachBlocksInverseIterationsToTensorBoard() throws Exception {
     Path out = dir.resolve("resflow");
 
     Cli.Result result = Cli.run("train", "--model", "resflow", "--width", "16", "--depth", "2", "--data", "rings",
         "--steps", "6", "--eval-every", "3", "--out", out.toString(), "--quiet");
 
     assertThat(result.exitCode()).as(result.toString()).isZero();
+    assertThat(result.out()).contains("resflow on rings: steps 0 to 6", "held-out NLL");
     FlowSpec spec = ModelPreset.RESFLOW.build(Shape.of(2), 16, 2);
+    try (FlowModel model = FlowModel.load(out.resolve("saved_model"))) {
+      assertThat(model.spec()).isEqualTo(spec);
+      assertThat(model.logProb(new float[] {0.5f, -1f}, 1)[0]).isFinite();
+      // Sampling runs the fixed-point inverse inside the exported graph.
+      assertThat(model.sample(8, 1.0, 3)).hasSize(16);
+    }
     Map<String, Integer> maxIterations = new LinkedHashMap<>();
     for (int i = 0; i < spec.steps().size(); i++) {
       if (spec.steps().get(i) instanceof ResidualBlock block) {

@@ -15,6 +15,7 @@ import org.flows4j.api.Flows;
 import org.flows4j.api.Presets;
 import org.flows4j.api.residual.LogDet;
 import org.flows4j.api.Shape;
+import org.flows4j.tf.data.DataSource;
 import org.flows4j.tf.data.ToyDataSource;
 import org.flows4j.tf.data.ToyDensity;
 import org.flows4j.tf.training.Evaluation;
@@ -39,13 +40,31 @@ class TensorBoardWriterTest {
   @Test
   void metricsOfATrainingRunReadBackFromTheEventFile() throws IOException {
     List<StepReport> steps = new ArrayList<>();
+    List<StepReport> skipped = new ArrayList<>();
     List<Evaluation> evaluations = new ArrayList<>();
     ToyDataSource moons = new ToyDataSource(ToyDensity.MOONS, 3);
     float[] heldOut = moons.batch(-1, 256);
+    // Batch 7 holds a NaN: the trainer skips it, and the writer counts it under skipped_batches.
+    DataSource withABadBatch = new DataSource() {
+      @Override
+      public org.flows4j.api.Shape shape() {
+        return moons.shape();
+      }
+
+      @Override
+      public float[] batch(long index, int size) {
+        float[] batch = moons.batch(index, size);
+        if (index == 7) {
+          batch[3] = Float.NaN;
+        }
+        return batch;
+      }
+    };
     try (Trainer trainer = Trainer.create(Presets.realNvp(Shape.of(2), 2, 8),
             TrainingOptions.builder().learningRate(3e-3).warmupSteps(5).build());
         TensorBoardWriter events = TensorBoardWriter.create(dir)) {
-      TrainingRun.run(trainer, moons, new HeldOut(heldOut, 256), RunOptions.builder().steps(30).batchSize(64).evaluateEvery(10).build(),
+      TrainingRun.run(trainer, withABadBatch, new HeldOut(heldOut, 256),
+          RunOptions.builder().steps(30).batchSize(64).evaluateEvery(10).build(),
           new TrainingListener() {
             @Override
             public void onStep(StepReport report) {
@@ -54,18 +73,25 @@ class TensorBoardWriterTest {
             }
 
             @Override
+            public void onSkippedStep(StepReport report) {
+              skipped.add(report);
+              events.onSkippedStep(report);
+            }
+
+            @Override
             public void onEvaluation(Evaluation evaluation) {
               evaluations.add(evaluation);
               events.onEvaluation(evaluation);
             }
           });
-      events.scalar("skipped_batches", 30, 0);
     }
 
     Map<String, SortedMap<Long, Float>> scalars = EventFiles.scalars(eventFile());
     assertThat(scalars.keySet()).containsExactlyInAnyOrder("loss", "bits_per_dim", "learning_rate", "gradient_norm",
         "held_out/nll", "held_out/bits_per_dim", "skipped_batches");
     assertThat(scalars.get("loss")).hasSize(30);
+    assertThat(skipped).hasSize(1);
+    assertThat(scalars.get("skipped_batches")).containsExactly(Map.entry(skipped.get(0).step(), 1f));
     for (StepReport report : steps) {
       assertThat(scalars.get("loss").get(report.step())).isEqualTo((float) report.loss());
       assertThat(scalars.get("learning_rate").get(report.step())).isEqualTo((float) report.learningRate());
