@@ -44,7 +44,8 @@ class TensorBoardWriterTest {
     List<Evaluation> evaluations = new ArrayList<>();
     ToyDataSource moons = new ToyDataSource(ToyDensity.MOONS, 3);
     float[] heldOut = moons.batch(-1, 256);
-    // Batch 7 holds a NaN: the trainer skips it, and the writer counts it under skipped_batches.
+    // Batch 7 holds a finite but huge value (1e30, whose square overflows float32): its loss is not finite, the
+    // trainer skips it, and the writer counts it under skipped_batches. (NaN data are refused before the step.)
     DataSource withABadBatch = new DataSource() {
       @Override
       public org.flows4j.api.Shape shape() {
@@ -55,7 +56,7 @@ class TensorBoardWriterTest {
       public float[] batch(long index, int size) {
         float[] batch = moons.batch(index, size);
         if (index == 7) {
-          batch[3] = Float.NaN;
+          batch[3] = 1e30f;
         }
         return batch;
       }
