@@ -7,6 +7,7 @@ import static org.flows4j.api.conditioner.Conditioners.mlp;
 
 import com.google.common.base.Preconditions;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import org.flows4j.api.base.Bases;
 import org.flows4j.api.conditioner.Activation;
 import org.flows4j.api.conditioner.ConditionerSpec;
@@ -62,43 +63,37 @@ public final class Presets {
 
   /** The {@link #glow(Shape)} architecture from its settings (the builder checks and names them). */
   private static FlowSpec glow(Shape imageShape, int levels, int stepsPerLevel, int width) {
-    checkGlowSizes("glow", imageShape, levels, stepsPerLevel, width);
-    return multiscale(imageShape)
-        .dequantize(Dequantization.uniform(256))
-        .factorOutPrior(FactorOutPrior.LEARNED)
-        .base(Bases.diagonalGaussian())
-        .levels(levels, level -> level.squeeze()
-            .steps(stepsPerLevel, step -> step.actNorm()
-                .invertibleConv1x1(Conv1x1.LU_DECOMPOSED)
-                .affineCoupling(Mask.CHANNELS, convNet(width), AffineScale.sigmoid())))
-        .build();
+    return glowLayout("glow", imageShape, levels, stepsPerLevel, width,
+        step -> step.invertibleConv1x1(Conv1x1.LU_DECOMPOSED));
   }
 
   /** The {@link #emerging(Shape)} architecture from its settings (the builder checks and names them). */
   private static FlowSpec emerging(Shape imageShape, int levels, int stepsPerLevel, int width) {
-    checkGlowSizes("emerging", imageShape, levels, stepsPerLevel, width);
-    return multiscale(imageShape)
-        .dequantize(Dequantization.uniform(256))
-        .factorOutPrior(FactorOutPrior.LEARNED)
-        .base(Bases.diagonalGaussian())
-        .levels(levels, level -> level.squeeze()
-            .steps(stepsPerLevel, step -> step.actNorm()
-                .invertibleConv1x1(Conv1x1.LU_DECOMPOSED)
-                .emergingConv(3)
-                .affineCoupling(Mask.CHANNELS, convNet(width), AffineScale.sigmoid())))
-        .build();
+    return glowLayout("emerging", imageShape, levels, stepsPerLevel, width,
+        step -> step.invertibleConv1x1(Conv1x1.LU_DECOMPOSED).emergingConv(3));
   }
 
   /** The {@link #periodic(Shape)} architecture from its settings (the builder checks and names them). */
   private static FlowSpec periodic(Shape imageShape, int levels, int stepsPerLevel, int width) {
-    checkGlowSizes("periodic", imageShape, levels, stepsPerLevel, width);
+    return glowLayout("periodic", imageShape, levels, stepsPerLevel, width, step -> step.periodicConv(3));
+  }
+
+  /**
+   * The layout {@link #glow(Shape)}, {@link #emerging(Shape)} and {@link #periodic(Shape)} share, differing only in
+   * each step's channel mixing: 8-bit pixels uniformly dequantized, Glow's learned split and top priors,
+   * {@code levels} levels of a squeeze and {@code stepsPerLevel} × (actNorm, {@code mixing}, affine coupling on the
+   * channels with a {@code convNet(width)} conditioner and the {@code sigmoid(h + 2)} scale), a factor-out after
+   * all levels but the last.
+   */
+  private static FlowSpec glowLayout(String preset, Shape imageShape, int levels, int stepsPerLevel, int width,
+      UnaryOperator<StepsBuilder> mixing) {
+    checkGlowSizes(preset, imageShape, levels, stepsPerLevel, width);
     return multiscale(imageShape)
         .dequantize(Dequantization.uniform(256))
         .factorOutPrior(FactorOutPrior.LEARNED)
         .base(Bases.diagonalGaussian())
         .levels(levels, level -> level.squeeze()
-            .steps(stepsPerLevel, step -> step.actNorm()
-                .periodicConv(3)
+            .steps(stepsPerLevel, step -> mixing.apply(step.actNorm())
                 .affineCoupling(Mask.CHANNELS, convNet(width), AffineScale.sigmoid())))
         .build();
   }

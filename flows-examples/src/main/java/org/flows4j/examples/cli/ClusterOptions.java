@@ -60,12 +60,18 @@ final class ClusterOptions {
   /** How the trainer is replicated: over the cluster's workers, over this process's devices, or not at all. */
   Replication replication(@Nullable Cluster resolved) {
     boolean several = devices != null && devices > 1;
-    if (resolved != null) {
-      // Devices inside each worker, collectives across workers.
-      return several ? DistributedTraining.replication(resolved, DistributedTraining.cpuDevices(devices))
-          : DistributedTraining.replication(resolved);
+    if (!several) {
+      return resolved != null ? DistributedTraining.replication(resolved) : Replication.none();
     }
-    return several ? DistributedTraining.cpuDevices(devices) : Replication.none();
+    Replication local;
+    try {
+      // GPUs when TensorFlow sees them (so the workers' all-reduce uses NCCL), otherwise virtual CPU devices.
+      local = DistributedTraining.devices(devices);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("--devices " + devices + ": " + e.getMessage());
+    }
+    // Devices inside each worker, collectives across workers.
+    return resolved != null ? DistributedTraining.replication(resolved, local) : local;
   }
 
   /** With --devices N, every batch is split into N equal parts. */

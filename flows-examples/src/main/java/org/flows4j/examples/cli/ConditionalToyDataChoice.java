@@ -24,24 +24,14 @@ import org.jspecify.annotations.Nullable;
  * context). Every training batch is a fresh draw of pairs; the held-out pairs are a fixed seeded draw. Asked for
  * plain x (the unconditional methods) they give the marginal.
  */
-record ConditionalToyDataChoice(String cliName, ConditionalToyDensity density) implements ConditionalDataChoice {
+record ConditionalToyDataChoice(String cliName, ConditionalToyDensity density)
+    implements ConditionalDataChoice, ToyData {
   static final ConditionalToyDataChoice LABELLED_GAUSSIANS =
       new ConditionalToyDataChoice("8gaussians-labelled", new LabelledEightGaussians());
   static final ConditionalToyDataChoice RING_RADIUS =
       new ConditionalToyDataChoice("ring-radius", RadiusIndexedRing.standard());
   /** Radii the pictures show: both ends of the prior's range and between. */
   private static final double[] PICTURE_RADII = {1.0, 1.5, 2.0, 2.5, 3.0};
-  private static final int MAX_HELD_OUT = 10_000_000;
-
-  @Override
-  public Shape shape() {
-    return Shape.of(2);
-  }
-
-  @Override
-  public TrainingDefaults defaults() {
-    return TrainingDefaults.TWO_D;
-  }
 
   @Override
   public ContextSpec context() {
@@ -52,16 +42,13 @@ record ConditionalToyDataChoice(String cliName, ConditionalToyDensity density) i
   @Override
   public ConditionalDataSource conditionalTrainingSource(long seed, @Nullable Integer trainLimit,
       Path dataDirectory) {
-    if (trainLimit != null) {
-      throw new UsageException("--train-limit applies to image data only: the 2-D density " + cliName
-          + " draws fresh points for every batch. Drop --train-limit.");
-    }
+    refuseTrainLimit(trainLimit);
     return new ConditionalToyDataSource(density, seed);
   }
 
   @Override
   public ConditionalBatch conditionalHeldOut(int count, Path dataDirectory) {
-    return density.sample(count, new SplittableRandom(ToyDataChoice.HELD_OUT_SEED));
+    return density.sample(count, new SplittableRandom(HELD_OUT_SEED));
   }
 
   @Override
@@ -86,7 +73,7 @@ record ConditionalToyDataChoice(String cliName, ConditionalToyDensity density) i
     for (int i = 0; i < c.length; i++) {
       c[i] = context[i];
     }
-    return density.sampleGiven(c, n, new SplittableRandom(ToyDataChoice.HELD_OUT_SEED)).x();
+    return density.sampleGiven(c, n, new SplittableRandom(HELD_OUT_SEED)).x();
   }
 
   /** The marginal: the pairs' x without their contexts. */
@@ -109,15 +96,5 @@ record ConditionalToyDataChoice(String cliName, ConditionalToyDensity density) i
   @Override
   public HeldOut heldOut(int count, Path dataDirectory) {
     return new HeldOut(conditionalHeldOut(count, dataDirectory).x(), count);
-  }
-
-  @Override
-  public int trainingExamples() {
-    return Integer.MAX_VALUE;
-  }
-
-  @Override
-  public int maxHeldOut() {
-    return MAX_HELD_OUT;
   }
 }

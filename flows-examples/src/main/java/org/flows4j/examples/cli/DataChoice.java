@@ -15,7 +15,7 @@ import org.jspecify.annotations.Nullable;
  * its class labels under {@code --conditional}). Knows the shape of one example, the training batches, the held-out
  * set, and the training defaults that suit it.
  */
-sealed interface DataChoice permits ToyDataChoice, FashionMnistChoice, ConditionalDataChoice {
+sealed interface DataChoice permits ToyData, FashionMnistChoice, ConditionalDataChoice {
   String cliName();
 
   Shape shape();

@@ -368,7 +368,11 @@ public final class TrainCommand implements Callable<Integer> {
     try (TrainingMonitor monitor = new TrainingMonitor(metrics, TrainingProgress.forOutput(quiet, stdout,
         spec.commandLine().getErr(), firstStep, runOptions));
         TensorBoardWriter events = TensorBoardWriter.create(run.tensorboard())) {
-      evaluations = trainingData.run(trainer, runOptions, TrainingListeners.of(monitor, events));
+      ConditionalBatch heldOutPairs = trainingData.heldOutPairs();
+      TrainingListener inverseIterations = InverseIterationsProbe.forRun(trainer, events,
+          heldOutPairs == null ? null : heldOutPairs.context(),
+          heldOutPairs == null ? 0 : heldOutPairs.contextFeatures()).orElse(TrainingListeners.of());
+      evaluations = trainingData.run(trainer, runOptions, TrainingListeners.of(monitor, events, inverseIterations));
       skipped = monitor.skippedBatches();
     }
     double seconds = (System.nanoTime() - start) / 1e9;

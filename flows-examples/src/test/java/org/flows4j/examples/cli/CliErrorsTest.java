@@ -180,6 +180,20 @@ class CliErrorsTest {
     assertThat(Files.readString(metrics)).isEqualTo(before);
   }
 
+  /** The 2-D densities, with a context or without, draw fresh points for every batch: a limit means nothing. */
+  @Test
+  void aTrainLimitOnTwoDimensionalDataIsRefusedBeforeAnythingIsWritten() {
+    for (String data : List.of("moons", "ring-radius")) {
+      Path out = dir.resolve(data);
+
+      Cli.Result result = Cli.run(tiny("--data", data, "--train-limit", "1000", "--out", out.toString()));
+
+      assertUsageError(result, "--train-limit applies to image data only: the 2-D density " + data
+          + " draws fresh points for every batch. Drop --train-limit.");
+      assertThat(out).doesNotExist();
+    }
+  }
+
   @Test
   void aBatchLargerThanTheTrainingSetIsRefusedBeforeAnythingIsWritten() {
     Path out = dir.resolve("run");

@@ -6,7 +6,16 @@ import java.awt.image.BufferedImage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.io.IOException;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.stream.Stream;
+import org.flows4j.api.FlowSpec;
+import org.flows4j.api.step.ResidualBlock;
+import org.flows4j.tf.summary.EventFiles;
+import org.flows4j.tf.training.Trainer;
 import org.flows4j.tf.ImportanceSamples;
 import org.flows4j.api.FlowSpecJson;
 import org.flows4j.api.Shape;
@@ -46,20 +55,58 @@ class TrainCommandTest {
     }
   }
 
+  /**
+   * A Residual Flow trains and exports from the command line, sampling through the exported fixed-point inverse; and
+   * its run writes, at each held-out evaluation (steps 3 and 6), the iterations each block's fixed-point inverse
+   * took, read back from the event file as {@code Event} protos. The values are the trainer's own: a trainer
+   * restored from the run's final checkpoint, drawing the same 16 samples (seed = the step), reports the same
+   * counts, each within 1 and the block's maxIterations.
+   */
   @Test
-  void residualFlowTrainsAndExportsFromTheCommandLine() throws Exception {
+  void residualFlowTrainsExportsAndWritesEachBlocksInverseIterationsToTensorBoard() throws Exception {
     Path out = dir.resolve("resflow");
 
     Cli.Result result = Cli.run("train", "--model", "resflow", "--width", "16", "--depth", "2", "--data", "rings",
-        "--steps", "5", "--eval-every", "5", "--out", out.toString(), "--quiet");
+        "--steps", "6", "--eval-every", "3", "--out", out.toString(), "--quiet");
 
     assertThat(result.exitCode()).as(result.toString()).isZero();
-    assertThat(result.out()).contains("resflow on rings: steps 0 to 5", "held-out NLL");
+    assertThat(result.out()).contains("resflow on rings: steps 0 to 6", "held-out NLL");
+    FlowSpec spec = ModelPreset.RESFLOW.build(Shape.of(2), 16, 2);
     try (FlowModel model = FlowModel.load(out.resolve("saved_model"))) {
-      assertThat(model.spec()).isEqualTo(ModelPreset.RESFLOW.build(Shape.of(2), 16, 2));
+      assertThat(model.spec()).isEqualTo(spec);
       assertThat(model.logProb(new float[] {0.5f, -1f}, 1)[0]).isFinite();
       // Sampling runs the fixed-point inverse inside the exported graph.
       assertThat(model.sample(8, 1.0, 3)).hasSize(16);
+    }
+    Map<String, Integer> maxIterations = new LinkedHashMap<>();
+    for (int i = 0; i < spec.steps().size(); i++) {
+      if (spec.steps().get(i) instanceof ResidualBlock block) {
+        maxIterations.put("steps[" + i + "]", block.inverse().maxIterations());
+      }
+    }
+    assertThat(maxIterations).hasSize(2);
+    Map<String, SortedMap<Long, Float>> scalars = EventFiles.scalars(eventFile(out.resolve("tensorboard")));
+    assertThat(scalars.get("loss")).hasSize(6);
+    try (Trainer restored = Trainer.resume(out.resolve("checkpoints"))) {
+      assertThat(restored.steps()).isEqualTo(6);
+      restored.sample(InverseIterationsProbe.SAMPLES, 1.0, 6);
+      assertThat(restored.inverseIterations().keySet()).containsExactlyElementsOf(maxIterations.keySet());
+      maxIterations.forEach((block, max) -> {
+        SortedMap<Long, Float> iterations = scalars.get("residual/" + block + "/inverse_iterations");
+        assertThat(iterations).as(block).containsOnlyKeys(3L, 6L);
+        assertThat(iterations.values()).allSatisfy(count -> assertThat(count).isBetween(1f, (float) max));
+        assertThat(iterations.get(6L)).isEqualTo((float) restored.inverseIterations().get(block));
+      });
+      System.out.println("inverse iterations per block in the event file: " + maxIterations.keySet().stream()
+          .map(block -> block + " " + scalars.get("residual/" + block + "/inverse_iterations")).toList());
+    }
+  }
+
+  private static Path eventFile(Path tensorboard) throws IOException {
+    try (Stream<Path> files = Files.list(tensorboard)) {
+      List<Path> events = files.filter(p -> p.getFileName().toString().startsWith("events.out.tfevents.")).toList();
+      assertThat(events).hasSize(1);
+      return events.get(0);
     }
   }
 

@@ -37,9 +37,11 @@ public final class AllReduceTiming {
     try (Graph graph = new Graph()) {
       Ops tf = Ops.create(graph);
       Operand<TFloat32> vector = tf.fill(tf.constant(new long[] {floats}), tf.constant(1f));
-      Operand<TFloat32> mean = new Collectives(cluster).reduce(tf, vector, "Add", "Div", key);
-      Op reduce = tf.withControlDependencies(java.util.List.of(mean)).noOp();
       LocalDevices devices = WorkerServer.devicesOf(cluster); // the running server's, whatever they are
+      // The same op as the trainer's gradient all-reduce: NCCL on a GPU worker, the ring on a CPU one.
+      Operand<TFloat32> mean = new Collectives(cluster, devices.type()).reduceOnDevices(tf, vector, "Add", "Div",
+          key);
+      Op reduce = tf.withControlDependencies(java.util.List.of(mean)).noOp();
       WorkerServer.ensureStarted(cluster, devices);
       try (Session session = TargetedSessions.open(graph, "grpc://" + cluster.address(),
           WorkerServer.sessionConfig(cluster, devices))) {

@@ -51,6 +51,8 @@ import org.tensorflow.types.family.TType;
  *   <li>Several devices per worker: each worker splits its batch across its own devices as {@link LocalDevices}
  *       does (in-graph replicas sharing the worker's variables, their gradients summed in the graph), and the
  *       workers' gradients are then all-reduced as above: devices inside a worker, collectives across workers.
+ *       On GPU workers the per-step all-reduce runs on the first GPU with NCCL, on CPU workers with the ring over
+ *       gRPC (see {@link Collectives}).
  * </ul>
  */
 final class CollectiveReplication implements Replication {
@@ -74,7 +76,7 @@ final class CollectiveReplication implements Replication {
 
   CollectiveReplication(Cluster cluster, LocalDevices devices) {
     this.cluster = cluster;
-    this.collectives = new Collectives(cluster);
+    this.collectives = new Collectives(cluster, devices.type());
     this.devices = devices;
   }
 
@@ -123,7 +125,7 @@ final class CollectiveReplication implements Replication {
       flat.add(tf.reshape(values.get(i), tf.constant(new long[] {-1})));
     }
     Operand<TFloat32> packed = flat.size() == 1 ? flat.get(0) : tf.concat(flat, tf.constant(0));
-    Operand<TFloat32> reduced = collectives.reduce(tf, packed, "Add", "Div", key);
+    Operand<TFloat32> reduced = collectives.reduceOnDevices(tf, packed, "Add", "Div", key);
     if (values.size() == 1) {
       return List.of(tf.reshape(reduced, tf.constant(values.get(0).shape().asArray())));
     }

@@ -81,6 +81,25 @@ public final class DistributedTraining {
     return new LocalDevices(n, DeviceSpec.DeviceType.GPU);
   }
 
+  /**
+   * {@code n} devices of the kind this process has: {@link #gpuDevices} when TensorFlow sees GPUs (a build with the
+   * {@code gpu} profile on a host with CUDA), otherwise {@link #cpuDevices} (virtual CPU devices). What
+   * {@code flows train --devices N} uses.
+   *
+   * @throws IllegalArgumentException if this process has GPUs, but fewer than {@code n}
+   */
+  public static Replication devices(int n) {
+    long gpus = org.tensorflow.LocalDeviceTypes.list().stream().filter("GPU"::equals).count();
+    if (gpus == 0) {
+      return cpuDevices(n);
+    }
+    if (gpus < n) {
+      throw new IllegalArgumentException(n + " devices were asked for, but TensorFlow sees " + gpus + " GPU"
+          + (gpus == 1 ? "" : "s") + " in this process; ask for at most " + gpus);
+    }
+    return gpuDevices(n);
+  }
+
   /** This worker's shard of {@code data}: see {@link ShardedDataSource}. */
   public static DataSource shard(DataSource data, Cluster cluster) {
     return cluster.size() == 1 ? data : new ShardedDataSource(data, cluster.size(), cluster.taskIndex());

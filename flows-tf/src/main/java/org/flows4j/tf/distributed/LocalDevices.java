@@ -43,6 +43,10 @@ final class LocalDevices implements Replication {
     return devices;
   }
 
+  DeviceSpec.DeviceType type() {
+    return type;
+  }
+
   @Override
   public Session openSession(Graph graph) {
     return new Session(graph, configure(ConfigProto.newBuilder()).build());
