@@ -132,6 +132,8 @@ public final class TrainingWorker {
   static FlowSpec spec(String model) {
     return switch (model) {
       case "realnvp" -> Presets.realNvp(Shape.of(2)).couplings(4).width(16).build();
+      // realnvp's data with another spec (wider couplings): for the test of workers started with different specs.
+      case "realnvp-wide" -> Presets.realNvp(Shape.of(2)).couplings(4).width(24).build();
       case "glow" -> Flows.multiscale(Shape.of(4, 4, 2))
           .levels(2, level -> level.squeeze()
               .steps(2, step -> step.actNorm()

@@ -41,20 +41,20 @@ class WorkerFaultsTest {
 
   @Test
   @Timeout(150)
-  void workersStartedWithDifferentOptionsNameTheDifference() throws Exception {
+  void workersStartedWithADifferentSpecAndOptionsNameBothDifferences() throws Exception {
     try (WorkerProcesses processes = new WorkerProcesses()) {
       String cluster = WorkerProcesses.loopbackCluster(2);
       Process chief = processes.start(dir.resolve("0.log"),
           arguments("realnvp", cluster, 0, "timeout=60", "out=" + dir.resolve("0")));
       Process other = processes.start(dir.resolve("1.log"),
-          arguments("realnvp", cluster, 1, "timeout=60", "lr=0.002", "out=" + dir.resolve("1")));
+          arguments("realnvp-wide", cluster, 1, "timeout=60", "lr=0.002", "out=" + dir.resolve("1")));
       for (Process process : List.of(chief, other)) {
         assertThat(WorkerProcesses.exitCode(process, 120)).isEqualTo(TrainingWorker.CLUSTER_FAILURE);
       }
       for (String log : List.of("0.log", "1.log")) {
         assertThat(Files.readString(dir.resolve(log))).contains("CLUSTER: the workers were started with different "
             + "settings than the chief task 0 (" + cluster.split(",")[0] + "): task 1 (" + cluster.split(",")[1]
-            + ") differs in learningRate. Start every worker with the same model, data, seed and training options.");
+            + ") differs in spec, learningRate. Start every worker with the same model, data, seed and training options.");
       }
     }
   }
