@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * test JVM exits.
  */
 class WorkerServerDevicesTest {
-  private static final FlowSpec SPEC = Presets.realNvp(Shape.of(2), 2, 8);
+  private static final FlowSpec SPEC = Presets.realNvp(Shape.of(2)).couplings(2).width(8).build();
 
   @Test
   void aTrainerAskingForAnotherDeviceCountThanTheRunningServerIsRefused() throws Exception {
