@@ -8,9 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Random;
 import org.flows4j.api.FlowSpec;
 import org.flows4j.api.Flows;
 import org.flows4j.api.Shape;
@@ -18,17 +16,12 @@ import org.flows4j.api.residual.LipschitzConvNet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tensorflow.Graph;
-import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
 import org.tensorflow.Session;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.train.Restore;
 import org.tensorflow.proto.DataType;
-import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TFloat64;
-import org.tensorflow.types.TInt32;
-import org.tensorflow.types.TInt64;
 import org.tensorflow.types.family.TType;
 
 /**
@@ -48,26 +41,10 @@ class OldConvResidualCheckpointTest {
     FlowSpec spec = Flows.sequential(Shape.of(SIDE, SIDE, 1))
         .steps(1, s -> s.residualBlock(b -> b.branch(new LipschitzConvNet(8, true))))
         .build();
-    Path checkpoint;
-    List<String> names = new ArrayList<>();
-    List<DataType> types = new ArrayList<>();
-    try (Trainer trainer = Trainer.create(spec, TrainingOptions.defaults())) {
-      float[] batch = new float[4 * SIDE * SIDE];
-      Random random = new Random(3);
-      for (int i = 0; i < batch.length; i++) {
-        batch[i] = random.nextInt(256);
-      }
-      trainer.step(batch, 4);
-      checkpoint = trainer.saveCheckpoint(root);
-      Iterator<GraphOperation> operations = trainer.graph().operations();
-      while (operations.hasNext()) {
-        GraphOperation op = operations.next();
-        if (op.type().equals("VariableV2") || op.type().equals("VarHandleOp")) {
-          names.add(op.name());
-          types.add(op.output(0).dataType());
-        }
-      }
-    }
+    SavedCheckpoint saved = SavedCheckpoint.afterOneStep(spec, 4, SIDE * SIDE, root);
+    Path checkpoint = saved.directory();
+    List<String> names = saved.names();
+    List<DataType> types = saved.types();
     assertThat(names).filteredOn(OldConvResidualCheckpointTest::pointwiseVector).hasSize(2);
     rewriteWithWholeConvolutionVectors(checkpoint.resolve("variables"), names, types);
 
@@ -103,14 +80,7 @@ class OldConvResidualCheckpointTest {
     Path old = prefix.resolveSibling("old");
     try (Graph graph = new Graph(); Session session = new Session(graph)) {
       Ops tf = Ops.create(graph);
-      List<Class<? extends TType>> classes = new ArrayList<>();
-      for (DataType type : types) {
-        classes.add(type == DataType.DT_DOUBLE || type == DataType.DT_DOUBLE_REF ? TFloat64.class
-            : type == DataType.DT_BOOL || type == DataType.DT_BOOL_REF ? TBool.class
-            : type == DataType.DT_INT64 || type == DataType.DT_INT64_REF ? TInt64.class
-            : type == DataType.DT_INT32 || type == DataType.DT_INT32_REF ? TInt32.class
-            : TFloat32.class);
-      }
+      List<Class<? extends TType>> classes = new SavedCheckpoint(prefix, names, types).tensorClasses();
       String[] empty = new String[names.size()];
       Arrays.fill(empty, "");
       Restore tensors = tf.train.restore(tf.constant(prefix.toString()), tf.array(names.toArray(String[]::new)),

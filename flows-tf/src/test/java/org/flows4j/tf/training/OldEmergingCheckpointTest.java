@@ -6,16 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Random;
 import org.flows4j.api.FlowSpec;
 import org.flows4j.api.Presets;
 import org.flows4j.api.Shape;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tensorflow.Graph;
-import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
 import org.tensorflow.Session;
 import org.tensorflow.op.Ops;
@@ -37,26 +34,10 @@ class OldEmergingCheckpointTest {
   @Test
   void anEmergingCheckpointFromBeforeThePapersMasksIsRefusedNamingTheReason() throws Exception {
     FlowSpec spec = Presets.emerging(Shape.of(4, 4, 1)).levels(1).stepsPerLevel(1).width(4).build();
-    Path checkpoint;
-    List<String> names = new ArrayList<>();
-    List<DataType> types = new ArrayList<>();
-    try (Trainer trainer = Trainer.create(spec, TrainingOptions.defaults())) {
-      float[] batch = new float[8 * 16];
-      Random random = new Random(3);
-      for (int i = 0; i < batch.length; i++) {
-        batch[i] = random.nextInt(256);
-      }
-      trainer.step(batch, 8);
-      checkpoint = trainer.saveCheckpoint(root);
-      Iterator<GraphOperation> operations = trainer.graph().operations();
-      while (operations.hasNext()) {
-        GraphOperation op = operations.next();
-        if (op.type().equals("VariableV2") || op.type().equals("VarHandleOp")) {
-          names.add(op.name());
-          types.add(op.output(0).dataType());
-        }
-      }
-    }
+    SavedCheckpoint saved = SavedCheckpoint.afterOneStep(spec, 8, 16, root);
+    Path checkpoint = saved.directory();
+    List<String> names = saved.names();
+    List<DataType> types = saved.types();
     assertThat(names).anyMatch(name -> name.endsWith("_emergingConv.kernel_1"));
     rewriteAsBeforeThePapersMasks(checkpoint.resolve("variables"), names, types);
 
@@ -84,15 +65,7 @@ class OldEmergingCheckpointTest {
     Path old = prefix.resolveSibling("old");
     try (Graph graph = new Graph(); Session session = new Session(graph)) {
       Ops tf = Ops.create(graph);
-      List<Class<? extends TType>> classes = new ArrayList<>();
-      for (DataType type : types) {
-        classes.add(type == DataType.DT_DOUBLE || type == DataType.DT_DOUBLE_REF
-            ? org.tensorflow.types.TFloat64.class
-            : type == DataType.DT_BOOL || type == DataType.DT_BOOL_REF ? org.tensorflow.types.TBool.class
-            : type == DataType.DT_INT64 || type == DataType.DT_INT64_REF ? org.tensorflow.types.TInt64.class
-            : type == DataType.DT_INT32 || type == DataType.DT_INT32_REF ? org.tensorflow.types.TInt32.class
-            : org.tensorflow.types.TFloat32.class);
-      }
+      List<Class<? extends TType>> classes = new SavedCheckpoint(prefix, names, types).tensorClasses();
       String[] empty = new String[names.size()];
       java.util.Arrays.fill(empty, "");
       Restore tensors = tf.train.restore(tf.constant(prefix.toString()), tf.array(names.toArray(String[]::new)),

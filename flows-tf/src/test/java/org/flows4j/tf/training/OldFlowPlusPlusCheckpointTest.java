@@ -8,9 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Random;
 import java.util.function.Function;
 import org.flows4j.api.FlowSpec;
 import org.flows4j.api.Flows;
@@ -25,17 +23,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tensorflow.Graph;
-import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
 import org.tensorflow.Session;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.train.Restore;
 import org.tensorflow.proto.DataType;
-import org.tensorflow.types.TBool;
-import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TFloat64;
-import org.tensorflow.types.TInt32;
-import org.tensorflow.types.TInt64;
 import org.tensorflow.types.family.TType;
 
 /**
@@ -64,9 +56,9 @@ class OldFlowPlusPlusCheckpointTest {
       + "exported from the old run still works\\)\\.";
 
   @TempDir Path root;
-  private final List<String> names = new ArrayList<>();
-  private final List<DataType> types = new ArrayList<>();
-  private Path checkpoint;
+  private List<String> names = List.of();
+  private List<DataType> types = List.of();
+  private Path checkpoint = Path.of("");
 
   @BeforeEach
   void trainOneStepAndSave() {
@@ -80,23 +72,10 @@ class OldFlowPlusPlusCheckpointTest {
         .logit(0.05)
         .steps(1, s -> s.actNorm().mixtureLogisticsCoupling(Mask.CHECKERBOARD, conditioner, 2))
         .build();
-    try (Trainer trainer = Trainer.create(spec, TrainingOptions.defaults())) {
-      float[] batch = new float[4 * 32];
-      Random random = new Random(3);
-      for (int i = 0; i < batch.length; i++) {
-        batch[i] = random.nextInt(256);
-      }
-      trainer.step(batch, 4);
-      checkpoint = trainer.saveCheckpoint(root);
-      Iterator<GraphOperation> operations = trainer.graph().operations();
-      while (operations.hasNext()) {
-        GraphOperation op = operations.next();
-        if (op.type().equals("VariableV2") || op.type().equals("VarHandleOp")) {
-          names.add(op.name());
-          types.add(op.output(0).dataType());
-        }
-      }
-    }
+    SavedCheckpoint saved = SavedCheckpoint.afterOneStep(spec, 4, 32, root);
+    checkpoint = saved.directory();
+    names = saved.names();
+    types = saved.types();
     assertThat(names).anyMatch(name -> name.startsWith("flow/dequantization.flow.") && name.endsWith(".positional"));
     assertThat(names).anyMatch(name -> name.contains(".condition_projection."));
     // Today's checkpoint resumes.
@@ -148,14 +127,7 @@ class OldFlowPlusPlusCheckpointTest {
     Path old = prefix.resolveSibling("old");
     try (Graph graph = new Graph(); Session session = new Session(graph)) {
       Ops tf = Ops.create(graph);
-      List<Class<? extends TType>> classes = new ArrayList<>();
-      for (DataType type : types) {
-        classes.add(type == DataType.DT_DOUBLE || type == DataType.DT_DOUBLE_REF ? TFloat64.class
-            : type == DataType.DT_BOOL || type == DataType.DT_BOOL_REF ? TBool.class
-            : type == DataType.DT_INT64 || type == DataType.DT_INT64_REF ? TInt64.class
-            : type == DataType.DT_INT32 || type == DataType.DT_INT32_REF ? TInt32.class
-            : TFloat32.class);
-      }
+      List<Class<? extends TType>> classes = new SavedCheckpoint(prefix, names, types).tensorClasses();
       String[] empty = new String[names.size()];
       Arrays.fill(empty, "");
       Restore tensors = tf.train.restore(tf.constant(prefix.toString()), tf.array(names.toArray(String[]::new)),

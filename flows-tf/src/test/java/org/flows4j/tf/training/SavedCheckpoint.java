@@ -1,0 +1,60 @@
+package org.flows4j.tf.training;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Random;
+import org.flows4j.api.FlowSpec;
+import org.tensorflow.GraphOperation;
+import org.tensorflow.proto.DataType;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TFloat64;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
+import org.tensorflow.types.family.TType;
+
+/**
+ * A real checkpoint of a flow after one training step, with the names and types of every variable it holds: what the
+ * old-checkpoint tests rewrite into an earlier layout to check the message a user of that layout gets.
+ */
+record SavedCheckpoint(Path directory, List<String> names, List<DataType> types) {
+
+  /** Trains {@code spec} one step on a batch of random 8-bit values ({@code examples} of {@code size} each). */
+  static SavedCheckpoint afterOneStep(FlowSpec spec, int examples, int size, Path root) {
+    List<String> names = new ArrayList<>();
+    List<DataType> types = new ArrayList<>();
+    try (Trainer trainer = Trainer.create(spec, TrainingOptions.defaults())) {
+      float[] batch = new float[examples * size];
+      Random random = new Random(3);
+      for (int i = 0; i < batch.length; i++) {
+        batch[i] = random.nextInt(256);
+      }
+      trainer.step(batch, examples);
+      Path directory = trainer.saveCheckpoint(root);
+      Iterator<GraphOperation> operations = trainer.graph().operations();
+      while (operations.hasNext()) {
+        GraphOperation op = operations.next();
+        if (op.type().equals("VariableV2") || op.type().equals("VarHandleOp")) {
+          names.add(op.name());
+          types.add(op.output(0).dataType());
+        }
+      }
+      return new SavedCheckpoint(directory, List.copyOf(names), List.copyOf(types));
+    }
+  }
+
+  /** The tensor classes to restore the variables as, in the order of {@link #names()}. */
+  List<Class<? extends TType>> tensorClasses() {
+    List<Class<? extends TType>> classes = new ArrayList<>();
+    for (DataType type : types) {
+      classes.add(type == DataType.DT_DOUBLE || type == DataType.DT_DOUBLE_REF ? TFloat64.class
+          : type == DataType.DT_BOOL || type == DataType.DT_BOOL_REF ? TBool.class
+          : type == DataType.DT_INT64 || type == DataType.DT_INT64_REF ? TInt64.class
+          : type == DataType.DT_INT32 || type == DataType.DT_INT32_REF ? TInt32.class
+          : TFloat32.class);
+    }
+    return classes;
+  }
+}
