@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.List;
@@ -15,7 +16,39 @@ import java.util.stream.Stream;
  * cut leaves either the old or the new folder, complete.
  */
 public final class DurableFiles {
+  /** Told of every flush and every rename, in the order they happen (see {@link #observer}). */
+  interface Observer {
+    void synced(Path path);
+
+    void moved(Path from, Path to);
+  }
+
+  private static final Observer NOBODY = new Observer() {
+    @Override
+    public void synced(Path path) {}
+
+    @Override
+    public void moved(Path from, Path to) {}
+  };
+
+  /**
+   * Sees the durability steps as they happen. Nothing in the library sets it: it exists so that a test can check the
+   * order the crash-safety promise rests on (every file flushed before the rename that publishes it, the parent
+   * flushed after), which no test can observe from the files themselves short of cutting the power.
+   */
+  static volatile Observer observer = NOBODY;
+
   private DurableFiles() {}
+
+  /** Renames {@code from} to {@code to} atomically (replacing {@code to} if it is a file and {@code replace}). */
+  public static void moveAtomically(Path from, Path to, boolean replace) throws IOException {
+    if (replace) {
+      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } else {
+      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+    }
+    observer.moved(from, to);
+  }
 
   /** Flushes every file under {@code directory}, then the directories themselves, deepest first. */
   public static void syncTree(Path directory) throws IOException {
@@ -40,6 +73,7 @@ public final class DurableFiles {
       }
       // Some file systems refuse to open directories as channels; the files themselves were flushed.
     }
+    observer.synced(path);
   }
 
   /** Deletes {@code directory} and everything below it, deepest first. */

@@ -66,12 +66,12 @@ public final class SavedModelWriter {
       if (Files.exists(target)) {
         Path old = Files.createTempDirectory(parent, "." + name + "-old-");
         Files.delete(old);
-        Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
-        Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
+        DurableFiles.moveAtomically(target, old, false);
+        DurableFiles.moveAtomically(temporary, target, false);
         DurableFiles.sync(parent);
         DurableFiles.deleteRecursively(old);
       } else {
-        Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
+        DurableFiles.moveAtomically(temporary, target, false);
         DurableFiles.sync(parent);
       }
     } catch (IOException e) {

@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -61,12 +60,11 @@ public final class Checkpoints {
       if (Files.exists(target)) {
         DurableFiles.deleteRecursively(target);
       }
-      Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
+      DurableFiles.moveAtomically(temporary, target, false);
       Path latestTemporary = Files.createTempFile(root, "." + LATEST + "-", "");
       Files.writeString(latestTemporary, name, StandardCharsets.UTF_8);
       DurableFiles.sync(latestTemporary);
-      Files.move(latestTemporary, root.resolve(LATEST), StandardCopyOption.ATOMIC_MOVE,
-          StandardCopyOption.REPLACE_EXISTING);
+      DurableFiles.moveAtomically(latestTemporary, root.resolve(LATEST), true);
       DurableFiles.sync(root);
       pruneOld(root, state.steps());
       return target;
