@@ -19,7 +19,6 @@ import org.flows4j.tf.training.TrainingOptions;
  */
 final class WorkerBenchmark {
   /** Timed repetitions of each all-reduce probe. */
-  private static final int PROBE_REPEATS = 20;
   /** The flags-and-loss all-reduce carries one flag per layer plus the loss: a few dozen floats at most. */
   private static final int FLAG_FLOATS = 64;
 
@@ -58,8 +57,8 @@ final class WorkerBenchmark {
       }
       double stepSeconds = (System.nanoTime() - start) / 1e9 / command.steps;
       long parameters = trainer.weights().length;
-      double gradientSeconds = AllReduceTiming.secondsPerAllReduce(cluster, parameters, PROBE_REPEATS);
-      double flagSeconds = AllReduceTiming.secondsPerAllReduce(cluster, FLAG_FLOATS, PROBE_REPEATS);
+      double gradientSeconds = AllReduceTiming.secondsPerAllReduce(cluster, parameters);
+      double flagSeconds = AllReduceTiming.secondsPerAllReduce(cluster, FLAG_FLOATS);
       OptionalLong peak = MemoryUsage.peakResidentBytes();
       String memory = peak.isPresent() ? MemoryUsage.mebibytes(peak.getAsLong()) : "unknown (no /proc)";
       if (!cluster.isChief()) {
@@ -77,7 +76,7 @@ final class WorkerBenchmark {
       out.printf(Locale.ROOT, "all-reduce: %.1f ms per step = %.0f%% of the step (gradients, %d floats: %.1f ms; "
           + "finite flags and loss: %.1f ms; each timed alone, %d runs)%n", 1e3 * (gradientSeconds + flagSeconds),
           100 * (gradientSeconds + flagSeconds) / stepSeconds, parameters, 1e3 * gradientSeconds,
-          1e3 * flagSeconds, PROBE_REPEATS);
+          1e3 * flagSeconds, AllReduceTiming.REPEATS);
       out.printf(Locale.ROOT, "exchanged:  %s sent (and as much received) per worker per step, %s over all "
           + "workers (ring all-reduce: 2(N-1)/N × %d bytes of gradients, flags and loss)%n", bytes(perWorker),
           bytes(n * perWorker), vectorBytes);

@@ -23,16 +23,18 @@ public final class AllReduceTiming {
   /** Instance keys of the probes; training uses 1 to 4 and 100 upwards. */
   private static final int FIRST_PROBE_KEY = 50;
   private static int nextProbeKey = FIRST_PROBE_KEY;
+  /** Timed runs per probe, after one untimed run. */
+  public static final int REPEATS = 20;
 
   private AllReduceTiming() {}
 
   /**
    * Mean seconds per all-reduce of {@code floats} float32 values over {@code cluster}'s workers, over
-   * {@code repeats} runs after one untimed run (which sets the collective up).
+   * {@link #REPEATS} runs after one untimed run (which sets the collective up).
    */
-  public static synchronized double secondsPerAllReduce(Cluster cluster, long floats, int repeats) {
+  public static synchronized double secondsPerAllReduce(Cluster cluster, long floats) {
     Preconditions.checkArgument(floats >= 1, "floats must be at least 1, but was %s", floats);
-    Preconditions.checkArgument(repeats >= 1, "repeats must be at least 1, but was %s", repeats);
+    int repeats = REPEATS;
     int key = nextProbeKey++;
     try (Graph graph = new Graph()) {
       Ops tf = Ops.create(graph);

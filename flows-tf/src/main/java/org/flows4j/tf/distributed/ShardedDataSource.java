@@ -12,8 +12,8 @@ import org.flows4j.tf.data.DataSource;
  * a single-process one up to summation order. Each worker builds the whole global batch and keeps its rows: a copy
  * of {@code shards·b} examples per step, small next to a training step.
  */
-public record ShardedDataSource(DataSource global, int shards, int shard) implements DataSource {
-  public ShardedDataSource {
+record ShardedDataSource(DataSource global, int shards, int shard) implements DataSource {
+  ShardedDataSource {
     Preconditions.checkArgument(shards >= 1, "shards must be at least 1, but was %s", shards);
     Preconditions.checkArgument(shard >= 0 && shard < shards, "shard must be in [0, %s), but was %s", shards, shard);
   }
