@@ -362,7 +362,7 @@ public final class Presets {
    * authors' code is a fork of openai/glow and keeps its priors, so this preset has {@link #glow}'s learned split
    * and top priors.
    *
-   * <p>This preset by name, with the settings of This preset.
+   * <p>This preset by name: {@code emerging(shape).levels(3).stepsPerLevel(32).width(512).build()}.
    */
   public static PresetBuilder emerging(Shape imageShape) {
     Preconditions.checkNotNull(imageShape, "imageShape");
@@ -377,7 +377,7 @@ public final class Presets {
    * periodic models ({@code flow_permutation = 4}: actnorm, {@code fourier_conv} with k = 3, coupling). Priors as
    * {@link #glow}.
    *
-   * <p>This preset by name, with the settings of This preset.
+   * <p>This preset by name: {@code periodic(shape).levels(3).stepsPerLevel(32).width(512).build()}.
    */
   public static PresetBuilder periodic(Shape imageShape) {
     Preconditions.checkNotNull(imageShape, "imageShape");
@@ -499,9 +499,8 @@ public final class Presets {
    * <p>Departure: {@code convNet(width)} (Glow's three convolutions) rather than the paper's residual networks with
    * batch normalisation.
    *
-   * <p>The neural spline flow by name: on a vector This preset, {@code
-   * neuralSplineFlow(shape).steps(10).width(64).build()}; on an image This preset, {@code
-   * .levels(2).stepsPerLevel(4).width(64)}.
+   * <p>This preset by name: on a vector {@code neuralSplineFlow(shape).steps(10).width(64).build()}, on an image
+   * {@code neuralSplineFlow(shape).levels(2).stepsPerLevel(4).width(64).build()}.
    */
   public static PresetBuilder neuralSplineFlow(Shape shape) {
     Preconditions.checkNotNull(shape, "shape");
