@@ -3,11 +3,7 @@ package org.flows4j.tf.training;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.flows4j.api.FlowSpec;
 import org.flows4j.api.Flows;
@@ -15,14 +11,8 @@ import org.flows4j.api.Shape;
 import org.flows4j.api.residual.LipschitzConvNet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.tensorflow.Graph;
 import org.tensorflow.Operand;
-import org.tensorflow.Session;
-import org.tensorflow.op.Ops;
-import org.tensorflow.op.train.Restore;
-import org.tensorflow.proto.DataType;
 import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.family.TType;
 
 /**
  * A conv residual checkpoint written before the 1×1 map's spectral normalisation ran on its {@code [in, out]} matrix
@@ -42,11 +32,19 @@ class OldConvResidualCheckpointTest {
         .steps(1, s -> s.residualBlock(b -> b.branch(new LipschitzConvNet(8, true))))
         .build();
     SavedCheckpoint saved = SavedCheckpoint.afterOneStep(spec, 4, SIDE * SIDE, root);
-    Path checkpoint = saved.directory();
     List<String> names = saved.names();
-    List<DataType> types = saved.types();
     assertThat(names).filteredOn(OldConvResidualCheckpointTest::pointwiseVector).hasSize(2);
-    rewriteWithWholeConvolutionVectors(checkpoint.resolve("variables"), names, types);
+    saved.rewrite((tf, name, tensor) -> {
+      if (!pointwiseVector(name)) {
+        return List.of(new SavedCheckpoint.Entry(name, tensor));
+      }
+      // [1, c] → [1, h, w, c], still a unit vector: the same vector at every pixel, divided by √(h·w).
+      @SuppressWarnings("unchecked")
+      Operand<TFloat32> vector = (Operand<TFloat32>) tensor;
+      Operand<TFloat32> perPixel = tf.reshape(vector, tf.constant(new int[] {1, 1, 1, -1}));
+      return List.of(new SavedCheckpoint.Entry(name, tf.math.div(tf.math.mul(perPixel,
+          tf.ones(tf.constant(new int[] {1, SIDE, SIDE, 1}), TFloat32.class)), tf.constant((float) SIDE))));
+    });
 
     assertThatThrownBy(() -> Trainer.resume(root))
         .isInstanceOf(CheckpointException.class)
@@ -74,36 +72,4 @@ class OldConvResidualCheckpointTest {
     return name.contains("conv_1") && (name.endsWith("sn_u") || name.endsWith("sn_v"));
   }
 
-  /** Reads every tensor of the checkpoint and writes it back, the 1×1 map's vectors as {@code [1, h, w, c]}. */
-  private static void rewriteWithWholeConvolutionVectors(Path prefix, List<String> names, List<DataType> types)
-      throws Exception {
-    Path old = prefix.resolveSibling("old");
-    try (Graph graph = new Graph(); Session session = new Session(graph)) {
-      Ops tf = Ops.create(graph);
-      List<Class<? extends TType>> classes = new SavedCheckpoint(prefix, names, types).tensorClasses();
-      String[] empty = new String[names.size()];
-      Arrays.fill(empty, "");
-      Restore tensors = tf.train.restore(tf.constant(prefix.toString()), tf.array(names.toArray(String[]::new)),
-          tf.array(empty), classes);
-      List<Operand<?>> written = new ArrayList<>();
-      for (int i = 0; i < names.size(); i++) {
-        Operand<?> tensor = tensors.tensors().get(i);
-        if (pointwiseVector(names.get(i))) {
-          // [1, c] → [1, h, w, c], still a unit vector: the same vector at every pixel, divided by √(h·w).
-          @SuppressWarnings("unchecked")
-          Operand<TFloat32> vector = (Operand<TFloat32>) tensor;
-          Operand<TFloat32> perPixel = tf.reshape(vector, tf.constant(new int[] {1, 1, 1, -1}));
-          tensor = tf.math.div(tf.math.mul(perPixel, tf.ones(tf.constant(new int[] {1, SIDE, SIDE, 1}),
-              TFloat32.class)), tf.constant((float) SIDE));
-        }
-        written.add(tensor);
-      }
-      session.runner().addTarget(tf.train.save(tf.constant(old.toString()), tf.array(names.toArray(String[]::new)),
-          tf.array(empty), written)).run();
-    }
-    Files.move(old.resolveSibling("old.index"), prefix.resolveSibling("variables.index"),
-        StandardCopyOption.REPLACE_EXISTING);
-    Files.move(old.resolveSibling("old.data-00000-of-00001"),
-        prefix.resolveSibling("variables.data-00000-of-00001"), StandardCopyOption.REPLACE_EXISTING);
-  }
 }

@@ -2,12 +2,10 @@ package org.flows4j.tf.training;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static java.util.Objects.requireNonNull;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
 import org.flows4j.api.FlowSpec;
@@ -21,14 +19,8 @@ import org.flows4j.api.data.Dequantization;
 import org.flows4j.api.step.Mask;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.io.TempDir;
-import org.tensorflow.Graph;
-import org.tensorflow.Operand;
-import org.tensorflow.Session;
-import org.tensorflow.op.Ops;
-import org.tensorflow.op.train.Restore;
-import org.tensorflow.proto.DataType;
-import org.tensorflow.types.family.TType;
 
 /**
  * Checkpoints of a Flow++ model with variational dequantization, written before its conditioner took the official
@@ -56,9 +48,7 @@ class OldFlowPlusPlusCheckpointTest {
       + "exported from the old run still works\\)\\.";
 
   @TempDir Path root;
-  private List<String> names = List.of();
-  private List<DataType> types = List.of();
-  private Path checkpoint = Path.of("");
+  private @Nullable SavedCheckpoint saved;
 
   @BeforeEach
   void trainOneStepAndSave() {
@@ -72,12 +62,11 @@ class OldFlowPlusPlusCheckpointTest {
         .logit(0.05)
         .steps(1, s -> s.actNorm().mixtureLogisticsCoupling(Mask.CHECKERBOARD, conditioner, 2))
         .build();
-    SavedCheckpoint saved = SavedCheckpoint.afterOneStep(spec, 4, 32, root);
-    checkpoint = saved.directory();
-    names = saved.names();
-    types = saved.types();
-    assertThat(names).anyMatch(name -> name.startsWith("flow/dequantization.flow.") && name.endsWith(".positional"));
-    assertThat(names).anyMatch(name -> name.contains(".condition_projection."));
+    SavedCheckpoint fresh = SavedCheckpoint.afterOneStep(spec, 4, 32, root);
+    saved = fresh;
+    assertThat(fresh.names())
+        .anyMatch(name -> name.startsWith("flow/dequantization.flow.") && name.endsWith(".positional"));
+    assertThat(fresh.names()).anyMatch(name -> name.contains(".condition_projection."));
     // Today's checkpoint resumes.
     Trainer.resume(root).close();
   }
@@ -121,33 +110,9 @@ class OldFlowPlusPlusCheckpointTest {
     assertThat(Checkpoints.isFlowPlusPlusConditionerKey("flow/level_0.step_1_actNorm.bias")).isFalse();
   }
 
-  /** Reads every tensor of the checkpoint and writes it back under the names {@code rename} gives (none: dropped). */
+  /** Writes the checkpoint back under the names {@code rename} gives each variable (none: dropped). */
   private void rewrite(Function<String, List<String>> rename) throws Exception {
-    Path prefix = checkpoint.resolve("variables");
-    Path old = prefix.resolveSibling("old");
-    try (Graph graph = new Graph(); Session session = new Session(graph)) {
-      Ops tf = Ops.create(graph);
-      List<Class<? extends TType>> classes = new SavedCheckpoint(prefix, names, types).tensorClasses();
-      String[] empty = new String[names.size()];
-      Arrays.fill(empty, "");
-      Restore tensors = tf.train.restore(tf.constant(prefix.toString()), tf.array(names.toArray(String[]::new)),
-          tf.array(empty), classes);
-      List<String> renamed = new ArrayList<>();
-      List<Operand<?>> kept = new ArrayList<>();
-      for (int i = 0; i < names.size(); i++) {
-        for (String name : rename.apply(names.get(i))) {
-          renamed.add(name);
-          kept.add(tensors.tensors().get(i));
-        }
-      }
-      String[] slices = new String[renamed.size()];
-      Arrays.fill(slices, "");
-      session.runner().addTarget(tf.train.save(tf.constant(old.toString()),
-          tf.array(renamed.toArray(String[]::new)), tf.array(slices), kept)).run();
-    }
-    Files.move(old.resolveSibling("old.index"), prefix.resolveSibling("variables.index"),
-        StandardCopyOption.REPLACE_EXISTING);
-    Files.move(old.resolveSibling("old.data-00000-of-00001"),
-        prefix.resolveSibling("variables.data-00000-of-00001"), StandardCopyOption.REPLACE_EXISTING);
+    requireNonNull(saved).rewrite((tf, name, tensor) ->
+        rename.apply(name).stream().map(renamed -> new SavedCheckpoint.Entry(renamed, tensor)).toList());
   }
 }
