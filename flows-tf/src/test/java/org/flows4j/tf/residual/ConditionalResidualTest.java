@@ -15,13 +15,12 @@ import org.flows4j.api.residual.LogDetEstimator;
 import org.flows4j.api.residual.SpectralNormalization;
 import org.flows4j.tf.CompiledFlow;
 import org.flows4j.tf.FlowCompiler;
+import org.flows4j.tf.GraphFixture;
 import org.flows4j.tf.HostTensors;
 import org.flows4j.tf.PassContext;
 import org.flows4j.tf.gradients.SafeGradients;
 import org.junit.jupiter.api.Test;
-import org.tensorflow.Graph;
 import org.tensorflow.Operand;
-import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
 import org.tensorflow.op.Op;
@@ -45,8 +44,8 @@ class ConditionalResidualTest {
 
   /** One conditional block, weights (context projections included) moved, spectral norms converged. */
   private static final class Block implements AutoCloseable {
-    final Graph graph = new Graph();
-    final Ops tf = Ops.create(graph);
+    private final GraphFixture fixture = new GraphFixture();
+    final Ops tf = fixture.tf;
     final CompiledFlow<TFloat64> flow;
     final ResidualLayer<TFloat64> layer;
     final Session session;
@@ -61,8 +60,7 @@ class ConditionalResidualTest {
       @SuppressWarnings("unchecked")
       ResidualLayer<TFloat64> residual = (ResidualLayer<TFloat64>) flow.layers().get(0);
       layer = residual;
-      session = new Session(graph);
-      session.initialize();
+      session = fixture.session();
       List<Op> assigns = new ArrayList<>();
       List<Variable<TFloat64>> variables = layer.variables();
       for (int i = 0; i < variables.size(); i++) {
@@ -86,22 +84,12 @@ class ConditionalResidualTest {
     }
 
     List<double[]> fetch(List<? extends Operand<?>> fetches, Map<Operand<?>, Tensor> feeds) {
-      Session.Runner runner = session.runner();
-      feeds.forEach(runner::feed);
-      fetches.forEach(runner::fetch);
-      List<double[]> values = new ArrayList<>();
-      try (Result result = runner.run()) {
-        for (int i = 0; i < fetches.size(); i++) {
-          values.add(HostTensors.toDoubles(result.get(i)));
-        }
-      }
-      return values;
+      return fixture.fetch(fetches, feeds);
     }
 
     @Override
     public void close() {
-      session.close();
-      graph.close();
+      fixture.close();
     }
   }
 
