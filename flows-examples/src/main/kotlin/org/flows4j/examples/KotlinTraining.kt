@@ -58,11 +58,7 @@ fun Trainer.fit(
   onStep: (StepReport) -> Unit = {},
   onEvaluation: (Evaluation) -> Unit = {},
 ): List<Evaluation> =
-  TrainingRun.run(this, data, heldOut, options, object : TrainingListener {
-    override fun onStep(report: StepReport) = onStep(report)
-
-    override fun onEvaluation(evaluation: Evaluation) = onEvaluation(evaluation)
-  })
+  TrainingRun.run(this, data, heldOut, options, listenerOf(onStep, onEvaluation))
 
 /**
  * The same for a conditional flow p(x | c): [data] yields (x, c) pairs and [heldOut] is scored as -log p(x | c).
@@ -74,8 +70,12 @@ fun Trainer.fit(
   onStep: (StepReport) -> Unit = {},
   onEvaluation: (Evaluation) -> Unit = {},
 ): List<Evaluation> =
-  TrainingRun.run(this, data, heldOut, options, object : TrainingListener {
+  TrainingRun.run(this, data, heldOut, options, listenerOf(onStep, onEvaluation))
+
+/** A [TrainingListener] that calls the two lambdas. */
+private fun listenerOf(onStep: (StepReport) -> Unit, onEvaluation: (Evaluation) -> Unit): TrainingListener =
+  object : TrainingListener {
     override fun onStep(report: StepReport) = onStep(report)
 
     override fun onEvaluation(evaluation: Evaluation) = onEvaluation(evaluation)
-  })
+  }
