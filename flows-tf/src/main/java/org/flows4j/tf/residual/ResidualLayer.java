@@ -25,6 +25,7 @@ import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat64;
 import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
 
 import org.tensorflow.types.family.TFloating;
 
@@ -98,21 +99,49 @@ public final class ResidualLayer<T extends TFloating> extends AbstractLayer<T, R
     return branch.powerIterations(tf, iterations, tolerance, thorough);
   }
 
+  /**
+   * The block as a call of its shape's TF function (see {@link BlockFunctions}): the main graph holds a few ops per
+   * block, and the gradient recomputes the block from its input.
+   */
   @Override
   public Transformed<T> forwardAndLogDet(Ops tf, Operand<T> x, PassContext<T> context) {
-    // One forward pass gives g(x) and the Jacobian's factors that every log-det estimator reuses.
-    BranchFunction.Linearized<T> linearized = branch.linearize(tf, x, branch.weights(tf));
-    Operand<T> y = tf.math.add(x, linearized.output());
     LogDetEstimator estimator = context.mode() == FlowMode.TRAINING ? spec.logDet() : spec.evaluationLogDet();
-    return new Transformed<>(y, logDet(tf, x, linearized.jacobian(), estimator));
+    return BlockFunctions.forwardAndLogDet(tf, this, x, branch.weights(tf), probeSeed(tf), countSeed(tf), estimator);
+  }
+
+  /**
+   * {@code y = x + g(x)} and its log-det with the given weights and seeds. Pure: it reads no variable and no outer
+   * tensor, so it builds inside a function body as well as in the main graph.
+   */
+  Transformed<T> forwardAndLogDet(Ops tf, Operand<T> x, List<Operand<T>> weights, Operand<TInt64> probeSeed,
+      Operand<TInt64> countSeed, LogDetEstimator estimator) {
+    // One forward pass gives g(x) and the Jacobian's factors that every log-det estimator reuses.
+    BranchFunction.Linearized<T> linearized = branch.linearize(tf, x, weights);
+    Operand<T> y = tf.math.add(x, linearized.output());
+    return new Transformed<>(y, logDet(tf, x, linearized.jacobian(), estimator, probeSeed, countSeed));
+  }
+
+  /** The shape of one example. */
+  Shape exampleShape() {
+    return shape;
+  }
+
+  Operand<TInt64> probeSeed(Ops tf) {
+    return parameters.derivedSeed(tf, streamBase + PROBE_STREAM);
+  }
+
+  Operand<TInt64> countSeed(Ops tf) {
+    return parameters.derivedSeed(tf, streamBase + COUNT_STREAM);
   }
 
   /** {@code log det(I + J_g(x))} per example with the given estimator and the live weights. */
   public Operand<T> logDet(Ops tf, Operand<T> x, LogDetEstimator estimator) {
-    return logDet(tf, x, branch.linearize(tf, x, branch.weights(tf)).jacobian(), estimator);
+    return logDet(tf, x, branch.linearize(tf, x, branch.weights(tf)).jacobian(), estimator, probeSeed(tf),
+        countSeed(tf));
   }
 
-  private Operand<T> logDet(Ops tf, Operand<T> x, BranchJacobian<T> jacobian, LogDetEstimator estimator) {
+  private Operand<T> logDet(Ops tf, Operand<T> x, BranchJacobian<T> jacobian, LogDetEstimator estimator,
+      Operand<TInt64> probeSeed, Operand<TInt64> countSeed) {
     if (estimator instanceof ExactLogDet) {
       return exactLogDet(tf, x, jacobian);
     }
@@ -123,13 +152,11 @@ public final class ResidualLayer<T extends TFloating> extends AbstractLayer<T, R
         ? roulette.gradient()
         : ((TruncatedSeries) estimator).gradient();
     // Behind stopGradient: the probe is a constant of the estimator, and random ops have no gradient.
-    Operand<T> probe = tf.stopGradient(tf.random.statelessRandomNormal(
-        tf.shape(x), parameters.derivedSeed(tf, streamBase + PROBE_STREAM), type));
+    Operand<T> probe = tf.stopGradient(tf.random.statelessRandomNormal(tf.shape(x), probeSeed, type));
     if (gradient == GradientMode.BACKPROP) {
       return unrolledSeries(tf, x, jacobian, probe, ((TruncatedSeries) estimator).terms());
     }
-    Operand<TInt32> counts = terms.count(tf, Tensors.batchSize(tf, x),
-        parameters.derivedSeed(tf, streamBase + COUNT_STREAM));
+    Operand<TInt32> counts = terms.count(tf, Tensors.batchSize(tf, x), countSeed);
     return neumannSeries(tf, x, jacobian, probe, counts, terms);
   }
 
@@ -318,8 +345,7 @@ public final class ResidualLayer<T extends TFloating> extends AbstractLayer<T, R
     if (estimator instanceof TruncatedSeries truncated) {
       return java.util.Optional.of(tf.constant(truncated.terms()));
     }
-    Operand<TInt32> counts = SeriesTerms.of((RussianRoulette) estimator).count(tf, tf.constant(1),
-        parameters.derivedSeed(tf, streamBase + COUNT_STREAM));
+    Operand<TInt32> counts = SeriesTerms.of((RussianRoulette) estimator).count(tf, tf.constant(1), countSeed(tf));
     return java.util.Optional.of(tf.reshape(counts, tf.constant(new int[0])));
   }
 
