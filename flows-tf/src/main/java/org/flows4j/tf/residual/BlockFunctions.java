@@ -69,7 +69,7 @@ final class BlockFunctions {
   static <T extends TFloating> Transformed<T> forwardAndLogDet(Ops tf, ResidualLayer<T> layer, Operand<T> x,
       List<Operand<T>> weights, Operand<TInt64> probeSeed, Operand<TInt64> countSeed, LogDetEstimator estimator) {
     ExecutionEnvironment env = tf.scope().env();
-    if (!(env instanceof Graph graph) || System.getenv("FLOWS4J_RESIDUAL_INLINE") != null) { // TODO remove A/B switch
+    if (!(env instanceof Graph graph)) { // eager: nothing to share, build the block in place
       return layer.forwardAndLogDet(tf, x, weights, probeSeed, countSeed, estimator);
     }
     List<Operand<?>> arguments = new ArrayList<>();
@@ -79,8 +79,10 @@ final class BlockFunctions {
     arguments.add(countSeed);
     List<org.tensorflow.ndarray.Shape> shapes = new ArrayList<>();
     StringBuilder signature = new StringBuilder();
-    for (Operand<?> argument : arguments) {
-      org.tensorflow.ndarray.Shape shape = argument.shape();
+    for (int i = 0; i < arguments.size(); i++) {
+      org.tensorflow.ndarray.Shape shape = arguments.get(i).shape();
+      // One body for every batch size: x's batch dimension is left unknown.
+      shape = i == 0 && !shape.isUnknown() && shape.numDimensions() > 0 ? anyBatch(shape) : shape;
       shapes.add(shape);
       signature.append(shape).append(';');
     }
@@ -140,8 +142,10 @@ final class BlockFunctions {
       return gradients;
     });
     // Calls lose static shapes; the next layers may need them (reshape has a gradient, unlike EnsureShape).
-    return new Transformed<>(withShape(tf, (Operand<T>) results.get(0), shapes.get(0)),
-        withShape(tf, (Operand<T>) results.get(1), org.tensorflow.ndarray.Shape.of(shapes.get(0).get(0))));
+    org.tensorflow.ndarray.Shape xShape = x.shape();
+    return new Transformed<>(withShape(tf, (Operand<T>) results.get(0), xShape),
+        withShape(tf, (Operand<T>) results.get(1),
+            xShape.isUnknown() ? xShape : org.tensorflow.ndarray.Shape.of(xShape.get(0))));
   }
 
   /** Traces the forward and backward bodies of one block kind. */
@@ -189,6 +193,12 @@ final class BlockFunctions {
 
   private static <T extends TFloating> Operand<T> sumAll(Ops tf, Operand<T> x) {
     return tf.reduceSum(x, tf.range(tf.constant(0), tf.rank(x), tf.constant(1)));
+  }
+
+  private static org.tensorflow.ndarray.Shape anyBatch(org.tensorflow.ndarray.Shape shape) {
+    long[] dims = shape.asArray();
+    dims[0] = org.tensorflow.ndarray.Shape.UNKNOWN_SIZE;
+    return org.tensorflow.ndarray.Shape.of(dims);
   }
 
   /** Restores a static shape lost by the call (at most one unknown dimension; otherwise as it is). */
