@@ -51,6 +51,10 @@ import org.tensorflow.types.family.TType;
  * call is built, and the gradient op names it by an attribute rather than attaching it again (which would take the
  * lock and deadlock).
  *
+ * <p>The traced bodies leave x's batch dimension unknown, so one body serves every batch size. Traced per static
+ * batch, a body built for a batch of 3 was run on a batch of 9 ("Incompatible shapes: [9,8] vs. [3,8]" in the
+ * conformance tests, whose brute-force Jacobian calls the block on d copies of the batch).
+ *
  * <p>The recomputation costs one more forward pass and series loop per block and step; what it buys is a first step
  * that no longer grows with depth and a peak memory of one block's activations.
  */

@@ -37,6 +37,9 @@ import org.tensorflow.types.family.TFloating;
  * {@code 1/P(N ≥ k - n_exact)}. Series run in a while loop over explicit vector–Jacobian products; with the Neumann
  * gradient the loss reads the estimate while the optimizer receives the gradient of the surrogate
  * {@code wᵀ J v}, {@code w = Σ_k (-1)^k vᵀJ^k / P(N ≥ k)} held fixed — constant memory in the number of terms.
+ *
+ * <p>In a graph, {@link #forwardAndLogDet(Ops, Operand, PassContext)} builds the block as a call of a function shared
+ * by every block of the same kind, whose gradient recomputes the block from its input ({@link BlockFunctions}).
  */
 public final class ResidualLayer<T extends TFloating> extends AbstractLayer<T, ResidualBlock> {
   /** Random streams per block: probe vectors and term counts. */
