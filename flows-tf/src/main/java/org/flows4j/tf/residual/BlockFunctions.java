@@ -192,7 +192,33 @@ final class BlockFunctions {
       }
       return signature.build();
     });
+    keepCalled(forward);
+    keepCalled(backward);
     return new Functions(forward, backward);
+  }
+
+  /**
+   * Sets {@code _noinline} on the function before it is attached anywhere. Without it TensorFlow's graph passes
+   * inline every call and optimise the expanded graph, once per block: at 10 toy blocks the time to the first step
+   * was 42.9 s without the attribute and 13.8 s with it. TF Java 1.1.0 has no public way to set a function
+   * attribute; the C API's {@code TF_FunctionSetAttrValueProto} sets it on the function's native handle.
+   */
+  private static void keepCalled(ConcreteFunction function) {
+    try {
+      java.lang.reflect.Method handle = ConcreteFunction.class.getDeclaredMethod("nativeHandle");
+      handle.setAccessible(true);
+      org.tensorflow.internal.c_api.TF_Function nativeFunction =
+          (org.tensorflow.internal.c_api.TF_Function) handle.invoke(function);
+      byte[] value = AttrValue.newBuilder().setB(true).build().toByteArray();
+      try (org.tensorflow.internal.c_api.TF_Status status = org.tensorflow.internal.c_api.TF_Status.newStatus();
+          org.bytedeco.javacpp.BytePointer bytes = new org.bytedeco.javacpp.BytePointer(value)) {
+        org.tensorflow.internal.c_api.global.tensorflow.TF_FunctionSetAttrValueProto(
+            nativeFunction, "_noinline", bytes, value.length, status);
+        status.throwExceptionIfNotOK();
+      }
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("cannot mark a residual block's function _noinline", e);
+    }
   }
 
   private static <T extends TFloating> Operand<T> sumAll(Ops tf, Operand<T> x) {
