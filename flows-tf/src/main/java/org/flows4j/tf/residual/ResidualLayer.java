@@ -27,6 +27,7 @@ import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat64;
 import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
 
 import org.tensorflow.types.family.TFloating;
 
@@ -42,6 +43,10 @@ import org.tensorflow.types.family.TFloating;
  * <p>In a conditional flow the block is {@code y = x + g(x, c)}: the pass's condition enters every map of the
  * branch as an x-independent bias ({@link ContextBiases}, which says why {@code Lip_x(g) < 1} still holds), so
  * every estimator, the Neumann gradient and the fixed-point inverse work on the Jacobian in x at {@code (x, c)}.
+ *
+ * <p>In a graph, {@link #forwardAndLogDet(Ops, Operand, PassContext)} builds the block as a call of a function shared
+ * by every block of the same kind, whose gradient recomputes the block from its input ({@link BlockFunctions}). A
+ * conditional block is built inline: its per-example context biases are no part of the function's traced signature.
  */
 public final class ResidualLayer<T extends TFloating> extends AbstractLayer<T, ResidualBlock> {
   /** Random streams per block: probe vectors and term counts. */
@@ -154,13 +159,44 @@ public final class ResidualLayer<T extends TFloating> extends AbstractLayer<T, R
     return branch.powerIterations(tf, iterations, tolerance, thorough);
   }
 
+  /**
+   * The block as a call of its shape's TF function (see {@link BlockFunctions}): the main graph holds a few ops per
+   * block, and the gradient recomputes the block from its input.
+   */
   @Override
   public Transformed<T> forwardAndLogDet(Ops tf, Operand<T> x, PassContext<T> context) {
-    // One forward pass gives g(x) and the Jacobian's factors that every log-det estimator reuses.
-    BranchFunction.Linearized<T> linearized = branch.linearize(tf, x, weights(tf, context));
-    Operand<T> y = tf.math.add(x, linearized.output());
     LogDetEstimator estimator = context.mode() == FlowMode.TRAINING ? spec.logDet() : spec.evaluationLogDet();
-    return new Transformed<>(y, logDet(tf, x, linearized.jacobian(), estimator));
+    if (contextBiases != null) {
+      // The function bodies are traced with the branch's own weight shapes; a conditional block's biases are per
+      // example, so it is built inline (same maths, one copy per block).
+      return forwardAndLogDet(tf, x, weights(tf, context), probeSeed(tf), countSeed(tf), estimator);
+    }
+    return BlockFunctions.forwardAndLogDet(tf, this, x, branch.weights(tf), probeSeed(tf), countSeed(tf), estimator);
+  }
+
+  /**
+   * {@code y = x + g(x)} and its log-det with the given weights and seeds. Pure: it reads no variable and no outer
+   * tensor, so it builds inside a function body as well as in the main graph.
+   */
+  Transformed<T> forwardAndLogDet(Ops tf, Operand<T> x, List<Operand<T>> weights, Operand<TInt64> probeSeed,
+      Operand<TInt64> countSeed, LogDetEstimator estimator) {
+    // One forward pass gives g(x) and the Jacobian's factors that every log-det estimator reuses.
+    BranchFunction.Linearized<T> linearized = branch.linearize(tf, x, weights);
+    Operand<T> y = tf.math.add(x, linearized.output());
+    return new Transformed<>(y, logDet(tf, x, linearized.jacobian(), estimator, probeSeed, countSeed));
+  }
+
+  /** The shape of one example. */
+  Shape exampleShape() {
+    return shape;
+  }
+
+  Operand<TInt64> probeSeed(Ops tf) {
+    return parameters.derivedSeed(tf, streamBase + PROBE_STREAM);
+  }
+
+  Operand<TInt64> countSeed(Ops tf) {
+    return parameters.derivedSeed(tf, streamBase + COUNT_STREAM);
   }
 
   /** {@code log det(I + J_g(x))} per example with the given estimator and the live weights. */
@@ -170,10 +206,12 @@ public final class ResidualLayer<T extends TFloating> extends AbstractLayer<T, R
 
   /** {@code log det(I + J_g(x, c))} (the Jacobian in x, c the pass's condition in a conditional flow). */
   public Operand<T> logDet(Ops tf, Operand<T> x, PassContext<T> context, LogDetEstimator estimator) {
-    return logDet(tf, x, branch.linearize(tf, x, weights(tf, context)).jacobian(), estimator);
+    return logDet(tf, x, branch.linearize(tf, x, weights(tf, context)).jacobian(), estimator, probeSeed(tf),
+        countSeed(tf));
   }
 
-  private Operand<T> logDet(Ops tf, Operand<T> x, BranchJacobian<T> jacobian, LogDetEstimator estimator) {
+  private Operand<T> logDet(Ops tf, Operand<T> x, BranchJacobian<T> jacobian, LogDetEstimator estimator,
+      Operand<TInt64> probeSeed, Operand<TInt64> countSeed) {
     if (estimator instanceof ExactLogDet) {
       return exactLogDet(tf, x, jacobian);
     }
@@ -184,13 +222,11 @@ public final class ResidualLayer<T extends TFloating> extends AbstractLayer<T, R
         ? roulette.gradient()
         : ((TruncatedSeries) estimator).gradient();
     // Behind stopGradient: the probe is a constant of the estimator, and random ops have no gradient.
-    Operand<T> probe = tf.stopGradient(tf.random.statelessRandomNormal(
-        tf.shape(x), parameters.derivedSeed(tf, streamBase + PROBE_STREAM), type));
+    Operand<T> probe = tf.stopGradient(tf.random.statelessRandomNormal(tf.shape(x), probeSeed, type));
     if (gradient == GradientMode.BACKPROP) {
       return unrolledSeries(tf, x, jacobian, probe, ((TruncatedSeries) estimator).terms());
     }
-    Operand<TInt32> counts = terms.count(tf, Tensors.batchSize(tf, x),
-        parameters.derivedSeed(tf, streamBase + COUNT_STREAM));
+    Operand<TInt32> counts = terms.count(tf, Tensors.batchSize(tf, x), countSeed);
     return neumannSeries(tf, x, jacobian, probe, counts, terms);
   }
 
@@ -385,8 +421,7 @@ public final class ResidualLayer<T extends TFloating> extends AbstractLayer<T, R
     if (estimator instanceof TruncatedSeries truncated) {
       return java.util.Optional.of(tf.constant(truncated.terms()));
     }
-    Operand<TInt32> counts = SeriesTerms.of((RussianRoulette) estimator).count(tf, tf.constant(1),
-        parameters.derivedSeed(tf, streamBase + COUNT_STREAM));
+    Operand<TInt32> counts = SeriesTerms.of((RussianRoulette) estimator).count(tf, tf.constant(1), countSeed(tf));
     return java.util.Optional.of(tf.reshape(counts, tf.constant(new int[0])));
   }
 

@@ -1,0 +1,142 @@
+package org.flows4j.tf.residual;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.flows4j.api.FlowSpec;
+import org.flows4j.api.Flows;
+import org.flows4j.api.Shape;
+import org.flows4j.api.conditioner.Activation;
+import org.flows4j.api.residual.LipschitzConvNet;
+import org.flows4j.api.residual.LipschitzMlp;
+import org.flows4j.api.residual.LogDet;
+import org.flows4j.api.residual.LogDetEstimator;
+import org.flows4j.api.residual.ResidualBranch;
+import org.flows4j.api.step.ResidualBlock;
+import org.flows4j.tf.CompiledFlow;
+import org.flows4j.tf.FlowCompiler;
+import org.flows4j.tf.HostTensors;
+import org.flows4j.tf.PassContext;
+import org.flows4j.tf.Transformed;
+import org.flows4j.tf.gradients.SafeGradients;
+import org.junit.jupiter.api.Test;
+import org.tensorflow.Graph;
+import org.tensorflow.GraphOperation;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat64;
+
+/**
+ * Blocks called as TF functions ({@link BlockFunctions}) against the same blocks built inline in the main graph, in
+ * float64 with the same seeds: the same {@code (y, logDet)} and, through the backward function's recomputation, the
+ * same gradients for x and every variable of the block (Neumann gradient of a roulette estimate; backpropagation
+ * through a truncated series). Plus the structure: one forward and one backward body per block kind, shared by
+ * every block of that kind.
+ */
+class BlockFunctionsTest {
+  private static FlowSpec blocks(Shape shape, ResidualBranch branch, LogDetEstimator estimator, int count) {
+    return Flows.sequential(shape)
+        .steps(count, s -> s.residualBlock(b -> b.branch(branch).activation(Activation.LIPSWISH).logDet(estimator)))
+        .build();
+  }
+
+  @Test
+  void aCalledBlockHasTheInlineBlocksValuesAndGradients() {
+    record Case(Shape shape, ResidualBranch branch, LogDetEstimator estimator) {}
+    for (Case c : List.of(
+        new Case(Shape.of(3), new LipschitzMlp(List.of(8, 8)), LogDet.russianRoulette(0.5)),
+        new Case(Shape.of(3, 3, 2), new LipschitzConvNet(5, true), LogDet.truncatedSeries(3)))) {
+      try (Graph graph = new Graph(); Session session = new Session(graph)) {
+        Ops tf = Ops.create(graph);
+        FlowSpec spec = blocks(c.shape(), c.branch(), c.estimator(), 1);
+        CompiledFlow<TFloat64> flow = FlowCompiler.compileFloat64(tf, spec, 5);
+        @SuppressWarnings("unchecked")
+        ResidualLayer<TFloat64> layer = (ResidualLayer<TFloat64>) flow.layers().get(0);
+        Operand<TFloat64> x = normal(tf, 1, c.shape());
+        Operand<TFloat64> dy = normal(tf, 2, c.shape());
+        Transformed<TFloat64> called = layer.forwardAndLogDet(tf, x, PassContext.training());
+        Transformed<TFloat64> inline = layer.forwardAndLogDet(tf, x, layer.branchWeights(tf), layer.probeSeed(tf),
+            layer.countSeed(tf), ((ResidualBlock) spec.steps().get(0)).logDet());
+        List<Operand<?>> wrt = new ArrayList<>(List.of(x));
+        wrt.addAll(layer.variables());
+        List<Operand<?>> calledGradients = SafeGradients.gradientsOrZeros(tf, objective(tf, called, dy), wrt);
+        List<Operand<?>> inlineGradients = SafeGradients.gradientsOrZeros(tf, objective(tf, inline, dy), wrt);
+        session.initialize();
+        var runner = session.runner().fetch(called.value()).fetch(inline.value()).fetch(called.logDet())
+            .fetch(inline.logDet());
+        for (int i = 0; i < wrt.size(); i++) {
+          runner.fetch(calledGradients.get(i)).fetch(inlineGradients.get(i));
+        }
+        try (Result r = runner.run()) {
+          assertClose(r, 0, 1e-12, c + ": y");
+          assertClose(r, 2, 1e-10, c + ": log-det");
+          for (int i = 0; i < wrt.size(); i++) {
+            assertClose(r, 4 + 2 * i, 1e-9, c + ": gradient " + i);
+          }
+          double[] logDet = HostTensors.toDoubles(r.get(2));
+          assertThat(java.util.Arrays.stream(logDet).map(Math::abs).max().orElse(0))
+              .as("%s: the log-det is not trivially zero", c).isGreaterThan(1e-6);
+        }
+      }
+    }
+  }
+
+  @Test
+  void blocksOfOneKindShareOneForwardAndOneBackwardFunction() {
+    int[] functionCounts = new int[2];
+    int[] callCounts = new int[2];
+    int[] depths = {2, 6};
+    for (int i = 0; i < depths.length; i++) {
+      try (Graph graph = new Graph()) {
+        Ops tf = Ops.create(graph);
+        CompiledFlow<TFloat64> flow = FlowCompiler.compileFloat64(tf,
+            blocks(Shape.of(2), new LipschitzMlp(List.of(8)), LogDet.russianRoulette(0.5), depths[i]), 5);
+        Transformed<TFloat64> out = flow.forwardAndLogDet(tf, normal(tf, 1, Shape.of(2)), PassContext.training());
+        SafeGradients.gradientsOrZeros(tf, tf.reduceSum(out.logDet(), tf.constant(0)), flow.trainableVariables());
+        functionCounts[i] = graph.getFunctions().size();
+        for (Iterator<GraphOperation> it = graph.operations(); it.hasNext(); ) {
+          callCounts[i] += it.next().type().equals("PartitionedCall") ? 1 : 0;
+        }
+      }
+    }
+    assertThat(functionCounts[1]).as("functions in the library at 6 blocks vs 2").isEqualTo(functionCounts[0]);
+    assertThat(callCounts).as("calls at 2 and 6 blocks: a forward and a backward call per block")
+        .containsExactly(4, 12);
+  }
+
+  private static Operand<TFloat64> objective(Ops tf, Transformed<TFloat64> t, Operand<TFloat64> dy) {
+    return tf.math.add(sum(tf, tf.math.mul(t.value(), dy)), sum(tf, tf.math.mul(t.logDet(), tf.constant(0.7))));
+  }
+
+  private static void assertClose(Result r, int index, double tolerance, String what) {
+    double[] a = HostTensors.toDoubles(r.get(index));
+    double[] b = HostTensors.toDoubles(r.get(index + 1));
+    assertThat(a).as(what).hasSameSizeAs(b);
+    double scale = 0;
+    double error = 0;
+    for (int i = 0; i < a.length; i++) {
+      scale = Math.max(scale, Math.abs(b[i]));
+      error = Math.max(error, Math.abs(a[i] - b[i]));
+    }
+    assertThat(error).as("%s: max |called - inline| (scale %s)", what, scale)
+        .isLessThanOrEqualTo(tolerance * Math.max(1, scale));
+  }
+
+  private static Operand<TFloat64> normal(Ops tf, long stream, Shape shape) {
+    long[] dims = new long[shape.rank() + 1];
+    dims[0] = 4;
+    for (int i = 0; i < shape.rank(); i++) {
+      dims[i + 1] = shape.dim(i);
+    }
+    return tf.random.statelessRandomNormal(tf.constant(dims), tf.constant(new long[] {11, stream}),
+        TFloat64.class);
+  }
+
+  private static Operand<TFloat64> sum(Ops tf, Operand<TFloat64> x) {
+    return tf.reduceSum(x, tf.range(tf.constant(0), tf.rank(x), tf.constant(1)));
+  }
+}
