@@ -51,6 +51,12 @@ import org.tensorflow.types.family.TType;
  * call is built, and the gradient op names it by an attribute rather than attaching it again (which would take the
  * lock and deadlock).
  *
+ * <p>Each kind's functions are named with the kind's index in the graph ({@code residual_block_3},
+ * {@code residual_block_grad_3}). TensorFlow appends a hash of the body to a function's name, and attaching a second
+ * function of an existing name is a no-op; the hash alone did not tell apart the conv blocks of two scales of the
+ * image preset (14×14×4 and 7×7×16), whose bodies differ only in shape constants, so one scale's block ran the
+ * other's backward body ("Incompatible shapes: [32,7,7,16] vs. [4]").
+ *
  * <p>The traced bodies leave x's batch dimension unknown, so one body serves every batch size. Traced per static
  * batch, a body built for a batch of 3 was run on a batch of 9 ("Incompatible shapes: [9,8] vs. [3,8]" in the
  * conformance tests, whose brute-force Jacobian calls the block on d copies of the batch).
@@ -93,8 +99,12 @@ final class BlockFunctions {
     Key key = new Key(layer.spec(), layer.exampleShape(), x.type(), estimator, signature.toString());
     Functions functions;
     synchronized (BY_GRAPH) {
-      functions = BY_GRAPH.computeIfAbsent(graph, g -> new HashMap<>())
-          .computeIfAbsent(key, k -> trace(layer, arguments, shapes, estimator));
+      Map<Key, Functions> kinds = BY_GRAPH.computeIfAbsent(graph, g -> new HashMap<>());
+      functions = kinds.get(key);
+      if (functions == null) {
+        functions = trace(layer, arguments, shapes, estimator, kinds.size());
+        kinds.put(key, functions);
+      }
     }
     // Attached now, outside the gradient builder (see the class comment); attaching twice is a no-op.
     graph.attachFunction(functions.backward());
@@ -154,7 +164,7 @@ final class BlockFunctions {
 
   /** Traces the forward and backward bodies of one block kind. */
   private static <T extends TFloating> Functions trace(ResidualLayer<T> layer, List<Operand<?>> arguments,
-      List<org.tensorflow.ndarray.Shape> shapes, LogDetEstimator estimator) {
+      List<org.tensorflow.ndarray.Shape> shapes, LogDetEstimator estimator, int kind) {
     List<Class<? extends TType>> types = new ArrayList<>();
     for (Operand<?> argument : arguments) {
       types.add(argument.type());
@@ -164,7 +174,7 @@ final class BlockFunctions {
       BlockArguments<T> in = BlockArguments.placeholders(f, types, shapes, weightCount);
       Transformed<T> result = layer.forwardAndLogDet(f, in.x(), in.weights(), in.probeSeed(), in.countSeed(),
           estimator);
-      return in.signature("residual_block").output("y", result.value()).output("log_det", result.logDet()).build();
+      return in.signature("residual_block_" + kind).output("y", result.value()).output("log_det", result.logDet()).build();
     });
     ConcreteFunction backward = ConcreteFunction.create(f -> {
       List<Class<? extends TType>> withUpstream = new ArrayList<>(types);
@@ -186,7 +196,7 @@ final class BlockFunctions {
       wrt.add(in.x());
       wrt.addAll(in.weights());
       List<Operand<?>> gradients = SafeGradients.gradientsOrZeros(f, objective, wrt);
-      Signature.Builder signature = in.signature("residual_block_grad");
+      Signature.Builder signature = in.signature("residual_block_grad_" + kind);
       for (int i = 0; i < gradients.size(); i++) {
         signature.output(String.format("g%04d", i), gradients.get(i));
       }

@@ -14,7 +14,7 @@ import org.flows4j.api.residual.LipschitzMlp;
 import org.flows4j.api.residual.LogDet;
 import org.flows4j.api.residual.LogDetEstimator;
 import org.flows4j.api.residual.ResidualBranch;
-import org.flows4j.api.step.ResidualBlock;
+import org.flows4j.api.step.Squeeze;
 import org.flows4j.tf.CompiledFlow;
 import org.flows4j.tf.FlowCompiler;
 import org.flows4j.tf.HostTensors;
@@ -49,37 +49,77 @@ class BlockFunctionsTest {
     record Case(Shape shape, ResidualBranch branch, LogDetEstimator estimator) {}
     for (Case c : List.of(
         new Case(Shape.of(3), new LipschitzMlp(List.of(8, 8)), LogDet.russianRoulette(0.5)),
-        new Case(Shape.of(3, 3, 2), new LipschitzConvNet(5, true), LogDet.truncatedSeries(3)))) {
-      try (Graph graph = new Graph(); Session session = new Session(graph)) {
-        Ops tf = Ops.create(graph);
-        FlowSpec spec = blocks(c.shape(), c.branch(), c.estimator(), 1);
-        CompiledFlow<TFloat64> flow = FlowCompiler.compileFloat64(tf, spec, 5);
-        @SuppressWarnings("unchecked")
-        ResidualLayer<TFloat64> layer = (ResidualLayer<TFloat64>) flow.layers().get(0);
-        Operand<TFloat64> x = normal(tf, 1, c.shape());
-        Operand<TFloat64> dy = normal(tf, 2, c.shape());
-        Transformed<TFloat64> called = layer.forwardAndLogDet(tf, x, PassContext.training());
-        Transformed<TFloat64> inline = layer.forwardAndLogDet(tf, x, layer.branchWeights(tf), layer.probeSeed(tf),
-            layer.countSeed(tf), ((ResidualBlock) spec.steps().get(0)).logDet());
-        List<Operand<?>> wrt = new ArrayList<>(List.of(x));
-        wrt.addAll(layer.variables());
-        List<Operand<?>> calledGradients = SafeGradients.gradientsOrZeros(tf, objective(tf, called, dy), wrt);
-        List<Operand<?>> inlineGradients = SafeGradients.gradientsOrZeros(tf, objective(tf, inline, dy), wrt);
-        session.initialize();
-        var runner = session.runner().fetch(called.value()).fetch(inline.value()).fetch(called.logDet())
-            .fetch(inline.logDet());
-        for (int i = 0; i < wrt.size(); i++) {
-          runner.fetch(calledGradients.get(i)).fetch(inlineGradients.get(i));
-        }
-        try (Result r = runner.run()) {
-          assertClose(r, 0, 1e-12, c + ": y");
-          assertClose(r, 2, 1e-10, c + ": log-det");
+        new Case(Shape.of(3, 3, 2), new LipschitzConvNet(5, true), LogDet.truncatedSeries(3)),
+        // A fully connected branch on an image (the image presets' last blocks): the body flattens the example.
+        new Case(Shape.of(3, 3, 2), new LipschitzMlp(List.of(4, 4)), LogDet.russianRoulettePoisson(2)),
+        new Case(Shape.of(3, 3, 2), new LipschitzMlp(List.of(4, 4)), LogDet.truncatedSeries(3)))) {
+      assertCalledBlocksMatchInlineBlocks(c.toString(), blocks(c.shape(), c.branch(), c.estimator(), 1));
+    }
+  }
+
+  /**
+   * Conv blocks at two scales of one image model (4×4×4, then 2×2×16 after a squeeze), in one graph: their bodies
+   * differ only in shape constants, and TensorFlow's body hash once gave both the same function name, so the second
+   * scale's gradient ran the first scale's body ("Incompatible shapes").
+   */
+  @Test
+  void blocksAtTwoScalesOfOneModelEachRunTheirOwnBodies() {
+    FlowSpec spec = Flows.sequential(Shape.of(4, 4, 4))
+        .steps(1, s -> s.residualBlock(b -> b.branch(new LipschitzConvNet(5, true))
+            .logDet(LogDet.russianRoulettePoisson(2))))
+        .add(new Squeeze(2))
+        .steps(1, s -> s.residualBlock(b -> b.branch(new LipschitzConvNet(5, true))
+            .logDet(LogDet.russianRoulettePoisson(2))))
+        .build();
+    assertCalledBlocksMatchInlineBlocks("two scales", spec);
+  }
+
+  /** Every residual block of the flow, called and inline, on the input the flow gives it, in one graph. */
+  private static void assertCalledBlocksMatchInlineBlocks(String what, FlowSpec spec) {
+    try (Graph graph = new Graph(); Session session = new Session(graph)) {
+      Ops tf = Ops.create(graph);
+      CompiledFlow<TFloat64> flow = FlowCompiler.compileFloat64(tf, spec, 5);
+      Operand<TFloat64> x = normal(tf, 1, spec.inputShape());
+      List<Operand<?>> fetches = new ArrayList<>();
+      List<String> names = new ArrayList<>();
+      int index = 0;
+      for (var anyLayer : flow.layers()) {
+        if (anyLayer instanceof ResidualLayer<TFloat64> layer) {
+          Operand<TFloat64> dy = normal(tf, 2 + index, layer.exampleShape());
+          Transformed<TFloat64> called = layer.forwardAndLogDet(tf, x, PassContext.training());
+          Transformed<TFloat64> inline = layer.forwardAndLogDet(tf, x, layer.branchWeights(tf),
+              layer.probeSeed(tf), layer.countSeed(tf), layer.spec().logDet());
+          List<Operand<?>> wrt = new ArrayList<>(List.of(x));
+          wrt.addAll(layer.variables());
+          List<Operand<?>> calledGradients = SafeGradients.gradientsOrZeros(tf, objective(tf, called, dy), wrt);
+          List<Operand<?>> inlineGradients = SafeGradients.gradientsOrZeros(tf, objective(tf, inline, dy), wrt);
+          String block = what + ", block " + index;
+          fetches.addAll(List.of(called.value(), inline.value(), called.logDet(), inline.logDet()));
+          names.addAll(List.of(block + ": y", block + ": log-det"));
           for (int i = 0; i < wrt.size(); i++) {
-            assertClose(r, 4 + 2 * i, 1e-9, c + ": gradient " + i);
+            fetches.add(calledGradients.get(i));
+            fetches.add(inlineGradients.get(i));
+            names.add(block + ": gradient " + i);
           }
-          double[] logDet = HostTensors.toDoubles(r.get(2));
-          assertThat(java.util.Arrays.stream(logDet).map(Math::abs).max().orElse(0))
-              .as("%s: the log-det is not trivially zero", c).isGreaterThan(1e-6);
+          x = inline.value();
+        } else {
+          x = anyLayer.forwardAndLogDet(tf, x, PassContext.training()).value();
+        }
+        index++;
+      }
+      session.initialize();
+      var runner = session.runner();
+      fetches.forEach(runner::fetch);
+      try (Result r = runner.run()) {
+        for (int pair = 0; pair < names.size(); pair++) {
+          double tolerance = names.get(pair).endsWith(": y") ? 1e-12 : names.get(pair).endsWith("log-det") ? 1e-10
+              : 1e-9;
+          assertClose(r, 2 * pair, tolerance, names.get(pair));
+          if (names.get(pair).endsWith("log-det")) {
+            double[] logDet = HostTensors.toDoubles(r.get(2 * pair));
+            assertThat(java.util.Arrays.stream(logDet).map(Math::abs).max().orElse(0))
+                .as("%s is not trivially zero", names.get(pair)).isGreaterThan(1e-6);
+          }
         }
       }
     }
