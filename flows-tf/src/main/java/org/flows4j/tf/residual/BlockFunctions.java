@@ -12,6 +12,7 @@ import org.flows4j.api.step.ResidualBlock;
 import org.flows4j.tf.Transformed;
 import org.flows4j.tf.gradients.CustomGradient;
 import org.flows4j.tf.gradients.SafeGradients;
+import org.jspecify.annotations.Nullable;
 import org.tensorflow.ConcreteFunction;
 import org.tensorflow.ExecutionEnvironment;
 import org.tensorflow.Graph;
@@ -38,11 +39,14 @@ import org.tensorflow.types.family.TType;
  *   <li><b>forward</b>{@code (x, weights…, probeSeed, countSeed) → (y, logDet)}: the whole block, the log-det
  *       estimator's series loop included. The block's normalised weights and its two stateless seeds are arguments,
  *       so every block of a kind calls the same body with its own weights and random draws.</li>
- *   <li><b>backward</b>{@code (x, weights…, seeds, dy, dLogDet) → (dx, dweights…)}: rebuilds the block's forward pass
- *       from x inside the body and differentiates {@code Σ dy·y + Σ dLogDet·logDet} there, through the estimator's
- *       own custom gradient (the Neumann surrogate or backpropagation through the series). This is per-block
- *       rematerialisation: between the forward and the backward pass the training step keeps only each block's
- *       input, never its activations or its series' intermediates.</li>
+ *   <li><b>backward</b>{@code (x, weights…, seeds, [w,] dy, dLogDet) → (dx, dweights…)}: rebuilds the block's
+ *       forward pass from x inside the body and differentiates {@code Σ dy·y + Σ dLogDet·logDet} there. With the
+ *       Neumann gradient the forward call also returns the series' Neumann vector
+ *       {@code w = Σ_k (-1)^k vᵀJ^k / P(N ≥ k)}, and the backward body differentiates the surrogate
+ *       {@code Σ_i w_i·(J v)_i} with that w: one branch pass and one Jacobian–vector product, no second series loop.
+ *       With backpropagation through a truncated series the body rebuilds the unrolled series and differentiates
+ *       it. This is per-block rematerialisation: between the forward and the backward pass the training step keeps
+ *       only each block's input (and w), never its activations or its series' intermediates.</li>
  * </ul>
  *
  * <p>Function-call ops have no C++ gradient, so the call's outputs pass through a {@link CustomGradient} node over
@@ -116,6 +120,10 @@ final class BlockFunctions {
     Map<String, Operand<?>> out = functions.forward().call(tf, named);
     Operand<T> y = (Operand<T>) out.get("y");
     Operand<T> logDet = (Operand<T>) out.get("log_det");
+    // With the Neumann gradient the forward call also returns the series' Neumann vector, which the backward call
+    // takes instead of running the series loop again.
+    boolean neumann = ResidualLayer.usesNeumannGradient(estimator);
+    @Nullable Operand<?> neumannVector = neumann ? out.get("neumann") : null;
 
     List<Operand<?>> routed = new ArrayList<>();
     routed.add(tf.stopGradient(y));
@@ -128,6 +136,9 @@ final class BlockFunctions {
       inputTypes.add(argument.asOutput().dataType());
     }
     DataType valueType = x.asOutput().dataType();
+    if (neumann) {
+      inputTypes.add(valueType);
+    }
     inputTypes.add(valueType);
     inputTypes.add(valueType);
     List<DataType> gradientTypes = inputTypes.subList(0, 1 + weights.size());
@@ -138,6 +149,9 @@ final class BlockFunctions {
       }
       in.add(probeSeed.asOutput());
       in.add(countSeed.asOutput());
+      if (neumannVector != null) {
+        in.add(neumannVector.asOutput());
+      }
       in.add(upstream.get(0));
       in.add(upstream.get(1));
       GraphOperation call = (GraphOperation) g.scope()
@@ -170,26 +184,42 @@ final class BlockFunctions {
       types.add(argument.type());
     }
     int weightCount = arguments.size() - 3;
+    boolean neumann = ResidualLayer.usesNeumannGradient(estimator);
     ConcreteFunction forward = ConcreteFunction.create(f -> {
       BlockArguments<T> in = BlockArguments.placeholders(f, types, shapes, weightCount);
+      Signature.Builder signature = in.signature("residual_block_" + kind);
+      if (neumann) {
+        ResidualLayer.NeumannForward<T> result = layer.neumannForward(f, in.x(), in.weights(), in.probeSeed(),
+            in.countSeed(), estimator);
+        return signature.output("y", result.y()).output("log_det", result.logDet())
+            .output("neumann", result.neumannVector()).build();
+      }
       Transformed<T> result = layer.forwardAndLogDet(f, in.x(), in.weights(), in.probeSeed(), in.countSeed(),
           estimator);
-      return in.signature("residual_block_" + kind).output("y", result.value()).output("log_det", result.logDet()).build();
+      return signature.output("y", result.value()).output("log_det", result.logDet()).build();
     });
     ConcreteFunction backward = ConcreteFunction.create(f -> {
-      List<Class<? extends TType>> withUpstream = new ArrayList<>(types);
-      withUpstream.add(types.get(0));
-      withUpstream.add(types.get(0));
-      List<org.tensorflow.ndarray.Shape> upstreamShapes = new ArrayList<>(shapes);
-      upstreamShapes.add(shapes.get(0));
-      upstreamShapes.add(org.tensorflow.ndarray.Shape.of(shapes.get(0).get(0)));
-      BlockArguments<T> in = BlockArguments.placeholders(f, withUpstream, upstreamShapes, weightCount);
-      Transformed<T> result = layer.forwardAndLogDet(f, in.x(), in.weights(), in.probeSeed(), in.countSeed(),
-          estimator);
+      // Arguments: the forward's, then (Neumann gradient) the Neumann vector, then dy and dLogDet.
+      List<Class<? extends TType>> backwardTypes = new ArrayList<>(types);
+      List<org.tensorflow.ndarray.Shape> backwardShapes = new ArrayList<>(shapes);
+      if (neumann) {
+        backwardTypes.add(types.get(0));
+        backwardShapes.add(shapes.get(0));
+      }
+      backwardTypes.add(types.get(0));
+      backwardShapes.add(shapes.get(0));
+      backwardTypes.add(types.get(0));
+      backwardShapes.add(org.tensorflow.ndarray.Shape.of(shapes.get(0).get(0)));
+      BlockArguments<T> in = BlockArguments.placeholders(f, backwardTypes, backwardShapes, weightCount);
+      int upstreamAt = backwardTypes.size() - 2;
       @SuppressWarnings("unchecked")
-      Operand<T> dy = (Operand<T>) in.all().get(arguments.size());
+      Transformed<T> result = neumann
+          ? layer.neumannSurrogate(f, in.x(), in.weights(), in.probeSeed(), (Operand<T>) in.all().get(upstreamAt - 1))
+          : layer.forwardAndLogDet(f, in.x(), in.weights(), in.probeSeed(), in.countSeed(), estimator);
       @SuppressWarnings("unchecked")
-      Operand<T> dLogDet = (Operand<T>) in.all().get(arguments.size() + 1);
+      Operand<T> dy = (Operand<T>) in.all().get(upstreamAt);
+      @SuppressWarnings("unchecked")
+      Operand<T> dLogDet = (Operand<T>) in.all().get(upstreamAt + 1);
       Operand<T> objective = f.math.add(sumAll(f, f.math.mul(result.value(), dy)),
           sumAll(f, f.math.mul(result.logDet(), dLogDet)));
       List<Operand<?>> wrt = new ArrayList<>();

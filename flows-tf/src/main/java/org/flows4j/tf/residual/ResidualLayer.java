@@ -186,6 +186,45 @@ public final class ResidualLayer<T extends TFloating> extends AbstractLayer<T, R
     return new Transformed<>(y, logDet(tf, x, linearized.jacobian(), estimator, probeSeed, countSeed));
   }
 
+  /** Whether the estimator's gradient is the Neumann surrogate's, whose series vector a backward pass can reuse. */
+  static boolean usesNeumannGradient(LogDetEstimator estimator) {
+    return estimator instanceof RussianRoulette roulette ? roulette.gradient() == GradientMode.NEUMANN
+        : estimator instanceof TruncatedSeries truncated && truncated.gradient() == GradientMode.NEUMANN;
+  }
+
+  /**
+   * For a Neumann-gradient estimator: {@code y}, the log-det estimate and the Neumann vector
+   * {@code w = Σ_k (-1)^k vᵀJ^k / P(N ≥ k)} the surrogate holds fixed. No gradient is attached: {@link BlockFunctions}
+   * hands w to {@link #neumannSurrogate}, so a block's backward pass needs no second series loop.
+   */
+  NeumannForward<T> neumannForward(Ops tf, Operand<T> x, List<Operand<T>> weights, Operand<TInt64> probeSeed,
+      Operand<TInt64> countSeed, LogDetEstimator estimator) {
+    BranchFunction.Linearized<T> linearized = branch.linearize(tf, x, weights);
+    Operand<T> y = tf.math.add(x, linearized.output());
+    Operand<T> probe = probe(tf, x, probeSeed);
+    Operand<TInt32> counts = seriesTerms(estimator).count(tf, Tensors.batchSize(tf, x), countSeed);
+    SeriesSums<T> sums = neumannLoop(tf, x, linearized.jacobian(), probe, counts, seriesTerms(estimator));
+    return new NeumannForward<>(y, sums.estimate(), sums.neumannVector());
+  }
+
+  /**
+   * {@code (y, Σ_i w_i·(J v)_i)} with w given: differentiating {@code Σ dy·y + Σ dLogDet·surrogate} gives the same
+   * gradient as the block built in place with the Neumann gradient, from one branch pass and no series loop.
+   */
+  Transformed<T> neumannSurrogate(Ops tf, Operand<T> x, List<Operand<T>> weights, Operand<TInt64> probeSeed,
+      Operand<T> neumannVector) {
+    BranchFunction.Linearized<T> linearized = branch.linearize(tf, x, weights);
+    Operand<T> y = tf.math.add(x, linearized.output());
+    Operand<T> jv = branch.jvp(tf, linearized.jacobian(), probe(tf, x, probeSeed));
+    return new Transformed<>(y, perExampleDot(tf, tf.stopGradient(neumannVector), jv));
+  }
+
+  /** A Neumann-gradient block's forward outputs (see {@link #neumannForward}). */
+  record NeumannForward<T extends TFloating>(Operand<T> y, Operand<T> logDet, Operand<T> neumannVector) {}
+
+  /** The series loop's two sums: the log-det estimate and the Neumann vector. */
+  private record SeriesSums<T extends TFloating>(Operand<T> estimate, Operand<T> neumannVector) {}
+
   /** The shape of one example. */
   Shape exampleShape() {
     return shape;
@@ -215,19 +254,24 @@ public final class ResidualLayer<T extends TFloating> extends AbstractLayer<T, R
     if (estimator instanceof ExactLogDet) {
       return exactLogDet(tf, x, jacobian);
     }
-    SeriesTerms terms = estimator instanceof RussianRoulette roulette
-        ? SeriesTerms.of(roulette)
-        : SeriesTerms.of((TruncatedSeries) estimator);
-    GradientMode gradient = estimator instanceof RussianRoulette roulette
-        ? roulette.gradient()
-        : ((TruncatedSeries) estimator).gradient();
-    // Behind stopGradient: the probe is a constant of the estimator, and random ops have no gradient.
-    Operand<T> probe = tf.stopGradient(tf.random.statelessRandomNormal(tf.shape(x), probeSeed, type));
-    if (gradient == GradientMode.BACKPROP) {
+    SeriesTerms terms = seriesTerms(estimator);
+    Operand<T> probe = probe(tf, x, probeSeed);
+    if (!usesNeumannGradient(estimator)) {
       return unrolledSeries(tf, x, jacobian, probe, ((TruncatedSeries) estimator).terms());
     }
     Operand<TInt32> counts = terms.count(tf, Tensors.batchSize(tf, x), countSeed);
     return neumannSeries(tf, x, jacobian, probe, counts, terms);
+  }
+
+  private static SeriesTerms seriesTerms(LogDetEstimator estimator) {
+    return estimator instanceof RussianRoulette roulette
+        ? SeriesTerms.of(roulette)
+        : SeriesTerms.of((TruncatedSeries) estimator);
+  }
+
+  /** The probe v: behind stopGradient, since it is a constant of the estimator and random ops have no gradient. */
+  private Operand<T> probe(Ops tf, Operand<T> x, Operand<TInt64> probeSeed) {
+    return tf.stopGradient(tf.random.statelessRandomNormal(tf.shape(x), probeSeed, type));
   }
 
   /** The brute-force Jacobian: one vector–Jacobian product per dimension, then {@code log|det(I + J)|}. */
@@ -279,6 +323,15 @@ public final class ResidualLayer<T extends TFloating> extends AbstractLayer<T, R
    */
   private Operand<T> neumannSeries(Ops tf, Operand<T> x, BranchJacobian<T> jacobian, Operand<T> probe,
       Operand<TInt32> counts, SeriesTerms terms) {
+    SeriesSums<T> sums = neumannLoop(tf, x, jacobian, probe, counts, terms);
+    Operand<T> jv = branch.jvp(tf, jacobian, probe);
+    Operand<T> surrogate = perExampleDot(tf, tf.stopGradient(sums.neumannVector()), jv);
+    return CustomGradient.valueWithGradientOf(tf, sums.estimate(), surrogate);
+  }
+
+  /** The series loop: the estimate and the Neumann vector, no gradient attached. */
+  private SeriesSums<T> neumannLoop(Ops tf, Operand<T> x, BranchJacobian<T> jacobian, Operand<T> probe,
+      Operand<TInt32> counts, SeriesTerms terms) {
     int rank = shape.rank();
     // Loop variables: 0 k, 1 counts, 2 w = vᵀJ^k, 3 probe v, 4 estimate [batch], 5 Neumann vector, 6.. the Jacobian for uᵀJ.
     List<Operand<?>> initial = new ArrayList<>(List.of(tf.constant(0), counts, probe, probe,
@@ -308,11 +361,7 @@ public final class ResidualLayer<T extends TFloating> extends AbstractLayer<T, R
           next.addAll(loopJacobian.transposedTensors());
           return next;
         });
-    Operand<T> estimate = WhileLoop.get(out, 4);
-    Operand<T> neumann = WhileLoop.get(out, 5);
-    Operand<T> jv = branch.jvp(tf, jacobian, probe);
-    Operand<T> surrogate = perExampleDot(tf, tf.stopGradient(neumann), jv);
-    return CustomGradient.valueWithGradientOf(tf, estimate, surrogate);
+    return new SeriesSums<>(WhileLoop.get(out, 4), WhileLoop.get(out, 5));
   }
 
   /** The fixed-point inverse with its diagnostics. */

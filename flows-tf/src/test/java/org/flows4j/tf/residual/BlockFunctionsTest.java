@@ -148,6 +148,32 @@ class BlockFunctionsTest {
         .containsExactly(4, 12);
   }
 
+  /**
+   * With the Neumann gradient the forward call hands the series' Neumann vector to the backward call, so the
+   * backward body has no series loop (one branch pass and a Jacobian–vector product), while the forward body has it.
+   */
+  @Test
+  void aNeumannBlocksBackwardBodyRunsNoSeriesLoop() {
+    try (Graph graph = new Graph()) {
+      Ops tf = Ops.create(graph);
+      CompiledFlow<TFloat64> flow = FlowCompiler.compileFloat64(tf,
+          blocks(Shape.of(3, 3, 2), new LipschitzConvNet(5, true), LogDet.russianRoulette(0.5), 2), 5);
+      Transformed<TFloat64> out = flow.forwardAndLogDet(tf, normal(tf, 1, Shape.of(3, 3, 2)), PassContext.training());
+      SafeGradients.gradientsOrZeros(tf, tf.reduceSum(out.logDet(), tf.constant(0)), flow.trainableVariables());
+      java.util.Map<String, Long> loopsByFunction = new java.util.TreeMap<>();
+      for (var function : graph.toGraphDef().getLibrary().getFunctionList()) {
+        String name = function.getSignature().getName();
+        if (name.startsWith("residual_block")) {
+          loopsByFunction.put(name.replaceAll("_[^_]+$", ""), function.getNodeDefList().stream()
+              .filter(n -> n.getOp().endsWith("While")).count());
+        }
+      }
+      assertThat(loopsByFunction).as("while loops per block function")
+          .containsExactlyEntriesOf(new java.util.TreeMap<>(java.util.Map.of(
+              "residual_block_0", 1L, "residual_block_grad_0", 0L)));
+    }
+  }
+
   private static Operand<TFloat64> objective(Ops tf, Transformed<TFloat64> t, Operand<TFloat64> dy) {
     return tf.math.add(sum(tf, tf.math.mul(t.value(), dy)), sum(tf, tf.math.mul(t.logDet(), tf.constant(0.7))));
   }
