@@ -78,6 +78,14 @@ final class BlockFunctions {
 
   private BlockFunctions() {}
 
+  /** Whether the graph calls any block function. */
+  static boolean calledIn(Graph graph) {
+    synchronized (BY_GRAPH) {
+      Map<Key, Functions> kinds = BY_GRAPH.get(graph);
+      return kinds != null && !kinds.isEmpty();
+    }
+  }
+
   /** The block's {@code (y, logDet)} as a call of its kind's function, with a gradient by recomputation. */
   @SuppressWarnings("unchecked")
   static <T extends TFloating> Transformed<T> forwardAndLogDet(Ops tf, ResidualLayer<T> layer, Operand<T> x,

@@ -186,6 +186,11 @@ public final class ResidualLayer<T extends TFloating> extends AbstractLayer<T, R
     return new Transformed<>(y, logDet(tf, x, linearized.jacobian(), estimator, probeSeed, countSeed));
   }
 
+  /** Whether some residual block of the graph is a call of a shared block function (see {@link BlockFunctions}). */
+  public static boolean blocksCalledAsFunctionsIn(org.tensorflow.Graph graph) {
+    return BlockFunctions.calledIn(graph);
+  }
+
   /** Whether the estimator's gradient is the Neumann surrogate's, whose series vector a backward pass can reuse. */
   static boolean usesNeumannGradient(LogDetEstimator estimator) {
     return estimator instanceof RussianRoulette roulette ? roulette.gradient() == GradientMode.NEUMANN

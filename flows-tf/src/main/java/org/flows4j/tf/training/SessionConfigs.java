@@ -11,9 +11,16 @@ import org.tensorflow.proto.RewriterConfig;
  * which runs once for each new kind of run (initialisation, the first training step, the first evaluation…).
  *
  * <ul>
- *   <li>Grappler stays on: with it off, the first step of the 4-block toy model fell from 9.1 s to 2.1 s but every
- *       later step went from 0.11 s to 0.6 s; turning off constant folding, layout, remapping and the memory
- *       optimiser together cut Grappler's time by two thirds and still slowed every step to 0.19 s.
+ *   <li>Grappler stays on for flows built in place: with it off, the first step of the 4-block toy model (blocks
+ *       built inline) fell from 9.1 s to 2.1 s but every later step went from 0.11 s to 0.6 s; turning off constant
+ *       folding, layout, remapping and the memory optimiser together cut Grappler's time by two thirds and still
+ *       slowed every step to 0.19 s.
+ *   <li>Grappler is off for a graph whose residual blocks are calls of shared functions (see
+ *       {@code ResidualLayer}): what is left in the main graph is variables, optimizer and EMA updates and the
+ *       power iterations, and optimising those costs more than it saves. Measured with
+ *       {@code StartupBreakdown} (load average about 5 on 2 cores): 30 toy blocks, initialisation 9.1 → 4.9 s,
+ *       first step 12.2 → 3.8 s, later steps 0.372 → 0.355 s; image 4-4-4 width 128, initialisation 4.1 → 1.5 s,
+ *       first step 13.5 → 5.0 s, later steps 3.16 → 2.44 s.
  *   <li>The memory optimiser is off: it spent 11% of Grappler's time on the first step (0.98 of 8.7 s at 4 toy
  *       blocks), and with it (and the remapper) off the later steps kept their time (0.11–0.13 s); on CPU it has no
  *       device memory to swap to.
@@ -25,9 +32,17 @@ import org.tensorflow.proto.RewriterConfig;
 final class SessionConfigs {
   private SessionConfigs() {}
 
-  static ConfigProto training(TrainingOptions options) {
-    GraphOptions.Builder graph = GraphOptions.newBuilder().setRewriteOptions(
-        RewriterConfig.newBuilder().setMemoryOptimization(RewriterConfig.MemOptType.NO_MEM_OPT));
+  /**
+   * @param blocksAsFunctions whether the graph calls residual blocks as shared functions (a Residual Flow): then
+   *     Grappler is off altogether
+   */
+  static ConfigProto training(TrainingOptions options, boolean blocksAsFunctions) {
+    RewriterConfig.Builder rewrite = RewriterConfig.newBuilder()
+        .setMemoryOptimization(RewriterConfig.MemOptType.NO_MEM_OPT);
+    if (blocksAsFunctions) {
+      rewrite.setDisableMetaOptimizer(true);
+    }
+    GraphOptions.Builder graph = GraphOptions.newBuilder().setRewriteOptions(rewrite);
     if (options.xla()) {
       graph.setOptimizerOptions(
           OptimizerOptions.newBuilder().setGlobalJitLevel(OptimizerOptions.GlobalJitLevel.ON_1));

@@ -17,6 +17,7 @@ import org.flows4j.tf.LikelihoodModel;
 import org.flows4j.tf.MemoryEstimate;
 import org.flows4j.tf.SampleChunks;
 import org.flows4j.tf.data.ConditionalBatch;
+import org.flows4j.tf.residual.ResidualLayer;
 import org.flows4j.api.context.ClassContext;
 import org.tensorflow.Operand;
 import org.flows4j.tf.export.SavedModelWriter;
@@ -66,7 +67,8 @@ public final class Trainer implements AutoCloseable {
     this.g = new TrainingGraph(spec, options, replication);
     Session opened;
     try {
-      opened = replication.openSession(g.graph, SessionConfigs.training(options));
+      opened = replication.openSession(g.graph,
+          SessionConfigs.training(options, ResidualLayer.blocksCalledAsFunctionsIn(g.graph)));
     } catch (RuntimeException e) {
       g.graph.close();
       throw e;

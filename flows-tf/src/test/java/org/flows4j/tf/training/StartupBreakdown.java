@@ -120,7 +120,9 @@ public final class StartupBreakdown {
             .addTarget(g.dataInitialization()).run().close();
         long f = System.nanoTime();
         System.out.printf("data init (first run) %.2f s%n", (f - e) / 1e9);
-        for (int i = 0; i < 3; i++) {
+        int steps = Integer.getInteger("steps", 3);
+        double later = 0;
+        for (int i = 0; i < steps; i++) {
           long s = System.nanoTime();
           session.runner().feed(g.data, x).feed(g.noiseSeed, seed).feed(g.flow.randomSeed(), seed)
               .fetch(g.stepNll).addTarget(g.accumulate).run().close();
@@ -128,6 +130,10 @@ public final class StartupBreakdown {
           session.runner().fetch(g.gradientNorm).addTarget(g.apply).run().close();
           long n = System.nanoTime();
           System.out.printf("step %d: accumulate %.2f s, apply %.2f s%n", i, (m - s) / 1e9, (n - m) / 1e9);
+          later += i > 0 ? (n - s) / 1e9 : 0;
+        }
+        if (steps > 1) {
+          System.out.printf("later steps: %.3f s/step (mean of %d)%n", later / (steps - 1), steps - 1);
         }
       }
     }
