@@ -33,6 +33,18 @@ class EmergingBlockSolverTest {
   }
 
   /**
+   * A sweep reads only the edges of the neighbouring blocks that a 3×3 tap reaches, (2B + 1)·c values: 60 of the
+   * 3·196 at 14×14×4 (7×7 blocks), 72 of the 3·128 at 7×7×8 (4×4 blocks); the operator is M⁻¹ on top of their rows.
+   */
+  @Test
+  void theOperatorHasARowPerEdgeValueANeighbourContributes() {
+    assertThat(new EmergingBlockSolver<>(14, 14, 4, 256, TFloat64.class).operatorRows(3)).isEqualTo(196 + 60);
+    assertThat(new EmergingBlockSolver<>(7, 7, 8, 256, TFloat64.class).operatorRows(3)).isEqualTo(128 + 72);
+    // 5×5 taps reach two rows and columns back: (2·2·7 + 2²)·3 values of 7×7×3 blocks.
+    assertThat(new EmergingBlockSolver<>(20, 12, 3, 256, TFloat64.class).operatorRows(5)).isEqualTo(147 + 96);
+  }
+
+  /**
    * A random filter in the solver's canonical form (up-left taps, upper-triangular centre with diagonal of magnitude
    * 0.5 to 1.5, off-diagonal weights N(0, 0.2²)), a random x, z = conv(x, F): the solve must give x back.
    */
