@@ -358,8 +358,8 @@ public final class Presets {
    * <p>The 1x1 convolution is kept rather than replaced: the paper's image models, in the authors' code, apply the
    * 1x1 convolution and then the emerging convolution in every step (the "emerging" permutation of their Glow
    * fork), so the 1x1 mixes all channels at once and the emerging convolution adds the spatial 3×3 neighbourhood.
-   * Sampling inverts each emerging convolution position by position, so it is much slower than Glow's. The
-   * authors' code is a fork of openai/glow and keeps its priors, so this preset has {@link #glow}'s learned split
+   * Sampling inverts each emerging convolution exactly, by blocks of pixels (see {@link StepsBuilder#emergingConv}).
+   * The authors' code is a fork of openai/glow and keeps its priors, so this preset has {@link #glow}'s learned split
    * and top priors.
    *
    * <p>This preset by name: {@code emerging(shape).levels(3).stepsPerLevel(32).width(512).build()}.

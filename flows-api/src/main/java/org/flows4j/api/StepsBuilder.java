@@ -157,7 +157,8 @@ public interface StepsBuilder {
   /**
    * An emerging convolution (Hoogeboom et al. 2019) on an image: two masked autoregressive {@code k×k}
    * convolutions whose composition sees a full {@code k×k} neighbourhood. Exact log-det; the inverse solves the
-   * triangular systems position by position ({@code h·w·c} convolutions each), so sampling is slow on big images.
+   * triangular systems exactly by blocks of pixels, each from its neighbours' facing edges (a few matrix products
+   * per factor; what depends only on the kernels is kept between calls while they do not change).
    * {@code kernelSize} must be odd and at least 3.
    */
   StepsBuilder emergingConv(int kernelSize);

@@ -41,7 +41,9 @@ import org.tensorflow.types.family.TFloating;
  * with the inverse of the factor restricted to a block (triangular, the same for every block), and updates every
  * block in each sweep: {@code rows + columns − 1} sweeps of blocks (3 per factor at the emerging preset's sizes)
  * instead of one loop iteration per position. The result is exact, not iterated to a tolerance, and carries no
- * gradient. (The authors invert outside the graph; this one exports.)
+ * gradient. (The authors invert outside the graph; this one exports.) What the solve needs from each kernel (the
+ * block inverse and the neighbours' terms) is kept between session runs and computed again only when the kernel
+ * changed ({@link WeightDerivedCache}, which compares the kernel with the copy it was computed from on every call).
  */
 final class EmergingConvLayer<T extends TFloating> extends AbstractLayer<T, EmergingConv> {
   /** Standard deviation of the initial weights around the identity, as in the official code. */
@@ -57,6 +59,9 @@ final class EmergingConvLayer<T extends TFloating> extends AbstractLayer<T, Emer
   private final Variable<T> kernel2;
   private final Variable<T> bias;
   private final EmergingBlockSolver<T> solver;
+  /** Each factor's solver operator, kept between calls for as long as its kernel does not change. */
+  private final WeightDerivedCache<T> operator1;
+  private final WeightDerivedCache<T> operator2;
 
   EmergingConvLayer(Ops tf, EmergingConv spec, Shape shape, Parameters<T> parameters) {
     super(spec, shape, parameters.type());
@@ -82,6 +87,12 @@ final class EmergingConvLayer<T extends TFloating> extends AbstractLayer<T, Emer
         nearIdentity(parameters.nextHostSeed(), second, diagonal));
     bias = parameters.filled(tf, "bias", new long[] {c}, 0.0);
     solver = new EmergingBlockSolver<>(height, width, channels, EmergingBlockSolver.MAX_BLOCK_VALUES, type);
+    int rows = solver.operatorRows(k);
+    int columns = solver.operatorColumns();
+    operator1 = new WeightDerivedCache<>(tf, parameters.named("solver_operator_1"), rows, columns, k * k * c * c,
+        type);
+    operator2 = new WeightDerivedCache<>(tf, parameters.named("solver_operator_2"), rows, columns, k * k * c * c,
+        type);
   }
 
   /** Index of tap (a, b), input channel i, output channel o in a row-major {@code [k, k, c, c]} kernel. */
@@ -156,8 +167,8 @@ final class EmergingConvLayer<T extends TFloating> extends AbstractLayer<T, Emer
 
   @Override
   public Transformed<T> inverseAndLogDet(Ops tf, Operand<T> z, PassContext<T> context) {
-    Operand<T> y = solve(tf, tf.math.sub(z, bias), filter(tf, kernel2, mask2), true);
-    Operand<T> x = solve(tf, y, filter(tf, kernel1, mask1), false);
+    Operand<T> y = solve(tf, tf.math.sub(z, bias), kernel2, mask2, operator2, true);
+    Operand<T> x = solve(tf, y, kernel1, mask1, operator1, false);
     return new Transformed<>(x, logDet(tf, z, -1.0));
   }
 
@@ -173,13 +184,20 @@ final class EmergingConvLayer<T extends TFloating> extends AbstractLayer<T, Emer
    * after bringing the factor to its canonical form (up-left taps, upper-triangular centre): F₂ reads up-left and
    * its centre is lower triangular, so its channels are reversed (in the filter's input and output axes and in the
    * image); F₁ reads down-right with an upper-triangular centre, so the image is turned by 180° and the filter's taps
-   * with it ({@code conv(rev(x), rev(F)) = rev(conv(x, F))} for an odd "SAME" kernel). Both are exact permutations.
+   * with it ({@code conv(rev(x), rev(F)) = rev(conv(x, F))} for an odd "SAME" kernel). Both are exact permutations,
+   * and the filter is the only one permuted: the solver takes the image's permutation as its {@link
+   * EmergingBlockSolver.Frame} and folds it into its operator. The operator depends on the kernel only: it comes
+   * from {@code cache}, recomputed whenever the kernel differs from the one it was computed from.
    */
-  private Operand<T> solve(Ops tf, Operand<T> z, Operand<T> filter, boolean second) {
-    Operand<TInt32> axes = tf.constant(second ? new int[] {3} : new int[] {1, 2});
+  private Operand<T> solve(Ops tf, Operand<T> z, Variable<T> kernel, Operand<T> mask, WeightDerivedCache<T> cache,
+      boolean second) {
+    int k = spec().kernelSize();
+    EmergingBlockSolver.Frame frame = second ? EmergingBlockSolver.Frame.CHANNELS_REVERSED
+        : EmergingBlockSolver.Frame.TURNED;
     Operand<TInt32> filterAxes = tf.constant(second ? new int[] {2, 3} : new int[] {0, 1});
-    Operand<T> x = solver.solve(tf, tf.reverse(z, axes), tf.reverse(filter, filterAxes));
-    return tf.reverse(x, axes);
+    Operand<T> operator = cache.get(tf, tf.identity(kernel),
+        current -> solver.operator(tf, tf.reverse(filter(tf, current, mask), filterAxes), k, frame));
+    return solver.solveWith(tf, z, operator, k, frame);
   }
 
   @Override

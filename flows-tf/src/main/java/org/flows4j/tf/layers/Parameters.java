@@ -51,7 +51,8 @@ public final class Parameters<T extends TFloating> {
     return new Parameters<>(type, seed, shared, prefix + component + ".");
   }
 
-  private String named(String name) {
+  /** The graph name of a variable called {@code name} here (also for state kept outside these lists). */
+  String named(String name) {
     return prefix + name;
   }
 

@@ -33,6 +33,18 @@ class EmergingBlockSolverTest {
   }
 
   /**
+   * A sweep reads only the edges of the neighbouring blocks that a 3×3 tap reaches, (2B + 1)·c values: 60 of the
+   * 3·196 at 14×14×4 (7×7 blocks), 72 of the 3·128 at 7×7×8 (4×4 blocks); the operator is M⁻¹ on top of their rows.
+   */
+  @Test
+  void theOperatorHasARowPerEdgeValueANeighbourContributes() {
+    assertThat(new EmergingBlockSolver<>(14, 14, 4, 256, TFloat64.class).operatorRows(3)).isEqualTo(196 + 60);
+    assertThat(new EmergingBlockSolver<>(7, 7, 8, 256, TFloat64.class).operatorRows(3)).isEqualTo(128 + 72);
+    // 5×5 taps reach two rows and columns back: (2·2·7 + 2²)·3 values of 7×7×3 blocks.
+    assertThat(new EmergingBlockSolver<>(20, 12, 3, 256, TFloat64.class).operatorRows(5)).isEqualTo(147 + 96);
+  }
+
+  /**
    * A random filter in the solver's canonical form (up-left taps, upper-triangular centre with diagonal of magnitude
    * 0.5 to 1.5, off-diagonal weights N(0, 0.2²)), a random x, z = conv(x, F): the solve must give x back.
    */
@@ -63,6 +75,45 @@ class EmergingBlockSolverTest {
       double error = FlowChecks.maxAbsDiff(back, x0);
       System.out.printf("block solve k = %d on [%d, %d, %d], %s: max |x − solve(conv(x))| = %.3g%n", k, h, w, c,
           solver.blocking(), error);
+      assertThat(error).isLessThan(1e-10);
+    }
+  }
+
+  /**
+   * The frames the emerging layer uses: z = conv(x, F) for F the canonical filter with its channels reversed (the
+   * second factor) or turned by 180° (the first), solved on the image as it is with the canonical filter's operator
+   * in that frame (the permutation folded into the operator and the order of the sweeps, padding at the top left
+   * when turned): x must come back exactly, for every blocking.
+   */
+  @ParameterizedTest(name = "{5}: k = {0} on [{1}, {2}, {3}], blocks of at most {4} values")
+  @CsvSource({
+      "3, 8, 8, 2, 256, CHANNELS_REVERSED", "3, 8, 8, 2, 256, TURNED",
+      "3, 16, 16, 2, 256, CHANNELS_REVERSED", "3, 16, 16, 2, 256, TURNED",
+      "5, 20, 12, 3, 256, CHANNELS_REVERSED", "5, 20, 12, 3, 256, TURNED",
+      "3, 7, 5, 2, 18, CHANNELS_REVERSED", "3, 7, 5, 2, 18, TURNED",
+      "3, 6, 5, 2, 2, CHANNELS_REVERSED", "3, 6, 5, 2, 2, TURNED",
+      "3, 14, 14, 4, 256, TURNED", "3, 7, 7, 8, 256, CHANNELS_REVERSED"})
+  void solvesEveryFrameWithoutPermutingTheImage(int k, int h, int w, int c, int maxValues,
+      EmergingBlockSolver.Frame frame) {
+    try (GraphFixture g = new GraphFixture()) {
+      Operand<TFloat64> canonical = g.tf.constant(org.tensorflow.ndarray.Shape.of(k, k, c, c),
+          org.tensorflow.ndarray.buffer.DataBuffers.of(canonicalFilter(k, c, 23)));
+      Operand<TFloat64> filter = g.tf.reverse(canonical,
+          g.tf.constant(frame == EmergingBlockSolver.Frame.TURNED ? new int[] {0, 1} : new int[] {2, 3}));
+      Placeholder<TFloat64> x = g.tf.placeholder(TFloat64.class);
+      Operand<TFloat64> z = g.tf.nn.conv2d(x, filter, List.of(1L, 1L, 1L, 1L), "SAME");
+      EmergingBlockSolver<TFloat64> solver = new EmergingBlockSolver<>(h, w, c, maxValues, TFloat64.class);
+      Operand<TFloat64> solved = solver.solveWith(g.tf, z, solver.operator(g.tf, canonical, k, frame), k, frame);
+      int batch = 2;
+      double[] x0 = new double[batch * h * w * c];
+      SplittableRandom random = new SplittableRandom(9);
+      for (int i = 0; i < x0.length; i++) {
+        x0[i] = random.nextGaussian();
+      }
+      double[] back = g.fetch(solved, Map.of(x, HostTensors.of(TFloat64.class, x0, new long[] {batch, h, w, c})));
+      double error = FlowChecks.maxAbsDiff(back, x0);
+      System.out.printf("block solve, %s frame, k = %d on [%d, %d, %d], %s: max |x − solve(conv(x))| = %.3g%n",
+          frame, k, h, w, c, solver.blocking(), error);
       assertThat(error).isLessThan(1e-10);
     }
   }

@@ -45,7 +45,8 @@ record SavedCheckpoint(Path directory, List<String> names, List<DataType> types)
       Iterator<GraphOperation> operations = trainer.graph().operations();
       while (operations.hasNext()) {
         GraphOperation op = operations.next();
-        if (op.type().equals("VariableV2") || op.type().equals("VarHandleOp")) {
+        // Session.save writes VariableV2 only: resource variables (solver caches) are never in a checkpoint.
+        if (op.type().equals("VariableV2")) {
           names.add(op.name());
           types.add(op.output(0).dataType());
         }
