@@ -229,9 +229,8 @@ class SeriesPrecisionTest {
   /**
    * The exported SavedModel carries the series loop with its bfloat16 (oneDNN) ops: it loads, and its log_prob
    * (a 10-term series per example, a fresh probe per call) averages within 0.05 nats of the trainer's evaluation
-   * over 500 points, and the NLL of the same flow trained in step with the exact log-det (the training estimator
-   * is the same roulette in both; only the evaluation differs) within the same tolerance. Measured: 4.2765,
-   * 4.2759 and 4.2762.
+   * over 500 points, and the NLL of a twin flow (same seed, same batches, float32 series in training, exact
+   * log-det in evaluation) within the same tolerance. Measured: 4.2765, 4.2759 and 4.2762.
    */
   @Test
   void aFlowWithBfloat16SeriesTermsExportsAndReloads(@TempDir Path dir) {
