@@ -60,7 +60,8 @@ public record ResidualBlock(
   @JsonCreator
   static ResidualBlock fromJson(@JsonProperty("branch") ResidualBranch branch,
       @JsonProperty("activation") Activation activation, @JsonProperty("lipschitz") SpectralNormalization lipschitz,
-      @JsonProperty("logDet") LogDetEstimator logDet, @JsonProperty("evaluationLogDet") LogDetEstimator evaluationLogDet,
+      @JsonProperty("logDet") LogDetEstimator logDet,
+      @JsonProperty("evaluationLogDet") LogDetEstimator evaluationLogDet,
       @JsonProperty("inverse") FixedPointInverse inverse,
       @JacksonInject(DEFAULT_SERIES_PRECISION) @JsonProperty("seriesPrecision") SeriesPrecision seriesPrecision) {
     return new ResidualBlock(branch, activation, lipschitz, logDet, evaluationLogDet, inverse, seriesPrecision);
