@@ -18,7 +18,8 @@ public enum SeriesPrecision {
    * 1 % of exact, and term k, k products deep, is {@code vᵀJ̃^k v} for a slightly perturbed Jacobian. So the
    * estimate has a bias that does not shrink with more samples: measured on a 4×4 conv block, 0.29 % of the
    * log-det (1.8e-4 nats), far below the estimator's own spread for one probe, but not zero; the Neumann gradient
-   * moved by 3e-5 relative. Needs the Neumann gradient ({@code neumannGradient()}): backpropagating through
+   * moved by 3e-5 relative. It applies to the series of both estimators, {@code logDet} and
+   * {@code evaluationLogDet}, so reported likelihoods carry the same bias. Needs the Neumann gradient ({@code neumannGradient()}): backpropagating through
    * bfloat16 products is not offered. Refused in float64 models, which ask for more precision, not less.
    */
   BFLOAT16

@@ -87,7 +87,8 @@ public final class ResidualBenchmarkCommand implements Callable<Integer> {
           workloads.add(ResidualWorkload.fromCliName(name.strip()));
         } catch (IllegalArgumentException e) {
           throw new UsageException("--only: unknown workload '" + name + "'; use toy, toy-backprop, image, "
-              + "conv (all conv-N-neumann and conv-N-backprop, N = 2, 5, 10, 20), eval or mnist");
+              + "conv (all conv-N-neumann and conv-N-backprop, N = 2, 5, 10, 20; conv-N-neumann-bf16, N = 2, 20), eval "
+              + "or mnist");
         }
       }
     }
