@@ -20,9 +20,11 @@ import com.google.common.base.Preconditions;
 import org.flows4j.api.conditioner.AttentionConvNetConditioner;
 import org.flows4j.api.conditioner.ConvWeights;
 import org.flows4j.api.context.ContextSpec;
+import org.flows4j.api.residual.SeriesPrecision;
 import org.flows4j.api.residual.SpectralNormalization;
 import org.flows4j.api.step.FactorOut;
 import org.flows4j.api.step.FactorOutPrior;
+import org.flows4j.api.step.ResidualBlock;
 
 /**
  * Specs as JSON, for saving next to trained weights and for tools. Polymorphic parts carry a {@code "type"} named
@@ -62,7 +64,8 @@ public final class FlowSpecJson {
       .injectableValues(new InjectableValues.Std().addValue(FlowSpec.NO_CONTEXT, ContextSpec.none())
           .addValue(FactorOut.DEFAULT_PRIOR, FactorOutPrior.BASE)
           .addValue(AttentionConvNetConditioner.DEFAULT_WEIGHTS, ConvWeights.WEIGHT_NORMALIZED)
-          .addValue(SpectralNormalization.DEFAULT_LEARNED_ORDERS, Boolean.FALSE))
+          .addValue(SpectralNormalization.DEFAULT_LEARNED_ORDERS, Boolean.FALSE)
+          .addValue(ResidualBlock.DEFAULT_SERIES_PRECISION, SeriesPrecision.FULL))
       .build();
 
   /** Two-space indents and "\n" whatever the platform, so saved specs diff cleanly. */

@@ -15,7 +15,9 @@ import org.flows4j.api.data.LogitTransform;
 import org.flows4j.api.residual.Inverse;
 import org.flows4j.api.residual.LipschitzConvNet;
 import org.flows4j.api.residual.LogDet;
+import org.flows4j.api.residual.SeriesPrecision;
 import org.flows4j.api.residual.SpectralNormalization;
+import org.flows4j.api.step.ResidualBlock;
 import org.flows4j.api.step.AffineScale;
 import org.flows4j.api.step.AutoregressiveDirection;
 import org.flows4j.api.step.AutoregressiveOrder;
@@ -379,6 +381,33 @@ class FlowSpecJsonTest {
    * spec without the field (every spec saved before it existed, {@link #RESIDUAL_JSON}) reads as fixed orders and
    * saves exactly as before, since false is left out.
    */
+  /**
+   * {@code seriesPrecision(BFLOAT16)} is saved as {@code "seriesPrecision": "BFLOAT16"} and read back; FULL, the
+   * default, is left out, so specs saved before the option existed ({@link #RESIDUAL_JSON}) read as FULL and save
+   * exactly as before.
+   */
+  @Test
+  void seriesPrecisionRoundTripsAndOldSpecsReadAsFull() {
+    FlowSpec spec = Flows.sequential(Shape.of(2))
+        .steps(1, s -> s.residualBlock(b -> b.lipschitzMlp(32, 32).logDet(LogDet.truncatedSeries(4))
+            .evaluationLogDet(LogDet.exact()).seriesPrecision(SeriesPrecision.FULL)))
+        .build();
+    assertThat(FlowSpecJson.toJson(spec)).isEqualTo(RESIDUAL_JSON);
+    FlowSpec old = FlowSpecJson.fromJson(RESIDUAL_JSON);
+    assertThat(((ResidualBlock) old.steps().get(0)).seriesPrecision()).isEqualTo(SeriesPrecision.FULL);
+    assertThat(old).isEqualTo(spec);
+    FlowSpec reduced = Flows.sequential(Shape.of(2))
+        .steps(1, s -> s.residualBlock(b -> b.lipschitzMlp(32, 32)
+            .logDet(LogDet.truncatedSeries(4).neumannGradient()).evaluationLogDet(LogDet.exact())
+            .seriesPrecision(SeriesPrecision.BFLOAT16)))
+        .build();
+    String json = FlowSpecJson.toJson(reduced);
+    assertThat(json).isEqualTo(RESIDUAL_JSON.replace("\"gradient\": \"BACKPROP\"", "\"gradient\": \"NEUMANN\"")
+        .replace("\"maxIterations\": 100\n      }", "\"maxIterations\": 100\n      },\n"
+            + "      \"seriesPrecision\": \"BFLOAT16\""));
+    assertThat(FlowSpecJson.fromJson(json)).isEqualTo(reduced).isNotEqualTo(spec);
+  }
+
   @Test
   void learnedOrdersRoundTripAndOldSpecsReadAsFixedOrders() {
     FlowSpec spec = Flows.sequential(Shape.of(2))

@@ -22,6 +22,7 @@ import org.flows4j.api.residual.FixedPointInverse;
 import org.flows4j.api.residual.LipschitzMlp;
 import org.flows4j.api.residual.LogDet;
 import org.flows4j.api.residual.ResidualBlockBuilder;
+import org.flows4j.api.residual.SeriesPrecision;
 import org.flows4j.api.residual.SpectralNormalization;
 import org.flows4j.api.step.ActNorm;
 import org.flows4j.api.step.AdditiveCoupling;
@@ -322,6 +323,16 @@ class SpecValuesTest {
     assertThatThrownBy(() -> new ResidualBlock(block.branch(), block.activation(), block.lipschitz(),
             block.logDet(), block.evaluationLogDet(), null))
         .isInstanceOf(NullPointerException.class).hasMessage("inverse");
+    assertThatThrownBy(() -> new ResidualBlock(block.branch(), block.activation(), block.lipschitz(),
+            block.logDet(), block.evaluationLogDet(), block.inverse(), null))
+        .isInstanceOf(NullPointerException.class).hasMessage("seriesPrecision");
+    assertThatThrownBy(() -> new ResidualBlockBuilder().seriesPrecision(null))
+        .isInstanceOf(NullPointerException.class).hasMessage("seriesPrecision");
+    assertThat(block.seriesPrecision()).isEqualTo(SeriesPrecision.FULL);
+    assertThat(new ResidualBlockBuilder().lipschitzMlp(8).seriesPrecision(SeriesPrecision.BFLOAT16).build())
+        .isNotEqualTo(block)
+        .isEqualTo(new ResidualBlock(block.branch(), block.activation(), block.lipschitz(), block.logDet(),
+            block.evaluationLogDet(), block.inverse(), SeriesPrecision.BFLOAT16));
     assertThat(new ResidualBlock(block.branch(), block.activation(), SpectralNormalization.defaults(),
             block.logDet(), block.evaluationLogDet(), block.inverse()))
         .isEqualTo(block);

@@ -26,6 +26,7 @@ import org.flows4j.api.residual.LogDetEstimator;
 import org.flows4j.api.residual.ResidualBlockBuilder;
 import org.flows4j.api.residual.ResidualBranch;
 import org.flows4j.api.residual.RussianRoulette;
+import org.flows4j.api.residual.SeriesPrecision;
 import org.flows4j.api.residual.SpectralNormalization;
 import org.flows4j.api.residual.TermDistribution;
 import org.flows4j.api.residual.TruncatedSeries;
@@ -287,7 +288,11 @@ final class ValidSpecs {
             random.nextBoolean() ? 0 : Math.pow(10, -2 - 6 * random.nextDouble()),
             Math.pow(10, -2 - 6 * random.nextDouble()),
             1 + random.nextInt(500));
-    return new ResidualBlock(branch, activation, lipschitz, logDet, evaluation, inverse);
+    // bfloat16 series terms only where no estimator backpropagates through the series (the rule they must obey).
+    boolean backprop = List.of(logDet, evaluation).stream().anyMatch(
+        e -> e instanceof TruncatedSeries series && series.gradient() == GradientMode.BACKPROP);
+    SeriesPrecision precision = !backprop && random.nextBoolean() ? SeriesPrecision.BFLOAT16 : SeriesPrecision.FULL;
+    return new ResidualBlock(branch, activation, lipschitz, logDet, evaluation, inverse, precision);
   }
 
   private static LogDetEstimator estimator(Random random, Shape shape) {
@@ -449,6 +454,9 @@ final class ValidSpecs {
     }
     if (!block.inverse().equals(FixedPointInverse.defaults())) {
       b.inverse(block.inverse());
+    }
+    if (block.seriesPrecision() != SeriesPrecision.FULL) {
+      b.seriesPrecision(block.seriesPrecision());
     }
   }
 }

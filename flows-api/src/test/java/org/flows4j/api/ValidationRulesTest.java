@@ -17,6 +17,7 @@ import org.flows4j.api.data.Dequantization;
 import org.flows4j.api.data.LogitTransform;
 import org.flows4j.api.residual.LogDet;
 import org.flows4j.api.residual.ResidualBlockBuilder;
+import org.flows4j.api.residual.SeriesPrecision;
 import org.flows4j.api.residual.SpectralNormalization;
 import org.flows4j.api.step.ActNorm;
 import org.flows4j.api.step.AdditiveCoupling;
@@ -259,6 +260,22 @@ class ValidationRulesTest {
     assertThatThrownBy(() -> base.withOrders(2, 1, 2))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("norm orders must be finite and greater than 1, but orders[1] was 1.0");
+  }
+
+  @Test
+  void bfloat16SeriesTermsNeedTheNeumannGradient() {
+    assertThat(residualProblems(Shape.of(2), b -> b.lipschitzMlp(8).logDet(LogDet.truncatedSeries(5))
+            .evaluationLogDet(LogDet.truncatedSeries(5)).seriesPrecision(SeriesPrecision.BFLOAT16)))
+        .containsExactly(
+            "logDet truncatedSeries backpropagates through the series, which seriesPrecision BFLOAT16 does not "
+                + "offer (its products are bfloat16). Add neumannGradient() or use SeriesPrecision.FULL.",
+            "evaluationLogDet truncatedSeries backpropagates through the series, which seriesPrecision BFLOAT16 "
+                + "does not offer (its products are bfloat16). Add neumannGradient() or use SeriesPrecision.FULL.");
+    assertThat(residualProblems(Shape.of(2), b -> b.lipschitzMlp(8)
+        .logDet(LogDet.truncatedSeries(5).neumannGradient()).seriesPrecision(SeriesPrecision.BFLOAT16))).isEmpty();
+    assertThat(residualProblems(Shape.of(2), b -> b.lipschitzMlp(8).seriesPrecision(SeriesPrecision.BFLOAT16)))
+        .isEmpty();
+    assertThat(residualProblems(Shape.of(2), b -> b.lipschitzMlp(8).logDet(LogDet.truncatedSeries(5)))).isEmpty();
   }
 
   @Test

@@ -38,6 +38,7 @@ import org.flows4j.api.residual.LogDetEstimator
 import org.flows4j.api.residual.ResidualBlockBuilder
 import org.flows4j.api.residual.ResidualBranch
 import org.flows4j.api.residual.RussianRoulette
+import org.flows4j.api.residual.SeriesPrecision
 import org.flows4j.api.residual.SpectralNormalization
 import org.flows4j.api.residual.TermDistribution
 import org.flows4j.api.residual.TruncatedSeries
@@ -319,6 +320,7 @@ class KotlinDslTest {
             .logDet(LogDet.truncatedSeries(4).neumannGradient().backpropGradient())
             .evaluationLogDet(LogDet.russianRoulettePoisson(2.0).exactTerms(20).backpropGradient().neumannGradient())
             .inverse(Inverse.fixedPoint().atol(0.0).rtol(1e-6).maxIterations(200))
+            .seriesPrecision(SeriesPrecision.FULL)
         }
       }
       .build()
@@ -332,6 +334,9 @@ class KotlinDslTest {
     assertThat(block.evaluationLogDet())
       .isEqualTo(RussianRoulette(TermDistribution.POISSON, 2.0, 20, GradientMode.NEUMANN))
     assertThat(block.inverse()).isEqualTo(FixedPointInverse(0.0, 1e-6, 200))
+    assertThat(block.seriesPrecision()).isEqualTo(SeriesPrecision.FULL)
+    assertThat(ResidualBlockBuilder().lipschitzMlp(8).seriesPrecision(SeriesPrecision.BFLOAT16).build().seriesPrecision())
+      .isEqualTo(SeriesPrecision.BFLOAT16)
     assertThat(block.logDetKind()).isEqualTo(LogDetKind.ESTIMATED)
     assertThat(block.inverseKind()).isEqualTo(InverseKind.ITERATIVE)
 

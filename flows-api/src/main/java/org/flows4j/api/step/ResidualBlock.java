@@ -1,5 +1,9 @@
 package org.flows4j.api.step;
 
+import com.fasterxml.jackson.annotation.JacksonInject;
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.google.common.collect.ImmutableList;
 import java.util.List;
 import java.util.Objects;
@@ -13,13 +17,17 @@ import org.flows4j.api.residual.LipschitzMlp;
 import org.flows4j.api.residual.LogDetEstimator;
 import org.flows4j.api.residual.ResidualBranch;
 import org.flows4j.api.residual.RussianRoulette;
+import org.flows4j.api.residual.SeriesPrecision;
 import org.flows4j.api.residual.SpectralNormalization;
+import org.flows4j.api.residual.TruncatedSeries;
 
 /**
  * An invertible residual block {@code y = x + g(x)} with {@code Lip(g) < 1} (i-ResNet, Residual Flows).
  *
  * @param logDet the estimator used for training
  * @param evaluationLogDet the estimator used for reported likelihoods (more terms, or exact for small vectors)
+ * @param seriesPrecision the arithmetic of the series' vector–Jacobian products (see {@link SeriesPrecision});
+ *     JSON leaves out {@code FULL}, so specs saved before the option existed read back unchanged
  */
 public record ResidualBlock(
     ResidualBranch branch,
@@ -27,7 +35,11 @@ public record ResidualBlock(
     SpectralNormalization lipschitz,
     LogDetEstimator logDet,
     LogDetEstimator evaluationLogDet,
-    FixedPointInverse inverse) implements StepSpec {
+    FixedPointInverse inverse,
+    @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = ResidualBlock.FullPrecision.class)
+    SeriesPrecision seriesPrecision) implements StepSpec {
+  /** The value injected when JSON has no {@code "seriesPrecision"}. */
+  public static final String DEFAULT_SERIES_PRECISION = "flows4j.seriesPrecision";
 
   public ResidualBlock {
     Objects.requireNonNull(branch, "branch");
@@ -36,6 +48,23 @@ public record ResidualBlock(
     Objects.requireNonNull(logDet, "logDet");
     Objects.requireNonNull(evaluationLogDet, "evaluationLogDet");
     Objects.requireNonNull(inverse, "inverse");
+    Objects.requireNonNull(seriesPrecision, "seriesPrecision");
+  }
+
+  /** A block whose series runs in the model's dtype ({@link SeriesPrecision#FULL}). */
+  public ResidualBlock(ResidualBranch branch, Activation activation, SpectralNormalization lipschitz,
+      LogDetEstimator logDet, LogDetEstimator evaluationLogDet, FixedPointInverse inverse) {
+    this(branch, activation, lipschitz, logDet, evaluationLogDet, inverse, SeriesPrecision.FULL);
+  }
+
+  @JsonCreator
+  static ResidualBlock fromJson(@JsonProperty("branch") ResidualBranch branch,
+      @JsonProperty("activation") Activation activation, @JsonProperty("lipschitz") SpectralNormalization lipschitz,
+      @JsonProperty("logDet") LogDetEstimator logDet,
+      @JsonProperty("evaluationLogDet") LogDetEstimator evaluationLogDet,
+      @JsonProperty("inverse") FixedPointInverse inverse,
+      @JacksonInject(DEFAULT_SERIES_PRECISION) @JsonProperty("seriesPrecision") SeriesPrecision seriesPrecision) {
+    return new ResidualBlock(branch, activation, lipschitz, logDet, evaluationLogDet, inverse, seriesPrecision);
   }
 
   @Override
@@ -82,8 +111,26 @@ public record ResidualBlock(
         problems.add(which + " russianRoulette has a random number of terms, which graph-mode backpropagation "
             + "cannot follow. Use neumannGradient(), or LogDet.truncatedSeries(n) to backpropagate.");
       }
+      if (seriesPrecision == SeriesPrecision.BFLOAT16 && estimator instanceof TruncatedSeries series
+          && series.gradient() == GradientMode.BACKPROP) {
+        problems.add(which + " truncatedSeries backpropagates through the series, which seriesPrecision BFLOAT16 "
+            + "does not offer (its products are bfloat16). Add neumannGradient() or use SeriesPrecision.FULL.");
+      }
     }
     return problems.build();
+  }
+
+  /** Jackson's filter for {@code "seriesPrecision"}: leaves the default, FULL, out. */
+  static final class FullPrecision {
+    @Override
+    public boolean equals(Object value) {
+      return value == SeriesPrecision.FULL;
+    }
+
+    @Override
+    public int hashCode() {
+      return SeriesPrecision.FULL.hashCode();
+    }
   }
 
   @Override

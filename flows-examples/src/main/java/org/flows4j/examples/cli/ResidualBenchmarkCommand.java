@@ -36,7 +36,7 @@ import picocli.CommandLine.Option;
 public final class ResidualBenchmarkCommand implements Callable<Integer> {
   @Option(names = "--only", paramLabel = "NAMES", split = ",",
       description = "run these workloads only, comma-separated: toy, toy-backprop, image, conv-N-neumann, "
-          + "conv-N-backprop (N = 2, 5, 10, 20; conv for all eight), eval, mnist (default: all but the large "
+          + "conv-N-backprop (N = 2, 5, 10, 20), conv-N-neumann-bf16 (N = 2, 20; conv for all ten), eval, mnist (default: all but the large "
           + "ones)")
   List<String> only = new ArrayList<>();
 
@@ -87,7 +87,8 @@ public final class ResidualBenchmarkCommand implements Callable<Integer> {
           workloads.add(ResidualWorkload.fromCliName(name.strip()));
         } catch (IllegalArgumentException e) {
           throw new UsageException("--only: unknown workload '" + name + "'; use toy, toy-backprop, image, "
-              + "conv (all conv-N-neumann and conv-N-backprop, N = 2, 5, 10, 20), eval or mnist");
+              + "conv (all conv-N-neumann and conv-N-backprop, N = 2, 5, 10, 20; conv-N-neumann-bf16, N = 2, 20), eval "
+              + "or mnist");
         }
       }
     }

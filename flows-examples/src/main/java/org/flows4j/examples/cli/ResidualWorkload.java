@@ -7,6 +7,7 @@ import org.flows4j.api.Presets;
 import org.flows4j.api.Shape;
 import org.flows4j.api.residual.LipschitzConvNet;
 import org.flows4j.api.residual.LogDet;
+import org.flows4j.api.residual.SeriesPrecision;
 import org.flows4j.api.residual.SpectralNormalization;
 import org.flows4j.api.residual.TruncatedSeries;
 
@@ -31,6 +32,9 @@ enum ResidualWorkload {
   CONV_10_BACKPROP("conv block w512 b16, n=10, backprop", 16, false),
   CONV_20_NEUMANN("conv block w512 b16, n=20, Neumann", 16, false),
   CONV_20_BACKPROP("conv block w512 b16, n=20, backprop", 16, false),
+  /** The Neumann conv blocks with the series' products in bfloat16 ({@code SeriesPrecision.BFLOAT16}). */
+  CONV_2_NEUMANN_BF16("conv block w512 b16, n=2, Neumann, bf16 series", 16, false),
+  CONV_20_NEUMANN_BF16("conv block w512 b16, n=20, Neumann, bf16 series", 16, false),
   /** The image layout evaluated with EMA weights, 20 exact terms then the roulette, batch 32. */
   EVAL("image evaluation, EMA, 20 exact + roulette, b32", 32, false),
   /**
@@ -78,13 +82,14 @@ enum ResidualWorkload {
       case IMAGE, EVAL -> Presets.residualFlow(image).blocks(scaled(4, depthScale)).width(128).fcWidth(128).build();
       case MNIST -> Presets.residualFlow(image).blocks(scaled(16, depthScale)).width(512).fcWidth(128).build();
       default -> {
-        // conv-<terms>-<gradient>
+        // conv-<terms>-<gradient>[-bf16]
         String[] parts = cliName().split("-");
+        SeriesPrecision precision = parts.length > 3 ? SeriesPrecision.BFLOAT16 : SeriesPrecision.FULL;
         TruncatedSeries series = LogDet.truncatedSeries(Integer.parseInt(parts[1]));
         TruncatedSeries estimator = parts[2].equals("neumann") ? series.neumannGradient() : series;
         yield Flows.sequential(image)
             .steps(1, s -> s.residualBlock(b -> b.branch(new LipschitzConvNet(512, true))
-                .logDet(estimator).evaluationLogDet(estimator)))
+                .logDet(estimator).evaluationLogDet(estimator).seriesPrecision(precision)))
             .build();
       }
     };

@@ -41,7 +41,8 @@ final class ConvSpectralLinear<T extends TFloating> extends SpectralLinear<T> {
 
   /** The "same" convolution with the flipped, swapped kernel ({@link #transposedOperand}). */
   @Override
-  Operand<T> applyTransposedOperand(Ops tf, Operand<T> flipped, Operand<T> y) {
-    return tf.nn.conv2d(y, flipped, STRIDES, "SAME");
+  <U extends TFloating> Operand<U> applyTransposedOperand(Ops tf, LinearKernels kernels, Operand<U> flipped,
+      Operand<U> y) {
+    return kernels.conv2d(tf, y, flipped);
   }
 }

@@ -34,7 +34,8 @@ final class DenseSpectralLinear<T extends TFloating> extends SpectralLinear<T> {
 
   /** Rows of y times W. */
   @Override
-  Operand<T> applyTransposedOperand(Ops tf, Operand<T> w, Operand<T> y) {
-    return tf.linalg.matMul(y, w);
+  <U extends TFloating> Operand<U> applyTransposedOperand(Ops tf, LinearKernels kernels, Operand<U> w,
+      Operand<U> y) {
+    return kernels.matMul(tf, y, w, false);
   }
 }

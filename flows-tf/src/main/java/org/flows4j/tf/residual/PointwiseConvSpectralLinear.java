@@ -5,7 +5,6 @@ import org.flows4j.api.residual.SpectralNormalization;
 import org.flows4j.tf.layers.Parameters;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
-import org.tensorflow.op.linalg.MatMul;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.family.TFloating;
 
@@ -31,7 +30,7 @@ final class PointwiseConvSpectralLinear<T extends TFloating> extends SpectralLin
   /** x's channels (its last axis) times the kernel's matrix; any leading axes. */
   @Override
   Operand<T> apply(Ops tf, Operand<T> w, Operand<T> x) {
-    return perPixel(tf, x, tf.reshape(w, tf.constant(new int[] {in, out})), false, out);
+    return perPixel(tf, LinearKernels.STANDARD, x, tf.reshape(w, tf.constant(new int[] {in, out})), false, out);
   }
 
   /** The kernel as its {@code [in, out]} matrix (the product below transposes it). */
@@ -41,14 +40,16 @@ final class PointwiseConvSpectralLinear<T extends TFloating> extends SpectralLin
   }
 
   @Override
-  Operand<T> applyTransposedOperand(Ops tf, Operand<T> matrix, Operand<T> y) {
-    return perPixel(tf, y, matrix, true, in);
+  <U extends TFloating> Operand<U> applyTransposedOperand(Ops tf, LinearKernels kernels, Operand<U> matrix,
+      Operand<U> y) {
+    return perPixel(tf, kernels, y, matrix, true, in);
   }
 
   /** {@code x · M} (or {@code x · Mᵀ}) over x's last axis, keeping its leading axes. */
-  private Operand<T> perPixel(Ops tf, Operand<T> x, Operand<T> matrix, boolean transposed, int channels) {
-    Operand<T> rows = tf.reshape(x, tf.constant(new int[] {-1, transposed ? out : in}));
-    Operand<T> product = tf.linalg.matMul(rows, matrix, MatMul.transposeB(transposed));
+  private <U extends TFloating> Operand<U> perPixel(Ops tf, LinearKernels kernels, Operand<U> x, Operand<U> matrix,
+      boolean transposed, int channels) {
+    Operand<U> rows = tf.reshape(x, tf.constant(new int[] {-1, transposed ? out : in}));
+    Operand<U> product = kernels.matMul(tf, rows, matrix, transposed);
     Operand<TInt32> shape = tf.shape(x);
     Operand<TInt32> leading = tf.slice(shape, tf.constant(new int[] {0}),
         tf.reshape(tf.math.sub(tf.rank(x), tf.constant(1)), tf.constant(new int[] {1})));

@@ -324,7 +324,8 @@ public final class ResidualLayer<T extends TFloating> extends AbstractLayer<T, R
    * The series in a while loop (any number of terms, per example), returning the estimate whose gradient is that
    * of the Neumann surrogate {@code Σ_i w_i·(J v)_i}. The Jacobian's factors (the transposed maps' operands, the
    * activation derivatives) enter the loop as loop variables, so a term is only transposed linear maps and
-   * elementwise products.
+   * elementwise products, in the spec's {@link org.flows4j.api.residual.SeriesPrecision} ({@link SeriesProducts});
+   * the probe, the sums and the surrogate's {@code J v} stay in the model's dtype.
    */
   private Operand<T> neumannSeries(Ops tf, Operand<T> x, BranchJacobian<T> jacobian, Operand<T> probe,
       Operand<TInt32> counts, SeriesTerms terms) {
@@ -341,7 +342,8 @@ public final class ResidualLayer<T extends TFloating> extends AbstractLayer<T, R
     // Loop variables: 0 k, 1 counts, 2 w = vᵀJ^k, 3 probe v, 4 estimate [batch], 5 Neumann vector, 6.. the Jacobian for uᵀJ.
     List<Operand<?>> initial = new ArrayList<>(List.of(tf.constant(0), counts, probe, probe,
         Tensors.zerosPerExample(tf, x, type), probe));
-    initial.addAll(jacobian.transposedTensors());
+    SeriesProducts<T> products = SeriesProducts.of(branch, spec.seriesPrecision(), type);
+    initial.addAll(products.loopFactors(tf, jacobian));
     int fixed = 6;
     List<Operand<?>> out = WhileLoop.run(tf, SERIES_LOOP, initial,
         (c, vars) -> c.math.less(WhileLoop.<TInt32>get(vars, 0), c.max(WhileLoop.<TInt32>get(vars, 1),
@@ -350,8 +352,8 @@ public final class ResidualLayer<T extends TFloating> extends AbstractLayer<T, R
           Operand<TInt32> k = b.math.add(WhileLoop.<TInt32>get(vars, 0), b.constant(1));
           Operand<TInt32> count = WhileLoop.get(vars, 1);
           Operand<T> v = WhileLoop.get(vars, 3);
-          BranchJacobian<T> loopJacobian = jacobian.withTransposedTensors(WhileLoop.getFrom(vars, fixed));
-          Operand<T> w = branch.vjp(b, loopJacobian, WhileLoop.get(vars, 2));
+          List<Operand<?>> factors = new ArrayList<>(vars.subList(fixed, vars.size()));
+          Operand<T> w = products.vjp(b, jacobian, factors, WhileLoop.get(vars, 2));
           Operand<T> weight = terms.weight(b, k, count, type); // [batch]
           Operand<T> kT = b.dtypes.cast(k, type);
           Operand<T> sign = b.math.sub(Tensors.scalar(b, 1.0, type),
@@ -363,7 +365,7 @@ public final class ResidualLayer<T extends TFloating> extends AbstractLayer<T, R
           Operand<T> neumann = b.math.add(WhileLoop.<T>get(vars, 5),
               b.math.mul(perExampleBroadcast(b, neumannWeight, rank), w));
           List<Operand<?>> next = new ArrayList<>(List.of(k, count, w, v, estimate, neumann));
-          next.addAll(loopJacobian.transposedTensors());
+          next.addAll(factors);
           return next;
         });
     return new SeriesSums<>(WhileLoop.get(out, 4), WhileLoop.get(out, 5));

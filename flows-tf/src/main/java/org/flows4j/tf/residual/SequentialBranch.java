@@ -247,10 +247,18 @@ final class SequentialBranch<T extends TFloating> implements BranchFunction<T> {
   /** Backwards through the maps: {@code g ← W̃ᵢᵀ g}, then times the derivative of the activation feeding map i. */
   @Override
   public Operand<T> vjp(Ops tf, BranchJacobian<T> jacobian, Operand<T> u) {
+    return vjpIn(tf, LinearKernels.STANDARD, jacobian, u);
+  }
+
+  /**
+   * {@link #vjp} in any floating type U on the given kernels: the Jacobian's factors and u are in U, and so is
+   * every product. The log-det series' loop uses it ({@link SeriesProducts}).
+   */
+  <U extends TFloating> Operand<U> vjpIn(Ops tf, LinearKernels kernels, BranchJacobian<U> jacobian, Operand<U> u) {
     int offset = preActivation ? 1 : 0;
-    Operand<T> g = flat(tf, u);
+    Operand<U> g = flat(tf, u);
     for (int i = linears.size() - 1; i >= 0; i--) {
-      g = linears.get(i).applyTransposedOperand(tf, jacobian.transposedMaps().get(i), g);
+      g = linears.get(i).applyTransposedOperand(tf, kernels, jacobian.transposedMaps().get(i), g);
       int feeding = i - 1 + offset; // the activation whose output map i reads, if any
       if (feeding >= 0) {
         g = tf.math.mul(g, jacobian.derivatives().get(feeding));
@@ -274,7 +282,7 @@ final class SequentialBranch<T extends TFloating> implements BranchFunction<T> {
     return unflat(tf, t);
   }
 
-  private Operand<T> flat(Ops tf, Operand<T> x) {
+  private <U extends TFloating> Operand<U> flat(Ops tf, Operand<U> x) {
     if (imageDims == null) {
       return x;
     }
@@ -285,7 +293,7 @@ final class SequentialBranch<T extends TFloating> implements BranchFunction<T> {
     return tf.reshape(x, tf.constant(new int[] {-1, size}));
   }
 
-  private Operand<T> unflat(Ops tf, Operand<T> x) {
+  private <U extends TFloating> Operand<U> unflat(Ops tf, Operand<U> x) {
     return imageDims == null ? x : tf.reshape(x, Tensors.batchShape(tf, imageDims));
   }
 }

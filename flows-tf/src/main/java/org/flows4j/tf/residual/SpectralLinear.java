@@ -125,7 +125,7 @@ abstract class SpectralLinear<T extends TFloating> {
 
   /** Wᵀ applied to a tensor shaped like u. */
   final Operand<T> applyTransposed(Ops tf, Operand<T> w, Operand<T> y) {
-    return applyTransposedOperand(tf, transposedOperand(tf, w), y);
+    return applyTransposedOperand(tf, LinearKernels.STANDARD, transposedOperand(tf, w), y);
   }
 
   /**
@@ -134,8 +134,13 @@ abstract class SpectralLinear<T extends TFloating> {
    */
   abstract Operand<T> transposedOperand(Ops tf, Operand<T> w);
 
-  /** Wᵀ applied to a tensor shaped like u, given {@link #transposedOperand} of W. */
-  abstract Operand<T> applyTransposedOperand(Ops tf, Operand<T> transposed, Operand<T> y);
+  /**
+   * Wᵀ applied to a tensor shaped like u, given {@link #transposedOperand} of W, on the given kernels. Generic in
+   * the element type: the log-det series may apply it in a lower precision than the model's, with the operand cast
+   * once (see {@link SeriesProducts}).
+   */
+  abstract <U extends TFloating> Operand<U> applyTransposedOperand(Ops tf, LinearKernels kernels,
+      Operand<U> transposed, Operand<U> y);
 
   /** {@code uᵀ W v}. */
   private Operand<T> sigma(Ops tf, Operand<T> w, Operand<T> uValue, Operand<T> vValue) {

@@ -17,6 +17,7 @@ import org.flows4j.api.residual.LipschitzMlp;
 import org.flows4j.api.residual.LogDet;
 import org.flows4j.api.residual.LogDetEstimator;
 import org.flows4j.api.residual.ResidualBranch;
+import org.flows4j.api.residual.SeriesPrecision;
 import org.flows4j.api.step.ResidualBlock;
 import org.flows4j.tf.CompiledFlow;
 import org.flows4j.tf.FlowCompiler;
@@ -31,6 +32,8 @@ import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.op.Ops;
 import org.tensorflow.proto.NodeDef;
+import org.tensorflow.proto.DataType;
+import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TFloat64;
 
 /**
@@ -46,9 +49,12 @@ class SeriesLoopStructureTest {
    * on scalars).
    */
   private static final Set<String> ACTIVATION_OPS = Set.of("Sigmoid", "Tanh", "Elu", "Softplus", "Minimum");
-  /** Op types that apply a linear map, forward or transposed. */
+  /**
+   * Op types that apply a linear map, forward or transposed; with oneDNN's kernels built directly in the loop
+   * body ({@link LinearKernels}) in float32 and bfloat16.
+   */
   private static final Set<String> LINEAR_OPS =
-      Set.of("MatMul", "BatchMatMulV2", "Conv2D", "Conv2DBackpropInput");
+      Set.of("MatMul", "BatchMatMulV2", "Conv2D", "Conv2DBackpropInput", "_MklMatMul", "_MklNativeConv2D");
   /** Op types that rearrange a kernel into its transpose's (flip, channel swap): loop invariants, made once. */
   private static final Set<String> KERNEL_REARRANGING_OPS = Set.of("ReverseV2", "Transpose");
 
@@ -60,8 +66,8 @@ class SeriesLoopStructureTest {
         .build();
   }
 
-  /** The op types of the series loop's body function, with multiplicity. */
-  private static Map<String, Integer> seriesBodyOps(Graph graph) {
+  /** The series loop's body function's nodes. */
+  private static List<NodeDef> seriesBodyNodes(Graph graph) {
     List<ConcreteFunction> bodies = new ArrayList<>();
     for (ConcreteFunction function : graph.getFunctions()) {
       if (function.getDefinedName().contains(ResidualLayer.SERIES_LOOP + "_body")) {
@@ -69,8 +75,13 @@ class SeriesLoopStructureTest {
       }
     }
     assertThat(bodies).as("series loop bodies in the graph").hasSize(1);
+    return bodies.get(0).getFunctionDef().getNodeDefList();
+  }
+
+  /** The op types of the series loop's body function, with multiplicity. */
+  private static Map<String, Integer> seriesBodyOps(Graph graph) {
     Map<String, Integer> counts = new HashMap<>();
-    for (NodeDef node : bodies.get(0).getFunctionDef().getNodeDefList()) {
+    for (NodeDef node : seriesBodyNodes(graph)) {
       counts.merge(node.getOp(), 1, Integer::sum);
     }
     return counts;
@@ -115,6 +126,50 @@ class SeriesLoopStructureTest {
       assertThat(count(body, LINEAR_OPS)).as("linear-map ops in the loop body %s", body).isEqualTo(3);
       assertThat(count(body, KERNEL_REARRANGING_OPS)).as("kernel flips and transposes in the loop body %s", body)
           .isZero();
+    }
+  }
+
+  /**
+   * A float32 conv block with {@code seriesPrecision(BFLOAT16)}: the loop body's three linear maps (the two 3×3
+   * adjoint convolutions and the 1×1 map's product) are bfloat16 ops, no activation is recomputed, and the only
+   * casts are the term's vector in and out (the factors are cast outside the loop).
+   */
+  @Test
+  void aBfloat16SeriesTermRunsItsThreeLinearMapsInBfloat16() {
+    Shape shape = Shape.of(4, 4, 1);
+    FlowSpec spec = Flows.sequential(shape)
+        .steps(1, s -> s.residualBlock(b -> b.lipschitzConvNet(8).logDet(LogDet.russianRoulette(0.5))
+            .seriesPrecision(SeriesPrecision.BFLOAT16)))
+        .build();
+    try (Graph graph = new Graph()) {
+      Ops tf = Ops.create(graph);
+      CompiledFlow<TFloat32> flow = FlowCompiler.compile(tf, spec, 3);
+      @SuppressWarnings("unchecked")
+      ResidualLayer<TFloat32> layer = (ResidualLayer<TFloat32>) flow.layers().get(0);
+      layer.logDet(tf, tf.zeros(tf.constant(new long[] {2, 4, 4, 1}), TFloat32.class),
+          ((ResidualBlock) spec.steps().get(0)).logDet());
+      List<NodeDef> body = seriesBodyNodes(graph);
+      List<String> linearTypes = new ArrayList<>();
+      List<String> bfloat16Casts = new ArrayList<>();
+      Map<String, Integer> ops = new HashMap<>();
+      for (NodeDef node : body) {
+        ops.merge(node.getOp(), 1, Integer::sum);
+        if (LINEAR_OPS.contains(node.getOp())) {
+          linearTypes.add(node.getOp() + ":" + node.getAttrOrThrow("T").getType());
+        }
+        if (node.getOp().equals("Cast")) {
+          DataType from = node.getAttrOrThrow("SrcT").getType();
+          DataType to = node.getAttrOrThrow("DstT").getType();
+          if (from == DataType.DT_BFLOAT16 || to == DataType.DT_BFLOAT16) {
+            bfloat16Casts.add(from + "->" + to);
+          }
+        }
+      }
+      assertThat(linearTypes).as("linear maps in the loop body %s", ops).hasSize(3)
+          .allMatch(t -> t.endsWith(":" + DataType.DT_BFLOAT16));
+      assertThat(count(ops, ACTIVATION_OPS)).as("activation ops in the loop body %s", ops).isZero();
+      assertThat(bfloat16Casts).as("casts to and from bfloat16 in the loop body")
+          .containsExactlyInAnyOrder("DT_FLOAT->DT_BFLOAT16", "DT_BFLOAT16->DT_FLOAT");
     }
   }
 
