@@ -73,6 +73,7 @@ abstract class LinearKernels {
   };
 
   private static volatile Boolean oneDnnRegistered;
+  private static volatile Boolean gpuVisible;
 
   /** {@code a·b} (or {@code a·bᵀ}), a and b matrices. */
   abstract <U extends TFloating> Operand<U> matMul(Ops tf, Operand<U> a, Operand<U> b, boolean transposeB);
@@ -80,11 +81,24 @@ abstract class LinearKernels {
   /** The stride-1 "same" NHWC convolution. */
   abstract <U extends TFloating> Operand<U> conv2d(Ops tf, Operand<U> input, Operand<U> kernel);
 
-  /** The kernels for a while-loop body computing in {@code type}: oneDNN's where available, else the standard. */
+  /**
+   * The kernels for a while-loop body computing in {@code type}: oneDNN's where available, else the standard. A
+   * process that sees a GPU gets the standard ones: the oneDNN ops have CPU kernels only, and the loop may be placed
+   * on the GPU.
+   */
   static LinearKernels forLoopBody(Class<? extends TFloating> type) {
     boolean supported = type == TFloat32.class || type == TBfloat16.class;
     boolean switchedOff = "0".equals(System.getenv("TF_ENABLE_ONEDNN_OPTS"));
-    return supported && !switchedOff && oneDnnRegistered() ? ONE_DNN : STANDARD;
+    return supported && !switchedOff && oneDnnRegistered() && !gpuVisible() ? ONE_DNN : STANDARD;
+  }
+
+  private static boolean gpuVisible() {
+    Boolean visible = gpuVisible;
+    if (visible == null) {
+      visible = org.tensorflow.LocalDeviceTypes.list().contains("GPU");
+      gpuVisible = visible;
+    }
+    return visible;
   }
 
   private static boolean oneDnnRegistered() {
