@@ -44,6 +44,11 @@ public final class Tensors {
     return tf.dtypes.cast(tf.constant(dims, org.tensorflow.ndarray.buffer.DataBuffers.of(values)), type);
   }
 
+  /** Sums every axis, whatever the rank: a scalar. */
+  public static <T extends TFloating> Operand<T> sumAll(Ops tf, Operand<T> x) {
+    return tf.reduceSum(x, tf.range(tf.constant(0), tf.rank(x), tf.constant(1)));
+  }
+
   /** Sums every axis but the batch axis: {@code [batch, ...] → [batch]}. */
   public static <T extends TFloating> Operand<T> sumPerExample(Ops tf, Operand<T> x, int rank) {
     if (rank == 0) {

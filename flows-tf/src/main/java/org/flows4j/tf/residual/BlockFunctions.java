@@ -12,6 +12,7 @@ import org.flows4j.api.step.ResidualBlock;
 import org.flows4j.tf.Transformed;
 import org.flows4j.tf.gradients.CustomGradient;
 import org.flows4j.tf.gradients.SafeGradients;
+import org.flows4j.tf.layers.Tensors;
 import org.jspecify.annotations.Nullable;
 import org.tensorflow.ConcreteFunction;
 import org.tensorflow.ExecutionEnvironment;
@@ -116,10 +117,10 @@ final class BlockFunctions {
       if (functions == null) {
         functions = trace(layer, arguments, shapes, estimator, kinds.size());
         kinds.put(key, functions);
+        // Attached once per kind, now, outside the gradient builder (see the class comment).
+        graph.attachFunction(functions.backward());
       }
     }
-    // Attached now, outside the gradient builder (see the class comment); attaching twice is a no-op.
-    graph.attachFunction(functions.backward());
 
     Map<String, Operand<?>> named = new HashMap<>();
     for (int i = 0; i < arguments.size(); i++) {
@@ -228,8 +229,8 @@ final class BlockFunctions {
       Operand<T> dy = (Operand<T>) in.all().get(upstreamAt);
       @SuppressWarnings("unchecked")
       Operand<T> dLogDet = (Operand<T>) in.all().get(upstreamAt + 1);
-      Operand<T> objective = f.math.add(sumAll(f, f.math.mul(result.value(), dy)),
-          sumAll(f, f.math.mul(result.logDet(), dLogDet)));
+      Operand<T> objective = f.math.add(Tensors.sumAll(f, f.math.mul(result.value(), dy)),
+          Tensors.sumAll(f, f.math.mul(result.logDet(), dLogDet)));
       List<Operand<?>> wrt = new ArrayList<>();
       wrt.add(in.x());
       wrt.addAll(in.weights());
@@ -267,10 +268,6 @@ final class BlockFunctions {
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException("cannot mark a residual block's function _noinline", e);
     }
-  }
-
-  private static <T extends TFloating> Operand<T> sumAll(Ops tf, Operand<T> x) {
-    return tf.reduceSum(x, tf.range(tf.constant(0), tf.rank(x), tf.constant(1)));
   }
 
   private static org.tensorflow.ndarray.Shape anyBatch(org.tensorflow.ndarray.Shape shape) {

@@ -220,8 +220,12 @@ public final class ResidualLayer<T extends TFloating> extends AbstractLayer<T, R
       Operand<T> neumannVector) {
     BranchFunction.Linearized<T> linearized = branch.linearize(tf, x, weights);
     Operand<T> y = tf.math.add(x, linearized.output());
-    Operand<T> jv = branch.jvp(tf, linearized.jacobian(), probe(tf, x, probeSeed));
-    return new Transformed<>(y, perExampleDot(tf, tf.stopGradient(neumannVector), jv));
+    return new Transformed<>(y, surrogate(tf, linearized.jacobian(), probe(tf, x, probeSeed), neumannVector));
+  }
+
+  /** The Neumann surrogate {@code Σ_i w_i·(J v)_i} per example, w held fixed: its gradient is the log-det's. */
+  private Operand<T> surrogate(Ops tf, BranchJacobian<T> jacobian, Operand<T> probe, Operand<T> neumannVector) {
+    return perExampleDot(tf, tf.stopGradient(neumannVector), branch.jvp(tf, jacobian, probe));
   }
 
   /** A Neumann-gradient block's forward outputs (see {@link #neumannForward}). */
@@ -330,9 +334,8 @@ public final class ResidualLayer<T extends TFloating> extends AbstractLayer<T, R
   private Operand<T> neumannSeries(Ops tf, Operand<T> x, BranchJacobian<T> jacobian, Operand<T> probe,
       Operand<TInt32> counts, SeriesTerms terms) {
     SeriesSums<T> sums = neumannLoop(tf, x, jacobian, probe, counts, terms);
-    Operand<T> jv = branch.jvp(tf, jacobian, probe);
-    Operand<T> surrogate = perExampleDot(tf, tf.stopGradient(sums.neumannVector()), jv);
-    return CustomGradient.valueWithGradientOf(tf, sums.estimate(), surrogate);
+    return CustomGradient.valueWithGradientOf(tf, sums.estimate(),
+        surrogate(tf, jacobian, probe, sums.neumannVector()));
   }
 
   /** The series loop: the estimate and the Neumann vector, no gradient attached. */

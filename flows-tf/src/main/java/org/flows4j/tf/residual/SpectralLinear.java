@@ -292,8 +292,7 @@ abstract class SpectralLinear<T extends TFloating> {
   }
 
   Operand<T> sumAll(Ops tf, Operand<T> x) {
-    Operand<TInt32> axes = tf.range(tf.constant(0), tf.rank(x), tf.constant(1));
-    return tf.reduceSum(x, axes);
+    return Tensors.sumAll(tf, x);
   }
 
   Operand<T> scalar(Ops tf, double value) {

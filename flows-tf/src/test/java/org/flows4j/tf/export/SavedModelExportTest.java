@@ -91,20 +91,7 @@ class SavedModelExportTest {
       trainer.exportSavedModel(export);
       expectedMean = trainer.evaluate(x, n).negativeLogLikelihood();
     }
-    try (FlowModel model = FlowModel.load(export)) {
-      assertThat(model.spec()).isEqualTo(spec);
-      float[] logProb = model.logProb(x, n);
-      double mean = 0;
-      for (float v : logProb) {
-        mean -= v / n;
-      }
-      assertThat(mean).isCloseTo(expectedMean, within(1e-4));
-      float[] back = model.decode(model.encode(x, n), n);
-      for (int i = 0; i < x.length; i++) {
-        assertThat(back[i]).isCloseTo(x[i], within(1e-4f));
-      }
-      assertThat(model.sample(5, 1.0, 1)).hasSize(10).containsExactly(model.sample(5, 1.0, 1));
-    }
+    assertReloadedModelMatches(export, spec, x, n, expectedMean, 1e-4f);
   }
 
   /**
@@ -131,20 +118,7 @@ class SavedModelExportTest {
       expectedMean = trainer.evaluate(x, n).negativeLogLikelihood();
       assertThat(expectedMean).as("NLL after 30 steps vs before").isLessThan(first);
     }
-    try (FlowModel model = FlowModel.load(export)) {
-      assertThat(model.spec()).isEqualTo(spec);
-      float[] logProb = model.logProb(x, n);
-      double mean = 0;
-      for (float v : logProb) {
-        mean -= v / n;
-      }
-      assertThat(mean).isCloseTo(expectedMean, within(1e-4));
-      float[] back = model.decode(model.encode(x, n), n);
-      for (int i = 0; i < x.length; i++) {
-        assertThat(back[i]).isCloseTo(x[i], within(1e-3f));
-      }
-      assertThat(model.sample(5, 1.0, 1)).hasSize(10).containsExactly(model.sample(5, 1.0, 1));
-    }
+    assertReloadedModelMatches(export, spec, x, n, expectedMean, 1e-3f);
   }
 
   /** The emerging convolution's inverse (block solves) and the periodic one must survive export like the dense ops. */
@@ -340,4 +314,25 @@ class SavedModelExportTest {
     return bits;
   }
 
+  /**
+   * The SavedModel at {@code export} reloads with {@code spec}, its mean NLL on {@code x} is the trainer's
+   * {@code expectedMean} (to 1e-4), decode inverts encode to {@code decodeTolerance}, and sampling is reproducible.
+   */
+  private static void assertReloadedModelMatches(Path export, FlowSpec spec, float[] x, int n, double expectedMean,
+      float decodeTolerance) {
+    try (FlowModel model = FlowModel.load(export)) {
+      assertThat(model.spec()).isEqualTo(spec);
+      float[] logProb = model.logProb(x, n);
+      double mean = 0;
+      for (float v : logProb) {
+        mean -= v / n;
+      }
+      assertThat(mean).isCloseTo(expectedMean, within(1e-4));
+      float[] back = model.decode(model.encode(x, n), n);
+      for (int i = 0; i < x.length; i++) {
+        assertThat(back[i]).isCloseTo(x[i], within(decodeTolerance));
+      }
+      assertThat(model.sample(5, 1.0, 1)).hasSize(10).containsExactly(model.sample(5, 1.0, 1));
+    }
+  }
 }

@@ -21,6 +21,7 @@ import org.flows4j.tf.HostTensors;
 import org.flows4j.tf.PassContext;
 import org.flows4j.tf.Transformed;
 import org.flows4j.tf.gradients.SafeGradients;
+import org.flows4j.tf.layers.Tensors;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.Graph;
 import org.tensorflow.GraphOperation;
@@ -175,7 +176,8 @@ class BlockFunctionsTest {
   }
 
   private static Operand<TFloat64> objective(Ops tf, Transformed<TFloat64> t, Operand<TFloat64> dy) {
-    return tf.math.add(sum(tf, tf.math.mul(t.value(), dy)), sum(tf, tf.math.mul(t.logDet(), tf.constant(0.7))));
+    return tf.math.add(Tensors.sumAll(tf, tf.math.mul(t.value(), dy)),
+        Tensors.sumAll(tf, tf.math.mul(t.logDet(), tf.constant(0.7))));
   }
 
   private static void assertClose(Result r, int index, double tolerance, String what) {
@@ -200,9 +202,5 @@ class BlockFunctionsTest {
     }
     return tf.random.statelessRandomNormal(tf.constant(dims), tf.constant(new long[] {11, stream}),
         TFloat64.class);
-  }
-
-  private static Operand<TFloat64> sum(Ops tf, Operand<TFloat64> x) {
-    return tf.reduceSum(x, tf.range(tf.constant(0), tf.rank(x), tf.constant(1)));
   }
 }

@@ -213,14 +213,10 @@ class SeriesPrecisionTest {
         .steps(4, s -> s.actNorm().residualBlock(b -> b.lipschitzMlp(32, 32).lipschitzCoeff(0.9)
             .evaluationLogDet(LogDet.exact()).seriesPrecision(SeriesPrecision.BFLOAT16)))
         .build();
-    float[] test = ToyDensity.EIGHT_GAUSSIANS.sampleFlat(2000, new SplittableRandom(5));
     try (Trainer trainer = Trainer.create(spec, TrainingOptions.builder().learningRate(5e-3).seed(3).build())) {
-      trainer.step(ToyDensity.EIGHT_GAUSSIANS.sampleFlat(256, new SplittableRandom(0)), 256);
-      double before = trainer.evaluate(test, 2000).negativeLogLikelihood();
-      for (int step = 1; step < 250; step++) {
-        trainer.step(ToyDensity.EIGHT_GAUSSIANS.sampleFlat(256, new SplittableRandom(step)), 256);
-      }
-      double after = trainer.evaluate(test, 2000).negativeLogLikelihood();
+      double[] nll = ResidualTrainingTest.heldOutNllBeforeAndAfterTraining(trainer);
+      double before = nll[0];
+      double after = nll[1];
       System.out.printf("bfloat16 series on 8 gaussians: exact held-out NLL %.3f -> %.3f nats%n", before, after);
       assertThat(after).isLessThan(before - 0.3);
     }
