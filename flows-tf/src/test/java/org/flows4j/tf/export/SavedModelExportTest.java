@@ -144,12 +144,7 @@ class SavedModelExportTest {
       expectedMean = trainer.evaluate(x, n).negativeLogLikelihood();
     }
     try (FlowModel model = FlowModel.load(export)) {
-      float[] logProb = model.logProb(x, n);
-      double mean = 0;
-      for (float v : logProb) {
-        mean -= v / n;
-      }
-      assertThat(mean).isCloseTo(expectedMean, within(1e-3));
+      assertThat(-mean(model.logProb(x, n))).isCloseTo(expectedMean, within(1e-3));
       float[] back = model.decode(model.encode(x, n), n);
       for (int i = 0; i < x.length; i++) {
         assertThat(back[i]).isCloseTo(x[i], within(1e-4f));
@@ -228,12 +223,7 @@ class SavedModelExportTest {
     }
     try (FlowModel model = FlowModel.load(export)) {
       assertThat(model.spec()).isEqualTo(spec);
-      float[] logProb = model.logProb(x, n);
-      double mean = 0;
-      for (float v : logProb) {
-        mean -= v / n;
-      }
-      assertThat(mean).isCloseTo(expectedMean, within(1e-3));
+      assertThat(-mean(model.logProb(x, n))).isCloseTo(expectedMean, within(1e-3));
       float[] latent = model.encode(x, n);
       float[] back = model.decode(latent, n);
       double moved = 0;
@@ -322,12 +312,7 @@ class SavedModelExportTest {
       float decodeTolerance) {
     try (FlowModel model = FlowModel.load(export)) {
       assertThat(model.spec()).isEqualTo(spec);
-      float[] logProb = model.logProb(x, n);
-      double mean = 0;
-      for (float v : logProb) {
-        mean -= v / n;
-      }
-      assertThat(mean).isCloseTo(expectedMean, within(1e-4));
+      assertThat(-mean(model.logProb(x, n))).isCloseTo(expectedMean, within(1e-4));
       float[] back = model.decode(model.encode(x, n), n);
       for (int i = 0; i < x.length; i++) {
         assertThat(back[i]).isCloseTo(x[i], within(decodeTolerance));
