@@ -1,9 +1,14 @@
 package org.flows4j.tf.graph;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.WeakHashMap;
 import java.util.function.BiFunction;
+import org.jspecify.annotations.Nullable;
 import org.tensorflow.ConcreteFunction;
+import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
 import org.tensorflow.Signature;
@@ -28,10 +33,71 @@ public final class WhileLoop {
   public static List<Operand<?>> run(Ops tf, String name, List<Operand<?>> initial,
       BiFunction<Ops, List<Output<?>>, Operand<TBool>> condition,
       BiFunction<Ops, List<Output<?>>, List<Operand<?>>> body) {
+    return run(tf, name, null, initial, condition, body);
+  }
+
+  /**
+   * {@link #run(Ops, String, List, BiFunction, BiFunction)}, tracing the condition and the body only once per graph
+   * for each {@code bodyKey}: loops with equal keys (and names and loop-variable types) share one pair of functions.
+   * The key must determine everything the two functions build (shapes, constants, options); with a null key the
+   * loop is traced afresh. Why: tracing is a graph of its own and a function definition per loop, about 2 ms each,
+   * and a 100-block Residual Flow builds 1000 power-iteration loops of seven distinct kinds.
+   */
+  public static List<Operand<?>> run(Ops tf, String name, @Nullable Object bodyKey, List<Operand<?>> initial,
+      BiFunction<Ops, List<Output<?>>, Operand<TBool>> condition,
+      BiFunction<Ops, List<Output<?>>, List<Operand<?>>> body) {
     List<Class<? extends TType>> types = new ArrayList<>();
     for (Operand<?> operand : initial) {
       types.add(operand.type());
     }
+    ConcreteFunction[] traced;
+    if (bodyKey != null && tf.scope().env() instanceof Graph graph) {
+      List<Object> key = List.of(name, types, bodyKey);
+      synchronized (TRACED) {
+        traced = TRACED.computeIfAbsent(graph, g -> new HashMap<>())
+            .computeIfAbsent(key, k -> trace(name, types, condition, body));
+      }
+    } else {
+      traced = trace(name, types, condition, body);
+    }
+    return new StoppedOutputs(tf, tf.withName(name).statelessWhile(initial, traced[0], traced[1]).output());
+  }
+
+  /**
+   * The loop's outputs, each behind {@code stopGradient} built the first time it is read: a power-iteration loop
+   * carries six variables and its caller reads three, and a 100-block Residual Flow has 2000 such loops.
+   */
+  private static final class StoppedOutputs extends java.util.AbstractList<Operand<?>> {
+    private final Ops tf;
+    private final List<Output<?>> outputs;
+    private final Operand<?>[] stopped;
+
+    StoppedOutputs(Ops tf, List<Output<?>> outputs) {
+      this.tf = tf;
+      this.outputs = outputs;
+      this.stopped = new Operand<?>[outputs.size()];
+    }
+
+    @Override
+    public synchronized Operand<?> get(int i) {
+      if (stopped[i] == null) {
+        stopped[i] = stop(tf, outputs.get(i));
+      }
+      return stopped[i];
+    }
+
+    @Override
+    public int size() {
+      return outputs.size();
+    }
+  }
+
+  /** Traced loops by graph and key (see {@link #run(Ops, String, Object, List, BiFunction, BiFunction)}). */
+  private static final Map<Graph, Map<List<Object>, ConcreteFunction[]>> TRACED = new WeakHashMap<>();
+
+  private static ConcreteFunction[] trace(String name, List<Class<? extends TType>> types,
+      BiFunction<Ops, List<Output<?>>, Operand<TBool>> condition,
+      BiFunction<Ops, List<Output<?>>, List<Operand<?>>> body) {
     ConcreteFunction cond = ConcreteFunction.create(f -> {
       List<Output<?>> vars = placeholders(f, types);
       Signature.Builder signature = inputs(Signature.builder().key(name + "_cond"), vars);
@@ -46,11 +112,7 @@ public final class WhileLoop {
       }
       return signature.build();
     });
-    List<Operand<?>> stopped = new ArrayList<>();
-    for (Output<?> output : tf.withName(name).statelessWhile(initial, cond, step).output()) {
-      stopped.add(stop(tf, output));
-    }
-    return stopped;
+    return new ConcreteFunction[] {cond, step};
   }
 
   private static List<Output<?>> placeholders(Ops f, List<Class<? extends TType>> types) {

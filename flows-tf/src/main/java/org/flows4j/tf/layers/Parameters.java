@@ -80,11 +80,34 @@ public final class Parameters<T extends TFloating> {
     return register(tf.withName(named(name)).variable(value));
   }
 
+  /**
+   * Initial values at most this large are built on the host and enter the graph as one constant: one op instead of
+   * the three to eight of a fill or a random draw, and a deep flow has thousands of such small variables (biases,
+   * slopes, power-iteration vectors). Larger ones stay ops, so the graph never holds megabytes of constants.
+   */
+  static final long HOST_INITIAL_VALUE_LIMIT = 4096;
+
   /** A trainable variable filled with {@code value}. */
   public Variable<T> filled(Ops tf, String name, long[] shape, double value) {
     Ops init = tf.withInitScope();
-    Operand<T> filled = init.fill(init.constant(shape), Tensors.scalar(init, value, type));
+    long size = size(shape);
+    Operand<T> filled;
+    if (size <= HOST_INITIAL_VALUE_LIMIT) {
+      double[] values = new double[Math.toIntExact(size)];
+      java.util.Arrays.fill(values, value);
+      filled = Tensors.constant(init, values, shape, type);
+    } else {
+      filled = init.fill(init.constant(shape), Tensors.scalar(init, value, type));
+    }
     return register(tf.withName(named(name)).variable(filled));
+  }
+
+  private static long size(long[] shape) {
+    long size = 1;
+    for (long d : shape) {
+      size *= d;
+    }
+    return size;
   }
 
   /** A trainable variable with the given row-major initial values (computed on the host, e.g. a rotation). */
@@ -107,6 +130,24 @@ public final class Parameters<T extends TFloating> {
    */
   public Variable<T> unitVector(Ops tf, String name, long[] shape) {
     Ops init = tf.withInitScope();
+    long size = size(shape);
+    if (size <= HOST_INITIAL_VALUE_LIMIT) {
+      // Drawn on the host from this variable's seed (see HOST_INITIAL_VALUE_LIMIT): the same distribution.
+      java.util.SplittableRandom random = new java.util.SplittableRandom(nextHostSeed());
+      double[] values = new double[Math.toIntExact(size)];
+      double squares = 0;
+      for (int i = 0; i < values.length; i++) {
+        values[i] = gaussian(random);
+        squares += values[i] * values[i];
+      }
+      double norm = Math.sqrt(squares);
+      for (int i = 0; i < values.length; i++) {
+        values[i] /= norm;
+      }
+      Variable<T> vector = tf.withName(named(name)).variable(Tensors.constant(init, values, shape, type));
+      shared.state.add(vector);
+      return vector;
+    }
     Operand<T> gaussian = init.random.statelessRandomNormal(init.constant(shape), nextSeed(init), type);
     int[] axes = new int[shape.length];
     for (int i = 0; i < axes.length; i++) {
@@ -144,6 +185,12 @@ public final class Parameters<T extends TFloating> {
   /** A seed for host-side initialisers (rotations, permutations) that follows the same derivation. */
   public long nextHostSeed() {
     return mix(seed, shared.counter++);
+  }
+
+  /** A standard normal draw (Box–Muller). */
+  private static double gaussian(java.util.SplittableRandom random) {
+    double radius = Math.sqrt(-2 * Math.log(1 - random.nextDouble()));
+    return radius * Math.cos(2 * Math.PI * random.nextDouble());
   }
 
   private Variable<T> register(Variable<T> variable) {

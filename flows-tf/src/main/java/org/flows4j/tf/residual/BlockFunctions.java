@@ -38,7 +38,10 @@ import org.tensorflow.types.family.TType;
  * are traced once and added to the graph's function library:
  * <ul>
  *   <li><b>forward</b>{@code (x, weights…, probeSeed, countSeed) → (y, logDet)}: the whole block, the log-det
- *       estimator's series loop included. The block's normalised weights and its two stateless seeds are arguments,
+ *       estimator's series loop included. The block's raw parameters (each map's W, b and power-iteration vectors
+ *       u, v, and LipSwish's raw slopes) and its two stateless seeds are arguments, and the body normalises the
+ *       weights: the spectral normalisation and its gradient are then in the bodies once per kind, not in the main
+ *       graph once per block (about 290 of a toy block's 530 model ops were that normalisation's gradient),
  *       so every block of a kind calls the same body with its own weights and random draws.</li>
  *   <li><b>backward</b>{@code (x, weights…, seeds, [w,] dy, dLogDet) → (dx, dweights…)}: rebuilds the block's
  *       forward pass from x inside the body and differentiates {@code Σ dy·y + Σ dLogDet·logDet} there. With the
@@ -50,11 +53,13 @@ import org.tensorflow.types.family.TType;
  *       only each block's input (and w), never its activations or its series' intermediates.</li>
  * </ul>
  *
- * <p>Function-call ops have no C++ gradient, so the call's outputs pass through a {@link CustomGradient} node over
- * {@code (stop(y), stop(logDet), x, weights…)} whose gradient is the backward call. That call is built inside the
+ * <p>The call's gradient must be the backward call (TensorFlow's own gradient of a call differentiates the body,
+ * loops included, which has no gradient), so the call's outputs pass through a {@link CustomGradient} node over
+ * {@code (stop(y), stop(logDet), x, parameters…)} whose gradient is the backward call. That call is built inside the
  * gradient builder, which holds the graph's lock: the backward function is attached to the graph when the forward
  * call is built, and the gradient op names it by an attribute rather than attaching it again (which would take the
- * lock and deadlock).
+ * lock and deadlock). Both calls skip TensorFlow's shape inference of the body at each call site (15–27 ms per
+ * backward call of a toy block).
  *
  * <p>Each kind's functions are named with the kind's index in the graph ({@code residual_block_3},
  * {@code residual_block_grad_3}). TensorFlow appends a hash of the body to a function's name, and attaching a second
@@ -77,6 +82,9 @@ final class BlockFunctions {
 
   private record Functions(ConcreteFunction forward, ConcreteFunction backward) {}
 
+  /** The forward body's outputs, named so that their sorted order (the function's output order) is this order. */
+  private static final List<String> OUTPUTS = List.of("o0_y", "o1_log_det", "o2_neumann");
+
   private BlockFunctions() {}
 
   /** Whether the graph calls any block function. */
@@ -93,7 +101,7 @@ final class BlockFunctions {
       List<Operand<T>> weights, Operand<TInt64> probeSeed, Operand<TInt64> countSeed, LogDetEstimator estimator) {
     ExecutionEnvironment env = tf.scope().env();
     if (!(env instanceof Graph graph)) { // eager: nothing to share, build the block in place
-      return layer.forwardAndLogDet(tf, x, weights, probeSeed, countSeed, estimator);
+      return layer.forwardAndLogDet(tf, x, layer.branchWeightsFrom(tf, weights), probeSeed, countSeed, estimator);
     }
     List<Operand<?>> arguments = new ArrayList<>();
     arguments.add(x);
@@ -118,21 +126,26 @@ final class BlockFunctions {
         functions = trace(layer, arguments, shapes, estimator, kinds.size());
         kinds.put(key, functions);
         // Attached once per kind, now, outside the gradient builder (see the class comment).
+        graph.attachFunction(functions.forward());
         graph.attachFunction(functions.backward());
       }
     }
 
-    Map<String, Operand<?>> named = new HashMap<>();
-    for (int i = 0; i < arguments.size(); i++) {
-      named.put(argumentName(i), arguments.get(i));
+    List<Output<?>> argumentOutputs = new ArrayList<>();
+    List<DataType> argumentTypes = new ArrayList<>();
+    for (Operand<?> argument : arguments) {
+      argumentOutputs.add(argument.asOutput());
+      argumentTypes.add(argument.asOutput().dataType());
     }
-    Map<String, Operand<?>> out = functions.forward().call(tf, named);
-    Operand<T> y = (Operand<T>) out.get("y");
-    Operand<T> logDet = (Operand<T>) out.get("log_det");
+    DataType valueType = x.asOutput().dataType();
     // With the Neumann gradient the forward call also returns the series' Neumann vector, which the backward call
     // takes instead of running the series loop again.
     boolean neumann = ResidualLayer.usesNeumannGradient(estimator);
-    @Nullable Operand<?> neumannVector = neumann ? out.get("neumann") : null;
+    GraphOperation forwardCall = call(tf, "ResidualBlock", functions.forward().getDefinedName(), argumentOutputs,
+        argumentTypes, Collections.nCopies(neumann ? 3 : 2, valueType));
+    Operand<T> y = (Operand<T>) (Operand<?>) forwardCall.output(0);
+    Operand<T> logDet = (Operand<T>) (Operand<?>) forwardCall.output(1);
+    @Nullable Operand<?> neumannVector = neumann ? forwardCall.output(2) : null;
 
     List<Operand<?>> routed = new ArrayList<>();
     routed.add(tf.stopGradient(y));
@@ -140,11 +153,7 @@ final class BlockFunctions {
     routed.add(x);
     routed.addAll(weights);
     String backwardName = functions.backward().getDefinedName();
-    List<DataType> inputTypes = new ArrayList<>();
-    for (Operand<?> argument : arguments) {
-      inputTypes.add(argument.asOutput().dataType());
-    }
-    DataType valueType = x.asOutput().dataType();
+    List<DataType> inputTypes = new ArrayList<>(argumentTypes);
     if (neumann) {
       inputTypes.add(valueType);
     }
@@ -163,13 +172,7 @@ final class BlockFunctions {
       }
       in.add(upstream.get(0));
       in.add(upstream.get(1));
-      GraphOperation call = (GraphOperation) g.scope()
-          .opBuilder("PartitionedCall", "ResidualBlockGrad")
-          .addInputList(in.toArray(new Output<?>[0]))
-          .setAttr("Tin", inputTypes.toArray(new DataType[0]))
-          .setAttr("Tout", gradientTypes.toArray(new DataType[0]))
-          .setAttr("f", AttrValue.newBuilder().setFunc(NameAttrList.newBuilder().setName(backwardName)).build())
-          .build();
+      GraphOperation call = call(g, "ResidualBlockGrad", backwardName, in, inputTypes, gradientTypes);
       List<Operand<?>> gradients = new ArrayList<>();
       gradients.add(g.zerosLike(op.input(0)));
       gradients.add(g.zerosLike(op.input(1)));
@@ -185,6 +188,24 @@ final class BlockFunctions {
             xShape.isUnknown() ? xShape : org.tensorflow.ndarray.Shape.of(xShape.get(0))));
   }
 
+  /**
+   * A call of the named function of the graph's library, with TensorFlow's shape inference of the call turned off
+   * ({@code _disable_call_shape_inference}). Left on, adding the call op instantiates the function and infers the
+   * shapes of its whole body: 15–27 ms per backward call of a toy block, most of the 100-block model's gradient
+   * construction. The outputs' shapes are restored where they are needed ({@link #withShape}).
+   */
+  private static GraphOperation call(Ops tf, String opName, String function, List<Output<?>> inputs,
+      List<DataType> inputTypes, List<DataType> outputTypes) {
+    return (GraphOperation) tf.scope()
+        .opBuilder("PartitionedCall", opName)
+        .addInputList(inputs.toArray(new Output<?>[0]))
+        .setAttr("Tin", inputTypes.toArray(new DataType[0]))
+        .setAttr("Tout", outputTypes.toArray(new DataType[0]))
+        .setAttr("f", AttrValue.newBuilder().setFunc(NameAttrList.newBuilder().setName(function)).build())
+        .setAttr("_disable_call_shape_inference", true)
+        .build();
+  }
+
   /** Traces the forward and backward bodies of one block kind. */
   private static <T extends TFloating> Functions trace(ResidualLayer<T> layer, List<Operand<?>> arguments,
       List<org.tensorflow.ndarray.Shape> shapes, LogDetEstimator estimator, int kind) {
@@ -198,14 +219,14 @@ final class BlockFunctions {
       BlockArguments<T> in = BlockArguments.placeholders(f, types, shapes, weightCount);
       Signature.Builder signature = in.signature("residual_block_" + kind);
       if (neumann) {
-        ResidualLayer.NeumannForward<T> result = layer.neumannForward(f, in.x(), in.weights(), in.probeSeed(),
-            in.countSeed(), estimator);
-        return signature.output("y", result.y()).output("log_det", result.logDet())
-            .output("neumann", result.neumannVector()).build();
+        ResidualLayer.NeumannForward<T> result = layer.neumannForward(f, in.x(),
+            layer.branchWeightsFrom(f, in.weights()), in.probeSeed(), in.countSeed(), estimator);
+        return signature.output(OUTPUTS.get(0), result.y()).output(OUTPUTS.get(1), result.logDet())
+            .output(OUTPUTS.get(2), result.neumannVector()).build();
       }
-      Transformed<T> result = layer.forwardAndLogDet(f, in.x(), in.weights(), in.probeSeed(), in.countSeed(),
-          estimator);
-      return signature.output("y", result.value()).output("log_det", result.logDet()).build();
+      Transformed<T> result = layer.forwardAndLogDet(f, in.x(), layer.branchWeightsFrom(f, in.weights()),
+          in.probeSeed(), in.countSeed(), estimator);
+      return signature.output(OUTPUTS.get(0), result.value()).output(OUTPUTS.get(1), result.logDet()).build();
     });
     ConcreteFunction backward = ConcreteFunction.create(f -> {
       // Arguments: the forward's, then (Neumann gradient) the Neumann vector, then dy and dLogDet.
@@ -222,9 +243,10 @@ final class BlockFunctions {
       BlockArguments<T> in = BlockArguments.placeholders(f, backwardTypes, backwardShapes, weightCount);
       int upstreamAt = backwardTypes.size() - 2;
       @SuppressWarnings("unchecked")
+      List<Operand<T>> weights = layer.branchWeightsFrom(f, in.weights());
       Transformed<T> result = neumann
-          ? layer.neumannSurrogate(f, in.x(), in.weights(), in.probeSeed(), (Operand<T>) in.all().get(upstreamAt - 1))
-          : layer.forwardAndLogDet(f, in.x(), in.weights(), in.probeSeed(), in.countSeed(), estimator);
+          ? layer.neumannSurrogate(f, in.x(), weights, in.probeSeed(), (Operand<T>) in.all().get(upstreamAt - 1))
+          : layer.forwardAndLogDet(f, in.x(), weights, in.probeSeed(), in.countSeed(), estimator);
       @SuppressWarnings("unchecked")
       Operand<T> dy = (Operand<T>) in.all().get(upstreamAt);
       @SuppressWarnings("unchecked")

@@ -171,7 +171,13 @@ public final class ResidualLayer<T extends TFloating> extends AbstractLayer<T, R
       // example, so it is built inline (same maths, one copy per block).
       return forwardAndLogDet(tf, x, weights(tf, context), probeSeed(tf), countSeed(tf), estimator);
     }
-    return BlockFunctions.forwardAndLogDet(tf, this, x, branch.weights(tf), probeSeed(tf), countSeed(tf), estimator);
+    return BlockFunctions.forwardAndLogDet(tf, this, x, branch.parameters(tf), probeSeed(tf), countSeed(tf),
+        estimator);
+  }
+
+  /** The normalised branch weights from the branch's raw parameters' values (see {@link BlockFunctions}). */
+  List<Operand<T>> branchWeightsFrom(Ops tf, List<Operand<T>> parameters) {
+    return branch.weights(tf, parameters);
   }
 
   /**

@@ -138,15 +138,41 @@ final class SequentialBranch<T extends TFloating> implements BranchFunction<T> {
 
   /** The live, normalised weights in the flat order the functions expect. */
   List<Operand<T>> weights(Ops tf) {
-    List<Operand<T>> weights = new ArrayList<>();
+    return weights(tf, parameters(tf));
+  }
+
+  /**
+   * The branch's raw parameters as values, in the order {@link #weights(Ops, List)} reads them: per map W, b, u, v
+   * (the power-iteration vectors), then LipSwish's raw slopes. A block function takes these and normalises inside
+   * its body, so the normalisation and its gradient are built once per block kind, not once per block.
+   */
+  List<Operand<T>> parameters(Ops tf) {
+    List<Operand<T>> parameters = new ArrayList<>();
     for (SpectralLinear<T> linear : linears) {
-      weights.add(linear.normalizedWeight(tf));
-      weights.add(tf.identity(linear.bias)); // a value, not the ref: loops reject ref-typed variables
+      // Values, not the refs: function calls and loops reject ref-typed variables.
+      parameters.add(tf.identity(linear.weight));
+      parameters.add(tf.identity(linear.bias));
+      parameters.add(tf.identity(linear.u));
+      parameters.add(tf.identity(linear.v));
+    }
+    for (Variable<T> beta : betaParameters) {
+      parameters.add(tf.identity(beta));
+    }
+    return parameters;
+  }
+
+  /** The normalised weights ({@code W̃₁, b₁, …, W̃ₖ, bₖ, β…}) from {@link #parameters}' values. */
+  List<Operand<T>> weights(Ops tf, List<Operand<T>> parameters) {
+    List<Operand<T>> weights = new ArrayList<>();
+    for (int i = 0; i < linears.size(); i++) {
+      weights.add(linears.get(i).normalizedWeight(tf, parameters.get(4 * i), parameters.get(4 * i + 2),
+          parameters.get(4 * i + 3)));
+      weights.add(parameters.get(4 * i + 1));
     }
     for (int i = 0; i < activations(); i++) {
       weights.add(betaParameters.isEmpty()
           ? Tensors.scalar(tf, 1.0, type)
-          : tf.math.softplus(betaParameters.get(i)));
+          : tf.math.softplus(parameters.get(4 * linears.size() + i)));
     }
     return weights;
   }
@@ -174,6 +200,11 @@ final class SequentialBranch<T extends TFloating> implements BranchFunction<T> {
 
   /** Power iteration on every linear map; {@code restarts}: also from random starts for induced norms. */
   List<Op> powerIterations(Ops tf, int iterations, double tolerance, boolean restarts) {
+    boolean restarting = restarts && linears.stream().anyMatch(SpectralLinear::restartsWhenThorough);
+    if (!restarting && linears.stream().allMatch(SpectralLinear::iteratesWithOthers)) {
+      // One loop for the whole branch; restarts only matter for induced norms, which then keep their own loops.
+      return List.of(SpectralLinear.powerIterationTogether(tf, linears, iterations, tolerance));
+    }
     List<Op> updates = new ArrayList<>();
     for (SpectralLinear<T> linear : linears) {
       updates.add(linear.powerIteration(tf, iterations, tolerance, restarts));

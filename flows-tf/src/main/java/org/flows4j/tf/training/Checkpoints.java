@@ -193,6 +193,9 @@ public final class Checkpoints {
       if (missing != null && isFlowPlusPlusConditionerKey(missing)) {
         throw new CheckpointException(oldFlowPlusPlusMessage(checkpoint, missing), e);
       }
+      if (missing != null && FLAT_TRAINER_STATE.contains(missing)) {
+        throw new CheckpointException(oldTrainerStateMessage(checkpoint, missing), e);
+      }
       String oldVector = wholeConvolutionVector(e.getMessage());
       if (oldVector != null) {
         throw new CheckpointException(oldPointwiseVectorsMessage(checkpoint, oldVector), e);
@@ -203,6 +206,23 @@ public final class Checkpoints {
   }
 
   private static final String EMERGING_KIND = "emergingConv";
+
+  /** The trainer's flat state variables (see {@code FlatLayout}), none of which older checkpoints hold. */
+  private static final java.util.Set<String> FLAT_TRAINER_STATE = java.util.Set.of(
+      "accumulated_gradient", "ema_shadow", "ema_backup", "optimizer/slot_m", "optimizer/slot_v");
+
+  /**
+   * Why a checkpoint misses the trainer's flat state: before issue 9's start-up work the trainer kept its gradient
+   * accumulators, Adam slots and weight average per weight ({@code accumulated_gradient_0}, {@code slot_0_m},
+   * {@code ema_0_shadow}, …); it now keeps one vector of each for the whole model.
+   */
+  static String oldTrainerStateMessage(Path checkpoint, String missingKey) {
+    return "checkpoint " + checkpoint + " cannot be resumed: it was written before the trainer kept its optimizer "
+        + "slots, gradient accumulator and weight average as one vector each (it holds them per weight, e.g. "
+        + "slot_0_m, ema_0_shadow), so it has no " + missingKey + ". Train the flow again, or resume and export it "
+        + "with the flows4j version that wrote it (its spec still loads; a SavedModel exported from the old run "
+        + "still works).";
+  }
   private static final Pattern MISSING_KEY = Pattern.compile("Key (\\S+) not found in checkpoint");
 
   /** The variable TensorFlow names as absent from the checkpoint, or null if that is not the failure. */

@@ -23,9 +23,12 @@ import org.tensorflow.types.TFloat32;
 final class LearnedOrderGradients {
   private LearnedOrderGradients() {}
 
-  /** {@code gradients} (one per variable) with the orders' objective gradient added; unchanged without orders. */
-  static List<Operand<TFloat32>> add(Ops tf, LikelihoodModel<TFloat32> model, List<Variable<TFloat32>> variables,
-      List<Operand<TFloat32>> gradients) {
+  /**
+   * The flat {@code gradient} (in {@code layout}'s order of {@code variables}) with the orders' objective gradient
+   * added at their places; unchanged without orders.
+   */
+  static Operand<TFloat32> add(Ops tf, LikelihoodModel<TFloat32> model, List<Variable<TFloat32>> variables,
+      FlatLayout<TFloat32> layout, Operand<TFloat32> gradient) {
     List<Variable<TFloat32>> orders = new ArrayList<>();
     List<Operand<TFloat32>> terms = new ArrayList<>();
     for (CompiledStep<TFloat32> step : model.steps()) {
@@ -35,18 +38,18 @@ final class LearnedOrderGradients {
       }
     }
     if (orders.isEmpty()) {
-      return gradients;
+      return gradient;
     }
     Operand<TFloat32> objective = tf.math.mean(tf.stack(terms), tf.constant(0));
     List<Operand<?>> orderGradients = SafeGradients.gradientsOrZeros(tf, objective, orders);
-    List<Operand<TFloat32>> result = new ArrayList<>(gradients);
+    long[][] places = new long[orders.size()][1];
+    List<Operand<TFloat32>> finite = new ArrayList<>();
     for (int i = 0; i < orders.size(); i++) {
-      int index = variables.indexOf(orders.get(i));
+      places[i][0] = layout.offset(variables.indexOf(orders.get(i))); // a raw order is a scalar: one number
       @SuppressWarnings("unchecked")
       Operand<TFloat32> g = (Operand<TFloat32>) orderGradients.get(i);
-      Operand<TFloat32> finite = tf.select(tf.math.isFinite(g), g, tf.zerosLike(g));
-      result.set(index, tf.math.add(result.get(index), finite));
+      finite.add(tf.reshape(tf.select(tf.math.isFinite(g), g, tf.zerosLike(g)), tf.constant(new int[0])));
     }
-    return result;
+    return tf.tensorScatterNdAdd(gradient, tf.constant(places), tf.stack(finite));
   }
 }

@@ -150,7 +150,10 @@ final class TrainingGraph {
       initialized = model.initialized(tf);
 
       List<Variable<TFloat32>> variables = model.trainableVariables();
-      List<Operand<TFloat32>> gradients = gradients(meanNll, variables);
+      FlatLayout<TFloat32> layout = new FlatLayout<>(tf, variables, TFloat32.class);
+      // One read of every weight as a flat vector, shared by the average's updates, syncs and swaps.
+      Operand<TFloat32> weights = layout.read(tf, variables);
+      List<Operand<TFloat32>> gradients = layout.flatten(tf, gradients(meanNll, variables));
       List<List<Integer>> groups = new ArrayList<>();
       List<String> names = new ArrayList<>();
       groupVariables(variables, groups, names);
@@ -176,50 +179,37 @@ final class TrainingGraph {
         globalContext = context == null ? null : replication.globalBatch(tf, context);
       }
 
+      // The gradients' running sum, one flat vector for every weight (see FlatLayout).
       Ops init = tf.withInitScope();
-      List<Variable<TFloat32>> accumulators = new ArrayList<>();
-      List<Op> adds = new ArrayList<>();
-      List<Op> clears = new ArrayList<>();
-      for (int i = 0; i < variables.size(); i++) {
-        Operand<TFloat32> zeros = Tensors.zeros(init, variables.get(i).shape().asArray(), TFloat32.class);
-        Variable<TFloat32> accumulator = tf.withName("accumulated_gradient_" + i).variable(zeros);
-        accumulators.add(accumulator);
-        adds.add(tf.assignAdd(accumulator, gradients.get(i)));
-      }
-      accumulate = tf.withControlDependencies(adds).noOp();
+      Variable<TFloat32> accumulator = tf.withName("accumulated_gradient").variable(layout.zeros(init));
+      accumulate = tf.assignAdd(accumulator, layout.join(tf, gradients));
 
       OptimizerUpdate<TFloat32> optimizer = new OptimizerUpdate<>(tf, options, TFloat32.class);
       optimizerStep = optimizer.step();
       learningRate = optimizer.learningRate(tf);
-      double inverseCount = 1.0 / options.accumulationSteps();
-      List<Operand<TFloat32>> averaged = new ArrayList<>();
-      for (Variable<TFloat32> accumulator : accumulators) {
-        averaged.add(tf.math.mul(accumulator, tf.constant((float) inverseCount)));
-      }
+      Operand<TFloat32> averaged = tf.math.mul(accumulator, tf.constant((float) (1.0 / options.accumulationSteps())));
       // Data parallelism: every replica applies the mean of all replicas' gradients, so weights never drift.
-      averaged = replication.mean(tf, averaged);
-      gradientNorm = globalNorm(averaged);
-      List<Operand<TFloat32>> clipped = LearnedOrderGradients.add(tf, model, variables,
+      averaged = replication.mean(tf, List.of(averaged)).get(0);
+      gradientNorm = tf.math.sqrt(tf.reduceSum(tf.math.square(averaged), tf.constant(0)));
+      Operand<TFloat32> clipped = LearnedOrderGradients.add(tf, model, variables, layout,
           clip(averaged, gradientNorm, options.clipNorm()));
-      Op update = optimizer.apply(tf, variables, clipped);
-      average = new WeightAverage<>(tf, variables, options.emaDecay(), TFloat32.class);
+      OptimizerUpdate.Applied<TFloat32> applied = optimizer.apply(tf, variables, layout, clipped,
+          options.usesEma() ? weights : null);
+      Op update = applied.op();
+      average = new WeightAverage<>(tf, variables, layout, options.emaDecay(), TFloat32.class);
       List<Op> afterUpdate = new ArrayList<>();
       Ops updated = tf.withControlDependencies(List.of(update));
       if (options.usesEma()) {
-        afterUpdate.add(average.update(updated, optimizerStep));
+        // The weights after the step, as the variables' AssignSub computes them, without reading them again.
+        afterUpdate.add(average.update(updated, optimizerStep, tf.math.sub(weights, applied.delta())));
       }
-      for (Variable<TFloat32> accumulator : accumulators) {
-        afterUpdate.add(updated.assign(accumulator, updated.zerosLike(accumulator)));
-      }
+      afterUpdate.add(updated.assign(accumulator, updated.zerosLike(accumulator)));
       // Spectral norms follow the weights they normalise: power iteration after every update.
       afterUpdate.add(model.normalizationUpdate(updated));
       apply = tf.withControlDependencies(afterUpdate).noOp();
-      for (Variable<TFloat32> accumulator : accumulators) {
-        clears.add(tf.assign(accumulator, tf.zerosLike(accumulator)));
-      }
-      discard = tf.withControlDependencies(clears).noOp();
-      averageSync = average.sync(tf);
-      averageSwapIn = average.swapIn(tf);
+      discard = tf.assign(accumulator, tf.zerosLike(accumulator));
+      averageSync = average.sync(tf, weights);
+      averageSwapIn = average.swapIn(tf, weights);
       averageSwapOut = average.swapOut(tf);
 
       // Diagnostics of the Residual Flows' blocks, for TensorBoard: terms drawn per step (iterations per sampling are
@@ -366,45 +356,31 @@ final class TrainingGraph {
     }
   }
 
-  /** One flag per group (all its gradients finite), then one for the loss. */
+  /**
+   * One flag per group (all its gradients finite), then one for the loss; {@code gradients} are the flattened
+   * per-variable gradients.
+   */
   private Operand<TBool> finiteFlags(List<Operand<TFloat32>> gradients, List<List<Integer>> groups) {
     List<Operand<TBool>> flags = new ArrayList<>();
     for (List<Integer> group : groups) {
-      Operand<TBool> all = tf.constant(true);
+      List<Operand<TFloat32>> members = new ArrayList<>();
       for (int index : group) {
-        Operand<TFloat32> g = gradients.get(index);
-        Operand<TBool> finiteHere = tf.reduceAll(tf.math.isFinite(g), allAxes(g));
-        all = tf.math.logicalAnd(all, finiteHere);
+        members.add(gradients.get(index));
       }
-      flags.add(all);
+      Operand<TFloat32> values = members.size() == 1 ? members.get(0) : tf.concat(members, tf.constant(0));
+      flags.add(tf.reduceAll(tf.math.isFinite(values), tf.constant(0)));
     }
     flags.add(tf.math.isFinite(meanNll));
     return tf.stack(flags);
   }
 
-  private Operand<TInt32> allAxes(Operand<TFloat32> x) {
-    return tf.range(tf.constant(0), tf.rank(x), tf.constant(1));
-  }
-
-  private Operand<TFloat32> globalNorm(List<Operand<TFloat32>> gradients) {
-    Operand<TFloat32> total = tf.constant(0f);
-    for (Operand<TFloat32> g : gradients) {
-      total = tf.math.add(total, tf.reduceSum(tf.math.square(g), allAxes(g)));
-    }
-    return tf.math.sqrt(total);
-  }
-
-  /** Global-norm clipping: every gradient times {@code min(1, clip / norm)}. */
-  private List<Operand<TFloat32>> clip(List<Operand<TFloat32>> gradients, Operand<TFloat32> norm, double clipNorm) {
+  /** Global-norm clipping: the gradient times {@code min(1, clip / norm)}. */
+  private Operand<TFloat32> clip(Operand<TFloat32> gradient, Operand<TFloat32> norm, double clipNorm) {
     if (Double.isInfinite(clipNorm)) {
-      return gradients;
+      return gradient;
     }
     Operand<TFloat32> scale = tf.math.minimum(tf.constant(1f),
         tf.math.div(tf.constant((float) clipNorm), tf.math.maximum(norm, tf.constant(1e-12f))));
-    List<Operand<TFloat32>> clipped = new ArrayList<>();
-    for (Operand<TFloat32> g : gradients) {
-      clipped.add(tf.math.mul(g, scale));
-    }
-    return clipped;
+    return tf.math.mul(gradient, scale);
   }
 }

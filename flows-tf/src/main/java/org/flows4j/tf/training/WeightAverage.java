@@ -13,72 +13,66 @@ import org.tensorflow.types.family.TFloating;
  * Polyak / exponential moving average of the weights: {@code shadow ← shadow - (1 - d_t)(shadow - w)} with
  * {@code d_t = min(decay, (1 + t)/(10 + t))} (TensorFlow's num_updates warm-up, so early averages are not
  * dominated by the initial weights). Evaluation, sampling and export swap the shadows in and back out.
+ *
+ * <p>The shadows and the backups are each one flat vector over all the weights ({@link FlatLayout}): a deep flow's
+ * thousands of weights then add two variables, not two per weight.
  */
 final class WeightAverage<T extends TFloating> {
   private final double decay;
   private final Class<T> type;
   private final List<Variable<T>> weights;
-  private final List<Variable<T>> shadows = new ArrayList<>();
-  private final List<Variable<T>> backups = new ArrayList<>();
+  private final FlatLayout<T> layout;
+  private final Variable<T> shadow;
+  private final Variable<T> backup;
 
-  WeightAverage(Ops tf, List<Variable<T>> weights, double decay, Class<T> type) {
+  WeightAverage(Ops tf, List<Variable<T>> weights, FlatLayout<T> layout, double decay, Class<T> type) {
     this.decay = decay;
     this.type = type;
     this.weights = weights;
+    this.layout = layout;
     Ops init = tf.withInitScope();
-    for (int i = 0; i < weights.size(); i++) {
-      Operand<T> zeros = Tensors.zeros(init, weights.get(i).shape().asArray(), type);
-      // withName, not withSubScope: a sub-scope scans the whole graph, once per variable here.
-      shadows.add(tf.withName("ema_" + i + "_shadow").variable(zeros));
-      backups.add(tf.withName("ema_" + i + "_backup").variable(zeros));
-    }
+    shadow = tf.withName("ema_shadow").variable(layout.zeros(init));
+    backup = tf.withName("ema_backup").variable(layout.zeros(init));
   }
 
-  /** The update after an optimizer step; {@code step} is the number of steps taken, after this one. */
-  Op update(Ops tf, Operand<T> step) {
+  /**
+   * The update after an optimizer step; {@code step} is the number of steps taken, after this one, and
+   * {@code updatedWeights} the flat weights after it.
+   */
+  Op update(Ops tf, Operand<T> step, Operand<T> updatedWeights) {
     Operand<T> warm = tf.math.div(tf.math.add(step, scalar(tf, 1)), tf.math.add(step, scalar(tf, 10)));
     Operand<T> keep = tf.math.minimum(scalar(tf, decay), warm);
     Operand<T> rate = tf.math.sub(scalar(tf, 1), keep);
-    List<Op> updates = new ArrayList<>();
-    for (int i = 0; i < weights.size(); i++) {
-      Variable<T> shadow = shadows.get(i);
-      updates.add(tf.assignSub(shadow, tf.math.mul(rate, tf.math.sub(shadow, weights.get(i)))));
-    }
-    return tf.withControlDependencies(updates).noOp();
+    return tf.assignSub(shadow, tf.math.mul(rate, tf.math.sub(shadow, updatedWeights)));
   }
 
-  /** Sets every shadow to its weight (after initialisation, so the average starts where training starts). */
-  Op sync(Ops tf) {
-    List<Op> assigns = new ArrayList<>();
-    for (int i = 0; i < weights.size(); i++) {
-      assigns.add(tf.assign(shadows.get(i), weights.get(i)));
-    }
-    return tf.withControlDependencies(assigns).noOp();
+  /**
+   * Sets every shadow to its weight (after initialisation, so the average starts where training starts);
+   * {@code weights} reads the flat weights.
+   */
+  Op sync(Ops tf, Operand<T> weights) {
+    return tf.assign(shadow, weights);
   }
 
-  /** Saves the weights into the backups, then loads the shadows into the weights. */
-  Op swapIn(Ops tf) {
-    List<Op> saves = new ArrayList<>();
-    for (int i = 0; i < weights.size(); i++) {
-      saves.add(tf.assign(backups.get(i), weights.get(i)));
-    }
-    // One barrier op, not the saves themselves, as every load's control input: with the saves the graph got
-    // 2·N² control edges (N weights), which made this method 89% of the 100-block toy model's graph construction.
-    Ops afterSaves = tf.withControlDependencies(List.of(tf.withControlDependencies(saves).noOp()));
-    List<Op> loads = new ArrayList<>();
-    for (int i = 0; i < weights.size(); i++) {
-      loads.add(afterSaves.assign(weights.get(i), afterSaves.identity(shadows.get(i))));
-    }
-    return tf.withControlDependencies(loads).noOp();
+  /** Saves the weights (read by {@code weights}) into the backups, then loads the shadows into the weights. */
+  Op swapIn(Ops tf, Operand<T> weights) {
+    Op save = tf.assign(backup, weights);
+    return loadAll(tf.withControlDependencies(List.of(save)), shadow);
   }
 
   /** Restores the weights from the backups. */
   Op swapOut(Ops tf) {
-    List<Op> restores = new ArrayList<>();
+    return loadAll(tf, backup);
+  }
+
+  /** Assigns each weight its slice of {@code source}, read once (after {@code tf}'s control dependencies). */
+  private Op loadAll(Ops tf, Variable<T> source) {
+    List<Operand<T>> values = layout.split(tf, tf.identity(source));
+    List<Op> loads = new ArrayList<>();
     for (int i = 0; i < weights.size(); i++) {
-      restores.add(tf.assign(weights.get(i), backups.get(i)));
+      loads.add(tf.assign(weights.get(i), values.get(i)));
     }
-    return tf.withControlDependencies(restores).noOp();
+    return tf.withControlDependencies(loads).noOp();
   }
 
   private Operand<T> scalar(Ops tf, double value) {

@@ -93,6 +93,19 @@ public final class StartupBreakdown {
         int slash = name.indexOf('/');
         byScope.merge(slash < 0 ? name : name.substring(0, Math.min(name.length(), slash)), 1, Integer::sum);
       }
+      String dump = System.getenv("OP_DUMP"); // an op type: print each such op with its inputs' ops
+      if (dump != null) {
+        for (var it = g.graph.operations(); it.hasNext(); ) {
+          var op = it.next();
+          if (op.type().equals(dump)) {
+            StringBuilder inputs = new StringBuilder();
+            for (int i = 0; i < op.numInputs(); i++) {
+              inputs.append(' ').append(op.input(i).op().type()).append(':').append(op.input(i).op().name());
+            }
+            System.out.println("OP " + op.name() + " <-" + inputs);
+          }
+        }
+      }
       byType.forEach((k, v) -> System.out.println("TYPE " + k + " " + v));
       byScope.forEach((k, v) -> System.out.println("SCOPE " + k + " " + v));
     }

@@ -26,12 +26,8 @@ final class TrainerProbe {
 
   /** The accumulated (summed, not yet averaged) gradients, in the order of the trainable variables. */
   static double[] accumulatedGradients(Trainer trainer) {
-    int count = trainer.model().flow().trainableVariables().size();
-    Session.Runner runner = trainer.session().runner();
-    for (int i = 0; i < count; i++) {
-      runner.fetch("accumulated_gradient_" + i);
-    }
-    return concatenate(runner, count);
+    // One flat vector, in the trainer's layout (the variables' values end to end).
+    return concatenate(trainer.session().runner().fetch("accumulated_gradient"), 1);
   }
 
   static double maxAbsDifference(double[] a, double[] b) {
