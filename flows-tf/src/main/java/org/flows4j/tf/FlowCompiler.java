@@ -20,6 +20,7 @@ import org.flows4j.tf.layers.Layer;
 import org.flows4j.tf.layers.Layers;
 import org.flows4j.tf.layers.Parameters;
 import org.flows4j.tf.layers.SplitPrior;
+import org.flows4j.tf.residual.ResidualLayer;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
@@ -128,6 +129,7 @@ public final class FlowCompiler {
         shape = step.outputShape(shape);
       }
     }
+    shareResidualBodies(stages);
     BaseDistribution<T> base =
         BaseDistribution.create(flowScope, spec.base(), spec.inputShape().size(), parameters);
     // Glow's class-conditional learned top prior: a learned diagonal Gaussian whose mean and scale the context shifts.
@@ -140,6 +142,18 @@ public final class FlowCompiler {
     return new GraphFlow<>(spec, stages, shape, base, parameters,
         trainable.subList(trainableBefore, trainable.size()), state.subList(stateBefore, state.size()),
         contextEmbedding, topPrior);
+  }
+
+  /** Tells each residual block how many blocks of the flow share its kind (see {@link ResidualLayer#sharedBy}). */
+  private static <T extends TFloating> void shareResidualBodies(List<GraphFlow.Stage<T>> stages) {
+    java.util.Map<Object, List<ResidualLayer<T>>> byKind = new java.util.HashMap<>();
+    for (GraphFlow.Stage<T> stage : stages) {
+      if (stage instanceof GraphFlow.LayerStage<T> layerStage
+          && layerStage.step().layer() instanceof ResidualLayer<T> residual) {
+        byKind.computeIfAbsent(residual.kind(), k -> new ArrayList<>()).add(residual);
+      }
+    }
+    byKind.values().forEach(blocks -> blocks.forEach(block -> block.sharedBy(blocks.size())));
   }
 
   /**

@@ -77,8 +77,13 @@ public final class Trainer implements AutoCloseable {
     try {
       if (checkpoint == null || state == null) {
         session.initialize();
-        // Start from converged spectral-norm estimates.
-        session.run(g.normalize);
+        // Start from converged spectral-norm estimates, and the weight average from the initial weights (a flow
+        // with data-dependent initialisation syncs it again once that has run).
+        Session.Runner start = session.runner().addTarget(g.normalize);
+        if (options.usesEma()) {
+          start.addTarget(g.averageSync);
+        }
+        start.run().close();
       } else {
         Checkpoints.restore(checkpoint, session);
         this.steps = state.steps();
@@ -700,12 +705,12 @@ public final class Trainer implements AutoCloseable {
       action.run();
       return;
     }
-    session.run(g.averageSwapIn);
+    session.run(g.averageSwap().in());
     session.run(g.normalize);
     try {
       action.run();
     } finally {
-      session.run(g.averageSwapOut);
+      session.run(g.averageSwap().out());
       session.run(g.normalize);
     }
   }

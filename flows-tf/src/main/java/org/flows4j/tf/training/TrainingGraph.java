@@ -68,8 +68,10 @@ final class TrainingGraph {
   final Variable<TFloat32> optimizerStep;
   final WeightAverage<TFloat32> average;
   final Op averageSync;
-  final Op averageSwapIn;
-  final Op averageSwapOut;
+  /** Built the first time the EMA weights are swapped in (see {@link #averageSwap()}); null until then. */
+  private @Nullable AverageSwap averageSwap;
+  /** The flat read of every weight that the average is synced, updated and swapped from. */
+  private final Operand<TFloat32> weightVector;
   /** The residual blocks whose training estimator sums a series, by location, in the order of {@link #seriesTerms}. */
   final List<String> seriesTermBlocks;
   /** Per block of {@link #seriesTermBlocks}, the series terms its estimator draws in a training run; null if none. */
@@ -209,8 +211,7 @@ final class TrainingGraph {
       apply = tf.withControlDependencies(afterUpdate).noOp();
       discard = tf.assign(accumulator, tf.zerosLike(accumulator));
       averageSync = average.sync(tf, weights);
-      averageSwapIn = average.swapIn(tf, weights);
-      averageSwapOut = average.swapOut(tf);
+      weightVector = weights;
 
       // Diagnostics of the Residual Flows' blocks, for TensorBoard: terms drawn per step (iterations per sampling are
       // collected when the sampling ops are built).
@@ -299,6 +300,21 @@ final class TrainingGraph {
           iterations.isEmpty() ? null : tf.stack(iterations));
     }
     return samplingOps;
+  }
+
+  /** The ops that swap the EMA weights in and back out. */
+  record AverageSwap(Op in, Op out) {}
+
+  /**
+   * The EMA weight swap, added to the graph the first time it is asked for: a training run that never evaluates,
+   * samples or exports never swaps, and the swap's two loads per weight were an eighth of a deep Residual Flow's
+   * training graph.
+   */
+  AverageSwap averageSwap() {
+    if (averageSwap == null) {
+      averageSwap = new AverageSwap(average.swapIn(tf, weightVector), average.swapOut(tf));
+    }
+    return averageSwap;
   }
 
   /** Device 0 draws the usual noise; the others offset the seed by their index. */

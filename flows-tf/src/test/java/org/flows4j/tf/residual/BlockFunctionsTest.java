@@ -54,7 +54,8 @@ class BlockFunctionsTest {
         // A fully connected branch on an image (the image presets' last blocks): the body flattens the example.
         new Case(Shape.of(3, 3, 2), new LipschitzMlp(List.of(4, 4)), LogDet.russianRoulettePoisson(2)),
         new Case(Shape.of(3, 3, 2), new LipschitzMlp(List.of(4, 4)), LogDet.truncatedSeries(3)))) {
-      assertCalledBlocksMatchInlineBlocks(c.toString(), blocks(c.shape(), c.branch(), c.estimator(), 1));
+      // Two blocks: a block alone of its kind is built in place, not called.
+      assertCalledBlocksMatchInlineBlocks(c.toString(), blocks(c.shape(), c.branch(), c.estimator(), 2));
     }
   }
 
@@ -66,10 +67,10 @@ class BlockFunctionsTest {
   @Test
   void blocksAtTwoScalesOfOneModelEachRunTheirOwnBodies() {
     FlowSpec spec = Flows.sequential(Shape.of(4, 4, 4))
-        .steps(1, s -> s.residualBlock(b -> b.branch(new LipschitzConvNet(5, true))
+        .steps(2, s -> s.residualBlock(b -> b.branch(new LipschitzConvNet(5, true))
             .logDet(LogDet.russianRoulettePoisson(2))))
         .add(new Squeeze(2))
-        .steps(1, s -> s.residualBlock(b -> b.branch(new LipschitzConvNet(5, true))
+        .steps(2, s -> s.residualBlock(b -> b.branch(new LipschitzConvNet(5, true))
             .logDet(LogDet.russianRoulettePoisson(2))))
         .build();
     assertCalledBlocksMatchInlineBlocks("two scales", spec);
@@ -147,6 +148,30 @@ class BlockFunctionsTest {
     assertThat(functionCounts[1]).as("functions in the library at 6 blocks vs 2").isEqualTo(functionCounts[0]);
     assertThat(callCounts).as("calls at 2 and 6 blocks: a forward and a backward call per block")
         .containsExactly(4, 12);
+  }
+
+  /**
+   * A block alone of its kind (here the only one, and one of a different width next to two that share a kind) is
+   * built in place: it would share no body, and a called block's backward pass recomputes it.
+   */
+  @Test
+  void aBlockAloneOfItsKindIsBuiltInPlace() {
+    FlowSpec spec = Flows.sequential(Shape.of(2))
+        .steps(2, s -> s.residualBlock(b -> b.branch(new LipschitzMlp(List.of(8)))))
+        .steps(1, s -> s.residualBlock(b -> b.branch(new LipschitzMlp(List.of(6)))))
+        .build();
+    try (Graph graph = new Graph()) {
+      Ops tf = Ops.create(graph);
+      CompiledFlow<TFloat64> flow = FlowCompiler.compileFloat64(tf, spec, 5);
+      Transformed<TFloat64> out = flow.forwardAndLogDet(tf, normal(tf, 1, Shape.of(2)), PassContext.training());
+      SafeGradients.gradientsOrZeros(tf, tf.reduceSum(out.logDet(), tf.constant(0)), flow.trainableVariables());
+      int calls = 0;
+      for (Iterator<GraphOperation> it = graph.operations(); it.hasNext(); ) {
+        calls += it.next().type().equals("PartitionedCall") ? 1 : 0;
+      }
+      assertThat(calls).as("a forward and a backward call for each of the two blocks of one kind, none for the third")
+          .isEqualTo(4);
+    }
   }
 
   /**

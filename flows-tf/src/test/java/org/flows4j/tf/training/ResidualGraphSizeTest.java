@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Structure, not speed: the trainer's graph of a deep Residual Flow grows by the same number of ops for every block
  * (graph-building time, the session's first run and graph optimisation all scale with it), that number stays under a
- * stated bound, and the data-dependent initialisation, evaluation and sampling graphs are not built until they are
- * used.
+ * stated bound, and the data-dependent initialisation, evaluation, sampling and EMA weight-swap ops are not built
+ * until they are used.
  */
 class ResidualGraphSizeTest {
   /**
@@ -59,9 +59,13 @@ class ResidualGraphSizeTest {
   }
 
   @Test
-  void dataInitializationEvaluationAndSamplingOpsAreBuiltOnFirstUse() {
+  void dataInitializationEvaluationSamplingAndWeightSwapOpsAreBuiltOnFirstUse() {
     TrainingGraph g = new TrainingGraph(toy(2), TrainingOptions.defaults());
     try {
+      long beforeSwap = count(g);
+      TrainingGraph.AverageSwap swap = g.averageSwap();
+      assertThat(g.averageSwap()).isSameAs(swap);
+      assertThat(count(g)).as("the EMA weight swap, built when first asked for").isGreaterThan(beforeSwap);
       long training = count(g);
       assertThat(hasOp(g, "evaluation_mean_nll")).isFalse();
       assertThat(hasOp(g, "sample_count")).isFalse();

@@ -105,6 +105,36 @@ class UpdateArithmeticTest {
     }
   }
 
+  /**
+   * A flow without data-dependent initialisation (a Residual Flow: no ActNorm) starts its average from the initial
+   * weights too: after the first update the averaged weights are {@code d·w₀ + (1 - d)·w₁} with the warm-up's
+   * {@code d = 2/11}. Before the fix the average of such a flow started from zeros, {@code (1 - d)·w₁}, off by
+   * {@code d·|w₀|}.
+   */
+  @Test
+  void theAverageOfAFlowWithoutDataInitialisationStartsFromTheInitialWeights() {
+    FlowSpec spec = Presets.residualFlow(Shape.of(2)).blocks(2).width(8).build();
+    TrainingOptions options = TrainingOptions.builder().seed(9).learningRate(1e-2).emaDecay(0.5).build();
+    try (Trainer trainer = Trainer.create(spec, options)) {
+      double[] initial = TrainerProbe.weights(trainer);
+      assertThat(trainer.step(toyBatch(), 64).applied()).isTrue();
+      double[] updated = TrainerProbe.weights(trainer);
+      double keep = 2.0 / 11.0;
+      double[] expected = new double[initial.length];
+      double largestInitial = 0;
+      for (int i = 0; i < expected.length; i++) {
+        expected[i] = keep * initial[i] + (1 - keep) * updated[i];
+        largestInitial = Math.max(largestInitial, Math.abs(initial[i]));
+      }
+      assertThat(largestInitial).as("a start from zeros would be told apart").isGreaterThan(0.1);
+      assertThat(TrainerProbe.maxAbsDifference(TrainerProbe.averagedWeights(trainer), expected)).isLessThan(1e-5);
+    }
+  }
+
+  private static float[] toyBatch() {
+    return ToyDensity.EIGHT_GAUSSIANS.sampleFlat(64, new SplittableRandom(4));
+  }
+
   private static double firstGradientNorm(TrainingOptions options) {
     try (Trainer trainer = Trainer.create(SPEC, options)) {
       trainer.step(batch(0), 64);
