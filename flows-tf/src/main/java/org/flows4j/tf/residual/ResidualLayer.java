@@ -94,13 +94,17 @@ public final class ResidualLayer<T extends TFloating> extends AbstractLayer<T, R
 
   /**
    * Tells the block how many blocks of its flow share its kind (equal spec and example shape); the compiler calls it
-   * once all blocks exist, before any pass is built. With others, the block is a call of the kind's shared function
-   * ({@link BlockFunctions}); alone, it is built in place: a lone block shares no body, and with backpropagation
-   * through a truncated series a called block's backward pass recomputes its unrolled series, which made one
-   * width-512 conv block 1.3–1.4 times slower per step than the block built in place, for the same memory.
+   * once all blocks exist, before any pass is built. A block is a call of its kind's shared function
+   * ({@link BlockFunctions}) unless it is alone of its kind and its training estimator backpropagates through a
+   * truncated series: a called block's backward pass recomputes the unrolled series, which made one width-512 conv
+   * block 1.3–1.4 times slower per step than the block built in place, for the same memory, and a lone block shares
+   * no body. With the Neumann gradient a lone block stays a call: its backward call recomputes only the branch, and
+   * the call keeps only the block's input between the passes, where the block built in place keeps its activations
+   * (the paper's MNIST model, whose first block is of its own kind, took 1.3 GB more with it built in place).
    */
   public void sharedBy(int blocksOfThisKind) {
-    this.calledAsFunction = blocksOfThisKind > 1;
+    this.calledAsFunction = blocksOfThisKind > 1 || usesNeumannGradient(spec.logDet())
+        || spec.logDet() instanceof ExactLogDet;
   }
 
   /** The kind {@link #sharedBy} counts blocks of: blocks with equal keys can share one function body. */

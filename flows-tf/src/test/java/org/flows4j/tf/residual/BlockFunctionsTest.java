@@ -151,14 +151,16 @@ class BlockFunctionsTest {
   }
 
   /**
-   * A block alone of its kind (here the only one, and one of a different width next to two that share a kind) is
-   * built in place: it would share no body, and a called block's backward pass recomputes it.
+   * A block alone of its kind that backpropagates through a truncated series is built in place (it would share no
+   * body, and its backward call would recompute the unrolled series); a lone block with the Neumann gradient stays
+   * a call (its call keeps only its input between the passes), and so do blocks that share a kind.
    */
   @Test
-  void aBlockAloneOfItsKindIsBuiltInPlace() {
+  void aBlockAloneOfItsKindThatBackpropagatesThroughItsSeriesIsBuiltInPlace() {
     FlowSpec spec = Flows.sequential(Shape.of(2))
         .steps(2, s -> s.residualBlock(b -> b.branch(new LipschitzMlp(List.of(8)))))
-        .steps(1, s -> s.residualBlock(b -> b.branch(new LipschitzMlp(List.of(6)))))
+        .steps(1, s -> s.residualBlock(b -> b.branch(new LipschitzMlp(List.of(6))).logDet(LogDet.truncatedSeries(3))))
+        .steps(1, s -> s.residualBlock(b -> b.branch(new LipschitzMlp(List.of(4)))))
         .build();
     try (Graph graph = new Graph()) {
       Ops tf = Ops.create(graph);
@@ -169,8 +171,8 @@ class BlockFunctionsTest {
       for (Iterator<GraphOperation> it = graph.operations(); it.hasNext(); ) {
         calls += it.next().type().equals("PartitionedCall") ? 1 : 0;
       }
-      assertThat(calls).as("a forward and a backward call for each of the two blocks of one kind, none for the third")
-          .isEqualTo(4);
+      assertThat(calls).as("a forward and a backward call for the two blocks of one kind and the lone Neumann block, "
+          + "none for the lone backpropagating block").isEqualTo(6);
     }
   }
 

@@ -24,12 +24,12 @@ class ResidualGraphSizeTest {
    * series loop live in one shared function body; what stays per block in the main graph is its variables, their
    * initialisers, optimizer and EMA ops, the spectral normalisation and the calls with their gradient routing).
    * 420 since the trainer keeps its per-weight state in flat vectors, the spectral normalisation moved into the
-   * function bodies, a block's maps share one power-iteration loop and small initial values are host constants
-   * (what remains: 25 variables and their initialisers, the calls and their gradient routing with one zero-filled
-   * gradient per unread pass-through output, the weights' slices of the flat optimizer and EMA updates, and two
-   * power-iteration loops).
+   * function bodies, a block's maps share one power-iteration loop and small initial values are host constants;
+   * 370 with the EMA weight swap built on first use (what remains: 25 variables and their initialisers, the calls
+   * and their gradient routing with one zero-filled gradient per unread pass-through output, the weights' slices of
+   * the flat optimizer update, and two power-iteration loops).
    */
-  static final int MAX_OPS_PER_TOY_BLOCK = 450;
+  static final int MAX_OPS_PER_TOY_BLOCK = 400;
 
   @Test
   void opsPerBlockAreTheSameAtEveryDepthAndBounded() {
