@@ -52,6 +52,11 @@ public final class BenchmarkCommand implements Callable<Integer> {
       description = "samples per sampling call (default: ${DEFAULT-VALUE})")
   int samplesPerCall = 256;
 
+  @Option(names = "--sampling-calls", paramLabel = "N", defaultValue = "5",
+      description = "timed sampling calls, after one untimed call; more give a steadier figure when a call is short "
+          + "(default: ${DEFAULT-VALUE})")
+  int samplingCalls = 5;
+
   @Option(names = "--width", paramLabel = "N", description = "as for `flows train`")
   @Nullable Integer width;
 
@@ -92,15 +97,13 @@ public final class BenchmarkCommand implements Callable<Integer> {
   /** Time limit of a --workers run, after which the watchdog stops every worker. */
   private static final long WORKER_TIME_LIMIT_SECONDS = 3600;
 
-  /** Sampling calls timed; enough to average out scheduling noise on a busy machine. */
-  private static final int SAMPLING_CALLS = 5;
-
   @Override
   public Integer call() {
     TrainCommand.atLeast("--steps", steps, 1);
     TrainCommand.atLeast("--warmup-steps", untimedSteps, 1);
     TrainCommand.atLeast("--batch", batch, 1);
     TrainCommand.atLeast("--samples", samplesPerCall, 1);
+    TrainCommand.atLeast("--sampling-calls", samplingCalls, 1);
     PrintWriter out = spec.commandLine().getOut();
     if (workers != null) {
       return launchWorkers(out);
@@ -142,7 +145,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
       double trainSeconds = (System.nanoTime() - start) / 1e9;
       trainer.sample(samplesPerCall, 1.0, 0); // untimed: the first call optimises the sampling graph
       start = System.nanoTime();
-      for (int i = 1; i <= SAMPLING_CALLS; i++) {
+      for (int i = 1; i <= samplingCalls; i++) {
         trainer.sample(samplesPerCall, 1.0, i);
       }
       double sampleSeconds = (System.nanoTime() - start) / 1e9;
@@ -150,7 +153,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
       out.printf(Locale.ROOT, "training:  %.2f steps/s (%.0f examples/s)%n", steps / trainSeconds,
           steps * batchSize / trainSeconds);
       out.printf(Locale.ROOT, "sampling:  %.0f samples/s (%d calls of %d)%n",
-          SAMPLING_CALLS * samplesPerCall / sampleSeconds, SAMPLING_CALLS, samplesPerCall);
+          samplingCalls * (double) samplesPerCall / sampleSeconds, samplingCalls, samplesPerCall);
       OptionalLong peakResident = MemoryUsage.peakResidentBytes();
       out.printf(Locale.ROOT, "memory:    peak resident set (VmHWM) %s, JVM heap peak %s of %s max%n",
           peakResident.isPresent() ? MemoryUsage.mebibytes(peakResident.getAsLong()) : "unknown (no /proc)",

@@ -51,4 +51,12 @@ class WorkerBenchmarkTest {
     assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
     assertThat(result.err()).isEqualTo("error: --workers must be at least 1, but was 0\n");
   }
+
+  @Test
+  void samplingCallsMustBePositive() {
+    Cli.Result result = Cli.run("benchmark", "--sampling-calls", "0");
+
+    assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(result.err()).isEqualTo("error: --sampling-calls must be at least 1, but was 0\n");
+  }
 }
