@@ -142,7 +142,7 @@ final class BlockFunctions {
     // takes instead of running the series loop again.
     boolean neumann = ResidualLayer.usesNeumannGradient(estimator);
     GraphOperation forwardCall = call(tf, "ResidualBlock", functions.forward().getDefinedName(), argumentOutputs,
-        argumentTypes, Collections.nCopies(neumann ? 3 : 2, valueType));
+        argumentTypes, Collections.nCopies(neumann ? 3 : 2, valueType), new byte[0]);
     Operand<T> y = (Operand<T>) (Operand<?>) forwardCall.output(0);
     Operand<T> logDet = (Operand<T>) (Operand<?>) forwardCall.output(1);
     @Nullable Operand<?> neumannVector = neumann ? forwardCall.output(2) : null;
@@ -172,7 +172,8 @@ final class BlockFunctions {
       }
       in.add(upstream.get(0));
       in.add(upstream.get(1));
-      GraphOperation call = call(g, "ResidualBlockGrad", backwardName, in, inputTypes, gradientTypes);
+      GraphOperation call = call(g, "ResidualBlockGrad", backwardName, in, inputTypes, gradientTypes,
+          UNOPTIMIZED_BODY);
       List<Operand<?>> gradients = new ArrayList<>();
       gradients.add(g.zerosLike(op.input(0)));
       gradients.add(g.zerosLike(op.input(1)));
@@ -189,13 +190,30 @@ final class BlockFunctions {
   }
 
   /**
+   * The session options a backward call instantiates its body with: Grappler off. A call's body is optimised once,
+   * when the first step instantiates it; for the backward body that cost more than it saved. Measured on an idle
+   * machine, Grappler on → off for the backward bodies only, alternating runs: the first step of the 100-block toy
+   * model backpropagating through a 5-term series 4.51, 4.76, 4.33 → 3.60, 3.85, 3.93 s, its later steps 1.72, 1.70,
+   * 1.51 → 1.65, 1.76, 1.51 s/step; the Neumann toy model's first step 3.90, 3.62 → 3.29, 3.44 s, later steps 0.91,
+   * 0.93 → 1.00, 0.97 s/step; the image layout's first step 5.37, 5.21 → 3.79, 3.80 s, later steps 1.29, 1.17 →
+   * 1.28, 1.22 s/step; one conv block of width 512 (Neumann, n = 2 / 20), two rounds: 0.721 / 1.802 and 0.640 /
+   * 1.832 s/step on, 0.735 / 1.938 and 0.810 / 1.631 off, within this machine's run-to-run spread. The forward
+   * bodies keep Grappler.
+   */
+  private static final byte[] UNOPTIMIZED_BODY = org.tensorflow.proto.ConfigProto.newBuilder()
+      .setGraphOptions(org.tensorflow.proto.GraphOptions.newBuilder()
+          .setRewriteOptions(org.tensorflow.proto.RewriterConfig.newBuilder().setDisableMetaOptimizer(true)))
+      .build().toByteArray();
+
+  /**
    * A call of the named function of the graph's library, with TensorFlow's shape inference of the call turned off
    * ({@code _disable_call_shape_inference}). Left on, adding the call op instantiates the function and infers the
    * shapes of its whole body: 15–27 ms per backward call of a toy block, most of the 100-block model's gradient
-   * construction. The outputs' shapes are restored where they are needed ({@link #withShape}).
+   * construction. The outputs' shapes are restored where they are needed ({@link #withShape}). {@code config} is the
+   * serialised {@code ConfigProto} the body is instantiated with (empty: TensorFlow's defaults).
    */
   private static GraphOperation call(Ops tf, String opName, String function, List<Output<?>> inputs,
-      List<DataType> inputTypes, List<DataType> outputTypes) {
+      List<DataType> inputTypes, List<DataType> outputTypes, byte[] config) {
     return (GraphOperation) tf.scope()
         .opBuilder("PartitionedCall", opName)
         .addInputList(inputs.toArray(new Output<?>[0]))
@@ -203,6 +221,7 @@ final class BlockFunctions {
         .setAttr("Tout", outputTypes.toArray(new DataType[0]))
         .setAttr("f", AttrValue.newBuilder().setFunc(NameAttrList.newBuilder().setName(function)).build())
         .setAttr("_disable_call_shape_inference", true)
+        .setAttr("config_proto", config)
         .build();
   }
 

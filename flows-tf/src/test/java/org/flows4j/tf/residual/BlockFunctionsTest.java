@@ -151,6 +151,32 @@ class BlockFunctionsTest {
   }
 
   /**
+   * The backward calls instantiate their bodies with Grappler off (it cost the first step more than it saved, see
+   * {@code BlockFunctions}); the forward calls keep TensorFlow's defaults.
+   */
+  @Test
+  void backwardCallsInstantiateTheirBodiesWithoutGrappler() throws Exception {
+    try (Graph graph = new Graph()) {
+      Ops tf = Ops.create(graph);
+      CompiledFlow<TFloat64> flow = FlowCompiler.compileFloat64(tf,
+          blocks(Shape.of(2), new LipschitzMlp(List.of(8)), LogDet.russianRoulette(0.5), 2), 5);
+      Transformed<TFloat64> out = flow.forwardAndLogDet(tf, normal(tf, 1, Shape.of(2)), PassContext.training());
+      SafeGradients.gradientsOrZeros(tf, tf.reduceSum(out.logDet(), tf.constant(0)), flow.trainableVariables());
+      java.util.Map<String, Boolean> grapplerOffByCall = new java.util.TreeMap<>();
+      for (var node : graph.toGraphDef().getNodeList()) {
+        if (node.getOp().equals("PartitionedCall")) {
+          var config = org.tensorflow.proto.ConfigProto.parseFrom(node.getAttrOrThrow("config_proto").getS());
+          String kind = node.getName().contains("ResidualBlockGrad") ? "backward" : "forward";
+          grapplerOffByCall.merge(kind, config.getGraphOptions().getRewriteOptions().getDisableMetaOptimizer(),
+              (a, b) -> a && b);
+        }
+      }
+      assertThat(grapplerOffByCall).containsExactlyEntriesOf(new java.util.TreeMap<>(java.util.Map.of(
+          "backward", true, "forward", false)));
+    }
+  }
+
+  /**
    * A block alone of its kind that backpropagates through a truncated series is built in place (it would share no
    * body, and its backward call would recompute the unrolled series); a lone block with the Neumann gradient stays
    * a call (its call keeps only its input between the passes), and so do blocks that share a kind.
