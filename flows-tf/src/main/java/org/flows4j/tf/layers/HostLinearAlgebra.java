@@ -144,7 +144,8 @@ final class HostLinearAlgebra {
     m[j] = t;
   }
 
-  private static double gaussian(SplittableRandom random) {
+  /** A standard normal draw from {@code random} (also the host-drawn initial values of {@link Parameters}). */
+  static double gaussian(SplittableRandom random) {
     // Box–Muller; SplittableRandom has no nextGaussian in Java 17.
     double u1 = 1.0 - random.nextDouble();
     double u2 = random.nextDouble();

@@ -137,7 +137,7 @@ public final class Parameters<T extends TFloating> {
       double[] values = new double[Math.toIntExact(size)];
       double squares = 0;
       for (int i = 0; i < values.length; i++) {
-        values[i] = gaussian(random);
+        values[i] = HostLinearAlgebra.gaussian(random);
         squares += values[i] * values[i];
       }
       double norm = Math.sqrt(squares);
@@ -185,12 +185,6 @@ public final class Parameters<T extends TFloating> {
   /** A seed for host-side initialisers (rotations, permutations) that follows the same derivation. */
   public long nextHostSeed() {
     return mix(seed, shared.counter++);
-  }
-
-  /** A standard normal draw (Box–Muller). */
-  private static double gaussian(java.util.SplittableRandom random) {
-    double radius = Math.sqrt(-2 * Math.log(1 - random.nextDouble()));
-    return radius * Math.cos(2 * Math.PI * random.nextDouble());
   }
 
   private Variable<T> register(Variable<T> variable) {

@@ -103,8 +103,9 @@ public final class ResidualLayer<T extends TFloating> extends AbstractLayer<T, R
    * (the paper's MNIST model, whose first block is of its own kind, took 1.3 GB more with it built in place).
    */
   public void sharedBy(int blocksOfThisKind) {
-    this.calledAsFunction = blocksOfThisKind > 1 || usesNeumannGradient(spec.logDet())
-        || spec.logDet() instanceof ExactLogDet;
+    boolean backpropagatesThroughSeries = spec.logDet() instanceof TruncatedSeries truncated
+        && truncated.gradient() == GradientMode.BACKPROP;
+    this.calledAsFunction = blocksOfThisKind > 1 || !backpropagatesThroughSeries;
   }
 
   /** The kind {@link #sharedBy} counts blocks of: blocks with equal keys can share one function body. */

@@ -228,17 +228,10 @@ abstract class SpectralLinear<T extends TFloating> {
         (b, vars) -> {
           Operand<TInt32> step = WhileLoop.get(vars, 0);
           Operand<T> w = WhileLoop.get(vars, 3);
-          Operand<T> oldSigma = WhileLoop.get(vars, 4);
-          Operand<T> transposed = applyTransposed(b, w, WhileLoop.get(vars, 1));
-          Operand<T> newV = learned ? dualOfDual(b, transposed, WhileLoop.<T>get(vars, 6))
-              : dualOfDual(b, transposed, domainOrder);
-          Operand<T> wv = apply(b, w, newV); // once: it gives both u and σ = uᵀWv
-          Operand<T> newU = learned ? dual(b, wv, WhileLoop.<T>get(vars, 7)) : dual(b, wv, codomainOrder);
-          Operand<T> newSigma = sumAll(b, b.math.mul(newU, wv));
-          Operand<T> change = b.math.div(b.math.abs(b.math.sub(newSigma, oldSigma)),
-              b.math.maximum(b.math.abs(newSigma), Tensors.scalar(b, 1e-12, type)));
-          List<Operand<?>> next = new java.util.ArrayList<>(
-              List.of(b.math.add(step, b.constant(1)), newU, newV, w, newSigma, change));
+          List<Operand<T>> stepped = powerStep(b, WhileLoop.get(vars, 1), w, WhileLoop.get(vars, 4),
+              learned ? WhileLoop.<T>get(vars, 6) : null, learned ? WhileLoop.<T>get(vars, 7) : null);
+          List<Operand<?>> next = new java.util.ArrayList<>(List.of(b.math.add(step, b.constant(1)), stepped.get(0),
+              stepped.get(1), w, stepped.get(2), stepped.get(3)));
           if (learned) {
             next.add(WhileLoop.get(vars, 6));
             next.add(WhileLoop.get(vars, 7));
@@ -284,7 +277,7 @@ abstract class SpectralLinear<T extends TFloating> {
           for (int i = 0; i < maps.size(); i++) {
             int at = 2 + 4 * i;
             List<Operand<T>> stepped = maps.get(i).powerStep(b, WhileLoop.get(vars, at),
-                WhileLoop.get(vars, at + 2), WhileLoop.get(vars, at + 3));
+                WhileLoop.get(vars, at + 2), WhileLoop.get(vars, at + 3), null, null);
             next.add(stepped.get(0));
             next.add(stepped.get(1));
             next.add(WhileLoop.get(vars, at + 2));
@@ -304,13 +297,16 @@ abstract class SpectralLinear<T extends TFloating> {
   }
 
   /**
-   * One step of the power method with fixed orders from u (and W, σ): {@code v' = dual_p(Wᵀu)},
-   * {@code u' = dual_q(Wv')}, {@code σ' = u'ᵀWv'}; returns u', v', σ' and σ's relative change.
+   * One step of the power method from u (and W, σ): {@code v' = dual_p(Wᵀu)}, {@code u' = dual_q(Wv')},
+   * {@code σ' = u'ᵀWv'}; returns u', v', σ' and σ's relative change. The orders are the map's fixed ones, or the
+   * given learned p and q (both or neither).
    */
-  private List<Operand<T>> powerStep(Ops b, Operand<T> u, Operand<T> w, Operand<T> oldSigma) {
-    Operand<T> newV = dualOfDual(b, applyTransposed(b, w, u), domainOrder);
+  private List<Operand<T>> powerStep(Ops b, Operand<T> u, Operand<T> w, Operand<T> oldSigma,
+      @Nullable Operand<T> p, @Nullable Operand<T> q) {
+    Operand<T> transposed = applyTransposed(b, w, u);
+    Operand<T> newV = p != null ? dualOfDual(b, transposed, p) : dualOfDual(b, transposed, domainOrder);
     Operand<T> wv = apply(b, w, newV); // once: it gives both u and σ = uᵀWv
-    Operand<T> newU = dual(b, wv, codomainOrder);
+    Operand<T> newU = q != null ? dual(b, wv, q) : dual(b, wv, codomainOrder);
     Operand<T> newSigma = sumAll(b, b.math.mul(newU, wv));
     Operand<T> change = b.math.div(b.math.abs(b.math.sub(newSigma, oldSigma)),
         b.math.maximum(b.math.abs(newSigma), Tensors.scalar(b, 1e-12, type)));

@@ -63,11 +63,6 @@ final class FlatLayout<T extends TFloating> {
     sizeConstant = shapes.size() > 1 ? tf.constant(sizes) : null;
   }
 
-  /** How many numbers the vector holds. */
-  long size() {
-    return size;
-  }
-
   /** Where variable i's numbers start in the vector. */
   long offset(int i) {
     return offsets[i];
@@ -76,11 +71,6 @@ final class FlatLayout<T extends TFloating> {
   /** A zero vector, for an initialiser. */
   Operand<T> zeros(Ops init) {
     return Tensors.zeros(init, new long[] {size}, type);
-  }
-
-  /** The tensors (one per variable, shaped like it) flattened and concatenated. */
-  Operand<T> concat(Ops tf, List<? extends Operand<T>> parts) {
-    return join(tf, flatten(tf, parts));
   }
 
   /** Each tensor (one per variable, shaped like it) as a vector. */
@@ -123,6 +113,6 @@ final class FlatLayout<T extends TFloating> {
 
   /** The variables' current values as one vector. */
   Operand<T> read(Ops tf, List<Variable<T>> variables) {
-    return concat(tf, variables);
+    return join(tf, flatten(tf, variables));
   }
 }
