@@ -228,6 +228,62 @@ class BlockFunctionsTest {
     }
   }
 
+  /**
+   * The data-dependent initialisation pass (ActNorm's) needs only each block's y. A call op runs its whole body,
+   * series loop included, so in that pass the blocks are built in place, where a run executes only the ops its target
+   * needs: the init op depends on no block call and no loop, while the training pass of the same flow calls its
+   * blocks. Running the init op then gives the ActNorm after the blocks its data-dependent values.
+   */
+  @Test
+  void theDataInitialisationPassDependsOnNoBlockCallAndNoSeriesLoop() {
+    Shape shape = Shape.of(3, 3, 2);
+    FlowSpec spec = Flows.sequential(shape).steps(2, s -> s.actNorm().residualBlock(b -> b
+        .branch(new LipschitzConvNet(5, true)).logDet(LogDet.russianRoulettePoisson(2)))).steps(1, s -> s.actNorm()).build();
+    try (Graph graph = new Graph()) {
+      Ops tf = Ops.create(graph);
+      CompiledFlow<TFloat64> flow = FlowCompiler.compileFloat64(tf, spec, 5);
+      Operand<TFloat64> x = normal(tf, 1, shape);
+      String initName = flow.dataInitialization(tf, x).op().name();
+      Transformed<TFloat64> training = flow.forwardAndLogDet(tf, x, PassContext.training());
+      java.util.Map<String, org.tensorflow.proto.NodeDef> nodes = new java.util.HashMap<>();
+      graph.toGraphDef().getNodeList().forEach(node -> nodes.put(node.getName(), node));
+      assertThat(ancestorTypes(nodes, initName)).as("op types the initialisation runs")
+          .contains("Assign").doesNotContain("PartitionedCall", "While", "StatelessWhile");
+      assertThat(ancestorTypes(nodes, training.logDet().op().name())).as("op types of the training pass")
+          .contains("PartitionedCall");
+      try (Session session = new Session(graph)) {
+        session.initialize();
+        session.runner().addTarget(initName).run().close();
+        try (Result flags = session.runner().fetch(flow.initialized(tf)).run()) {
+          assertThat(((org.tensorflow.types.TBool) flags.get(0)).getBoolean()).as("every ActNorm initialised")
+              .isTrue();
+        }
+      }
+    }
+  }
+
+  /** The op types of {@code name} and of every op it depends on, through data and control inputs. */
+  private static java.util.Set<String> ancestorTypes(java.util.Map<String, org.tensorflow.proto.NodeDef> nodes,
+      String name) {
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    java.util.Set<String> types = new java.util.TreeSet<>();
+    java.util.Deque<String> pending = new java.util.ArrayDeque<>(List.of(name));
+    while (!pending.isEmpty()) {
+      String next = pending.pop();
+      if (!seen.add(next)) {
+        continue;
+      }
+      org.tensorflow.proto.NodeDef node = nodes.get(next);
+      types.add(node.getOp());
+      for (String input : node.getInputList()) {
+        String op = input.startsWith("^") ? input.substring(1) : input;
+        int colon = op.indexOf(':');
+        pending.push(colon < 0 ? op : op.substring(0, colon));
+      }
+    }
+    return types;
+  }
+
   private static Operand<TFloat64> objective(Ops tf, Transformed<TFloat64> t, Operand<TFloat64> dy) {
     return tf.math.add(Tensors.sumAll(tf, tf.math.mul(t.value(), dy)),
         Tensors.sumAll(tf, tf.math.mul(t.logDet(), tf.constant(0.7))));

@@ -24,7 +24,8 @@ import org.tensorflow.types.TInt64;
  * {@code java -cp … org.flows4j.tf.training.StartupBreakdown toy 100 default}; the third argument picks a
  * {@link SessionTuning} for A/B runs: {@code default} (TensorFlow's own), {@code off} (no Grappler), {@code one}
  * (one meta-optimizer iteration) or a comma-separated list of passes to turn off ({@code noconst,noremap,nomem…}).
- * The first argument is {@code toy}, {@code toybp} (5-term series, backprop) or {@code image<width>}.
+ * The first argument is {@code toy}, {@code toybp} (5-term series, backprop), {@code image<width>} or {@code mnist}
+ * (the paper's MNIST model, the second argument its blocks per scale).
  */
 public final class StartupBreakdown {
   private StartupBreakdown() {}
@@ -47,6 +48,11 @@ public final class StartupBreakdown {
             .lipschitzMlp(128, 128, 128, 128).spectralNormalization(toy).logDet(LogDet.truncatedSeries(5))
             .evaluationLogDet(LogDet.exact()))).build();
         batch = 500;
+      }
+      case "mnist" -> {
+        // The paper's MNIST model (train_img.py's defaults): blocks-blocks-blocks conv blocks of width 512, 4 fc.
+        spec = Presets.residualFlow(Shape.of(28, 28, 1)).blocks(blocks).width(512).fcWidth(128).build();
+        batch = 64;
       }
       default -> {
         spec = Presets.residualFlow(Shape.of(28, 28, 1)).blocks(blocks).width(Integer.parseInt(config.substring(5))).build();
@@ -122,9 +128,21 @@ public final class StartupBreakdown {
       session.initialize();
       long d = System.nanoTime();
       System.out.printf("initialize %.2f s%n", (d - c) / 1e9);
-      session.run(g.normalize);
+      if (System.getenv("TRACE_NORMALIZE") != null) { // op types of the first thorough refresh, by total time
+        try (var traced = session.runner().addTarget(g.normalize).setOptions(org.tensorflow.proto.RunOptions
+            .newBuilder().setTraceLevel(org.tensorflow.proto.RunOptions.TraceLevel.FULL_TRACE).build())
+            .runAndFetchMetadata()) {
+          printByOpType(traced.getMetadata().orElseThrow().getStepStats());
+        }
+      } else {
+        session.run(g.normalize);
+      }
       long e = System.nanoTime();
       System.out.printf("thorough normalize (first run) %.2f s%n", (e - d) / 1e9);
+      session.run(g.normalize);
+      long e2 = System.nanoTime();
+      System.out.printf("thorough normalize (second run) %.2f s%n", (e2 - e) / 1e9);
+      e = e2;
       float[] data = data(config, spec.inputShape(), batch);
       try (TFloat32 x = TFloat32.tensorOf(org.tensorflow.ndarray.Shape.of(TrainingGraph.batchDims(
               spec.inputShape(), batch)), org.tensorflow.ndarray.buffer.DataBuffers.of(data, true, false));
@@ -153,6 +171,24 @@ public final class StartupBreakdown {
     System.out.printf("total %.2f s%n", (System.nanoTime() - t0) / 1e9);
   }
 
+  private static void printByOpType(org.tensorflow.proto.StepStats stats) {
+    java.util.Map<String, long[]> byType = new java.util.HashMap<>();
+    for (var device : stats.getDevStatsList()) {
+      for (var node : device.getNodeStatsList()) {
+        String label = node.getTimelineLabel();
+        int eq = label.indexOf(" = ");
+        int paren = label.indexOf('(', Math.max(eq, 0));
+        String type = eq >= 0 && paren > eq ? label.substring(eq + 3, paren) : node.getNodeName();
+        long[] sum = byType.computeIfAbsent(type, t -> new long[2]);
+        sum[0] += node.getAllEndRelMicros();
+        sum[1]++;
+      }
+    }
+    byType.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0])).limit(15)
+        .forEach(e -> System.out.printf("  %-28s %9.1f ms in %7d runs%n", e.getKey(), e.getValue()[0] / 1e3,
+            e.getValue()[1]));
+  }
+
   private static ConfigProto config(String tuning) {
     return SessionTuning.parse(tuning);
   }
@@ -175,6 +211,7 @@ public final class StartupBreakdown {
 
     static ConfigProto parse(String name) {
       var rewrite = org.tensorflow.proto.RewriterConfig.newBuilder();
+      boolean pruned = false;
       var off = org.tensorflow.proto.RewriterConfig.Toggle.OFF;
       List<String> parts = new ArrayList<>(List.of(name.split(",")));
       for (String part : parts) {
@@ -197,11 +234,17 @@ public final class StartupBreakdown {
           case "nodbg" -> rewrite.setDebugStripper(off);
           case "noscoped" -> rewrite.setScopedAllocatorOptimization(off);
           case "timeout" -> rewrite.setMetaOptimizerTimeoutMs(2000);
+          case "pruned" -> pruned = true; // place_pruned_graph, as the trainer's block-function graphs
+          case "trainer" -> { // the trainer's own options for block-function graphs (SessionConfigs.training)
+            rewrite.setDisableMetaOptimizer(true).setMemoryOptimization(
+                org.tensorflow.proto.RewriterConfig.MemOptType.NO_MEM_OPT);
+            pruned = true;
+          }
           default -> throw new IllegalArgumentException(part);
         }
       }
-      return ConfigProto.newBuilder().setGraphOptions(
-          org.tensorflow.proto.GraphOptions.newBuilder().setRewriteOptions(rewrite)).build();
+      return ConfigProto.newBuilder().setGraphOptions(org.tensorflow.proto.GraphOptions.newBuilder()
+          .setRewriteOptions(rewrite).setPlacePrunedGraph(pruned)).build();
     }
   }
 }
