@@ -1,7 +1,6 @@
 package org.flows4j.tf.residual;
 
 import com.google.common.base.Preconditions;
-import java.util.List;
 import org.flows4j.api.residual.SpectralNormalization;
 import org.flows4j.tf.layers.Parameters;
 import org.tensorflow.Operand;
@@ -14,7 +13,6 @@ import org.tensorflow.types.family.TFloating;
  * transpose is the adjoint convolution (see {@link #transposedOperand}). Kernels are odd-sized.
  */
 final class ConvSpectralLinear<T extends TFloating> extends SpectralLinear<T> {
-  private static final List<Long> STRIDES = List.of(1L, 1L, 1L, 1L);
 
   ConvSpectralLinear(Ops tf, SpectralNormalization normalization, Parameters<T> parameters, int kernel, int in,
       int out, int height, int width) {
@@ -24,8 +22,8 @@ final class ConvSpectralLinear<T extends TFloating> extends SpectralLinear<T> {
   }
 
   @Override
-  Operand<T> apply(Ops tf, Operand<T> w, Operand<T> x) {
-    return tf.nn.conv2d(x, w, STRIDES, "SAME");
+  Operand<T> apply(Ops tf, LinearKernels kernels, Operand<T> w, Operand<T> x) {
+    return kernels.conv2d(tf, x, w);
   }
 
   /**

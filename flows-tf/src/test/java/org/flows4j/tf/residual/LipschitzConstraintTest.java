@@ -18,7 +18,9 @@ import org.tensorflow.Session;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.op.linalg.Svd;
+import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TFloat64;
+import org.tensorflow.types.family.TFloating;
 
 /**
  * After normalisation every linear map of a residual branch has spectral norm ≤ coeff (+ the power iteration's
@@ -29,15 +31,26 @@ class LipschitzConstraintTest {
   private static final double COEFF = 0.9;
 
   private static List<Double> largestSingularValues(FlowSpec spec, boolean convolution) {
+    return largestSingularValues(spec, convolution, TFloat64.class);
+  }
+
+  /**
+   * The largest singular value of each normalised map of the flow's first block (of the convolution operator at the
+   * input's size for conv branches), computed in float64 by SVD after the thorough refresh, the flow compiled in
+   * {@code type}.
+   */
+  private static <T extends TFloating> List<Double> largestSingularValues(FlowSpec spec, boolean convolution,
+      Class<T> type) {
     try (Graph graph = new Graph()) {
       Ops tf = Ops.create(graph);
-      CompiledFlow<TFloat64> flow = FlowCompiler.compileFloat64(tf, spec, 3);
+      CompiledFlow<T> flow = FlowCompiler.compile(tf, spec, type, 3);
       @SuppressWarnings("unchecked")
-      ResidualLayer<TFloat64> layer = (ResidualLayer<TFloat64>) flow.layers().get(0);
-      List<Operand<TFloat64>> weights = layer.normalizedWeights(tf);
+      ResidualLayer<T> layer = (ResidualLayer<T>) flow.layers().get(0);
+      List<Operand<T>> weights = layer.normalizedWeights(tf);
       List<Operand<TFloat64>> matrices = new ArrayList<>();
       Shape shape = spec.inputShape();
-      for (Operand<TFloat64> w : weights) {
+      for (Operand<T> weight : weights) {
+        Operand<TFloat64> w = tf.dtypes.cast(weight, TFloat64.class);
         matrices.add(convolution ? convolutionMatrix(tf, w, shape, (int) w.shape().get(2)) : w);
       }
       List<Operand<TFloat64>> sigmas = new ArrayList<>();
@@ -350,13 +363,14 @@ class LipschitzConstraintTest {
    * every map (an MLP branch's last layer starts near zero, the official init, and scaling alone would leave it
    * below the bound).
    */
-  static void grow(Ops tf, Session session, List<Variable<TFloat64>> variables, boolean noise) {
+  static <T extends TFloating> void grow(Ops tf, Session session, List<Variable<T>> variables, boolean noise) {
     List<org.tensorflow.op.Op> grow = new ArrayList<>();
     for (int i = 0; i < variables.size(); i++) {
-      Variable<TFloat64> v = variables.get(i);
-      Operand<TFloat64> added = tf.math.mul(tf.constant(noise ? 0.3 : 0.0), tf.random.statelessRandomNormal(
-          tf.shape(v), tf.constant(new long[] {11, i}), TFloat64.class));
-      grow.add(tf.assign(v, tf.math.add(tf.math.mul(v, tf.constant(5.0)), added)));
+      Variable<T> v = variables.get(i);
+      Class<T> type = v.type();
+      Operand<T> added = tf.math.mul(tf.dtypes.cast(tf.constant(noise ? 0.3 : 0.0), type),
+          tf.random.statelessRandomNormal(tf.shape(v), tf.constant(new long[] {11, i}), type));
+      grow.add(tf.assign(v, tf.math.add(tf.math.mul(v, tf.dtypes.cast(tf.constant(5.0), type)), added)));
     }
     session.run(tf.withControlDependencies(grow).noOp());
   }
@@ -395,5 +409,36 @@ class LipschitzConstraintTest {
     List<Double> sigmas = largestSingularValues(spec, true);
     System.out.println("convolution operator norms after normalisation: " + sigmas);
     assertThat(sigmas).hasSize(3).allSatisfy(sigma -> assertThat(sigma).isBetween(COEFF - 0.01, COEFF + 1e-3));
+  }
+
+  /**
+   * The same bound in float32, where the power iteration's loop runs on oneDNN's convolutions when this TensorFlow
+   * build has them (the loop body is checked to hold them then), not on the standard ops of the float64 tests.
+   */
+  @Test
+  void convolutionOperatorsAreWithinTheBoundInFloat32() {
+    FlowSpec spec = Flows.sequential(Shape.of(4, 4, 2))
+        .steps(1, s -> s.residualBlock(b -> b.lipschitzConvNet(6).lipschitzCoeff(COEFF))).build();
+    List<Double> sigmas = largestSingularValues(spec, true, TFloat32.class);
+    System.out.println("float32 convolution operator norms after normalisation: " + sigmas);
+    assertThat(sigmas).hasSize(3).allSatisfy(sigma -> assertThat(sigma).isBetween(COEFF - 0.01, COEFF + 1e-3));
+    try (Graph graph = new Graph()) {
+      Ops tf = Ops.create(graph);
+      FlowCompiler.compile(tf, spec, 3).normalizationUpdate(tf, true);
+      java.util.Map<String, Integer> linear = new java.util.TreeMap<>();
+      for (var function : graph.getFunctions()) {
+        if (function.getDefinedName().startsWith("power_iteration_body")) {
+          for (var node : function.getFunctionDef().getNodeDefList()) {
+            if (node.getOp().contains("Conv2D") || node.getOp().contains("MatMul")) {
+              linear.merge(node.getOp(), 1, Integer::sum);
+            }
+          }
+        }
+      }
+      boolean oneDnn = LinearKernels.forLoopBody(TFloat32.class) == LinearKernels.ONE_DNN;
+      assertThat(linear).as("linear ops in the power iteration's body: W and Wᵀ of the two 3x3 maps and of the 1x1 "
+          + "map between them").containsExactlyInAnyOrderEntriesOf(java.util.Map.of(
+              oneDnn ? "_MklNativeConv2D" : "Conv2D", 4, oneDnn ? "_MklMatMul" : "MatMul", 2));
+    }
   }
 }
