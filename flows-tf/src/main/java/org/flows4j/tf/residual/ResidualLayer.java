@@ -189,16 +189,20 @@ public final class ResidualLayer<T extends TFloating> extends AbstractLayer<T, R
   @Override
   public Transformed<T> forwardAndLogDet(Ops tf, Operand<T> x, PassContext<T> context) {
     LogDetEstimator estimator = context.mode() == FlowMode.TRAINING ? spec.logDet() : spec.evaluationLogDet();
-    if (contextBiases != null || !calledAsFunction || context.isInitializing()) {
+    if (contextBiases != null || !calledAsFunction) {
       // The function bodies are traced with the branch's own weight shapes; a conditional block's biases are per
-      // example, so it is built inline (same maths, one copy per block). So is a block alone of its kind. So is
-      // every block in the data-dependent initialisation pass, which needs only y: a call op runs its whole body,
-      // series loop included, while of ops built in place a run executes only those its targets need (the paper's
-      // MNIST model: the pass took 26 s as calls, the series' cost, against 7.5 s once Grappler had pruned them).
+      // example, so it is built inline (same maths, one copy per block). So is a block alone of its kind.
       return forwardAndLogDet(tf, x, weights(tf, context), probeSeed(tf), countSeed(tf), estimator);
     }
-    return BlockFunctions.forwardAndLogDet(tf, this, x, branch.parameters(tf), probeSeed(tf), countSeed(tf),
-        estimator);
+    Transformed<T> called = BlockFunctions.forwardAndLogDet(tf, this, x, branch.parameters(tf), probeSeed(tf),
+        countSeed(tf), estimator);
+    if (context.isInitializing()) {
+      // The data-dependent initialisation pass reads only y, and a call op runs its whole body, series loop
+      // included: y is built in place from the branch's forward pass, and the call, whose log-det this pass returns
+      // but never runs, stays unexecuted. The paper's MNIST model: the pass took 26 s through the calls, 7.5 s so.
+      return new Transformed<>(tf.math.add(x, branch.forward(tf, x, weights(tf, context))), called.logDet());
+    }
+    return called;
   }
 
   /** The normalised branch weights from the branch's raw parameters' values (see {@link BlockFunctions}). */

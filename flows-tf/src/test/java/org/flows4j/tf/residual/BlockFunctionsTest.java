@@ -230,9 +230,9 @@ class BlockFunctionsTest {
 
   /**
    * The data-dependent initialisation pass (ActNorm's) needs only each block's y. A call op runs its whole body,
-   * series loop included, so in that pass the blocks are built in place, where a run executes only the ops its target
-   * needs: the init op depends on no block call and no loop, while the training pass of the same flow calls its
-   * blocks. Running the init op then gives the ActNorm after the blocks its data-dependent values.
+   * series loop included, so in that pass y is built in place from the branch's forward pass: the init op depends on
+   * no block call and no loop, while the training pass of the same flow calls its blocks. Running the init op then
+   * initialises every ActNorm, those after the blocks included.
    */
   @Test
   void theDataInitialisationPassDependsOnNoBlockCallAndNoSeriesLoop() {
