@@ -312,11 +312,7 @@ abstract class SpectralLinear<T extends TFloating> {
    */
   private List<Operand<T>> powerStep(Ops b, Operand<T> u, Operand<T> w, Operand<T> oldSigma,
       @Nullable Operand<T> p, @Nullable Operand<T> q) {
-    // The step runs only inside a loop whose results are stored without gradient: oneDNN's kernels where available
-    // (TensorFlow rewrites to them in the main graph only). On a 3x3 map between 512 channels and 1 at 28x28, the
-    // first scale of the paper's MNIST model, Eigen's convolution packs the 9·512-wide image patches for a one-
-    // column product: a conv pair took 1.36 ms there against 0.89 ms with oneDNN's kernels.
-    LinearKernels kernels = LinearKernels.forLoopBody(type);
+    LinearKernels kernels = powerIterationKernels();
     Operand<T> transposed = applyTransposed(b, kernels, w, u);
     Operand<T> newV = p != null ? dualOfDual(b, transposed, p) : dualOfDual(b, transposed, domainOrder);
     Operand<T> wv = apply(b, kernels, w, newV); // once: it gives both u and σ = uᵀWv
@@ -336,6 +332,14 @@ abstract class SpectralLinear<T extends TFloating> {
     Operand<T> change = b.math.div(b.math.abs(b.math.sub(newSigma, oldSigma)),
         b.math.maximum(b.math.abs(newSigma), Tensors.scalar(b, 1e-12, type)));
     return List.of(newU, newV, newSigma, change);
+  }
+
+  /**
+   * The kernels of the power iteration's loop body, which runs without gradient: the standard ones, which on a
+   * single vector are a matrix–vector product (see {@link ConvSpectralLinear} for the exception).
+   */
+  LinearKernels powerIterationKernels() {
+    return LinearKernels.STANDARD;
   }
 
   /** Whether this map's power iteration can join others' in one loop (see {@link #powerIterationTogether}). */
