@@ -13,17 +13,39 @@ import org.tensorflow.types.family.TFloating;
  * transpose is the adjoint convolution (see {@link #transposedOperand}). Kernels are odd-sized.
  */
 final class ConvSpectralLinear<T extends TFloating> extends SpectralLinear<T> {
+  private final int kernel;
+  private final int in;
+  private final int out;
+  private final int height;
+  private final int width;
 
   ConvSpectralLinear(Ops tf, SpectralNormalization normalization, Parameters<T> parameters, int kernel, int in,
       int out, int height, int width) {
     super(tf, normalization, parameters, new long[] {kernel, kernel, in, out}, (long) kernel * kernel * in,
         (long) kernel * kernel * out, out, new long[] {1, height, width, out}, new long[] {1, height, width, in});
     Preconditions.checkArgument(kernel % 2 == 1, "the adjoint below needs an odd kernel, but it was %s", kernel);
+    this.kernel = kernel;
+    this.in = in;
+    this.out = out;
+    this.height = height;
+    this.width = width;
   }
 
   @Override
   Operand<T> apply(Ops tf, LinearKernels kernels, Operand<T> w, Operand<T> x) {
-    return kernels.conv2d(tf, x, w);
+    return convolve(tf, kernels, x, w, in, out);
+  }
+
+  /**
+   * The "same" convolution from {@code from} channels to {@code to}: on the standard kernels, between many channels
+   * and few, in {@link NarrowConvolution}'s two-part form (Eigen's convolution is slow there); else the kernels' own.
+   */
+  private <U extends TFloating> Operand<U> convolve(Ops tf, LinearKernels kernels, Operand<U> x, Operand<U> k,
+      int from, int to) {
+    if (kernels == LinearKernels.STANDARD && NarrowConvolution.suits(kernel, from, to)) {
+      return NarrowConvolution.apply(tf, x, k, kernel, from, to, height, width);
+    }
+    return kernels.conv2d(tf, x, k);
   }
 
   /**
@@ -53,6 +75,6 @@ final class ConvSpectralLinear<T extends TFloating> extends SpectralLinear<T> {
   @Override
   <U extends TFloating> Operand<U> applyTransposedOperand(Ops tf, LinearKernels kernels, Operand<U> flipped,
       Operand<U> y) {
-    return kernels.conv2d(tf, y, flipped);
+    return convolve(tf, kernels, y, flipped, out, in);
   }
 }
