@@ -4,6 +4,7 @@ import org.flows4j.api.residual.SpectralNormalization;
 import org.flows4j.tf.layers.Parameters;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.linalg.MatMul;
 import org.tensorflow.types.family.TFloating;
 
 /** A dense layer {@code z = x Wᵀ + b}, W of shape {@code [out, in]}; u is {@code [1, out]}, v {@code [1, in]}. */
@@ -21,8 +22,8 @@ final class DenseSpectralLinear<T extends TFloating> extends SpectralLinear<T> {
 
   /** Rows of x times Wᵀ. */
   @Override
-  Operand<T> apply(Ops tf, LinearKernels kernels, Operand<T> w, Operand<T> x) {
-    return kernels.matMul(tf, x, w, true);
+  Operand<T> apply(Ops tf, Operand<T> w, Operand<T> x) {
+    return tf.linalg.matMul(x, w, MatMul.transposeB(true));
   }
 
   /** W itself: rows of y times W need no transposed copy. */

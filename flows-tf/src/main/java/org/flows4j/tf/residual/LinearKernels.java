@@ -16,16 +16,16 @@ import org.tensorflow.types.family.TFloating;
 
 /**
  * Which kernels the branch's linear maps run on: TensorFlow's standard {@code MatMul} / {@code Conv2D}, or, inside
- * while loops whose results carry no gradient (the log-det series; the power iteration's 3×3 maps), oneDNN's
- * directly.
+ * the log-det series' while loop, oneDNN's directly.
  *
  * <p>Why: TensorFlow rewrites {@code MatMul} and {@code Conv2D} to its oneDNN kernels ({@code _MklMatMul},
  * {@code _MklNativeConv2D}) in the main graph only; the body of a functional {@code While} keeps the Eigen kernels.
  * Measured on this project's 2-core AMX machine (TF Java 1.1.0, one term of the width-512 conv block's series at
  * 28×28, batch 16, ten terms in a loop, same load): float32 0.199 s per term with the standard ops against 0.124
  * with the oneDNN ones; bfloat16 0.202 with the standard ops (Eigen has no bfloat16 matrix unit) against 0.028
- * with the oneDNN ones, which reach AMX. The oneDNN kernels have no gradient, which those loops do not need (their
- * outputs are behind stopGradient or stored without one); everywhere else the standard ops stay.
+ * with the oneDNN ones, which reach AMX. The oneDNN kernels have no gradient, which the loop does not need (its
+ * outputs are behind stopGradient); everywhere else the standard ops stay. (The power iteration, one image at a
+ * time, keeps the standard ones: see {@link ConvSpectralLinear#apply}.)
  *
  * <p>The oneDNN ops are used only when this TensorFlow build registers them, for float32 and bfloat16, and unless
  * oneDNN is switched off ({@code TF_ENABLE_ONEDNN_OPTS=0}); otherwise {@link #STANDARD}. A graph built with them

@@ -29,8 +29,8 @@ final class PointwiseConvSpectralLinear<T extends TFloating> extends SpectralLin
 
   /** x's channels (its last axis) times the kernel's matrix; any leading axes. */
   @Override
-  Operand<T> apply(Ops tf, LinearKernels kernels, Operand<T> w, Operand<T> x) {
-    return perPixel(tf, kernels, x, tf.reshape(w, tf.constant(new int[] {in, out})), false, out);
+  Operand<T> apply(Ops tf, Operand<T> w, Operand<T> x) {
+    return perPixel(tf, LinearKernels.STANDARD, x, tf.reshape(w, tf.constant(new int[] {in, out})), false, out);
   }
 
   /** The kernel as its {@code [in, out]} matrix (the product below transposes it). */

@@ -120,21 +120,12 @@ abstract class SpectralLinear<T extends TFloating> {
     return sumAll(tf, tf.math.mul(newU, apply(tf, w, newV)));
   }
 
-  /** The operator W applied to a tensor shaped like v (batch of 1 for the power iteration); differentiable. */
-  final Operand<T> apply(Ops tf, Operand<T> w, Operand<T> x) {
-    return apply(tf, LinearKernels.STANDARD, w, x);
-  }
+  /** The operator W applied to a tensor shaped like v (batch of 1 for the power iteration). */
+  abstract Operand<T> apply(Ops tf, Operand<T> w, Operand<T> x);
 
-  /** W applied to a tensor shaped like v, on the given kernels (oneDNN's have no gradient). */
-  abstract Operand<T> apply(Ops tf, LinearKernels kernels, Operand<T> w, Operand<T> x);
-
-  /** Wᵀ applied to a tensor shaped like u; differentiable. */
+  /** Wᵀ applied to a tensor shaped like u. */
   final Operand<T> applyTransposed(Ops tf, Operand<T> w, Operand<T> y) {
-    return applyTransposed(tf, LinearKernels.STANDARD, w, y);
-  }
-
-  private Operand<T> applyTransposed(Ops tf, LinearKernels kernels, Operand<T> w, Operand<T> y) {
-    return applyTransposedOperand(tf, kernels, transposedOperand(tf, w), y);
+    return applyTransposedOperand(tf, LinearKernels.STANDARD, transposedOperand(tf, w), y);
   }
 
   /**
@@ -312,10 +303,9 @@ abstract class SpectralLinear<T extends TFloating> {
    */
   private List<Operand<T>> powerStep(Ops b, Operand<T> u, Operand<T> w, Operand<T> oldSigma,
       @Nullable Operand<T> p, @Nullable Operand<T> q) {
-    LinearKernels kernels = powerIterationKernels();
-    Operand<T> transposed = applyTransposed(b, kernels, w, u);
+    Operand<T> transposed = applyTransposed(b, w, u);
     Operand<T> newV = p != null ? dualOfDual(b, transposed, p) : dualOfDual(b, transposed, domainOrder);
-    Operand<T> wv = apply(b, kernels, w, newV); // once: it gives both u and σ = uᵀWv
+    Operand<T> wv = apply(b, w, newV); // once: it gives both u and σ = uᵀWv
     Operand<T> newU;
     Operand<T> newSigma;
     if (q == null && codomainOrder == 2) {
@@ -332,14 +322,6 @@ abstract class SpectralLinear<T extends TFloating> {
     Operand<T> change = b.math.div(b.math.abs(b.math.sub(newSigma, oldSigma)),
         b.math.maximum(b.math.abs(newSigma), Tensors.scalar(b, 1e-12, type)));
     return List.of(newU, newV, newSigma, change);
-  }
-
-  /**
-   * The kernels of the power iteration's loop body, which runs without gradient: the standard ones, which on a
-   * single vector are a matrix–vector product (see {@link ConvSpectralLinear} for the exception).
-   */
-  LinearKernels powerIterationKernels() {
-    return LinearKernels.STANDARD;
   }
 
   /** Whether this map's power iteration can join others' in one loop (see {@link #powerIterationTogether}). */
