@@ -22,7 +22,8 @@ import org.tensorflow.types.TInt64;
  * of the trainer's graph, session creation, initialisation, and each first run, in which TensorFlow optimises the
  * pruned graph with Grappler before running it). Run with the test class path:
  * {@code java -cp … org.flows4j.tf.training.StartupBreakdown toy 100 default}; the third argument picks a
- * {@link SessionTuning} for A/B runs: {@code default} (TensorFlow's own), {@code off} (no Grappler), {@code one}
+ * {@link SessionTuning} for A/B runs: {@code default} (TensorFlow's own), {@code trainer} (the trainer's own options
+ * for a graph of block functions, {@code SessionConfigs}), {@code off} (no Grappler), {@code one}
  * (one meta-optimizer iteration) or a comma-separated list of passes to turn off ({@code noconst,noremap,nomem…}).
  * The first argument is {@code toy}, {@code toybp} (5-term series, backprop), {@code image<width>} or {@code mnist}
  * (the paper's MNIST model, the second argument its blocks per scale).
@@ -128,15 +129,7 @@ public final class StartupBreakdown {
       session.initialize();
       long d = System.nanoTime();
       System.out.printf("initialize %.2f s%n", (d - c) / 1e9);
-      if (System.getenv("TRACE_NORMALIZE") != null) { // op types of the first thorough refresh, by total time
-        try (var traced = session.runner().addTarget(g.normalize).setOptions(org.tensorflow.proto.RunOptions
-            .newBuilder().setTraceLevel(org.tensorflow.proto.RunOptions.TraceLevel.FULL_TRACE).build())
-            .runAndFetchMetadata()) {
-          printByOpType(traced.getMetadata().orElseThrow().getStepStats());
-        }
-      } else {
-        session.run(g.normalize);
-      }
+      session.run(g.normalize);
       long e = System.nanoTime();
       System.out.printf("thorough normalize (first run) %.2f s%n", (e - d) / 1e9);
       session.run(g.normalize);
@@ -171,26 +164,10 @@ public final class StartupBreakdown {
     System.out.printf("total %.2f s%n", (System.nanoTime() - t0) / 1e9);
   }
 
-  private static void printByOpType(org.tensorflow.proto.StepStats stats) {
-    java.util.Map<String, long[]> byType = new java.util.HashMap<>();
-    for (var device : stats.getDevStatsList()) {
-      for (var node : device.getNodeStatsList()) {
-        String label = node.getTimelineLabel();
-        int eq = label.indexOf(" = ");
-        int paren = label.indexOf('(', Math.max(eq, 0));
-        String type = eq >= 0 && paren > eq ? label.substring(eq + 3, paren) : node.getNodeName();
-        long[] sum = byType.computeIfAbsent(type, t -> new long[2]);
-        sum[0] += node.getAllEndRelMicros();
-        sum[1]++;
-      }
-    }
-    byType.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0])).limit(15)
-        .forEach(e -> System.out.printf("  %-28s %9.1f ms in %7d runs%n", e.getKey(), e.getValue()[0] / 1e3,
-            e.getValue()[1]));
-  }
-
   private static ConfigProto config(String tuning) {
-    return SessionTuning.parse(tuning);
+    // "trainer": the options a trainer whose graph calls block functions runs with.
+    return tuning.equals("trainer") ? SessionConfigs.training(TrainingOptions.builder().build(), true)
+        : SessionTuning.parse(tuning);
   }
 
   private static float[] data(String config, Shape shape, int batch) {
@@ -211,7 +188,6 @@ public final class StartupBreakdown {
 
     static ConfigProto parse(String name) {
       var rewrite = org.tensorflow.proto.RewriterConfig.newBuilder();
-      boolean pruned = false;
       var off = org.tensorflow.proto.RewriterConfig.Toggle.OFF;
       List<String> parts = new ArrayList<>(List.of(name.split(",")));
       for (String part : parts) {
@@ -234,17 +210,11 @@ public final class StartupBreakdown {
           case "nodbg" -> rewrite.setDebugStripper(off);
           case "noscoped" -> rewrite.setScopedAllocatorOptimization(off);
           case "timeout" -> rewrite.setMetaOptimizerTimeoutMs(2000);
-          case "pruned" -> pruned = true; // place_pruned_graph, as the trainer's block-function graphs
-          case "trainer" -> { // the trainer's own options for block-function graphs (SessionConfigs.training)
-            rewrite.setDisableMetaOptimizer(true).setMemoryOptimization(
-                org.tensorflow.proto.RewriterConfig.MemOptType.NO_MEM_OPT);
-            pruned = true;
-          }
           default -> throw new IllegalArgumentException(part);
         }
       }
-      return ConfigProto.newBuilder().setGraphOptions(org.tensorflow.proto.GraphOptions.newBuilder()
-          .setRewriteOptions(rewrite).setPlacePrunedGraph(pruned)).build();
+      return ConfigProto.newBuilder().setGraphOptions(
+          org.tensorflow.proto.GraphOptions.newBuilder().setRewriteOptions(rewrite)).build();
     }
   }
 }
