@@ -27,6 +27,16 @@ final class PointwiseConvSpectralLinear<T extends TFloating> extends SpectralLin
     this.out = out;
   }
 
+  /**
+   * Lanczos bidiagonalisation too: with the 3×3 maps of its block refreshed that way, this map no longer rides along
+   * their 200 power steps, and alone the power method's 1e-5 test stopped it up to 0.34% low on the paper's MNIST
+   * model's 512 × 512 map (a random square matrix, whose top singular values crowd together); Lanczos reaches its σ.
+   */
+  @Override
+  boolean bidiagonalizesWhenThorough(int iterations) {
+    return LanczosBidiagonalization.suits(this, iterations);
+  }
+
   /** x's channels (its last axis) times the kernel's matrix; any leading axes. */
   @Override
   Operand<T> apply(Ops tf, Operand<T> w, Operand<T> x) {

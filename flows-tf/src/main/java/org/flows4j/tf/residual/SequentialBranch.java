@@ -198,16 +198,32 @@ final class SequentialBranch<T extends TFloating> implements BranchFunction<T> {
     return powerIterations(tf, iterations, tolerance, false);
   }
 
-  /** Power iteration on every linear map; {@code restarts}: also from random starts for induced norms. */
-  List<Op> powerIterations(Ops tf, int iterations, double tolerance, boolean restarts) {
-    boolean restarting = restarts && linears.stream().anyMatch(SpectralLinear::restartsWhenThorough);
-    if (!restarting && linears.stream().allMatch(SpectralLinear::iteratesWithOthers)) {
-      // One loop for the whole branch; restarts only matter for induced norms, which then keep their own loops.
-      return List.of(SpectralLinear.powerIterationTogether(tf, linears, iterations, tolerance));
-    }
+  /**
+   * Power iteration on every linear map; {@code thorough} (the refresh at start-up and before evaluation): also from
+   * random starts for induced norms, and convolutions that suit it by Lanczos bidiagonalisation instead (see
+   * {@link LanczosBidiagonalization}).
+   */
+  List<Op> powerIterations(Ops tf, int iterations, double tolerance, boolean thorough) {
     List<Op> updates = new ArrayList<>();
+    List<SpectralLinear<T>> rest = new ArrayList<>();
     for (SpectralLinear<T> linear : linears) {
-      updates.add(linear.powerIteration(tf, iterations, tolerance, restarts));
+      if (thorough && linear.bidiagonalizesWhenThorough(iterations)) {
+        updates.add(linear.refreshByBidiagonalization(tf, iterations, tolerance));
+      } else {
+        rest.add(linear);
+      }
+    }
+    if (rest.isEmpty()) {
+      return updates;
+    }
+    boolean restarting = thorough && rest.stream().anyMatch(SpectralLinear::restartsWhenThorough);
+    if (!restarting && rest.stream().allMatch(SpectralLinear::iteratesWithOthers)) {
+      // One loop for the rest of the branch; restarts only matter for induced norms, which then keep their own loops.
+      updates.add(SpectralLinear.powerIterationTogether(tf, rest, iterations, tolerance));
+      return updates;
+    }
+    for (SpectralLinear<T> linear : rest) {
+      updates.add(linear.powerIteration(tf, iterations, tolerance, thorough));
     }
     return updates;
   }

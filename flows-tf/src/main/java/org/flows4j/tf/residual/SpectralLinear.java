@@ -324,6 +324,20 @@ abstract class SpectralLinear<T extends TFloating> {
     return List.of(newU, newV, newSigma, change);
   }
 
+  /**
+   * Whether the thorough refresh finds this map's top singular pair by {@link LanczosBidiagonalization} rather than
+   * the power method: for maps whose singular values crowd near the top, where the power method is slow.
+   */
+  boolean bidiagonalizesWhenThorough(int iterations) {
+    return false;
+  }
+
+  /** Stores the top singular pair from {@link LanczosBidiagonalization} in u and v. */
+  Op refreshByBidiagonalization(Ops tf, int iterations, double tolerance) {
+    LanczosBidiagonalization.Triplet<T> triplet = LanczosBidiagonalization.topTriplet(tf, this, iterations, tolerance);
+    return tf.withControlDependencies(List.of(tf.assign(u, triplet.u()), tf.assign(v, triplet.v()))).noOp();
+  }
+
   /** Whether this map's power iteration can join others' in one loop (see {@link #powerIterationTogether}). */
   boolean iteratesWithOthers() {
     return rawDomainOrder == null;

@@ -413,9 +413,9 @@ class LipschitzConstraintTest {
 
   /**
    * The bound for a conv branch with narrow maps (1 ↔ 12 channels, computed in {@link NarrowConvolution}'s two-part
-   * form, in the branch and in the power iteration), in float64 and in float32; the power iteration's loop body is
-   * checked to hold that form: per iteration, W and Wᵀ of the two narrow 3x3 maps are a matrix product and a 0/1
-   * convolution each, and the 1x1 map between them two matrix products.
+   * form, in the branch, the power iteration and the thorough refresh's Lanczos bidiagonalisation), in float64 and in
+   * float32; the loop bodies are checked to hold that form: per power iteration, W and Wᵀ of the two narrow 3x3 maps
+   * are a matrix product and a 0/1 convolution each, and the 1x1 map between them two matrix products.
    */
   @Test
   void narrowConvolutionOperatorsAreWithinTheBound() {
@@ -428,21 +428,40 @@ class LipschitzConstraintTest {
       assertThat(sigmas).as(type.getSimpleName()).hasSize(3)
           .allSatisfy(sigma -> assertThat(sigma).isBetween(COEFF - 0.01, COEFF + 1e-3));
     }
-    try (Graph graph = new Graph()) {
-      Ops tf = Ops.create(graph);
-      FlowCompiler.compile(tf, spec, 3).normalizationUpdate(tf, true);
-      java.util.Map<String, Integer> linear = new java.util.TreeMap<>();
-      for (var function : graph.getFunctions()) {
-        if (function.getDefinedName().startsWith("power_iteration_body")) {
-          for (var node : function.getFunctionDef().getNodeDefList()) {
-            if (node.getOp().contains("Conv2D") || node.getOp().contains("MatMul")) {
-              linear.merge(node.getOp(), 1, Integer::sum);
-            }
+    for (boolean thorough : List.of(false, true)) {
+      try (Graph graph = new Graph()) {
+        Ops tf = Ops.create(graph);
+        FlowCompiler.compile(tf, spec, 3).normalizationUpdate(tf, thorough);
+        java.util.Map<String, Integer> power = linearOps(graph, "power_iteration_body");
+        if (!thorough) {
+          assertThat(power).as("linear ops in the power iteration's body")
+              .containsExactlyInAnyOrderEntriesOf(java.util.Map.of("Conv2D", 4, "MatMul", 6));
+          continue;
+        }
+        // The thorough refresh: every map by Lanczos bidiagonalisation, none by the power method; a 3x3 map's loop
+        // body applies the map or its adjoint 2·CHUNK + 1 times, each a single 0/1 convolution.
+        assertThat(power).as("linear ops of the thorough refresh's power iteration").isEmpty();
+        long lanczosBodies = graph.getFunctions().stream()
+            .filter(f -> f.getDefinedName().startsWith("lanczos_bidiagonalization_body")).count();
+        assertThat(lanczosBodies).as("one Lanczos body per map's shape").isEqualTo(3);
+        assertThat(linearOps(graph, "lanczos_bidiagonalization_body").get("Conv2D"))
+            .isEqualTo(2 * (2 * LanczosBidiagonalization.CHUNK + 1));
+      }
+    }
+  }
+
+  /** The number of ops of each linear kind (Conv2D…, MatMul…) in the graph's functions named {@code prefix…}. */
+  private static java.util.Map<String, Integer> linearOps(Graph graph, String prefix) {
+    java.util.Map<String, Integer> linear = new java.util.TreeMap<>();
+    for (var function : graph.getFunctions()) {
+      if (function.getDefinedName().startsWith(prefix)) {
+        for (var node : function.getFunctionDef().getNodeDefList()) {
+          if (node.getOp().contains("Conv2D") || node.getOp().contains("MatMul")) {
+            linear.merge(node.getOp(), 1, Integer::sum);
           }
         }
       }
-      assertThat(linear).as("linear ops in the power iteration's body")
-          .containsExactlyInAnyOrderEntriesOf(java.util.Map.of("Conv2D", 4, "MatMul", 6));
     }
+    return linear;
   }
 }
