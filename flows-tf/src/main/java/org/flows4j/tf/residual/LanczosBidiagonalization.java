@@ -22,8 +22,10 @@ import org.tensorflow.types.family.TFloating;
  * convolution's output), stores that side's basis, and reorthogonalises each new vector of it against the basis
  * (classical Gram–Schmidt, twice): the one-sided scheme of Simon and Zha (2000), which keeps the bidiagonal's
  * singular values accurate without storing the wide side. The other side's singular vector is then the map applied to
- * the narrow one, normalised. Every step takes the top singular value of the bidiagonal so far (a k×k SVD) and the
- * recurrence stops when it changes by less than the tolerance, relative, as the power iteration's test.
+ * the narrow one, normalised. A first step alone checks whether the stored vectors are already converged (as before
+ * evaluation; see {@link #topTriplet}); otherwise the recurrence runs on in chunks of {@link #CHUNK} steps, and after
+ * each chunk takes the top singular vectors of the bidiagonal so far (a small SVD) and stops when σ changed by less
+ * than the tolerance, relative, as the power iteration's test.
  */
 final class LanczosBidiagonalization {
   private LanczosBidiagonalization() {}
@@ -52,108 +54,163 @@ final class LanczosBidiagonalization {
         && steps(map, iterations) >= Math.min(MIN_STEPS, Math.min(map.u.shape().size(), map.v.shape().size()));
   }
 
+  /** The top singular vectors u (output side) and v (input side), σ = ‖Wv‖, and the steps taken. */
+  record Triplet<T extends TFloating>(Operand<T> u, Operand<T> v, Operand<T> sigma, Operand<TInt32> steps) {}
+
   /**
    * The top singular vectors (u, v) of {@code map}'s current weight and its top singular value, from the stored
    * vector of the narrow side, in at most {@code iterations} steps (fewer when the estimate settles within
    * {@code tolerance}, relative).
    */
-  /** The top singular vectors u (output side) and v (input side), σ = ‖Wv‖, and the steps taken. */
-  record Triplet<T extends TFloating>(Operand<T> u, Operand<T> v, Operand<T> sigma, Operand<TInt32> steps) {}
-
   static <T extends TFloating> Triplet<T> topTriplet(Ops tf, SpectralLinear<T> map, int iterations,
       double tolerance) {
+    Recurrence<T> r = new Recurrence<>(map, steps(map, iterations));
     Class<T> type = map.type;
-    boolean fromInput = map.v.shape().size() <= map.u.shape().size();
-    long[] narrowShape = (fromInput ? map.v : map.u).shape().asArray();
-    long[] wideShape = (fromInput ? map.u : map.v).shape().asArray();
-    int narrow = Math.toIntExact((fromInput ? map.v : map.u).shape().size());
-    int k = steps(map, iterations);
-    int chunk = Math.min(CHUNK, k);
-    // Everything runs in the loop, from zeros and the stored vector: the main graph holds a few ops per map.
-    Operand<T> start = tf.identity(fromInput ? map.v : map.u);
+    int k = r.k;
+    int chunk = Math.max(1, Math.min(CHUNK, k - 1));
+    // Everything runs in loops, from zeros and the stored vector: the main graph holds a few ops per map.
+    Operand<T> start = tf.identity(r.fromInput ? map.v : map.u);
     Operand<T> zero = Tensors.scalar(tf, 0.0, type);
-    List<Operand<?>> initial = List.of(tf.constant(0), Tensors.zeros(tf, new long[] {k, narrow}, type), start,
-        Tensors.zeros(tf, wideShape, type), zero, Tensors.zeros(tf, new long[] {k}, type),
-        Tensors.zeros(tf, new long[] {k}, type), tf.identity(map.weight), zero,
-        Tensors.scalar(tf, Double.POSITIVE_INFINITY, type), start, Tensors.zeros(tf, wideShape, type));
+    List<Operand<?>> initial = List.of(tf.constant(0), Tensors.zeros(tf, new long[] {k, r.narrow}, type), start,
+        Tensors.zeros(tf, r.wideShape, type), zero, Tensors.zeros(tf, new long[] {k}, type),
+        Tensors.zeros(tf, new long[] {k}, type), tf.identity(map.weight), zero, zero, start,
+        Tensors.zeros(tf, r.wideShape, type));
     List<Object> loopKey = List.of(map.getClass(), map.weight.shape(), map.u.shape(), map.v.shape(), k, chunk,
         tolerance, type);
     // Loop variables: 0 j (basis vectors so far), 1 the basis [k, narrow], 2 the next narrow vector before its
     // orthogonalisation and normalisation, 3 the last wide vector o, 4 its α, 5 the α's, 6 the β's, 7 W, then the
-    // estimate so far: 8 σ, 9 its relative change over the last chunk, 10 the narrow and 11 the wide singular vector.
-    List<Operand<?>> result = WhileLoop.run(tf, "lanczos_bidiagonalization", loopKey, initial,
+    // estimate so far: 8 σ, 9 its relative change, 10 the narrow and 11 the wide singular vector.
+    // First one step alone, whose estimate is the start's own (σ = α₁ = ‖A s₁‖, the vectors s₁ and o₁): when the
+    // stored vectors are converged (a refresh before evaluation), one power step from them would change σ by
+    // (√(α₁² + β₁²) − α₁)/α₁ ≈ β₁²/(2α₁²) (β₁ = ‖Aᵀo₁ − α₁s₁‖), and the loop below does not start if that is within
+    // the tolerance: two applications, as much as one power step.
+    List<Operand<?>> first = WhileLoop.run(tf, "lanczos_first_step", loopKey, initial,
+        (c, vars) -> c.math.less(WhileLoop.<TInt32>get(vars, 0), c.constant(1)),
+        (b, vars) -> {
+          State<T> state = new State<>(vars);
+          r.step(b, state, 0);
+          Operand<T> alpha = state.alpha;
+          Operand<T> residual = norm(b, state.candidate, type);
+          Operand<T> relative = b.math.div(residual, b.math.maximum(alpha, Tensors.scalar(b, 1e-30, type)));
+          Operand<T> change = b.math.mul(Tensors.scalar(b, 0.5, type), b.math.square(relative));
+          Operand<T> s1 = b.reshape(b.slice(state.basis, b.constant(new int[] {0, 0}),
+              b.constant(new int[] {1, r.narrow})), b.constant(r.narrowShape));
+          return state.next(b.constant(1), alpha, change, s1, state.o);
+        });
+    List<Operand<?>> result = WhileLoop.run(tf, "lanczos_bidiagonalization", loopKey, first,
         (c, vars) -> c.math.logicalAnd(
             c.math.lessEqual(c.math.add(WhileLoop.<TInt32>get(vars, 0), c.constant(chunk)), c.constant(k)),
             c.math.greater(WhileLoop.<T>get(vars, 9), Tensors.scalar(c, tolerance, type))),
         (b, vars) -> {
-          Operand<TInt32> j = WhileLoop.get(vars, 0);
-          Operand<T> basis = WhileLoop.get(vars, 1);
-          Operand<T> candidate = WhileLoop.get(vars, 2);
-          Operand<T> o = WhileLoop.get(vars, 3);
-          Operand<T> alphas = WhileLoop.get(vars, 5);
-          Operand<T> betas = WhileLoop.get(vars, 6);
-          Operand<T> w = WhileLoop.get(vars, 7);
-          Operand<T> alpha = WhileLoop.get(vars, 4);
+          State<T> state = new State<>(vars);
           for (int step = 0; step < chunk; step++) {
-            Operand<TInt32> index = b.math.add(j, b.constant(step)); // the new vector's row in the basis
-            // β s = the candidate (Aᵀ o − α s_previous, or the start), reorthogonalised against the basis.
-            Operand<T> next = b.reshape(candidate, b.constant(new long[] {1, narrow}));
-            for (int pass = 0; pass < 2; pass++) {
-              Operand<T> coefficients = b.linalg.matMul(next, basis, MatMul.transposeB(true));
-              next = b.math.sub(next, b.linalg.matMul(coefficients, basis));
-            }
-            Operand<T> beta = norm(b, next, type);
-            next = divideGuarded(b, next, beta, type);
-            Operand<T> row = oneHot(b, index, k, type);
-            basis = b.math.add(basis, b.math.mul(b.reshape(row, b.constant(new long[] {k, 1})), next));
-            // The start's norm would sit at row -1, which a one-hot leaves out.
-            betas = b.math.add(betas, b.math.mul(oneHot(b, b.math.sub(index, b.constant(1)), k, type), beta));
-            Operand<T> s = b.reshape(next, b.constant(narrowShape));
-            // α o' = A s − β o.
-            Operand<T> across = b.math.sub(across(b, map, fromInput, w, s), b.math.mul(beta, o));
-            alpha = norm(b, across, type);
-            o = divideGuarded(b, across, alpha, type);
-            alphas = b.math.add(alphas, b.math.mul(row, alpha));
-            candidate = b.math.sub(back(b, map, fromInput, w, o), b.math.mul(alpha, s));
+            r.step(b, state, step);
           }
-          Operand<TInt32> filled = b.math.add(j, b.constant(chunk));
+          Operand<TInt32> filled = b.math.add(state.j, b.constant(chunk));
           // B = Oᵀ A S, so B's top right singular vector y gives A's on the narrow side: S y.
           Operand<TInt32> square = b.stack(List.of(filled, filled));
-          Operand<T> leading = b.slice(bidiagonal(b, alphas, betas, k, type), b.constant(new int[] {0, 0}), square);
+          Operand<T> leading = b.slice(bidiagonal(b, state.alphas, state.betas, k, type),
+              b.constant(new int[] {0, 0}), square);
           Operand<T> y = b.slice(b.linalg.svd(leading, Svd.computeUv(true), Svd.fullMatrices(false)).v(),
               b.constant(new int[] {0, 0}), b.stack(List.of(filled, b.constant(1))));
-          Operand<T> used = b.slice(basis, b.constant(new int[] {0, 0}), b.stack(List.of(filled, b.constant(narrow))));
+          Operand<T> used = b.slice(state.basis, b.constant(new int[] {0, 0}),
+              b.stack(List.of(filled, b.constant(r.narrow))));
           Operand<T> narrowVector = normalize(b, b.reshape(b.linalg.matMul(y, used, MatMul.transposeA(true)),
-              b.constant(narrowShape)), type);
-          Operand<T> wide = across(b, map, fromInput, w, narrowVector);
+              b.constant(r.narrowShape)), type);
+          Operand<T> wide = r.across(b, state.w, narrowVector);
           Operand<T> sigma = norm(b, wide, type);
-          // Against the first chunk, the start's own estimate ‖A s₁‖ = α₁: a converged start stops after one chunk.
-          Operand<T> previous = b.select(b.math.equal(j, b.constant(0)),
-              b.reshape(b.slice(alphas, b.constant(new int[] {0}), b.constant(new int[] {1})), b.constant(new int[0])),
-              WhileLoop.<T>get(vars, 8));
-          Operand<T> change = b.math.div(b.math.abs(b.math.sub(sigma, previous)),
+          Operand<T> change = b.math.div(b.math.abs(b.math.sub(sigma, WhileLoop.<T>get(vars, 8))),
               b.math.maximum(sigma, Tensors.scalar(b, 1e-30, type)));
-          return List.of(filled, basis, candidate, o, alpha, alphas, betas, w, sigma, change, narrowVector,
-              divideGuarded(b, wide, sigma, type));
+          return state.next(filled, sigma, change, narrowVector, divideGuarded(b, wide, sigma, type));
         });
     Operand<T> narrowVector = WhileLoop.get(result, 10);
     Operand<T> wideVector = WhileLoop.get(result, 11);
     Operand<T> sigma = WhileLoop.get(result, 8);
     Operand<TInt32> steps = WhileLoop.get(result, 0);
-    return fromInput ? new Triplet<>(wideVector, narrowVector, sigma, steps)
+    return r.fromInput ? new Triplet<>(wideVector, narrowVector, sigma, steps)
         : new Triplet<>(narrowVector, wideVector, sigma, steps);
   }
 
-  /** A: W from the input side, Wᵀ from the output side. */
-  private static <T extends TFloating> Operand<T> across(Ops tf, SpectralLinear<T> map, boolean fromInput,
-      Operand<T> w, Operand<T> x) {
-    return fromInput ? map.apply(tf, w, x) : map.applyTransposed(tf, w, x);
+  /** The recurrence's state in a loop body: read from the loop variables, advanced by {@link Recurrence#step}. */
+  private static final class State<T extends TFloating> {
+    final Operand<TInt32> j;
+    Operand<T> basis;
+    Operand<T> candidate;
+    Operand<T> o;
+    Operand<T> alpha;
+    Operand<T> alphas;
+    Operand<T> betas;
+    final Operand<T> w;
+
+    State(List<? extends Operand<?>> vars) {
+      j = WhileLoop.get(vars, 0);
+      basis = WhileLoop.get(vars, 1);
+      candidate = WhileLoop.get(vars, 2);
+      o = WhileLoop.get(vars, 3);
+      alpha = WhileLoop.get(vars, 4);
+      alphas = WhileLoop.get(vars, 5);
+      betas = WhileLoop.get(vars, 6);
+      w = WhileLoop.get(vars, 7);
+    }
+
+    List<Operand<?>> next(Operand<TInt32> filled, Operand<T> sigma, Operand<T> change, Operand<T> narrowVector,
+        Operand<T> wideVector) {
+      return List.of(filled, basis, candidate, o, alpha, alphas, betas, w, sigma, change, narrowVector, wideVector);
+    }
   }
 
-  /** Aᵀ. */
-  private static <T extends TFloating> Operand<T> back(Ops tf, SpectralLinear<T> map, boolean fromInput,
-      Operand<T> w, Operand<T> y) {
-    return fromInput ? map.applyTransposed(tf, w, y) : map.apply(tf, w, y);
+  /** One map's side, sizes and operator A (W from the narrow input side, Wᵀ from the narrow output side). */
+  private static final class Recurrence<T extends TFloating> {
+    final SpectralLinear<T> map;
+    final boolean fromInput;
+    final long[] narrowShape;
+    final long[] wideShape;
+    final int narrow;
+    final int k;
+
+    Recurrence(SpectralLinear<T> map, int k) {
+      this.map = map;
+      this.fromInput = map.v.shape().size() <= map.u.shape().size();
+      this.narrowShape = (fromInput ? map.v : map.u).shape().asArray();
+      this.wideShape = (fromInput ? map.u : map.v).shape().asArray();
+      this.narrow = Math.toIntExact((fromInput ? map.v : map.u).shape().size());
+      this.k = k;
+    }
+
+    /**
+     * Step {@code j + offset}: the candidate (Aᵀ o − α s, or the start) reorthogonalised against the basis gives
+     * β s, the basis' new row; then {@code α o' = A s − β o}, and the next candidate {@code Aᵀ o' − α s}.
+     */
+    void step(Ops b, State<T> state, int offset) {
+      Class<T> type = map.type;
+      Operand<TInt32> index = b.math.add(state.j, b.constant(offset));
+      Operand<T> next = b.reshape(state.candidate, b.constant(new long[] {1, narrow}));
+      for (int pass = 0; pass < 2; pass++) {
+        Operand<T> coefficients = b.linalg.matMul(next, state.basis, MatMul.transposeB(true));
+        next = b.math.sub(next, b.linalg.matMul(coefficients, state.basis));
+      }
+      Operand<T> beta = norm(b, next, type);
+      next = divideGuarded(b, next, beta, type);
+      Operand<T> row = oneHot(b, index, k, type);
+      state.basis = b.math.add(state.basis, b.math.mul(b.reshape(row, b.constant(new long[] {k, 1})), next));
+      // The start's norm would sit at row -1, which a one-hot leaves out.
+      state.betas = b.math.add(state.betas,
+          b.math.mul(oneHot(b, b.math.sub(index, b.constant(1)), k, type), beta));
+      Operand<T> s = b.reshape(next, b.constant(narrowShape));
+      Operand<T> across = b.math.sub(across(b, state.w, s), b.math.mul(beta, state.o));
+      state.alpha = norm(b, across, type);
+      state.o = divideGuarded(b, across, state.alpha, type);
+      state.alphas = b.math.add(state.alphas, b.math.mul(row, state.alpha));
+      state.candidate = b.math.sub(back(b, state.w, state.o), b.math.mul(state.alpha, s));
+    }
+
+    Operand<T> across(Ops tf, Operand<T> w, Operand<T> x) {
+      return fromInput ? map.apply(tf, w, x) : map.applyTransposed(tf, w, x);
+    }
+
+    Operand<T> back(Ops tf, Operand<T> w, Operand<T> y) {
+      return fromInput ? map.applyTransposed(tf, w, y) : map.apply(tf, w, y);
+    }
   }
 
   /** The upper bidiagonal k×k matrix with the α's on the diagonal and the β's above it. */

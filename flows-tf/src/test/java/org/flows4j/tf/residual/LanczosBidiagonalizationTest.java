@@ -20,7 +20,7 @@ import org.tensorflow.types.TFloat64;
  * {@link LanczosBidiagonalization} on convolution operators in float64, against the dense SVD of the operator's
  * matrix (built by applying the map to every basis image): σ to 1e-10 relative and a singular pair whose residuals
  * {@code ‖Wv − σu‖}, {@code ‖Wᵀu − σv‖} are below 1e-6·σ; from either side (few inputs, few outputs); fewer steps
- * than the power method needs for the same accuracy; and a converged start stops after one chunk.
+ * than the power method needs for the same accuracy; and a converged start stops after one step.
  */
 class LanczosBidiagonalizationTest {
   private record Case(int in, int out, int height, int width) {}
@@ -97,7 +97,7 @@ class LanczosBidiagonalizationTest {
   }
 
   @Test
-  void aConvergedStartStopsAfterOneChunk() {
+  void aConvergedStartStopsAfterOneStep() {
     Case c = new Case(2, 24, 8, 8);
     try (Graph graph = new Graph()) {
       Ops tf = Ops.create(graph);
@@ -113,7 +113,7 @@ class LanczosBidiagonalizationTest {
         session.run(refresh);
         try (Result r = session.runner().fetch(again.steps()).run()) {
           assertThat((int) HostTensors.toDouble(r.get(0))).as("steps from the stored, converged vectors")
-              .isEqualTo(LanczosBidiagonalization.CHUNK);
+              .isEqualTo(1);
         }
       }
     }
