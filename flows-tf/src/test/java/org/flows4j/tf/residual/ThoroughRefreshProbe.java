@@ -17,7 +17,8 @@ import org.tensorflow.types.TFloat32;
  * Not a test: one conv block's maps (3×3 c → width, 1×1 width → width, 3×3 width → c, float32) refreshed thoroughly
  * as the paper's MNIST model's first refresh does, by the power method or by Lanczos bidiagonalisation for the 3×3
  * maps, printing the time of a cold (random start) and a warm (converged start) refresh and each map's σ. Run with the
- * test class path: {@code java -cp … org.flows4j.tf.residual.ThoroughRefreshProbe 28 1 512 [power|lanczos]}.
+ * test class path: {@code java -cp … org.flows4j.tf.residual.ThoroughRefreshProbe 28 1 512 [power|lanczos]};
+ * {@code -Diterations=N} caps the steps (default: the thorough refresh's 10 × maxIterations).
  */
 public final class ThoroughRefreshProbe {
   private ThoroughRefreshProbe() {}
@@ -28,7 +29,7 @@ public final class ThoroughRefreshProbe {
     int width = Integer.parseInt(args[2]);
     boolean lanczos = args.length < 4 || args[3].equals("lanczos");
     SpectralNormalization defaults = SpectralNormalization.defaults();
-    int iterations = defaults.maxIterations() * 10;
+    int iterations = Integer.getInteger("iterations", defaults.maxIterations() * 10);
     double tolerance = defaults.tolerance() / 100;
     try (Graph graph = new Graph()) {
       Ops tf = Ops.create(graph);
