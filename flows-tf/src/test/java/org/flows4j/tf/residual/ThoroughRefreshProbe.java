@@ -18,7 +18,9 @@ import org.tensorflow.types.TFloat32;
  * as the paper's MNIST model's first refresh does, by the power method or by Lanczos bidiagonalisation for the 3×3
  * maps, printing the time of a cold (random start) and a warm (converged start) refresh and each map's σ. Run with the
  * test class path: {@code java -cp … org.flows4j.tf.residual.ThoroughRefreshProbe 28 1 512 [power|lanczos]};
- * {@code -Diterations=N} caps the steps (default: the thorough refresh's 10 × maxIterations).
+ * {@code -Diterations=N} caps the steps (default: the thorough refresh's 10 × maxIterations), {@code -Dnograppler=true}
+ * runs without Grappler (as the trainer does for Residual Flows). It ends with the process' resident memory from
+ * {@code /proc/self/status} (peak, anonymous, file-backed).
  */
 public final class ThoroughRefreshProbe {
   private ThoroughRefreshProbe() {}
@@ -59,7 +61,10 @@ public final class ThoroughRefreshProbe {
         }
       }
       Op reset = tf.withControlDependencies(resets).noOp();
-      try (Session session = new Session(graph)) {
+      var config = org.tensorflow.proto.ConfigProto.newBuilder().setGraphOptions(org.tensorflow.proto.GraphOptions
+          .newBuilder().setRewriteOptions(org.tensorflow.proto.RewriterConfig.newBuilder()
+              .setDisableMetaOptimizer(Boolean.getBoolean("nograppler")))).build();
+      try (Session session = new Session(graph, config)) {
         session.initialize();
         session.run(refresh); // the first run also pays for TensorFlow's set-up
         for (String start : List.of("cold", "warm", "cold", "warm")) {
@@ -77,6 +82,15 @@ public final class ThoroughRefreshProbe {
             }
           }
           System.out.println(line);
+        }
+        try {
+          for (String status : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+            if (status.startsWith("Rss") || status.startsWith("VmHWM")) {
+              System.out.println(status.replaceAll("\\s+", " "));
+            }
+          }
+        } catch (java.io.IOException e) {
+          // not on Linux
         }
       }
     }
