@@ -696,21 +696,28 @@ public final class Trainer implements AutoCloseable {
    * Exposed for benchmarks and for callers who change the weights themselves.
    */
   public void refreshSpectralNorms() {
-    session.run(g.normalize);
+    normalize();
   }
 
   void withAveragedWeights(Runnable action) {
     if (!options.usesEma() || steps == 0) {
-      session.run(g.normalize);
+      normalize();
       action.run();
       return;
     }
     session.run(g.averageSwap().in());
-    session.run(g.normalize);
+    normalize();
     try {
       action.run();
     } finally {
       session.run(g.averageSwap().out());
+      normalize();
+    }
+  }
+
+  /** The thorough spectral-norm refresh, when the flow has spectral norms (else not even an empty run). */
+  private void normalize() {
+    if (g.normalizes) {
       session.run(g.normalize);
     }
   }
