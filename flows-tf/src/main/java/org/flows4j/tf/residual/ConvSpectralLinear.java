@@ -35,7 +35,7 @@ final class ConvSpectralLinear<T extends TFloating> extends SpectralLinear<T> {
    * A convolution operator has one group of singular values per spatial frequency, so its largest ones crowd
    * together: on the paper's MNIST model's 1 → 512 map at 28×28 the thorough refresh's power steps (at most 200, to a
    * relative change of 1e-5) left σ 0.06–0.21% low. Lanczos bidiagonalisation reaches the top within about 45 steps;
-   * the first refresh of one such block (its three maps) fell from 149–234 to 64–86 ms
+   * the first refresh of one such block (its three maps) fell from 142–234 to 64–86 ms
    * ({@code ThoroughRefreshProbe 28 1 512}).
    */
   @Override

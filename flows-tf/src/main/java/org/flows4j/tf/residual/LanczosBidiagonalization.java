@@ -90,7 +90,7 @@ final class LanczosBidiagonalization {
           State<T> state = new State<>(vars);
           r.step(b, state, 0);
           Operand<T> alpha = state.alpha;
-          Operand<T> residual = norm(b, state.candidate, type);
+          Operand<T> residual = SpectralLinear.euclideanNorm(b, state.candidate);
           Operand<T> relative = b.math.div(residual, b.math.maximum(alpha, Tensors.scalar(b, 1e-30, type)));
           Operand<T> change = b.math.mul(Tensors.scalar(b, 0.5, type), b.math.square(relative));
           Operand<T> s1 = b.reshape(b.slice(state.basis, b.constant(new int[] {0, 0}),
@@ -121,7 +121,7 @@ final class LanczosBidiagonalization {
           Operand<T> narrowVector = normalize(b, b.reshape(b.linalg.matMul(padded, state.basis,
               MatMul.transposeA(true)), b.constant(r.narrowShape)), type);
           Operand<T> wide = r.across(b, state.w, narrowVector);
-          Operand<T> sigma = norm(b, wide, type);
+          Operand<T> sigma = SpectralLinear.euclideanNorm(b, wide);
           Operand<T> change = b.math.div(b.math.abs(b.math.sub(sigma, WhileLoop.<T>get(vars, 8))),
               b.math.maximum(sigma, Tensors.scalar(b, 1e-30, type)));
           return state.next(filled, sigma, change, narrowVector, divideGuarded(b, wide, sigma, type));
@@ -192,7 +192,7 @@ final class LanczosBidiagonalization {
         Operand<T> coefficients = b.linalg.matMul(next, state.basis, MatMul.transposeB(true));
         next = b.math.sub(next, b.linalg.matMul(coefficients, state.basis));
       }
-      Operand<T> beta = norm(b, next, type);
+      Operand<T> beta = SpectralLinear.euclideanNorm(b, next);
       next = divideGuarded(b, next, beta, type);
       Operand<T> row = oneHot(b, index, k, type);
       state.basis = b.math.add(state.basis, b.math.mul(b.reshape(row, b.constant(new long[] {k, 1})), next));
@@ -201,7 +201,7 @@ final class LanczosBidiagonalization {
           b.math.mul(oneHot(b, b.math.sub(index, b.constant(1)), k, type), beta));
       Operand<T> s = b.reshape(next, b.constant(narrowShape));
       Operand<T> across = b.math.sub(across(b, state.w, s), b.math.mul(beta, state.o));
-      state.alpha = norm(b, across, type);
+      state.alpha = SpectralLinear.euclideanNorm(b, across);
       state.o = divideGuarded(b, across, state.alpha, type);
       state.alphas = b.math.add(state.alphas, b.math.mul(row, state.alpha));
       state.candidate = b.math.sub(back(b, state.w, state.o), b.math.mul(state.alpha, s));
@@ -238,16 +238,12 @@ final class LanczosBidiagonalization {
     return tf.oneHot(index, tf.constant(k), Tensors.scalar(tf, 1.0, type), Tensors.scalar(tf, 0.0, type));
   }
 
-  private static <T extends TFloating> Operand<T> norm(Ops tf, Operand<T> x, Class<T> type) {
-    return tf.math.sqrt(tf.math.mul(Tensors.scalar(tf, 2, type), tf.nn.l2Loss(x)));
-  }
-
   /** x / n, or 0 where n vanishes (a map that is zero on the Krylov space so far). */
   private static <T extends TFloating> Operand<T> divideGuarded(Ops tf, Operand<T> x, Operand<T> n, Class<T> type) {
     return tf.math.div(x, tf.math.maximum(n, Tensors.scalar(tf, 1e-30, type)));
   }
 
   private static <T extends TFloating> Operand<T> normalize(Ops tf, Operand<T> x, Class<T> type) {
-    return divideGuarded(tf, x, norm(tf, x, type), type);
+    return divideGuarded(tf, x, SpectralLinear.euclideanNorm(tf, x), type);
   }
 }

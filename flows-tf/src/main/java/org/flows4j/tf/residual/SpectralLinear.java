@@ -402,8 +402,8 @@ abstract class SpectralLinear<T extends TFloating> {
   }
 
   /** {@code ‖x‖₂} over every element, as √(2·L2Loss): one pass over x, where square-then-sum takes two. */
-  private Operand<T> euclideanNorm(Ops tf, Operand<T> x) {
-    return tf.math.sqrt(tf.math.mul(scalar(tf, 2), tf.nn.l2Loss(x)));
+  static <U extends TFloating> Operand<U> euclideanNorm(Ops tf, Operand<U> x) {
+    return tf.math.sqrt(tf.math.mul(Tensors.scalar(tf, 2, x.type()), tf.nn.l2Loss(x)));
   }
 
   Operand<T> sumAll(Ops tf, Operand<T> x) {

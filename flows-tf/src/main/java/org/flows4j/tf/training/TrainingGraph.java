@@ -57,8 +57,8 @@ final class TrainingGraph {
   final Op normalize;
   /**
    * Whether {@link #normalize} does anything: a flow without spectral norms skips its runs, two around every
-   * sampling, evaluation and export with EMA weights (the emerging preset: 10.3 → 9.1 and 9.1 → 8.4 ms per call of
-   * 16 samples through the trainer, medians of 21 calls in {@code SamplingProfile}).
+   * sampling, evaluation and export with EMA weights (the emerging preset through the trainer, alternating runs:
+   * 10.3 and 9.9 → 9.9 and 8.5 ms per call of 16 samples, medians of 21 calls in {@code SamplingProfile}).
    */
   final boolean normalizes;
   /** Built at the first data-dependent initialisation (see {@link #dataInitialization()}); null until then. */
