@@ -175,6 +175,26 @@ public final class LikelihoodModel<T extends TFloating> {
   }
 
   /**
+   * The training {@code log P(x)} (one noise draw, as {@link #logProb(Ops, Operand, Operand)}) whose pass also
+   * initialises ActNorm in the first step it runs, collecting into {@code firstStep} (see
+   * {@link FirstStepInitialization}).
+   */
+  public Operand<T> logProbInitializingInFirstStep(Ops tf, Operand<T> x, Operand<TInt64> noiseSeed,
+      FirstStepInitialization<T> firstStep) {
+    Preprocessed<T> in = preprocess(tf, x, noiseSeed, tf.constant(0L), FlowMode.TRAINING, null);
+    PassContext<T> pass = PassContext.<T>training().initializingInFirstStep(firstStep);
+    return tf.math.add(flow.logProb(tf, in.value(), pass), in.logDet());
+  }
+
+  /** {@link #logProbInitializingInFirstStep(Ops, Operand, Operand, FirstStepInitialization)} of a conditional flow. */
+  public Operand<T> logProbInitializingInFirstStep(Ops tf, Operand<T> x, Operand<T> c, Operand<TInt64> noiseSeed,
+      FirstStepInitialization<T> firstStep) {
+    PassContext<T> pass = flow.withContext(tf, c, PassContext.<T>training().initializingInFirstStep(firstStep));
+    Preprocessed<T> in = preprocess(tf, x, noiseSeed, tf.constant(0L), FlowMode.TRAINING, pass.condition());
+    return tf.math.add(flow.logProb(tf, in.value(), pass), in.logDet());
+  }
+
+  /**
    * {@code log P(x | c)} per example for a conditional flow, with contexts {@code c} ({@code [batch, width]}: the
    * features, or the class index as a number); otherwise as {@link #logProb(Ops, Operand, Operand, FlowMode)}.
    */

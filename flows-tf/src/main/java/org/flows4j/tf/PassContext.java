@@ -16,11 +16,13 @@ import org.tensorflow.types.family.TFloating;
  * @param initOps during the data-dependent initialisation pass, the collector that layers and conditioners with
  *     data-dependent initialisation (ActNorm, weight normalisation) add their assignments to; {@code null} in
  *     every other pass
+ * @param firstStep in the trainer's training pass, the collector of ActNorm's initialisation inside the first step
+ *     (see {@link FirstStepInitialization}); {@code null} in every other pass
  */
-public record PassContext<T extends TFloating>(
-    FlowMode mode, @Nullable Operand<T> condition, @Nullable List<Op> initOps) {
+public record PassContext<T extends TFloating>(FlowMode mode, @Nullable Operand<T> condition,
+    @Nullable List<Op> initOps, @Nullable FirstStepInitialization<T> firstStep) {
   public static <T extends TFloating> PassContext<T> of(FlowMode mode) {
-    return new PassContext<>(mode, null, null);
+    return new PassContext<>(mode, null, null, null);
   }
 
   public static <T extends TFloating> PassContext<T> training() {
@@ -34,12 +36,17 @@ public record PassContext<T extends TFloating>(
 
   /** This context with a condition. */
   public PassContext<T> withCondition(Operand<T> features) {
-    return new PassContext<>(mode, features, initOps);
+    return new PassContext<>(mode, features, initOps, firstStep);
   }
 
   /** This context in the data-dependent initialisation pass, collecting assignments in {@code ops}. */
   public PassContext<T> initializing(List<Op> ops) {
-    return new PassContext<>(mode, condition, ops);
+    return new PassContext<>(mode, condition, ops, firstStep);
+  }
+
+  /** This training context collecting ActNorm's initialisation inside the first step into {@code collector}. */
+  public PassContext<T> initializingInFirstStep(FirstStepInitialization<T> collector) {
+    return new PassContext<>(mode, condition, initOps, collector);
   }
 
   /** Whether this is the data-dependent initialisation pass (layers then add to {@link #initOps()}). */

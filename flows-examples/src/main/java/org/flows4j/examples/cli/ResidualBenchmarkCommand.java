@@ -114,6 +114,8 @@ public final class ResidualBenchmarkCommand implements Callable<Integer> {
         ResidualBenchmarkCommand.class.getName(), workload.cliName(), String.valueOf(depthScale),
         String.valueOf(steps), String.valueOf(xla))
         .redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.environment().put(HugePageTunable.VARIABLE,
+        HugePageTunable.withHugePages(System.getenv(HugePageTunable.VARIABLE)));
     if (xla) {
       // On CPU, TensorFlow auto-clusters for XLA only with this flag (global_jit_level alone is for GPUs).
       builder.environment().put("TF_XLA_FLAGS", "--tf_xla_cpu_global_jit");

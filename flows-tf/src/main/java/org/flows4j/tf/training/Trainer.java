@@ -10,6 +10,7 @@ import org.flows4j.api.FlowSpec;
 import org.flows4j.api.FlowSpecJson;
 import org.flows4j.api.Shape;
 import org.flows4j.api.step.ActNorm;
+import org.flows4j.tf.FirstStepInitialization;
 import org.flows4j.tf.HostTensors;
 import org.flows4j.tf.ImportanceSamples;
 import org.flows4j.tf.InsufficientMemoryException;
@@ -217,6 +218,10 @@ public final class Trainer implements AutoCloseable {
     return g.graph;
   }
 
+  TrainingGraph trainingGraph() {
+    return g;
+  }
+
   Session session() {
     return session;
   }
@@ -269,9 +274,13 @@ public final class Trainer implements AutoCloseable {
     try (TFloat32 x = tensor(batch, n); TFloat32 c = contexts == null ? null : contextTensor(contexts, n);
         TInt64 noise = HostTensors.seed(replicaNoiseSeed(batches));
         TInt64 flowSeed = HostTensors.seed(~replicaNoiseSeed(batches))) {
+      FirstStepInitialization.@Nullable Run<TFloat32> initializingInStep = null;
       if (!isInitialized()) {
         checkBatchCanInitialize(n);
-        initializeFromData(x, c);
+        initializingInStep = g.firstStepInitialization;
+        if (initializingInStep == null) {
+          initializeFromData(x, c);
+        }
       }
       batches++;
       double loss;
@@ -281,12 +290,19 @@ public final class Trainer implements AutoCloseable {
       if (g.seriesTerms != null) {
         runner.fetch(g.seriesTerms); // drawn from the same seed as the pass, so the counts it used
       }
+      int firstStatistic = g.seriesTerms != null ? 3 : 2;
+      if (initializingInStep != null) {
+        initializingInStep.statistics().forEach(runner::fetch);
+      }
       Map<String, Integer> terms = Map.of();
       try (Result result = runner.run()) {
         loss = HostTensors.toDouble(result.get(0));
         offender = firstNonFinite(HostTensors.toDoubles(result.get(1)));
         if (g.seriesTerms != null) {
           terms = byBlock(g.seriesTermBlocks, HostTensors.toDoubles(result.get(2)));
+        }
+        if (initializingInStep != null) {
+          storeInitialization(initializingInStep, result, firstStatistic);
         }
       }
       if (offender != null) {
@@ -361,6 +377,22 @@ public final class Trainer implements AutoCloseable {
         }
       }
     }
+    if (options.usesEma()) {
+      session.run(g.averageSync);
+    }
+  }
+
+  /**
+   * Stores the ActNorm statistics this first step computed (fetched from {@code result} from index {@code first}),
+   * which sets the flags, then starts the weight average from the initialised weights, as the separate pass does.
+   */
+  private void storeInitialization(FirstStepInitialization.Run<TFloat32> run, Result result, int first) {
+    Session.Runner assign = session.runner().addTarget(run.assignments());
+    for (int i = 0; i < run.statistics().size(); i++) {
+      assign.feed(run.statistics().get(i), result.get(first + i));
+    }
+    assign.run().close();
+    dataInitialized = true;
     if (options.usesEma()) {
       session.run(g.averageSync);
     }
@@ -751,7 +783,12 @@ public final class Trainer implements AutoCloseable {
 
   /** Dequantization noise for batch b: a pure function of the seed and b, so a resumed run draws the same. */
   private long noiseSeed(long batch) {
-    return options.seed() * 0x9E3779B97F4A7C15L + batch;
+    return batchNoiseSeed(options.seed(), batch);
+  }
+
+  /** The training noise seed of batch b in a single process (replica 0) whose options have {@code seed}. */
+  static long batchNoiseSeed(long seed, long batch) {
+    return seed * 0x9E3779B97F4A7C15L + batch;
   }
 
   /**

@@ -8,6 +8,7 @@ import org.flows4j.api.Shape;
 import org.flows4j.tf.CompiledFlow;
 import org.flows4j.tf.CompiledStep;
 import org.flows4j.tf.FlowCompiler;
+import org.flows4j.tf.FirstStepInitialization;
 import org.flows4j.tf.FlowMode;
 import org.flows4j.tf.LikelihoodModel;
 import org.flows4j.tf.Seeds;
@@ -64,6 +65,12 @@ final class TrainingGraph {
   /** Built at the first data-dependent initialisation (see {@link #dataInitialization()}); null until then. */
   private @Nullable Op dataInit;
   final Operand<TBool> initialized;
+  /**
+   * ActNorm's initialisation inside the first step (see {@link FirstStepInitialization}): when training alone and
+   * every data-initialised layer of the model is an ActNorm of the flow; null when the trainer runs the separate
+   * {@link #dataInitialization()} pass instead.
+   */
+  final FirstStepInitialization.@Nullable Run<TFloat32> firstStepInitialization;
   final Op accumulate;
   /** Per gradient group (each layer, then the base): all gradients finite. Then the loss. */
   final Operand<TBool> finite;
@@ -135,9 +142,13 @@ final class TrainingGraph {
           : null;
       // Each device draws its own dequantization noise (seed offset by its index; device 0 draws the usual).
       Operand<TFloat32> logProb;
+      // Alone, ActNorm initialises inside the first step; a data-parallel run's initialisation sees every replica's
+      // batch, which a replica's own step does not, so it keeps the separate pass on the gathered batch.
+      FirstStepInitialization<TFloat32> collector = replication.replicas() == 1 ? new FirstStepInitialization<>() : null;
       if (context == null) {
-        logProb = replication.perExample(tf, data, (ops, part, device) -> model.logProb(ops, part,
-            deviceNoiseSeed(ops, device)));
+        logProb = replication.perExample(tf, data, (ops, part, device) -> collector == null
+            ? model.logProb(ops, part, deviceNoiseSeed(ops, device))
+            : model.logProbInitializingInFirstStep(ops, part, deviceNoiseSeed(ops, device), collector));
       } else {
         // The contexts travel with their examples through the replication's batch split: each row is the
         // flattened x followed by its context, unpacked again on each device.
@@ -150,9 +161,14 @@ final class TrainingGraph {
               ops.constant(batchDims(spec.inputShape(), -1)));
           Operand<TFloat32> c = ops.slice(
               part, ops.constant(new long[] {0, width}), ops.constant(new long[] {-1, contextWidth}));
-          return model.logProb(ops, x, c, deviceNoiseSeed(ops, device), FlowMode.TRAINING);
+          return collector == null
+              ? model.logProb(ops, x, c, deviceNoiseSeed(ops, device), FlowMode.TRAINING)
+              : model.logProbInitializingInFirstStep(ops, x, c, deviceNoiseSeed(ops, device), collector);
         });
       }
+      firstStepInitialization = collector != null && collector.flagCount() > 0
+          && collector.flagCount() == flagCount(model)
+          ? new FirstStepInitialization.Run<>(collector.statistics(), collector.assignments(tf)) : null;
       meanNll = tf.withName("mean_nll").math.neg(tf.math.mean(logProb, tf.constant(0)));
       meanBitsPerDim = tf.math.mean(model.bitsPerDim(tf, logProb), tf.constant(0));
       normalize = model.normalizationUpdate(tf, true);
@@ -241,11 +257,27 @@ final class TrainingGraph {
     }
   }
 
+  /** The model's "initialised" flags (ActNorm, weight-normalised conditioners, the dequantizer's). */
+  private static int flagCount(LikelihoodModel<TFloat32> model) {
+    int flags = 0;
+    for (Variable<?> variable : model.stateVariables()) {
+      if (variable.type() == TBool.class) {
+        flags++;
+      }
+    }
+    return flags;
+  }
+
   /**
    * ActNorm's (and other layers') data-dependent initialisation, added to the graph the first time it is asked for:
    * it is a whole forward pass, which a flow without data-initialised layers (the toy Residual Flow) or a resumed
    * trainer never runs, so building it up front only lengthened the graph every run hands to its session.
    */
+  /** Whether {@link #dataInitialization()} has been built (the separate pass asked for). */
+  boolean hasDataInitialization() {
+    return dataInit != null;
+  }
+
   Op dataInitialization() {
     if (dataInit == null) {
       dataInit = context == null

@@ -153,7 +153,9 @@ public final class StartupBreakdown {
           long m = System.nanoTime();
           session.runner().fetch(g.gradientNorm).addTarget(g.apply).run().close();
           long n = System.nanoTime();
-          System.out.printf("step %d: accumulate %.2f s, apply %.2f s%n", i, (m - s) / 1e9, (n - m) / 1e9);
+          // Monotonic clock readings, for matching against `perf record -k CLOCK_MONOTONIC` (perf report --time).
+          System.out.printf("step %d: accumulate %.2f s, apply %.2f s (monotonic %.3f-%.3f)%n", i, (m - s) / 1e9,
+              (n - m) / 1e9, s / 1e9, n / 1e9);
           later += i > 0 ? (n - s) / 1e9 : 0;
         }
         if (steps > 1) {
