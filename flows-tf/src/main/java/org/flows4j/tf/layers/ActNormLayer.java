@@ -74,8 +74,8 @@ final class ActNormLayer<T extends TFloating> extends AbstractLayer<T, ActNorm> 
     context.addInitOp(tf.assign(bias, fresh.bias()));
     context.addInitOp(tf.assign(logScale, fresh.logScale()));
     context.addInitOp(tf.assign(initialized, tf.constant(true)));
-    return new Transformed<>(
-        tf.math.mul(tf.math.add(x, fresh.bias()), tf.math.exp(fresh.logScale())), logDet(tf, x, fresh.logScale(), 1.0));
+    Operand<T> y = tf.math.mul(tf.math.add(x, fresh.bias()), tf.math.exp(fresh.logScale()));
+    return new Transformed<>(y, logDet(tf, x, fresh.logScale(), 1.0));
   }
 
   /**
