@@ -144,7 +144,8 @@ final class TrainingGraph {
       Operand<TFloat32> logProb;
       // Alone, ActNorm initialises inside the first step; a data-parallel run's initialisation sees every replica's
       // batch, which a replica's own step does not, so it keeps the separate pass on the gathered batch.
-      FirstStepInitialization<TFloat32> collector = replication.replicas() == 1 ? new FirstStepInitialization<>() : null;
+      @Nullable FirstStepInitialization<TFloat32> collector =
+          replication.replicas() == 1 ? new FirstStepInitialization<>() : null;
       if (context == null) {
         logProb = replication.perExample(tf, data, (ops, part, device) -> collector == null
             ? model.logProb(ops, part, deviceNoiseSeed(ops, device))
@@ -268,16 +269,16 @@ final class TrainingGraph {
     return flags;
   }
 
-  /**
-   * ActNorm's (and other layers') data-dependent initialisation, added to the graph the first time it is asked for:
-   * it is a whole forward pass, which a flow without data-initialised layers (the toy Residual Flow) or a resumed
-   * trainer never runs, so building it up front only lengthened the graph every run hands to its session.
-   */
   /** Whether {@link #dataInitialization()} has been built (the separate pass asked for). */
   boolean hasDataInitialization() {
     return dataInit != null;
   }
 
+  /**
+   * ActNorm's (and other layers') data-dependent initialisation, added to the graph the first time it is asked for:
+   * it is a whole forward pass, which a flow without data-initialised layers (the toy Residual Flow) or a resumed
+   * trainer never runs, so building it up front only lengthened the graph every run hands to its session.
+   */
   Op dataInitialization() {
     if (dataInit == null) {
       dataInit = context == null

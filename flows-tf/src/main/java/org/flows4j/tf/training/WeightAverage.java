@@ -35,15 +35,15 @@ final class WeightAverage<T extends TFloating> {
     backup = tf.withName("ema_backup").variable(layout.zeros(init));
   }
 
-  /**
-   * The update after an optimizer step; {@code step} is the number of steps taken, after this one, and
-   * {@code updatedWeights} the flat weights after it.
-   */
   /** The average itself, one flat vector in the layout's order. */
   Variable<T> shadow() {
     return shadow;
   }
 
+  /**
+   * The update after an optimizer step; {@code step} is the number of steps taken, after this one, and
+   * {@code updatedWeights} the flat weights after it.
+   */
   Op update(Ops tf, Operand<T> step, Operand<T> updatedWeights) {
     Operand<T> warm = tf.math.div(tf.math.add(step, scalar(tf, 1)), tf.math.add(step, scalar(tf, 10)));
     Operand<T> keep = tf.math.minimum(scalar(tf, decay), warm);

@@ -4,21 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import java.util.List;
-import org.junit.jupiter.api.Test;
 import java.util.SplittableRandom;
 import org.flows4j.api.FlowSpec;
 import org.flows4j.api.Flows;
+import org.flows4j.api.Presets;
+import org.flows4j.api.Shape;
 import org.flows4j.api.conditioner.Conditioners;
 import org.flows4j.api.data.Dequantization;
 import org.flows4j.api.step.Mask;
-import org.flows4j.api.Presets;
-import org.flows4j.api.Shape;
 import org.flows4j.tf.HostTensors;
-import org.tensorflow.Operand;
+import org.junit.jupiter.api.Test;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.buffer.DataBuffers;
-import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
 
@@ -39,8 +37,8 @@ class FirstStepInitializationTest {
     FlowSpec spec = Presets.glow(SHAPE).levels(2).stepsPerLevel(2).width(16).build();
     TrainingOptions options = TrainingOptions.builder().learningRate(1e-3).emaDecay(0.9).seed(5).build();
     float[][] batches = {pixels(1), pixels(2)};
-    float[] liveInStep;
-    float[] averageInStep;
+    double[] liveInStep;
+    double[] averageInStep;
     double[] lossesInStep = new double[2];
     try (Trainer trainer = Trainer.create(spec, options)) {
       assertThat(trainer.trainingGraph().firstStepInitialization).isNotNull();
@@ -48,12 +46,12 @@ class FirstStepInitializationTest {
         lossesInStep[i] = trainer.step(batches[i], BATCH).loss();
       }
       assertThat(trainer.trainingGraph().hasDataInitialization()).as("the separate pass was built").isFalse();
-      liveInStep = trainer.weights();
-      averageInStep = fetch(trainer.session(), trainer.trainingGraph().average.shadow());
+      liveInStep = TrainerProbe.weights(trainer);
+      averageInStep = TrainerProbe.values(trainer.session(), List.of(trainer.trainingGraph().average.shadow()));
     }
     double[] lossesSeparate = new double[2];
-    float[] liveSeparate;
-    float[] averageSeparate;
+    double[] liveSeparate;
+    double[] averageSeparate;
     TrainingGraph g = new TrainingGraph(spec, options);
     try (g.graph; Session session = new Session(g.graph, SessionConfigs.training(options, false))) {
       session.initialize();
@@ -75,8 +73,8 @@ class FirstStepInitializationTest {
           session.run(g.apply);
         }
       }
-      liveSeparate = fetchAll(session, g.flow.trainableVariables());
-      averageSeparate = fetch(session, g.average.shadow());
+      liveSeparate = TrainerProbe.values(session, g.flow.trainableVariables());
+      averageSeparate = TrainerProbe.values(session, List.of(g.average.shadow()));
     }
     System.out.printf("first-step vs separate initialisation: losses %.7f, %.7f vs %.7f, %.7f; weights %.2g, "
         + "average %.2g (relative L2)%n", lossesInStep[0], lossesInStep[1], lossesSeparate[0], lossesSeparate[1],
@@ -112,30 +110,7 @@ class FirstStepInitializationTest {
     return values;
   }
 
-  private static float[] fetch(Session session, Operand<TFloat32> operand) {
-    return fetchAll(session, List.of(operand));
-  }
-
-  private static float[] fetchAll(Session session, List<? extends Operand<TFloat32>> operands) {
-    Session.Runner runner = session.runner();
-    operands.forEach(runner::fetch);
-    try (Result result = runner.run()) {
-      int total = 0;
-      for (int i = 0; i < operands.size(); i++) {
-        total += (int) result.get(i).shape().size();
-      }
-      float[] out = new float[total];
-      int offset = 0;
-      for (int i = 0; i < operands.size(); i++) {
-        for (double v : HostTensors.toDoubles(result.get(i))) {
-          out[offset++] = (float) v;
-        }
-      }
-      return out;
-    }
-  }
-
-  private static double relativeDifference(float[] a, float[] b) {
+  private static double relativeDifference(double[] a, double[] b) {
     assertThat(a).hasSameSizeAs(b);
     double difference = 0;
     double norm = 0;

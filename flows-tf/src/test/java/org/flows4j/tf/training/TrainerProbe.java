@@ -3,6 +3,7 @@ package org.flows4j.tf.training;
 import java.util.ArrayList;
 import java.util.List;
 import org.flows4j.tf.HostTensors;
+import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.op.core.Variable;
@@ -41,10 +42,11 @@ final class TrainerProbe {
     return max;
   }
 
-  private static double[] values(Session session, List<Variable<TFloat32>> variables) {
+  /** The values of {@code operands} in {@code session}, concatenated in order. */
+  static double[] values(Session session, List<? extends Operand<TFloat32>> operands) {
     Session.Runner runner = session.runner();
-    variables.forEach(runner::fetch);
-    return concatenate(runner, variables.size());
+    operands.forEach(runner::fetch);
+    return concatenate(runner, operands.size());
   }
 
   private static double[] concatenate(Session.Runner runner, int count) {
