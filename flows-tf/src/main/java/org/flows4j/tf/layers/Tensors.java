@@ -2,6 +2,7 @@ package org.flows4j.tf.layers;
 
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
+import org.tensorflow.types.TBfloat16;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TFloat64;
 import org.tensorflow.types.TInt32;
@@ -27,7 +28,12 @@ public final class Tensors {
     return tf.dtypes.cast(tf.constant(value), type);
   }
 
-  /** A constant tensor of the given float type from row-major doubles (one op in float32 and float64). */
+  /**
+   * A constant tensor of the given float type from row-major doubles: one op in float32 and float64, and in bfloat16
+   * when every value is a bfloat16 (such as 0/1 kernels), so that a while loop's body does not cast a wider constant
+   * on every iteration. Other bfloat16 constants are a cast, which rounds to nearest (TF Java's bfloat16 buffers
+   * truncate).
+   */
   @SuppressWarnings("unchecked")
   public static <T extends TFloating> Operand<T> constant(Ops tf, double[] values, long[] shape, Class<T> type) {
     org.tensorflow.ndarray.Shape dims = org.tensorflow.ndarray.Shape.of(shape);
@@ -41,7 +47,26 @@ public final class Tensors {
       }
       return (Operand<T>) tf.constant(dims, org.tensorflow.ndarray.buffer.DataBuffers.of(floats));
     }
+    if (type == TBfloat16.class && exactInBfloat16(values)) {
+      float[] floats = new float[values.length];
+      for (int i = 0; i < values.length; i++) {
+        floats[i] = (float) values[i];
+      }
+      try (TBfloat16 tensor = TBfloat16.tensorOf(dims, org.tensorflow.ndarray.buffer.DataBuffers.of(floats))) {
+        return (Operand<T>) tf.constantOf(tensor);
+      }
+    }
     return tf.dtypes.cast(tf.constant(dims, org.tensorflow.ndarray.buffer.DataBuffers.of(values)), type);
+  }
+
+  private static boolean exactInBfloat16(double[] values) {
+    for (double v : values) {
+      // bfloat16 is float32's upper half: exact when the float is exact and its low 16 bits are zero.
+      if ((float) v != v || (Float.floatToRawIntBits((float) v) & 0xFFFF) != 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Sums every axis, whatever the rank: a scalar. */

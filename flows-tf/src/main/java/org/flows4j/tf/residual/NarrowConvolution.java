@@ -1,6 +1,5 @@
 package org.flows4j.tf.residual;
 
-import java.util.List;
 import org.flows4j.tf.layers.Tensors;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
@@ -29,8 +28,6 @@ import org.tensorflow.types.family.TFloating;
  * ms, c = 4 18.7 → 8.0 ms, but c = 16 5.9 → 6.6 ms, hence {@link #suits}.
  */
 final class NarrowConvolution {
-  private static final List<Long> STRIDES = List.of(1L, 1L, 1L, 1L);
-
   private NarrowConvolution() {}
 
   /**
@@ -45,23 +42,41 @@ final class NarrowConvolution {
 
   /**
    * The "same" convolution of x ({@code [batch, height, width, in]}) with {@code kernel} ({@code [k, k, in, out]}),
-   * in the two-part form for the narrow side.
+   * in the two-part form for the narrow side, on the given kernels.
    */
-  static <U extends TFloating> Operand<U> apply(Ops tf, Operand<U> x, Operand<U> kernel, int size, int in, int out,
-      int height, int width) {
+  static <U extends TFloating> Operand<U> apply(Ops tf, LinearKernels kernels, Operand<U> x, Operand<U> kernel,
+      int size, int in, int out, int height, int width) {
+    return applyArranged(tf, kernels, x, arrange(tf, kernel, size, in, out), size, in, out, height, width);
+  }
+
+  /**
+   * The kernel ({@code [k, k, in, out]}) as the two-part form's matrix product takes it: {@code K'} ({@code [in,
+   * k²·out]}, a transpose) when the outputs are the narrow side, else {@code K''} ({@code [k²·in, out]}, a reshape).
+   * A map applied many times with one kernel (the log-det series' terms) arranges it once.
+   */
+  static <U extends TFloating> Operand<U> arrange(Ops tf, Operand<U> kernel, int size, int in, int out) {
+    int positions = size * size;
+    if (out <= in) {
+      // [k, k, in, out] → [in, k, k, out] → [in, k²·out]: column t·out + j is K[t, ·, j].
+      return tf.reshape(tf.linalg.transpose(kernel, tf.constant(new int[] {2, 0, 1, 3})),
+          tf.constant(new int[] {in, positions * out}));
+    }
+    return tf.reshape(kernel, tf.constant(new int[] {positions * in, out}));
+  }
+
+  /** {@link #apply} with the kernel already {@link #arrange arranged}. */
+  static <U extends TFloating> Operand<U> applyArranged(Ops tf, LinearKernels kernels, Operand<U> x,
+      Operand<U> arranged, int size, int in, int out, int height, int width) {
     int positions = size * size;
     Class<U> type = x.type();
     if (out <= in) {
-      // [k, k, in, out] → [in, k, k, out] → [in, k²·out]: column t·out + j is K[t, ·, j].
-      Operand<U> columns = tf.reshape(tf.linalg.transpose(kernel, tf.constant(new int[] {2, 0, 1, 3})),
-          tf.constant(new int[] {in, positions * out}));
-      Operand<U> products = tf.reshape(tf.linalg.matMul(tf.reshape(x, tf.constant(new int[] {-1, in})), columns),
-          tf.constant(new int[] {-1, height, width, positions * out}));
-      return tf.nn.conv2d(products, gather(tf, size, out, type), STRIDES, "SAME");
+      Operand<U> products = tf.reshape(kernels.matMul(tf, tf.reshape(x, tf.constant(new int[] {-1, in})), arranged,
+          false), tf.constant(new int[] {-1, height, width, positions * out}));
+      return kernels.conv2d(tf, products, gather(tf, size, out, type));
     }
-    Operand<U> patches = tf.nn.conv2d(x, scatter(tf, size, in, type), STRIDES, "SAME");
-    Operand<U> rows = tf.reshape(kernel, tf.constant(new int[] {positions * in, out}));
-    Operand<U> product = tf.linalg.matMul(tf.reshape(patches, tf.constant(new int[] {-1, positions * in})), rows);
+    Operand<U> patches = kernels.conv2d(tf, x, scatter(tf, size, in, type));
+    Operand<U> product = kernels.matMul(tf, tf.reshape(patches, tf.constant(new int[] {-1, positions * in})),
+        arranged, false);
     return tf.reshape(product, tf.constant(new int[] {-1, height, width, out}));
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import org.flows4j.tf.HostTensors;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
@@ -11,6 +12,7 @@ import org.tensorflow.Output;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TFloat64;
 
 /**
@@ -33,8 +35,8 @@ class NarrowConvolutionTest {
         Operand<TFloat64> kernel = normal(tf, 2, c.kernel(), c.kernel(), c.in(), c.out());
         Operand<TFloat64> dy = normal(tf, 3, 2, c.height(), c.width(), c.out());
         Operand<TFloat64> reference = tf.nn.conv2d(x, kernel, STRIDES, "SAME");
-        Operand<TFloat64> twoPart = NarrowConvolution.apply(tf, x, kernel, c.kernel(), c.in(), c.out(), c.height(),
-            c.width());
+        Operand<TFloat64> twoPart = NarrowConvolution.apply(tf, LinearKernels.STANDARD, x, kernel, c.kernel(),
+            c.in(), c.out(), c.height(), c.width());
         Output<?>[] referenceGradients = graph.addGradients(objective(tf, reference, dy).asOutput(),
             new Output<?>[] {x.asOutput(), kernel.asOutput()});
         Output<?>[] twoPartGradients = graph.addGradients(objective(tf, twoPart, dy).asOutput(),
@@ -56,6 +58,45 @@ class NarrowConvolutionTest {
               assertThat(actual[j]).as(what + " at " + j).isCloseTo(expected[j],
                   org.assertj.core.data.Offset.offset(1e-12 * scale));
             }
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * The form the log-det series' loop runs in float32: the kernel {@linkplain NarrowConvolution#arrange arranged}
+   * once, then {@link NarrowConvolution#applyArranged} on oneDNN's kernels, against TensorFlow's {@code Conv2D}, to
+   * 1e-5 of the largest value.
+   */
+  @Test
+  void theArrangedTwoPartFormOnOneDnnIsTheConvolution() {
+    LinearKernels oneDnn = LinearKernels.forLoopBody(TFloat32.class);
+    Assumptions.assumeTrue(oneDnn == LinearKernels.ONE_DNN, "this TensorFlow build has no oneDNN ops");
+    for (Case c : List.of(new Case(3, 1, 12, 5, 4), new Case(3, 12, 1, 5, 4), new Case(3, 2, 20, 4, 4),
+        new Case(3, 20, 2, 4, 4))) {
+      try (Graph graph = new Graph()) {
+        Ops tf = Ops.create(graph);
+        Operand<TFloat32> x = tf.dtypes.cast(normal(tf, 1, 2, c.height(), c.width(), c.in()), TFloat32.class);
+        Operand<TFloat32> kernel =
+            tf.dtypes.cast(normal(tf, 2, c.kernel(), c.kernel(), c.in(), c.out()), TFloat32.class);
+        Operand<TFloat32> reference = tf.nn.conv2d(x, kernel, STRIDES, "SAME");
+        Operand<TFloat32> twoPart = NarrowConvolution.applyArranged(tf, oneDnn, x,
+            NarrowConvolution.arrange(tf, kernel, c.kernel(), c.in(), c.out()), c.kernel(), c.in(), c.out(),
+            c.height(), c.width());
+        try (Session session = new Session(graph);
+            Result r = session.runner().fetch(reference).fetch(twoPart).run()) {
+          double[] expected = HostTensors.toDoubles(r.get(0));
+          double[] actual = HostTensors.toDoubles(r.get(1));
+          assertThat(actual).as(c.toString()).hasSameSizeAs(expected);
+          double scale = 0;
+          for (double e : expected) {
+            scale = Math.max(scale, Math.abs(e));
+          }
+          assertThat(scale).as(c + ": not all zero").isGreaterThan(0.1);
+          for (int j = 0; j < expected.length; j++) {
+            assertThat(actual[j]).as(c + " at " + j).isCloseTo(expected[j],
+                org.assertj.core.data.Offset.offset(1e-5 * scale));
           }
         }
       }

@@ -24,6 +24,8 @@ import org.flows4j.tf.FlowCompiler;
 import org.flows4j.tf.HostTensors;
 import org.flows4j.tf.gradients.SafeGradients;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.tensorflow.ConcreteFunction;
 import org.tensorflow.Graph;
 import org.tensorflow.GraphOperation;
@@ -130,15 +132,36 @@ class SeriesLoopStructureTest {
   }
 
   /**
-   * A float32 conv block with {@code seriesPrecision(BFLOAT16)}: the loop body's three linear maps (the two 3×3
-   * adjoint convolutions and the 1×1 map's product) are bfloat16 ops, no activation is recomputed, and the only
-   * casts are the term's vector in and out (the factors are cast outside the loop).
+   * At width 16 the 1 ↔ 16 maps take {@link NarrowConvolution}'s two-part form (9·1 ≤ 16): each is a matrix product
+   * and a 0/1 convolution, five linear ops with the 1×1 map's product, and their kernels enter the loop already
+   * arranged, so the body still rearranges none.
    */
   @Test
-  void aBfloat16SeriesTermRunsItsThreeLinearMapsInBfloat16() {
+  void aWideConvBlocksNarrowMapsEnterTheLoopArrangedForTheTwoPartForm() {
+    Shape shape = Shape.of(4, 4, 1);
+    FlowSpec spec = block(shape, new LipschitzConvNet(16, true), Activation.LIPSWISH, LogDet.russianRoulette(0.5));
+    try (Graph graph = logDetGraph(spec, shape)) {
+      Map<String, Integer> body = seriesBodyOps(graph);
+      assertThat(count(body, ACTIVATION_OPS)).as("activation ops in the loop body %s", body).isZero();
+      assertThat(body.getOrDefault("MatMul", 0)).as("matrix products in the loop body %s", body).isEqualTo(3);
+      assertThat(body.getOrDefault("Conv2D", 0)).as("0/1 convolutions in the loop body %s", body).isEqualTo(2);
+      assertThat(count(body, KERNEL_REARRANGING_OPS)).as("kernel flips and transposes in the loop body %s", body)
+          .isZero();
+    }
+  }
+
+  /**
+   * A float32 conv block with {@code seriesPrecision(BFLOAT16)}: the loop body's linear maps (at width 8 the two 3×3
+   * adjoint convolutions and the 1×1 map's product; at width 16 the 3×3 ones in the two-part form, each a product
+   * and a 0/1 convolution) are bfloat16 ops, no activation is recomputed, and the only casts are the term's vector in
+   * and out (the factors are cast outside the loop, and the 0/1 kernels are bfloat16 constants).
+   */
+  @ParameterizedTest(name = "width {0}: {1} linear ops")
+  @CsvSource({"8, 3", "16, 5"})
+  void aBfloat16SeriesTermRunsItsLinearMapsInBfloat16(int width, int linearOps) {
     Shape shape = Shape.of(4, 4, 1);
     FlowSpec spec = Flows.sequential(shape)
-        .steps(1, s -> s.residualBlock(b -> b.lipschitzConvNet(8).logDet(LogDet.russianRoulette(0.5))
+        .steps(1, s -> s.residualBlock(b -> b.lipschitzConvNet(width).logDet(LogDet.russianRoulette(0.5))
             .seriesPrecision(SeriesPrecision.BFLOAT16)))
         .build();
     try (Graph graph = new Graph()) {
@@ -165,7 +188,7 @@ class SeriesLoopStructureTest {
           }
         }
       }
-      assertThat(linearTypes).as("linear maps in the loop body %s", ops).hasSize(3)
+      assertThat(linearTypes).as("linear maps in the loop body %s", ops).hasSize(linearOps)
           .allMatch(t -> t.endsWith(":" + DataType.DT_BFLOAT16));
       assertThat(count(ops, ACTIVATION_OPS)).as("activation ops in the loop body %s", ops).isZero();
       assertThat(bfloat16Casts).as("casts to and from bfloat16 in the loop body")
