@@ -8,7 +8,7 @@ import org.tensorflow.types.family.TFloating;
 /**
  * A stride-1 "same" k×k convolution between many channels and few, such as the first and last maps of a Residual
  * Flow conv branch (1 ↔ 512 channels at 28×28 in the paper's MNIST model), computed as the same linear map in two
- * parts that TensorFlow's standard kernels run well: a matrix product over the many channels, and a k×k convolution
+ * parts that TensorFlow's kernels run well: a matrix product over the many channels, and a k×k convolution
  * over the few whose kernel is a fixed 0/1 tensor.
  *
  * <ul>
@@ -25,7 +25,10 @@ import org.tensorflow.types.family.TFloating;
  * convolution gathers every pixel's k²·wide image patch for a product with a few columns. Measured on this project's
  * 2-core machine (one branch pass c → 512 → c with tanh between, value and gradients, Eigen kernels): batch 64, c = 1
  * at 28×28 616 → 148 ms; c = 4 at 14×14 173 → 46 ms; c = 16 at 7×7 41 → 17 ms; width 128, batch 32: c = 1 60 → 19
- * ms, c = 4 18.7 → 8.0 ms, but c = 16 5.9 → 6.6 ms, hence {@link #suits}.
+ * ms, c = 4 18.7 → 8.0 ms, but c = 16 5.9 → 6.6 ms, hence {@link #suits}. In the log-det series' loop the same
+ * form runs on oneDNN's kernels ({@link LinearKernels#ONE_DNN}), whose own convolution with a single output channel
+ * is slow: one term of the paper's MNIST conv block spent 6.2–8.2 ms in it (512 → 1) against about 2 ms for the two
+ * parts (see {@link ConvSpectralLinear#applyTransposedOperand}).
  */
 final class NarrowConvolution {
   private NarrowConvolution() {}
