@@ -87,7 +87,7 @@ final class ConvSpectralLinear<T extends TFloating> extends SpectralLinear<T> {
    *
    * <p>Between many channels and few, the two-part form on the given kernels, oneDNN's in the series loop: one term of
    * the paper's MNIST conv block (width 512, 28×28, batch 16) took 2.1–2.8 ms in oneDNN's 1 → 512 convolution and
-   * 6.2–8.2 ms in its 512 → 1 convolution, against 1.4–2.0 and 1.9–2.3 ms for the two-part form's parts (main graph,
+   * 6.2–8.2 ms in its 512 → 1 convolution, against 1.5–2.1 and 1.9–2.3 ms for the two-part form's parts (main graph,
    * traced, this project's 2-core Zen 5 machine); the whole term 30.2–32.1 against 24.8–30.0 ms.
    */
   @Override
