@@ -41,22 +41,23 @@ public final class Tensors {
       return (Operand<T>) tf.constant(dims, org.tensorflow.ndarray.buffer.DataBuffers.of(values));
     }
     if (type == TFloat32.class) {
-      float[] floats = new float[values.length];
-      for (int i = 0; i < values.length; i++) {
-        floats[i] = (float) values[i];
-      }
-      return (Operand<T>) tf.constant(dims, org.tensorflow.ndarray.buffer.DataBuffers.of(floats));
+      return (Operand<T>) tf.constant(dims, org.tensorflow.ndarray.buffer.DataBuffers.of(toFloats(values)));
     }
     if (type == TBfloat16.class && exactInBfloat16(values)) {
-      float[] floats = new float[values.length];
-      for (int i = 0; i < values.length; i++) {
-        floats[i] = (float) values[i];
-      }
-      try (TBfloat16 tensor = TBfloat16.tensorOf(dims, org.tensorflow.ndarray.buffer.DataBuffers.of(floats))) {
+      try (TBfloat16 tensor =
+          TBfloat16.tensorOf(dims, org.tensorflow.ndarray.buffer.DataBuffers.of(toFloats(values)))) {
         return (Operand<T>) tf.constantOf(tensor);
       }
     }
     return tf.dtypes.cast(tf.constant(dims, org.tensorflow.ndarray.buffer.DataBuffers.of(values)), type);
+  }
+
+  private static float[] toFloats(double[] values) {
+    float[] floats = new float[values.length];
+    for (int i = 0; i < values.length; i++) {
+      floats[i] = (float) values[i];
+    }
+    return floats;
   }
 
   private static boolean exactInBfloat16(double[] values) {

@@ -51,19 +51,10 @@ final class ConvSpectralLinear<T extends TFloating> extends SpectralLinear<T> {
    */
   @Override
   Operand<T> apply(Ops tf, Operand<T> w, Operand<T> x) {
-    return convolve(tf, LinearKernels.STANDARD, x, w, in, out);
-  }
-
-  /**
-   * The "same" convolution from {@code from} channels to {@code to}: between many channels and few, in {@link
-   * NarrowConvolution}'s two-part form, else the kernels' own convolution.
-   */
-  private <U extends TFloating> Operand<U> convolve(Ops tf, LinearKernels kernels, Operand<U> x, Operand<U> k,
-      int from, int to) {
-    if (NarrowConvolution.suits(kernel, from, to)) {
-      return NarrowConvolution.apply(tf, kernels, x, k, kernel, from, to, height, width);
+    if (NarrowConvolution.suits(kernel, in, out)) {
+      return NarrowConvolution.apply(tf, LinearKernels.STANDARD, x, w, kernel, in, out, height, width);
     }
-    return kernels.conv2d(tf, x, k);
+    return LinearKernels.STANDARD.conv2d(tf, x, w);
   }
 
   /**

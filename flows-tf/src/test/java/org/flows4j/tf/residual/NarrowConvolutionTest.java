@@ -48,16 +48,7 @@ class NarrowConvolutionTest {
             double[] expected = HostTensors.toDoubles(r.get(i));
             double[] actual = HostTensors.toDoubles(r.get(i + 1));
             String what = c + " " + List.of("value", "input gradient", "kernel gradient").get(i / 2);
-            assertThat(actual).as(what).hasSameSizeAs(expected);
-            double scale = 0;
-            for (double e : expected) {
-              scale = Math.max(scale, Math.abs(e));
-            }
-            assertThat(scale).as(what + ": not all zero").isGreaterThan(0.1);
-            for (int j = 0; j < expected.length; j++) {
-              assertThat(actual[j]).as(what + " at " + j).isCloseTo(expected[j],
-                  org.assertj.core.data.Offset.offset(1e-12 * scale));
-            }
+            assertCloseToScale(what, actual, expected, 1e-12);
           }
         }
       }
@@ -86,18 +77,7 @@ class NarrowConvolutionTest {
             c.height(), c.width());
         try (Session session = new Session(graph);
             Result r = session.runner().fetch(reference).fetch(twoPart).run()) {
-          double[] expected = HostTensors.toDoubles(r.get(0));
-          double[] actual = HostTensors.toDoubles(r.get(1));
-          assertThat(actual).as(c.toString()).hasSameSizeAs(expected);
-          double scale = 0;
-          for (double e : expected) {
-            scale = Math.max(scale, Math.abs(e));
-          }
-          assertThat(scale).as(c + ": not all zero").isGreaterThan(0.1);
-          for (int j = 0; j < expected.length; j++) {
-            assertThat(actual[j]).as(c + " at " + j).isCloseTo(expected[j],
-                org.assertj.core.data.Offset.offset(1e-5 * scale));
-          }
+          assertCloseToScale(c.toString(), HostTensors.toDoubles(r.get(1)), HostTensors.toDoubles(r.get(0)), 1e-5);
         }
       }
     }
@@ -112,6 +92,23 @@ class NarrowConvolutionTest {
     assertThat(NarrowConvolution.suits(3, 16, 128)).as("144 > 128").isFalse();
     assertThat(NarrowConvolution.suits(3, 128, 128)).isFalse();
     assertThat(NarrowConvolution.suits(5, 1, 24)).as("25 > 24").isFalse();
+  }
+
+  /**
+   * Same size as expected, expected not all zero (largest |value| above 0.1), and every value within {@code
+   * tolerance} times that largest |value|.
+   */
+  private static void assertCloseToScale(String what, double[] actual, double[] expected, double tolerance) {
+    assertThat(actual).as(what).hasSameSizeAs(expected);
+    double scale = 0;
+    for (double e : expected) {
+      scale = Math.max(scale, Math.abs(e));
+    }
+    assertThat(scale).as(what + ": not all zero").isGreaterThan(0.1);
+    for (int j = 0; j < expected.length; j++) {
+      assertThat(actual[j]).as(what + " at " + j).isCloseTo(expected[j],
+          org.assertj.core.data.Offset.offset(tolerance * scale));
+    }
   }
 
   private static Operand<TFloat64> objective(Ops tf, Operand<TFloat64> y, Operand<TFloat64> dy) {
